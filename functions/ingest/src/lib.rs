@@ -1,0 +1,1 @@
+//! sarafan-ingest: the ingest function's handler, hosted by Lambda and by `sarafan serve`.

@@ -1,0 +1,3 @@
+//! Lambda entry point of sarafan-ingest.
+
+fn main() {}

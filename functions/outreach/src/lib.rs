@@ -1,0 +1,1 @@
+//! sarafan-outreach: the outreach function's handler, hosted by Lambda and by `sarafan serve`.

@@ -1,0 +1,3 @@
+//! Lambda entry point of sarafan-outreach.
+
+fn main() {}

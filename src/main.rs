@@ -1,0 +1,3 @@
+//! The `sarafan` command line: local runner, demo, reports, exports and calculators.
+
+fn main() {}
