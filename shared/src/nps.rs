@@ -175,8 +175,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                Detractor, Detractor, Detractor, Detractor, Detractor, Detractor, Detractor,
-                Passive, Passive, Promoter, Promoter
+                Detractor, Detractor, Detractor, Detractor, Detractor, Detractor, Detractor, Passive, Passive,
+                Promoter, Promoter
             ]
         );
     }

@@ -1,0 +1,344 @@
+//! What a write changes: the records, the domain events and the monthly counters, decided
+//! here once so every store applies them alike in one transaction.
+
+use crate::compounding::PurchaseKind;
+use crate::model::*;
+use crate::month::YearMonth;
+use crate::referral::ReferralCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One idempotent write. Each is applied with a delivery key; the same key twice is a duplicate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    /// Create or update a customer (identities are merged, opt-out is never undone).
+    Customer(Customer),
+    /// Someone asked us to survey this customer; outreach sends the question.
+    SurveyRequested {
+        customer: Customer,
+        identity: Identity,
+        brand: Option<String>,
+    },
+    /// The question went out (or a survey moved on without a response).
+    Survey(SurveyState),
+    /// An answer, with the survey it closes (if it came through one).
+    Response {
+        response: Response,
+        survey: Option<SurveyState>,
+    },
+    /// The follow-up answer, stored as the response's comment.
+    Comment {
+        response_id: String,
+        customer_id: String,
+        comment: String,
+        survey: Option<SurveyState>,
+    },
+    /// The customer wrote something that is not one clear score; outreach asks again.
+    ScoreNotUnderstood {
+        customer_id: String,
+        identity: Identity,
+        reason: String,
+    },
+    /// The customer asked never to be surveyed again.
+    OptOut {
+        customer_id: String,
+        identity: Option<Identity>,
+        survey: Option<SurveyState>,
+    },
+    Mention(Mention),
+    Purchase(Purchase),
+    ReferralCreated(Referral),
+    ReferralClick {
+        code: ReferralCode,
+        at: DateTime<Utc>,
+    },
+    Alert(Alert),
+    AlertAction {
+        alert_id: String,
+        action: AlertAction,
+        by: String,
+        at: DateTime<Utc>,
+    },
+    Report(StoredReport),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertAction {
+    Claim,
+    Resolve,
+}
+
+/// The outcome of applying a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applied {
+    Stored,
+    /// The delivery key was seen before: nothing was written.
+    Duplicate,
+}
+
+/// Counter increments for monthly aggregate items: `(month, metric) -> delta`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Deltas(pub BTreeMap<(YearMonth, String), i64>);
+
+impl Deltas {
+    pub fn add(&mut self, at: DateTime<Utc>, metric: impl Into<String>, delta: i64) {
+        *self.0.entry((YearMonth::of(at), metric.into())).or_default() += delta;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn merge(&mut self, other: Deltas) {
+        for (key, delta) in other.0 {
+            *self.0.entry(key).or_default() += delta;
+        }
+    }
+}
+
+/// Metric names of the monthly aggregate items (the reports read only these).
+pub mod metric {
+    use crate::model::{AlertKind, Platform, Sentiment};
+    use crate::month::YearMonth;
+    use crate::nps::{Category, Score};
+
+    pub const RESPONSES: &str = "responses";
+    pub const COMMENTS: &str = "comments";
+    pub const MENTIONS: &str = "mentions";
+    pub const MENTIONS_BRAND: &str = "mentions.brand";
+    pub const MENTIONS_COMPETITOR: &str = "mentions.competitor";
+    pub const PURCHASES_NEW: &str = "purchases.new";
+    pub const PURCHASES_REPEAT: &str = "purchases.repeat";
+    pub const PURCHASES_REFERRED: &str = "purchases.referred";
+    pub const CUSTOMERS_NEW: &str = "customers.new";
+    pub const REFERRALS_CREATED: &str = "referrals.created";
+    pub const REFERRAL_CLICKS: &str = "referrals.clicks";
+    pub const REFERRAL_CONVERSIONS: &str = "referrals.conversions";
+    pub const SURVEYS_ASKED: &str = "surveys.asked";
+    pub const ALERTS_CLAIMED: &str = "alerts.claimed";
+    pub const ALERTS_RESOLVED: &str = "alerts.resolved";
+
+    pub fn score(score: Score) -> String {
+        format!("responses.score.{score}")
+    }
+    pub fn platform_category(platform: Platform, category: Category) -> String {
+        format!("responses.platform.{platform}.{category}")
+    }
+    pub fn surveys_asked_on(platform: Platform) -> String {
+        format!("surveys.asked.{platform}")
+    }
+    pub fn sentiment(sentiment: Sentiment) -> String {
+        format!("mentions.{}", sentiment.as_str())
+    }
+    /// Mentions by day of month and sentiment, for weekly rates and charts.
+    pub fn sentiment_on_day(day: u32, sentiment: Sentiment) -> String {
+        format!("mentions.day.{day:02}.{}", sentiment.as_str())
+    }
+    pub fn term(term: &str) -> String {
+        format!("mentions.term.{term}")
+    }
+    /// Returns and referrals this month credited to customers first sold in `cohort`.
+    pub fn cohort(cohort: YearMonth) -> String {
+        format!("cohort.{cohort}")
+    }
+    pub fn alerts_raised(kind: AlertKind) -> String {
+        format!("alerts.{}.raised", kind.as_str())
+    }
+}
+
+/// What a store knows about a purchase's context when it applies it.
+#[derive(Debug, Clone, Default)]
+pub struct PurchaseContext {
+    /// The buyer's cohort (month of their first new purchase), if they bought before.
+    pub buyer_cohort: Option<YearMonth>,
+    /// The referral the purchase's code names, if it exists.
+    pub referral: Option<Referral>,
+    /// The referrer's cohort, if they bought before.
+    pub referrer_cohort: Option<YearMonth>,
+}
+
+/// What a purchase changes besides its own row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PurchaseEffects {
+    pub deltas: Deltas,
+    /// Set the buyer's cohort to this month (their first new purchase).
+    pub set_buyer_cohort: Option<YearMonth>,
+    /// Count a conversion on this referral code.
+    pub conversion: Option<ReferralCode>,
+}
+
+/// Decides a purchase's counters: new or repeat, referred (not by oneself), and the cohort it
+/// is credited to (the buyer's for a repeat, the referrer's for a referral).
+pub fn purchase_effects(purchase: &Purchase, ctx: &PurchaseContext) -> PurchaseEffects {
+    let at = purchase.purchased_at;
+    let mut effects = PurchaseEffects::default();
+    let referral = ctx.referral.as_ref().filter(|r| r.customer_id != purchase.customer_id);
+    match purchase.kind {
+        PurchaseKind::New => {
+            effects.deltas.add(at, metric::PURCHASES_NEW, 1);
+            if ctx.buyer_cohort.is_none() {
+                effects.deltas.add(at, metric::CUSTOMERS_NEW, 1);
+                effects.set_buyer_cohort = Some(YearMonth::of(at));
+            }
+        }
+        PurchaseKind::Repeat => {
+            effects.deltas.add(at, metric::PURCHASES_REPEAT, 1);
+            if let Some(cohort) = ctx.buyer_cohort.filter(|c| *c < YearMonth::of(at)) {
+                effects.deltas.add(at, metric::cohort(cohort), 1);
+            }
+        }
+    }
+    if let Some(referral) = referral {
+        effects.deltas.add(at, metric::PURCHASES_REFERRED, 1);
+        effects.deltas.add(at, metric::REFERRAL_CONVERSIONS, 1);
+        effects.conversion = Some(referral.code.clone());
+        if purchase.kind == PurchaseKind::New {
+            if let Some(cohort) = ctx.referrer_cohort.filter(|c| *c < YearMonth::of(at)) {
+                effects.deltas.add(at, metric::cohort(cohort), 1);
+            }
+        }
+    }
+    effects
+}
+
+pub fn response_deltas(response: &Response) -> Deltas {
+    let mut d = Deltas::default();
+    let at = response.submitted_at;
+    d.add(at, metric::RESPONSES, 1);
+    d.add(at, metric::score(response.score), 1);
+    d.add(at, metric::platform_category(response.platform, response.category()), 1);
+    if response.comment.as_deref().is_some_and(|c| !c.is_empty()) {
+        d.add(at, metric::COMMENTS, 1);
+    }
+    d
+}
+
+pub fn mention_deltas(mention: &Mention) -> Deltas {
+    use chrono::Datelike;
+    let mut d = Deltas::default();
+    let at = mention.created_at;
+    d.add(at, metric::MENTIONS, 1);
+    d.add(at, metric::sentiment(mention.sentiment), 1);
+    d.add(at, metric::sentiment_on_day(at.day(), mention.sentiment), 1);
+    d.add(
+        at,
+        if mention.competitor {
+            metric::MENTIONS_COMPETITOR
+        } else {
+            metric::MENTIONS_BRAND
+        },
+        1,
+    );
+    for term in &mention.matched_terms {
+        d.add(at, metric::term(term), 1);
+    }
+    d
+}
+
+pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
+    let mut d = Deltas::default();
+    d.add(state.survey.asked_at, metric::SURVEYS_ASKED, 1);
+    d.add(
+        state.survey.asked_at,
+        metric::surveys_asked_on(state.identity.platform),
+        1,
+    );
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(month: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, month, 10, 9, 0, 0).unwrap()
+    }
+
+    fn purchase(customer: &str, kind: PurchaseKind, month: u32, code: Option<&ReferralCode>) -> Purchase {
+        Purchase {
+            id: format!("p-{customer}-{month}"),
+            customer_id: customer.into(),
+            kind,
+            referral_code: code.cloned(),
+            amount: None,
+            currency: None,
+            purchased_at: at(month),
+        }
+    }
+
+    fn referral(owner: &str) -> Referral {
+        Referral {
+            code: ReferralCode::generate(),
+            customer_id: owner.into(),
+            clicks: 0,
+            conversions: 0,
+            created_at: at(1),
+        }
+    }
+
+    fn month(m: u32) -> YearMonth {
+        YearMonth::of(at(m))
+    }
+
+    #[test]
+    fn first_new_purchase_sets_the_cohort_and_counts_a_new_customer() {
+        let effects = purchase_effects(&purchase("a", PurchaseKind::New, 1, None), &PurchaseContext::default());
+        assert_eq!(effects.set_buyer_cohort, Some(month(1)));
+        assert_eq!(
+            effects.deltas.0.get(&(month(1), metric::CUSTOMERS_NEW.into())),
+            Some(&1)
+        );
+        assert_eq!(effects.conversion, None);
+    }
+
+    #[test]
+    fn repeat_purchase_is_credited_to_the_buyers_cohort() {
+        let ctx = PurchaseContext {
+            buyer_cohort: Some(month(1)),
+            ..Default::default()
+        };
+        let effects = purchase_effects(&purchase("a", PurchaseKind::Repeat, 3, None), &ctx);
+        assert_eq!(effects.deltas.0.get(&(month(3), metric::cohort(month(1)))), Some(&1));
+        assert_eq!(
+            effects.deltas.0.get(&(month(3), metric::PURCHASES_REPEAT.into())),
+            Some(&1)
+        );
+    }
+
+    #[test]
+    fn referred_purchase_converts_and_credits_the_referrers_cohort() {
+        let r = referral("promoter");
+        let ctx = PurchaseContext {
+            referral: Some(r.clone()),
+            referrer_cohort: Some(month(1)),
+            ..Default::default()
+        };
+        let effects = purchase_effects(&purchase("friend", PurchaseKind::New, 2, Some(&r.code)), &ctx);
+        assert_eq!(effects.conversion, Some(r.code.clone()));
+        assert_eq!(
+            effects.deltas.0.get(&(month(2), metric::PURCHASES_REFERRED.into())),
+            Some(&1)
+        );
+        assert_eq!(effects.deltas.0.get(&(month(2), metric::cohort(month(1)))), Some(&1));
+    }
+
+    #[test]
+    fn self_referral_does_not_count() {
+        let r = referral("promoter");
+        let ctx = PurchaseContext {
+            referral: Some(r.clone()),
+            buyer_cohort: Some(month(1)),
+            referrer_cohort: Some(month(1)),
+        };
+        let effects = purchase_effects(&purchase("promoter", PurchaseKind::Repeat, 2, Some(&r.code)), &ctx);
+        assert_eq!(effects.conversion, None);
+        assert_eq!(
+            effects.deltas.0.get(&(month(2), metric::PURCHASES_REFERRED.into())),
+            None
+        );
+    }
+}

@@ -1,0 +1,188 @@
+//! The store's ports: one narrow trait per capability, and the adapters that implement them.
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+pub mod sqlite;
+
+use crate::ledger::{Applied, Change};
+use crate::model::*;
+use crate::month::YearMonth;
+use crate::referral::ReferralCode;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store cannot be reached now; the caller should retry later (ingest answers 503).
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// The file is not a Sarafan database (or not a database at all); it was left untouched.
+    #[error("{path} is not a Sarafan database ({reason}); it was left untouched")]
+    Foreign { path: String, reason: String },
+    #[error("the database at {path} has schema version {found}, newer than this build's {supported}; upgrade sarafan")]
+    TooNew { path: String, found: i64, supported: i64 },
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+    #[error("store backend error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StoreError {
+    /// Retrying later may succeed: a platform should redeliver.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Applies changes idempotently: records, their events and their counters, all or nothing.
+#[async_trait]
+pub trait ChangeWriter: Send + Sync {
+    async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied>;
+}
+
+#[async_trait]
+pub trait CustomerReader: Send + Sync {
+    async fn customer(&self, id: &str) -> StoreResult<Option<Customer>>;
+    async fn customer_by_identity(&self, identity: &Identity) -> StoreResult<Option<Customer>>;
+}
+
+#[async_trait]
+pub trait SurveyReader: Send + Sync {
+    /// The newest survey with this chat identity, whatever its stage.
+    async fn latest_survey(&self, identity: &Identity) -> StoreResult<Option<SurveyState>>;
+}
+
+#[async_trait]
+pub trait ResponseReader: Send + Sync {
+    async fn response(&self, id: &str) -> StoreResult<Option<Response>>;
+    /// A customer's responses, oldest first.
+    async fn responses_of(&self, customer_id: &str) -> StoreResult<Vec<Response>>;
+}
+
+#[async_trait]
+pub trait ReferralReader: Send + Sync {
+    async fn referral(&self, code: &ReferralCode) -> StoreResult<Option<Referral>>;
+    async fn referral_of(&self, customer_id: &str) -> StoreResult<Option<Referral>>;
+}
+
+#[async_trait]
+pub trait AlertReader: Send + Sync {
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>>;
+}
+
+#[async_trait]
+pub trait ReportReader: Send + Sync {
+    async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>>;
+}
+
+/// The monthly aggregate items: `metric -> count` for a month.
+#[async_trait]
+pub trait AggregateReader: Send + Sync {
+    async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    Responses,
+    Mentions,
+    Purchases,
+    Referrals,
+    Alerts,
+    Reports,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 6] = [
+        RecordKind::Responses,
+        RecordKind::Mentions,
+        RecordKind::Purchases,
+        RecordKind::Referrals,
+        RecordKind::Alerts,
+        RecordKind::Reports,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Responses => "responses",
+            RecordKind::Mentions => "mentions",
+            RecordKind::Purchases => "purchases",
+            RecordKind::Referrals => "referrals",
+            RecordKind::Alerts => "alerts",
+            RecordKind::Reports => "reports",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Response(Response),
+    Mention(Mention),
+    Purchase(Purchase),
+    Referral(Referral),
+    Alert(Alert),
+    Report(StoredReport),
+}
+
+/// One page of a listing; `next` continues it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub records: Vec<Record>,
+    pub next: Option<String>,
+}
+
+/// Lists stored records of a kind, optionally of one month, in time order, page by page.
+#[async_trait]
+pub trait RecordLister: Send + Sync {
+    async fn list(
+        &self,
+        kind: RecordKind,
+        month: Option<YearMonth>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page>;
+}
+
+/// The ordered, durable log of domain events, read by a consumer with a cursor (at least once).
+#[async_trait]
+pub trait ChangeFeed: Send + Sync {
+    async fn read_feed(&self, after: u64, limit: usize) -> StoreResult<Vec<FeedEntry>>;
+    async fn cursor(&self, consumer: &str) -> StoreResult<u64>;
+    async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()>;
+}
+
+/// Everything a host needs, for wiring; domain code asks for the narrow traits.
+pub trait Store:
+    ChangeWriter
+    + CustomerReader
+    + SurveyReader
+    + ResponseReader
+    + ReferralReader
+    + AlertReader
+    + ReportReader
+    + AggregateReader
+    + RecordLister
+    + ChangeFeed
+{
+}
+
+impl<T> Store for T where
+    T: ChangeWriter
+        + CustomerReader
+        + SurveyReader
+        + ResponseReader
+        + ReferralReader
+        + AlertReader
+        + ReportReader
+        + AggregateReader
+        + RecordLister
+        + ChangeFeed
+{
+}

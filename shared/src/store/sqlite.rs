@@ -1,0 +1,1061 @@
+//! The embedded store: one SQLite file in WAL mode, versioned migrations, one writer.
+
+use super::*;
+use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use crate::nps::Score;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// `PRAGMA application_id` of a Sarafan database ("SRFN"): tells ours from foreign files.
+const APPLICATION_ID: i64 = 0x5352_464e;
+
+/// Schema migrations; index + 1 is the `user_version` after applying it. Never edit a
+/// released step: add a new one.
+const MIGRATIONS: &[&str] = &[
+    // 1: the records, the idempotency keys, the aggregates and the change feed.
+    r#"
+    CREATE TABLE deliveries (key TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
+    CREATE TABLE customers (
+        id TEXT PRIMARY KEY, name TEXT, email TEXT, locale TEXT,
+        opted_out INTEGER NOT NULL DEFAULT 0, last_asked_at TEXT, cohort TEXT, created_at TEXT NOT NULL);
+    CREATE TABLE identities (
+        platform TEXT NOT NULL, address TEXT NOT NULL, customer_id TEXT NOT NULL,
+        PRIMARY KEY (platform, address));
+    CREATE TABLE surveys (
+        id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, platform TEXT NOT NULL, address TEXT NOT NULL,
+        stage TEXT NOT NULL, asked_at TEXT NOT NULL, body TEXT NOT NULL);
+    CREATE INDEX surveys_by_identity ON surveys (platform, address, asked_at);
+    CREATE TABLE responses (
+        id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, platform TEXT NOT NULL, score INTEGER NOT NULL,
+        comment TEXT, locale TEXT, submitted_at TEXT NOT NULL, brand TEXT);
+    CREATE INDEX responses_by_time ON responses (submitted_at, id);
+    CREATE INDEX responses_by_customer ON responses (customer_id, submitted_at);
+    CREATE TABLE mentions (
+        id TEXT PRIMARY KEY, source TEXT NOT NULL, text TEXT NOT NULL, url TEXT, author TEXT, lang TEXT,
+        sentiment TEXT NOT NULL, matched_terms TEXT NOT NULL, competitor INTEGER NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX mentions_by_time ON mentions (created_at, id);
+    CREATE TABLE purchases (
+        id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, kind TEXT NOT NULL, referral_code TEXT,
+        amount REAL, currency TEXT, purchased_at TEXT NOT NULL);
+    CREATE INDEX purchases_by_time ON purchases (purchased_at, id);
+    CREATE TABLE referrals (
+        code TEXT PRIMARY KEY, customer_id TEXT NOT NULL, clicks INTEGER NOT NULL DEFAULT 0,
+        conversions INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+    CREATE INDEX referrals_by_customer ON referrals (customer_id);
+    CREATE TABLE alerts (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject_id TEXT NOT NULL, status TEXT NOT NULL,
+        claimed_by TEXT, created_at TEXT NOT NULL, claimed_at TEXT, resolved_at TEXT);
+    CREATE INDEX alerts_by_time ON alerts (created_at, id);
+    CREATE TABLE reports (
+        month TEXT NOT NULL, brand TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL, emailed_at TEXT,
+        body TEXT NOT NULL, PRIMARY KEY (month, brand));
+    CREATE TABLE aggregates (month TEXT NOT NULL, metric TEXT NOT NULL, value INTEGER NOT NULL,
+        PRIMARY KEY (month, metric));
+    CREATE TABLE feed (seq INTEGER PRIMARY KEY AUTOINCREMENT, ordering_key TEXT NOT NULL, kind TEXT NOT NULL,
+        event TEXT NOT NULL, recorded_at TEXT NOT NULL);
+    CREATE TABLE cursors (consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+    "#,
+    // 2: alerts remember their chat message so staff buttons can update it in place.
+    r#"
+    ALTER TABLE alerts ADD COLUMN message TEXT;
+    CREATE INDEX feed_by_key ON feed (ordering_key, seq);
+    "#,
+];
+
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The SQLite store. Writes go through one connection, reads through another, so a long
+/// export does not hold up ingest (WAL lets readers and the writer work at once).
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(ref f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        other => StoreError::Backend(Box::new(other)),
+    }
+}
+
+fn json_err(e: serde_json::Error) -> StoreError {
+    StoreError::Corrupt(e.to_string())
+}
+
+fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_ts(s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn opt_ts(s: Option<String>) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    s.as_deref().map(parse_ts).transpose()
+}
+
+fn conversion<E: std::error::Error + Send + Sync + 'static>(e: E) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown value {0:?}")]
+struct UnknownValue(String);
+
+fn from_json_str<T: serde::de::DeserializeOwned>(s: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(s).map_err(conversion)
+}
+
+/// Enum columns are stored as their serde names.
+fn enum_from<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.clone())).map_err(|_| conversion(UnknownValue(s)))
+}
+
+impl SqliteStore {
+    /// Opens (creating if absent) the database at `path`, migrating an older schema.
+    /// A file that is not a Sarafan database is refused and left as it was.
+    pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
+        let path = path.as_ref().to_path_buf();
+        let shown = path.display().to_string();
+        let foreign = |reason: String| StoreError::Foreign {
+            path: shown.clone(),
+            reason,
+        };
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let writer = Connection::open_with_flags(&path, flags).map_err(|e| foreign(e.to_string()))?;
+        // Read-only checks first: nothing is written to a file we do not recognise.
+        let (app_id, version, tables): (i64, i64, i64) = writer
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| foreign(e.to_string()))?;
+        if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
+            return Err(foreign(format!("application id {app_id:#x}, {tables} schema objects")));
+        }
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                path: shown,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        writer
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(backend)?;
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(backend)?;
+        migrate(&writer, version, SCHEMA_VERSION)?;
+        let reader = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(backend)?;
+        reader
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(backend)?;
+        Ok(SqliteStore {
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+            path,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reader.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Recounts every monthly counter from the stored rows (for checks and repairs).
+    pub fn recount_aggregates(&self) -> StoreResult<BTreeMap<(YearMonth, String), i64>> {
+        let conn = self.reader();
+        let mut deltas = Deltas::default();
+        let mut stmt = conn.prepare("SELECT * FROM responses").map_err(backend)?;
+        for r in stmt.query_map([], response_from_row).map_err(backend)? {
+            deltas.merge(ledger::response_deltas(&r.map_err(backend)?));
+        }
+        let mut stmt = conn.prepare("SELECT * FROM mentions").map_err(backend)?;
+        for m in stmt.query_map([], mention_from_row).map_err(backend)? {
+            deltas.merge(ledger::mention_deltas(&m.map_err(backend)?));
+        }
+        Ok(deltas.0)
+    }
+
+    /// Every stored counter, for comparison with a recount.
+    pub fn all_counters(&self) -> StoreResult<BTreeMap<(YearMonth, String), i64>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare("SELECT month, metric, value FROM aggregates")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let month: String = r.get(0)?;
+                Ok((
+                    month.parse::<YearMonth>().map_err(conversion)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(backend)?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (month, metric, value) = row.map_err(backend)?;
+            out.insert((month, metric), value);
+        }
+        Ok(out)
+    }
+}
+
+/// Applies migrations `from+1..=to` in one transaction each, stamping the version.
+fn migrate(conn: &Connection, from: i64, to: i64) -> StoreResult<()> {
+    for version in from + 1..=to {
+        let step = MIGRATIONS[(version - 1) as usize];
+        let sql = format!(
+            "BEGIN IMMEDIATE; {step}; PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {version}; COMMIT;"
+        );
+        if let Err(e) = conn.execute_batch(&sql) {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(backend(e));
+        }
+        tracing::info!(version, "sqlite schema migrated");
+    }
+    Ok(())
+}
+
+/// Opens a database with only the first `version` migrations: how older releases left it.
+#[doc(hidden)]
+pub fn create_at_version(path: &Path, version: i64) -> StoreResult<()> {
+    let conn = Connection::open(path).map_err(backend)?;
+    migrate(&conn, 0, version)
+}
+
+fn response_from_row(r: &Row<'_>) -> rusqlite::Result<Response> {
+    Ok(Response {
+        id: r.get("id")?,
+        customer_id: r.get("customer_id")?,
+        platform: enum_from(r.get("platform")?)?,
+        score: Score::new(r.get("score")?).map_err(conversion)?,
+        comment: r.get("comment")?,
+        locale: r.get("locale")?,
+        submitted_at: parse_ts(&r.get::<_, String>("submitted_at")?)?,
+        brand: r.get("brand")?,
+    })
+}
+
+fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
+    Ok(Mention {
+        id: r.get("id")?,
+        source: r.get("source")?,
+        text: r.get("text")?,
+        url: r.get("url")?,
+        author: r.get("author")?,
+        lang: r.get("lang")?,
+        sentiment: enum_from(r.get("sentiment")?)?,
+        matched_terms: from_json_str(&r.get::<_, String>("matched_terms")?)?,
+        competitor: r.get("competitor")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+    })
+}
+
+fn purchase_from_row(r: &Row<'_>) -> rusqlite::Result<Purchase> {
+    let code: Option<String> = r.get("referral_code")?;
+    Ok(Purchase {
+        id: r.get("id")?,
+        customer_id: r.get("customer_id")?,
+        kind: enum_from(r.get("kind")?)?,
+        referral_code: code.map(|c| c.parse()).transpose().map_err(conversion)?,
+        amount: r.get("amount")?,
+        currency: r.get("currency")?,
+        purchased_at: parse_ts(&r.get::<_, String>("purchased_at")?)?,
+    })
+}
+
+fn referral_from_row(r: &Row<'_>) -> rusqlite::Result<Referral> {
+    Ok(Referral {
+        code: r.get::<_, String>("code")?.parse().map_err(conversion)?,
+        customer_id: r.get("customer_id")?,
+        clicks: r.get::<_, i64>("clicks")? as u64,
+        conversions: r.get::<_, i64>("conversions")? as u64,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+    })
+}
+
+fn alert_from_row(r: &Row<'_>) -> rusqlite::Result<Alert> {
+    let message: Option<String> = r.get("message")?;
+    Ok(Alert {
+        id: r.get("id")?,
+        kind: enum_from(r.get("kind")?)?,
+        subject_id: r.get("subject_id")?,
+        status: enum_from(r.get("status")?)?,
+        claimed_by: r.get("claimed_by")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+        claimed_at: opt_ts(r.get("claimed_at")?)?,
+        resolved_at: opt_ts(r.get("resolved_at")?)?,
+        message: message.as_deref().map(from_json_str).transpose()?,
+    })
+}
+
+fn report_from_row(r: &Row<'_>) -> rusqlite::Result<StoredReport> {
+    let brand: String = r.get("brand")?;
+    Ok(StoredReport {
+        month: r.get::<_, String>("month")?.parse().map_err(conversion)?,
+        brand: (!brand.is_empty()).then_some(brand),
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+        emailed_at: opt_ts(r.get("emailed_at")?)?,
+        body: from_json_str(&r.get::<_, String>("body")?)?,
+    })
+}
+
+fn customer_from_row(tx: &Connection, r: &Row<'_>) -> rusqlite::Result<Customer> {
+    let id: String = r.get("id")?;
+    let mut stmt = tx
+        .prepare_cached("SELECT platform, address FROM identities WHERE customer_id = ?1 ORDER BY platform, address")?;
+    let identities = stmt
+        .query_map([&id], |i| {
+            Ok(Identity {
+                platform: enum_from(i.get(0)?)?,
+                address: i.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Customer {
+        id,
+        name: r.get("name")?,
+        email: r.get("email")?,
+        locale: r.get("locale")?,
+        identities,
+        opted_out: r.get("opted_out")?,
+        last_asked_at: opt_ts(r.get("last_asked_at")?)?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?)?,
+    })
+}
+
+fn get_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<Customer>> {
+    conn.query_row("SELECT * FROM customers WHERE id = ?1", [id], |r| {
+        customer_from_row(conn, r)
+    })
+    .optional()
+}
+
+fn get_customer_by_identity(conn: &Connection, identity: &Identity) -> rusqlite::Result<Option<Customer>> {
+    let id: Option<String> = conn
+        .query_row(
+            "SELECT customer_id FROM identities WHERE platform = ?1 AND address = ?2",
+            params![identity.platform.as_str(), identity.address],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match id {
+        Some(id) => get_customer(conn, &id),
+        None => Ok(None),
+    }
+}
+
+fn get_referral(conn: &Connection, code: &str) -> rusqlite::Result<Option<Referral>> {
+    conn.query_row("SELECT * FROM referrals WHERE code = ?1", [code], referral_from_row)
+        .optional()
+}
+
+fn cohort_of(conn: &Connection, customer_id: &str) -> rusqlite::Result<Option<YearMonth>> {
+    let cohort: Option<Option<String>> = conn
+        .query_row("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    cohort.flatten().map(|c| c.parse().map_err(conversion)).transpose()
+}
+
+/// Inserts or updates a customer, merging identities; opt-out is never undone.
+fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO customers (id, name, email, locale, opted_out, last_asked_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET
+           name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
+           locale = coalesce(excluded.locale, locale), opted_out = max(opted_out, excluded.opted_out),
+           last_asked_at = coalesce(excluded.last_asked_at, last_asked_at)",
+        params![
+            c.id,
+            c.name,
+            c.email,
+            c.locale,
+            c.opted_out,
+            c.last_asked_at.map(ts),
+            ts(c.created_at)
+        ],
+    )?;
+    for identity in &c.identities {
+        tx.execute(
+            "INSERT INTO identities (platform, address, customer_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT (platform, address) DO UPDATE SET customer_id = excluded.customer_id",
+            params![identity.platform.as_str(), identity.address, c.id],
+        )?;
+    }
+    Ok(())
+}
+
+/// Makes sure a customer row exists for records that name one (purchases, API responses).
+fn ensure_customer(tx: &Transaction<'_>, id: &str, at: DateTime<Utc>) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT OR IGNORE INTO customers (id, created_at) VALUES (?1, ?2)",
+        params![id, ts(at)],
+    )?;
+    Ok(())
+}
+
+fn save_survey(tx: &Transaction<'_>, s: &SurveyState) -> StoreResult<()> {
+    let body = serde_json::to_string(s).map_err(json_err)?;
+    tx.execute(
+        "INSERT INTO surveys (id, customer_id, platform, address, stage, asked_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, body = excluded.body",
+        params![
+            s.id,
+            s.customer_id,
+            s.identity.platform.as_str(),
+            s.identity.address,
+            s.survey.stage.as_str(),
+            ts(s.survey.asked_at),
+            body
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Outcome of writing one change inside the transaction.
+enum Written {
+    Stored {
+        events: Vec<DomainEvent>,
+        deltas: Deltas,
+    },
+    /// The record already exists under another delivery key: a duplicate all the same.
+    AlreadyThere,
+}
+
+fn stored(events: Vec<DomainEvent>, deltas: Deltas) -> Written {
+    Written::Stored { events, deltas }
+}
+
+fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
+    let none = Deltas::default;
+    Ok(match change {
+        Change::Customer(c) => {
+            upsert_customer(tx, &c).map_err(backend)?;
+            stored(vec![], none())
+        }
+        Change::SurveyRequested {
+            customer,
+            identity,
+            brand,
+        } => {
+            upsert_customer(tx, &customer).map_err(backend)?;
+            let event = DomainEvent::SurveyRequested {
+                customer_id: customer.id.clone(),
+                identity,
+                brand,
+            };
+            stored(vec![event], none())
+        }
+        Change::Survey(state) => {
+            let is_new: bool = tx
+                .query_row("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
+                    r.get(0)
+                })
+                .map_err(backend)?;
+            save_survey(tx, &state)?;
+            let mut deltas = none();
+            if is_new {
+                tx.execute(
+                    "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
+                    params![state.customer_id, ts(state.survey.asked_at)],
+                )
+                .map_err(backend)?;
+                deltas = ledger::survey_asked_deltas(&state);
+            }
+            stored(vec![], deltas)
+        }
+        Change::Response { response: r, survey } => {
+            ensure_customer(tx, &r.customer_id, r.submitted_at).map_err(backend)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO responses (id, customer_id, platform, score, comment, locale, submitted_at, brand)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        r.id,
+                        r.customer_id,
+                        r.platform.as_str(),
+                        r.score.value(),
+                        r.comment,
+                        r.locale,
+                        ts(r.submitted_at),
+                        r.brand
+                    ],
+                )
+                .map_err(backend)?;
+            if inserted == 0 {
+                return Ok(Written::AlreadyThere);
+            }
+            if let Some(s) = survey {
+                save_survey(tx, &s)?;
+            }
+            let event = DomainEvent::ResponseRecorded {
+                response_id: r.id.clone(),
+                customer_id: r.customer_id.clone(),
+                platform: r.platform,
+                score: r.score,
+            };
+            stored(vec![event], ledger::response_deltas(&r))
+        }
+        Change::Comment {
+            response_id,
+            customer_id,
+            comment,
+            survey,
+        } => {
+            let previous: Option<Option<String>> = tx
+                .query_row("SELECT comment FROM responses WHERE id = ?1", [&response_id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(backend)?;
+            let Some(previous) = previous else {
+                return Err(StoreError::NotFound(format!("response {response_id}")));
+            };
+            let submitted_at: String = tx
+                .query_row(
+                    "SELECT submitted_at FROM responses WHERE id = ?1",
+                    [&response_id],
+                    |r| r.get(0),
+                )
+                .map_err(backend)?;
+            tx.execute(
+                "UPDATE responses SET comment = ?2 WHERE id = ?1",
+                params![response_id, comment],
+            )
+            .map_err(backend)?;
+            if let Some(s) = survey {
+                save_survey(tx, &s)?;
+            }
+            let mut deltas = none();
+            if previous.as_deref().is_none_or(str::is_empty) && !comment.is_empty() {
+                deltas.add(parse_ts(&submitted_at).map_err(backend)?, ledger::metric::COMMENTS, 1);
+            }
+            stored(
+                vec![DomainEvent::CommentRecorded {
+                    response_id,
+                    customer_id,
+                }],
+                deltas,
+            )
+        }
+        Change::ScoreNotUnderstood {
+            customer_id,
+            identity,
+            reason,
+        } => stored(
+            vec![DomainEvent::ScoreNotUnderstood {
+                customer_id,
+                identity,
+                reason,
+            }],
+            none(),
+        ),
+        Change::OptOut {
+            customer_id,
+            identity,
+            survey,
+        } => {
+            ensure_customer(tx, &customer_id, Utc::now()).map_err(backend)?;
+            tx.execute("UPDATE customers SET opted_out = 1 WHERE id = ?1", [&customer_id])
+                .map_err(backend)?;
+            if let Some(s) = survey {
+                save_survey(tx, &s)?;
+            }
+            stored(vec![DomainEvent::OptedOut { customer_id, identity }], none())
+        }
+        Change::Mention(m) => {
+            let terms = serde_json::to_string(&m.matched_terms).map_err(json_err)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO mentions (id, source, text, url, author, lang, sentiment, matched_terms, competitor, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        m.id,
+                        m.source,
+                        m.text,
+                        m.url,
+                        m.author,
+                        m.lang,
+                        m.sentiment.as_str(),
+                        terms,
+                        m.competitor,
+                        ts(m.created_at)
+                    ],
+                )
+                .map_err(backend)?;
+            if inserted == 0 {
+                return Ok(Written::AlreadyThere);
+            }
+            let event = DomainEvent::MentionRecorded {
+                mention_id: m.id.clone(),
+                sentiment: m.sentiment,
+            };
+            stored(vec![event], ledger::mention_deltas(&m))
+        }
+        Change::Purchase(p) => {
+            ensure_customer(tx, &p.customer_id, p.purchased_at).map_err(backend)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO purchases (id, customer_id, kind, referral_code, amount, currency, purchased_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        p.id,
+                        p.customer_id,
+                        p.kind.as_str(),
+                        p.referral_code.as_ref().map(|c| c.as_str()),
+                        p.amount,
+                        p.currency,
+                        ts(p.purchased_at)
+                    ],
+                )
+                .map_err(backend)?;
+            if inserted == 0 {
+                return Ok(Written::AlreadyThere);
+            }
+            let referral = match &p.referral_code {
+                Some(code) => get_referral(tx, code.as_str()).map_err(backend)?,
+                None => None,
+            };
+            let ctx = PurchaseContext {
+                buyer_cohort: cohort_of(tx, &p.customer_id).map_err(backend)?,
+                referrer_cohort: match &referral {
+                    Some(r) => cohort_of(tx, &r.customer_id).map_err(backend)?,
+                    None => None,
+                },
+                referral,
+            };
+            let effects = ledger::purchase_effects(&p, &ctx);
+            if let Some(cohort) = effects.set_buyer_cohort {
+                tx.execute(
+                    "UPDATE customers SET cohort = ?2 WHERE id = ?1",
+                    params![p.customer_id, cohort.to_string()],
+                )
+                .map_err(backend)?;
+            }
+            if let Some(code) = &effects.conversion {
+                tx.execute(
+                    "UPDATE referrals SET conversions = conversions + 1 WHERE code = ?1",
+                    [code.as_str()],
+                )
+                .map_err(backend)?;
+            }
+            let event = DomainEvent::PurchaseRecorded {
+                purchase_id: p.id.clone(),
+                customer_id: p.customer_id.clone(),
+                referral_code: p.referral_code.clone(),
+            };
+            stored(vec![event], effects.deltas)
+        }
+        Change::ReferralCreated(r) => {
+            ensure_customer(tx, &r.customer_id, r.created_at).map_err(backend)?;
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO referrals (code, customer_id, clicks, conversions, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![r.code.as_str(), r.customer_id, r.clicks as i64, r.conversions as i64, ts(r.created_at)],
+                )
+                .map_err(backend)?;
+            if inserted == 0 {
+                return Ok(Written::AlreadyThere);
+            }
+            let mut deltas = none();
+            deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
+            stored(vec![], deltas)
+        }
+        Change::ReferralClick { code, at } => {
+            let updated = tx
+                .execute(
+                    "UPDATE referrals SET clicks = clicks + 1 WHERE code = ?1",
+                    [code.as_str()],
+                )
+                .map_err(backend)?;
+            if updated == 0 {
+                return Err(StoreError::NotFound(format!("referral code {code}")));
+            }
+            let mut deltas = none();
+            deltas.add(at, ledger::metric::REFERRAL_CLICKS, 1);
+            stored(vec![DomainEvent::ReferralClicked { code }], deltas)
+        }
+        Change::Alert(a) => {
+            let message = a
+                .message
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(json_err)?;
+            let existed: bool = tx
+                .query_row("SELECT count(*) > 0 FROM alerts WHERE id = ?1", [&a.id], |r| r.get(0))
+                .map_err(backend)?;
+            tx.execute(
+                "INSERT INTO alerts (id, kind, subject_id, status, claimed_by, created_at, claimed_at, resolved_at, message)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (id) DO UPDATE SET message = coalesce(excluded.message, message)",
+                params![
+                    a.id,
+                    a.kind.as_str(),
+                    a.subject_id,
+                    a.status.as_str(),
+                    a.claimed_by,
+                    ts(a.created_at),
+                    a.claimed_at.map(ts),
+                    a.resolved_at.map(ts),
+                    message
+                ],
+            )
+            .map_err(backend)?;
+            let mut deltas = none();
+            if !existed {
+                deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
+            }
+            stored(vec![], deltas)
+        }
+        Change::AlertAction {
+            alert_id,
+            action,
+            by,
+            at,
+        } => {
+            let alert = tx
+                .query_row("SELECT * FROM alerts WHERE id = ?1", [&alert_id], alert_from_row)
+                .optional()
+                .map_err(backend)?
+                .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
+            let mut deltas = none();
+            let status = match action {
+                AlertAction::Claim if alert.claimed_at.is_none() => {
+                    tx.execute(
+                        "UPDATE alerts SET status = CASE status WHEN 'open' THEN 'claimed' ELSE status END, claimed_by = ?2, claimed_at = ?3 WHERE id = ?1",
+                        params![alert_id, by, ts(at)],
+                    )
+                    .map_err(backend)?;
+                    deltas.add(alert.created_at, ledger::metric::ALERTS_CLAIMED, 1);
+                    if alert.status == AlertStatus::Open {
+                        AlertStatus::Claimed
+                    } else {
+                        alert.status
+                    }
+                }
+                AlertAction::Resolve if alert.resolved_at.is_none() => {
+                    tx.execute(
+                        "UPDATE alerts SET status = 'resolved', resolved_at = ?2, claimed_by = coalesce(claimed_by, ?3) WHERE id = ?1",
+                        params![alert_id, ts(at), by],
+                    )
+                    .map_err(backend)?;
+                    deltas.add(alert.created_at, ledger::metric::ALERTS_RESOLVED, 1);
+                    AlertStatus::Resolved
+                }
+                _ => alert.status,
+            };
+            stored(vec![DomainEvent::AlertChanged { alert_id, status }], deltas)
+        }
+        Change::Report(r) => {
+            let body = serde_json::to_string(&r.body).map_err(json_err)?;
+            tx.execute(
+                "INSERT INTO reports (month, brand, created_at, emailed_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (month, brand) DO UPDATE SET created_at = excluded.created_at, body = excluded.body,
+                   emailed_at = coalesce(excluded.emailed_at, emailed_at)",
+                params![
+                    r.month.to_string(),
+                    r.brand.clone().unwrap_or_default(),
+                    ts(r.created_at),
+                    r.emailed_at.map(ts),
+                    body
+                ],
+            )
+            .map_err(backend)?;
+            stored(vec![], none())
+        }
+    })
+}
+
+fn apply_in(tx: &Transaction<'_>, delivery: &str, change: Change) -> StoreResult<Applied> {
+    let now = Utc::now();
+    let claimed = tx
+        .execute(
+            "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
+            params![delivery, ts(now)],
+        )
+        .map_err(backend)?;
+    if claimed == 0 {
+        return Ok(Applied::Duplicate);
+    }
+    let (events, deltas) = match write_change(tx, change)? {
+        Written::AlreadyThere => return Ok(Applied::Duplicate),
+        Written::Stored { events, deltas } => (events, deltas),
+    };
+    let mut add = tx
+        .prepare_cached(
+            "INSERT INTO aggregates (month, metric, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (month, metric) DO UPDATE SET value = value + excluded.value",
+        )
+        .map_err(backend)?;
+    for ((month, metric), delta) in deltas.0 {
+        add.execute(params![month.to_string(), metric, delta])
+            .map_err(backend)?;
+    }
+    let mut log = tx
+        .prepare_cached("INSERT INTO feed (ordering_key, kind, event, recorded_at) VALUES (?1, ?2, ?3, ?4)")
+        .map_err(backend)?;
+    for event in events {
+        let json = serde_json::to_string(&event).map_err(json_err)?;
+        log.execute(params![event.ordering_key(), event.kind(), json, ts(now)])
+            .map_err(backend)?;
+    }
+    Ok(Applied::Stored)
+}
+
+#[async_trait]
+impl ChangeWriter for SqliteStore {
+    async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let applied = apply_in(&tx, delivery, change)?;
+        match applied {
+            // Nothing of a duplicate is kept, not even its delivery key.
+            Applied::Duplicate => tx.rollback().map_err(backend)?,
+            Applied::Stored => tx.commit().map_err(backend)?,
+        }
+        Ok(applied)
+    }
+}
+
+#[async_trait]
+impl CustomerReader for SqliteStore {
+    async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
+        get_customer(&self.reader(), id).map_err(backend)
+    }
+
+    async fn customer_by_identity(&self, identity: &Identity) -> StoreResult<Option<Customer>> {
+        get_customer_by_identity(&self.reader(), identity).map_err(backend)
+    }
+}
+
+#[async_trait]
+impl SurveyReader for SqliteStore {
+    async fn latest_survey(&self, identity: &Identity) -> StoreResult<Option<SurveyState>> {
+        let body: Option<String> = self
+            .reader()
+            .query_row(
+                "SELECT body FROM surveys WHERE platform = ?1 AND address = ?2 ORDER BY asked_at DESC, id DESC LIMIT 1",
+                params![identity.platform.as_str(), identity.address],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        body.map(|b| serde_json::from_str(&b).map_err(json_err)).transpose()
+    }
+}
+
+#[async_trait]
+impl ResponseReader for SqliteStore {
+    async fn response(&self, id: &str) -> StoreResult<Option<Response>> {
+        self.reader()
+            .query_row("SELECT * FROM responses WHERE id = ?1", [id], response_from_row)
+            .optional()
+            .map_err(backend)
+    }
+
+    async fn responses_of(&self, customer_id: &str) -> StoreResult<Vec<Response>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached("SELECT * FROM responses WHERE customer_id = ?1 ORDER BY submitted_at, id")
+            .map_err(backend)?;
+        let rows = stmt.query_map([customer_id], response_from_row).map_err(backend)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+    }
+}
+
+#[async_trait]
+impl ReferralReader for SqliteStore {
+    async fn referral(&self, code: &ReferralCode) -> StoreResult<Option<Referral>> {
+        get_referral(&self.reader(), code.as_str()).map_err(backend)
+    }
+
+    async fn referral_of(&self, customer_id: &str) -> StoreResult<Option<Referral>> {
+        self.reader()
+            .query_row(
+                "SELECT * FROM referrals WHERE customer_id = ?1 ORDER BY created_at LIMIT 1",
+                [customer_id],
+                referral_from_row,
+            )
+            .optional()
+            .map_err(backend)
+    }
+}
+
+#[async_trait]
+impl AlertReader for SqliteStore {
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>> {
+        self.reader()
+            .query_row("SELECT * FROM alerts WHERE id = ?1", [id], alert_from_row)
+            .optional()
+            .map_err(backend)
+    }
+}
+
+#[async_trait]
+impl ReportReader for SqliteStore {
+    async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>> {
+        self.reader()
+            .query_row(
+                "SELECT * FROM reports WHERE month = ?1 AND brand = ?2",
+                params![month.to_string(), brand.unwrap_or_default()],
+                report_from_row,
+            )
+            .optional()
+            .map_err(backend)
+    }
+}
+
+#[async_trait]
+impl AggregateReader for SqliteStore {
+    async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached("SELECT metric, value FROM aggregates WHERE month = ?1")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([month.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?;
+        rows.collect::<rusqlite::Result<BTreeMap<_, _>>>().map_err(backend)
+    }
+}
+
+/// Page cursors are `{time}|{key}` of the last record returned.
+fn split_cursor(after: Option<&str>) -> (String, String) {
+    match after.and_then(|a| a.split_once('|')) {
+        Some((t, k)) => (t.to_string(), k.to_string()),
+        None => (String::new(), String::new()),
+    }
+}
+
+#[async_trait]
+impl RecordLister for SqliteStore {
+    async fn list(
+        &self,
+        kind: RecordKind,
+        month: Option<YearMonth>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page> {
+        let (table, time_col, key_col) = match kind {
+            RecordKind::Responses => ("responses", "submitted_at", "id"),
+            RecordKind::Mentions => ("mentions", "created_at", "id"),
+            RecordKind::Purchases => ("purchases", "purchased_at", "id"),
+            RecordKind::Referrals => ("referrals", "created_at", "code"),
+            RecordKind::Alerts => ("alerts", "created_at", "id"),
+            RecordKind::Reports => ("reports", "month", "brand"),
+        };
+        let (from, to) = match (kind, month) {
+            (RecordKind::Reports, Some(m)) => (m.to_string(), m.next().to_string()),
+            (_, Some(m)) => (ts(m.start()), ts(m.end())),
+            (_, None) => (String::new(), "\u{10ffff}".to_string()),
+        };
+        let (after_time, after_key) = split_cursor(after);
+        let sql = format!(
+            "SELECT * FROM {table} WHERE {time_col} >= ?1 AND {time_col} < ?2 AND ({time_col}, {key_col}) > (?3, ?4)
+             ORDER BY {time_col}, {key_col} LIMIT ?5"
+        );
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
+        let mut rows = stmt
+            .query(params![from, to, after_time, after_key, limit as i64])
+            .map_err(backend)?;
+        let mut records = Vec::new();
+        let mut last = None;
+        while let Some(row) = rows.next().map_err(backend)? {
+            last = Some(format!(
+                "{}|{}",
+                row.get::<_, String>(time_col).map_err(backend)?,
+                row.get::<_, String>(key_col).map_err(backend)?
+            ));
+            records.push(
+                match kind {
+                    RecordKind::Responses => response_from_row(row).map(Record::Response),
+                    RecordKind::Mentions => mention_from_row(row).map(Record::Mention),
+                    RecordKind::Purchases => purchase_from_row(row).map(Record::Purchase),
+                    RecordKind::Referrals => referral_from_row(row).map(Record::Referral),
+                    RecordKind::Alerts => alert_from_row(row).map(Record::Alert),
+                    RecordKind::Reports => report_from_row(row).map(Record::Report),
+                }
+                .map_err(backend)?,
+            );
+        }
+        let next = if records.len() == limit { last } else { None };
+        Ok(Page { records, next })
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for SqliteStore {
+    async fn read_feed(&self, after: u64, limit: usize) -> StoreResult<Vec<FeedEntry>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached("SELECT seq, recorded_at, event FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(params![after as i64, limit as i64], |r| {
+                Ok(FeedEntry {
+                    seq: r.get::<_, i64>(0)? as u64,
+                    recorded_at: parse_ts(&r.get::<_, String>(1)?)?,
+                    event: from_json_str(&r.get::<_, String>(2)?)?,
+                })
+            })
+            .map_err(backend)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+    }
+
+    async fn cursor(&self, consumer: &str) -> StoreResult<u64> {
+        let seq: Option<i64> = self
+            .reader()
+            .query_row("SELECT seq FROM cursors WHERE consumer = ?1", [consumer], |r| r.get(0))
+            .optional()
+            .map_err(backend)?;
+        Ok(seq.unwrap_or(0) as u64)
+    }
+
+    async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()> {
+        self.writer()
+            .execute(
+                "INSERT INTO cursors (consumer, seq) VALUES (?1, ?2) ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
+                params![consumer, seq as i64],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

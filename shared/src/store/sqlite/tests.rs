@@ -1,0 +1,140 @@
+use super::*;
+use crate::store::conformance as suite;
+
+fn fresh() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn idempotent_delivery() {
+    suite::idempotent_delivery(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn aggregates_match_a_recount() {
+    let (_dir, store) = fresh();
+    suite::aggregates_match_a_recount(&store).await;
+    assert_eq!(store.all_counters().unwrap(), store.recount_aggregates().unwrap());
+}
+
+#[tokio::test]
+async fn pagination_covers_every_record() {
+    suite::pagination_covers_every_record(&fresh().1, 250, 40).await;
+}
+
+#[tokio::test]
+async fn feed_is_ordered_per_customer() {
+    suite::feed_is_ordered_per_customer(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn referrals_and_purchases() {
+    suite::referrals_and_purchases(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn alerts_lifecycle() {
+    suite::alerts_lifecycle(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn opt_out_is_for_good() {
+    suite::opt_out_is_for_good(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn reports_are_replaced() {
+    suite::reports_are_replaced(&fresh().1).await;
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE invoices (id INTEGER PRIMARY KEY); INSERT INTO invoices VALUES (1);")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = SqliteStore::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(err.to_string().contains("not a Sarafan database"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_corrupt_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corrupt.db");
+    let garbage = b"this is not a database, it is a shopping list: bread, milk".repeat(100);
+    std::fs::write(&path, &garbage).unwrap();
+    let err = SqliteStore::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[tokio::test]
+async fn an_older_database_is_migrated_without_losing_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    // GIVEN a database as release 1 left it, with a response in it
+    create_at_version(&path, 1).unwrap();
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO responses (id, customer_id, platform, score, submitted_at) VALUES ('old-1', 'c1', 'web', 8, '2025-01-02T03:04:05.000000Z')",
+            [],
+        )
+        .unwrap();
+        conn.execute("INSERT INTO alerts (id, kind, subject_id, status, created_at) VALUES ('a1', 'detractor', 'old-1', 'open', '2025-01-02T03:04:05.000000Z')", []).unwrap();
+    }
+    // WHEN this build opens it
+    let store = SqliteStore::open(&path).unwrap();
+    // THEN the rows are there and the new column works
+    assert_eq!(store.response("old-1").await.unwrap().unwrap().score.value(), 8);
+    let alert = store.alert("a1").await.unwrap().unwrap();
+    assert_eq!(alert.message, None);
+    let version: i64 = store
+        .reader()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+}
+
+#[test]
+fn a_newer_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    create_at_version(&path, SCHEMA_VERSION).unwrap();
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch(&format!("PRAGMA user_version = {}", SCHEMA_VERSION + 1))
+        .unwrap();
+    assert!(matches!(SqliteStore::open(&path), Err(StoreError::TooNew { .. })));
+}
+
+#[tokio::test]
+async fn readers_work_while_a_writer_holds_a_transaction() {
+    let (dir, store) = fresh();
+    store
+        .apply(
+            "d1",
+            crate::ledger::Change::Response {
+                response: suite::response("r1", "c1", 10, Utc::now()),
+                survey: None,
+            },
+        )
+        .await
+        .unwrap();
+    // Another process (another connection) holds the write lock...
+    let other = Connection::open(dir.path().join("sarafan.db")).unwrap();
+    other
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO deliveries VALUES ('x', 'y');")
+        .unwrap();
+    // ...and reads still answer at once.
+    assert!(store.response("r1").await.unwrap().is_some());
+    other.execute_batch("ROLLBACK").unwrap();
+}
