@@ -13,3 +13,4 @@ pub mod text;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};
+pub use score_text::{parse_score, ScoreRefusal};
