@@ -15,3 +15,4 @@ pub mod text;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};
+pub use score_text::{parse_score, ScoreRefusal};
