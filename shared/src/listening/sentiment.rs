@@ -5,7 +5,8 @@
 //!   polar word; a negator (`not`, `не`, `nie`, `pas`) or a glued `ne-` flips and softens the
 //!   polar words of the next three words of its clause, so "not bad" is mildly positive;
 //! - after `but`/`но`/`ale`/`aber`/`pero`/`mais` what came before in the sentence counts half
-//!   and what follows one and a half; a clause opened by `although` counts half;
+//!   and what follows one and a half; a `but` followed by nothing polar turns what came before
+//!   against itself ("friendly, but they lost my key"); a clause opened by `although` counts half;
 //! - in a question praise counts little ("is the service good?") and complaint most of its weight;
 //! - the sum decides: `|sum| < THRESHOLD` is neutral; `score` squashes it into -1..1.
 
@@ -254,6 +255,8 @@ struct Scorer<'l> {
     positive: f32,
     negative: f32,
     after_contrast: bool,
+    /// Whether anything polar came after the last `but`.
+    polar_after_contrast: bool,
     in_concessive: bool,
     negation: u8,
     boost: f32,
@@ -267,6 +270,7 @@ impl<'l> Scorer<'l> {
             positive: 0.0,
             negative: 0.0,
             after_contrast: false,
+            polar_after_contrast: false,
             in_concessive: false,
             negation: 0,
             boost: 1.0,
@@ -362,10 +366,13 @@ impl<'l> Scorer<'l> {
     /// Negators, intensifiers and contrast words: true when `word` was one.
     fn function_word(&mut self, word: &str) -> bool {
         let primary = self.primary();
-        if primary.is_contrast(word) {
+        let soft = primary.is_soft_contrast(word);
+        if soft || primary.is_contrast(word) {
             self.positive *= BEFORE_CONTRAST;
             self.negative *= BEFORE_CONTRAST;
             self.after_contrast = true;
+            // A soft `but` counts as if something polar had followed: no turning.
+            self.polar_after_contrast = soft;
             self.end_clause();
         } else if primary.is_concessive(word) {
             self.end_clause();
@@ -402,6 +409,7 @@ impl<'l> Scorer<'l> {
     }
 
     fn add(&mut self, value: f32) {
+        self.polar_after_contrast = true;
         let value = if self.after_contrast {
             value * AFTER_CONTRAST
         } else {
@@ -421,6 +429,13 @@ impl<'l> Scorer<'l> {
     }
 
     fn end_sentence(&mut self, question: bool) {
+        if self.after_contrast && !self.polar_after_contrast {
+            // "Friendly enough, but they lost my key": a `but` followed by plain facts turns
+            // against what came before it.
+            let (positive, negative) = (self.positive, self.negative);
+            self.positive = -negative;
+            self.negative = -positive;
+        }
         let (positive, negative) = if question {
             (
                 self.positive * QUESTION_POSITIVE,
@@ -433,6 +448,7 @@ impl<'l> Scorer<'l> {
         self.positive = 0.0;
         self.negative = 0.0;
         self.after_contrast = false;
+        self.polar_after_contrast = false;
         self.end_clause();
     }
 }

@@ -4,17 +4,17 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
-        (2.0, "excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \
+        (2.0, "encanto maravilla estupendamente excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \
                encantad* impecable* espectacular* recomendable"),
         (1.5, "mejor recomiend* recomend* gracias agradec* encant*"),
-        (1.0, "buen bueno buena buenos buenas amable* content* satisfech* rápid* profesional* honest* \
+        (1.0, "honrad* atentos atentas cercan* detallist* transparente* buen bueno buena buenos buenas amable* content* satisfech* rápid* profesional* honest* \
                justo justa justos agradable* confiar confianza fiable* eficien* atent* correct* gusto \
                limpi* amabilidad cumpl* puntual*"),
         (0.5, "bien vale paciente pacientes ok"),
         (-0.5, "caro caros lento lenta lentos lentas queja* reclamac* esperando espera"),
-        (-1.0, "mal malo mala malos malas problem* error* errores retras* roto rota sucio* ignor* \
+        (-1.0, "sucia sucios sucias perdieron perdió presion* colar colarme ruidos* defectuos* inútil inútiles inservible* encogieron_de mal malo mala malos malas problem* error* errores retras* roto rota sucio* ignor* \
                 rayado rayada arañazo desorganiz* molest* peor lamentablemente"),
-        (-1.5, "grosero* grosera* antipátic* arrogante* decepc* enfad* enoj* abusiv* insatisfech* \
+        (-1.5, "deshonest* incompetencia maleducados grosero* grosera* antipátic* arrogante* decepc* enfad* enoj* abusiv* insatisfech* \
                 pérdida disgust* maleducad* incompetente*"),
         (-2.0, "horrible* pésim* terrible* desastr* fatal* lamentabl* asquer* estaf* engañ* vergüenza \
                 nunca_más timo timador*"),
@@ -26,6 +26,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (0.6, "poco algo ligeramente"),
     ],
     contrasts: "pero embargo sino",
+    soft_contrasts: "",
     concessives: "aunque pesar",
     negating_prefixes: "",
     superlative_prefixes: "",

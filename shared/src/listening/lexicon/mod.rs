@@ -31,6 +31,9 @@ pub(super) struct Source {
     pub intensifiers: &'static [(f32, &'static str)],
     /// `but`: what comes after outweighs what came before.
     pub contrasts: &'static str,
+    /// Words that are `but` only some of the time (Russian `а` is as often `and`): they weigh
+    /// like `but` but never turn the sentence on their own.
+    pub soft_contrasts: &'static str,
     /// `although`: the clause it opens weighs less.
     pub concessives: &'static str,
     /// Prefixes that negate a polar word they are glued to (`ne` + `spokojený`).
@@ -54,6 +57,7 @@ pub(super) struct Lexicon {
     negators: HashSet<String>,
     intensifiers: HashMap<String, f32>,
     contrasts: HashSet<String>,
+    soft_contrasts: HashSet<String>,
     concessives: HashSet<String>,
     negating_prefixes: Vec<String>,
     superlative_prefixes: Vec<String>,
@@ -88,6 +92,7 @@ impl Lexicon {
             negators: folded_set(source.negators),
             intensifiers: HashMap::new(),
             contrasts: folded_set(source.contrasts),
+            soft_contrasts: folded_set(source.soft_contrasts),
             concessives: folded_set(source.concessives),
             negating_prefixes: source
                 .negating_prefixes
@@ -149,6 +154,10 @@ impl Lexicon {
 
     pub fn is_contrast(&self, word: &str) -> bool {
         self.contrasts.contains(word)
+    }
+
+    pub fn is_soft_contrast(&self, word: &str) -> bool {
+        self.soft_contrasts.contains(word)
     }
 
     pub fn is_concessive(&self, word: &str) -> bool {

@@ -4,17 +4,17 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
-        (2.0, "świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
+        (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
                bezbłędn*"),
         (1.5, "super polec* dziękuj* dzięki kciuk"),
-        (1.0, "dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
+        (1.0, "rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
                sprawn* profesjonaln* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
         (0.5, "jasno oddzwonił oddzwonili ok spoko"),
         (-0.5, "drogo wolno długo reklamac* czekanie"),
-        (-1.0, "zły zła złe źle złego złym złej słab* błąd błędy błęd* opóźni* porysowan* zepsu* \
+        (-1.0, "brudn* zgubili zgubił naciskał naciskali wcisnąć wciskać* głośn* wadliw* bez_sensu bezużyteczn* bezsens* niepotrzebn* wzruszyli_ramionami zły zła złe źle złego złym złej słab* błąd błędy błęd* opóźni* porysowan* zepsu* \
                 problem* ignor* żałow* gorsz* gorzej niestety szkoda nieprzyjemn*"),
-        (-1.5, "niemił* niegrzeczn* arogan* rozczarow* zdenerwow* niezadowolon* przepłacon* oszuk* \
+        (-1.5, "nieuczciw* niekompetentnie chamsk* chamstwo niemił* niegrzeczn* arogan* rozczarow* zdenerwow* niezadowolon* przepłacon* oszuk* \
                 oszust* strata_czasu żenuj* nieprofesjonaln* niekompetentn*"),
         (-2.0, "fataln* okropn* tragiczn* straszn* beznadziejn* najgorsz* katastrof* koszmar* skandal* \
                 wstyd nigdy_więcej złodziej*"),
@@ -27,6 +27,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (0.6, "trochę lekko nieco dość"),
     ],
     contrasts: "ale jednak lecz natomiast zato",
+    soft_contrasts: "",
     concessives: "chociaż choć mimo",
     negating_prefixes: "nie",
     superlative_prefixes: "naj",
