@@ -65,7 +65,7 @@ const NEGATION_FACTOR: f32 = -0.75;
 const BEFORE_CONTRAST: f32 = 0.5;
 const AFTER_CONTRAST: f32 = 1.5;
 const CONCESSIVE: f32 = 0.5;
-const QUESTION_POSITIVE: f32 = 0.3;
+const QUESTION_POSITIVE: f32 = 0.25;
 const QUESTION_NEGATIVE: f32 = 0.8;
 const MAX_BOOST: f32 = 3.0;
 
@@ -450,5 +450,346 @@ impl<'l> Scorer<'l> {
         self.after_contrast = false;
         self.polar_after_contrast = false;
         self.end_clause();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentiment(lang: &str, text: &str) -> Sentiment {
+        classify(text, Some(lang)).sentiment
+    }
+
+    fn check(cases: &[(&str, &str, Sentiment)]) {
+        for &(lang, text, want) in cases {
+            let got = classify(text, Some(lang));
+            assert_eq!(got.sentiment, want, "{lang}: {text:?} scored {}", got.score);
+        }
+    }
+
+    use Sentiment::{Negative as Neg, Neutral as Neu, Positive as Pos};
+
+    #[test]
+    fn polar_words_decide_in_every_language() {
+        // GIVEN plain praise and plain complaint in each language
+        // WHEN classified
+        // THEN praise is positive and complaint negative
+        check(&[
+            ("en", "Great service, thank you!", Pos),
+            ("en", "Terrible service, never again.", Neg),
+            ("ru", "Отличный сервис, спасибо!", Pos),
+            ("ru", "Ужасный сервис.", Neg),
+            ("uk", "Чудовий сервіс, дякую!", Pos),
+            ("uk", "Жахливий сервіс.", Neg),
+            ("cs", "Skvělý servis, děkuji!", Pos),
+            ("cs", "Hrozný servis.", Neg),
+            ("sk", "Výborný servis, ďakujem!", Pos),
+            ("sk", "Hrozný servis.", Neg),
+            ("pl", "Świetny serwis, dziękuję!", Pos),
+            ("pl", "Fatalny serwis.", Neg),
+            ("hr", "Odličan servis, hvala!", Pos),
+            ("hr", "Užasan servis.", Neg),
+            ("sr", "Одличан сервис, хвала!", Pos),
+            ("sr", "Ужасан сервис.", Neg),
+            ("de", "Toller Service, danke!", Pos),
+            ("de", "Schrecklicher Service.", Neg),
+            ("es", "Servicio excelente, ¡gracias!", Pos),
+            ("es", "Servicio horrible.", Neg),
+            ("fr", "Service excellent, merci !", Pos),
+            ("fr", "Service horrible.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn negation_flips_and_softens() {
+        // GIVEN a polar word under a negator
+        // THEN its polarity turns: "not good" is negative, "not bad" positive
+        check(&[
+            ("en", "The service was not good.", Neg),
+            ("en", "Not bad at all.", Pos),
+            ("en", "I wouldn't recommend them.", Neg),
+            ("ru", "Не плохо.", Pos),
+            ("ru", "Не хорошо.", Neg),
+            ("ru", "Не советую.", Neg),
+            ("uk", "Не погано.", Pos),
+            ("uk", "Не раджу.", Neg),
+            ("cs", "Není to špatné.", Pos),
+            ("cs", "Nebylo to dobré.", Neg),
+            ("sk", "Nie je to zlé.", Pos),
+            ("sk", "Nie som spokojný.", Neg),
+            ("pl", "Nie jest źle.", Pos),
+            ("pl", "Nie polecam.", Neg),
+            ("hr", "Nije loše.", Pos),
+            ("hr", "Ne preporučujem.", Neg),
+            ("sr", "Није лоше.", Pos),
+            ("de", "Nicht gut.", Neg),
+            ("de", "Gar nicht schlecht.", Pos),
+            ("es", "No es bueno.", Neg),
+            ("es", "No está mal.", Pos),
+            ("fr", "Ce n'est pas bon.", Neg),
+            ("fr", "Pas mal du tout.", Pos),
+        ]);
+        // The flip softens: "not bad" is weaker praise than "good".
+        assert!(classify("not bad", Some("en")).score < classify("good", Some("en")).score);
+    }
+
+    #[test]
+    fn a_glued_negating_prefix_flips_once_under_negative_concord() {
+        check(&[
+            ("ru", "Неплохо.", Pos),
+            ("ru", "Персонал невежливый.", Neg),
+            ("cs", "Jsem nespokojený.", Neg),
+            ("cs", "Personál je neochotný.", Neg),
+            ("pl", "Obsługa niemiła.", Neg),
+            ("hr", "Nezadovoljan sam.", Neg),
+            ("de", "Unfreundliches Personal.", Neg),
+            // "nobody called back": one negation, not two
+            ("cs", "Nikdo mi nezavolal.", Neg),
+            ("sk", "Nikto mi nezavolal.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn intensifiers_strengthen_and_diminishers_weaken() {
+        for (lang, plain, strong) in [
+            ("en", "good", "very good"),
+            ("ru", "хорошо", "очень хорошо"),
+            ("uk", "добре", "дуже добре"),
+            ("cs", "dobré", "velmi dobré"),
+            ("pl", "dobrze", "bardzo dobrze"),
+            ("hr", "dobro", "jako dobro"),
+            ("de", "gut", "sehr gut"),
+            ("es", "bueno", "muy bueno"),
+            ("fr", "bon", "très bon"),
+        ] {
+            let plain_score = classify(plain, Some(lang)).score;
+            let strong_score = classify(strong, Some(lang)).score;
+            assert!(
+                strong_score > plain_score,
+                "{lang}: {strong} ({strong_score}) vs {plain} ({plain_score})"
+            );
+        }
+        assert!(classify("a bit slow", Some("en")).score > classify("slow", Some("en")).score);
+    }
+
+    #[test]
+    fn the_clause_after_but_weighs_more() {
+        // GIVEN praise, then a complaint after "but" (and the reverse)
+        // THEN the part after "but" decides
+        check(&[
+            ("en", "Good food but rude staff.", Neg),
+            ("en", "Rude staff but the food was good.", Pos),
+            ("ru", "Еда хорошая, но персонал грубый.", Neg),
+            ("uk", "Їжа смачна, але персонал грубий.", Neg),
+            ("cs", "Dobré jídlo, ale drzý personál.", Neg),
+            ("sk", "Dobré jedlo, ale drzý personál.", Neg),
+            ("pl", "Dobre jedzenie, ale niemiła obsługa.", Neg),
+            ("hr", "Dobra hrana, ali neljubazno osoblje.", Neg),
+            ("de", "Gutes Essen, aber unfreundliches Personal.", Neg),
+            ("es", "Buena comida, pero personal grosero.", Neg),
+            ("fr", "Bonne cuisine, mais personnel impoli.", Neg),
+            (
+                "fr",
+                "Personnel impoli, mais la cuisine est excellente.",
+                Pos,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_but_followed_by_facts_turns_the_praise() {
+        check(&[
+            ("en", "Friendly enough, but they lost my spare key.", Neg),
+            ("cs", "Milí, ale ztratili mi klíč.", Neg),
+        ]);
+        // Russian `а` is often just "and": it weighs like "but" without turning.
+        assert_eq!(
+            sentiment("ru", "Машина отличная, а сервис в центре города."),
+            Pos
+        );
+    }
+
+    #[test]
+    fn although_clauses_weigh_less() {
+        check(&[
+            (
+                "en",
+                "Although the coffee was good, the repair was a mess.",
+                Neg,
+            ),
+            (
+                "de",
+                "Obwohl das Personal nett war, die Reparatur war schlecht.",
+                Neg,
+            ),
+        ]);
+    }
+
+    #[test]
+    fn emoji_and_emoticons_carry_sentiment() {
+        check(&[
+            ("en", "👍", Pos),
+            ("en", "❤️❤️", Pos),
+            ("en", "😡", Neg),
+            ("en", "Service 👎", Neg),
+            ("en", "picked up the car :)", Pos),
+            ("en", "picked up the car :-(", Neg),
+            ("en", "see you at 10:30 (after lunch)", Neu),
+            ("ru", "Забрал машину)))", Pos),
+            ("ru", "Опять в сервис(((", Neg),
+            ("fr", "Voiture récupérée 😊", Pos),
+            ("en", "Came back after 3 weeks 🤦\u{200d}♂\u{fe0f}", Neg),
+        ]);
+        // A negator does not flip an emoji: the face is the writer's own verdict.
+        assert_eq!(sentiment("en", "no 😡"), Neg);
+    }
+
+    #[test]
+    fn praise_in_a_question_is_not_praise() {
+        check(&[
+            ("en", "Is the service good?", Neu),
+            ("en", "Do you have the new model in stock?", Neu),
+            ("en", "Why is everything so terrible?", Neg),
+            ("de", "Ist die Werkstatt gut?", Neu),
+        ]);
+    }
+
+    #[test]
+    fn text_without_signal_is_neutral() {
+        for text in [
+            "",
+            "   \n\t ",
+            "12345",
+            "https://example.com/terrible-awful-worst",
+            "www.bad-cars.example",
+            "@TerribleCars @AwfulMotors",
+            "The showroom opens at 9.",
+            "&amp;&lt;&gt;&#39;",
+            "!!!???...",
+        ] {
+            let got = classify(text, None);
+            assert_eq!(got.sentiment, Neu, "{text:?}");
+            assert_eq!(got.score, 0.0, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn handles_and_links_are_dropped_but_hashtags_are_read() {
+        assert_eq!(
+            sentiment("en", "@TerribleCars thanks for the quick fix"),
+            Pos
+        );
+        assert_eq!(sentiment("en", "Loving it #BestDealerEver"), Pos);
+        assert_eq!(sentiment("en", "#NeverAgain"), Neg);
+        assert_eq!(
+            sentiment("en", "See https://example.com/great for the great deal"),
+            Pos
+        );
+    }
+
+    #[test]
+    fn html_entities_are_decoded_before_reading() {
+        assert_eq!(sentiment("en", "It&#39;s not good"), Neg);
+        assert_eq!(sentiment("en", "&lt;3"), Pos);
+        assert_eq!(sentiment("en", "Sales &amp; service were excellent"), Pos);
+        assert_eq!(sentiment("fr", "C&#x27;est pas mal"), Pos);
+    }
+
+    #[test]
+    fn mixed_scripts_and_languages_do_not_break_it() {
+        assert_eq!(sentiment("ru", "Super сервис, отлично 👍"), Pos);
+        assert_eq!(sentiment("sr", "Ауто је одличан, servis je odličan"), Pos);
+        assert_eq!(
+            classify("Сервис ужасный, service terrible", None).sentiment,
+            Neg
+        );
+    }
+
+    #[test]
+    fn the_hint_is_optional_and_may_be_unknown() {
+        assert_eq!(classify("Das Auto ist sehr gut", None).sentiment, Pos);
+        assert_eq!(
+            classify("Das Auto ist sehr gut", Some("de-AT")).sentiment,
+            Pos
+        );
+        assert_eq!(classify("The car is very good", Some("tlh")).sentiment, Pos);
+    }
+
+    #[test]
+    fn long_texts_are_classified_in_linear_time() {
+        // GIVEN a 10,000-character mention and a 20 times longer one, both mostly filler
+        let unit = "We drove to the showroom and looked at cars. ";
+        let short: String = unit.repeat(10_000 / unit.len()) + "Excellent staff!";
+        let long: String =
+            unit.repeat(200_000 / unit.len()) + "but Excellent staff but good but 👍";
+        // WHEN classified
+        let started = std::time::Instant::now();
+        assert_eq!(classify(&short, None).sentiment, Pos);
+        let long_result = classify(&long, Some("en"));
+        // THEN the verdict stands, quickly: a quadratic pass over 200 kB would take minutes
+        // (a megabyte takes ~0.1 s in release, ~3 s in a debug build)
+        assert_eq!(long_result.sentiment, Pos);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // Contrast words only: each `but` is O(1), not a rescan of the sentence so far.
+        let buts = "but ".repeat(50_000);
+        assert_eq!(classify(&buts, Some("en")).sentiment, Neu);
+    }
+
+    #[test]
+    fn odd_characters_never_panic() {
+        let nasty = [
+            "\u{0}\u{feff}\u{200d}\u{fe0f}",
+            "a\u{301}\u{301}\u{301}",
+            "🏳️‍🌈👨‍👩‍👧‍👦",
+            "'''''",
+            "n'",
+            "&#xFFFFFFFF; &#0; &#; &",
+            ":-",
+            "((((((",
+            "))))))",
+            "ǅ ẞ İ",
+        ];
+        for text in nasty {
+            let got = classify(text, None);
+            assert!((-1.0..=1.0).contains(&got.score), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn score_is_bounded_and_agrees_with_the_class() {
+        for text in [
+            "awful awful awful awful awful awful",
+            "good",
+            "great great great 😍😍😍",
+            "meh",
+            "bad",
+        ] {
+            let got = classify(text, Some("en"));
+            assert!((-1.0..=1.0).contains(&got.score));
+            match got.sentiment {
+                Pos => assert!(got.score > 0.0),
+                Neg => assert!(got.score < 0.0),
+                Neu => assert_eq!(got.score, 0.0),
+            }
+        }
+    }
+
+    #[test]
+    fn serialises_as_the_export_contract_says() {
+        let got = classify("great", Some("en"));
+        let json = serde_json::to_value(got).unwrap();
+        assert_eq!(json["sentiment"], "positive");
+        assert_eq!(serde_json::to_value(Sentiment::Neutral).unwrap(), "neutral");
+        assert_eq!(
+            serde_json::to_value(Sentiment::Negative).unwrap(),
+            "negative"
+        );
+        assert_eq!("negative".parse::<Sentiment>(), Ok(Neg));
+        assert!("meh".parse::<Sentiment>().is_err());
     }
 }

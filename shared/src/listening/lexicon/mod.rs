@@ -53,7 +53,8 @@ pub(super) struct Source {
 pub(super) struct Lexicon {
     words: HashMap<String, f32>,
     stems: HashMap<String, f32>,
-    phrases: HashMap<String, f32>,
+    /// Two-word idioms by their first word: (second word, weight).
+    phrases: HashMap<String, Vec<(String, f32)>>,
     negators: HashSet<String>,
     intensifiers: HashMap<String, f32>,
     contrasts: HashSet<String>,
@@ -113,8 +114,12 @@ impl Lexicon {
                 let entry = text::fold(entry);
                 if let Some(stem) = entry.strip_suffix('*') {
                     lexicon.stems.insert(stem.to_string(), *value);
-                } else if entry.contains('_') {
-                    lexicon.phrases.insert(entry.replace('_', " "), *value);
+                } else if let Some((first, second)) = entry.split_once('_') {
+                    lexicon
+                        .phrases
+                        .entry(first.to_string())
+                        .or_default()
+                        .push((second.to_string(), *value));
                 } else {
                     lexicon.words.insert(entry, *value);
                 }
@@ -169,10 +174,11 @@ impl Lexicon {
     }
 
     pub fn phrase(&self, first: &str, second: &str) -> Option<f32> {
-        if self.phrases.is_empty() {
-            return None;
-        }
-        self.phrases.get(&format!("{first} {second}")).copied()
+        self.phrases
+            .get(first)?
+            .iter()
+            .find(|(s, _)| s == second)
+            .map(|(_, value)| *value)
     }
 
     /// Looks a folded word up: whole word, then stem + ending, then a superlative or
@@ -214,26 +220,23 @@ impl Lexicon {
         if let Some(value) = self.words.get(word) {
             return Some(*value);
         }
-        // Longest stem first; only prefixes that leave a bounded ending are tried, so a
-        // lookup costs at most max_ending + 1 hash probes.
-        let bounds: Vec<usize> = word
-            .char_indices()
-            .map(|(i, _)| i)
-            .skip(1)
-            .chain([word.len()])
-            .collect();
-        let chars = bounds.len();
-        for stem_chars in (MIN_STEM_CHARS..=chars).rev() {
-            let ending = chars - stem_chars;
-            if ending > self.max_ending {
-                break;
+        // Longest stem first, cutting one ending letter at a time from the end; only cuts
+        // that leave a bounded ending are tried, so a lookup costs at most max_ending + 1
+        // hash probes.
+        let chars = word.chars().count();
+        let mut stem_end = word.len();
+        for ending in 0..=self.max_ending {
+            let stem_chars = chars.checked_sub(ending)?;
+            if stem_chars < MIN_STEM_CHARS {
+                return None;
             }
-            let stem = &word[..bounds[stem_chars - 1]];
+            let stem = &word[..stem_end];
             if let Some(value) = self.stems.get(stem) {
                 if stem_chars >= SHORT_STEM_CHARS || ending <= SHORT_STEM_MAX_ENDING {
                     return Some(*value);
                 }
             }
+            stem_end = stem.char_indices().last().map_or(0, |(i, _)| i);
         }
         None
     }
