@@ -6,8 +6,9 @@
 //!   part of them: `@sarafan`, `#Sarafan`, `@sarafan_cz`, `#SarafanRadio` (camel case, `_` and
 //!   digits split parts), but not `#sarafanradio` nor `Sarafanless`;
 //! - a name may carry one Slavic case ending from a closed list (`Sarafanu`, `Сарафаном`,
-//!   `Acme Motorsem`); a name ending in `-a` may swap it (`Škoda` -> `Škody`, `Лада` -> `Лады`),
-//!   but a short Latin stem only for two-letter endings, so `Lada` never matches `lady`;
+//!   `Acme Motorsem`); a name ending in a vowel may swap it (`Škoda` -> `Škody`, `Лада` ->
+//!   `Лады`, `Sprite` -> `Spritem`), but a short Latin stem only for two-letter endings, so
+//!   `Lada` never matches `lady`; English `-s` is not an ending, so `Seat` never matches `seats`;
 //! - a **handle** (`@sarafan`) or **tag** (`#sarafan`) matches only that handle or tag, whole.
 
 use crate::text;
@@ -307,21 +308,25 @@ fn word_matches(key: &str, word: &Word) -> bool {
             return true;
         }
     }
-    // Feminine names in -a swap it for the case ending: Škoda -> Škody, Škodou, Лада -> Ладой.
-    if let Some(stem) = key.strip_suffix('a') {
-        let stem_len = stem.chars().count();
-        if stem_len >= 3 {
-            if let Some(ending) = word.key.strip_prefix(stem) {
-                // A short Latin stem with a one-letter ending makes ordinary English words
-                // (`Lada` -> `lady`); Cyrillic spelling cannot be English, so it may.
-                let short_latin = stem_len < 4 && !word.cyrillic && ending.chars().count() < 2;
-                if !ending.is_empty() && ENDINGS.contains(ending) && !short_latin {
-                    return true;
-                }
-            }
-        }
+    // Names ending in a vowel swap it for the case ending: Škoda -> Škody, Лада -> Ладой,
+    // Sprite -> Spritem, Volvo -> Volvem.
+    let Some(last) = key.chars().last().filter(|c| matches!(c, 'a' | 'e' | 'o')) else {
+        return false;
+    };
+    let stem = &key[..key.len() - last.len_utf8()];
+    let stem_len = stem.chars().count();
+    // `-e`/`-o` names need a longer stem: `Lego` must not become `leg` + ending.
+    let min_stem = if last == 'a' { 3 } else { 4 };
+    if stem_len < min_stem {
+        return false;
     }
-    false
+    let Some(ending) = word.key.strip_prefix(stem) else {
+        return false;
+    };
+    // A short Latin stem with a one-letter ending makes ordinary English words
+    // (`Lada` -> `lady`); Cyrillic spelling cannot be English, so it may.
+    let short_latin = stem_len < 4 && !word.cyrillic && ending.chars().count() < 2;
+    !ending.is_empty() && ENDINGS.contains(ending) && !short_latin
 }
 
 #[cfg(test)]
@@ -454,6 +459,27 @@ mod tests {
     }
 
     #[test]
+    fn names_ending_in_e_or_o_decline_too() {
+        let cases = [
+            ("Sprite", "se Spritem", true),
+            ("Sprite", "bez Spritu", true),
+            ("Volvo", "jezdím Volvem", true),
+            ("Volvo", "servis Volva", true),
+            // The soft sign folds away: Вольво is volvo.
+            ("Volvo", "Вольво лучше", true),
+            // Transliteration is letter by letter; Спрайт (sprajt) is not Sprite.
+            ("Sprite", "Спрайт", false),
+        ];
+        for (term, text, want) in cases {
+            assert_eq!(
+                match_mention(&brand(term), text).brand,
+                want,
+                "{term} in {text:?}"
+            );
+        }
+    }
+
+    #[test]
     fn false_friends_do_not_match() {
         // GIVEN brands that are the beginning of ordinary words
         let cases = [
@@ -467,6 +493,9 @@ mod tests {
             ("Sarafan", "сарафанное радио работает"),
             ("Mini", "a minimum of fuss"),
             ("Kia", "kiosk by the road"),
+            ("Sprite", "Der Sprit ist teuer"),
+            ("Lego", "broke my leg again"),
+            ("Lego", "legal advice"),
             ("Acme Motors", "acme of motoring"),
             ("Acme Motors", "Acme sells motors"),
         ];
