@@ -1,15 +1,4 @@
 //! Which configured brand and competitor terms a mention names, tagged or organic, in any script.
-//!
-//! Decisions (see docs/sentiment.md, "Matching"):
-//! - a **name** (`Sarafan`, `Acme Motors`) matches whole words, case- and diacritics-blind,
-//!   in Latin or Cyrillic (`Сарафан`), also inside handles and hashtags when it is a whole
-//!   part of them: `@sarafan`, `#Sarafan`, `@sarafan_cz`, `#SarafanRadio` (camel case, `_` and
-//!   digits split parts), but not `#sarafanradio` nor `Sarafanless`;
-//! - a name may carry one Slavic case ending from a closed list (`Sarafanu`, `Сарафаном`,
-//!   `Acme Motorsem`); a name ending in a vowel may swap it (`Škoda` -> `Škody`, `Лада` ->
-//!   `Лады`, `Sprite` -> `Spritem`), but a short Latin stem only for two-letter endings, so
-//!   `Lada` never matches `lady`; English `-s` is not an ending, so `Seat` never matches `seats`;
-//! - a **handle** (`@sarafan`) or **tag** (`#sarafan`) matches only that handle or tag, whole.
 
 use crate::text;
 use serde::{Deserialize, Serialize};
@@ -152,6 +141,17 @@ impl Term {
 }
 
 /// Finds the configured terms `text` names.
+///
+/// Decisions (see docs/sentiment.md, "Matching"):
+/// - a **name** (`Sarafan`, `Acme Motors`) matches whole words, case- and diacritics-blind,
+///   in Latin or Cyrillic (`Сарафан`), also inside handles and hashtags when it is a whole
+///   part of them: `@sarafan`, `#Sarafan`, `@sarafan_cz`, `#SarafanRadio` (camel case, `_` and
+///   digits split parts), but not `#sarafanradio` nor `Sarafanless`;
+/// - a name may carry one Slavic case ending from a closed list (`Sarafanu`, `Сарафаном`,
+///   `Acme Motorsem`); a name ending in a vowel may swap it (`Škoda` -> `Škody`, `Лада` ->
+///   `Лады`, `Sprite` -> `Spritem`), but a short Latin stem only for two-letter endings, so
+///   `Lada` never matches `lady`; English `-s` is not an ending, so `Seat` never matches `seats`;
+/// - a **handle** (`@sarafan`) or **tag** (`#sarafan`) matches only that handle or tag, whole.
 pub fn match_mention(terms: &TermSet, text: &str) -> MentionMatch {
     let mut result = MentionMatch::default();
     if terms.is_empty() || text.is_empty() {

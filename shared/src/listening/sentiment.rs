@@ -1,14 +1,4 @@
 //! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
-//!
-//! Rules (docs/sentiment.md has the long form):
-//! - each polar word, idiom, emoji or emoticon adds its weight; an intensifier scales the next
-//!   polar word; a negator (`not`, `не`, `nie`, `pas`) or a glued `ne-` flips and softens the
-//!   polar words of the next three words of its clause, so "not bad" is mildly positive;
-//! - after `but`/`но`/`ale`/`aber`/`pero`/`mais` what came before in the sentence counts half
-//!   and what follows one and a half; a `but` followed by nothing polar turns what came before
-//!   against itself ("friendly, but they lost my key"); a clause opened by `although` counts half;
-//! - in a question praise counts little ("is the service good?") and complaint most of its weight;
-//! - the sum decides: `|sum| < THRESHOLD` is neutral; `score` squashes it into -1..1.
 
 use super::lexicon::{self, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
@@ -72,6 +62,16 @@ const MAX_BOOST: f32 = 3.0;
 /// Classifies `text`, in the language `lang` names (an ISO code or locale like `cs-CZ`), or
 /// in the detected language when `lang` is `None` or unknown. Never panics; text with no
 /// signal (empty, a URL, a question) is neutral.
+///
+/// Rules (docs/sentiment.md has the long form):
+/// - each polar word, idiom, emoji or emoticon adds its weight; an intensifier scales the next
+///   polar word; a negator (`not`, `не`, `nie`, `pas`) or a glued `ne-` flips and softens the
+///   polar words of the next three words of its clause, so "not bad" is mildly positive;
+/// - after `but`/`но`/`ale`/`aber`/`pero`/`mais` what came before in the sentence counts half
+///   and what follows one and a half; a `but` followed by nothing polar turns what came before
+///   against itself ("friendly, but they lost my key"); a clause opened by `although` counts half;
+/// - in a question praise counts little ("is the service good?") and complaint most of its weight;
+/// - the sum decides: `|sum| < THRESHOLD` is neutral; `score` squashes it into -1..1.
 pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
     classify_in(text, detect_language(text, lang))
 }

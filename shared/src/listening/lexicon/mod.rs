@@ -1,9 +1,4 @@
 //! Per-language sentiment lexicons: polar words and stems, negators, intensifiers, contrast words.
-//!
-//! Written for Sarafan from general knowledge of each language, weighted for what customers
-//! say about a business. Entries are written with their diacritics and folded (`text::fold`)
-//! when the tables are built, once. `word*` is a stem that takes a bounded inflection ending
-//! (Slavic cases, verb persons); `a_b` is a two-word idiom.
 
 mod cs;
 mod de;
@@ -22,6 +17,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 /// A language's lexicon as written in its source file.
+///
+/// Written for Sarafan from general knowledge of each language, weighted for what customers
+/// say about a business. Entries are written with their diacritics and folded (`text::fold`)
+/// when the tables are built, once. `word*` is a stem that takes a bounded inflection ending
+/// (Slavic cases, verb persons); `a_b` is a two-word idiom.
 pub(super) struct Source {
     /// Polar entries by weight: space-separated words, `stem*`s and `two_word` idioms.
     pub words: &'static [(f32, &'static str)],
