@@ -8,13 +8,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
                begeistert* wunderbar* top daumen_hoch beste besten bester bestes einwandfrei* \
                traumhaft*"),
         (1.5, "super toll tolle toller tolles tollen empfehl* empfehlenswert danke dank herzlichen_dank"),
-        (1.0, "geklappt kulant* aufmerksam* zuvorkommend sorgfältig* transparent* gut gute guter gutes guten freundlich* zufrieden* nett nette netten netter hilfsbereit* \
+        (1.0, "schätze profi dankeschön geklappt kulant* aufmerksam* zuvorkommend sorgfältig* transparent* gut gute guter gutes guten freundlich* zufrieden* nett nette netten netter hilfsbereit* \
                geduldig* schnell* kompetent* professionell* fair faire fairen angenehm* lecker* \
                verständlich* zuverlässig* sauber* ehrlich* vertrau* gerne pünktlich* unkompliziert* \
                reibungslos* besser wert zuvorkommend* lob* problemlos"),
         (0.5, "okay ok zurückgerufen"),
         (-0.5, "teuer teure teuren teurer lange warten reklamation*"),
-        (-1.0, "dreckig verloren gedrängt drängen aufschwatzen aufgeschwatzt laut defekt* nutzlos* sinnlos* zwecklos schultern_gezuckt schlecht* langsam* problem* fehler* kaputt* kratzer* beschädigt* ärger* ignorier* verspät* \
+        (-1.0, "nervig* lästig* daneben reicht's satt dreckig verloren gedrängt drängen aufschwatzen aufgeschwatzt laut defekt* nutzlos* sinnlos* zwecklos schultern_gezuckt schlecht* langsam* problem* fehler* kaputt* kratzer* beschädigt* ärger* ignorier* verspät* \
                 mangelhaft* chaotisch* schade leider schlechter umständlich* dreckig* schmutzig*"),
         (-1.5, "unseriös* inkompetenz überteuert* unfreundlich* unverschämt* arrogant* enttäusch* wütend* verärgert* unzufrieden* \
                 unhöflich* zeitverschwendung schlimm* inkompetent* unprofessionell* abraten"),

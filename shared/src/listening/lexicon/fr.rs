@@ -7,12 +7,12 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (2.0, "adorable* nickel conquis conquise plaisir génialissime excellent* parfait* génial* formidable* magnifique* merveilleu* superbe* top ravi ravie \
                ravis ravies enchanté* impeccable* exceptionnel* fantastique* bravo"),
         (1.5, "super meilleur* recommand* merci"),
-        (1.0, "serviables attentionn* soigneu* transparent* réactif* réactive* bon bonne bons bonnes aimable* sympa* gentil* satisfait* content contente contents \
+        (1.0, "apprécie apprécié mercis belle beau sérieux serviables attentionn* soigneu* transparent* réactif* réactive* bon bonne bons bonnes aimable* sympa* gentil* satisfait* content contente contents \
                professionnel* compétent* agréable* honnête* délicieu* accueillant* efficace* fiable* \
                confiance rapide rapides rapidement chaleureu* serviable* ponctuel*"),
         (0.5, "bien correct correcte corrects clairement clair patient patiente vaut ok"),
         (-0.5, "cher chère chers chères attente réclamation* plainte*"),
-        (-1.0, "perdu pression refourguer bruyant* défectueu* inutile* haussé_les mauvais* mal lent lente lents lentes lentement problème* erreur* retard* rayure* cassé* \
+        (-1.0, "agaçant* énervant* pénible* marre perdu pression refourguer bruyant* défectueu* inutile* haussé_les mauvais* mal lent lente lents lentes lentement problème* erreur* retard* rayure* cassé* \
                 sale sales ignoré* pire dommage malheureusement désorganis*"),
         (-1.5, "malhonnête* incompétence impoli* désagréable* arrogant* déçu* décevant* déception énervé* déconseill* insatisfait* \
                 mécontent* perte incompétent*"),

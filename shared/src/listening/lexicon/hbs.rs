@@ -7,12 +7,12 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
                besprijekorn* besprekorn*"),
         (1.5, "super preporuč* hvala zahval*"),
-        (1.0, "štimalo uslužn* pažljiv* susretljiv* kulturn* korektn* dobr* zadovolj* ljubazn* ljubazan ugodan prijatan stručan strpljiv* brz brzo brza brzi brze brzog brzu stručn* \
+        (1.0, "cijenim cenim prekrasn* prelep* profesionalac krasn* štimalo uslužn* pažljiv* susretljiv* kulturn* korektn* dobr* zadovolj* ljubazn* ljubazan ugodan prijatan stručan strpljiv* brz brzo brza brzi brze brzog brzu stručn* \
                profesionaln* pošten* ugodn* prijatn* čist* lijep* lep lepa lepo lepi lepe lepog lepu \
                bolj* pouzdan* vrijedn* vrijedi vredi vredn* pohval* ukusn* pomogli"),
         (0.5, "fer vjerovati verujem vjerujem nazvao javili ok"),
         (-0.5, "skup skupo skupa skupi skupe dugo reklamacij* čekanje"),
-        (-1.0, "prljav* izgubili izgubio pritiskao pritiskali pritisak uvaliti bučn* neispravn* beskorisn* besmisl* slegnuli_ramenima loš* spor sporo spora spori slab* problem* grešk* kašnjenj* ogreb* izgreb* \
+        (-1.0, "iritantn* nervira živcira šteta dosta_mi prljav* izgubili izgubio pritiskao pritiskali pritisak uvaliti bučn* neispravn* beskorisn* besmisl* slegnuli_ramenima loš* spor sporo spora spori slab* problem* grešk* kašnjenj* ogreb* izgreb* \
                 oštećen* pokvar* ignorir* ignoris* gori lošije nažalost neugodn* neprijatn*"),
         (-1.5, "nepošten* nesposobn* bahat* neljubazn* neljubazan bezobrazn* bezobrazan arogantn* arogantan razočar* naljuti* nezadovolj* preskup* prevar* varaju \
                 gubitak_vremena gubljenje_vremena neprofesionaln* nestručn*"),

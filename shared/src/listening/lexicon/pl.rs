@@ -7,12 +7,12 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
                bezbłędn*"),
         (1.5, "super polec* dziękuj* dzięki kciuk"),
-        (1.0, "rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
+        (1.0, "doceniam doceniamy piękn* fachowiec fachowo profesjonalista rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
                sprawn* profesjonaln* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
         (0.5, "jasno oddzwonił oddzwonili ok spoko"),
         (-0.5, "drogo wolno długo reklamac* czekanie"),
-        (-1.0, "brudn* zgubili zgubił naciskał naciskali wcisnąć wciskać* głośn* wadliw* bez_sensu bezużyteczn* bezsens* niepotrzebn* wzruszyli_ramionami zły zła złe źle złego złym złej słab* błąd błędy błęd* opóźni* porysowan* zepsu* \
+        (-1.0, "irytując* wkurza* denerwując* mam_dość brudn* zgubili zgubił naciskał naciskali wcisnąć wciskać* głośn* wadliw* bez_sensu bezużyteczn* bezsens* niepotrzebn* wzruszyli_ramionami zły zła złe źle złego złym złej słab* błąd błędy błęd* opóźni* porysowan* zepsu* \
                 problem* ignor* żałow* gorsz* gorzej niestety szkoda nieprzyjemn*"),
         (-1.5, "nieuczciw* niekompetentnie chamsk* chamstwo niemił* niegrzeczn* arogan* rozczarow* zdenerwow* niezadowolon* przepłacon* oszuk* \
                 oszust* strata_czasu żenuj* nieprofesjonaln* niekompetentn*"),

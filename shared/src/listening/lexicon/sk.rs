@@ -7,12 +7,12 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (2.0, "zlatí zlatá zlatý parádne výborn* vynikajúc* skvel* perfektn* úžasn* dokonal* fantastick* nadšen* palec_hore \
                bezchybn*"),
         (1.5, "super odporúč* ďakuj* vďaka paráda"),
-        (1.0, "poctiv* ústretovo ohľaduplň* pohotov* klaplo spoľahlivo útuln* dobr* spokojn* príjemn* ochotn* trpezliv* rýchl* profesionáln* férov* slušn* pekn* \
+        (1.0, "oceňuj* krásn* profík profesionál poctiv* ústretovo ohľaduplň* pohotov* klaplo spoľahlivo útuln* dobr* spokojn* príjemn* ochotn* trpezliv* rýchl* profesionáln* férov* slušn* pekn* \
                spoľahliv* čist* lepší lepšie dôver* ochota mily mila mile milo milú to_stojí \
                ústretov* chutn* pohodln*"),
         (0.5, "veriť lacn* zavolal zavolali ok"),
         (-0.5, "drahé drahý drahá draho dlho reklamáci* čakanie"),
-        (-1.0, "špinav* stratili stratil tlačil tlačili vnútiť vnucoval* hlučn* chybn* na_nič zbytočn* nefunkčn* pokrčili_plecami zly zlá zlé zle zlý zlého slab* pomal* problém* chyb* poškoden* poškriaban* rozbit* \
+        (-1.0, "otravn* štve toho_dosť špinav* stratili stratil tlačil tlačili vnútiť vnucoval* hlučn* chybn* na_nič zbytočn* nefunkčn* pokrčili_plecami zly zlá zlé zle zlý zlého slab* pomal* problém* chyb* poškoden* poškriaban* rozbit* \
                 ignor* luh* horší horšie škoda_že bohužiaľ nepríjemn* ľutoval ľutovať"),
         (-1.5, "nefér nepoctiv* neschopn* drzý drzá drzé drzosť arogantn* sklam* nahnev* naštv* nespokojn* predražen* neochotn* \
                 strata_času stáčaj* neprofesionáln* nekompetentn*"),
