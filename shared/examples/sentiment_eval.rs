@@ -4,6 +4,8 @@
 
 use sarafan_core::listening::eval::{parse_fixture, Evaluation};
 use sarafan_core::listening::{detect_language, Sentiment};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -61,9 +63,11 @@ fn main() -> ExitCode {
     }
 
     let short = |s: Sentiment| &s.as_str()[..3];
-    println!(
-        "lang     n  accuracy   confusion (expected>predicted, misses only)   language detected"
-    );
+    // Written in one go, so piping into `head` ends quietly instead of panicking.
+    let mut out = String::new();
+    let header =
+        "lang     n  accuracy   confusion (expected>predicted, misses only)   language detected";
+    let _ = writeln!(out, "{header}");
     for ((lang, confusion), (_, right, n)) in evaluation.by_lang.iter().zip(&detected) {
         let mut misses = Vec::new();
         for expected in Sentiment::ALL {
@@ -74,7 +78,8 @@ fn main() -> ExitCode {
                 }
             }
         }
-        println!(
+        let _ = writeln!(
+            out,
             "{lang:<4} {:>5}  {:>7.1}%   {:<46} {right}/{n}",
             confusion.total(),
             100.0 * confusion.accuracy(),
@@ -86,31 +91,39 @@ fn main() -> ExitCode {
         );
     }
     let overall = evaluation.overall();
-    println!(
+    let _ = writeln!(
+        out,
         "all  {:>5}  {:>7.1}%",
         overall.total(),
         100.0 * overall.accuracy()
     );
-    println!();
-    println!("overall confusion (rows expected, columns predicted):");
-    println!(
+    let _ = writeln!(out);
+    let _ = writeln!(out, "overall confusion (rows expected, columns predicted):");
+    let _ = writeln!(
+        out,
         "{:>10} {:>9} {:>9} {:>9}",
         "", "positive", "neutral", "negative"
     );
     for expected in Sentiment::ALL {
-        print!("{:>10}", expected.as_str());
+        let _ = write!(out, "{:>10}", expected.as_str());
         for predicted in Sentiment::ALL {
-            print!(" {:>9}", overall.count(expected, predicted));
+            let _ = write!(out, " {:>9}", overall.count(expected, predicted));
         }
-        println!();
+        let _ = writeln!(out);
     }
     if show_misses {
-        println!();
+        let _ = writeln!(out);
         for (lang, confusion) in &evaluation.by_lang {
             for (expected, predicted, text) in &confusion.misses {
-                println!("{lang}\t{}>{}\t{text}", short(*expected), short(*predicted));
+                let _ = writeln!(
+                    out,
+                    "{lang}\t{}>{}\t{text}",
+                    short(*expected),
+                    short(*predicted)
+                );
             }
         }
     }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     ExitCode::SUCCESS
 }
