@@ -3,6 +3,7 @@
 pub mod compounding;
 pub mod export;
 pub mod ledger;
+pub mod listening;
 pub mod model;
 pub mod month;
 pub mod nps;
