@@ -38,6 +38,7 @@ struct Demo<'a> {
     policy: SurveyPolicy,
     seq: u64,
     counts: Counts,
+    terms: sarafan_core::listening::TermSet,
 }
 
 #[derive(Default)]
@@ -68,6 +69,7 @@ pub async fn run(out: &Path) -> Result<(), CliError> {
         policy: SurveyPolicy::default(),
         seq: 0,
         counts: Counts::default(),
+        terms: sarafan_core::listening::TermSet::parse("Brightside Motors,@brightside_motors", "Acme Autos"),
     };
     let mut prev_total = 0u64;
     for i in 0..MONTHS {
@@ -183,75 +185,34 @@ fn comment(locale: &str, score: Score, pick: usize) -> &'static str {
     pool[pick % pool.len()]
 }
 
-const MENTIONS: &[(&str, &str, Sentiment)] = &[
+const MENTIONS: &[(&str, &str)] = &[
     (
         "en",
         "Loving my new hatchback from Brightside Motors, the team was brilliant",
-        Sentiment::Positive,
     ),
-    (
-        "en",
-        "Brightside Motors fixed my brakes same day. Impressed!",
-        Sentiment::Positive,
-    ),
+    ("en", "Brightside Motors fixed my brakes same day. Impressed!"),
     (
         "en",
         "Anyone bought from Brightside Motors? Thinking about a test drive",
-        Sentiment::Neutral,
     ),
-    ("en", "Brightside Motors open on Sundays now", Sentiment::Neutral),
+    ("en", "Brightside Motors open on Sundays now"),
     (
         "en",
         "Two weeks waiting for a callback from Brightside Motors. Terrible.",
-        Sentiment::Negative,
     ),
-    (
-        "en",
-        "@brightside_motors your service desk was rude to my mum",
-        Sentiment::Negative,
-    ),
-    (
-        "ru",
-        "Купили машину в Brightside Motors, всё отлично, спасибо Ольге",
-        Sentiment::Positive,
-    ),
-    ("ru", "Кто-нибудь обслуживался в Brightside Motors?", Sentiment::Neutral),
-    (
-        "ru",
-        "В Brightside Motors ужасный сервис, ждал три часа",
-        Sentiment::Negative,
-    ),
-    (
-        "cs",
-        "Brightside Motors super, auto připravené včas",
-        Sentiment::Positive,
-    ),
-    ("cs", "Má někdo zkušenost s Brightside Motors?", Sentiment::Neutral),
-    (
-        "de",
-        "Brightside Motors: freundlich und schnell, sehr zu empfehlen",
-        Sentiment::Positive,
-    ),
-    (
-        "de",
-        "Brightside Motors hat mich nie zurückgerufen, enttäuschend",
-        Sentiment::Negative,
-    ),
-    (
-        "es",
-        "Brightside Motors me atendió genial, volveré",
-        Sentiment::Positive,
-    ),
-    (
-        "es",
-        "¿Alguien sabe el horario de Brightside Motors?",
-        Sentiment::Neutral,
-    ),
-    (
-        "uk",
-        "Brightside Motors — чудовий сервіс, рекомендую",
-        Sentiment::Positive,
-    ),
+    ("en", "@brightside_motors your service desk was rude to my mum"),
+    ("ru", "Купили машину в Brightside Motors, всё отлично, спасибо Ольге"),
+    ("ru", "Кто-нибудь обслуживался в Brightside Motors?"),
+    ("ru", "В Brightside Motors ужасный сервис, ждал три часа"),
+    ("cs", "Brightside Motors super, auto připravené včas"),
+    ("cs", "Má někdo zkušenost s Brightside Motors?"),
+    ("de", "Brightside Motors: freundlich und schnell, sehr zu empfehlen"),
+    ("de", "Brightside Motors hat mich nie zurückgerufen, enttäuschend"),
+    ("es", "Brightside Motors me atendió genial, volveré"),
+    ("es", "¿Alguien sabe el horario de Brightside Motors?"),
+    ("en", "Acme Autos gave me a great trade-in offer, really happy"),
+    ("en", "Acme Autos kept my car for a week, terrible service"),
+    ("uk", "Brightside Motors — чудовий сервіс, рекомендую"),
 ];
 
 const SOURCES: &[&str] = &["x", "instagram", "facebook", "slack", "api"];
@@ -528,7 +489,11 @@ impl Demo<'_> {
     }
 
     async fn mention(&mut self, month: YearMonth) -> Result<(), StoreError> {
-        let (lang, text, sentiment) = MENTIONS[self.rng.gen_range(0..MENTIONS.len())];
+        let (lang, text) = MENTIONS[self.rng.gen_range(0..MENTIONS.len())];
+        // Classified and matched as ingest does it, not labelled by hand.
+        let sentiment = sarafan_core::listening::classify(text, Some(lang)).sentiment;
+        let matched = sarafan_core::listening::match_mention(&self.terms, text);
+        let competitor = matched.competitor && !matched.brand;
         let source = SOURCES[self.rng.gen_range(0..SOURCES.len())];
         let at = self.moment(month);
         let id = format!("demo-mention-{}", self.seq + 1);
@@ -540,13 +505,14 @@ impl Demo<'_> {
             author: Some(format!("fan{}", self.rng.gen_range(100..999))),
             lang: Some(lang.into()),
             sentiment,
-            matched_terms: vec![BRAND.into()],
-            competitor: false,
+            matched_terms: matched.matched_terms,
+            competitor,
             created_at: at,
         };
         self.apply("mention", Change::Mention(mention)).await?;
         self.counts.mentions += 1;
-        if sentiment == Sentiment::Negative {
+        // Staff hear about complaints about us, not about competitors.
+        if sentiment == Sentiment::Negative && !competitor {
             self.alert(AlertKind::NegativeMention, &id, at).await?;
         }
         Ok(())
