@@ -35,7 +35,6 @@ struct Harness {
 #[derive(Default)]
 struct Setup {
     no_telegram: bool,
-    public_url: Option<&'static str>,
     kudos: bool,
 }
 
@@ -71,7 +70,7 @@ async fn harness(setup: Setup) -> Harness {
         chat,
         templates: Templates::builtin(),
         config: OutreachConfig {
-            public_url: Some(setup.public_url.unwrap_or("https://sarafan.example")).map(str::to_string),
+            public_url: Some("https://sarafan.example".into()),
             alert_channel: Some(ALERTS.into()),
             kudos_channel: setup.kudos.then(|| "C0KUDOS".to_string()),
             worker: WorkerTuning {
