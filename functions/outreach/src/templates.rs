@@ -587,6 +587,21 @@ mod tests {
     }
 
     #[test]
+    fn an_operators_file_overrides_the_builtin_texts() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("templates.json");
+        std::fs::write(&path, r#"{"uk": {"comment_thanks": "Дякуємо!"}}"#).unwrap();
+        let t = Templates::from_file(&path).unwrap();
+        assert_eq!(t.text("uk", Key::CommentThanks), "Дякуємо!");
+        std::fs::write(&path, r#"{"uk": {"thanks": "Дякуємо!"}}"#).unwrap();
+        let err = Templates::from_file(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("templates.json") && err.contains("uk.thanks: unknown message"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_missing_file_is_a_clear_error() {
         let err = Templates::from_file(Path::new("/nonexistent/templates.json")).unwrap_err();
         assert!(err.to_string().contains("/nonexistent/templates.json"), "{err}");
