@@ -6,6 +6,7 @@ pub mod chat_ids;
 pub mod compounding;
 pub mod export;
 pub mod ledger;
+pub mod listening;
 pub mod model;
 pub mod month;
 pub mod nps;
@@ -18,3 +19,4 @@ pub mod text;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};
+pub use score_text::{parse_score, ScoreRefusal};
