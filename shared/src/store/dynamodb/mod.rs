@@ -200,7 +200,10 @@ fn response_item(r: &Response) -> StoreResult<Item> {
         "response",
         to_json(r)?,
         Some((RecordKind::Responses.as_str(), format!("{at}#{}", r.id))),
-        Some((&format!("CUSTOMER#{}", r.customer_id), format!("RESPONSE#{at}#{}", r.id))),
+        Some((
+            &format!("CUSTOMER#{}", r.customer_id),
+            format!("RESPONSE#{at}#{}", r.id),
+        )),
     ))
 }
 
@@ -219,7 +222,10 @@ fn purchase_item(p: &Purchase) -> StoreResult<Item> {
         purchase_key(&p.id),
         "purchase",
         to_json(p)?,
-        Some((RecordKind::Purchases.as_str(), format!("{}#{}", ts(p.purchased_at), p.id))),
+        Some((
+            RecordKind::Purchases.as_str(),
+            format!("{}#{}", ts(p.purchased_at), p.id),
+        )),
         None,
     ))
 }
@@ -231,7 +237,10 @@ fn referral_item(r: &Referral) -> StoreResult<Item> {
         "referral",
         to_json(r)?,
         Some((RecordKind::Referrals.as_str(), format!("{at}#{}", r.code))),
-        Some((&format!("CUSTOMER#{}", r.customer_id), format!("REFERRAL#{at}#{}", r.code))),
+        Some((
+            &format!("CUSTOMER#{}", r.customer_id),
+            format!("REFERRAL#{at}#{}", r.code),
+        )),
     );
     // Counted with ADD, outside the doc, so clicks never contend with anything else.
     item.insert("clicks".into(), n(r.clicks));
@@ -363,9 +372,18 @@ impl<'a> Plan<'a> {
         Ok(())
     }
 
-    fn update(&mut self, key: Item, expr: String, mut cond: Cond, values: Vec<(String, Av)>, role: Role) -> StoreResult<()> {
+    fn update(
+        &mut self,
+        key: Item,
+        expr: String,
+        mut cond: Cond,
+        values: Vec<(String, Av)>,
+        role: Role,
+    ) -> StoreResult<()> {
         cond.values.extend(values);
-        cond.names.entry("#type".into()).or_insert_with(|| TYPE.into());
+        if expr.contains("#type") {
+            cond.names.entry("#type".into()).or_insert_with(|| TYPE.into());
+        }
         let update = Update::builder()
             .table_name(self.table)
             .set_key(Some(key))
@@ -375,7 +393,8 @@ impl<'a> Plan<'a> {
             .set_expression_attribute_values(opt_map(cond.values))
             .build()
             .map_err(backend)?;
-        self.items.push((TransactWriteItem::builder().update(update).build(), role));
+        self.items
+            .push((TransactWriteItem::builder().update(update).build(), role));
         Ok(())
     }
 
@@ -388,7 +407,10 @@ impl<'a> Plan<'a> {
             .set_expression_attribute_values(opt_map(cond.values))
             .build()
             .map_err(backend)?;
-        self.items.push((TransactWriteItem::builder().condition_check(check).build(), Role::Context));
+        self.items.push((
+            TransactWriteItem::builder().condition_check(check).build(),
+            Role::Context,
+        ));
         Ok(())
     }
 
@@ -418,7 +440,10 @@ impl<'a> Plan<'a> {
             customer_key(&customer.id),
             "SET #doc = :doc, #type = :customer".into(),
             cond,
-            vec![(":doc".into(), s(to_json(customer)?)), (":customer".into(), s("customer"))],
+            vec![
+                (":doc".into(), s(to_json(customer)?)),
+                (":customer".into(), s("customer")),
+            ],
             Role::Context,
         )
     }
@@ -458,11 +483,18 @@ fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) 
             if failed(Role::Delivery) || failed(Role::Record) {
                 return Failure::Duplicate;
             }
-            let codes: Vec<&str> = reasons.iter().filter_map(|r| r.code()).filter(|c| *c != "None").collect();
+            let codes: Vec<&str> = reasons
+                .iter()
+                .filter_map(|r| r.code())
+                .filter(|c| *c != "None")
+                .collect();
             if failed(Role::Context)
-                || codes
-                    .iter()
-                    .all(|c| matches!(*c, "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"))
+                || codes.iter().all(|c| {
+                    matches!(
+                        *c,
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    )
+                })
             {
                 return Failure::Retry(format!("transaction cancelled: {codes:?}"));
             }
@@ -576,7 +608,9 @@ impl DynamoStore {
             },
             None => c.clone(),
         };
-        merged.identities.sort_by(|a, b| (a.platform, &a.address).cmp(&(b.platform, &b.address)));
+        merged
+            .identities
+            .sort_by(|a, b| (a.platform, &a.address).cmp(&(b.platform, &b.address)));
         merged.identities.dedup();
         let mut moved: BTreeMap<String, Vec<Identity>> = BTreeMap::new();
         for identity in &c.identities {
@@ -868,7 +902,12 @@ impl DynamoStore {
             return Ok(());
         }
         let counter = self.get(key(SEQ_PK, ONE)).await?;
-        let last = counter.as_ref().map(|i| attr_n(i, "seq")).transpose()?.flatten().unwrap_or(0) as u64;
+        let last = counter
+            .as_ref()
+            .map(|i| attr_n(i, "seq"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0) as u64;
         let next = last + plan.events.len() as u64;
         let cond = match counter {
             Some(_) => Cond {
@@ -1118,7 +1157,11 @@ impl AlertReader for DynamoStore {
 #[async_trait]
 impl ReportReader for DynamoStore {
     async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>> {
-        self.get(report_key(month, brand)).await?.as_ref().map(doc_of).transpose()
+        self.get(report_key(month, brand))
+            .await?
+            .as_ref()
+            .map(doc_of)
+            .transpose()
     }
 }
 
@@ -1159,7 +1202,11 @@ fn decode_cursor(cursor: &str) -> StoreResult<Item> {
     if keys.len() != names.len() {
         return Err(StoreError::NotFound(format!("page cursor {cursor:?}")));
     }
-    Ok(names.iter().map(|n| n.to_string()).zip(keys.into_iter().map(s)).collect())
+    Ok(names
+        .iter()
+        .map(|n| n.to_string())
+        .zip(keys.into_iter().map(s))
+        .collect())
 }
 
 fn record_from(kind: RecordKind, item: &Item) -> StoreResult<Record> {
@@ -1263,7 +1310,12 @@ impl ChangeFeed for DynamoStore {
 
     async fn cursor(&self, consumer: &str) -> StoreResult<u64> {
         let item = self.get(cursor_key(consumer)).await?;
-        Ok(item.as_ref().map(|i| attr_n(i, "seq")).transpose()?.flatten().unwrap_or(0) as u64)
+        Ok(item
+            .as_ref()
+            .map(|i| attr_n(i, "seq"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0) as u64)
     }
 
     async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()> {

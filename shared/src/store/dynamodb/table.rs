@@ -161,5 +161,7 @@ pub async fn create_table(client: &Client, name: &str) -> StoreResult<()> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    Err(StoreError::Unavailable(format!("table {name} did not become active within a minute")))
+    Err(StoreError::Unavailable(format!(
+        "table {name} did not become active within a minute"
+    )))
 }
