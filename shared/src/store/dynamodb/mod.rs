@@ -112,7 +112,7 @@ fn attr_n(item: &Item, name: &str) -> StoreResult<Option<i64>> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(|e| corrupt(e))
+    serde_json::to_string(value).map_err(corrupt)
 }
 
 fn doc_of<T: serde::de::DeserializeOwned>(item: &Item) -> StoreResult<T> {
@@ -1351,7 +1351,7 @@ pub(crate) fn feed_entry(item: &Item) -> StoreResult<FeedEntry> {
     Ok(FeedEntry {
         seq,
         recorded_at,
-        event: serde_json::from_str(event).map_err(|e| corrupt(e))?,
+        event: serde_json::from_str(event).map_err(corrupt)?,
     })
 }
 
