@@ -184,7 +184,18 @@ impl NpsCount {
 
 /// Listing walks every record exactly once across many pages, and only the month asked.
 pub async fn pagination_covers_every_record<S: Store>(store: &S, count: usize, page_size: usize) {
-    let long_text = "word of mouth ".repeat(100);
+    pagination_covers_every_record_of_size(store, count, page_size, 1400).await;
+}
+
+/// As [`pagination_covers_every_record`], with mention texts of about `text_bytes` each: large
+/// records cross a backend's own page limit (DynamoDB's 1 MB) with fewer writes.
+pub async fn pagination_covers_every_record_of_size<S: Store>(
+    store: &S,
+    count: usize,
+    page_size: usize,
+    text_bytes: usize,
+) {
+    let long_text = "word of mouth ".repeat(text_bytes / 14);
     for i in 0..count {
         let mut m = mention(
             &format!("m{i:05}"),

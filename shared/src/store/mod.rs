@@ -2,6 +2,8 @@
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 pub mod sqlite;
 
 use crate::ledger::{Applied, Change};

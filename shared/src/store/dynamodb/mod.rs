@@ -1,0 +1,1389 @@
+//! The DynamoDB store: one table (see docs/data-model.md), each change one TransactWriteItems.
+
+pub mod stream;
+pub mod table;
+
+use super::*;
+use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue as Av, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::Client;
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::collections::HashMap;
+use std::time::Duration;
+use table::{BY_CUSTOMER, BY_KIND_TIME, PK, SK, TTL, TYPE};
+
+pub use table::create_table;
+
+pub type Item = HashMap<String, Av>;
+
+/// The record as JSON: one attribute holds the whole record, so the schema can evolve freely.
+const DOC: &str = "doc";
+/// Delivery keys are kept this long: platforms redeliver within hours, operators replay within days.
+pub const DELIVERY_TTL_DAYS: i64 = 30;
+/// A survey conversation is over long before this; TTL then removes its state.
+pub const SURVEY_TTL_DAYS: i64 = 180;
+/// How often one change is retried when a concurrent writer won a race on an item it read.
+const MAX_ATTEMPTS: u32 = 8;
+/// Aggregate counters are attributes `c:{metric}` of the month's item.
+const COUNTER_PREFIX: &str = "c:";
+const FEED_PK: &str = "FEED";
+const SEQ_PK: &str = "FEED#SEQ";
+/// Singleton items have this sort key.
+const ONE: &str = "#";
+
+/// The DynamoDB store: a client built once, and the table name.
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+pub(crate) fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}
+
+/// Error codes that say "not now": the platform should retry later (ingest answers 503).
+fn transient_code(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some(
+            "ThrottlingException"
+                | "ProvisionedThroughputExceededException"
+                | "RequestLimitExceeded"
+                | "InternalServerError"
+                | "ServiceUnavailable"
+                | "TransactionInProgressException"
+                | "TransactionConflictException"
+        )
+    )
+}
+
+/// Maps SDK errors: unreachable, timed out or throttled after the SDK's retries is `Unavailable`.
+pub(crate) fn sdk_err<E>(e: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match &e {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+        }
+        SdkError::ServiceError(se) if transient_code(se.err().code()) => {
+            StoreError::Unavailable(DisplayErrorContext(&e).to_string())
+        }
+        _ => backend(e),
+    }
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+fn ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn s(v: impl Into<String>) -> Av {
+    Av::S(v.into())
+}
+
+fn n(v: impl ToString) -> Av {
+    Av::N(v.to_string())
+}
+
+fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([(PK.to_string(), s(pk)), (SK.to_string(), s(sk))])
+}
+
+fn attr_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
+    item.get(name).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+fn attr_n(item: &Item, name: &str) -> StoreResult<Option<i64>> {
+    item.get(name)
+        .and_then(|v| v.as_n().ok())
+        .map(|v| v.parse::<i64>().map_err(|e| corrupt(format!("attribute {name}: {e}"))))
+        .transpose()
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(corrupt)
+}
+
+fn doc_of<T: serde::de::DeserializeOwned>(item: &Item) -> StoreResult<T> {
+    let doc = attr_s(item, DOC).ok_or_else(|| corrupt("item without doc"))?;
+    serde_json::from_str(doc).map_err(|e| corrupt(format!("{e} in {doc:.80}")))
+}
+
+fn epoch_after(at: DateTime<Utc>, days: i64) -> i64 {
+    (at + chrono::Duration::days(days)).timestamp()
+}
+
+// Item keys: every access pattern of docs/data-model.md starts from one of these.
+fn delivery_key(delivery: &str) -> Item {
+    key(format!("DELIVERY#{delivery}"), ONE)
+}
+fn customer_key(id: &str) -> Item {
+    key(format!("CUSTOMER#{id}"), ONE)
+}
+fn identity_pk(identity: &Identity) -> String {
+    format!("IDENTITY#{}#{}", identity.platform, identity.address)
+}
+fn identity_key(identity: &Identity) -> Item {
+    key(identity_pk(identity), "CUSTOMER")
+}
+fn survey_key(state: &SurveyState) -> Item {
+    key(
+        identity_pk(&state.identity),
+        format!("SURVEY#{}#{}", ts(state.survey.asked_at), state.id),
+    )
+}
+fn response_key(id: &str) -> Item {
+    key(format!("RESPONSE#{id}"), ONE)
+}
+fn mention_key(id: &str) -> Item {
+    key(format!("MENTION#{id}"), ONE)
+}
+fn purchase_key(id: &str) -> Item {
+    key(format!("PURCHASE#{id}"), ONE)
+}
+fn referral_key(code: &str) -> Item {
+    key(format!("REFERRAL#{code}"), ONE)
+}
+fn alert_key(id: &str) -> Item {
+    key(format!("ALERT#{id}"), ONE)
+}
+fn report_key(month: YearMonth, brand: Option<&str>) -> Item {
+    key(format!("REPORT#{month}#{}", brand.unwrap_or_default()), ONE)
+}
+fn aggregate_key(month: YearMonth) -> Item {
+    key(format!("AGG#{month}"), ONE)
+}
+fn cursor_key(consumer: &str) -> Item {
+    key(format!("CURSOR#{consumer}"), ONE)
+}
+/// Zero-padded so the sort key orders like the number.
+fn feed_sk(seq: u64) -> String {
+    format!("{seq:020}")
+}
+
+/// A record item: keys, type, the JSON doc and its index keys.
+fn record_item(
+    mut item: Item,
+    kind: &str,
+    doc: String,
+    by_time: Option<(&str, String)>,
+    by_customer: Option<(&str, String)>,
+) -> Item {
+    item.insert(TYPE.into(), s(kind));
+    item.insert(DOC.into(), s(doc));
+    if let Some((pk, sk)) = by_time {
+        item.insert(BY_KIND_TIME.partition_key.into(), s(pk));
+        item.insert(BY_KIND_TIME.sort_key.into(), s(sk));
+    }
+    if let Some((pk, sk)) = by_customer {
+        item.insert(BY_CUSTOMER.partition_key.into(), s(pk));
+        item.insert(BY_CUSTOMER.sort_key.into(), s(sk));
+    }
+    item
+}
+
+fn response_item(r: &Response) -> StoreResult<Item> {
+    let at = ts(r.submitted_at);
+    Ok(record_item(
+        response_key(&r.id),
+        "response",
+        to_json(r)?,
+        Some((RecordKind::Responses.as_str(), format!("{at}#{}", r.id))),
+        Some((
+            &format!("CUSTOMER#{}", r.customer_id),
+            format!("RESPONSE#{at}#{}", r.id),
+        )),
+    ))
+}
+
+fn mention_item(m: &Mention) -> StoreResult<Item> {
+    Ok(record_item(
+        mention_key(&m.id),
+        "mention",
+        to_json(m)?,
+        Some((RecordKind::Mentions.as_str(), format!("{}#{}", ts(m.created_at), m.id))),
+        None,
+    ))
+}
+
+fn purchase_item(p: &Purchase) -> StoreResult<Item> {
+    Ok(record_item(
+        purchase_key(&p.id),
+        "purchase",
+        to_json(p)?,
+        Some((
+            RecordKind::Purchases.as_str(),
+            format!("{}#{}", ts(p.purchased_at), p.id),
+        )),
+        None,
+    ))
+}
+
+fn referral_item(r: &Referral) -> StoreResult<Item> {
+    let at = ts(r.created_at);
+    let mut item = record_item(
+        referral_key(r.code.as_str()),
+        "referral",
+        to_json(r)?,
+        Some((RecordKind::Referrals.as_str(), format!("{at}#{}", r.code))),
+        Some((
+            &format!("CUSTOMER#{}", r.customer_id),
+            format!("REFERRAL#{at}#{}", r.code),
+        )),
+    );
+    // Counted with ADD, outside the doc, so clicks never contend with anything else.
+    item.insert("clicks".into(), n(r.clicks));
+    item.insert("conversions".into(), n(r.conversions));
+    Ok(item)
+}
+
+fn referral_from(item: &Item) -> StoreResult<Referral> {
+    let mut r: Referral = doc_of(item)?;
+    r.clicks = attr_n(item, "clicks")?.unwrap_or(0) as u64;
+    r.conversions = attr_n(item, "conversions")?.unwrap_or(0) as u64;
+    Ok(r)
+}
+
+fn alert_item(a: &Alert) -> StoreResult<Item> {
+    Ok(record_item(
+        alert_key(&a.id),
+        "alert",
+        to_json(a)?,
+        Some((RecordKind::Alerts.as_str(), format!("{}#{}", ts(a.created_at), a.id))),
+        None,
+    ))
+}
+
+fn report_item(r: &StoredReport) -> StoreResult<Item> {
+    Ok(record_item(
+        report_key(r.month, r.brand.as_deref()),
+        "report",
+        to_json(r)?,
+        Some((
+            RecordKind::Reports.as_str(),
+            format!("{}#{}", r.month, r.brand.as_deref().unwrap_or_default()),
+        )),
+        None,
+    ))
+}
+
+fn survey_item(state: &SurveyState) -> StoreResult<Item> {
+    let mut item = record_item(survey_key(state), "survey", to_json(state)?, None, None);
+    item.insert(TTL.into(), n(epoch_after(state.survey.asked_at, SURVEY_TTL_DAYS)));
+    Ok(item)
+}
+
+/// What a failed condition on a transaction item means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The delivery key exists: a duplicate delivery.
+    Delivery,
+    /// The record exists under another delivery key: a duplicate all the same.
+    Record,
+    /// Something read before writing changed meanwhile (or the feed sequence moved): read again.
+    Context,
+}
+
+/// A condition expression with its placeholders.
+#[derive(Default)]
+struct Cond {
+    expr: Option<String>,
+    names: HashMap<String, String>,
+    values: HashMap<String, Av>,
+}
+
+impl Cond {
+    fn none() -> Self {
+        Cond::default()
+    }
+    fn absent() -> Self {
+        Cond {
+            expr: Some(format!("attribute_not_exists({PK})")),
+            ..Cond::default()
+        }
+    }
+    fn present() -> Self {
+        Cond {
+            expr: Some(format!("attribute_exists({PK})")),
+            ..Cond::default()
+        }
+    }
+    /// The item is as we read it: its doc unchanged, or still absent.
+    fn unchanged(prev: Option<&Item>) -> Self {
+        match prev.and_then(|i| attr_s(i, DOC)) {
+            Some(doc) => Cond {
+                expr: Some("#doc = :prev".into()),
+                names: HashMap::from([("#doc".into(), DOC.into())]),
+                values: HashMap::from([(":prev".into(), s(doc))]),
+            },
+            None => Cond::absent(),
+        }
+    }
+    /// A customer's cohort is as we read it.
+    fn cohort_is(cohort: Option<YearMonth>) -> Self {
+        match cohort {
+            Some(c) => Cond {
+                expr: Some("cohort = :cohort".into()),
+                values: HashMap::from([(":cohort".into(), s(c.to_string()))]),
+                ..Cond::default()
+            },
+            None => Cond {
+                expr: Some("attribute_not_exists(cohort)".into()),
+                ..Cond::default()
+            },
+        }
+    }
+}
+
+fn opt_map<K, V>(m: HashMap<K, V>) -> Option<HashMap<K, V>> {
+    (!m.is_empty()).then_some(m)
+}
+
+/// The items of one change's transaction, each with what its failed condition would mean.
+struct Plan<'a> {
+    table: &'a str,
+    items: Vec<(TransactWriteItem, Role)>,
+    events: Vec<DomainEvent>,
+    deltas: Deltas,
+}
+
+impl<'a> Plan<'a> {
+    fn put(&mut self, item: Item, cond: Cond, role: Role) -> StoreResult<()> {
+        let put = Put::builder()
+            .table_name(self.table)
+            .set_item(Some(item))
+            .set_condition_expression(cond.expr)
+            .set_expression_attribute_names(opt_map(cond.names))
+            .set_expression_attribute_values(opt_map(cond.values))
+            .build()
+            .map_err(backend)?;
+        self.items.push((TransactWriteItem::builder().put(put).build(), role));
+        Ok(())
+    }
+
+    fn update(
+        &mut self,
+        key: Item,
+        expr: String,
+        mut cond: Cond,
+        values: Vec<(String, Av)>,
+        role: Role,
+    ) -> StoreResult<()> {
+        cond.values.extend(values);
+        if expr.contains("#type") {
+            cond.names.entry("#type".into()).or_insert_with(|| TYPE.into());
+        }
+        let update = Update::builder()
+            .table_name(self.table)
+            .set_key(Some(key))
+            .update_expression(expr)
+            .set_condition_expression(cond.expr)
+            .set_expression_attribute_names(opt_map(cond.names))
+            .set_expression_attribute_values(opt_map(cond.values))
+            .build()
+            .map_err(backend)?;
+        self.items
+            .push((TransactWriteItem::builder().update(update).build(), role));
+        Ok(())
+    }
+
+    fn check(&mut self, key: Item, cond: Cond) -> StoreResult<()> {
+        let check = ConditionCheck::builder()
+            .table_name(self.table)
+            .set_key(Some(key))
+            .set_condition_expression(cond.expr)
+            .set_expression_attribute_names(opt_map(cond.names))
+            .set_expression_attribute_values(opt_map(cond.values))
+            .build()
+            .map_err(backend)?;
+        self.items.push((
+            TransactWriteItem::builder().condition_check(check).build(),
+            Role::Context,
+        ));
+        Ok(())
+    }
+
+    /// Makes sure a customer item exists for records that name one, without touching its doc.
+    fn ensure_customer(&mut self, id: &str, at: DateTime<Utc>, cohort: Option<CohortUpdate>) -> StoreResult<()> {
+        let doc = to_json(&Customer::new(id, at))?;
+        let mut expr = "SET #doc = if_not_exists(#doc, :doc), #type = :customer".to_string();
+        let mut values = vec![(":doc".to_string(), s(doc)), (":customer".to_string(), s("customer"))];
+        let mut cond = Cond::none();
+        // A purchase depends on the buyer's cohort: it is still what was read, or the write fails.
+        if let Some(update) = cohort {
+            if let Some(set) = update.set {
+                expr.push_str(", cohort = :newcohort");
+                values.push((":newcohort".into(), s(set.to_string())));
+            }
+            cond = Cond::cohort_is(update.read);
+        }
+        cond.names.insert("#doc".into(), DOC.into());
+        self.update(customer_key(id), expr, cond, values, Role::Context)
+    }
+
+    /// Writes a customer's doc, on the condition that it is still what was read.
+    fn save_customer(&mut self, customer: &Customer, prev: Option<&Item>) -> StoreResult<()> {
+        let mut cond = Cond::unchanged(prev);
+        cond.names.insert("#doc".into(), DOC.into());
+        self.update(
+            customer_key(&customer.id),
+            "SET #doc = :doc, #type = :customer".into(),
+            cond,
+            vec![
+                (":doc".into(), s(to_json(customer)?)),
+                (":customer".into(), s("customer")),
+            ],
+            Role::Context,
+        )
+    }
+
+    fn save_survey(&mut self, state: &SurveyState) -> StoreResult<()> {
+        self.put(survey_item(state)?, Cond::none(), Role::Context)
+    }
+
+    fn event(&mut self, event: DomainEvent) {
+        self.events.push(event);
+    }
+}
+
+/// A purchase's view of the buyer's cohort: as read, and the one to set (first new purchase).
+struct CohortUpdate {
+    read: Option<YearMonth>,
+    set: Option<YearMonth>,
+}
+
+/// What a failed transaction means for `apply`.
+enum Failure {
+    Duplicate,
+    Retry(String),
+    Fatal(StoreError),
+}
+
+fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) -> Failure {
+    if let SdkError::ServiceError(se) = &e {
+        if let TransactWriteItemsError::TransactionCanceledException(tc) = se.err() {
+            let reasons = tc.cancellation_reasons();
+            let failed = |role: Role| {
+                reasons
+                    .iter()
+                    .zip(roles)
+                    .any(|(r, rl)| *rl == role && r.code() == Some("ConditionalCheckFailed"))
+            };
+            if failed(Role::Delivery) || failed(Role::Record) {
+                return Failure::Duplicate;
+            }
+            let codes: Vec<&str> = reasons
+                .iter()
+                .filter_map(|r| r.code())
+                .filter(|c| *c != "None")
+                .collect();
+            if failed(Role::Context)
+                || codes.iter().all(|c| {
+                    matches!(
+                        *c,
+                        "TransactionConflict" | "ThrottlingError" | "ProvisionedThroughputExceeded"
+                    )
+                })
+            {
+                return Failure::Retry(format!("transaction cancelled: {codes:?}"));
+            }
+            return Failure::Fatal(backend(e));
+        }
+        if transient_code(se.err().code()) {
+            return Failure::Retry(DisplayErrorContext(&e).to_string());
+        }
+    }
+    Failure::Fatal(sdk_err(e))
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        DynamoStore {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Builds the SDK config from the environment (region, credentials, `AWS_ENDPOINT_URL`,
+    /// `AWS_ENDPOINT_URL_DYNAMODB`) with bounded timeouts and retries. Makes no network call.
+    pub async fn sdk_config() -> SdkConfig {
+        Self::config_loader().load().await
+    }
+
+    /// The loader [`Self::sdk_config`] uses, for callers that need to adjust it (tests shorten retries).
+    pub fn config_loader() -> aws_config::ConfigLoader {
+        let https = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        aws_config::defaults(BehaviorVersion::latest())
+            .http_client(https)
+            // Standard mode retries throttling and transient errors with jittered backoff.
+            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(2))
+                    .operation_attempt_timeout(Duration::from_secs(5))
+                    .operation_timeout(Duration::from_secs(15))
+                    .build(),
+            )
+    }
+
+    /// The store on table `table`, configured from the environment (see [`Self::sdk_config`]).
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        DynamoStore::new(Client::new(&Self::sdk_config().await), table)
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Reads one item, strongly consistent (reads before writes must see the latest write).
+    pub async fn raw_item(&self, key: Item) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(out.item)
+    }
+
+    async fn get(&self, key: Item) -> StoreResult<Option<Item>> {
+        self.raw_item(key).await
+    }
+
+    /// The raw item of a delivery key (to check its TTL).
+    pub async fn delivery_item(&self, delivery: &str) -> StoreResult<Option<Item>> {
+        self.get(delivery_key(delivery)).await
+    }
+
+    /// The raw item of a survey state (to check its TTL).
+    pub async fn survey_item(&self, state: &SurveyState) -> StoreResult<Option<Item>> {
+        self.get(survey_key(state)).await
+    }
+
+    async fn cohort_of(&self, customer_id: &str) -> StoreResult<Option<YearMonth>> {
+        let item = self.get(customer_key(customer_id)).await?;
+        item.as_ref()
+            .and_then(|i| attr_s(i, "cohort"))
+            .map(|c| c.parse().map_err(|e| corrupt(format!("cohort {c:?}: {e}"))))
+            .transpose()
+    }
+
+    /// Inserts or updates a customer like the SQLite store: fields coalesce, identities merge
+    /// (an identity moves from its former owner), opt-out is never undone.
+    async fn plan_customer(&self, plan: &mut Plan<'_>, c: &Customer) -> StoreResult<()> {
+        let prev = self.get(customer_key(&c.id)).await?;
+        let old: Option<Customer> = prev.as_ref().map(doc_of).transpose()?;
+        let mut merged = match old {
+            Some(old) => Customer {
+                id: c.id.clone(),
+                name: c.name.clone().or(old.name),
+                email: c.email.clone().or(old.email),
+                locale: c.locale.clone().or(old.locale),
+                identities: old.identities.into_iter().chain(c.identities.iter().cloned()).collect(),
+                opted_out: old.opted_out || c.opted_out,
+                last_asked_at: c.last_asked_at.or(old.last_asked_at),
+                created_at: old.created_at,
+            },
+            None => c.clone(),
+        };
+        merged
+            .identities
+            .sort_by(|a, b| (a.platform, &a.address).cmp(&(b.platform, &b.address)));
+        merged.identities.dedup();
+        let mut moved: BTreeMap<String, Vec<Identity>> = BTreeMap::new();
+        for identity in &c.identities {
+            let item = self.get(identity_key(identity)).await?;
+            let owner = item.as_ref().and_then(|i| attr_s(i, "customer_id")).map(str::to_string);
+            let cond = match &owner {
+                Some(o) => Cond {
+                    expr: Some("customer_id = :owner".into()),
+                    values: HashMap::from([(":owner".into(), s(o))]),
+                    ..Cond::default()
+                },
+                None => Cond::absent(),
+            };
+            let mut new = identity_key(identity);
+            new.insert(TYPE.into(), s("identity"));
+            new.insert("customer_id".into(), s(&c.id));
+            plan.put(new, cond, Role::Context)?;
+            if let Some(o) = owner.filter(|o| *o != c.id) {
+                moved.entry(o).or_default().push(identity.clone());
+            }
+        }
+        for (former, identities) in moved {
+            let prev = self.get(customer_key(&former)).await?;
+            if let Some(item) = &prev {
+                let mut other: Customer = doc_of(item)?;
+                other.identities.retain(|i| !identities.contains(i));
+                plan.save_customer(&other, Some(item))?;
+            }
+        }
+        plan.save_customer(&merged, prev.as_ref())
+    }
+
+    /// Reads what the change depends on and fills the plan with its writes, events and counters.
+    async fn plan_change(&self, plan: &mut Plan<'_>, change: &Change) -> StoreResult<()> {
+        match change.clone() {
+            Change::Customer(c) => self.plan_customer(plan, &c).await?,
+            Change::SurveyRequested {
+                customer,
+                identity,
+                brand,
+            } => {
+                self.plan_customer(plan, &customer).await?;
+                plan.event(DomainEvent::SurveyRequested {
+                    customer_id: customer.id.clone(),
+                    identity,
+                    brand,
+                });
+            }
+            Change::Survey(state) => {
+                let prev = self.get(survey_key(&state)).await?;
+                plan.put(survey_item(&state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                // A question the platform refused was never asked: it neither counts nor throttles.
+                if prev.is_none() && state.survey.stage != crate::survey::SurveyStage::Failed {
+                    let customer = self.get(customer_key(&state.customer_id)).await?;
+                    if let Some(item) = &customer {
+                        let mut c: Customer = doc_of(item)?;
+                        c.last_asked_at = Some(state.survey.asked_at);
+                        plan.save_customer(&c, Some(item))?;
+                    }
+                    plan.deltas.merge(ledger::survey_asked_deltas(&state));
+                }
+            }
+            Change::Response { response: r, survey } => {
+                plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;
+                plan.put(response_item(&r)?, Cond::absent(), Role::Record)?;
+                if let Some(s) = survey {
+                    plan.save_survey(&s)?;
+                }
+                plan.deltas.merge(ledger::response_deltas(&r));
+                plan.event(DomainEvent::ResponseRecorded {
+                    response_id: r.id.clone(),
+                    customer_id: r.customer_id.clone(),
+                    platform: r.platform,
+                    score: r.score,
+                });
+            }
+            Change::Comment {
+                response_id,
+                customer_id,
+                comment,
+                survey,
+            } => {
+                let prev = self
+                    .get(response_key(&response_id))
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
+                let mut r: Response = doc_of(&prev)?;
+                let was_empty = r.comment.as_deref().is_none_or(str::is_empty);
+                r.comment = Some(comment.clone());
+                plan.put(response_item(&r)?, Cond::unchanged(Some(&prev)), Role::Context)?;
+                if let Some(s) = survey {
+                    plan.save_survey(&s)?;
+                }
+                if was_empty && !comment.is_empty() {
+                    plan.deltas.add(r.submitted_at, ledger::metric::COMMENTS, 1);
+                }
+                plan.event(DomainEvent::CommentRecorded {
+                    response_id,
+                    customer_id,
+                });
+            }
+            Change::ScoreNotUnderstood {
+                customer_id,
+                identity,
+                reason,
+            } => plan.event(DomainEvent::ScoreNotUnderstood {
+                customer_id,
+                identity,
+                reason,
+            }),
+            Change::OptOut {
+                customer_id,
+                identity,
+                survey,
+            } => {
+                let prev = self.get(customer_key(&customer_id)).await?;
+                let mut c: Customer = match &prev {
+                    Some(item) => doc_of(item)?,
+                    None => Customer::new(&customer_id, Utc::now()),
+                };
+                c.opted_out = true;
+                plan.save_customer(&c, prev.as_ref())?;
+                if let Some(s) = survey {
+                    plan.save_survey(&s)?;
+                }
+                plan.event(DomainEvent::OptedOut { customer_id, identity });
+            }
+            Change::Mention(m) => {
+                plan.put(mention_item(&m)?, Cond::absent(), Role::Record)?;
+                plan.deltas.merge(ledger::mention_deltas(&m));
+                plan.event(DomainEvent::MentionRecorded {
+                    mention_id: m.id.clone(),
+                    sentiment: m.sentiment,
+                });
+            }
+            Change::Purchase(p) => self.plan_purchase(plan, p).await?,
+            Change::ReferralCreated(r) => {
+                plan.ensure_customer(&r.customer_id, r.created_at, None)?;
+                plan.put(referral_item(&r)?, Cond::absent(), Role::Record)?;
+                plan.deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
+            }
+            Change::ReferralClick { code, at } => {
+                if self.get(referral_key(code.as_str())).await?.is_none() {
+                    return Err(StoreError::NotFound(format!("referral code {code}")));
+                }
+                plan.update(
+                    referral_key(code.as_str()),
+                    "ADD clicks :one".into(),
+                    Cond::present(),
+                    vec![(":one".into(), n(1))],
+                    Role::Context,
+                )?;
+                plan.deltas.add(at, ledger::metric::REFERRAL_CLICKS, 1);
+                plan.event(DomainEvent::ReferralClicked { code });
+            }
+            Change::Alert(a) => {
+                let prev = self.get(alert_key(&a.id)).await?;
+                let alert = match &prev {
+                    Some(item) => {
+                        let mut existing: Alert = doc_of(item)?;
+                        existing.message = a.message.clone().or(existing.message);
+                        existing
+                    }
+                    None => {
+                        plan.deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
+                        a
+                    }
+                };
+                plan.put(alert_item(&alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+            }
+            Change::AlertAction {
+                alert_id,
+                action,
+                by,
+                at,
+            } => {
+                let prev = self
+                    .get(alert_key(&alert_id))
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
+                let mut alert: Alert = doc_of(&prev)?;
+                let created = alert.created_at;
+                let changed = match action {
+                    AlertAction::Claim if alert.claimed_at.is_none() => {
+                        if alert.status == AlertStatus::Open {
+                            alert.status = AlertStatus::Claimed;
+                        }
+                        alert.claimed_by = Some(by);
+                        alert.claimed_at = Some(at);
+                        Some(ledger::metric::ALERTS_CLAIMED)
+                    }
+                    AlertAction::Resolve if alert.resolved_at.is_none() => {
+                        alert.status = AlertStatus::Resolved;
+                        alert.resolved_at = Some(at);
+                        alert.claimed_by = alert.claimed_by.or(Some(by));
+                        Some(ledger::metric::ALERTS_RESOLVED)
+                    }
+                    _ => None,
+                };
+                if let Some(metric) = changed {
+                    plan.put(alert_item(&alert)?, Cond::unchanged(Some(&prev)), Role::Context)?;
+                    plan.deltas.add(created, metric, 1);
+                } else {
+                    // Nothing to write, but the event must reflect the state as read.
+                    plan.check(alert_key(&alert_id), Cond::unchanged(Some(&prev)))?;
+                }
+                plan.event(DomainEvent::AlertChanged {
+                    alert_id,
+                    status: alert.status,
+                });
+            }
+            Change::Report(r) => {
+                let prev = self.get(report_key(r.month, r.brand.as_deref())).await?;
+                let emailed_at = match &prev {
+                    Some(item) => r.emailed_at.or(doc_of::<StoredReport>(item)?.emailed_at),
+                    None => r.emailed_at,
+                };
+                let report = StoredReport { emailed_at, ..r };
+                plan.put(report_item(&report)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A purchase reads the buyer's cohort, the referral and the referrer's cohort, then writes
+    /// on the condition that each is still as read (else the whole change is read again).
+    async fn plan_purchase(&self, plan: &mut Plan<'_>, p: Purchase) -> StoreResult<()> {
+        let buyer_cohort = self.cohort_of(&p.customer_id).await?;
+        let referral = match &p.referral_code {
+            Some(code) => self
+                .get(referral_key(code.as_str()))
+                .await?
+                .as_ref()
+                .map(referral_from)
+                .transpose()?,
+            None => None,
+        };
+        let referrer = referral
+            .as_ref()
+            .map(|r| r.customer_id.clone())
+            .filter(|id| *id != p.customer_id);
+        let referrer_cohort = match &referrer {
+            Some(id) => self.cohort_of(id).await?,
+            None => None,
+        };
+        let ctx = PurchaseContext {
+            buyer_cohort,
+            referral: referral.clone(),
+            referrer_cohort,
+        };
+        let effects = ledger::purchase_effects(&p, &ctx);
+        plan.ensure_customer(
+            &p.customer_id,
+            p.purchased_at,
+            Some(CohortUpdate {
+                read: buyer_cohort,
+                set: effects.set_buyer_cohort,
+            }),
+        )?;
+        plan.put(purchase_item(&p)?, Cond::absent(), Role::Record)?;
+        match (&p.referral_code, &referral) {
+            (Some(code), None) => plan.check(referral_key(code.as_str()), Cond::absent())?,
+            (Some(code), Some(_)) if effects.conversion.is_some() => plan.update(
+                referral_key(code.as_str()),
+                "ADD conversions :one".into(),
+                Cond::present(),
+                vec![(":one".into(), n(1))],
+                Role::Context,
+            )?,
+            _ => {}
+        }
+        if let Some(id) = &referrer {
+            plan.check(customer_key(id), Cond::cohort_is(referrer_cohort))?;
+        }
+        plan.deltas.merge(effects.deltas);
+        plan.event(DomainEvent::PurchaseRecorded {
+            purchase_id: p.id.clone(),
+            customer_id: p.customer_id.clone(),
+            referral_code: p.referral_code.clone(),
+        });
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// Adds the feed sequence bump and the event items: the counter must still hold what was
+    /// read, so concurrent writers of events serialise (the loser reads again and retries).
+    async fn plan_feed(&self, plan: &mut Plan<'_>, now: DateTime<Utc>) -> StoreResult<()> {
+        if plan.events.is_empty() {
+            return Ok(());
+        }
+        let counter = self.get(key(SEQ_PK, ONE)).await?;
+        let last = counter
+            .as_ref()
+            .map(|i| attr_n(i, "seq"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0) as u64;
+        let next = last + plan.events.len() as u64;
+        let cond = match counter {
+            Some(_) => Cond {
+                expr: Some("seq = :last".into()),
+                values: HashMap::from([(":last".into(), n(last))]),
+                ..Cond::default()
+            },
+            None => Cond::absent(),
+        };
+        plan.update(
+            key(SEQ_PK, ONE),
+            "SET seq = :next, #type = :counter".into(),
+            cond,
+            vec![(":next".into(), n(next)), (":counter".into(), s("feed_counter"))],
+            Role::Context,
+        )?;
+        for (i, event) in std::mem::take(&mut plan.events).into_iter().enumerate() {
+            let seq = last + 1 + i as u64;
+            let mut item = key(FEED_PK, feed_sk(seq));
+            item.insert(TYPE.into(), s("event"));
+            item.insert("seq".into(), n(seq));
+            item.insert("kind".into(), s(event.kind()));
+            item.insert("ordering_key".into(), s(event.ordering_key()));
+            item.insert("recorded_at".into(), s(ts(now)));
+            item.insert("event".into(), s(to_json(&event)?));
+            plan.put(item, Cond::absent(), Role::Context)?;
+        }
+        Ok(())
+    }
+
+    /// One ADD per month item; every metric of the change is an attribute `c:{metric}`.
+    fn plan_counters(plan: &mut Plan<'_>) -> StoreResult<()> {
+        let mut by_month: BTreeMap<YearMonth, Vec<(String, i64)>> = BTreeMap::new();
+        for ((month, metric), delta) in std::mem::take(&mut plan.deltas).0 {
+            by_month.entry(month).or_default().push((metric, delta));
+        }
+        for (month, metrics) in by_month {
+            let mut cond = Cond::none();
+            let mut values = vec![(":aggregate".to_string(), s("aggregate"))];
+            let mut adds = Vec::new();
+            for (i, (metric, delta)) in metrics.into_iter().enumerate() {
+                cond.names.insert(format!("#c{i}"), format!("{COUNTER_PREFIX}{metric}"));
+                values.push((format!(":c{i}"), n(delta)));
+                adds.push(format!("#c{i} :c{i}"));
+            }
+            let expr = format!("SET #type = :aggregate ADD {}", adds.join(", "));
+            plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ChangeWriter for DynamoStore {
+    async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
+        // Checked first, as SQLite does: a redelivery is a duplicate even if its subject is gone.
+        if self.get(delivery_key(delivery)).await?.is_some() {
+            return Ok(Applied::Duplicate);
+        }
+        let mut last_failure = String::new();
+        for attempt in 0..MAX_ATTEMPTS {
+            if attempt > 0 {
+                let jitter = rand::random::<u64>() % 50;
+                tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
+            }
+            let now = Utc::now();
+            let mut plan = Plan {
+                table: &self.table,
+                items: Vec::new(),
+                events: Vec::new(),
+                deltas: Deltas::default(),
+            };
+            let mut claim = delivery_key(delivery);
+            claim.insert(TYPE.into(), s("delivery"));
+            claim.insert("applied_at".into(), s(ts(now)));
+            claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
+            plan.put(claim, Cond::absent(), Role::Delivery)?;
+            self.plan_change(&mut plan, &change).await?;
+            self.plan_feed(&mut plan, now).await?;
+            Self::plan_counters(&mut plan)?;
+            let (items, roles): (Vec<_>, Vec<_>) = plan.items.into_iter().unzip();
+            // The token makes the SDK's own retry of this very request (after a lost answer)
+            // succeed instead of failing on the delivery key it wrote the first time.
+            let token = format!("{:032x}", rand::random::<u128>());
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .client_request_token(token)
+                .send()
+                .await;
+            match sent {
+                Ok(_) => return Ok(Applied::Stored),
+                Err(e) => match classify(e, &roles) {
+                    Failure::Duplicate => return Ok(Applied::Duplicate),
+                    Failure::Retry(why) => {
+                        tracing::debug!(delivery, attempt, why, "dynamodb transaction lost a race; retrying");
+                        last_failure = why;
+                    }
+                    Failure::Fatal(e) => return Err(e),
+                },
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "gave up after {MAX_ATTEMPTS} contended attempts: {last_failure}"
+        )))
+    }
+}
+
+impl DynamoStore {
+    /// Every item of a query, following LastEvaluatedKey, optionally stopping at `limit`.
+    async fn query_all(
+        &self,
+        index: Option<&str>,
+        pk_name: &str,
+        pk: &str,
+        sk: Option<(&str, String)>,
+        forward: bool,
+        limit: Option<usize>,
+    ) -> StoreResult<Vec<Item>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut names = HashMap::from([("#pk".to_string(), pk_name.to_string())]);
+            let mut values = HashMap::from([(":pk".to_string(), s(pk))]);
+            let mut expr = "#pk = :pk".to_string();
+            if let Some((sk_name, prefix)) = &sk {
+                names.insert("#sk".into(), sk_name.to_string());
+                values.insert(":prefix".into(), s(prefix));
+                expr.push_str(" AND begins_with(#sk, :prefix)");
+            }
+            let remaining = limit.map(|l| l - out.len());
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_string))
+                .key_condition_expression(expr)
+                .set_expression_attribute_names(Some(names))
+                .set_expression_attribute_values(Some(values))
+                .scan_index_forward(forward)
+                .set_limit(remaining.map(|r| r.min(1000) as i32))
+                .consistent_read(index.is_none())
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(last) if limit.is_none_or(|l| out.len() < l) => start = Some(last),
+                _ => return Ok(out),
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl MentionReader for DynamoStore {
+    async fn mention(&self, id: &str) -> StoreResult<Option<Mention>> {
+        self.get(mention_key(id)).await?.as_ref().map(doc_of).transpose()
+    }
+}
+
+/// Effects share the delivery keys' items (and their TTL), as in the SQLite store.
+#[async_trait]
+impl EffectLog for DynamoStore {
+    async fn effect_done(&self, key: &str) -> StoreResult<bool> {
+        Ok(self.get(delivery_key(key)).await?.is_some())
+    }
+
+    async fn mark_effect_done(&self, key: &str) -> StoreResult<()> {
+        let mut item = delivery_key(key);
+        item.insert(TYPE.into(), s("delivery"));
+        item.insert(TTL.into(), n(epoch_after(Utc::now(), DELIVERY_TTL_DAYS)));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl CustomerReader for DynamoStore {
+    async fn customer(&self, id: &str) -> StoreResult<Option<Customer>> {
+        self.get(customer_key(id)).await?.as_ref().map(doc_of).transpose()
+    }
+
+    async fn customer_by_identity(&self, identity: &Identity) -> StoreResult<Option<Customer>> {
+        let item = self.get(identity_key(identity)).await?;
+        match item.as_ref().and_then(|i| attr_s(i, "customer_id")) {
+            Some(id) => self.customer(id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+#[async_trait]
+impl SurveyReader for DynamoStore {
+    async fn latest_survey(&self, identity: &Identity) -> StoreResult<Option<SurveyState>> {
+        // Surveys live in their identity's partition, newest last: one consistent query.
+        let items = self
+            .query_all(
+                None,
+                PK,
+                &identity_pk(identity),
+                Some((SK, "SURVEY#".into())),
+                false,
+                Some(1),
+            )
+            .await?;
+        items.first().map(doc_of).transpose()
+    }
+}
+
+#[async_trait]
+impl ResponseReader for DynamoStore {
+    async fn response(&self, id: &str) -> StoreResult<Option<Response>> {
+        self.get(response_key(id)).await?.as_ref().map(doc_of).transpose()
+    }
+
+    async fn responses_of(&self, customer_id: &str) -> StoreResult<Vec<Response>> {
+        let items = self
+            .query_all(
+                Some(BY_CUSTOMER.name),
+                BY_CUSTOMER.partition_key,
+                &format!("CUSTOMER#{customer_id}"),
+                Some((BY_CUSTOMER.sort_key, "RESPONSE#".into())),
+                true,
+                None,
+            )
+            .await?;
+        items.iter().map(doc_of).collect()
+    }
+}
+
+#[async_trait]
+impl ReferralReader for DynamoStore {
+    async fn referral(&self, code: &ReferralCode) -> StoreResult<Option<Referral>> {
+        self.get(referral_key(code.as_str()))
+            .await?
+            .as_ref()
+            .map(referral_from)
+            .transpose()
+    }
+
+    async fn referral_of(&self, customer_id: &str) -> StoreResult<Option<Referral>> {
+        let items = self
+            .query_all(
+                Some(BY_CUSTOMER.name),
+                BY_CUSTOMER.partition_key,
+                &format!("CUSTOMER#{customer_id}"),
+                Some((BY_CUSTOMER.sort_key, "REFERRAL#".into())),
+                true,
+                Some(1),
+            )
+            .await?;
+        match items.first() {
+            // The index is eventually consistent: the counters come from the item itself.
+            Some(item) => self.referral(&referral_from(item)?.code).await,
+            None => Ok(None),
+        }
+    }
+}
+
+#[async_trait]
+impl AlertReader for DynamoStore {
+    async fn alert(&self, id: &str) -> StoreResult<Option<Alert>> {
+        self.get(alert_key(id)).await?.as_ref().map(doc_of).transpose()
+    }
+}
+
+#[async_trait]
+impl ReportReader for DynamoStore {
+    async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>> {
+        self.get(report_key(month, brand))
+            .await?
+            .as_ref()
+            .map(doc_of)
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl AggregateReader for DynamoStore {
+    async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
+        let Some(item) = self.get(aggregate_key(month)).await? else {
+            return Ok(BTreeMap::new());
+        };
+        let mut out = BTreeMap::new();
+        for (name, value) in &item {
+            if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
+                let v = value
+                    .as_n()
+                    .ok()
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .ok_or_else(|| corrupt(format!("counter {name}")))?;
+                out.insert(metric.to_string(), v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Page cursors: the index keys of the last record returned, as JSON (opaque to callers).
+fn encode_cursor(item: &Item) -> Option<String> {
+    let keys: Vec<&str> = [BY_KIND_TIME.partition_key, BY_KIND_TIME.sort_key, PK, SK]
+        .iter()
+        .map(|k| attr_s(item, k))
+        .collect::<Option<_>>()?;
+    serde_json::to_string(&keys).ok()
+}
+
+fn decode_cursor(cursor: &str) -> StoreResult<Item> {
+    let keys: Vec<String> =
+        serde_json::from_str(cursor).map_err(|_| StoreError::NotFound(format!("page cursor {cursor:?}")))?;
+    let names = [BY_KIND_TIME.partition_key, BY_KIND_TIME.sort_key, PK, SK];
+    if keys.len() != names.len() {
+        return Err(StoreError::NotFound(format!("page cursor {cursor:?}")));
+    }
+    Ok(names
+        .iter()
+        .map(|n| n.to_string())
+        .zip(keys.into_iter().map(s))
+        .collect())
+}
+
+fn record_from(kind: RecordKind, item: &Item) -> StoreResult<Record> {
+    Ok(match kind {
+        RecordKind::Responses => Record::Response(doc_of(item)?),
+        RecordKind::Mentions => Record::Mention(doc_of(item)?),
+        RecordKind::Purchases => Record::Purchase(doc_of(item)?),
+        RecordKind::Referrals => Record::Referral(referral_from(item)?),
+        RecordKind::Alerts => Record::Alert(doc_of(item)?),
+        RecordKind::Reports => Record::Report(doc_of(item)?),
+    })
+}
+
+#[async_trait]
+impl RecordLister for DynamoStore {
+    async fn list(
+        &self,
+        kind: RecordKind,
+        month: Option<YearMonth>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> StoreResult<Page> {
+        let mut names = HashMap::from([("#pk".to_string(), BY_KIND_TIME.partition_key.to_string())]);
+        let mut values = HashMap::from([(":pk".to_string(), s(kind.as_str()))]);
+        let mut expr = "#pk = :pk".to_string();
+        if let Some(m) = month {
+            // Sort keys start with the time (reports: the month), so a month is a key range.
+            let (from, to) = match kind {
+                RecordKind::Reports => (m.to_string(), m.next().to_string()),
+                _ => (ts(m.start()), ts(m.end())),
+            };
+            names.insert("#sk".into(), BY_KIND_TIME.sort_key.into());
+            values.insert(":from".into(), s(from));
+            values.insert(":to".into(), s(to));
+            expr.push_str(" AND #sk BETWEEN :from AND :to");
+        }
+        let mut start = after.map(decode_cursor).transpose()?;
+        let mut items: Vec<Item> = Vec::new();
+        // DynamoDB stops a page at 1 MB: keep asking until `limit` records or the end.
+        while items.len() < limit {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_KIND_TIME.name)
+                .key_condition_expression(&expr)
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()))
+                .limit((limit - items.len()).min(1000) as i32)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            items.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        let next = if items.len() == limit {
+            items.last().and_then(encode_cursor)
+        } else {
+            None
+        };
+        let records = items.iter().map(|i| record_from(kind, i)).collect::<StoreResult<_>>()?;
+        Ok(Page { records, next })
+    }
+}
+
+#[async_trait]
+impl ChangeFeed for DynamoStore {
+    async fn read_feed(&self, after: u64, limit: usize) -> StoreResult<Vec<FeedEntry>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        while out.len() < limit {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("#pk = :pk AND #sk > :after")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(FEED_PK))
+                .expression_attribute_values(":after", s(feed_sk(after)))
+                .limit((limit - out.len()).min(1000) as i32)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(feed_entry(&item)?);
+            }
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn cursor(&self, consumer: &str) -> StoreResult<u64> {
+        let item = self.get(cursor_key(consumer)).await?;
+        Ok(item
+            .as_ref()
+            .map(|i| attr_n(i, "seq"))
+            .transpose()?
+            .flatten()
+            .unwrap_or(0) as u64)
+    }
+
+    async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()> {
+        let saved = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(cursor_key(consumer)))
+            .update_expression("SET seq = :seq, #type = :cursor")
+            // Only forward: a slow consumer instance cannot move the cursor back.
+            .condition_expression("attribute_not_exists(seq) OR seq < :seq")
+            .expression_attribute_names("#type", TYPE)
+            .expression_attribute_values(":seq", n(seq))
+            .expression_attribute_values(":cursor", s("cursor"))
+            .send()
+            .await;
+        match saved {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(se)) if se.err().is_conditional_check_failed_exception() => Ok(()),
+            Err(e) => Err(sdk_err(e)),
+        }
+    }
+}
+
+/// A feed item (from a query or a stream image) as the entry the SQLite feed yields.
+pub(crate) fn feed_entry(item: &Item) -> StoreResult<FeedEntry> {
+    let seq = attr_n(item, "seq")?.ok_or_else(|| corrupt("event without seq"))? as u64;
+    let recorded_at = attr_s(item, "recorded_at")
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .ok_or_else(|| corrupt("event without recorded_at"))?
+        .with_timezone(&Utc);
+    let event = attr_s(item, "event").ok_or_else(|| corrupt("event without body"))?;
+    Ok(FeedEntry {
+        seq,
+        recorded_at,
+        event: serde_json::from_str(event).map_err(corrupt)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;
