@@ -1,5 +1,6 @@
 //! sarafan-core: the word-of-mouth domain (no I/O) and the adapters that give it storage.
 
+pub mod chat_ids;
 pub mod compounding;
 pub mod ledger;
 pub mod model;
