@@ -14,6 +14,8 @@ use sarafan_core::survey::{Reply, ReplyOutcome};
 use sarafan_core::Score;
 
 /// One thing a delivery carries, normalised from the platform's payload.
+// A delivery carries one or a few items, each moved once into the store: boxing saves nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inbound {
     /// Store this change under this delivery key (idempotent on it).

@@ -359,92 +359,102 @@ pub fn get(uri: &str) -> Request<Body> {
 }
 
 /// A store that cannot be reached: every call fails as `Unavailable`.
-pub struct Unreachable;
+pub struct Unreachable {
+    transient: bool,
+}
 
-fn down<T>() -> StoreResult<T> {
-    Err(StoreError::Unavailable(
-        "connection refused by 10.0.0.7:5432 (secret internals)".into(),
-    ))
+fn failure(transient: bool) -> StoreError {
+    let internals = "connection refused by 10.0.0.7:5432 (secret internals)";
+    if transient {
+        StoreError::Unavailable(internals.into())
+    } else {
+        StoreError::Backend(internals.into())
+    }
 }
 
 #[async_trait]
 impl ChangeWriter for Unreachable {
     async fn apply(&self, _: &str, _: Change) -> StoreResult<Applied> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl CustomerReader for Unreachable {
     async fn customer(&self, _: &str) -> StoreResult<Option<Customer>> {
-        down()
+        Err(failure(self.transient))
     }
     async fn customer_by_identity(&self, _: &Identity) -> StoreResult<Option<Customer>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl SurveyReader for Unreachable {
     async fn latest_survey(&self, _: &Identity) -> StoreResult<Option<SurveyState>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl ResponseReader for Unreachable {
     async fn response(&self, _: &str) -> StoreResult<Option<Response>> {
-        down()
+        Err(failure(self.transient))
     }
     async fn responses_of(&self, _: &str) -> StoreResult<Vec<Response>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl ReferralReader for Unreachable {
     async fn referral(&self, _: &ReferralCode) -> StoreResult<Option<Referral>> {
-        down()
+        Err(failure(self.transient))
     }
     async fn referral_of(&self, _: &str) -> StoreResult<Option<Referral>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl AlertReader for Unreachable {
     async fn alert(&self, _: &str) -> StoreResult<Option<Alert>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl ReportReader for Unreachable {
     async fn report(&self, _: YearMonth, _: Option<&str>) -> StoreResult<Option<StoredReport>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl AggregateReader for Unreachable {
     async fn counters(&self, _: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl RecordLister for Unreachable {
     async fn list(&self, _: RecordKind, _: Option<YearMonth>, _: Option<&str>, _: usize) -> StoreResult<Page> {
-        down()
+        Err(failure(self.transient))
     }
 }
 #[async_trait]
 impl ChangeFeed for Unreachable {
     async fn read_feed(&self, _: u64, _: usize) -> StoreResult<Vec<FeedEntry>> {
-        down()
+        Err(failure(self.transient))
     }
     async fn cursor(&self, _: &str) -> StoreResult<u64> {
-        down()
+        Err(failure(self.transient))
     }
     async fn save_cursor(&self, _: &str, _: u64) -> StoreResult<()> {
-        down()
+        Err(failure(self.transient))
     }
 }
 
 /// The app on a store that cannot be reached.
 pub fn unreachable_app() -> Router {
+    failing_app(true)
+}
+
+/// The app on a store that fails, transiently or not.
+pub fn failing_app(transient: bool) -> Router {
     let config = Config::from_vars(all_vars()).unwrap();
-    app(AppState::new(Arc::new(Unreachable), config).with_clock(Arc::new(now)))
+    app(AppState::new(Arc::new(Unreachable { transient }), config).with_clock(Arc::new(now)))
 }
