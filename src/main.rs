@@ -1,3 +1,29 @@
 //! The `sarafan` command line: local runner, demo, reports, exports and calculators.
 
-fn main() {}
+mod cli;
+mod commands;
+mod demo;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    commands::init_logging(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", commands::one_line(&e));
+            ExitCode::from(e.exit_code())
+        }
+    }
+}

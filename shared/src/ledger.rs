@@ -112,6 +112,7 @@ pub mod metric {
     pub const MENTIONS_COMPETITOR: &str = "mentions.competitor";
     pub const PURCHASES_NEW: &str = "purchases.new";
     pub const PURCHASES_REPEAT: &str = "purchases.repeat";
+    /// New customers who came through someone else's referral link.
     pub const PURCHASES_REFERRED: &str = "purchases.referred";
     pub const CUSTOMERS_NEW: &str = "customers.new";
     pub const REFERRALS_CREATED: &str = "referrals.created";
@@ -192,10 +193,11 @@ pub fn purchase_effects(purchase: &Purchase, ctx: &PurchaseContext) -> PurchaseE
         }
     }
     if let Some(referral) = referral {
-        effects.deltas.add(at, metric::PURCHASES_REFERRED, 1);
         effects.deltas.add(at, metric::REFERRAL_CONVERSIONS, 1);
         effects.conversion = Some(referral.code.clone());
+        // A referred newcomer counts with the returning customers (R_t), not with marketing's N_t.
         if purchase.kind == PurchaseKind::New {
+            effects.deltas.add(at, metric::PURCHASES_REFERRED, 1);
             if let Some(cohort) = ctx.referrer_cohort.filter(|c| *c < YearMonth::of(at)) {
                 effects.deltas.add(at, metric::cohort(cohort), 1);
             }

@@ -2,11 +2,14 @@
 
 pub mod chat_ids;
 pub mod compounding;
+pub mod export;
 pub mod ledger;
+pub mod listening;
 pub mod model;
 pub mod month;
 pub mod nps;
 pub mod referral;
+pub mod report;
 pub mod score_text;
 pub mod store;
 pub mod survey;
@@ -14,3 +17,4 @@ pub mod text;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};
+pub use score_text::{parse_score, ScoreRefusal};

@@ -1,5 +1,6 @@
 //! Text normalisation shared by score parsing, term matching and sentiment.
 
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// Folds text for matching: lower case, diacritics removed, a few letters that do not
@@ -43,6 +44,126 @@ pub fn words(folded: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Transliterates the Cyrillic letters of folded text (Russian, Ukrainian, Serbian) into the
+/// folded Latin spelling of the Slavic languages that write in Latin (`ж` -> `z` as `ž` folds
+/// to `z`, `ч` -> `c`, `х` -> `h`), so `Сарафаном` and `Sarafanem` meet on one stem.
+/// Other characters are kept as they are.
+pub fn latinize(folded: &str) -> String {
+    let mut out = String::with_capacity(folded.len());
+    for c in folded.chars() {
+        let latin: &str = match c {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' | 'ґ' | 'ѓ' => "g",
+            'д' | 'ђ' => "d",
+            'е' | 'э' => "e",
+            'є' => "je",
+            'ж' => "z",
+            'з' | 'ѕ' => "z",
+            'и' | 'і' | 'й' => "i",
+            'ї' => "ji",
+            'ј' => "j",
+            'к' | 'ќ' => "k",
+            'л' => "l",
+            'љ' => "lj",
+            'м' => "m",
+            'н' => "n",
+            'њ' => "nj",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'ћ' | 'ц' | 'ч' => "c",
+            'у' | 'ў' => "u",
+            'ф' => "f",
+            'х' => "h",
+            'џ' => "dz",
+            'ш' => "s",
+            'щ' => "sc",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "ju",
+            'я' => "ja",
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        out.push_str(latin);
+    }
+    out
+}
+
+/// True when the text holds at least one Cyrillic letter.
+pub fn has_cyrillic(text: &str) -> bool {
+    text.chars().any(is_cyrillic)
+}
+
+/// True for letters of the Cyrillic blocks.
+pub fn is_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0400}'..='\u{04ff}' | '\u{0500}'..='\u{052f}')
+}
+
+/// Decodes the HTML character references that reach us in scraped mentions and chat
+/// exports (`&amp;`, `&#39;`, `&#x27;`, `&quot;`, `&nbsp;`...). Unknown or malformed
+/// references are kept as written; one pass, so `&amp;lt;` becomes `&lt;`, not `<`.
+pub fn decode_entities(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        // A reference is short; looking only a few bytes ahead keeps this linear.
+        let end = rest.char_indices().take(12).find(|&(_, c)| c == ';').map(|(i, _)| i);
+        let decoded = end.and_then(|end| entity(&rest[1..end]).map(|c| (c, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+fn entity(name: &str) -> Option<char> {
+    if let Some(number) = name.strip_prefix('#') {
+        let code = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => number.parse().ok()?,
+        };
+        return char::from_u32(code).filter(|c| *c != '\0');
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "hellip" => '…',
+        "ndash" => '–',
+        "mdash" => '—',
+        "laquo" => '«',
+        "raquo" => '»',
+        "rsquo" => '\u{2019}',
+        "lsquo" => '\u{2018}',
+        "ldquo" => '\u{201c}',
+        "rdquo" => '\u{201d}',
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +187,24 @@ mod tests {
         let folded = fold("Score: 9/10 -- I'd say 'great'!");
         let got: Vec<&str> = words(&folded).collect();
         assert_eq!(got, ["score", "9", "10", "i'd", "say", "great"]);
+    }
+
+    #[test]
+    fn latinize_meets_latin_spelling_of_slavic_names() {
+        assert_eq!(latinize(&fold("Сарафаном")), "sarafanom");
+        assert_eq!(latinize(&fold("Жовтий Їжак")), "zovtii izak");
+        assert_eq!(latinize(&fold("Љубазно Ђорђе")), "ljubazno dorde");
+        assert_eq!(latinize("škoda 42"), "škoda 42");
+    }
+
+    #[test]
+    fn decode_entities_handles_named_numeric_and_broken_references() {
+        assert_eq!(
+            decode_entities("Fish &amp; chips, it&#39;s &#x27;ok&#x27;"),
+            "Fish & chips, it's 'ok'"
+        );
+        assert_eq!(decode_entities("a &amp;lt; b"), "a &lt; b");
+        assert_eq!(decode_entities("R&D &unknown; &#xZZ; &"), "R&D &unknown; &#xZZ; &");
+        assert!(matches!(decode_entities("plain"), Cow::Borrowed("plain")));
     }
 }

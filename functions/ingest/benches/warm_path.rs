@@ -5,7 +5,7 @@ use axum::http::HeaderMap;
 use chrono::DateTime;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, Mac};
-use sarafan_ingest::mentions::TermMatcher;
+use sarafan_ingest::mentions::Listening;
 use sarafan_ingest::platforms::{meta, slack};
 use sarafan_ingest::{verify, Secrets};
 use sha2::Sha256;
@@ -29,7 +29,7 @@ fn hmac_hex(secret: &str, parts: &[&[u8]]) -> String {
 
 fn warm_path(c: &mut Criterion) {
     let now = DateTime::from_timestamp(NOW, 0).unwrap();
-    let classifier = TermMatcher::new(&["Sprite".into(), "@SpriteCars".into()], &["Fanta Motors".into()]);
+    let classifier = Listening::new(&["Sprite".into(), "@SpriteCars".into()], &["Fanta Motors".into()]);
 
     let slack_secrets = Secrets::parse("old-slack-secret,slack-secret").unwrap();
     let slack_body = fixture("slack/message_channel.json");

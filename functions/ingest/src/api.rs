@@ -134,14 +134,14 @@ pub async fn mentions(
     authorised(&state, &headers)?;
     let input: MentionIn = parse_json(&body)?;
     let id = required(input.id, "id")?;
-    let found = state.classifier.classify(&input.text);
+    let found = state.classifier.classify(&input.text, input.lang.as_deref());
     let mention = Mention {
         id: id.clone(),
         source: required(input.source, "source")?,
         text: input.text,
         url: input.url,
         author: input.author,
-        lang: input.lang,
+        lang: found.lang,
         sentiment: found.sentiment,
         matched_terms: found.matched_terms,
         competitor: found.competitor,

@@ -21,7 +21,7 @@ pub use error::AppError;
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use mentions::{MentionClassifier, TermMatcher};
+use mentions::{Listening, MentionClassifier};
 use sarafan_core::store::Store;
 use sarafan_core::survey::SurveyPolicy;
 use std::sync::Arc;
@@ -41,7 +41,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
-        let classifier = Arc::new(TermMatcher::new(&config.brand_terms, &config.competitor_terms));
+        let classifier = Arc::new(Listening::new(&config.brand_terms, &config.competitor_terms));
         AppState {
             store,
             config: Arc::new(config),

@@ -1,18 +1,19 @@
-//! TEMPORARY seam: decides whether text mentions the brand (or a competitor) until the
-//! listening module in sarafan-core (term matching + sentiment) lands and replaces [`TermMatcher`].
-//!
-//! Keep it tiny: one trait, one naive implementation. Handlers only call [`MentionClassifier`].
+//! How ingest classifies a mention: which configured terms it names, its language and its
+//! sentiment, through sarafan-core's listening module behind one small trait (tests and
+//! benchmarks can lend their own).
 
+use sarafan_core::listening::{self, TermSet};
 use sarafan_core::model::Sentiment;
-use sarafan_core::text::fold;
 
 /// What listening makes of a piece of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Classification {
     /// The configured terms found in the text, as configured.
     pub matched_terms: Vec<String>,
-    /// True when only competitor terms matched.
+    /// True when only competitor terms matched (the mention is about a competitor).
     pub competitor: bool,
+    /// The language (ISO code) given by the platform, or detected.
+    pub lang: Option<String>,
     pub sentiment: Sentiment,
 }
 
@@ -24,49 +25,36 @@ impl Classification {
 }
 
 pub trait MentionClassifier: Send + Sync {
-    fn classify(&self, text: &str) -> Classification;
+    /// Classifies `text`; `lang` is the platform's language hint, if it gives one.
+    fn classify(&self, text: &str, lang: Option<&str>) -> Classification;
 }
 
-/// Case- and accent-insensitive substring matching of `SARAFAN_BRAND_TERMS` and
-/// `SARAFAN_COMPETITOR_TERMS`; every mention is neutral (no sentiment yet).
+/// `SARAFAN_BRAND_TERMS` / `SARAFAN_COMPETITOR_TERMS` matching and multilingual sentiment.
 #[derive(Debug, Clone, Default)]
-pub struct TermMatcher {
-    brand: Vec<(String, String)>,
-    competitors: Vec<(String, String)>,
+pub struct Listening {
+    terms: TermSet,
 }
 
-impl TermMatcher {
+impl Listening {
     pub fn new(brand: &[String], competitors: &[String]) -> Self {
-        let folded = |terms: &[String]| terms.iter().map(|t| (t.clone(), fold(t))).collect();
-        TermMatcher {
-            brand: folded(brand),
-            competitors: folded(competitors),
+        Listening {
+            terms: TermSet::parse(&brand.join(","), &competitors.join(",")),
         }
     }
 }
 
-impl MentionClassifier for TermMatcher {
-    fn classify(&self, text: &str) -> Classification {
-        let text = fold(text);
-        let hits = |terms: &[(String, String)]| -> Vec<String> {
-            terms
-                .iter()
-                .filter(|(_, folded)| !folded.is_empty() && text.contains(folded.as_str()))
-                .map(|(term, _)| term.clone())
-                .collect()
-        };
-        let brand = hits(&self.brand);
-        let (matched_terms, competitor) = if brand.is_empty() {
-            let competitors = hits(&self.competitors);
-            let competitor = !competitors.is_empty();
-            (competitors, competitor)
-        } else {
-            (brand, false)
-        };
+impl MentionClassifier for Listening {
+    fn classify(&self, text: &str, lang: Option<&str>) -> Classification {
+        let found = listening::match_mention(&self.terms, text);
+        let detected = listening::detect_language(text, lang);
+        let sentiment = listening::classify_in(text, detected).sentiment;
         Classification {
-            matched_terms,
-            competitor,
-            sentiment: Sentiment::Neutral,
+            matched_terms: found.matched_terms,
+            competitor: found.competitor && !found.brand,
+            lang: lang
+                .map(str::to_string)
+                .or_else(|| detected.map(|l| l.code().to_string())),
+            sentiment,
         }
     }
 }
@@ -76,16 +64,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn brand_terms_match_whatever_the_case_and_accents_and_competitors_only_alone() {
-        let m = TermMatcher::new(&["Sprite".into(), "@sprite_cars".into()], &["Fanta".into()]);
-        let c = m.classify("Loving my new SPRITÉ, thanks @Sprite_Cars");
+    fn brand_and_competitor_terms_are_matched_and_sentiment_read() {
+        let m = Listening::new(&["Sprite".into(), "@sprite_cars".into()], &["Fanta Motors".into()]);
+        let c = m.classify("Loving my new SPRITE, thanks @Sprite_Cars, brilliant service!", None);
         assert_eq!(c.matched_terms, ["Sprite", "@sprite_cars"]);
         assert!(!c.competitor);
-        let c = m.classify("fanta dealership was better");
+        assert_eq!(c.sentiment, Sentiment::Positive);
+        let c = m.classify("Fanta Motors was quicker", Some("en"));
         assert_eq!(
             (c.matched_terms.as_slice(), c.competitor),
-            (&["Fanta".to_string()][..], true)
+            (&["Fanta Motors".to_string()][..], true)
         );
-        assert!(!m.classify("nothing to see").matched());
+        assert_eq!(c.lang.as_deref(), Some("en"));
+        assert!(!m.classify("nothing to see", None).matched());
+        assert_eq!(
+            m.classify("Sprite lost my keys, terrible", None).sentiment,
+            Sentiment::Negative
+        );
     }
 }

@@ -1,1 +1,47 @@
-//! sarafan-reports: the reports function's handler, hosted by Lambda and by `sarafan serve`.
+//! sarafan-reports: the monthly report, read from the aggregates, stored and rendered.
+
+pub mod html;
+
+use chrono::Utc;
+use sarafan_core::ledger::{Applied, Change};
+use sarafan_core::model::StoredReport;
+use sarafan_core::report::{month_report, months_read, MonthReport, MonthlyCounters};
+use sarafan_core::store::{AggregateReader, ChangeWriter, StoreError};
+use sarafan_core::YearMonth;
+
+/// Reads the counters a month's report needs: twelve months and the one before them
+/// (for the first observed rate). Reads grow with months, never with records.
+pub async fn load_counters(store: &dyn AggregateReader, month: YearMonth) -> Result<MonthlyCounters, StoreError> {
+    let mut counters = MonthlyCounters::new();
+    let mut months = months_read(month);
+    months.insert(0, months[0].prev());
+    for m in months {
+        counters.insert(m, store.counters(m).await?);
+    }
+    Ok(counters)
+}
+
+/// Computes the month's report from the aggregates.
+pub async fn compute(store: &dyn AggregateReader, month: YearMonth) -> Result<MonthReport, StoreError> {
+    Ok(month_report(month, &load_counters(store, month).await?))
+}
+
+/// Stores the report, replacing an earlier run of the same month.
+pub async fn save(store: &dyn ChangeWriter, report: &MonthReport) -> Result<Applied, StoreError> {
+    let now = Utc::now();
+    let body = serde_json::to_value(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let stored = StoredReport {
+        month: report.month,
+        brand: None,
+        created_at: now,
+        emailed_at: None,
+        body,
+    };
+    // Each run is its own delivery: re-running a month replaces its report.
+    let key = format!(
+        "report:{}:{}",
+        report.month,
+        now.timestamp_nanos_opt().unwrap_or_default()
+    );
+    store.apply(&key, Change::Report(stored)).await
+}

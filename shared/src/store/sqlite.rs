@@ -69,8 +69,10 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The SQLite store. Writes go through one connection, reads through another, so a long
 /// export does not hold up ingest (WAL lets readers and the writer work at once).
 pub struct SqliteStore {
-    writer: Mutex<Connection>,
+    // Declared (so dropped) before the writer: the last connection to close checkpoints
+    // the WAL, and only the writer may.
     reader: Mutex<Connection>,
+    writer: Mutex<Connection>,
     path: PathBuf,
 }
 

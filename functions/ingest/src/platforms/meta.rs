@@ -187,7 +187,7 @@ fn mention(
     at: DateTime<Utc>,
     classifier: &dyn MentionClassifier,
 ) -> Inbound {
-    let found = classifier.classify(&text);
+    let found = classifier.classify(&text, None);
     Inbound::Store {
         delivery: format!("meta:{id}"),
         change: Change::Mention(Mention {
@@ -196,7 +196,7 @@ fn mention(
             text,
             url,
             author,
-            lang: None,
+            lang: found.lang,
             sentiment: found.sentiment,
             matched_terms: found.matched_terms,
             competitor: found.competitor,

@@ -2,7 +2,7 @@
 //! (`block_actions` from the NPS buttons and from staff alert buttons).
 //!
 //! - a DM (`channel_type: "im"`) is a chat reply: an answer if its author has a survey;
-//! - a channel message matching the brand terms is a mention (`slack:{channel}:{ts}`);
+//! - a channel message naming a brand (or competitor) term is a mention (`slack:{channel}:{ts}`);
 //! - bot messages and edits (`bot_id`, any `subtype`) are ignored, so our own questions never
 //!   come back as answers;
 //! - retries (`X-Slack-Retry-Num`) carry the same `event_id`: the delivery key
@@ -108,7 +108,7 @@ fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn M
             at,
         })),
         Some("channel" | "group" | "mpim") => {
-            let found = classifier.classify(&text);
+            let found = classifier.classify(&text, None);
             if !found.matched() {
                 return None;
             }
@@ -123,7 +123,7 @@ fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn M
                     text,
                     url: None,
                     author: Some(user),
-                    lang: None,
+                    lang: found.lang,
                     sentiment: found.sentiment,
                     matched_terms: found.matched_terms,
                     competitor: found.competitor,

@@ -66,7 +66,8 @@ pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<U
             .or(tweet.text)
             .unwrap_or_default();
         let handle = tweet.user.and_then(|u| u.screen_name);
-        let found = classifier.classify(&text);
+        let lang = tweet.lang.filter(|l| l != "und");
+        let found = classifier.classify(&text, lang.as_deref());
         let created_at = tweet
             .created_at
             .as_deref()
@@ -83,7 +84,7 @@ pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<U
                 source: Platform::X.to_string(),
                 text,
                 author: handle.map(|h| format!("@{h}")),
-                lang: tweet.lang.filter(|l| l != "und"),
+                lang: found.lang,
                 sentiment: found.sentiment,
                 matched_terms: found.matched_terms,
                 competitor: found.competitor,

@@ -1,6 +1,6 @@
 use crate::common::*;
 use axum::http::StatusCode;
-use sarafan_core::model::{Identity, Platform};
+use sarafan_core::model::{Identity, Platform, Sentiment};
 use sarafan_core::store::*;
 use serde_json::json;
 
@@ -56,6 +56,7 @@ async fn a_facebook_page_comment_is_a_mention_stored_once() {
     assert_eq!(m.matched_terms, ["Sprite"]);
     assert!(m.text.starts_with("Waited two hours"));
     assert_eq!(m.created_at.timestamp(), 1_773_143_990);
+    assert_eq!(m.sentiment, Sentiment::Negative);
     assert_eq!(h.feed().await, ["mention_recorded"]);
 }
 
@@ -95,6 +96,7 @@ async fn instagram_comments_and_mentions_are_mentions() {
     );
     assert_eq!(mentions[0].author.as_deref(), Some("lena.drives"));
     assert_eq!(mentions[0].matched_terms, ["Sprite"]);
+    assert_eq!(mentions[0].sentiment, Sentiment::Positive);
     assert!(mentions.iter().all(|m| m.source == "instagram"));
 }
 

@@ -1,6 +1,6 @@
 use crate::common::*;
 use axum::http::StatusCode;
-use sarafan_core::model::{AlertStatus, Identity, Platform};
+use sarafan_core::model::{AlertStatus, Identity, Platform, Sentiment};
 use sarafan_core::store::*;
 use sarafan_core::survey::SurveyStage;
 use serde_json::json;
@@ -136,6 +136,7 @@ async fn a_channel_message_naming_the_brand_is_a_mention_and_others_are_not() {
     assert_eq!(mentions[0].source, "slack");
     assert_eq!(mentions[0].matched_terms, ["Sprite"]);
     assert_eq!(mentions[0].author.as_deref(), Some("U0FAN"));
+    assert_eq!(mentions[0].sentiment, Sentiment::Positive);
     assert_eq!(h.feed().await, ["mention_recorded"]);
 }
 

@@ -54,6 +54,7 @@ async fn posts_mentioning_the_account_are_mentions_but_its_own_are_not() {
     assert_eq!(m.lang.as_deref(), Some("en"));
     assert_eq!(m.matched_terms, ["Sprite", "@SpriteCars"]);
     assert_eq!(m.created_at.timestamp(), 1_773_143_990);
+    assert_eq!(m.sentiment, sarafan_core::model::Sentiment::Positive);
     assert_eq!(h.feed().await, ["mention_recorded"]);
 }
 

@@ -1,0 +1,38 @@
+//! Czech lexicon.
+
+use super::Source;
+
+pub(in crate::listening) const SOURCE: Source = Source {
+    words: &[
+        (2.0, "zlatí zlatá zlatý parádně skvěl* výborn* vynikající perfektn* úžasn* dokonal* bezvadn* fantastick* nadšen* \
+               palec_nahoru klobouk_dolů bezchybn*"),
+        (1.5, "super doporuč* děkuj* díky paráda parádní"),
+        (1.0, "oceňuj* krásn* profík profesionál dík poctiv* vstřícně ohleduplň* pohotov* rychlost klaplo spolehlivě útuln* dobr* spokojen* příjemn* ochotn* trpěliv* rychl* profesionáln* férov* slušn* srozumiteln* \
+               čist* hezk* pěkn* fajn spolehliv* vstřícn* lepší důvěr* ochota mily mila mile milo milou \
+               milého to_stojí ochotně pohodln* chutn*"),
+        (0.5, "věřit levn* zavolal zavolali ok"),
+        (-0.5, "drahé drahý drahá draze dlouho reklamac* čekání"),
+        (-1.0, "otravn* štve toho_dost špinav* ztratili ztratil tlačil tlačili vnutit vnucoval* hlučn* vadn* k_ničemu zbytečn* nefunkční pokrčili_rameny špatn* pomal* problém* chyb* poškoz* poškráb* rozbit* zlob* ignor* lhal* lež nepořád* \
+                horší škoda_že bohužel zdržen* nepříjemn*"),
+        (-1.5, "nefér nepoctiv* neschopn* drzý drzá drzé drzost arogantn* zklam* naštv* nespokojen* předražen* neochotn* ztráta_času \
+                stáčej* nic_moc neprofesionáln* nekompetentn* odrazuj*"),
+        (-2.0, "hrozn* strašn* katastrof* otřesn* příšern* nejhorší hnus* odporn* ostud* hanba podvod* \
+                už_nikdy nikdy_více zloděj*"),
+    ],
+    negators: "ne nikdy nikdo nic není nebyl nebyla nebylo nebyly nejsem nejsou nemá nemají bez ani \
+               žádný žádná žádné nikoho",
+    intensifiers: &[
+        (1.5, "velmi moc opravdu fakt úplně naprosto hodně strašně mimořádně extrémně vůbec mnohem \
+               absolutně maximálně"),
+        (1.3, "příliš tak dost tolik"),
+        (0.6, "trochu docela celkem poměrně"),
+    ],
+    contrasts: "ale však avšak jenže ovšem zato",
+    soft_contrasts: "",
+    concessives: "přestože ačkoli ačkoliv třebaže",
+    negating_prefixes: "ne",
+    superlative_prefixes: "nej",
+    max_ending: 5,
+    latin_only: false,
+    negative_concord: true,
+};

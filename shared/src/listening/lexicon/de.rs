@@ -1,0 +1,39 @@
+//! German lexicon.
+
+use super::Source;
+
+pub(in crate::listening) const SOURCE: Source = Source {
+    words: &[
+        (2.0, "schatz traum traumhaft genial* sensationell* hervorragend* ausgezeichnet* perfekt* fantastisch* großartig* exzellent* spitze klasse \
+               begeistert* wunderbar* top daumen_hoch beste besten bester bestes einwandfrei* \
+               traumhaft*"),
+        (1.5, "super toll tolle toller tolles tollen empfehl* empfehlenswert danke dank herzlichen_dank"),
+        (1.0, "schätze profi dankeschön geklappt kulant* aufmerksam* zuvorkommend sorgfältig* transparent* gut gute guter gutes guten freundlich* zufrieden* nett nette netten netter hilfsbereit* \
+               geduldig* schnell* kompetent* professionell* fair faire fairen angenehm* lecker* \
+               verständlich* zuverlässig* sauber* ehrlich* vertrau* gerne pünktlich* unkompliziert* \
+               reibungslos* besser wert zuvorkommend* lob* problemlos"),
+        (0.5, "okay ok zurückgerufen"),
+        (-0.5, "teuer teure teuren teurer lange warten reklamation*"),
+        (-1.0, "nervig* lästig* daneben reicht's satt dreckig verloren gedrängt drängen aufschwatzen aufgeschwatzt laut defekt* nutzlos* sinnlos* zwecklos schultern_gezuckt schlecht* langsam* problem* fehler* kaputt* kratzer* beschädigt* ärger* ignorier* verspät* \
+                mangelhaft* chaotisch* schade leider schlechter umständlich* dreckig* schmutzig*"),
+        (-1.5, "unseriös* inkompetenz überteuert* unfreundlich* unverschämt* arrogant* enttäusch* wütend* verärgert* unzufrieden* \
+                unhöflich* zeitverschwendung schlimm* inkompetent* unprofessionell* abraten"),
+        (-2.0, "katastroph* miserabel* schrecklich* furchtbar* grauenhaft* schlimmste* schlechteste* \
+                abzocke* betrug* betrüger* frechheit nie_wieder unmöglich*"),
+    ],
+    negators: "nicht kein keine keinen keinem keiner keines nie niemals niemand nichts ohne weder kaum",
+    intensifiers: &[
+        (1.5, "sehr wirklich total absolut extrem echt besonders äußerst überhaupt unglaublich \
+               richtig mega gar"),
+        (1.3, "zu so viel"),
+        (0.6, "etwas bisschen eher wenig leicht"),
+    ],
+    contrasts: "aber jedoch allerdings sondern",
+    soft_contrasts: "",
+    concessives: "obwohl obgleich zwar trotz",
+    negating_prefixes: "un",
+    superlative_prefixes: "",
+    max_ending: 3,
+    latin_only: false,
+    negative_concord: false,
+};

@@ -1,0 +1,41 @@
+//! English lexicon.
+
+use super::Source;
+
+pub(in crate::listening) const SOURCE: Source = Source {
+    words: &[
+        (2.0, "adorable gem stellar spotless superstar excellent outstanding amazing fantastic superb perfect brilliant awesome wonderful exceptional \
+               best love loved loving loves delighted thrilled incredible impeccable flawless phenomenal \
+               five_stars top_notch highly_recommend"),
+        (1.5, "great impressed* recommend* kudos bravo shoutout shout_out thumbs_up well_done"),
+        (1.0, "relaxed on_time punctual thx beautiful sorted spot_on lovely_people sweetheart helped smoothly hassle-free accommodating transparent good nice friendly helpful happy pleased satisfied professional polite patient honest fair \
+               quick fast efficient smooth easy clean kind thanks thank grateful appreciate* pleasant* \
+               reliable trustworthy trust worth enjoy* glad lovely welcoming courteous knowledgeable attentive \
+               responsive reasonable affordable painless hassle_free better superior seamless cheers"),
+        (0.5, "clearly clear ok okay fine decent call_back called_back"),
+        (-0.5, "expensive pricey late wait waiting complaint complain* slowly"),
+        (-1.0, "irritating postponed pushed_back shame pity filthy lost pressure pressuring pressured pushing noisy rattling faulty defective unreliable cold shrugged nobody_cared sloppy bad poor slow problem problems issue issues broken dirty delay delayed delays wrong mistake \
+                mistakes ignored ignore* annoying annoyed careless worse worried worry mess messy scratch scratched \
+                damage* upset unhappy wasted lie lied lies pushy hidden_fees hassle sadly unfortunately"),
+        (-1.5, "fed_up rudely ignoring misleading misled rude unhelpful dismissive disappoint* frustrat* overpriced overcharged unprofessional unfriendly \
+                incompetent angry liar liars waste ridiculous rip_off ripoff avoid regret* arrogant"),
+        (-2.0, "worthless joke terrible awful horrible worst disgusting disgraceful disaster disastrous nightmare useless scam* \
+                fraud hate hated appalling atrocious pathetic shameful unacceptable never_again shocking"),
+    ],
+    negators: "not no never don't doesn't didn't isn't wasn't weren't won't can't couldn't wouldn't \
+               shouldn't haven't hasn't aren't ain't dont doesnt didnt isnt wasnt werent wont cant couldnt \
+               wouldnt shouldnt havent hasnt arent neither nor nobody nothing without hardly barely cannot",
+    intensifiers: &[
+        (1.5, "very really so extremely incredibly absolutely totally truly highly especially super"),
+        (1.3, "too quite most"),
+        (0.6, "slightly somewhat bit little kinda fairly rather"),
+    ],
+    contrasts: "but however whereas except",
+    soft_contrasts: "",
+    concessives: "although though despite",
+    negating_prefixes: "",
+    superlative_prefixes: "",
+    max_ending: 3,
+    latin_only: false,
+    negative_concord: false,
+};

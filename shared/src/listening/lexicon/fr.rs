@@ -1,0 +1,36 @@
+//! French lexicon.
+
+use super::Source;
+
+pub(in crate::listening) const SOURCE: Source = Source {
+    words: &[
+        (2.0, "adorable* nickel conquis conquise plaisir génialissime excellent* parfait* génial* formidable* magnifique* merveilleu* superbe* top ravi ravie \
+               ravis ravies enchanté* impeccable* exceptionnel* fantastique* bravo"),
+        (1.5, "super meilleur* recommand* merci"),
+        (1.0, "apprécie apprécié mercis belle beau sérieux serviables attentionn* soigneu* transparent* réactif* réactive* bon bonne bons bonnes aimable* sympa* gentil* satisfait* content contente contents \
+               professionnel* compétent* agréable* honnête* délicieu* accueillant* efficace* fiable* \
+               confiance rapide rapides rapidement chaleureu* serviable* ponctuel*"),
+        (0.5, "bien correct correcte corrects clairement clair patient patiente vaut ok"),
+        (-0.5, "cher chère chers chères attente réclamation* plainte*"),
+        (-1.0, "agaçant* énervant* pénible* marre perdu pression refourguer bruyant* défectueu* inutile* haussé_les mauvais* mal lent lente lents lentes lentement problème* erreur* retard* rayure* cassé* \
+                sale sales ignoré* pire dommage malheureusement désorganis*"),
+        (-1.5, "malhonnête* incompétence impoli* désagréable* arrogant* déçu* décevant* déception énervé* déconseill* insatisfait* \
+                mécontent* perte incompétent*"),
+        (-2.0, "horrible* terrible* nul nulle catastroph* lamentable* affreu* inadmissible* inacceptable* \
+                scandal* épouvantable* arnaque* escroc* honte honteu* plus_jamais"),
+    ],
+    negators: "ne n pas jamais personne rien sans aucun aucune ni guère",
+    intensifiers: &[
+        (1.5, "très vraiment tellement totalement absolument extrêmement hyper vachement"),
+        (1.3, "trop si grosse gros grand grande"),
+        (0.6, "peu plutôt légèrement"),
+    ],
+    contrasts: "mais cependant pourtant toutefois",
+    soft_contrasts: "",
+    concessives: "quoique malgré",
+    negating_prefixes: "",
+    superlative_prefixes: "",
+    max_ending: 4,
+    latin_only: false,
+    negative_concord: false,
+};

@@ -1,0 +1,37 @@
+//! Croatian, Serbian and Bosnian lexicon (both ijekavian and ekavian spellings), in Latin letters.
+
+use super::Source;
+
+pub(in crate::listening) const SOURCE: Source = Source {
+    words: &[
+        (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
+               besprijekorn* besprekorn*"),
+        (1.5, "super preporuč* hvala zahval*"),
+        (1.0, "cijenim cenim prekrasn* prelep* profesionalac krasn* štimalo uslužn* pažljiv* susretljiv* kulturn* korektn* dobr* zadovolj* ljubazn* ljubazan ugodan prijatan stručan strpljiv* brz brzo brza brzi brze brzog brzu stručn* \
+               profesionaln* pošten* ugodn* prijatn* čist* lijep* lep lepa lepo lepi lepe lepog lepu \
+               bolj* pouzdan* vrijedn* vrijedi vredi vredn* pohval* ukusn* pomogli"),
+        (0.5, "fer vjerovati verujem vjerujem nazvao javili ok"),
+        (-0.5, "skup skupo skupa skupi skupe dugo reklamacij* čekanje"),
+        (-1.0, "iritantn* nervira živcira šteta dosta_mi prljav* izgubili izgubio pritiskao pritiskali pritisak uvaliti bučn* neispravn* beskorisn* besmisl* slegnuli_ramenima loš* spor sporo spora spori slab* problem* grešk* kašnjenj* ogreb* izgreb* \
+                oštećen* pokvar* ignorir* ignoris* gori lošije nažalost neugodn* neprijatn*"),
+        (-1.5, "nepošten* nesposobn* bahat* neljubazn* neljubazan bezobrazn* bezobrazan arogantn* arogantan razočar* naljuti* nezadovolj* preskup* prevar* varaju \
+                gubitak_vremena gubljenje_vremena neprofesionaln* nestručn*"),
+        (-2.0, "užasn* užasan grozn* grozan katastrofalan očajan bijedan jadan katastrof* strašn* očajn* najgori najgora najgore bijedn* jadn* sramot* \
+                nikad_više lopov*"),
+    ],
+    negators: "ne nije nisam nisu nismo niste nitko niko ništa nikad nikada bez ni nema nimalo",
+    intensifiers: &[
+        (1.5, "jako vrlo veoma baš stvarno zaista potpuno apsolutno uopće uopšte mnogo puno veliko \
+               velika veliki izuzetno"),
+        (1.3, "previše tako toliko"),
+        (0.6, "malo pomalo prilično donekle"),
+    ],
+    contrasts: "ali međutim nego no",
+    soft_contrasts: "",
+    concessives: "iako mada premda",
+    negating_prefixes: "ne",
+    superlative_prefixes: "naj",
+    max_ending: 5,
+    latin_only: true,
+    negative_concord: true,
+};

@@ -1,0 +1,377 @@
+//! Per-language sentiment lexicons: polar words and stems, negators, intensifiers, contrast words.
+
+mod cs;
+mod de;
+mod en;
+mod es;
+mod fr;
+mod hbs;
+mod pl;
+mod ru;
+mod sk;
+mod uk;
+
+use super::Lang;
+use crate::text;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// A language's lexicon as written in its source file.
+///
+/// Written for Sarafan from general knowledge of each language, weighted for what customers
+/// say about a business. Entries are written with their diacritics and folded (`text::fold`)
+/// when the tables are built, once. `word*` is a stem that takes a bounded inflection ending
+/// (Slavic cases, verb persons); `a_b` is a two-word idiom.
+pub(super) struct Source {
+    /// Polar entries by weight: space-separated words, `stem*`s and `two_word` idioms.
+    pub words: &'static [(f32, &'static str)],
+    /// Words that flip the polarity of what follows in their clause (`not`, `не`, `nie`).
+    pub negators: &'static str,
+    /// Words that scale the next polar word: (factor, words).
+    pub intensifiers: &'static [(f32, &'static str)],
+    /// `but`: what comes after outweighs what came before.
+    pub contrasts: &'static str,
+    /// Words that are `but` only some of the time (Russian `а` is as often `and`): they weigh
+    /// like `but` but never turn the sentence on their own.
+    pub soft_contrasts: &'static str,
+    /// `although`: the clause it opens weighs less.
+    pub concessives: &'static str,
+    /// Prefixes that negate a polar word they are glued to (`ne` + `spokojený`).
+    pub negating_prefixes: &'static str,
+    /// Superlative prefixes (`nej` + `lepší`), which strengthen the word.
+    pub superlative_prefixes: &'static str,
+    /// Longest ending a stem of five letters or more may take (shorter stems take up to 3).
+    pub max_ending: usize,
+    /// Look Cyrillic words up in Latin spelling (Serbian is written in both scripts).
+    pub latin_only: bool,
+    /// Negative concord (Slavic): in "nikdo nezavolal" the two negations are one, so a
+    /// glued `ne-` under a negator flips once; in German "nicht unfreundlich" they cancel.
+    pub negative_concord: bool,
+}
+
+/// A lexicon ready for lookups.
+pub(super) struct Lexicon {
+    words: HashMap<String, f32>,
+    stems: HashMap<String, f32>,
+    /// Two-word idioms by their first word: (second word, weight).
+    phrases: HashMap<String, Vec<(String, f32)>>,
+    negators: HashSet<String>,
+    intensifiers: HashMap<String, f32>,
+    contrasts: HashSet<String>,
+    soft_contrasts: HashSet<String>,
+    concessives: HashSet<String>,
+    negating_prefixes: Vec<String>,
+    superlative_prefixes: Vec<String>,
+    max_ending: usize,
+    latin_only: bool,
+    negative_concord: bool,
+}
+
+/// A polar word found in a lexicon: its weight, and whether a glued prefix negated it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Hit {
+    pub value: f32,
+    pub prefix_negated: bool,
+}
+
+/// Words shorter than this are never looked up by stem or prefix: too many false friends.
+const MIN_STEM_CHARS: usize = 3;
+/// Stems shorter than this take at most this many ending letters.
+const SHORT_STEM_CHARS: usize = 5;
+const SHORT_STEM_MAX_ENDING: usize = 3;
+/// Longer words are not words (hashes, base64, keyboard mashing); skip them.
+const MAX_WORD_CHARS: usize = 40;
+
+impl Lexicon {
+    fn build(source: &Source) -> Lexicon {
+        let folded_set = |list: &str| -> HashSet<String> { list.split_whitespace().map(text::fold).collect() };
+        let mut lexicon = Lexicon {
+            words: HashMap::new(),
+            stems: HashMap::new(),
+            phrases: HashMap::new(),
+            negators: folded_set(source.negators),
+            intensifiers: HashMap::new(),
+            contrasts: folded_set(source.contrasts),
+            soft_contrasts: folded_set(source.soft_contrasts),
+            concessives: folded_set(source.concessives),
+            negating_prefixes: source.negating_prefixes.split_whitespace().map(text::fold).collect(),
+            superlative_prefixes: source.superlative_prefixes.split_whitespace().map(text::fold).collect(),
+            max_ending: source.max_ending,
+            latin_only: source.latin_only,
+            negative_concord: source.negative_concord,
+        };
+        for (value, list) in source.words {
+            for entry in list.split_whitespace() {
+                let entry = text::fold(entry);
+                if let Some(stem) = entry.strip_suffix('*') {
+                    lexicon.stems.insert(stem.to_string(), *value);
+                } else if let Some((first, second)) = entry.split_once('_') {
+                    lexicon
+                        .phrases
+                        .entry(first.to_string())
+                        .or_default()
+                        .push((second.to_string(), *value));
+                } else {
+                    lexicon.words.insert(entry, *value);
+                }
+            }
+        }
+        for (factor, list) in source.intensifiers {
+            for word in list.split_whitespace() {
+                lexicon.intensifiers.insert(text::fold(word), *factor);
+            }
+        }
+        lexicon
+    }
+
+    /// The spelling this lexicon is written in: Serbian Cyrillic is looked up in Latin.
+    pub fn spelling<'a>(&self, word: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.latin_only && text::has_cyrillic(word) {
+            std::borrow::Cow::Owned(text::latinize(word))
+        } else {
+            std::borrow::Cow::Borrowed(word)
+        }
+    }
+
+    pub fn negative_concord(&self) -> bool {
+        self.negative_concord
+    }
+
+    /// True for a word that starts with a negating prefix and goes on (`nezavolal`, `нечестно`).
+    pub fn has_negating_prefix(&self, word: &str) -> bool {
+        self.negating_prefixes
+            .iter()
+            .any(|p| word.len() > p.len() + 2 && word.starts_with(p.as_str()))
+    }
+
+    pub fn is_negator(&self, word: &str) -> bool {
+        self.negators.contains(word)
+    }
+
+    pub fn is_contrast(&self, word: &str) -> bool {
+        self.contrasts.contains(word)
+    }
+
+    pub fn is_soft_contrast(&self, word: &str) -> bool {
+        self.soft_contrasts.contains(word)
+    }
+
+    pub fn is_concessive(&self, word: &str) -> bool {
+        self.concessives.contains(word)
+    }
+
+    pub fn intensifier(&self, word: &str) -> Option<f32> {
+        self.intensifiers.get(word).copied()
+    }
+
+    pub fn phrase(&self, first: &str, second: &str) -> Option<f32> {
+        self.phrases
+            .get(first)?
+            .iter()
+            .find(|(s, _)| s == second)
+            .map(|(_, value)| *value)
+    }
+
+    /// Looks a folded word up: whole word, then stem + ending, then a superlative or
+    /// negating prefix glued to a known word.
+    pub fn lookup(&self, word: &str) -> Option<Hit> {
+        if word.chars().count() > MAX_WORD_CHARS {
+            return None;
+        }
+        if let Some(value) = self.polar(word) {
+            return Some(Hit {
+                value,
+                prefix_negated: false,
+            });
+        }
+        for prefix in &self.superlative_prefixes {
+            if let Some(rest) = word.strip_prefix(prefix.as_str()) {
+                if let Some(value) = self.polar(rest) {
+                    return Some(Hit {
+                        value: value * 1.3,
+                        prefix_negated: false,
+                    });
+                }
+            }
+        }
+        for prefix in &self.negating_prefixes {
+            if let Some(rest) = word.strip_prefix(prefix.as_str()) {
+                if let Some(value) = self.polar(rest) {
+                    return Some(Hit {
+                        value,
+                        prefix_negated: true,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    fn polar(&self, word: &str) -> Option<f32> {
+        if let Some(value) = self.words.get(word) {
+            return Some(*value);
+        }
+        // Longest stem first, cutting one ending letter at a time from the end; only cuts
+        // that leave a bounded ending are tried, so a lookup costs at most max_ending + 1
+        // hash probes.
+        let chars = word.chars().count();
+        let mut stem_end = word.len();
+        for ending in 0..=self.max_ending {
+            let stem_chars = chars.checked_sub(ending)?;
+            if stem_chars < MIN_STEM_CHARS {
+                return None;
+            }
+            let stem = &word[..stem_end];
+            if let Some(value) = self.stems.get(stem) {
+                if stem_chars >= SHORT_STEM_CHARS || ending <= SHORT_STEM_MAX_ENDING {
+                    return Some(*value);
+                }
+            }
+            stem_end = stem.char_indices().last().map_or(0, |(i, _)| i);
+        }
+        None
+    }
+}
+
+/// Built once, on first use.
+static LEXICONS: LazyLock<HashMap<&'static str, Lexicon>> = LazyLock::new(|| {
+    [
+        ("en", &en::SOURCE),
+        ("ru", &ru::SOURCE),
+        ("uk", &uk::SOURCE),
+        ("cs", &cs::SOURCE),
+        ("sk", &sk::SOURCE),
+        ("pl", &pl::SOURCE),
+        ("hbs", &hbs::SOURCE),
+        ("de", &de::SOURCE),
+        ("es", &es::SOURCE),
+        ("fr", &fr::SOURCE),
+    ]
+    .into_iter()
+    .map(|(name, source)| (name, Lexicon::build(source)))
+    .collect()
+});
+
+/// The lexicons consulted for a language, its own first: close languages lend words
+/// (Czech and Slovak, Russian and Ukrainian), and English, which social posts everywhere
+/// borrow from, comes last. Italian, Portuguese and Slovenian have no lexicon of their own
+/// yet and borrow the nearest ones.
+pub(super) fn chain(lang: Option<Lang>) -> Vec<&'static Lexicon> {
+    let names: &[&str] = match lang {
+        None | Some(Lang::En) => &["en"],
+        Some(Lang::Ru) => &["ru", "uk", "en"],
+        Some(Lang::Uk) => &["uk", "ru", "en"],
+        Some(Lang::Cs) => &["cs", "sk", "en"],
+        Some(Lang::Sk) => &["sk", "cs", "en"],
+        Some(Lang::Pl) => &["pl", "en"],
+        Some(Lang::Hr | Lang::Sr | Lang::Bs | Lang::Sl) => &["hbs", "en"],
+        Some(Lang::De) => &["de", "en"],
+        Some(Lang::Es) => &["es", "en"],
+        Some(Lang::Fr) => &["fr", "en"],
+        Some(Lang::It) => &["fr", "es", "en"],
+        Some(Lang::Pt) => &["es", "en"],
+    };
+    names.iter().filter_map(|name| LEXICONS.get(name)).collect()
+}
+
+/// Emoji and their weights; a sequence's modifiers (skin tone, variation selector, ZWJ
+/// partners) carry none.
+pub(super) fn emoji(c: char) -> Option<f32> {
+    Some(match c {
+        '😍' | '🥰' | '🤩' | '❤' | '♥' | '💕' | '💖' | '💗' | '💓' | '💞' | '💯' | '😻' => 2.0,
+        '😀' | '😃' | '😄' | '😁' | '😊' | '☺' | '🙂' | '😎' | '👍' | '👏' | '🙌' | '🎉' | '🥳' | '⭐' | '🌟'
+        | '✨' | '💪' | '👌' | '🙏' | '🤗' | '😘' | '✅' | '🏆' | '🥇' | '🔝' => 1.5,
+        '😂' | '🤣' | '😅' | '😉' | '🔥' => 0.5,
+        '😬' | '🐌' | '⚠' | '😐' | '😳' => -0.5,
+        '😱' | '🤡' | '😑' => -1.0,
+        '😞' | '😢' | '😭' | '😩' | '😫' | '😖' | '😣' | '☹' | '🙁' | '😒' | '😔' | '😟' | '😕' | '🙄' | '❌'
+        | '🚫' | '🤦' | '😿' => -1.5,
+        '😡' | '😠' | '🤬' | '👎' | '💩' | '🤮' | '🤢' | '💔' | '😤' => -2.0,
+        _ => return None,
+    })
+}
+
+/// Emoticons, folded (so `:D` is `:d`), longest first so `:-)` wins over `:-`.
+pub(super) const EMOTICONS: &[(&str, f32)] = &[
+    (">:(", -2.0),
+    (":'(", -2.0),
+    (":,(", -2.0),
+    (":-)", 1.5),
+    (":-d", 2.0),
+    (":-(", -1.5),
+    (":-/", -0.7),
+    (":-p", 0.5),
+    (";-)", 1.0),
+    (":)", 1.5),
+    ("=)", 1.5),
+    (":]", 1.5),
+    (":d", 2.0),
+    (";)", 1.0),
+    (";d", 1.5),
+    ("<3", 2.0),
+    (":(", -1.5),
+    ("=(", -1.5),
+    (":[", -1.5),
+    (":/", -0.7),
+    (":\\", -0.7),
+    (":p", 0.5),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon(name: &str) -> &'static Lexicon {
+        LEXICONS.get(name).unwrap()
+    }
+
+    #[test]
+    fn every_lexicon_builds_with_both_polarities() {
+        for (name, lexicon) in LEXICONS.iter() {
+            let values: Vec<f32> = lexicon.words.values().chain(lexicon.stems.values()).copied().collect();
+            assert!(values.iter().any(|v| *v > 0.0), "{name} has no positive words");
+            assert!(values.iter().any(|v| *v < 0.0), "{name} has no negative words");
+            assert!(!lexicon.negators.is_empty(), "{name} has no negators");
+            assert!(!lexicon.contrasts.is_empty(), "{name} has no contrast words");
+        }
+    }
+
+    #[test]
+    fn stems_take_case_endings_but_not_long_tails() {
+        let cs = lexicon("cs");
+        assert!(cs.lookup(&text::fold("spokojený")).unwrap().value > 0.0);
+        assert!(cs.lookup(&text::fold("spokojenými")).unwrap().value > 0.0);
+        let ru = lexicon("ru");
+        assert!(ru.lookup("отвратительно").unwrap().value < 0.0);
+        assert!(ru.lookup("отвратительного").unwrap().value < 0.0);
+        // A stem is not a licence to match any word that starts with it.
+        assert_eq!(cs.lookup(&text::fold("dobrodružství")), None);
+    }
+
+    #[test]
+    fn glued_prefixes_negate_or_strengthen() {
+        let ru = lexicon("ru");
+        let hit = ru.lookup("неплохо").unwrap();
+        assert!(hit.prefix_negated && hit.value < 0.0, "{hit:?}");
+        let cs = lexicon("cs");
+        let best = cs.lookup(&text::fold("nejlepší")).unwrap();
+        let better = cs.lookup(&text::fold("lepší")).unwrap();
+        assert!(!best.prefix_negated && best.value > better.value);
+        // `ne` glued to a word the lexicon does not know stays unknown: neděle is Sunday.
+        assert_eq!(cs.lookup(&text::fold("neděle")), None);
+    }
+
+    #[test]
+    fn serbian_cyrillic_is_read_in_latin() {
+        let hbs = lexicon("hbs");
+        let word = hbs.spelling("одлично");
+        assert_eq!(word, "odlicno");
+        assert!(hbs.lookup(&word).unwrap().value > 0.0);
+    }
+
+    #[test]
+    fn overlong_words_are_skipped() {
+        let en = lexicon("en");
+        assert_eq!(en.lookup(&"good".repeat(20)), None);
+    }
+}

@@ -1,0 +1,528 @@
+//! Which configured brand and competitor terms a mention names, tagged or organic, in any script.
+
+use crate::text;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Name,
+    Handle,
+    Tag,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Term {
+    /// As configured, which is what a match reports.
+    configured: String,
+    form: Form,
+    competitor: bool,
+    /// Match keys of the words of a name; the folded handle or tag (without `@`/`#`) otherwise.
+    keys: Vec<String>,
+}
+
+/// The brand's and the competitors' terms, from `SARAFAN_BRAND_TERMS` and
+/// `SARAFAN_COMPETITOR_TERMS` (comma lists of names, @handles and #tags).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TermSet {
+    terms: Vec<Term>,
+}
+
+/// What a mention names: the configured terms found in it, as configured, and whose they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MentionMatch {
+    pub matched_terms: Vec<String>,
+    pub brand: bool,
+    pub competitor: bool,
+}
+
+impl MentionMatch {
+    /// True when the mention names at least one configured term.
+    pub fn is_match(&self) -> bool {
+        self.brand || self.competitor
+    }
+}
+
+impl TermSet {
+    /// Reads the two comma lists. Blank items are skipped; a term listed twice counts once.
+    pub fn parse(brand: &str, competitors: &str) -> TermSet {
+        let mut terms: Vec<Term> = Vec::new();
+        for (list, competitor) in [(brand, false), (competitors, true)] {
+            for configured in list.split(',').map(str::trim) {
+                let Some(term) = Term::parse(configured, competitor) else {
+                    continue;
+                };
+                if !terms
+                    .iter()
+                    .any(|t| t.configured == term.configured && t.competitor == competitor)
+                {
+                    terms.push(term);
+                }
+            }
+        }
+        TermSet { terms }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The brand's terms, as configured.
+    pub fn brand_terms(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .filter(|t| !t.competitor)
+            .map(|t| t.configured.as_str())
+    }
+
+    /// The competitors' terms, as configured.
+    pub fn competitor_terms(&self) -> impl Iterator<Item = &str> {
+        self.terms
+            .iter()
+            .filter(|t| t.competitor)
+            .map(|t| t.configured.as_str())
+    }
+}
+
+impl Term {
+    fn parse(configured: &str, competitor: bool) -> Option<Term> {
+        let (form, body) = if let Some(handle) = configured.strip_prefix('@') {
+            (Form::Handle, handle)
+        } else if let Some(tag) = configured.strip_prefix('#') {
+            (Form::Tag, tag)
+        } else {
+            (Form::Name, configured)
+        };
+        let keys: Vec<String> = match form {
+            Form::Name => {
+                let folded = text::fold(&body.nfc().collect::<String>());
+                text::words(&folded)
+                    .flat_map(|w| w.split('\''))
+                    .filter(|w| !w.is_empty())
+                    .map(match_key)
+                    .collect()
+            }
+            Form::Handle | Form::Tag => {
+                let folded = text::fold(body.trim_end_matches('.'));
+                if folded.is_empty() || !folded.chars().all(is_handle_char) {
+                    return None;
+                }
+                vec![folded]
+            }
+        };
+        if keys.is_empty() {
+            return None;
+        }
+        Some(Term {
+            configured: configured.to_string(),
+            form,
+            competitor,
+            keys,
+        })
+    }
+
+    fn matches(&self, mention: &ScannedMention) -> bool {
+        match self.form {
+            Form::Handle => mention.handles.contains(&self.keys[0]),
+            Form::Tag => mention.tags.contains(&self.keys[0]),
+            Form::Name => {
+                let n = self.keys.len();
+                mention
+                    .words
+                    .windows(n)
+                    .any(|window| window.iter().zip(&self.keys).all(|(word, key)| word_matches(key, word)))
+            }
+        }
+    }
+}
+
+/// Finds the configured terms `text` names.
+///
+/// Decisions (see docs/sentiment.md, "Matching"):
+/// - a **name** (`Sarafan`, `Acme Motors`) matches whole words, case- and diacritics-blind,
+///   in Latin or Cyrillic (`Сарафан`), also inside handles and hashtags when it is a whole
+///   part of them: `@sarafan`, `#Sarafan`, `@sarafan_cz`, `#SarafanRadio` (camel case, `_` and
+///   digits split parts), but not `#sarafanradio` nor `Sarafanless`;
+/// - a name may carry one Slavic case ending from a closed list (`Sarafanu`, `Сарафаном`,
+///   `Acme Motorsem`); a name ending in a vowel may swap it (`Škoda` -> `Škody`, `Лада` ->
+///   `Лады`, `Sprite` -> `Spritem`), but a short Latin stem only for two-letter endings, so
+///   `Lada` never matches `lady`; English `-s` is not an ending, so `Seat` never matches `seats`;
+/// - a **handle** (`@sarafan`) or **tag** (`#sarafan`) matches only that handle or tag, whole.
+pub fn match_mention(terms: &TermSet, text: &str) -> MentionMatch {
+    let mut result = MentionMatch::default();
+    if terms.is_empty() || text.is_empty() {
+        return result;
+    }
+    let mention = ScannedMention::scan(text);
+    for term in &terms.terms {
+        if term.matches(&mention) {
+            if !result.matched_terms.contains(&term.configured) {
+                result.matched_terms.push(term.configured.clone());
+            }
+            if term.competitor {
+                result.competitor = true;
+            } else {
+                result.brand = true;
+            }
+        }
+    }
+    result
+}
+
+/// A word of the mention, ready for comparison with a term's key.
+#[derive(Debug)]
+struct Word {
+    key: String,
+    cyrillic: bool,
+}
+
+#[derive(Debug, Default)]
+struct ScannedMention {
+    words: Vec<Word>,
+    handles: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+impl ScannedMention {
+    fn scan(text: &str) -> ScannedMention {
+        // NFC first: a decomposed accent is not alphanumeric and would split a word in two.
+        let text: String = text::decode_entities(text).nfc().collect();
+        let chars: Vec<char> = text.chars().collect();
+        let mut mention = ScannedMention::default();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let after_word = i > 0 && chars[i - 1].is_alphanumeric();
+            if (c == '@' || c == '#') && !after_word && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) {
+                let start = i + 1;
+                let mut end = start;
+                while end < chars.len() && is_handle_char(chars[end]) {
+                    end += 1;
+                }
+                while end > start && chars[end - 1] == '.' {
+                    end -= 1;
+                }
+                let run: String = chars[start..end].iter().collect();
+                let folded = text::fold(&run);
+                if c == '@' {
+                    mention.handles.insert(folded);
+                } else {
+                    mention.tags.insert(folded);
+                }
+                for part in split_compound(&chars[start..end]) {
+                    mention.push_word(&part);
+                }
+                i = end;
+            } else if c.is_alphanumeric() {
+                let start = i;
+                while i < chars.len() && chars[i].is_alphanumeric() {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                mention.push_word(&word);
+            } else {
+                i += 1;
+            }
+        }
+        mention
+    }
+
+    fn push_word(&mut self, word: &str) {
+        if word.is_empty() {
+            return;
+        }
+        self.words.push(Word {
+            key: match_key(&text::fold(word)),
+            cyrillic: text::has_cyrillic(word),
+        });
+    }
+}
+
+fn is_handle_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '.'
+}
+
+/// Splits a handle or hashtag into its parts: at `_` and `.`, between letters and digits, and
+/// at camel-case humps (`SarafanRadio` -> `Sarafan`, `Radio`; `ACMEMotors` -> `ACME`, `Motors`).
+fn split_compound(run: &[char]) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in run.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            parts.push(std::mem::take(&mut current));
+            continue;
+        }
+        if let Some(&prev) = i.checked_sub(1).and_then(|p| run.get(p)) {
+            let next = run.get(i + 1).copied();
+            let hump = prev.is_lowercase() && c.is_uppercase();
+            let acronym_end = prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase);
+            let digits = prev.is_alphanumeric() && prev.is_numeric() != c.is_numeric();
+            if hump || acronym_end || digits {
+                parts.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c);
+    }
+    parts.push(current);
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// The form words are compared in: folded, Cyrillic spelled in Latin, `y` read as `i` (so
+/// `Toyota` meets `Тойота`, whose `й` folds to `и`).
+fn match_key(folded: &str) -> String {
+    text::latinize(folded).replace('y', "i")
+}
+
+/// Slavic case endings a name may take (Czech, Slovak, Polish, Russian, Ukrainian,
+/// Serbian/Croatian), written in match-key form. Deliberately no English `-s`: `Seat` must not
+/// match `seats`.
+const ENDING_LIST: &[&str] = &[
+    "a", "u", "e", "i", "y", "em", "om", "am", "um", "ou", "oi", "ei", "oj", "ej", "ov", "iv", "ow", "ie", "ju", "ja",
+    "ji", "im", "ih", "ah", "ovi", "owi", "ova", "ove", "ovu", "ami", "ima", "ach", "och", "ech", "ich", "iem", "oju",
+    "eju", "ovih", "ovima",
+];
+
+static ENDINGS: LazyLock<HashSet<String>> = LazyLock::new(|| ENDING_LIST.iter().map(|e| match_key(e)).collect());
+
+/// Whether a mention's word is the term's word, allowing one case ending.
+fn word_matches(key: &str, word: &Word) -> bool {
+    if word.key == key {
+        return true;
+    }
+    // Two-letter names (`VW`, `BP`) are not inflected in writing; only an exact match counts.
+    if key.chars().count() < 3 {
+        return false;
+    }
+    if let Some(ending) = word.key.strip_prefix(key) {
+        if ENDINGS.contains(ending) {
+            return true;
+        }
+    }
+    // Names ending in a vowel swap it for the case ending: Škoda -> Škody, Лада -> Ладой,
+    // Sprite -> Spritem, Volvo -> Volvem.
+    let Some(last) = key.chars().last().filter(|c| matches!(c, 'a' | 'e' | 'o')) else {
+        return false;
+    };
+    let stem = &key[..key.len() - last.len_utf8()];
+    let stem_len = stem.chars().count();
+    // `-e`/`-o` names need a longer stem: `Lego` must not become `leg` + ending.
+    let min_stem = if last == 'a' { 3 } else { 4 };
+    if stem_len < min_stem {
+        return false;
+    }
+    let Some(ending) = word.key.strip_prefix(stem) else {
+        return false;
+    };
+    // A short Latin stem with a one-letter ending makes ordinary English words
+    // (`Lada` -> `lady`); Cyrillic spelling cannot be English, so it may.
+    let short_latin = stem_len < 4 && !word.cyrillic && ending.chars().count() < 2;
+    !ending.is_empty() && ENDINGS.contains(ending) && !short_latin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brand(terms: &str) -> TermSet {
+        TermSet::parse(terms, "")
+    }
+
+    fn names(set: &TermSet, text: &str) -> Vec<String> {
+        match_mention(set, text).matched_terms
+    }
+
+    #[test]
+    fn parse_reads_comma_lists_and_skips_blanks() {
+        // GIVEN the two environment lists with stray spaces, blanks and a repeat
+        let set = TermSet::parse(" Sarafan, @sarafan ,, #SarafanRadio,Sarafan", "Acme Motors, @acme");
+        // THEN each term is kept once, as configured, on its side
+        assert_eq!(
+            set.brand_terms().collect::<Vec<_>>(),
+            ["Sarafan", "@sarafan", "#SarafanRadio"]
+        );
+        assert_eq!(set.competitor_terms().collect::<Vec<_>>(), ["Acme Motors", "@acme"]);
+        assert!(TermSet::parse(" , @, #", "").is_empty());
+    }
+
+    #[test]
+    fn organic_mentions_match_without_tags_in_any_case() {
+        let set = brand("Sarafan");
+        let cases = [
+            "loving my new Sarafan",
+            "SARAFAN is great",
+            "sarafan's service desk",
+            "Tried sarafan.",
+            "info@sarafan.cz wrote back",
+        ];
+        for text in cases {
+            assert_eq!(names(&set, text), ["Sarafan"], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_name_matches_whole_parts_of_handles_and_hashtags() {
+        // GIVEN the brand configured as a plain name
+        let set = brand("Sarafan");
+        // WHEN it appears as a handle, a hashtag or a camel-case part of one
+        // THEN it matches; a tag that merely starts with it does not
+        let cases = [
+            ("thanks @sarafan!", true),
+            ("#sarafan rocks", true),
+            ("#SarafanRadio works", true),
+            ("#RadioSarafan works", true),
+            ("ask @sarafan_cz", true),
+            ("#Sarafan2024 launch", true),
+            ("#sarafanradio works", false),
+            ("#SARAFANRADIO works", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(match_mention(&set, text).brand, want, "{text}");
+        }
+    }
+
+    #[test]
+    fn handles_and_tags_match_only_themselves() {
+        // GIVEN a handle and a tag as the brand's terms
+        let set = brand("@sarafan, #wordofmouth");
+        // THEN the handle matches @Sarafan but not the bare word, and the tag matches whole
+        assert_eq!(names(&set, "Hi @Sarafan."), ["@sarafan"]);
+        assert!(names(&set, "I love Sarafan").is_empty());
+        assert!(names(&set, "hi @sarafan_cz").is_empty());
+        assert_eq!(names(&set, "so true #WordOfMouth"), ["#wordofmouth"]);
+        assert!(names(&set, "#wordofmouthmarketing").is_empty());
+        assert!(names(&set, "word of mouth").is_empty());
+        assert!(names(&set, "mail me at x@sarafan").is_empty());
+    }
+
+    #[test]
+    fn slavic_inflections_match_in_latin_and_cyrillic() {
+        let set = brand("Sarafan");
+        let cases = [
+            ("cs", "Jsem spokojený se Sarafanem"),
+            ("cs", "Napsal jsem Sarafanu"),
+            ("cs", "recenze Sarafanů"),
+            ("sk", "So Sarafanom som spokojný"),
+            ("pl", "Piszę o Sarafanie"),
+            ("pl", "Dziękuję Sarafanowi"),
+            ("ru", "Купил через Сарафан"),
+            ("ru", "Отзыв о Сарафане"),
+            ("ru", "Доволен Сарафаном"),
+            ("ru", "У Сарафана лучший сервис"),
+            ("uk", "Дякую Сарафану"),
+            ("uk", "Задоволений Сарафаном"),
+            ("sr", "Хвала Сарафану"),
+            ("hr", "Zadovoljan sam Sarafanom"),
+        ];
+        for (lang, text) in cases {
+            assert!(match_mention(&set, text).brand, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn feminine_names_swap_their_final_a() {
+        let skoda = brand("Škoda");
+        for text in [
+            "Jezdím Škodou",
+            "servis Škody",
+            "Шкода",
+            "Купил Шкоду",
+            "Jeżdżę Skodą",
+            "#skoda",
+        ] {
+            assert!(match_mention(&skoda, text).brand, "{text}");
+        }
+        let lada = brand("Lada");
+        for text in ["Лады больше нет", "Еду на Ладе", "Ладой доволен", "jezdím Ladou"]
+        {
+            assert!(match_mention(&lada, text).brand, "{text}");
+        }
+    }
+
+    #[test]
+    fn names_ending_in_e_or_o_decline_too() {
+        let cases = [
+            ("Sprite", "se Spritem", true),
+            ("Sprite", "bez Spritu", true),
+            ("Volvo", "jezdím Volvem", true),
+            ("Volvo", "servis Volva", true),
+            // The soft sign folds away: Вольво is volvo.
+            ("Volvo", "Вольво лучше", true),
+            // Transliteration is letter by letter; Спрайт (sprajt) is not Sprite.
+            ("Sprite", "Спрайт", false),
+        ];
+        for (term, text, want) in cases {
+            assert_eq!(match_mention(&brand(term), text).brand, want, "{term} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn false_friends_do_not_match() {
+        // GIVEN brands that are the beginning of ordinary words
+        let cases = [
+            ("Sprite", "what a spritely old man"),
+            ("Sprite", "sprites in a video game"),
+            ("Lada", "climbed the ladder"),
+            ("Lada", "the lady at the desk"),
+            ("Lada", "ladies and gentlemen"),
+            ("Seat", "the seats were dirty"),
+            ("Sarafan", "Sarafanless days"),
+            ("Sarafan", "сарафанное радио работает"),
+            ("Mini", "a minimum of fuss"),
+            ("Kia", "kiosk by the road"),
+            ("Sprite", "Der Sprit ist teuer"),
+            ("Lego", "broke my leg again"),
+            ("Lego", "legal advice"),
+            ("Acme Motors", "acme of motoring"),
+            ("Acme Motors", "Acme sells motors"),
+        ];
+        for (term, text) in cases {
+            // WHEN a mention holds only the longer word
+            // THEN the brand is not matched
+            assert!(!match_mention(&brand(term), text).brand, "{term} in {text:?}");
+        }
+    }
+
+    #[test]
+    fn multi_word_names_match_as_phrases() {
+        let set = TermSet::parse("Sarafan", "Acme Motors, Mercedes-Benz");
+        let got = match_mention(&set, "Went to ACME motors, then to Mercedes Benz");
+        assert_eq!(got.matched_terms, ["Acme Motors", "Mercedes-Benz"]);
+        assert!(got.competitor && !got.brand);
+        assert!(match_mention(&set, "Byl jsem v Acme Motorsu").competitor);
+        assert!(match_mention(&set, "fan of @AcmeMotors").competitor);
+    }
+
+    #[test]
+    fn brand_and_competitor_are_reported_together() {
+        let set = TermSet::parse("Sarafan, @sarafan", "Acme");
+        let got = match_mention(&set, "@sarafan beats Acme, Sarafan all the way");
+        assert_eq!(got.matched_terms, ["Sarafan", "@sarafan", "Acme"]);
+        assert!(got.brand && got.competitor && got.is_match());
+    }
+
+    #[test]
+    fn diacritics_and_entities_do_not_hide_a_name() {
+        let set = TermSet::parse("Škoda, Citroën", "");
+        assert_eq!(names(&set, "skoda &amp; CITROEN"), ["Škoda", "Citroën"]);
+        // Decomposed accents (NFD) as some keyboards send them.
+        assert_eq!(names(&set, "S\u{30c}koda"), ["Škoda"]);
+    }
+
+    #[test]
+    fn nothing_configured_or_nothing_said_matches_nothing() {
+        assert!(!match_mention(&TermSet::default(), "Sarafan").is_match());
+        assert!(!match_mention(&brand("Sarafan"), "").is_match());
+        assert!(!match_mention(&brand("Sarafan"), "👍👍 :)").is_match());
+    }
+
+    #[test]
+    fn long_texts_are_scanned_in_one_pass() {
+        let set = TermSet::parse("Sarafan, #sarafan, @sarafan", "Acme Motors");
+        let long = "blah ".repeat(20_000) + "Acme Motors";
+        let got = match_mention(&set, &long);
+        assert_eq!(got.matched_terms, ["Acme Motors"]);
+    }
+}

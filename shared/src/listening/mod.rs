@@ -1,0 +1,11 @@
+//! Social listening (no I/O): which configured terms a mention names, its language, its sentiment.
+
+pub mod eval;
+mod language;
+mod lexicon;
+pub mod matching;
+pub mod sentiment;
+
+pub use language::{detect_language, Lang};
+pub use matching::{match_mention, MentionMatch, TermSet};
+pub use sentiment::{classify, classify_in, Sentiment, SentimentResult};

@@ -1,0 +1,732 @@
+//! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
+
+use super::lexicon::{self, Hit, Lexicon, EMOTICONS};
+use super::{detect_language, Lang};
+use crate::text;
+use serde::{Deserialize, Serialize};
+
+/// One sentiment type for the whole product: the record's field is the classifier's verdict.
+pub use crate::model::Sentiment;
+
+impl std::str::FromStr for Sentiment {
+    type Err = UnknownSentiment;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Sentiment::ALL
+            .into_iter()
+            .find(|v| v.as_str() == s.trim())
+            .ok_or_else(|| UnknownSentiment(s.to_string()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown sentiment {0:?} (expected positive, neutral or negative)")]
+pub struct UnknownSentiment(pub String);
+
+/// The verdict on a text: its class and a score from -1 (very negative) to 1 (very positive).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SentimentResult {
+    pub sentiment: Sentiment,
+    pub score: f32,
+}
+
+/// Sums smaller than this either way are neutral: one hedged word is not an opinion.
+const THRESHOLD: f32 = 0.3;
+/// How far a negator reaches, in words.
+const NEGATION_SCOPE: u8 = 3;
+/// A negated word keeps this much of its weight, reversed ("not bad" is not "good").
+const NEGATION_FACTOR: f32 = -0.75;
+const BEFORE_CONTRAST: f32 = 0.5;
+const AFTER_CONTRAST: f32 = 1.5;
+const CONCESSIVE: f32 = 0.5;
+const QUESTION_POSITIVE: f32 = 0.25;
+const QUESTION_NEGATIVE: f32 = 0.8;
+const MAX_BOOST: f32 = 3.0;
+
+/// Classifies `text`, in the language `lang` names (an ISO code or locale like `cs-CZ`), or
+/// in the detected language when `lang` is `None` or unknown. Never panics; text with no
+/// signal (empty, a URL, a question) is neutral.
+///
+/// Rules (docs/sentiment.md has the long form):
+/// - each polar word, idiom, emoji or emoticon adds its weight; an intensifier scales the next
+///   polar word; a negator (`not`, `не`, `nie`, `pas`) or a glued `ne-` flips and softens the
+///   polar words of the next three words of its clause, so "not bad" is mildly positive;
+/// - after `but`/`но`/`ale`/`aber`/`pero`/`mais` what came before in the sentence counts half
+///   and what follows one and a half; a `but` followed by nothing polar turns what came before
+///   against itself ("friendly, but they lost my key"); a clause opened by `although` counts half;
+/// - in a question praise counts little ("is the service good?") and complaint most of its weight;
+/// - the sum decides: `|sum| < THRESHOLD` is neutral; `score` squashes it into -1..1.
+pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
+    classify_in(text, detect_language(text, lang))
+}
+
+/// Classifies `text` in a language already known (`None`: English rules, emoji still count).
+pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
+    let lexicons = lexicon::chain(lang);
+    let cleaned = strip_links_and_handles(&text::decode_entities(text));
+    let folded = text::fold(&cleaned);
+    let tokens = tokenize(&folded);
+    let sum = Scorer::new(&lexicons).score(&tokens);
+    let sentiment = if sum >= THRESHOLD {
+        Sentiment::Positive
+    } else if sum <= -THRESHOLD {
+        Sentiment::Negative
+    } else {
+        Sentiment::Neutral
+    };
+    let score = if sentiment == Sentiment::Neutral {
+        0.0
+    } else {
+        sum / (sum * sum + 4.0).sqrt()
+    };
+    SentimentResult { sentiment, score }
+}
+
+/// Drops URLs and @handles (a handle's name is not an opinion: `@BadBoyCars`), keeps the
+/// words of hashtags, split at camel humps (`#NeverAgain` -> `Never Again`).
+fn strip_links_and_handles(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for piece in text.split_inclusive(char::is_whitespace) {
+        let word = piece.trim_end();
+        let gap = &piece[word.len()..];
+        let lower = word.to_ascii_lowercase();
+        let bare = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#');
+        let link = bare.starts_with("http://") || bare.starts_with("https://") || bare.starts_with("www.");
+        let handle = bare.starts_with('@') && bare.len() > 1;
+        if link || handle {
+            out.push(' ');
+        } else if let Some(at) = word.find('#').filter(|_| bare.starts_with('#')) {
+            out.push_str(&word[..at]);
+            let mut prev: Option<char> = None;
+            for c in word[at + 1..].chars() {
+                if prev.is_some_and(char::is_lowercase) && c.is_uppercase() {
+                    out.push(' ');
+                }
+                out.push(if c == '_' { ' ' } else { c });
+                prev = Some(c);
+            }
+        } else {
+            out.push_str(word);
+        }
+        out.push_str(gap);
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Token<'a> {
+    Word(&'a str),
+    /// An emoji or emoticon, with its weight.
+    Emo(f32),
+    /// `,` `;` `:` dashes, brackets: negation and intensifiers stop here.
+    ClauseEnd,
+    /// `.` `!` `?` `…` and line breaks; `question` when a `?` was among them.
+    SentenceEnd {
+        question: bool,
+    },
+}
+
+/// One pass over folded text.
+fn tokenize(folded: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut rest = folded;
+    let mut prev: Option<char> = None;
+    while let Some(c) = rest.chars().next() {
+        if c.is_alphanumeric() {
+            let end = word_end(rest);
+            tokens.push(Token::Word(&rest[..end]));
+            prev = rest[..end].chars().last();
+            rest = &rest[end..];
+            continue;
+        }
+        if let Some((len, weight)) = emoticon(rest, prev) {
+            tokens.push(Token::Emo(weight));
+            rest = &rest[len..];
+            prev = Some(' ');
+            continue;
+        }
+        let len = c.len_utf8();
+        let next = rest[len..].chars().next();
+        match c {
+            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit()) => {}
+            '.' | '!' | '?' | '…' | '\n' | '。' => {
+                let question = c == '?';
+                match tokens.last_mut() {
+                    Some(Token::SentenceEnd { question: q }) => *q |= question,
+                    _ => tokens.push(Token::SentenceEnd { question }),
+                }
+            }
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '–' | '—' | '"' | '«' | '»' | '“' | '”' => {
+                if !matches!(tokens.last(), Some(Token::ClauseEnd | Token::SentenceEnd { .. })) {
+                    tokens.push(Token::ClauseEnd);
+                }
+            }
+            _ => {
+                if let Some(weight) = lexicon::emoji(c) {
+                    tokens.push(Token::Emo(weight));
+                }
+            }
+        }
+        prev = Some(c);
+        rest = &rest[len..];
+    }
+    tokens
+}
+
+/// End of the word at the start of `s`: letters, digits and apostrophes between them.
+fn word_end(s: &str) -> usize {
+    let mut end = 0;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_alphanumeric() {
+            end = i + c.len_utf8();
+        } else if c == '\'' && chars.peek().is_some_and(|(_, n)| n.is_alphanumeric()) {
+            continue;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// An emoticon at the start of `s`, with its length in bytes. Letter-ending emoticons
+/// (`:d`, `:p`) must not run into a word (`:pro`), and `xd` style ones are not recognised
+/// at all, since folded text has no case left to tell them from words.
+fn emoticon(s: &str, prev: Option<char>) -> Option<(usize, f32)> {
+    let first = s.chars().next()?;
+    if !matches!(first, ':' | ';' | '=' | '<' | '>') {
+        // Runet smileys: `спасибо)))` and `(((`; a single bracket is just a bracket.
+        if first == ')' || first == '(' {
+            let run = s.chars().take_while(|c| *c == first).count();
+            let followed_by_word = s[run..].chars().next().is_some_and(char::is_alphanumeric);
+            if run >= 2 && !followed_by_word {
+                return Some((run, if first == ')' { 1.0 } else { -1.0 }));
+            }
+        }
+        return None;
+    }
+    // `10:30`, `a:b`: a colon right after a digit is not a face.
+    if first == ':' && prev.is_some_and(|p| p.is_ascii_digit()) {
+        return None;
+    }
+    for &(face, weight) in EMOTICONS {
+        if let Some(after) = s.strip_prefix(face) {
+            let last = face.chars().last()?;
+            if last.is_alphanumeric() && after.chars().next().is_some_and(char::is_alphanumeric) {
+                continue;
+            }
+            // `:)))` is one happy face.
+            let repeat = if matches!(last, ')' | '(') {
+                after.chars().take_while(|c| *c == last).count()
+            } else {
+                0
+            };
+            return Some((face.len() + repeat, weight));
+        }
+    }
+    None
+}
+
+/// Walks the tokens once, keeping only the current sentence's running sums.
+struct Scorer<'l> {
+    lexicons: &'l [&'static Lexicon],
+    total: f32,
+    positive: f32,
+    negative: f32,
+    after_contrast: bool,
+    /// Whether anything polar came after the last `but`.
+    polar_after_contrast: bool,
+    in_concessive: bool,
+    negation: u8,
+    boost: f32,
+}
+
+impl<'l> Scorer<'l> {
+    fn new(lexicons: &'l [&'static Lexicon]) -> Self {
+        Scorer {
+            lexicons,
+            total: 0.0,
+            positive: 0.0,
+            negative: 0.0,
+            after_contrast: false,
+            polar_after_contrast: false,
+            in_concessive: false,
+            negation: 0,
+            boost: 1.0,
+        }
+    }
+
+    fn primary(&self) -> &'static Lexicon {
+        self.lexicons[0]
+    }
+
+    fn score(mut self, tokens: &[Token<'_>]) -> f32 {
+        let mut i = 0;
+        while i < tokens.len() {
+            match tokens[i] {
+                Token::Word(word) => {
+                    let next = match tokens.get(i + 1) {
+                        Some(Token::Word(next)) => Some(*next),
+                        _ => None,
+                    };
+                    i += self.word(word, next);
+                    continue;
+                }
+                Token::Emo(weight) => self.add(weight),
+                Token::ClauseEnd => self.end_clause(),
+                Token::SentenceEnd { question } => self.end_sentence(question),
+            }
+            i += 1;
+        }
+        self.end_sentence(false);
+        if self.total.is_finite() {
+            self.total
+        } else {
+            0.0
+        }
+    }
+
+    /// Handles one word (and its neighbour when they form an idiom); returns how many
+    /// tokens it used.
+    fn word(&mut self, word: &str, next: Option<&str>) -> usize {
+        let primary = self.primary();
+        let word = primary.spelling(word);
+        let used = self.word_in_spelling(&word, next);
+        // Negative concord: in "nikdo se neomluvil" / "nikto nezavolal ohľadom reklamácie" the
+        // negation belongs to the `ne-` verb and ends with it.
+        if primary.negative_concord() && primary.has_negating_prefix(&word) && !primary.is_negator(&word) {
+            self.negation = 0;
+        }
+        used
+    }
+
+    fn word_in_spelling(&mut self, word: &str, next: Option<&str>) -> usize {
+        let primary = self.primary();
+        if let Some(next) = next {
+            let next = primary.spelling(next);
+            if let Some(value) = self.lexicons.iter().find_map(|l| l.phrase(word, &next)) {
+                self.polar(Hit {
+                    value,
+                    prefix_negated: false,
+                });
+                return 2;
+            }
+        }
+        if self.function_word(word) {
+            return 1;
+        }
+        if let Some(hit) = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(word))) {
+            self.polar(hit);
+            return 1;
+        }
+        // Elisions and clitics: `n'est`, `j'ai`, `l'accueil`; each part is a word.
+        if word.contains('\'') {
+            for part in word.split('\'').filter(|p| !p.is_empty()) {
+                if !self.function_word(part) {
+                    match self.lexicons.iter().find_map(|l| l.lookup(part)) {
+                        Some(hit) => self.polar(hit),
+                        None => self.plain_word(),
+                    }
+                }
+            }
+            return 1;
+        }
+        self.plain_word();
+        1
+    }
+
+    /// Negators, intensifiers and contrast words: true when `word` was one.
+    fn function_word(&mut self, word: &str) -> bool {
+        let primary = self.primary();
+        let soft = primary.is_soft_contrast(word);
+        if soft || primary.is_contrast(word) {
+            self.positive *= BEFORE_CONTRAST;
+            self.negative *= BEFORE_CONTRAST;
+            self.after_contrast = true;
+            // A soft `but` counts as if something polar had followed: no turning.
+            self.polar_after_contrast = soft;
+            self.end_clause();
+        } else if primary.is_concessive(word) {
+            self.end_clause();
+            self.in_concessive = true;
+        } else if primary.is_negator(word) {
+            self.negation = NEGATION_SCOPE;
+        } else if let Some(factor) = primary.intensifier(word) {
+            self.boost = (self.boost * factor).min(MAX_BOOST);
+        } else {
+            return false;
+        }
+        true
+    }
+
+    fn plain_word(&mut self) {
+        self.negation = self.negation.saturating_sub(1);
+    }
+
+    fn polar(&mut self, hit: Hit) {
+        let mut value = hit.value * self.boost;
+        self.boost = 1.0;
+        let negated = self.negation > 0;
+        if negated {
+            value *= NEGATION_FACTOR;
+            self.negation -= 1;
+        }
+        if hit.prefix_negated && !(negated && self.primary().negative_concord()) {
+            value *= NEGATION_FACTOR;
+        }
+        if self.in_concessive {
+            value *= CONCESSIVE;
+        }
+        self.add(value);
+    }
+
+    fn add(&mut self, value: f32) {
+        self.polar_after_contrast = true;
+        let value = if self.after_contrast {
+            value * AFTER_CONTRAST
+        } else {
+            value
+        };
+        if value > 0.0 {
+            self.positive += value;
+        } else {
+            self.negative += value;
+        }
+    }
+
+    fn end_clause(&mut self) {
+        self.negation = 0;
+        self.boost = 1.0;
+        self.in_concessive = false;
+    }
+
+    fn end_sentence(&mut self, question: bool) {
+        if self.after_contrast && !self.polar_after_contrast {
+            // "Friendly enough, but they lost my key": a `but` followed by plain facts turns
+            // against what came before it.
+            let (positive, negative) = (self.positive, self.negative);
+            self.positive = -negative;
+            self.negative = -positive;
+        }
+        let (positive, negative) = if question {
+            (self.positive * QUESTION_POSITIVE, self.negative * QUESTION_NEGATIVE)
+        } else {
+            (self.positive, self.negative)
+        };
+        self.total += positive + negative;
+        self.positive = 0.0;
+        self.negative = 0.0;
+        self.after_contrast = false;
+        self.polar_after_contrast = false;
+        self.end_clause();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentiment(lang: &str, text: &str) -> Sentiment {
+        classify(text, Some(lang)).sentiment
+    }
+
+    fn check(cases: &[(&str, &str, Sentiment)]) {
+        for &(lang, text, want) in cases {
+            let got = classify(text, Some(lang));
+            assert_eq!(got.sentiment, want, "{lang}: {text:?} scored {}", got.score);
+        }
+    }
+
+    use Sentiment::{Negative as Neg, Neutral as Neu, Positive as Pos};
+
+    #[test]
+    fn polar_words_decide_in_every_language() {
+        // GIVEN plain praise and plain complaint in each language
+        // WHEN classified
+        // THEN praise is positive and complaint negative
+        check(&[
+            ("en", "Great service, thank you!", Pos),
+            ("en", "Terrible service, never again.", Neg),
+            ("ru", "Отличный сервис, спасибо!", Pos),
+            ("ru", "Ужасный сервис.", Neg),
+            ("uk", "Чудовий сервіс, дякую!", Pos),
+            ("uk", "Жахливий сервіс.", Neg),
+            ("cs", "Skvělý servis, děkuji!", Pos),
+            ("cs", "Hrozný servis.", Neg),
+            ("sk", "Výborný servis, ďakujem!", Pos),
+            ("sk", "Hrozný servis.", Neg),
+            ("pl", "Świetny serwis, dziękuję!", Pos),
+            ("pl", "Fatalny serwis.", Neg),
+            ("hr", "Odličan servis, hvala!", Pos),
+            ("hr", "Užasan servis.", Neg),
+            ("sr", "Одличан сервис, хвала!", Pos),
+            ("sr", "Ужасан сервис.", Neg),
+            ("de", "Toller Service, danke!", Pos),
+            ("de", "Schrecklicher Service.", Neg),
+            ("es", "Servicio excelente, ¡gracias!", Pos),
+            ("es", "Servicio horrible.", Neg),
+            ("fr", "Service excellent, merci !", Pos),
+            ("fr", "Service horrible.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn negation_flips_and_softens() {
+        // GIVEN a polar word under a negator
+        // THEN its polarity turns: "not good" is negative, "not bad" positive
+        check(&[
+            ("en", "The service was not good.", Neg),
+            ("en", "Not bad at all.", Pos),
+            ("en", "I wouldn't recommend them.", Neg),
+            ("ru", "Не плохо.", Pos),
+            ("ru", "Не хорошо.", Neg),
+            ("ru", "Не советую.", Neg),
+            ("uk", "Не погано.", Pos),
+            ("uk", "Не раджу.", Neg),
+            ("cs", "Není to špatné.", Pos),
+            ("cs", "Nebylo to dobré.", Neg),
+            ("sk", "Nie je to zlé.", Pos),
+            ("sk", "Nie som spokojný.", Neg),
+            ("pl", "Nie jest źle.", Pos),
+            ("pl", "Nie polecam.", Neg),
+            ("hr", "Nije loše.", Pos),
+            ("hr", "Ne preporučujem.", Neg),
+            ("sr", "Није лоше.", Pos),
+            ("de", "Nicht gut.", Neg),
+            ("de", "Gar nicht schlecht.", Pos),
+            ("es", "No es bueno.", Neg),
+            ("es", "No está mal.", Pos),
+            ("fr", "Ce n'est pas bon.", Neg),
+            ("fr", "Pas mal du tout.", Pos),
+        ]);
+        // The flip softens: "not bad" is weaker praise than "good".
+        assert!(classify("not bad", Some("en")).score < classify("good", Some("en")).score);
+    }
+
+    #[test]
+    fn a_glued_negating_prefix_flips_once_under_negative_concord() {
+        check(&[
+            ("ru", "Неплохо.", Pos),
+            ("ru", "Персонал невежливый.", Neg),
+            ("cs", "Jsem nespokojený.", Neg),
+            ("cs", "Personál je neochotný.", Neg),
+            ("pl", "Obsługa niemiła.", Neg),
+            ("hr", "Nezadovoljan sam.", Neg),
+            ("de", "Unfreundliches Personal.", Neg),
+            // "nobody called back": one negation, not two
+            ("cs", "Nikdo mi nezavolal.", Neg),
+            ("sk", "Nikto mi nezavolal.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn intensifiers_strengthen_and_diminishers_weaken() {
+        for (lang, plain, strong) in [
+            ("en", "good", "very good"),
+            ("ru", "хорошо", "очень хорошо"),
+            ("uk", "добре", "дуже добре"),
+            ("cs", "dobré", "velmi dobré"),
+            ("pl", "dobrze", "bardzo dobrze"),
+            ("hr", "dobro", "jako dobro"),
+            ("de", "gut", "sehr gut"),
+            ("es", "bueno", "muy bueno"),
+            ("fr", "bon", "très bon"),
+        ] {
+            let plain_score = classify(plain, Some(lang)).score;
+            let strong_score = classify(strong, Some(lang)).score;
+            assert!(
+                strong_score > plain_score,
+                "{lang}: {strong} ({strong_score}) vs {plain} ({plain_score})"
+            );
+        }
+        assert!(classify("a bit slow", Some("en")).score > classify("slow", Some("en")).score);
+    }
+
+    #[test]
+    fn the_clause_after_but_weighs_more() {
+        // GIVEN praise, then a complaint after "but" (and the reverse)
+        // THEN the part after "but" decides
+        check(&[
+            ("en", "Good food but rude staff.", Neg),
+            ("en", "Rude staff but the food was good.", Pos),
+            ("ru", "Еда хорошая, но персонал грубый.", Neg),
+            ("uk", "Їжа смачна, але персонал грубий.", Neg),
+            ("cs", "Dobré jídlo, ale drzý personál.", Neg),
+            ("sk", "Dobré jedlo, ale drzý personál.", Neg),
+            ("pl", "Dobre jedzenie, ale niemiła obsługa.", Neg),
+            ("hr", "Dobra hrana, ali neljubazno osoblje.", Neg),
+            ("de", "Gutes Essen, aber unfreundliches Personal.", Neg),
+            ("es", "Buena comida, pero personal grosero.", Neg),
+            ("fr", "Bonne cuisine, mais personnel impoli.", Neg),
+            ("fr", "Personnel impoli, mais la cuisine est excellente.", Pos),
+        ]);
+    }
+
+    #[test]
+    fn a_but_followed_by_facts_turns_the_praise() {
+        check(&[
+            ("en", "Friendly enough, but they lost my spare key.", Neg),
+            ("cs", "Milí, ale ztratili mi klíč.", Neg),
+        ]);
+        // Russian `а` is often just "and": it weighs like "but" without turning.
+        assert_eq!(sentiment("ru", "Машина отличная, а сервис в центре города."), Pos);
+    }
+
+    #[test]
+    fn although_clauses_weigh_less() {
+        check(&[
+            ("en", "Although the coffee was good, the repair was a mess.", Neg),
+            ("de", "Obwohl das Personal nett war, die Reparatur war schlecht.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn emoji_and_emoticons_carry_sentiment() {
+        check(&[
+            ("en", "👍", Pos),
+            ("en", "❤️❤️", Pos),
+            ("en", "😡", Neg),
+            ("en", "Service 👎", Neg),
+            ("en", "picked up the car :)", Pos),
+            ("en", "picked up the car :-(", Neg),
+            ("en", "see you at 10:30 (after lunch)", Neu),
+            ("ru", "Забрал машину)))", Pos),
+            ("ru", "Опять в сервис(((", Neg),
+            ("fr", "Voiture récupérée 😊", Pos),
+            ("en", "Came back after 3 weeks 🤦\u{200d}♂\u{fe0f}", Neg),
+        ]);
+        // A negator does not flip an emoji: the face is the writer's own verdict.
+        assert_eq!(sentiment("en", "no 😡"), Neg);
+    }
+
+    #[test]
+    fn praise_in_a_question_is_not_praise() {
+        check(&[
+            ("en", "Is the service good?", Neu),
+            ("en", "Do you have the new model in stock?", Neu),
+            ("en", "Why is everything so terrible?", Neg),
+            ("de", "Ist die Werkstatt gut?", Neu),
+        ]);
+    }
+
+    #[test]
+    fn text_without_signal_is_neutral() {
+        for text in [
+            "",
+            "   \n\t ",
+            "12345",
+            "https://example.com/terrible-awful-worst",
+            "www.bad-cars.example",
+            "@TerribleCars @AwfulMotors",
+            "The showroom opens at 9.",
+            "&amp;&lt;&gt;&#39;",
+            "!!!???...",
+        ] {
+            let got = classify(text, None);
+            assert_eq!(got.sentiment, Neu, "{text:?}");
+            assert_eq!(got.score, 0.0, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn handles_and_links_are_dropped_but_hashtags_are_read() {
+        assert_eq!(sentiment("en", "@TerribleCars thanks for the quick fix"), Pos);
+        assert_eq!(sentiment("en", "Loving it #BestDealerEver"), Pos);
+        assert_eq!(sentiment("en", "#NeverAgain"), Neg);
+        assert_eq!(sentiment("en", "See https://example.com/great for the great deal"), Pos);
+    }
+
+    #[test]
+    fn html_entities_are_decoded_before_reading() {
+        assert_eq!(sentiment("en", "It&#39;s not good"), Neg);
+        assert_eq!(sentiment("en", "&lt;3"), Pos);
+        assert_eq!(sentiment("en", "Sales &amp; service were excellent"), Pos);
+        assert_eq!(sentiment("fr", "C&#x27;est pas mal"), Pos);
+    }
+
+    #[test]
+    fn mixed_scripts_and_languages_do_not_break_it() {
+        assert_eq!(sentiment("ru", "Super сервис, отлично 👍"), Pos);
+        assert_eq!(sentiment("sr", "Ауто је одличан, servis je odličan"), Pos);
+        assert_eq!(classify("Сервис ужасный, service terrible", None).sentiment, Neg);
+    }
+
+    #[test]
+    fn the_hint_is_optional_and_may_be_unknown() {
+        assert_eq!(classify("Das Auto ist sehr gut", None).sentiment, Pos);
+        assert_eq!(classify("Das Auto ist sehr gut", Some("de-AT")).sentiment, Pos);
+        assert_eq!(classify("The car is very good", Some("tlh")).sentiment, Pos);
+    }
+
+    #[test]
+    fn long_texts_are_classified_in_linear_time() {
+        // GIVEN a 10,000-character mention and a 20 times longer one, both mostly filler
+        let unit = "We drove to the showroom and looked at cars. ";
+        let short: String = unit.repeat(10_000 / unit.len()) + "Excellent staff!";
+        let long: String = unit.repeat(200_000 / unit.len()) + "but Excellent staff but good but 👍";
+        // WHEN classified
+        let started = std::time::Instant::now();
+        assert_eq!(classify(&short, None).sentiment, Pos);
+        let long_result = classify(&long, Some("en"));
+        // THEN the verdict stands, quickly: a quadratic pass over 200 kB would take minutes
+        // (a megabyte takes ~0.1 s in release, ~3 s in a debug build)
+        assert_eq!(long_result.sentiment, Pos);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // Contrast words only: each `but` is O(1), not a rescan of the sentence so far.
+        let buts = "but ".repeat(50_000);
+        assert_eq!(classify(&buts, Some("en")).sentiment, Neu);
+    }
+
+    #[test]
+    fn odd_characters_never_panic() {
+        let nasty = [
+            "\u{0}\u{feff}\u{200d}\u{fe0f}",
+            "a\u{301}\u{301}\u{301}",
+            "🏳️‍🌈👨‍👩‍👧‍👦",
+            "'''''",
+            "n'",
+            "&#xFFFFFFFF; &#0; &#; &",
+            ":-",
+            "((((((",
+            "))))))",
+            "ǅ ẞ İ",
+        ];
+        for text in nasty {
+            let got = classify(text, None);
+            assert!((-1.0..=1.0).contains(&got.score), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn score_is_bounded_and_agrees_with_the_class() {
+        for text in [
+            "awful awful awful awful awful awful",
+            "good",
+            "great great great 😍😍😍",
+            "meh",
+            "bad",
+        ] {
+            let got = classify(text, Some("en"));
+            assert!((-1.0..=1.0).contains(&got.score));
+            match got.sentiment {
+                Pos => assert!(got.score > 0.0),
+                Neg => assert!(got.score < 0.0),
+                Neu => assert_eq!(got.score, 0.0),
+            }
+        }
+    }
+
+    #[test]
+    fn serialises_as_the_export_contract_says() {
+        let got = classify("great", Some("en"));
+        let json = serde_json::to_value(got).unwrap();
+        assert_eq!(json["sentiment"], "positive");
+        assert_eq!(serde_json::to_value(Sentiment::Neutral).unwrap(), "neutral");
+        assert_eq!(serde_json::to_value(Sentiment::Negative).unwrap(), "negative");
+        assert_eq!("negative".parse::<Sentiment>(), Ok(Neg));
+        assert!("meh".parse::<Sentiment>().is_err());
+    }
+}

@@ -1,0 +1,174 @@
+//! The command line's grammar: commands and flags exactly as CONTRACT.md names them.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sarafan_core::store::RecordKind;
+use sarafan_core::YearMonth;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sarafan",
+    version,
+    about = "Word of mouth, measured and acted on: NPS in chat, listening, referrals, the compounding report"
+)]
+pub struct Cli {
+    /// More logging on standard error (-v info, -vv debug).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every HTTP route, the outreach worker and the monthly report schedule in one process.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: std::net::SocketAddr,
+    },
+    /// Fill a fresh embedded store with 12 realistic months for a demo dealership and write its report.
+    Demo {
+        /// Where to put sarafan.db and the report.
+        #[arg(long, default_value = "sarafan-demo")]
+        out: PathBuf,
+    },
+    /// Compute, store and write the month's report.
+    Report {
+        #[arg(long, value_parser = parse_month)]
+        month: YearMonth,
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Also email it to REPORT_RECIPIENTS through SES.
+        #[arg(long)]
+        email: bool,
+    },
+    /// The compounding calculator (DOMAIN.md section 3), with the no-compounding baseline.
+    Compound(CompoundArgs),
+    /// Print every stored record of a kind to standard output.
+    Export {
+        #[arg(value_enum)]
+        kind: ExportKind,
+        #[arg(long, value_parser = parse_month)]
+        month: Option<YearMonth>,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
+    /// Ask one customer the NPS question in their chat.
+    Ask {
+        #[arg(long)]
+        platform: String,
+        #[arg(long)]
+        to: String,
+    },
+    /// Erase a customer's personal data, keeping anonymous aggregates.
+    Forget {
+        #[arg(long)]
+        customer: String,
+    },
+    /// DynamoDB utilities.
+    Dynamodb {
+        #[command(subcommand)]
+        command: DynamodbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DynamodbCommand {
+    /// Create SARAFAN_TABLE exactly as template.yaml defines it.
+    CreateTable,
+}
+
+#[derive(Debug, Args)]
+pub struct CompoundArgs {
+    /// New customers from marketing each month (N).
+    #[arg(long, value_parser = parse_count, allow_negative_numbers = true)]
+    pub new_per_month: f64,
+    /// Share of each month's buyers who return or refer next month (r), in [0, 1).
+    #[arg(long, value_parser = parse_rate, allow_negative_numbers = true)]
+    pub rate: f64,
+    /// How many months to project (1 to 1200).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub months: u32,
+    /// Returning and referred customers in the first month.
+    #[arg(long, default_value_t = 0.0, value_parser = parse_count, allow_negative_numbers = true)]
+    pub initial_returning: f64,
+    /// One JSON object a month on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportKind {
+    Responses,
+    Mentions,
+    Purchases,
+    Referrals,
+    Alerts,
+    Reports,
+}
+
+impl From<ExportKind> for RecordKind {
+    fn from(kind: ExportKind) -> Self {
+        match kind {
+            ExportKind::Responses => RecordKind::Responses,
+            ExportKind::Mentions => RecordKind::Mentions,
+            ExportKind::Purchases => RecordKind::Purchases,
+            ExportKind::Referrals => RecordKind::Referrals,
+            ExportKind::Alerts => RecordKind::Alerts,
+            ExportKind::Reports => RecordKind::Reports,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+}
+
+fn parse_month(s: &str) -> Result<YearMonth, String> {
+    s.parse().map_err(|e: sarafan_core::month::BadMonth| e.to_string())
+}
+
+fn parse_rate(s: &str) -> Result<f64, String> {
+    let rate: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    sarafan_core::compounding::CompoundingModel::new(rate)
+        .map(|m| m.rate())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_count(s: &str) -> Result<f64, String> {
+    let n: f64 = s.parse().map_err(|_| format!("{s:?} is not a number"))?;
+    if !n.is_finite() || n < 0.0 {
+        return Err(format!("{s} is negative; a count of customers is 0 or more"));
+    }
+    Ok(n)
+}
+
+/// Parses the arguments; on bad usage prints a one-line reason and gives exit code 2.
+pub fn parse() -> Result<Cli, ExitCode> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp
+            | clap::error::ErrorKind::DisplayVersion
+            | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                let _ = e.print();
+                Err(ExitCode::from(
+                    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        2
+                    } else {
+                        0
+                    },
+                ))
+            }
+            _ => {
+                let rendered = e.render().to_string();
+                let first = rendered.lines().next().unwrap_or("error: bad usage");
+                eprintln!("{first} (see 'sarafan --help')");
+                Err(ExitCode::from(2))
+            }
+        },
+    }
+}

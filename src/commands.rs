@@ -1,0 +1,235 @@
+//! What each command does; `main` only parses and reports.
+
+use crate::cli::{Cli, Command, CompoundArgs, DynamodbCommand, ExportFormat};
+use anyhow::{anyhow, Context};
+use sarafan_core::compounding::CompoundingModel;
+use sarafan_core::export;
+use sarafan_core::store::sqlite::SqliteStore;
+use sarafan_core::store::{RecordKind, RecordLister};
+use sarafan_core::YearMonth;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A command's failure: bad usage (exit 2) or a failure to do the work (exit 1).
+#[derive(Debug)]
+pub enum CliError {
+    Usage(String),
+    Failure(anyhow::Error),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Failure(_) => 1,
+        }
+    }
+}
+
+impl From<anyhow::Error> for CliError {
+    fn from(e: anyhow::Error) -> Self {
+        CliError::Failure(e)
+    }
+}
+
+/// The error and its causes on one line.
+pub fn one_line(e: &CliError) -> String {
+    match e {
+        CliError::Usage(msg) => msg.clone(),
+        CliError::Failure(e) => e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": "),
+    }
+}
+
+pub fn init_logging(cli: &Cli) {
+    let default = match (cli.verbose, &cli.command) {
+        (0, Command::Serve { .. }) => "info",
+        (0, _) => "warn",
+        (1, _) => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+pub async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Compound(args) => compound(&args),
+        Command::Export { kind, month, format } => export_records(kind.into(), month, format).await,
+        Command::Demo { out } => crate::demo::run(&out).await,
+        Command::Report { month, out, email } => report(month, &out, email).await,
+        Command::Serve { .. } => Err(missing("`sarafan serve` (the ingest routes and outreach worker)")),
+        Command::Ask { .. } => Err(missing("`sarafan ask` (outreach)")),
+        Command::Forget { .. } => Err(missing("`sarafan forget` (erasure)")),
+        Command::Dynamodb {
+            command: DynamodbCommand::CreateTable,
+        } => Err(missing("the DynamoDB store")),
+    }
+}
+
+/// A contract command whose feature is not built yet says so plainly.
+fn missing(what: &str) -> CliError {
+    CliError::Failure(anyhow!("{what} is not built yet in this version"))
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn compound(args: &CompoundArgs) -> Result<(), CliError> {
+    let model = CompoundingModel::new(args.rate).map_err(|e| CliError::Usage(e.to_string()))?;
+    let rows = model.project(args.new_per_month, args.months, args.initial_returning);
+    let mut out = std::io::stdout().lock();
+    let write =
+        |out: &mut std::io::StdoutLock<'_>, line: String| writeln!(out, "{line}").context("writing to standard output");
+    if args.json {
+        for r in &rows {
+            let line = serde_json::json!({
+                "month": r.month,
+                "new": round4(r.new),
+                "returning": round4(r.returning),
+                "total": round4(r.total),
+                "cumulative": round4(r.cumulative),
+                "baseline_total": round4(r.baseline_total),
+            });
+            write(&mut out, line.to_string())?;
+        }
+        return Ok(());
+    }
+    write(
+        &mut out,
+        format!(
+            "{:>5}  {:>10}  {:>10}  {:>10}  {:>12}  {:>10}",
+            "month", "new", "returning", "total", "cumulative", "baseline"
+        ),
+    )?;
+    for r in &rows {
+        write(
+            &mut out,
+            format!(
+                "{:>5}  {:>10.1}  {:>10.1}  {:>10.1}  {:>12.1}  {:>10.1}",
+                r.month, r.new, r.returning, r.total, r.cumulative, r.baseline_total
+            ),
+        )?;
+    }
+    write(
+        &mut out,
+        format!(
+            "r = {}: multiplier 1/(1-r) = {:.2}; monthly sales tend to {:.1} (baseline {:.1})",
+            args.rate,
+            model.multiplier(),
+            model.steady_state_total(args.new_per_month),
+            args.new_per_month
+        ),
+    )?;
+    Ok(())
+}
+
+/// The embedded database path from `SARAFAN_DB` (default `./sarafan.db`).
+pub fn db_path() -> PathBuf {
+    std::env::var_os("SARAFAN_DB")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("sarafan.db"))
+}
+
+/// Opens the configured store for a command that reads what is already there.
+fn open_existing_store() -> Result<SqliteStore, CliError> {
+    match std::env::var("SARAFAN_STORE").as_deref() {
+        Ok("sqlite") | Err(_) => {}
+        Ok("dynamodb") => return Err(missing("the DynamoDB store (SARAFAN_STORE=dynamodb)")),
+        Ok(other) => {
+            return Err(CliError::Usage(format!(
+                "SARAFAN_STORE={other:?}: expected sqlite or dynamodb"
+            )))
+        }
+    }
+    let path = db_path();
+    if !path.exists() {
+        return Err(CliError::Failure(anyhow!(
+            "no database at {} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)",
+            path.display()
+        )));
+    }
+    SqliteStore::open(&path).map_err(|e| CliError::Failure(e.into()))
+}
+
+async fn export_records(kind: RecordKind, month: Option<YearMonth>, format: ExportFormat) -> Result<(), CliError> {
+    let store = open_existing_store()?;
+    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut sink = match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(export::fields(kind)).context("writing CSV")?;
+            Sink::Csv(Box::new(w))
+        }
+        ExportFormat::Jsonl => Sink::Jsonl(out),
+    };
+    let mut after: Option<String> = None;
+    let mut count = 0usize;
+    loop {
+        let page = store
+            .list(kind, month, after.as_deref(), 500)
+            .await
+            .context("reading the store")?;
+        for record in &page.records {
+            let row = export::row(record);
+            match &mut sink {
+                Sink::Csv(w) => w
+                    .write_record(row.values().map(export::csv_cell))
+                    .context("writing CSV")?,
+                Sink::Jsonl(out) => {
+                    serde_json::to_writer(&mut *out, &row).context("writing to standard output")?;
+                    out.write_all(b"\n").context("writing to standard output")?;
+                }
+            }
+            count += 1;
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    match &mut sink {
+        Sink::Csv(w) => w.flush(),
+        Sink::Jsonl(out) => out.flush(),
+    }
+    .context("writing to standard output")?;
+    tracing::info!(count, kind = kind.as_str(), "exported");
+    Ok(())
+}
+
+enum Sink<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Jsonl(W),
+}
+
+async fn report(month: YearMonth, out: &Path, email: bool) -> Result<(), CliError> {
+    if month > YearMonth::of(chrono::Utc::now()) {
+        return Err(CliError::Usage(format!("{month} is in the future")));
+    }
+    if email {
+        return Err(missing("emailing the report (--email)"));
+    }
+    let store = open_existing_store()?;
+    let path = write_report(&store, month, out, "Sarafan").await?;
+    println!("{}", path.display());
+    Ok(())
+}
+
+/// Computes, stores and writes the month's report as `out/report-YYYY-MM.html`.
+pub async fn write_report(store: &SqliteStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
+    let figures = sarafan_reports::compute(store, month)
+        .await
+        .context("reading the aggregates")?;
+    sarafan_reports::save(store, &figures)
+        .await
+        .context("storing the report")?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join(format!("report-{month}.html"));
+    std::fs::write(&path, sarafan_reports::html::render(&figures, brand))
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
