@@ -1,5 +1,7 @@
 //! sarafan-core: the word-of-mouth domain (no I/O) and the adapters that give it storage.
 
+#[cfg(feature = "chat")]
+pub mod chat;
 pub mod chat_ids;
 pub mod compounding;
 pub mod export;

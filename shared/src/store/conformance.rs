@@ -538,3 +538,39 @@ pub async fn reports_are_replaced<S: Store>(store: &S) {
     let page = store.list(RecordKind::Reports, None, None, 10).await.unwrap();
     assert_eq!(page.records.len(), 1);
 }
+
+/// Outreach's effect log: an effect is remembered once marked or once a change was applied
+/// under its key, and marking it again is harmless.
+pub async fn effect_log_remembers_effects<S: Store + EffectLog>(store: &S) {
+    let key = "effect:opted_out:c-1";
+    assert!(!store.effect_done(key).await.unwrap());
+    store.mark_effect_done(key).await.unwrap();
+    store.mark_effect_done(key).await.unwrap();
+    assert!(store.effect_done(key).await.unwrap());
+    // A change applied under an effect key counts as the effect done.
+    let alert_key = "effect:mention_recorded:m-1:alert";
+    let alert = Alert {
+        id: "men-m-1".into(),
+        kind: AlertKind::NegativeMention,
+        subject_id: "m-1".into(),
+        status: AlertStatus::Open,
+        claimed_by: None,
+        created_at: at(3, 1),
+        claimed_at: None,
+        resolved_at: None,
+        message: None,
+    };
+    assert_eq!(
+        store.apply(alert_key, Change::Alert(alert)).await.unwrap(),
+        Applied::Stored
+    );
+    assert!(store.effect_done(alert_key).await.unwrap());
+    assert!(!store.effect_done("effect:mention_recorded:m-2:alert").await.unwrap());
+}
+
+pub async fn mentions_are_read_by_id<S: Store + MentionReader>(store: &S) {
+    let m = mention("m-7", Sentiment::Negative, at(3, 2));
+    store.apply("x:m-7", Change::Mention(m.clone())).await.unwrap();
+    assert_eq!(store.mention("m-7").await.unwrap(), Some(m));
+    assert_eq!(store.mention("m-8").await.unwrap(), None);
+}

@@ -75,6 +75,20 @@ pub trait AlertReader: Send + Sync {
 }
 
 #[async_trait]
+pub trait MentionReader: Send + Sync {
+    async fn mention(&self, id: &str) -> StoreResult<Option<Mention>>;
+}
+
+/// Which side effects (a message sent, an alert posted) already happened, so a redelivered
+/// event does not repeat them. Keys share the delivery keys' space: `effect:{event kind}:{subject}`.
+#[async_trait]
+pub trait EffectLog: Send + Sync {
+    async fn effect_done(&self, key: &str) -> StoreResult<bool>;
+    /// Records an effect that has no record of its own to store with it (a thank-you message).
+    async fn mark_effect_done(&self, key: &str) -> StoreResult<()>;
+}
+
+#[async_trait]
 pub trait ReportReader: Send + Sync {
     async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>>;
 }

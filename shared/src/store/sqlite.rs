@@ -487,7 +487,8 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 .map_err(backend)?;
             save_survey(tx, &state)?;
             let mut deltas = none();
-            if is_new {
+            // A question the platform refused was never asked: it neither counts nor throttles.
+            if is_new && state.survey.stage != crate::survey::SurveyStage::Failed {
                 tx.execute(
                     "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
                     params![state.customer_id, ts(state.survey.asked_at)],
@@ -850,6 +851,37 @@ impl ChangeWriter for SqliteStore {
             Applied::Stored => tx.commit().map_err(backend)?,
         }
         Ok(applied)
+    }
+}
+
+#[async_trait]
+impl MentionReader for SqliteStore {
+    async fn mention(&self, id: &str) -> StoreResult<Option<Mention>> {
+        self.reader()
+            .query_row("SELECT * FROM mentions WHERE id = ?1", [id], mention_from_row)
+            .optional()
+            .map_err(backend)
+    }
+}
+
+#[async_trait]
+impl EffectLog for SqliteStore {
+    async fn effect_done(&self, key: &str) -> StoreResult<bool> {
+        self.reader()
+            .query_row("SELECT count(*) > 0 FROM deliveries WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .map_err(backend)
+    }
+
+    async fn mark_effect_done(&self, key: &str) -> StoreResult<()> {
+        self.writer()
+            .execute(
+                "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
+                params![key, ts(Utc::now())],
+            )
+            .map_err(backend)?;
+        Ok(())
     }
 }
 

@@ -49,6 +49,16 @@ async fn reports_are_replaced() {
     suite::reports_are_replaced(&fresh().1).await;
 }
 
+#[tokio::test]
+async fn effect_log_remembers_effects() {
+    suite::effect_log_remembers_effects(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn mentions_are_read_by_id() {
+    suite::mentions_are_read_by_id(&fresh().1).await;
+}
+
 #[test]
 fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();

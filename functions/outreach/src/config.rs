@@ -1,0 +1,213 @@
+//! Outreach settings from the environment, read once at startup; a bad value stops the start.
+
+use crate::templates::{normalize_locale, TemplateError, Templates};
+use sarafan_core::chat::{self, SlackClient, TelegramClient, WhatsappClient};
+use sarafan_core::survey::SurveyPolicy;
+use secrecy::SecretString;
+use std::path::Path;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}: {problem}")]
+    Invalid { name: &'static str, problem: String },
+    #[error(transparent)]
+    Templates(#[from] TemplateError),
+}
+
+/// What outreach decides with, besides the clients and texts.
+#[derive(Debug, Clone)]
+pub struct OutreachConfig {
+    /// Base of referral links (`{public_url}/r/{code}`); without it promoters are thanked without one.
+    pub public_url: Option<String>,
+    pub alert_channel: Option<String>,
+    pub kudos_channel: Option<String>,
+    pub default_locale: String,
+    pub policy: SurveyPolicy,
+    pub worker: WorkerTuning,
+}
+
+impl Default for OutreachConfig {
+    fn default() -> Self {
+        OutreachConfig {
+            public_url: None,
+            alert_channel: None,
+            kudos_channel: None,
+            default_locale: "en".into(),
+            policy: SurveyPolicy::default(),
+            worker: WorkerTuning::default(),
+        }
+    }
+}
+
+/// How the feed worker polls and backs off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkerTuning {
+    pub batch: usize,
+    /// Wait between polls of an empty feed.
+    pub poll: Duration,
+    /// After a transient failure the wait doubles from `poll` up to this.
+    pub max_backoff: Duration,
+}
+
+impl Default for WorkerTuning {
+    fn default() -> Self {
+        WorkerTuning {
+            batch: 100,
+            poll: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The chat clients of the configured platforms; a platform without a token is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct ChatClients {
+    pub slack: Option<SlackClient>,
+    pub telegram: Option<TelegramClient>,
+    pub whatsapp: Option<WhatsappClient>,
+}
+
+/// Everything outreach reads from the environment.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: OutreachConfig,
+    pub chat: ChatClients,
+    pub templates: Templates,
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        // Secret variables may list several values for rotation; outbound calls use the first.
+        let secret = |name: &str| {
+            get(name)
+                .and_then(|v| v.split(',').map(str::trim).find(|s| !s.is_empty()).map(str::to_string))
+                .map(SecretString::from)
+        };
+        let http = chat::http_client();
+        let slack = secret("SLACK_BOT_TOKEN").map(|token| {
+            let base = get("SLACK_API_URL").unwrap_or_else(|| chat::slack::DEFAULT_API_URL.into());
+            SlackClient::new(http.clone(), base, token)
+        });
+        let telegram = secret("TELEGRAM_BOT_TOKEN").map(|token| {
+            let base = get("TELEGRAM_API_URL").unwrap_or_else(|| chat::telegram::DEFAULT_API_URL.into());
+            TelegramClient::new(http.clone(), base, token)
+        });
+        let whatsapp = match (secret("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
+            (Some(token), Some(phone_number_id)) => {
+                let base = get("META_GRAPH_URL").unwrap_or_else(|| chat::whatsapp::DEFAULT_API_URL.into());
+                Some(WhatsappClient::new(http.clone(), base, phone_number_id, token))
+            }
+            (Some(_), None) => {
+                return Err(ConfigError::Invalid {
+                    name: "WHATSAPP_PHONE_NUMBER_ID",
+                    problem: "required when WHATSAPP_TOKEN is set".into(),
+                })
+            }
+            _ => None,
+        };
+        let public_url = match get("SARAFAN_PUBLIC_URL") {
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.trim_end_matches('/').to_string())
+            }
+            Some(url) => {
+                return Err(ConfigError::Invalid {
+                    name: "SARAFAN_PUBLIC_URL",
+                    problem: format!("{url:?} is not an http(s) URL"),
+                })
+            }
+            None => None,
+        };
+        let templates = match get("SARAFAN_TEMPLATES") {
+            Some(path) => Templates::from_file(Path::new(&path))?,
+            None => Templates::builtin(),
+        };
+        let default_locale = match get("SARAFAN_DEFAULT_LOCALE") {
+            None => "en".to_string(),
+            Some(tag) => match normalize_locale(&tag).filter(|l| templates.has_locale(l)) {
+                Some(locale) => locale,
+                None => {
+                    return Err(ConfigError::Invalid {
+                        name: "SARAFAN_DEFAULT_LOCALE",
+                        problem: format!("no messages for {tag:?}; add them with SARAFAN_TEMPLATES"),
+                    })
+                }
+            },
+        };
+        Ok(Settings {
+            config: OutreachConfig {
+                public_url,
+                alert_channel: get("SLACK_ALERT_CHANNEL"),
+                kudos_channel: get("SLACK_KUDOS_CHANNEL"),
+                default_locale,
+                ..OutreachConfig::default()
+            },
+            chat: ChatClients {
+                slack,
+                telegram,
+                whatsapp,
+            },
+            templates,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_set_means_no_platforms_and_english() {
+        let s = settings(&[]).unwrap();
+        assert!(s.chat.slack.is_none() && s.chat.telegram.is_none() && s.chat.whatsapp.is_none());
+        assert_eq!(s.config.default_locale, "en");
+    }
+
+    #[test]
+    fn tokens_never_show_in_debug_output() {
+        let s = settings(&[
+            ("SLACK_BOT_TOKEN", "xoxb-secret-1,xoxb-secret-2"),
+            ("TELEGRAM_BOT_TOKEN", "123:telegram-secret"),
+            ("WHATSAPP_TOKEN", "EAAG-secret"),
+            ("WHATSAPP_PHONE_NUMBER_ID", "1055"),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        for secret in ["xoxb-secret", "telegram-secret", "EAAG-secret"] {
+            assert!(!shown.contains(secret), "{secret} leaked");
+        }
+        assert!(s.chat.whatsapp.is_some());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = |vars: &[(&str, &str)]| settings(vars).unwrap_err().to_string();
+        assert!(err(&[("SARAFAN_DEFAULT_LOCALE", "tlh")]).starts_with("SARAFAN_DEFAULT_LOCALE"));
+        assert!(err(&[("SARAFAN_PUBLIC_URL", "sarafan.example")]).starts_with("SARAFAN_PUBLIC_URL"));
+        assert!(err(&[("WHATSAPP_TOKEN", "t")]).starts_with("WHATSAPP_PHONE_NUMBER_ID"));
+        assert!(err(&[("SARAFAN_TEMPLATES", "/nonexistent.json")]).contains("/nonexistent.json"));
+    }
+
+    #[test]
+    fn default_locale_is_normalised() {
+        let s = settings(&[
+            ("SARAFAN_DEFAULT_LOCALE", "de-AT"),
+            ("SARAFAN_PUBLIC_URL", "https://s.example/"),
+        ])
+        .unwrap();
+        assert_eq!(s.config.default_locale, "de");
+        assert_eq!(s.config.public_url.as_deref(), Some("https://s.example"));
+    }
+}

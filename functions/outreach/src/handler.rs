@@ -1,0 +1,836 @@
+//! What outreach does for each domain event: ask, follow up, thank, alert staff, update alerts.
+//!
+//! Effects happen once per event: before sending, the handler checks the effect log for the
+//! effect's key (`effect:{event kind}:{subject}`), and after sending it records the key, with the
+//! record the effect produced (the survey, the alert) where there is one. A crash between the
+//! send and the record means the message goes out again on redelivery: at least once, never lost.
+
+use crate::config::{ChatClients, OutreachConfig};
+use crate::messages::{
+    escape_mrkdwn, slack_question_blocks, telegram_score_keyboard, whatsapp_score_rows, AlertButtons, AlertView,
+};
+use crate::templates::{Key, Templates};
+use chrono::{DateTime, Utc};
+use sarafan_core::chat::ChatError;
+use sarafan_core::ledger::Change;
+use sarafan_core::model::*;
+use sarafan_core::referral::ReferralCode;
+use sarafan_core::store::{EffectLog, MentionReader, Store, StoreError};
+use sarafan_core::survey::Survey;
+use sarafan_core::Category;
+use std::sync::Arc;
+
+/// The store ports outreach needs: the whole store plus its effect log and mention reader.
+pub trait OutreachStore: Store + EffectLog + MentionReader {}
+impl<T: Store + EffectLog + MentionReader> OutreachStore for T {}
+
+/// Outreach's dependencies, built once at startup and lent to every event.
+pub struct Outreach {
+    pub store: Arc<dyn OutreachStore>,
+    pub chat: ChatClients,
+    pub templates: Templates,
+    pub config: OutreachConfig,
+}
+
+/// What handling an event came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handled {
+    /// `messages` new messages went out (0: everything was done before, a redelivery).
+    Done { messages: usize },
+    /// The question could not be delivered; the survey is recorded as failed with this reason.
+    SurveyFailed(String),
+    /// Nothing to do, and why.
+    Skipped(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OutreachError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Chat(#[from] ChatError),
+}
+
+impl OutreachError {
+    /// Retrying later may succeed: the event must be redelivered, not skipped.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
+            OutreachError::Chat(e) => e.is_transient(),
+        }
+    }
+}
+
+/// Why a message to a customer did not go out.
+enum SendError {
+    NotConfigured(Platform),
+    Chat(ChatError),
+}
+
+pub const NOT_CONFIGURED: &str = "platform not configured";
+
+/// Handles one event from the change feed.
+pub async fn handle_entry(entry: &FeedEntry, deps: &Outreach) -> Result<Handled, OutreachError> {
+    handle(&entry.seq.to_string(), &entry.event, deps).await
+}
+
+/// Handles one event; `event_id` is unique per event and the same on redelivery (the feed's
+/// sequence number, or the stream record's id), for effects that have no subject of their own.
+pub async fn handle(event_id: &str, event: &DomainEvent, deps: &Outreach) -> Result<Handled, OutreachError> {
+    let handled = match event {
+        DomainEvent::SurveyRequested {
+            customer_id,
+            identity,
+            brand,
+        } => deps.ask(event_id, customer_id, identity, brand.as_deref()).await,
+        DomainEvent::ResponseRecorded { response_id, .. } => deps.follow_up(response_id).await,
+        DomainEvent::CommentRecorded { response_id, .. } => deps.on_comment(response_id).await,
+        DomainEvent::ScoreNotUnderstood {
+            customer_id,
+            identity,
+            reason,
+        } => deps.reask(event_id, customer_id, identity, reason).await,
+        DomainEvent::OptedOut { customer_id, identity } => deps.confirm_opt_out(customer_id, identity.as_ref()).await,
+        DomainEvent::MentionRecorded { mention_id, sentiment } => deps.on_mention(mention_id, *sentiment).await,
+        DomainEvent::AlertChanged { alert_id, .. } => deps.refresh_alert(alert_id).await,
+        DomainEvent::PurchaseRecorded { .. } | DomainEvent::ReferralClicked { .. } => {
+            Ok(Handled::Skipped("nothing to send".into()))
+        }
+    };
+    match &handled {
+        Ok(outcome) => tracing::debug!(kind = event.kind(), event_id, ?outcome, "handled"),
+        Err(e) => {
+            tracing::warn!(kind = event.kind(), event_id, error = %e, transient = e.is_transient(), "not handled")
+        }
+    }
+    handled
+}
+
+impl Outreach {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    async fn customer_locale(&self, customer: Option<&Customer>, extra: Option<&str>) -> String {
+        self.templates.resolve_locale(
+            [customer.and_then(|c| c.locale.as_deref()), extra],
+            &self.config.default_locale,
+        )
+    }
+
+    /// SurveyRequested: ask the question unless opted out or asked recently.
+    async fn ask(
+        &self,
+        event_id: &str,
+        customer_id: &str,
+        identity: &Identity,
+        brand: Option<&str>,
+    ) -> Result<Handled, OutreachError> {
+        let key = format!("effect:survey_requested:{event_id}");
+        if self.store.effect_done(&key).await? {
+            return Ok(Handled::Done { messages: 0 });
+        }
+        let customer = self.store.customer(customer_id).await?;
+        let now = self.now();
+        let (opted_out, last_asked) = customer
+            .as_ref()
+            .map(|c| (c.opted_out, c.last_asked_at))
+            .unwrap_or_default();
+        if let Err(refused) = self.config.policy.may_ask(opted_out, last_asked, now) {
+            tracing::info!(customer_id, %refused, "not asking");
+            return Ok(Handled::Skipped(refused.to_string()));
+        }
+        // Slack knows its users' language; ask it only when the customer record does not say.
+        let slack_locale = match (&self.chat.slack, identity.platform) {
+            (Some(slack), Platform::Slack) if customer.as_ref().and_then(|c| c.locale.as_ref()).is_none() => {
+                slack.user_locale(&identity.address).await.unwrap_or_else(|e| {
+                    tracing::info!(error = %e, "no Slack locale; using the default");
+                    None
+                })
+            }
+            _ => None,
+        };
+        let locale = self.customer_locale(customer.as_ref(), slack_locale.as_deref()).await;
+        let mut state = SurveyState {
+            id: format!("survey-{event_id}"),
+            customer_id: customer_id.to_string(),
+            identity: identity.clone(),
+            locale: Some(locale.clone()),
+            brand: brand.map(str::to_string),
+            survey: Survey::ask(&self.config.policy, now),
+            response_id: None,
+            error: None,
+        };
+        let outcome = match self.send_question(identity, &locale, brand).await {
+            Ok(()) => Handled::Done { messages: 1 },
+            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+            Err(failure) => {
+                let reason = match failure {
+                    SendError::NotConfigured(_) => NOT_CONFIGURED.to_string(),
+                    SendError::Chat(e) => e.to_string(),
+                };
+                tracing::error!(customer_id, platform = %identity.platform, %reason, "the question could not be delivered");
+                state.survey.delivery_failed();
+                state.error = Some(reason.clone());
+                Handled::SurveyFailed(reason)
+            }
+        };
+        self.store.apply(&key, Change::Survey(state)).await?;
+        Ok(outcome)
+    }
+
+    async fn send_question(&self, identity: &Identity, locale: &str, brand: Option<&str>) -> Result<(), SendError> {
+        let question = match brand {
+            Some(brand) => self.templates.render(locale, Key::QuestionBrand, &[("brand", brand)]),
+            None => self.templates.text(locale, Key::Question).to_string(),
+        };
+        let chat = |e| SendError::Chat(e);
+        match identity.platform {
+            Platform::Slack => {
+                let slack = self
+                    .chat
+                    .slack
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Slack))?;
+                let channel = slack.open_dm(&identity.address).await.map_err(chat)?;
+                let blocks = slack_question_blocks(&question, self.templates.text(locale, Key::ScoreHint));
+                slack
+                    .post_message(&channel, &escape_mrkdwn(&question), Some(&blocks))
+                    .await
+                    .map_err(chat)?;
+            }
+            Platform::Telegram => {
+                let telegram = self
+                    .chat
+                    .telegram
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Telegram))?;
+                let text = format!("{question}\n\n{}", self.templates.text(locale, Key::ScoreHint));
+                telegram
+                    .send_message(&identity.address, &text, Some(&telegram_score_keyboard()))
+                    .await
+                    .map_err(chat)?;
+            }
+            Platform::Whatsapp => {
+                let whatsapp = self
+                    .chat
+                    .whatsapp
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Whatsapp))?;
+                let body = format!("{question}\n\n{}", self.templates.text(locale, Key::TypeHint));
+                let button = self.templates.text(locale, Key::ListButton);
+                let section: String = button.chars().take(24).collect();
+                whatsapp
+                    .send_list(&identity.address, &body, button, &section, &whatsapp_score_rows())
+                    .await
+                    .map_err(chat)?;
+            }
+            other => return Err(SendError::NotConfigured(other)),
+        }
+        Ok(())
+    }
+
+    /// Sends plain text to a customer's chat.
+    async fn send_text(&self, identity: &Identity, text: &str) -> Result<(), SendError> {
+        let chat = |e| SendError::Chat(e);
+        match identity.platform {
+            Platform::Slack => {
+                let slack = self
+                    .chat
+                    .slack
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Slack))?;
+                let channel = slack.open_dm(&identity.address).await.map_err(chat)?;
+                slack
+                    .post_message(&channel, &escape_mrkdwn(text), None)
+                    .await
+                    .map_err(chat)?;
+            }
+            Platform::Telegram => {
+                let telegram = self
+                    .chat
+                    .telegram
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Telegram))?;
+                telegram
+                    .send_message(&identity.address, text, None)
+                    .await
+                    .map_err(chat)?;
+            }
+            Platform::Whatsapp => {
+                let whatsapp = self
+                    .chat
+                    .whatsapp
+                    .as_ref()
+                    .ok_or(SendError::NotConfigured(Platform::Whatsapp))?;
+                whatsapp.send_text(&identity.address, text).await.map_err(chat)?;
+            }
+            other => return Err(SendError::NotConfigured(other)),
+        }
+        Ok(())
+    }
+
+    /// Sends `text` to the customer once under `key`. A refusal that no retry can fix is logged and
+    /// counted as done, so it does not block the event's other effects; a transient one is returned.
+    /// `record` is the change stored with the key (the survey moving on), if any.
+    async fn send_once(
+        &self,
+        key: &str,
+        identity: &Identity,
+        text: &str,
+        record: Option<Change>,
+    ) -> Result<usize, OutreachError> {
+        if self.store.effect_done(key).await? {
+            return Ok(0);
+        }
+        let sent = match self.send_text(identity, text).await {
+            Ok(()) => 1,
+            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+            Err(SendError::Chat(e)) => {
+                tracing::error!(key, error = %e, "message refused; not retried");
+                0
+            }
+            Err(SendError::NotConfigured(platform)) => {
+                tracing::warn!(key, %platform, "{NOT_CONFIGURED}; message not sent");
+                0
+            }
+        };
+        match record {
+            Some(change) => {
+                self.store.apply(key, change).await?;
+            }
+            None => self.store.mark_effect_done(key).await?,
+        }
+        Ok(sent)
+    }
+
+    /// The customer's chat on the platform they answered on, unless they opted out.
+    fn chat_identity(customer: Option<&Customer>, platform: Platform) -> Option<Identity> {
+        let customer = customer.filter(|c| !c.opted_out)?;
+        customer
+            .identities
+            .iter()
+            .find(|i| i.platform == platform && platform.is_chat())
+            .cloned()
+    }
+
+    /// ResponseRecorded: the follow-up for the category, the referral link, the staff alert.
+    async fn follow_up(&self, response_id: &str) -> Result<Handled, OutreachError> {
+        let Some(response) = self.store.response(response_id).await? else {
+            return Ok(Handled::Skipped(format!("response {response_id} is gone")));
+        };
+        let customer = self.store.customer(&response.customer_id).await?;
+        let identity = Self::chat_identity(customer.as_ref(), response.platform);
+        let survey = match &identity {
+            Some(identity) => self.store.latest_survey(identity).await?,
+            None => None,
+        };
+        let locale = self.templates.resolve_locale(
+            [
+                response.locale.as_deref(),
+                survey.as_ref().and_then(|s| s.locale.as_deref()),
+                customer.as_ref().and_then(|c| c.locale.as_deref()),
+            ],
+            &self.config.default_locale,
+        );
+        let mut messages = 0;
+        if let Some(identity) = &identity {
+            let text = match response.category() {
+                Category::Promoter => match &self.config.public_url {
+                    Some(base) => {
+                        let code = self.referral_code(&response.customer_id, response_id).await?;
+                        let link = format!("{base}/r/{code}");
+                        self.templates
+                            .render(&locale, Key::PromoterFollowUp, &[("link", &link)])
+                    }
+                    None => self.templates.text(&locale, Key::PromoterThanks).to_string(),
+                },
+                Category::Passive => self.templates.text(&locale, Key::PassiveFollowUp).to_string(),
+                Category::Detractor => self.templates.text(&locale, Key::DetractorFollowUp).to_string(),
+            };
+            // The survey this response closed moves on to "follow-up asked" with the same write.
+            let record = survey
+                .filter(|s| s.response_id.as_deref().is_none_or(|id| id == response_id))
+                .map(|mut s| {
+                    s.survey.follow_up_sent();
+                    Change::Survey(s)
+                });
+            let key = format!("effect:response_recorded:{response_id}");
+            messages += self.send_once(&key, identity, &text, record).await?;
+        }
+        match response.category() {
+            Category::Detractor => {
+                messages += self
+                    .raise_detractor_alert(&response, customer.as_ref(), &locale)
+                    .await?
+            }
+            Category::Promoter if response.comment.as_deref().is_some_and(|c| !c.trim().is_empty()) => {
+                messages += self.share_kudos(&response, customer.as_ref(), &locale).await?
+            }
+            _ => {}
+        }
+        Ok(Handled::Done { messages })
+    }
+
+    /// The customer's referral code, created on first need. A redelivered event finds the code
+    /// created the first time, so a promoter always has one link.
+    async fn referral_code(&self, customer_id: &str, response_id: &str) -> Result<ReferralCode, OutreachError> {
+        if let Some(referral) = self.store.referral_of(customer_id).await? {
+            return Ok(referral.code);
+        }
+        let referral = Referral {
+            code: ReferralCode::generate(),
+            customer_id: customer_id.to_string(),
+            clicks: 0,
+            conversions: 0,
+            created_at: self.now(),
+        };
+        let code = referral.code.clone();
+        let key = format!("effect:referral_created:{response_id}");
+        self.store.apply(&key, Change::ReferralCreated(referral)).await?;
+        // A concurrent worker may have won the race: whichever code is stored is the one.
+        Ok(self
+            .store
+            .referral_of(customer_id)
+            .await?
+            .map(|r| r.code)
+            .unwrap_or(code))
+    }
+
+    fn staff_locale(&self) -> &str {
+        &self.config.default_locale
+    }
+
+    /// The alert about a response (detractor or kudos), as it should look now.
+    async fn response_alert_view(
+        &self,
+        kind: AlertKind,
+        response: &Response,
+        customer: Option<&Customer>,
+        customer_locale: &str,
+        alert: Option<&Alert>,
+    ) -> Result<AlertView, OutreachError> {
+        let l = self.staff_locale();
+        let t = &self.templates;
+        let score = response.score.to_string();
+        let title_key = if kind == AlertKind::Kudos {
+            Key::AlertKudos
+        } else {
+            Key::AlertDetractor
+        };
+        let who = customer
+            .and_then(|c| c.name.clone())
+            .map(|name| format!("{name} ({})", response.customer_id))
+            .unwrap_or_else(|| response.customer_id.clone());
+        let previous: Vec<String> = self
+            .store
+            .responses_of(&response.customer_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.id != response.id && r.submitted_at <= response.submitted_at)
+            .rev()
+            .take(5)
+            .map(|r| format!("{} ({})", r.score, r.submitted_at.format("%Y-%m-%d")))
+            .collect();
+        let previous = if previous.is_empty() {
+            t.text(l, Key::NoPrevious).to_string()
+        } else {
+            previous.join(", ")
+        };
+        let comment = response.comment.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let mut fields = vec![
+            (t.text(l, Key::FieldCustomer).to_string(), escape_mrkdwn(&who)),
+            (t.text(l, Key::FieldPlatform).to_string(), response.platform.to_string()),
+            (t.text(l, Key::FieldLanguage).to_string(), customer_locale.to_string()),
+            (t.text(l, Key::FieldPrevious).to_string(), previous),
+        ];
+        if comment.is_none() {
+            fields.push((
+                t.text(l, Key::FieldComment).to_string(),
+                format!("_{}_", t.text(l, Key::AwaitingComment)),
+            ));
+        }
+        Ok(AlertView {
+            title: escape_mrkdwn(&t.render(l, title_key, &[("score", &score)])),
+            fields,
+            quote: comment.map(escape_mrkdwn),
+            status: alert.and_then(|a| self.status_line(a)),
+            buttons: (kind != AlertKind::Kudos)
+                .then(|| alert.map(|a| self.buttons(a)))
+                .flatten()
+                .flatten(),
+        })
+    }
+
+    fn status_line(&self, alert: &Alert) -> Option<String> {
+        let l = self.staff_locale();
+        let by = alert
+            .claimed_by
+            .as_deref()
+            .map(slack_user)
+            .unwrap_or_else(|| "?".into());
+        let when = |at: Option<DateTime<Utc>>| {
+            at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default()
+        };
+        match alert.status {
+            AlertStatus::Open => None,
+            AlertStatus::Claimed => Some(self.templates.render(
+                l,
+                Key::StatusClaimed,
+                &[("user", &by), ("time", &when(alert.claimed_at))],
+            )),
+            AlertStatus::Resolved => Some(self.templates.render(
+                l,
+                Key::StatusResolved,
+                &[("user", &by), ("time", &when(alert.resolved_at))],
+            )),
+        }
+    }
+
+    fn buttons(&self, alert: &Alert) -> Option<AlertButtons> {
+        let l = self.staff_locale();
+        (alert.status != AlertStatus::Resolved).then(|| AlertButtons {
+            alert_id: alert.id.clone(),
+            claim_label: self.templates.text(l, Key::ButtonClaim).to_string(),
+            resolve_label: self.templates.text(l, Key::ButtonResolve).to_string(),
+            can_claim: alert.status == AlertStatus::Open,
+        })
+    }
+
+    fn new_alert(&self, id: String, kind: AlertKind, subject_id: &str) -> Alert {
+        Alert {
+            id,
+            kind,
+            subject_id: subject_id.to_string(),
+            status: AlertStatus::Open,
+            claimed_by: None,
+            created_at: self.now(),
+            claimed_at: None,
+            resolved_at: None,
+            message: None,
+        }
+    }
+
+    /// Posts a new alert to `channel` once under `key` and stores it with its message.
+    async fn post_alert(
+        &self,
+        key: &str,
+        channel: Option<&String>,
+        mut alert: Alert,
+        view: AlertView,
+    ) -> Result<usize, OutreachError> {
+        let (Some(slack), Some(channel)) = (&self.chat.slack, channel) else {
+            tracing::warn!(alert_id = %alert.id, "no Slack token or channel for staff alerts; alert stored without a message");
+            self.store.apply(key, Change::Alert(alert)).await?;
+            return Ok(0);
+        };
+        let (text, blocks) = view.render();
+        match slack.post_message(channel, &text, Some(&blocks)).await {
+            Ok(message) => {
+                alert.message = Some(message);
+                self.store.apply(key, Change::Alert(alert)).await?;
+                Ok(1)
+            }
+            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) => {
+                // A wrong alert channel is an operator's mistake: keep the alert, say so loudly.
+                tracing::error!(alert_id = %alert.id, error = %e, "staff alert refused by Slack");
+                self.store.apply(key, Change::Alert(alert)).await?;
+                Ok(0)
+            }
+        }
+    }
+
+    async fn raise_detractor_alert(
+        &self,
+        response: &Response,
+        customer: Option<&Customer>,
+        locale: &str,
+    ) -> Result<usize, OutreachError> {
+        let key = format!("effect:response_recorded:{}:alert", response.id);
+        if self.store.effect_done(&key).await? {
+            return Ok(0);
+        }
+        let alert = self.new_alert(detractor_alert_id(&response.id), AlertKind::Detractor, &response.id);
+        let view = self
+            .response_alert_view(AlertKind::Detractor, response, customer, locale, Some(&alert))
+            .await?;
+        self.post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
+            .await
+    }
+
+    /// Praise with words in it is shared with the team, once, whichever event brought the words.
+    async fn share_kudos(
+        &self,
+        response: &Response,
+        customer: Option<&Customer>,
+        locale: &str,
+    ) -> Result<usize, OutreachError> {
+        if self.config.kudos_channel.is_none() {
+            return Ok(0);
+        }
+        let key = format!("effect:kudos:{}", response.id);
+        if self.store.effect_done(&key).await? {
+            return Ok(0);
+        }
+        let alert = self.new_alert(format!("kudos-{}", response.id), AlertKind::Kudos, &response.id);
+        let view = self
+            .response_alert_view(AlertKind::Kudos, response, customer, locale, None)
+            .await?;
+        self.post_alert(&key, self.config.kudos_channel.as_ref(), alert, view)
+            .await
+    }
+
+    /// CommentRecorded: the detractor alert shows the comment; praise is shared; the customer is thanked.
+    async fn on_comment(&self, response_id: &str) -> Result<Handled, OutreachError> {
+        let Some(response) = self.store.response(response_id).await? else {
+            return Ok(Handled::Skipped(format!("response {response_id} is gone")));
+        };
+        let customer = self.store.customer(&response.customer_id).await?;
+        let locale = self.templates.resolve_locale(
+            [
+                response.locale.as_deref(),
+                customer.as_ref().and_then(|c| c.locale.as_deref()),
+            ],
+            &self.config.default_locale,
+        );
+        let mut messages = 0;
+        match response.category() {
+            Category::Detractor => {
+                if let Some(alert) = self.store.alert(&detractor_alert_id(response_id)).await? {
+                    // Updating in place is idempotent: no effect key needed.
+                    messages += self
+                        .update_response_alert(&alert, &response, customer.as_ref(), &locale)
+                        .await?;
+                }
+            }
+            Category::Promoter => messages += self.share_kudos(&response, customer.as_ref(), &locale).await?,
+            Category::Passive => {}
+        }
+        if let Some(identity) = Self::chat_identity(customer.as_ref(), response.platform) {
+            let key = format!("effect:comment_recorded:{response_id}");
+            let text = self.templates.text(&locale, Key::CommentThanks).to_string();
+            messages += self.send_once(&key, &identity, &text, None).await?;
+        }
+        Ok(Handled::Done { messages })
+    }
+
+    async fn update_response_alert(
+        &self,
+        alert: &Alert,
+        response: &Response,
+        customer: Option<&Customer>,
+        locale: &str,
+    ) -> Result<usize, OutreachError> {
+        let view = self
+            .response_alert_view(alert.kind, response, customer, locale, Some(alert))
+            .await?;
+        self.update_alert_message(alert, view).await
+    }
+
+    async fn update_alert_message(&self, alert: &Alert, view: AlertView) -> Result<usize, OutreachError> {
+        let (Some(slack), Some(message)) = (&self.chat.slack, &alert.message) else {
+            return Ok(0);
+        };
+        let (text, blocks) = view.render();
+        match slack.update_message(message, &text, Some(&blocks)).await {
+            Ok(()) => Ok(1),
+            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) => {
+                tracing::error!(alert_id = %alert.id, error = %e, "alert message could not be updated");
+                Ok(0)
+            }
+        }
+    }
+
+    /// ScoreNotUnderstood: ask again, saying briefly why.
+    async fn reask(
+        &self,
+        event_id: &str,
+        customer_id: &str,
+        identity: &Identity,
+        reason: &str,
+    ) -> Result<Handled, OutreachError> {
+        let customer = self.store.customer(customer_id).await?;
+        if customer.as_ref().is_some_and(|c| c.opted_out) {
+            return Ok(Handled::Skipped("the customer opted out".into()));
+        }
+        let survey = self.store.latest_survey(identity).await?;
+        let locale = self.templates.resolve_locale(
+            [
+                survey.as_ref().and_then(|s| s.locale.as_deref()),
+                customer.as_ref().and_then(|c| c.locale.as_deref()),
+            ],
+            &self.config.default_locale,
+        );
+        let text = self.templates.text(&locale, reask_key(reason)).to_string();
+        let key = format!("effect:score_not_understood:{event_id}");
+        let messages = self.send_once(&key, identity, &text, None).await?;
+        Ok(Handled::Done { messages })
+    }
+
+    /// OptedOut: confirm, once, in the chat the customer wrote from.
+    async fn confirm_opt_out(&self, customer_id: &str, identity: Option<&Identity>) -> Result<Handled, OutreachError> {
+        let customer = self.store.customer(customer_id).await?;
+        let identity = identity.cloned().or_else(|| {
+            customer
+                .as_ref()
+                .and_then(|c| c.identities.iter().find(|i| i.platform.is_chat()).cloned())
+        });
+        let Some(identity) = identity else {
+            return Ok(Handled::Skipped("no chat to confirm in".into()));
+        };
+        let locale = self.customer_locale(customer.as_ref(), None).await;
+        let text = self.templates.text(&locale, Key::OptedOut).to_string();
+        let key = format!("effect:opted_out:{customer_id}");
+        let messages = self.send_once(&key, &identity, &text, None).await?;
+        Ok(Handled::Done { messages })
+    }
+
+    /// MentionRecorded: a negative mention of the brand alerts staff at once.
+    async fn on_mention(&self, mention_id: &str, sentiment: Sentiment) -> Result<Handled, OutreachError> {
+        if sentiment != Sentiment::Negative {
+            return Ok(Handled::Skipped("not negative".into()));
+        }
+        let key = format!("effect:mention_recorded:{mention_id}");
+        if self.store.effect_done(&key).await? {
+            return Ok(Handled::Done { messages: 0 });
+        }
+        let Some(mention) = self.store.mention(mention_id).await? else {
+            return Ok(Handled::Skipped(format!("mention {mention_id} is gone")));
+        };
+        // Complaints about competitors are market intelligence for the report, not a cry for help.
+        if mention.competitor {
+            return Ok(Handled::Skipped("a competitor's mention".into()));
+        }
+        let alert = self.new_alert(format!("men-{mention_id}"), AlertKind::NegativeMention, mention_id);
+        let view = self.mention_alert_view(&mention, Some(&alert));
+        let messages = self
+            .post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
+            .await?;
+        Ok(Handled::Done { messages })
+    }
+
+    fn mention_alert_view(&self, mention: &Mention, alert: Option<&Alert>) -> AlertView {
+        let l = self.staff_locale();
+        let t = &self.templates;
+        let mut fields = Vec::new();
+        if let Some(author) = &mention.author {
+            fields.push((t.text(l, Key::FieldCustomer).to_string(), escape_mrkdwn(author)));
+        }
+        if let Some(lang) = &mention.lang {
+            fields.push((t.text(l, Key::FieldLanguage).to_string(), escape_mrkdwn(lang)));
+        }
+        fields.push((
+            t.text(l, Key::FieldSentiment).to_string(),
+            t.text(l, Key::SentimentNegative).to_string(),
+        ));
+        if let Some(url) = mention
+            .url
+            .as_deref()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        {
+            // Escaped inside Slack's link syntax, so the URL cannot smuggle its own label or mention.
+            fields.push((
+                t.text(l, Key::FieldLink).to_string(),
+                format!("<{}>", escape_mrkdwn(url).replace('|', "%7C")),
+            ));
+        }
+        AlertView {
+            title: escape_mrkdwn(&t.render(l, Key::AlertMention, &[("source", &mention.source)])),
+            fields,
+            quote: Some(escape_mrkdwn(&mention.text)),
+            status: alert.and_then(|a| self.status_line(a)),
+            buttons: alert.and_then(|a| self.buttons(a)),
+        }
+    }
+
+    /// AlertChanged: the staff message shows who claimed it, or when it was resolved.
+    async fn refresh_alert(&self, alert_id: &str) -> Result<Handled, OutreachError> {
+        let Some(alert) = self.store.alert(alert_id).await? else {
+            return Ok(Handled::Skipped(format!("alert {alert_id} is gone")));
+        };
+        if alert.message.is_none() {
+            return Ok(Handled::Skipped("the alert has no chat message".into()));
+        }
+        let view = match alert.kind {
+            AlertKind::Detractor | AlertKind::Kudos => {
+                let Some(response) = self.store.response(&alert.subject_id).await? else {
+                    return Ok(Handled::Skipped("the response is gone".into()));
+                };
+                let customer = self.store.customer(&response.customer_id).await?;
+                let locale = self
+                    .customer_locale(customer.as_ref(), response.locale.as_deref())
+                    .await;
+                self.response_alert_view(alert.kind, &response, customer.as_ref(), &locale, Some(&alert))
+                    .await?
+            }
+            AlertKind::NegativeMention => {
+                let Some(mention) = self.store.mention(&alert.subject_id).await? else {
+                    return Ok(Handled::Skipped("the mention is gone".into()));
+                };
+                self.mention_alert_view(&mention, Some(&alert))
+            }
+            AlertKind::Spike => return Ok(Handled::Skipped("spike alerts are not outreach's".into())),
+        };
+        let messages = self.update_alert_message(&alert, view).await?;
+        Ok(Handled::Done { messages })
+    }
+}
+
+/// The detractor alert of a response: one per response, found again when its comment arrives.
+pub fn detractor_alert_id(response_id: &str) -> String {
+    format!("det-{response_id}")
+}
+
+/// Slack user ids become mentions (`<@U123>`); anything else is shown as escaped text.
+fn slack_user(who: &str) -> String {
+    let looks_like_id = who.len() >= 9
+        && who.starts_with(['U', 'W'])
+        && who.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if looks_like_id {
+        format!("<@{who}>")
+    } else {
+        escape_mrkdwn(who)
+    }
+}
+
+/// Which re-ask fits the parser's reason (`ScoreRefusal`'s message, as ingest records it).
+fn reask_key(reason: &str) -> Key {
+    let reason = reason.to_ascii_lowercase();
+    if reason.contains("several") || reason.contains("ambiguous") || reason.contains("more than one") {
+        Key::ReaskAmbiguous
+    } else if reason.contains("outside") || reason.contains("range") {
+        Key::ReaskOutOfRange
+    } else {
+        Key::ReaskNoScore
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sarafan_core::score_text::ScoreRefusal;
+
+    #[test]
+    fn reasons_from_the_score_parser_pick_the_matching_reask() {
+        assert_eq!(reask_key(&ScoreRefusal::NoScore.to_string()), Key::ReaskNoScore);
+        assert_eq!(
+            reask_key(&ScoreRefusal::Ambiguous(vec![7, 8]).to_string()),
+            Key::ReaskAmbiguous
+        );
+        assert_eq!(
+            reask_key(&ScoreRefusal::OutOfRange(11).to_string()),
+            Key::ReaskOutOfRange
+        );
+        assert_eq!(reask_key("something new"), Key::ReaskNoScore);
+    }
+
+    #[test]
+    fn only_slack_ids_become_mentions() {
+        assert_eq!(slack_user("U012AB3CD"), "<@U012AB3CD>");
+        assert_eq!(slack_user("<!here>"), "&lt;!here&gt;");
+        assert_eq!(slack_user("anna"), "anna");
+    }
+}
