@@ -46,6 +46,23 @@ fn warm_path(c: &mut Criterion) {
         })
     });
 
+    // The common case in a busy channel: no term named, so no language or sentiment work.
+    let chatter = String::from_utf8(slack_body.clone())
+        .unwrap()
+        .replace("new Sprite", "new car");
+    let chatter = chatter.into_bytes();
+    let mut chatter_headers = slack_headers.clone();
+    let signature = hmac_hex("slack-secret", &[b"v0:", NOW.to_string().as_bytes(), b":", &chatter]);
+    chatter_headers.insert("x-slack-signature", format!("v0={signature}").parse().unwrap());
+    c.bench_function("slack_event_channel_no_term_2kb", |b| {
+        b.iter(|| {
+            verify::slack(&slack_secrets, &chatter_headers, black_box(&chatter), now).unwrap();
+            let event = slack::normalise_event(black_box(&chatter), &classifier, now).unwrap();
+            assert!(matches!(event, slack::SlackEvent::Items(ref items) if items.is_empty()));
+            event
+        })
+    });
+
     let meta_secrets = Secrets::parse("meta-secret").unwrap();
     let meta_body = fixture("meta/facebook_feed_comment.json");
     let mut meta_headers = HeaderMap::new();
@@ -61,5 +78,23 @@ fn warm_path(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, warm_path);
+/// Where the Slack mention's time goes: the listening module's three steps on the same text.
+fn listening_steps(c: &mut Criterion) {
+    use sarafan_core::listening;
+    let body: serde_json::Value = serde_json::from_slice(&fixture("slack/message_channel.json")).unwrap();
+    let text = body["event"]["text"].as_str().unwrap().to_string();
+    let terms = listening::TermSet::parse("Sprite,@SpriteCars", "Fanta Motors");
+    c.bench_function("listening_match_terms", |b| {
+        b.iter(|| listening::match_mention(&terms, black_box(&text)))
+    });
+    c.bench_function("listening_detect_language", |b| {
+        b.iter(|| listening::detect_language(black_box(&text), None))
+    });
+    let lang = listening::detect_language(&text, None);
+    c.bench_function("listening_sentiment", |b| {
+        b.iter(|| listening::classify_in(black_box(&text), lang))
+    });
+}
+
+criterion_group!(benches, warm_path, listening_steps);
 criterion_main!(benches);

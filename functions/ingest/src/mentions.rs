@@ -27,6 +27,12 @@ impl Classification {
 pub trait MentionClassifier: Send + Sync {
     /// Classifies `text`; `lang` is the platform's language hint, if it gives one.
     fn classify(&self, text: &str, lang: Option<&str>) -> Classification;
+
+    /// Classifies `text` only if it names a configured term: most chat messages do not, and
+    /// language detection and sentiment are the expensive part.
+    fn classify_if_matched(&self, text: &str, lang: Option<&str>) -> Option<Classification> {
+        Some(self.classify(text, lang)).filter(Classification::matched)
+    }
 }
 
 /// `SARAFAN_BRAND_TERMS` / `SARAFAN_COMPETITOR_TERMS` matching and multilingual sentiment.
@@ -45,7 +51,18 @@ impl Listening {
 
 impl MentionClassifier for Listening {
     fn classify(&self, text: &str, lang: Option<&str>) -> Classification {
+        Self::read(listening::match_mention(&self.terms, text), text, lang)
+    }
+
+    fn classify_if_matched(&self, text: &str, lang: Option<&str>) -> Option<Classification> {
         let found = listening::match_mention(&self.terms, text);
+        found.is_match().then(|| Self::read(found, text, lang))
+    }
+}
+
+impl Listening {
+    /// Language and sentiment, for a text already matched.
+    fn read(found: listening::MentionMatch, text: &str, lang: Option<&str>) -> Classification {
         let detected = listening::detect_language(text, lang);
         let sentiment = listening::classify_in(text, detected).sentiment;
         Classification {
@@ -77,6 +94,11 @@ mod tests {
         );
         assert_eq!(c.lang.as_deref(), Some("en"));
         assert!(!m.classify("nothing to see", None).matched());
+        assert_eq!(m.classify_if_matched("nothing to see", None), None);
+        assert_eq!(
+            m.classify_if_matched("Sprite!", None).map(|c| c.matched_terms),
+            Some(vec!["Sprite".into()])
+        );
         assert_eq!(
             m.classify("Sprite lost my keys, terrible", None).sentiment,
             Sentiment::Negative

@@ -108,10 +108,7 @@ fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn M
             at,
         })),
         Some("channel" | "group" | "mpim") => {
-            let found = classifier.classify(&text, None);
-            if !found.matched() {
-                return None;
-            }
+            let found = classifier.classify_if_matched(&text, None)?;
             let channel = event.channel.unwrap_or_default();
             let ts = event.ts.unwrap_or_else(|| event_id.clone());
             Some(Inbound::Store {
