@@ -49,7 +49,8 @@ fn warm_path(c: &mut Criterion) {
     // The common case in a busy channel: no term named, so no language or sentiment work.
     let chatter = String::from_utf8(slack_body.clone())
         .unwrap()
-        .replace("new Sprite", "new car");
+        .replace("new Sprite", "new car")
+        .replace("sprite-day", "car-day");
     let chatter = chatter.into_bytes();
     let mut chatter_headers = slack_headers.clone();
     let signature = hmac_hex("slack-secret", &[b"v0:", NOW.to_string().as_bytes(), b":", &chatter]);
