@@ -4,11 +4,12 @@ use crate::cli::{Cli, Command, CompoundArgs, DynamodbCommand, ExportFormat};
 use anyhow::{anyhow, Context};
 use sarafan_core::compounding::CompoundingModel;
 use sarafan_core::export;
-use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_core::store::{RecordKind, RecordLister};
+use sarafan_core::store::dynamodb::{create_table as create_dynamodb_table, DynamoStore};
+use sarafan_core::store::{FullStore, RecordKind, StoreChoice};
 use sarafan_core::YearMonth;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A command's failure: bad usage (exit 2) or a failure to do the work (exit 1).
 #[derive(Debug)]
@@ -61,12 +62,12 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { kind, month, format } => export_records(kind.into(), month, format).await,
         Command::Demo { out } => crate::demo::run(&out).await,
         Command::Report { month, out, email } => report(month, &out, email).await,
-        Command::Serve { .. } => Err(missing("`sarafan serve` (the ingest routes and outreach worker)")),
+        Command::Serve { addr } => crate::serve::run(addr).await,
         Command::Ask { .. } => Err(missing("`sarafan ask` (outreach)")),
         Command::Forget { .. } => Err(missing("`sarafan forget` (erasure)")),
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
-        } => Err(missing("the DynamoDB store")),
+        } => create_table().await,
     }
 }
 
@@ -128,36 +129,37 @@ fn compound(args: &CompoundArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The embedded database path from `SARAFAN_DB` (default `./sarafan.db`).
-pub fn db_path() -> PathBuf {
-    std::env::var_os("SARAFAN_DB")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("sarafan.db"))
-}
-
-/// Opens the configured store for a command that reads what is already there.
-fn open_existing_store() -> Result<SqliteStore, CliError> {
-    match std::env::var("SARAFAN_STORE").as_deref() {
-        Ok("sqlite") | Err(_) => {}
-        Ok("dynamodb") => return Err(missing("the DynamoDB store (SARAFAN_STORE=dynamodb)")),
-        Ok(other) => {
-            return Err(CliError::Usage(format!(
-                "SARAFAN_STORE={other:?}: expected sqlite or dynamodb"
-            )))
+/// The configured store (`SARAFAN_STORE`, default `sqlite`), for commands that read what is
+/// already there: a missing SQLite file is an error, not a fresh database.
+pub async fn open_existing_store() -> Result<Arc<dyn FullStore>, CliError> {
+    let choice = StoreChoice::from_env("sqlite").map_err(CliError::Usage)?;
+    if let StoreChoice::Sqlite { path } = &choice {
+        if !path.exists() {
+            return Err(CliError::Failure(anyhow!(
+                "no database at {} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)",
+                path.display()
+            )));
         }
     }
-    let path = db_path();
-    if !path.exists() {
-        return Err(CliError::Failure(anyhow!(
-            "no database at {} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)",
-            path.display()
-        )));
-    }
-    SqliteStore::open(&path).map_err(|e| CliError::Failure(e.into()))
+    choice.open().await.map_err(|e| CliError::Failure(e.into()))
+}
+
+async fn create_table() -> Result<(), CliError> {
+    let table = std::env::var("SARAFAN_TABLE")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| CliError::Usage("SARAFAN_TABLE is not set: name the table to create".into()))?;
+    let store = DynamoStore::from_env(&table).await;
+    eprintln!("creating DynamoDB table {table} (waits until it is active)");
+    create_dynamodb_table(store.client(), &table)
+        .await
+        .with_context(|| format!("creating table {table}"))?;
+    println!("{table}");
+    Ok(())
 }
 
 async fn export_records(kind: RecordKind, month: Option<YearMonth>, format: ExportFormat) -> Result<(), CliError> {
-    let store = open_existing_store()?;
+    let store = open_existing_store().await?;
     let out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut sink = match format {
         ExportFormat::Csv => {
@@ -213,14 +215,14 @@ async fn report(month: YearMonth, out: &Path, email: bool) -> Result<(), CliErro
     if email {
         return Err(missing("emailing the report (--email)"));
     }
-    let store = open_existing_store()?;
-    let path = write_report(&store, month, out, "Sarafan").await?;
+    let store = open_existing_store().await?;
+    let path = write_report(store.as_ref(), month, out, "Sarafan").await?;
     println!("{}", path.display());
     Ok(())
 }
 
 /// Computes, stores and writes the month's report as `out/report-YYYY-MM.html`.
-pub async fn write_report(store: &SqliteStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
+pub async fn write_report(store: &dyn FullStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
     let figures = sarafan_reports::compute(store, month)
         .await
         .context("reading the aggregates")?;

@@ -15,14 +15,13 @@ use sarafan_core::chat::ChatError;
 use sarafan_core::ledger::Change;
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
-use sarafan_core::store::{EffectLog, MentionReader, Store, StoreError};
+use sarafan_core::store::StoreError;
 use sarafan_core::survey::Survey;
 use sarafan_core::Category;
 use std::sync::Arc;
 
 /// The store ports outreach needs: the whole store plus its effect log and mention reader.
-pub trait OutreachStore: Store + EffectLog + MentionReader {}
-impl<T: Store + EffectLog + MentionReader> OutreachStore for T {}
+pub use sarafan_core::store::FullStore as OutreachStore;
 
 /// Outreach's dependencies, built once at startup and lent to every event.
 pub struct Outreach {

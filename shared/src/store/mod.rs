@@ -202,3 +202,76 @@ impl<T> Store for T where
         + ChangeFeed
 {
 }
+
+/// Every port a host wires: the store plus its effect log and mention reader.
+pub trait FullStore: Store + EffectLog + MentionReader {}
+
+impl<T: Store + EffectLog + MentionReader> FullStore for T {}
+
+/// Which store a host runs on, read from `SARAFAN_STORE`, `SARAFAN_DB` and `SARAFAN_TABLE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    Sqlite { path: std::path::PathBuf },
+    Dynamodb { table: String },
+}
+
+impl StoreChoice {
+    /// Reads the choice through `lookup`; `default` applies when `SARAFAN_STORE` is unset
+    /// (`sqlite` for the CLI, `dynamodb` in Lambda).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, default: &str) -> Result<Self, String> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        match get("SARAFAN_STORE").as_deref().unwrap_or(default) {
+            "sqlite" => Ok(StoreChoice::Sqlite {
+                path: get("SARAFAN_DB").unwrap_or_else(|| "./sarafan.db".into()).into(),
+            }),
+            "dynamodb" => Ok(StoreChoice::Dynamodb {
+                table: get("SARAFAN_TABLE").ok_or("SARAFAN_TABLE is not set (SARAFAN_STORE=dynamodb needs it)")?,
+            }),
+            other => Err(format!("SARAFAN_STORE={other:?}: expected sqlite or dynamodb")),
+        }
+    }
+
+    pub fn from_env(default: &str) -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok(), default)
+    }
+
+    /// Opens the chosen store. SQLite creates its file if absent; DynamoDB makes no network
+    /// call until the first request.
+    pub async fn open(&self) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+        match self {
+            StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(path)?)),
+            #[cfg(feature = "dynamodb")]
+            StoreChoice::Dynamodb { table } => Ok(std::sync::Arc::new(dynamodb::DynamoStore::from_env(table).await)),
+            #[cfg(not(feature = "dynamodb"))]
+            StoreChoice::Dynamodb { .. } => Err(StoreError::Unavailable(
+                "this build has no DynamoDB store (build sarafan-core with the `dynamodb` feature)".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod choice_tests {
+    use super::StoreChoice;
+
+    #[test]
+    fn store_choice_reads_the_contract_variables() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(
+            StoreChoice::from_lookup(vars(&[]), "sqlite"),
+            Ok(StoreChoice::Sqlite {
+                path: "./sarafan.db".into()
+            })
+        );
+        assert_eq!(
+            StoreChoice::from_lookup(vars(&[("SARAFAN_TABLE", "t")]), "dynamodb"),
+            Ok(StoreChoice::Dynamodb { table: "t".into() })
+        );
+        assert!(StoreChoice::from_lookup(vars(&[]), "dynamodb")
+            .unwrap_err()
+            .contains("SARAFAN_TABLE"));
+        assert!(StoreChoice::from_lookup(vars(&[("SARAFAN_STORE", "mongo")]), "sqlite").is_err());
+    }
+}

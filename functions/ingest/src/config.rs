@@ -1,0 +1,226 @@
+//! The ingest function's settings, read once from the CONTRACT's environment variables.
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+use subtle::ConstantTimeEq;
+use url::Url;
+
+/// One secret setting: one or more comma-separated values, so a secret can be rotated
+/// without downtime (both the old and the new value are accepted while it changes).
+#[derive(Clone)]
+pub struct Secrets(Vec<SecretString>);
+
+impl Secrets {
+    /// `None` when the variable is unset or holds no value: the route it guards answers 404.
+    pub fn parse(raw: &str) -> Option<Secrets> {
+        let values: Vec<SecretString> = raw
+            .split(',')
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(SecretString::from)
+            .collect();
+        (!values.is_empty()).then_some(Secrets(values))
+    }
+
+    /// The secret values, for keying an HMAC.
+    pub(crate) fn each(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(|s| s.expose_secret().as_bytes())
+    }
+
+    /// True when `given` equals one of the values. Both sides are hashed first so the
+    /// comparison takes the same time whatever the lengths and contents.
+    pub fn matches(&self, given: &str) -> bool {
+        let given = Sha256::digest(given.as_bytes());
+        self.each()
+            .map(|secret| Sha256::digest(secret).ct_eq(&given))
+            .fold(subtle::Choice::from(0), |any, one| any | one)
+            .into()
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets([REDACTED; {}])", self.0.len())
+    }
+}
+
+/// Where the records live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    Sqlite { path: String },
+    Dynamodb { table: String },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("{0} is not set")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Everything ingest reads from the environment. Secrets never print (see [`Secrets`]).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub slack_signing_secret: Option<Secrets>,
+    pub telegram_webhook_secret: Option<Secrets>,
+    pub meta_verify_token: Option<Secrets>,
+    pub meta_app_secret: Option<Secrets>,
+    pub x_consumer_secret: Option<Secrets>,
+    pub typeform_secret: Option<Secrets>,
+    pub api_token: Option<Secrets>,
+    /// Where `GET /r/{code}` sends a referred friend; unset, that route answers 404.
+    pub referral_landing_url: Option<Url>,
+    pub brand_terms: Vec<String>,
+    pub competitor_terms: Vec<String>,
+    pub default_locale: String,
+    /// Chat platforms outreach can ask on (their bot tokens are set): `/api/surveys` refuses others.
+    pub chat_platforms: Vec<sarafan_core::model::Platform>,
+    pub store: StoreConfig,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_vars(std::env::vars())
+    }
+
+    /// Reads the given variables (tests pass a literal list).
+    pub fn from_vars<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Result<Config, ConfigError>
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars: HashMap<String, String> = vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let secret = |name: &str| get(name).and_then(Secrets::parse);
+        let list = |name: &str| -> Vec<String> {
+            get(name)
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let referral_landing_url = get("REFERRAL_LANDING_URL")
+            .map(|raw| {
+                let url = Url::parse(raw).map_err(|e| ConfigError::Invalid {
+                    name: "REFERRAL_LANDING_URL",
+                    reason: e.to_string(),
+                })?;
+                if !matches!(url.scheme(), "http" | "https") {
+                    return Err(ConfigError::Invalid {
+                        name: "REFERRAL_LANDING_URL",
+                        reason: "must be an http(s) URL".into(),
+                    });
+                }
+                Ok(url)
+            })
+            .transpose()?;
+        // Lambda's default is DynamoDB; the CLI sets SARAFAN_STORE=sqlite itself.
+        let store = match get("SARAFAN_STORE").unwrap_or("dynamodb") {
+            "sqlite" => StoreConfig::Sqlite {
+                path: get("SARAFAN_DB").unwrap_or("./sarafan.db").to_string(),
+            },
+            "dynamodb" => StoreConfig::Dynamodb {
+                table: get("SARAFAN_TABLE")
+                    .ok_or(ConfigError::Missing("SARAFAN_TABLE"))?
+                    .to_string(),
+            },
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "SARAFAN_STORE",
+                    reason: format!("{other:?} is neither \"sqlite\" nor \"dynamodb\""),
+                })
+            }
+        };
+        Ok(Config {
+            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
+            telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
+            meta_verify_token: secret("META_VERIFY_TOKEN"),
+            meta_app_secret: secret("META_APP_SECRET"),
+            x_consumer_secret: secret("X_CONSUMER_SECRET"),
+            typeform_secret: secret("TYPEFORM_SECRET"),
+            api_token: secret("SARAFAN_API_TOKEN"),
+            referral_landing_url,
+            brand_terms: list("SARAFAN_BRAND_TERMS"),
+            competitor_terms: list("SARAFAN_COMPETITOR_TERMS"),
+            default_locale: get("SARAFAN_DEFAULT_LOCALE").unwrap_or("en").to_string(),
+            chat_platforms: [
+                (sarafan_core::model::Platform::Slack, get("SLACK_BOT_TOKEN").is_some()),
+                (
+                    sarafan_core::model::Platform::Telegram,
+                    get("TELEGRAM_BOT_TOKEN").is_some(),
+                ),
+                (
+                    sarafan_core::model::Platform::Whatsapp,
+                    get("WHATSAPP_TOKEN").is_some() && get("WHATSAPP_PHONE_NUMBER_ID").is_some(),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(platform, configured)| configured.then_some(platform))
+            .collect(),
+            store,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_comma_separated_secret_is_accepted_and_none_is_printed() {
+        let secrets = Secrets::parse(" old-secret , new-secret ,").unwrap();
+        assert!(secrets.matches("old-secret"));
+        assert!(secrets.matches("new-secret"));
+        assert!(!secrets.matches("old-secret,new-secret"));
+        assert!(!secrets.matches(""));
+        assert_eq!(format!("{secrets:?}"), "Secrets([REDACTED; 2])");
+        assert!(Secrets::parse(" , ").is_none());
+    }
+
+    #[test]
+    fn config_reads_the_contract_variables() {
+        let config = Config::from_vars([
+            ("SARAFAN_STORE", "sqlite"),
+            ("SARAFAN_DB", "/tmp/x.db"),
+            ("SLACK_SIGNING_SECRET", "s1,s2"),
+            ("SARAFAN_BRAND_TERMS", "Sprite, @sprite ,#sprite"),
+            ("REFERRAL_LANDING_URL", "https://shop.example/welcome?utm=ref"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.store,
+            StoreConfig::Sqlite {
+                path: "/tmp/x.db".into()
+            }
+        );
+        assert!(config.slack_signing_secret.unwrap().matches("s2"));
+        assert!(config.telegram_webhook_secret.is_none());
+        assert_eq!(config.brand_terms, ["Sprite", "@sprite", "#sprite"]);
+        assert_eq!(config.default_locale, "en");
+        assert!(!format!(
+            "{:?}",
+            Config::from_vars([("SARAFAN_STORE", "sqlite"), ("SARAFAN_API_TOKEN", "tok-123")]).unwrap()
+        )
+        .contains("tok-123"));
+    }
+
+    #[test]
+    fn config_names_the_missing_or_invalid_variable() {
+        assert_eq!(
+            Config::from_vars([("SARAFAN_STORE", "dynamodb")]).unwrap_err(),
+            ConfigError::Missing("SARAFAN_TABLE")
+        );
+        let err = Config::from_vars([("SARAFAN_STORE", "sqlite"), ("REFERRAL_LANDING_URL", "not a url")]).unwrap_err();
+        assert!(err.to_string().starts_with("REFERRAL_LANDING_URL is invalid"), "{err}");
+        let err = Config::from_vars([("SARAFAN_STORE", "postgres")]).unwrap_err();
+        assert!(err.to_string().starts_with("SARAFAN_STORE is invalid"), "{err}");
+    }
+}

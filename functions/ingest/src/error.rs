@@ -1,0 +1,110 @@
+//! The one place ingest errors become HTTP answers: 4xx with a safe message, 5xx logged in full
+//! and answered without internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sarafan_core::store::StoreError;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The route's secret is not configured (or the thing asked for does not exist).
+    #[error("not found")]
+    NotFound,
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("the body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// The body was authentic but could not be understood; `detail` names the field.
+    #[error("{error}: {detail}")]
+    BadRequest { error: &'static str, detail: String },
+    #[error("{0}")]
+    NotImplemented(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub fn bad_request(error: &'static str, detail: impl Into<String>) -> AppError {
+        AppError::BadRequest {
+            error,
+            detail: detail.into(),
+        }
+    }
+
+    /// A field that is present but not acceptable.
+    pub fn invalid_field(field: &str, why: impl std::fmt::Display) -> AppError {
+        AppError::bad_request("invalid_field", format!("{field}: {why}"))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            AppError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// The JSON error body: `{"error": "...", "detail": "..."}`.
+pub fn error_body(status: StatusCode, error: &str, detail: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": error, "detail": detail }))).into_response()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            AppError::NotFound => error_body(status, "not_found", "no such route is configured here"),
+            AppError::Unauthorized(why) => error_body(status, "unauthorized", why),
+            AppError::PayloadTooLarge { .. } => error_body(status, "payload_too_large", &self.to_string()),
+            AppError::BadRequest { error, detail } => error_body(status, error, detail),
+            AppError::NotImplemented(what) => error_body(status, "not_implemented", what),
+            AppError::Store(e) if e.is_transient() => {
+                tracing::warn!(error = %e, "store unavailable; asking the sender to retry");
+                error_body(status, "unavailable", "the store is unavailable; retry later")
+            }
+            AppError::Store(e) => {
+                tracing::error!(error = %e, source = ?std::error::Error::source(e), "store failed");
+                error_body(status, "internal", "the request could not be stored")
+            }
+        }
+    }
+}
+
+/// Parses a JSON body; a failure names the path of the offending field.
+pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
+    parse_json_in(raw, "")
+}
+
+/// Parses JSON found inside something else (Slack's form field `payload`): the path in a
+/// failure starts with `within`.
+pub fn parse_json_in<T: DeserializeOwned>(raw: &[u8], within: &str) -> Result<T, AppError> {
+    let de = &mut serde_json::Deserializer::from_slice(raw);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let path = match (within.is_empty(), path == ".") {
+            (true, true) => String::new(),
+            (true, false) => path,
+            (false, true) => within.to_string(),
+            (false, false) => format!("{within}.{path}"),
+        };
+        let detail = if path.is_empty() {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        };
+        AppError::bad_request("malformed_body", detail)
+    })
+}
+
+/// A field the payload must have for what it says it is.
+pub fn missing(field: &str) -> AppError {
+    AppError::bad_request("missing_field", format!("{field}: missing"))
+}

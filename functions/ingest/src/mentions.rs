@@ -1,0 +1,107 @@
+//! How ingest classifies a mention: which configured terms it names, its language and its
+//! sentiment, through sarafan-core's listening module behind one small trait (tests and
+//! benchmarks can lend their own).
+
+use sarafan_core::listening::{self, TermSet};
+use sarafan_core::model::Sentiment;
+
+/// What listening makes of a piece of text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    /// The configured terms found in the text, as configured.
+    pub matched_terms: Vec<String>,
+    /// True when only competitor terms matched (the mention is about a competitor).
+    pub competitor: bool,
+    /// The language (ISO code) given by the platform, or detected.
+    pub lang: Option<String>,
+    pub sentiment: Sentiment,
+}
+
+impl Classification {
+    /// Did any brand or competitor term match?
+    pub fn matched(&self) -> bool {
+        !self.matched_terms.is_empty()
+    }
+}
+
+pub trait MentionClassifier: Send + Sync {
+    /// Classifies `text`; `lang` is the platform's language hint, if it gives one.
+    fn classify(&self, text: &str, lang: Option<&str>) -> Classification;
+
+    /// Classifies `text` only if it names a configured term: most chat messages do not, and
+    /// language detection and sentiment are the expensive part.
+    fn classify_if_matched(&self, text: &str, lang: Option<&str>) -> Option<Classification> {
+        Some(self.classify(text, lang)).filter(Classification::matched)
+    }
+}
+
+/// `SARAFAN_BRAND_TERMS` / `SARAFAN_COMPETITOR_TERMS` matching and multilingual sentiment.
+#[derive(Debug, Clone, Default)]
+pub struct Listening {
+    terms: TermSet,
+}
+
+impl Listening {
+    pub fn new(brand: &[String], competitors: &[String]) -> Self {
+        Listening {
+            terms: TermSet::parse(&brand.join(","), &competitors.join(",")),
+        }
+    }
+}
+
+impl MentionClassifier for Listening {
+    fn classify(&self, text: &str, lang: Option<&str>) -> Classification {
+        Self::read(listening::match_mention(&self.terms, text), text, lang)
+    }
+
+    fn classify_if_matched(&self, text: &str, lang: Option<&str>) -> Option<Classification> {
+        let found = listening::match_mention(&self.terms, text);
+        found.is_match().then(|| Self::read(found, text, lang))
+    }
+}
+
+impl Listening {
+    /// Language and sentiment, for a text already matched.
+    fn read(found: listening::MentionMatch, text: &str, lang: Option<&str>) -> Classification {
+        let detected = listening::detect_language(text, lang);
+        let sentiment = listening::classify_in(text, detected).sentiment;
+        Classification {
+            matched_terms: found.matched_terms,
+            competitor: found.competitor && !found.brand,
+            lang: lang
+                .map(str::to_string)
+                .or_else(|| detected.map(|l| l.code().to_string())),
+            sentiment,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brand_and_competitor_terms_are_matched_and_sentiment_read() {
+        let m = Listening::new(&["Sprite".into(), "@sprite_cars".into()], &["Fanta Motors".into()]);
+        let c = m.classify("Loving my new SPRITE, thanks @Sprite_Cars, brilliant service!", None);
+        assert_eq!(c.matched_terms, ["Sprite", "@sprite_cars"]);
+        assert!(!c.competitor);
+        assert_eq!(c.sentiment, Sentiment::Positive);
+        let c = m.classify("Fanta Motors was quicker", Some("en"));
+        assert_eq!(
+            (c.matched_terms.as_slice(), c.competitor),
+            (&["Fanta Motors".to_string()][..], true)
+        );
+        assert_eq!(c.lang.as_deref(), Some("en"));
+        assert!(!m.classify("nothing to see", None).matched());
+        assert_eq!(m.classify_if_matched("nothing to see", None), None);
+        assert_eq!(
+            m.classify_if_matched("Sprite!", None).map(|c| c.matched_terms),
+            Some(vec!["Sprite".into()])
+        );
+        assert_eq!(
+            m.classify("Sprite lost my keys, terrible", None).sentiment,
+            Sentiment::Negative
+        );
+    }
+}

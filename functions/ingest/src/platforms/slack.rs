@@ -1,0 +1,254 @@
+//! Slack: the Events API (`url_verification`, `message` events) and interactivity
+//! (`block_actions` from the NPS buttons and from staff alert buttons).
+//!
+//! - a DM (`channel_type: "im"`) is a chat reply: an answer if its author has a survey;
+//! - a channel message naming a brand (or competitor) term is a mention (`slack:{channel}:{ts}`);
+//! - bot messages and edits (`bot_id`, any `subtype`) are ignored, so our own questions never
+//!   come back as answers;
+//! - retries (`X-Slack-Retry-Num`) carry the same `event_id`: the delivery key
+//!   `slack:event:{event_id}` stores them once.
+
+use crate::body::RawBody;
+use crate::error::{missing, parse_json, parse_json_in, AppError};
+use crate::inbound::{store_all, ChatReply, Inbound, ReplyContent};
+use crate::mentions::MentionClassifier;
+use crate::{configured, unix_time, verify, AppState};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use sarafan_core::chat_ids::{parse_alert_button, parse_nps_button};
+use sarafan_core::ledger::Change;
+use sarafan_core::model::{Identity, Mention, Platform};
+use serde::Deserialize;
+
+/// The Events API envelope (`url_verification` or `event_callback`).
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(rename = "type")]
+    kind: String,
+    challenge: Option<String>,
+    event_id: Option<String>,
+    event_time: Option<i64>,
+    event: Option<Event>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Event {
+    #[serde(rename = "type")]
+    kind: String,
+    subtype: Option<String>,
+    bot_id: Option<String>,
+    user: Option<String>,
+    text: Option<String>,
+    channel: Option<String>,
+    channel_type: Option<String>,
+    ts: Option<String>,
+}
+
+/// What an Events API delivery asks for.
+#[derive(Debug, PartialEq)]
+pub enum SlackEvent {
+    /// `url_verification`: answer the challenge.
+    Challenge(String),
+    Items(Vec<Inbound>),
+}
+
+/// Slack's `ts` ("1355517523.000005") as a time.
+fn slack_ts(ts: &str) -> Option<DateTime<Utc>> {
+    let (secs, micros) = ts.split_once('.').unwrap_or((ts, "0"));
+    let micros: u32 = format!("{micros:0<6}").get(..6)?.parse().ok()?;
+    DateTime::from_timestamp(secs.parse().ok()?, micros * 1000)
+}
+
+/// Normalises an Events API body (already verified).
+pub fn normalise_event(
+    raw: &[u8],
+    classifier: &dyn MentionClassifier,
+    now: DateTime<Utc>,
+) -> Result<SlackEvent, AppError> {
+    let envelope: Envelope = parse_json(raw)?;
+    match envelope.kind.as_str() {
+        "url_verification" => Ok(SlackEvent::Challenge(
+            envelope.challenge.ok_or_else(|| missing("challenge"))?,
+        )),
+        "event_callback" => {
+            let event_id = envelope.event_id.ok_or_else(|| missing("event_id"))?;
+            let event = envelope.event.ok_or_else(|| missing("event"))?;
+            let at = envelope.event_time.map(|t| unix_time(t, now)).unwrap_or(now);
+            Ok(SlackEvent::Items(
+                message(event_id, event, at, classifier).into_iter().collect(),
+            ))
+        }
+        other => {
+            tracing::debug!(kind = other, "unknown Slack envelope type: ignored");
+            Ok(SlackEvent::Items(vec![]))
+        }
+    }
+}
+
+fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn MentionClassifier) -> Option<Inbound> {
+    if event.kind != "message" {
+        tracing::debug!(kind = %event.kind, "unhandled Slack event type: ignored");
+        return None;
+    }
+    if event.subtype.is_some() || event.bot_id.is_some() {
+        tracing::debug!(subtype = ?event.subtype, "bot message or edit: ignored");
+        return None;
+    }
+    let (user, text) = (event.user?, event.text?);
+    let delivery = format!("slack:event:{event_id}");
+    match event.channel_type.as_deref() {
+        Some("im") => Some(Inbound::ChatReply(ChatReply {
+            delivery,
+            identity: Identity::new(Platform::Slack, user),
+            content: ReplyContent::Text(text),
+            locale: None,
+            at,
+        })),
+        Some("channel" | "group" | "mpim") => {
+            let found = classifier.classify_if_matched(&text, None)?;
+            let channel = event.channel.unwrap_or_default();
+            let ts = event.ts.unwrap_or_else(|| event_id.clone());
+            Some(Inbound::Store {
+                delivery,
+                change: Change::Mention(Mention {
+                    id: format!("slack:{channel}:{ts}"),
+                    source: Platform::Slack.to_string(),
+                    created_at: slack_ts(&ts).unwrap_or(at),
+                    text,
+                    url: None,
+                    author: Some(user),
+                    lang: found.lang,
+                    sentiment: found.sentiment,
+                    matched_terms: found.matched_terms,
+                    competitor: found.competitor,
+                }),
+            })
+        }
+        other => {
+            tracing::debug!(channel_type = ?other, "message in an unhandled channel type: ignored");
+            None
+        }
+    }
+}
+
+/// POST /webhooks/slack/events
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Response, AppError> {
+    let secrets = configured(&state.config.slack_signing_secret)?;
+    let now = state.now();
+    verify::slack(secrets, &headers, &body, now)?;
+    if let Some(retry) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {
+        tracing::info!(retry, reason = ?headers.get("x-slack-retry-reason"), "Slack retry");
+    }
+    match normalise_event(&body, state.classifier.as_ref(), now)? {
+        SlackEvent::Challenge(challenge) => Ok(Json(serde_json::json!({ "challenge": challenge })).into_response()),
+        SlackEvent::Items(items) => {
+            store_all(&state, items).await?;
+            Ok(StatusCode::OK.into_response())
+        }
+    }
+}
+
+/// The interactivity payload (form field `payload`).
+#[derive(Debug, Deserialize)]
+struct Interaction {
+    #[serde(rename = "type")]
+    kind: String,
+    user: Option<User>,
+    trigger_id: Option<String>,
+    #[serde(default)]
+    actions: Vec<Action>,
+}
+
+#[derive(Debug, Deserialize)]
+struct User {
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct Action {
+    action_id: String,
+    value: Option<String>,
+    action_ts: Option<String>,
+}
+
+/// Normalises an interactivity body (already verified): `payload=<JSON>`, form-encoded.
+pub fn normalise_interaction(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
+    let payload = form_urlencoded::parse(raw)
+        .find(|(name, _)| name == "payload")
+        .map(|(_, value)| value)
+        .ok_or_else(|| missing("payload"))?;
+    let interaction: Interaction = parse_json_in(payload.as_bytes(), "payload")?;
+    if interaction.kind != "block_actions" {
+        tracing::debug!(kind = %interaction.kind, "unhandled Slack interaction type: ignored");
+        return Ok(vec![]);
+    }
+    let user = interaction.user.ok_or_else(|| missing("payload.user"))?.id;
+    let trigger = interaction.trigger_id.unwrap_or_default();
+    let mut items = Vec::new();
+    for action in interaction.actions {
+        let at = action.action_ts.as_deref().and_then(slack_ts).unwrap_or(now);
+        let delivery = format!(
+            "slack:action:{trigger}:{}:{}",
+            action.action_ts.as_deref().unwrap_or(""),
+            action.action_id
+        );
+        let id = action.action_id.as_str();
+        let value = action.value.as_deref().unwrap_or("");
+        if let Some(score) = parse_nps_button(id).or_else(|| parse_nps_button(value)) {
+            items.push(Inbound::ChatReply(ChatReply {
+                delivery,
+                identity: Identity::new(Platform::Slack, user.clone()),
+                content: ReplyContent::Button(score),
+                locale: None,
+                at,
+            }));
+        } else if let Some((action, alert_id)) = parse_alert_button(id).or_else(|| parse_alert_button(value)) {
+            items.push(Inbound::Store {
+                delivery,
+                change: Change::AlertAction {
+                    alert_id: alert_id.to_string(),
+                    action,
+                    by: user.clone(),
+                    at,
+                },
+            });
+        } else {
+            tracing::debug!(action_id = id, "unknown Slack action: ignored");
+        }
+    }
+    Ok(items)
+}
+
+/// POST /webhooks/slack/interactions
+pub async fn interactions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<StatusCode, AppError> {
+    let secrets = configured(&state.config.slack_signing_secret)?;
+    let now = state.now();
+    verify::slack(secrets, &headers, &body, now)?;
+    store_all(&state, normalise_interaction(&body, now)?).await?;
+    Ok(StatusCode::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_timestamps_keep_their_microseconds() {
+        let t = slack_ts("1355517523.000005").unwrap();
+        assert_eq!(t.timestamp(), 1355517523);
+        assert_eq!(t.timestamp_subsec_micros(), 5);
+        assert_eq!(slack_ts("1548426417.84").unwrap().timestamp_subsec_micros(), 840000);
+        assert!(slack_ts("soon").is_none());
+    }
+}

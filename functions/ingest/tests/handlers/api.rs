@@ -1,0 +1,294 @@
+use crate::common::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use sarafan_core::model::{DomainEvent, Identity, Platform};
+use sarafan_core::store::*;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_response_with_a_score_is_stored_once_with_its_customer() {
+    let h = Harness::new();
+    let body = json!({
+        "id": "web-1", "customer": {"id": "crm-7", "name": "Dana", "email": "dana@example.com", "locale": "cs"},
+        "score": 10, "comment": "Great service", "submitted_at": "2026-03-09T10:00:00Z", "brand": "Sprite"
+    })
+    .to_string();
+    for _ in 0..2 {
+        let answer = h.send(api("/api/responses", &body)).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    }
+    let responses = h.store.responses_of("crm-7").await.unwrap();
+    assert_eq!(responses.len(), 1);
+    assert_eq!((responses[0].id.as_str(), responses[0].score.value()), ("web-1", 10));
+    assert_eq!(responses[0].platform, Platform::Api);
+    assert_eq!(responses[0].comment.as_deref(), Some("Great service"));
+    assert_eq!(
+        h.store.customer("crm-7").await.unwrap().unwrap().name.as_deref(),
+        Some("Dana")
+    );
+    assert_eq!(h.feed().await, ["response_recorded"]);
+}
+
+#[tokio::test]
+async fn a_response_given_as_text_is_parsed_and_an_unclear_one_refused() {
+    let h = Harness::new();
+    let answer = h
+        .send(api(
+            "/api/responses",
+            r#"{"customer":{"id":"c1","platform":"web"},"text":"9/10"}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.json()["score"], 9);
+    let stored = h.store.responses_of("c1").await.unwrap();
+    assert_eq!((stored[0].score.value(), stored[0].platform), (9, Platform::Web));
+    for text in ["7 or 8", "11", "great!"] {
+        let body = json!({"customer": {"id": "c2"}, "text": text}).to_string();
+        let answer = h.send(api("/api/responses", &body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{text}");
+        assert!(answer.detail().starts_with("text:"), "{text}: {}", answer.body);
+    }
+    assert!(h.store.responses_of("c2").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_response_body_is_400_naming_the_field() {
+    let h = Harness::new();
+    let cases = [
+        (r#"{"customer":{"id":"c"},"score":11}"#, "score:"),
+        (r#"{"customer":{"id":"c"}}"#, "score: missing"),
+        (r#"{"score":5}"#, "missing field `customer`"),
+        (r#"{"customer":{},"score":5}"#, "customer: missing field `id`"),
+        (
+            r#"{"customer":{"id":"c","platform":"fax"},"score":5}"#,
+            "customer.platform:",
+        ),
+        (r#"{"customer":{"id":"c"},"score":"high"}"#, "score: invalid type"),
+    ];
+    for (body, detail) in cases {
+        let answer = h.send(api("/api/responses", body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(answer.detail().starts_with(detail), "{body}: {}", answer.body);
+    }
+    assert!(h.responses().await.is_empty());
+}
+
+#[tokio::test]
+async fn every_api_route_wants_the_bearer_token_and_is_404_without_one_configured() {
+    let h = Harness::new();
+    let vars = all_vars()
+        .into_iter()
+        .filter(|(k, _)| *k != "SARAFAN_API_TOKEN")
+        .collect();
+    let unconfigured = Harness::with_vars(vars);
+    for path in ["/api/responses", "/api/mentions", "/api/purchases", "/api/surveys"] {
+        let none = post(path, "application/json", &[], "{}");
+        assert_eq!(h.send(none).await.status, StatusCode::UNAUTHORIZED, "{path}");
+        let wrong = post(
+            path,
+            "application/json",
+            &[("authorization", "Bearer guess".into())],
+            "{}",
+        );
+        assert_eq!(h.send(wrong).await.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(
+            unconfigured.send(api(path, "{}")).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    // The next token of a rotation is accepted too.
+    let next = post(
+        "/api/mentions",
+        "application/json",
+        &[("authorization", "Bearer next-api-token".into())],
+        r#"{"id":"m1","source":"web","text":"hi"}"#,
+    );
+    assert_eq!(h.send(next).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_mention_is_stored_with_its_matched_terms() {
+    let h = Harness::new();
+    let body = r#"{"id":"rev-9","source":"google_reviews","text":"Fanta Motors was quicker than this place","url":"https://reviews.example/9","author":"Jo","lang":"en","created_at":"2026-03-08T09:00:00Z"}"#;
+    assert_eq!(h.send(api("/api/mentions", body)).await.status, StatusCode::OK);
+    assert_eq!(h.send(api("/api/mentions", body)).await.status, StatusCode::OK);
+    let mentions = h.mentions().await;
+    assert_eq!(mentions.len(), 1);
+    assert_eq!(mentions[0].matched_terms, ["Fanta Motors"]);
+    assert!(mentions[0].competitor);
+    let answer = h.send(api("/api/mentions", r#"{"id":"x","source":"web"}"#)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.detail().contains("missing field `text`"), "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_purchase_with_a_referral_code_converts_the_referral() {
+    let h = Harness::new();
+    let code = h.seed_referral("promoter-1").await;
+    let body = json!({"id": "order-77", "customer_id": "friend-1", "kind": "new", "referral_code": code.to_string().to_uppercase(), "amount": 18990.0, "currency": "EUR"}).to_string();
+    for _ in 0..2 {
+        assert_eq!(h.send(api("/api/purchases", &body)).await.status, StatusCode::OK);
+    }
+    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().conversions, 1);
+    assert_eq!(h.feed().await, ["purchase_recorded"]);
+    let bad = h
+        .send(api(
+            "/api/purchases",
+            r#"{"id":"o","customer_id":"c","kind":"new","referral_code":"0O1l!"}"#,
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.detail().starts_with("referral_code:"), "{}", bad.body);
+    let bad = h
+        .send(api("/api/purchases", r#"{"id":"o","customer_id":"c","kind":"lease"}"#))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.detail().starts_with("kind:"), "{}", bad.body);
+}
+
+#[tokio::test]
+async fn a_survey_request_is_stored_for_outreach_once_per_idempotency_key() {
+    let h = Harness::new();
+    let body = json!({"customers": [
+        {"platform": "slack", "user_id": "U0CUSTOMER"},
+        {"platform": "telegram", "chat_id": 424242424},
+        {"platform": "whatsapp", "phone": "+1 650-555-1234"}
+    ], "brand": "Sprite"})
+    .to_string();
+    for _ in 0..2 {
+        let req = post(
+            "/api/surveys",
+            "application/json",
+            &[
+                ("authorization", format!("Bearer {API_TOKEN}")),
+                ("idempotency-key", "batch-1".into()),
+            ],
+            body.clone(),
+        );
+        let answer = h.send(req).await;
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+        assert_eq!(answer.json()["requested"], 3);
+    }
+    let events = h.store.read_feed(0, 100).await.unwrap();
+    let asked: Vec<Identity> = events
+        .into_iter()
+        .map(|e| match e.event {
+            DomainEvent::SurveyRequested { identity, brand, .. } => {
+                assert_eq!(brand.as_deref(), Some("Sprite"));
+                identity
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            Identity::new(Platform::Slack, "U0CUSTOMER"),
+            Identity::new(Platform::Telegram, "424242424"),
+            Identity::new(Platform::Whatsapp, "16505551234"),
+        ]
+    );
+    let customer = h
+        .store
+        .customer_by_identity(&Identity::new(Platform::Whatsapp, "16505551234"))
+        .await
+        .unwrap();
+    assert_eq!(customer.unwrap().id, "whatsapp:16505551234");
+}
+
+#[tokio::test]
+async fn a_bad_survey_request_is_400_naming_the_customer() {
+    let h = Harness::new();
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"slack","user_id":"U1"},{"platform":"fax","number":"1"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.detail().starts_with("customers[1]"), "{}", answer.body);
+    let answer = h.send(api("/api/surveys", r#"{"customers":[]}"#)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.detail().starts_with("customers:"), "{}", answer.body);
+    assert!(h.feed().await.is_empty());
+}
+
+#[tokio::test]
+async fn a_survey_on_a_platform_without_a_bot_token_is_400_platform_not_configured() {
+    let vars: Vec<(&str, String)> = all_vars()
+        .into_iter()
+        .filter(|(k, _)| *k != "TELEGRAM_BOT_TOKEN")
+        .collect();
+    let h = Harness::with_vars(vars);
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"telegram","chat_id":"42"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "platform not configured");
+    assert!(answer.detail().starts_with("customers[0]: telegram"), "{}", answer.body);
+    assert!(h.feed().await.is_empty());
+}
+
+#[tokio::test]
+async fn erasing_a_customer_says_plainly_it_is_not_built_yet() {
+    let h = Harness::new();
+    let req = |auth: Option<&str>| {
+        let mut r = Request::delete("/api/customers/crm-7");
+        if let Some(token) = auth {
+            r = r.header("authorization", format!("Bearer {token}"));
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let answer = h.send(req(Some(API_TOKEN))).await;
+    assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(answer.json()["error"], "not_implemented");
+    assert!(answer.detail().contains("not built yet"));
+    assert_eq!(h.send(req(None)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_referral_click_is_counted_and_redirected_with_the_code() {
+    let h = Harness::new();
+    let code = h.seed_referral("promoter-1").await;
+    for _ in 0..2 {
+        let answer = h.send(get(&format!("/r/{code}"))).await;
+        assert_eq!(answer.status, StatusCode::FOUND);
+        assert_eq!(
+            answer.headers["location"].to_str().unwrap(),
+            format!("https://sprite.example/welcome?utm_source=referral&ref={code}")
+        );
+    }
+    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 2);
+    assert_eq!(h.feed().await, ["referral_clicked", "referral_clicked"]);
+}
+
+#[tokio::test]
+async fn an_unknown_referral_code_gets_a_404_page_and_no_redirect() {
+    let h = Harness::new();
+    for path in ["/r/abcdefghj", "/r/not-a-code!"] {
+        let answer = h.send(get(path)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(answer.headers.get("location").is_none());
+        assert!(answer.body.contains("not valid"), "{}", answer.body);
+    }
+    assert!(h.feed().await.is_empty());
+}
+
+#[tokio::test]
+async fn api_and_referral_routes_answer_503_when_the_store_is_unreachable() {
+    let app = unreachable_app();
+    let answer = send(
+        app.clone(),
+        api("/api/responses", r#"{"customer":{"id":"c"},"score":5}"#),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.json()["error"], "unavailable");
+    assert!(!answer.body.contains("10.0.0.7"));
+    let answer = send(app, get("/r/abcdefghj")).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+}

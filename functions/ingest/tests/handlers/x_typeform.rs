@@ -1,0 +1,178 @@
+use crate::common::*;
+use axum::http::StatusCode;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sarafan_core::store::*;
+use serde_json::json;
+use sha2::Sha256;
+
+#[tokio::test]
+async fn the_x_crc_check_answers_the_hmac_of_the_token() {
+    let h = Harness::new();
+    let answer = h.send(get("/webhooks/x?crc_token=Y2hhbGxlbmdl")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let mut mac = Hmac::<Sha256>::new_from_slice(X_SECRET.as_bytes()).unwrap();
+    mac.update(b"Y2hhbGxlbmdl");
+    let expected = format!("sha256={}", BASE64.encode(mac.finalize().into_bytes()));
+    assert_eq!(answer.json(), json!({ "response_token": expected }));
+    let missing = h.send(get("/webhooks/x")).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing.detail(), "crc_token: missing");
+    let vars = all_vars()
+        .into_iter()
+        .filter(|(k, _)| *k != "X_CONSUMER_SECRET")
+        .collect();
+    assert_eq!(
+        Harness::with_vars(vars)
+            .send(get("/webhooks/x?crc_token=abc"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn posts_mentioning_the_account_are_mentions_but_its_own_are_not() {
+    let h = Harness::new();
+    for _ in 0..2 {
+        assert_eq!(
+            h.send(x(&fixture("x/tweet_create_events.json"))).await.status,
+            StatusCode::OK
+        );
+    }
+    let mentions = h.mentions().await;
+    assert_eq!(mentions.len(), 1, "{mentions:?}");
+    let m = &mentions[0];
+    assert_eq!(m.id, "x:1899123456789012345");
+    assert_eq!(m.source, "x");
+    assert_eq!(m.author.as_deref(), Some("@tombaker_drives"));
+    assert_eq!(
+        m.url.as_deref(),
+        Some("https://x.com/tombaker_drives/status/1899123456789012345")
+    );
+    assert_eq!(m.lang.as_deref(), Some("en"));
+    assert_eq!(m.matched_terms, ["Sprite", "@SpriteCars"]);
+    assert_eq!(m.created_at.timestamp(), 1_773_143_990);
+    assert_eq!(m.sentiment, sarafan_core::model::Sentiment::Positive);
+    assert_eq!(h.feed().await, ["mention_recorded"]);
+}
+
+#[tokio::test]
+async fn other_x_activity_is_ignored_and_bad_signatures_refused() {
+    let h = Harness::new();
+    assert_eq!(
+        h.send(x(&fixture("x/favorite_events.json"))).await.status,
+        StatusCode::OK
+    );
+    let body = fixture("x/tweet_create_events.json");
+    let wrong = post(
+        "/webhooks/x",
+        "application/json",
+        &[(
+            "x-twitter-webhooks-signature",
+            base64_signature("guess", body.as_bytes()),
+        )],
+        body.clone(),
+    );
+    assert_eq!(h.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+    let missing = post("/webhooks/x", "application/json", &[], body);
+    assert_eq!(h.send(missing).await.status, StatusCode::UNAUTHORIZED);
+    assert!(h.mentions().await.is_empty());
+    let answer = h
+        .send(x(r#"{"for_user_id":"1","tweet_create_events":[{"text":"hi"}]}"#))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer
+            .detail()
+            .starts_with("tweet_create_events[0]: missing field `id_str`"),
+        "{}",
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn a_typeform_response_is_stored_once_with_score_comment_and_customer() {
+    let h = Harness::new();
+    for _ in 0..2 {
+        assert_eq!(
+            h.send(typeform(&fixture("typeform/form_response.json"))).await.status,
+            StatusCode::OK
+        );
+    }
+    let responses = h.store.responses_of("crm-1042").await.unwrap();
+    assert_eq!(responses.len(), 1);
+    let r = &responses[0];
+    assert_eq!(r.id, "typeform:a3a12ec67a1365927098a606107fac15");
+    assert_eq!(r.score.value(), 6);
+    assert_eq!(
+        r.comment.as_deref(),
+        Some("The car was ready a day late and nobody told me.")
+    );
+    assert_eq!(r.submitted_at.to_rfc3339(), "2026-03-10T11:59:00+00:00");
+    let customer = h.store.customer("crm-1042").await.unwrap().unwrap();
+    assert_eq!(customer.email.as_deref(), Some("dana@example.com"));
+    assert_eq!(h.feed().await, ["response_recorded"]);
+}
+
+#[tokio::test]
+async fn an_opinion_scale_answer_counts_and_an_out_of_range_one_is_400() {
+    let h = Harness::new();
+    let scale = fixture_with(
+        "typeform/form_response.json",
+        "/form_response/answers/0/field/type",
+        json!("opinion_scale"),
+    );
+    assert_eq!(h.send(typeform(&scale)).await.status, StatusCode::OK);
+    assert_eq!(h.store.responses_of("crm-1042").await.unwrap().len(), 1);
+    let h = Harness::new();
+    let eleven = fixture_with(
+        "typeform/form_response.json",
+        "/form_response/answers/0/number",
+        json!(11),
+    );
+    let answer = h.send(typeform(&eleven)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer.detail().starts_with("form_response.answers[0].number:"),
+        "{}",
+        answer.body
+    );
+    assert!(h.responses().await.is_empty());
+}
+
+#[tokio::test]
+async fn typeform_signatures_are_checked_and_other_events_ignored() {
+    let h = Harness::new();
+    let body = fixture("typeform/form_response.json");
+    let wrong = post(
+        "/webhooks/typeform",
+        "application/json",
+        &[("typeform-signature", base64_signature("guess", body.as_bytes()))],
+        body.clone(),
+    );
+    assert_eq!(h.send(wrong).await.status, StatusCode::UNAUTHORIZED);
+    let hex_not_base64 = post(
+        "/webhooks/typeform",
+        "application/json",
+        &[("typeform-signature", meta_signature(TYPEFORM_SECRET, body.as_bytes()))],
+        body.clone(),
+    );
+    assert_eq!(h.send(hex_not_base64).await.status, StatusCode::UNAUTHORIZED);
+    let other = fixture_with(
+        "typeform/form_response.json",
+        "/event_type",
+        json!("form_partial_response"),
+    );
+    assert_eq!(h.send(typeform(&other)).await.status, StatusCode::OK);
+    assert!(h.responses().await.is_empty());
+    let vars = all_vars()
+        .into_iter()
+        .filter(|(k, _)| *k != "TYPEFORM_SECRET")
+        .collect();
+    assert_eq!(
+        Harness::with_vars(vars).send(typeform(&body)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
