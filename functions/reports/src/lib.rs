@@ -1,6 +1,13 @@
-//! sarafan-reports: the monthly report, read from the aggregates, stored and rendered.
+//! sarafan-reports: the monthly report, read from the aggregates, stored, drawn and emailed.
 
+pub mod charts;
+pub mod figures;
 pub mod html;
+pub mod i18n;
+pub mod job;
+pub mod lambda;
+pub mod mail;
+pub mod ses;
 
 use chrono::Utc;
 use sarafan_core::ledger::{Applied, Change};
@@ -44,4 +51,21 @@ pub async fn save(store: &dyn ChangeWriter, report: &MonthReport) -> Result<Appl
         now.timestamp_nanos_opt().unwrap_or_default()
     );
     store.apply(&key, Change::Report(stored)).await
+}
+
+/// The configured store for the Lambda: `SARAFAN_STORE=sqlite` (local runs, `SARAFAN_DB`), or
+/// DynamoDB, the default in Lambda, which this build does not have yet.
+pub fn open_store() -> Result<Box<dyn job::ReportStore>, job::JobError> {
+    match std::env::var("SARAFAN_STORE").as_deref() {
+        Ok("sqlite") => {
+            let path = std::env::var("SARAFAN_DB").unwrap_or_else(|_| "sarafan.db".into());
+            Ok(Box::new(sarafan_core::store::sqlite::SqliteStore::open(path)?))
+        }
+        Ok("dynamodb") | Err(_) => Err(job::JobError::Config(
+            "the DynamoDB store is not built yet in this version; set SARAFAN_STORE=sqlite to run on SQLite".into(),
+        )),
+        Ok(other) => Err(job::JobError::Config(format!(
+            "SARAFAN_STORE={other:?}: expected sqlite or dynamodb"
+        ))),
+    }
 }
