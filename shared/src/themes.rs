@@ -139,10 +139,10 @@ fn patterns(lang: &str) -> &'static [(Theme, &'static str)] {
             (Staff, "никто не подошел"),
             (Price, "цен*"),
             (Price, "дорог*"),
-            (Price, "честно"),
             (Paperwork, "документ*"),
             (Pressure, "навязыва*"),
             (Pressure, "навязанн*"),
+            (Pressure, "навязали"),
             (FollowUp, "перезвон*"),
             (Cleanliness, "грязн*"),
             (OnTime, "вовремя"),
@@ -244,15 +244,14 @@ pub fn themes_of(comment: &str, locale: Option<&str>) -> Vec<Theme> {
     };
     let mut found = Vec::new();
     for lang in langs {
-        for (theme, pattern) in patterns(lang) {
+        for (theme, pattern_words) in compiled(lang) {
             if found.contains(theme) {
                 continue;
             }
-            let folded_pattern = fold(pattern);
-            let pattern_words: Vec<&str> = folded_pattern.split_whitespace().collect();
-            let hit = text_words
-                .windows(pattern_words.len())
-                .any(|window| window.iter().zip(&pattern_words).all(|(w, p)| word_matches(p, w)));
+            let hit = text_words.windows(pattern_words.len()).enumerate().any(|(i, window)| {
+                window.iter().zip(pattern_words).all(|(w, p)| word_matches(p, w))
+                    && !(i > 0 && NEGATIONS.contains(&text_words[i - 1]))
+            });
             if hit {
                 found.push(*theme);
             }
@@ -260,6 +259,28 @@ pub fn themes_of(comment: &str, locale: Option<&str>) -> Vec<Theme> {
     }
     found.sort();
     found
+}
+
+/// A word before a match that turns it around ("no pressure", "без навязанных"). Plain "not" and
+/// "не" are left out: complaints are phrased with them ("не перезвонили" is the complaint itself).
+const NEGATIONS: [&str; 7] = ["no", "without", "без", "ohne", "kein", "keine", "sin"];
+
+/// Each language's patterns, folded and split once per process (comments are matched at ingest).
+fn compiled(lang: &str) -> &'static [(Theme, Vec<String>)] {
+    static COMPILED: std::sync::OnceLock<Vec<(&'static str, Vec<(Theme, Vec<String>)>)>> = std::sync::OnceLock::new();
+    let all = COMPILED.get_or_init(|| {
+        LANGUAGES
+            .iter()
+            .map(|lang| {
+                let list = patterns(lang)
+                    .iter()
+                    .map(|(theme, p)| (*theme, fold(p).split_whitespace().map(str::to_string).collect()))
+                    .collect();
+                (*lang, list)
+            })
+            .collect()
+    });
+    all.iter().find(|(l, _)| *l == lang).map(|(_, list)| list.as_slice()).unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -307,6 +328,15 @@ mod tests {
         );
         // a locale without patterns and a text too short to detect: every list is tried
         assert_eq!(themes_of("dirty", Some("xx")), [Theme::Cleanliness]);
+    }
+
+    #[test]
+    fn a_negated_theme_does_not_count() {
+        // "no pressure" praises the absence of pushy selling; "без навязанных" likewise
+        assert_eq!(themes_of("Honest prices and no pressure", Some("en")), [Theme::Price]);
+        assert_eq!(themes_of("Быстро, без навязанных допов", Some("ru")), [Theme::OnTime]);
+        // but "не перезвонили" is the complaint itself
+        assert_eq!(themes_of("Мне так и не перезвонили", Some("ru")), [Theme::FollowUp]);
     }
 
     #[test]
