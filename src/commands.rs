@@ -4,9 +4,9 @@ use crate::cli::{Cli, Command, CompoundArgs, DynamodbCommand, ExportFormat};
 use anyhow::{anyhow, Context};
 use sarafan_core::compounding::CompoundingModel;
 use sarafan_core::export;
+use sarafan_core::report::MonthReport;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{RecordKind, RecordLister};
-use sarafan_core::report::MonthReport;
 use sarafan_core::YearMonth;
 use sarafan_reports::html::Images;
 use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, Settings};
@@ -225,7 +225,14 @@ async fn report(month: YearMonth, out: &Path, email: bool) -> Result<(), CliErro
     };
     // `--email` is the person asking again: it sends even if the schedule already did.
     let when = if email { EmailWhen::Always } else { EmailWhen::Never };
-    let result = job::run(&store, mailer.as_ref().map(|m| m as &dyn ReportMailer), &settings, month, when).await;
+    let result = job::run(
+        &store,
+        mailer.as_ref().map(|m| m as &dyn ReportMailer),
+        &settings,
+        month,
+        when,
+    )
+    .await;
     let outcome = match result {
         Ok(outcome) => outcome,
         Err(JobError::FutureMonth(m)) => return Err(CliError::Usage(format!("{m} is in the future"))),

@@ -25,7 +25,10 @@ pub fn bucket(minutes: i64) -> String {
 
 /// The bucket names in order, the overflow last.
 pub fn bucket_names() -> impl Iterator<Item = String> {
-    EDGES.iter().map(|e| e.to_string()).chain(std::iter::once("over".to_string()))
+    EDGES
+        .iter()
+        .map(|e| e.to_string())
+        .chain(std::iter::once("over".to_string()))
 }
 
 /// A median read from a histogram, in minutes.

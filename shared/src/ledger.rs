@@ -273,7 +273,11 @@ pub fn alert_claimed_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
     let mut d = Deltas::default();
     let minutes = (at - alert.created_at).num_minutes();
     d.add(alert.created_at, metric::ALERTS_CLAIMED, 1);
-    d.add(alert.created_at, metric::claim_minutes(&crate::durations::bucket(minutes)), 1);
+    d.add(
+        alert.created_at,
+        metric::claim_minutes(&crate::durations::bucket(minutes)),
+        1,
+    );
     d
 }
 
@@ -282,7 +286,11 @@ pub fn alert_resolved_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
     let mut d = Deltas::default();
     let minutes = (at - alert.created_at).num_minutes();
     d.add(alert.created_at, metric::ALERTS_RESOLVED, 1);
-    d.add(alert.created_at, metric::resolve_minutes(&crate::durations::bucket(minutes)), 1);
+    d.add(
+        alert.created_at,
+        metric::resolve_minutes(&crate::durations::bucket(minutes)),
+        1,
+    );
     d
 }
 

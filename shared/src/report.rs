@@ -494,7 +494,11 @@ fn closing_the_loop(counters: &MonthlyCounters, month: YearMonth) -> LoopFigures
         })
         .collect();
     // Kudos are shared, not claimed: the loop counts the alerts that ask for action.
-    let raised = by_kind.iter().filter(|k| k.kind != AlertKind::Kudos).map(|k| k.raised).sum();
+    let raised = by_kind
+        .iter()
+        .filter(|k| k.kind != AlertKind::Kudos)
+        .map(|k| k.raised)
+        .sum();
     let claimed = get(counters, month, metric::ALERTS_CLAIMED);
     let resolved = get(counters, month, metric::ALERTS_RESOLVED);
     let histogram = |name: fn(&str) -> String| -> Vec<u64> {
@@ -548,7 +552,13 @@ pub fn attach_examples(report: &mut MonthReport, responses: &[Response], mention
             .iter()
             .filter(|m| m.sentiment == sentiment && !m.competitor && report.month.contains(m.created_at))
             .collect();
-        chosen.sort_by(|a, b| b.text.chars().count().cmp(&a.text.chars().count()).then(a.id.cmp(&b.id)));
+        chosen.sort_by(|a, b| {
+            b.text
+                .chars()
+                .count()
+                .cmp(&a.text.chars().count())
+                .then(a.id.cmp(&b.id))
+        });
         let mut seen = std::collections::HashSet::new();
         chosen.retain(|m| seen.insert(m.text.as_str()));
         chosen
@@ -689,13 +699,27 @@ mod tests {
         let r = month_report(m("2026-03"), &fixture());
         // Telegram: 5 answers of 8 asked = 62.5%; WhatsApp: 0 of 4; platforms with neither are left out
         assert_eq!(r.response_rates.len(), 2);
-        assert_eq!((r.response_rates[0].platform, r.response_rates[0].asked, r.response_rates[0].answered), (Platform::Telegram, 8, 5));
+        assert_eq!(
+            (
+                r.response_rates[0].platform,
+                r.response_rates[0].asked,
+                r.response_rates[0].answered
+            ),
+            (Platform::Telegram, 8, 5)
+        );
         assert!(close(r.response_rates[0].rate, 0.625));
         assert!(close(r.response_rates[1].rate, 0.0));
         // Promoters: 2 comments, staff in both (100%), on time in one (50%); detractors: waiting 1 of 1
         let promoters = &r.reasons[0];
         assert_eq!((promoters.category, promoters.comments), (Category::Promoter, 2));
-        assert_eq!(promoters.themes.iter().map(|t| (t.theme, t.comments)).collect::<Vec<_>>(), [(Theme::Staff, 2), (Theme::OnTime, 1)]);
+        assert_eq!(
+            promoters
+                .themes
+                .iter()
+                .map(|t| (t.theme, t.comments))
+                .collect::<Vec<_>>(),
+            [(Theme::Staff, 2), (Theme::OnTime, 1)]
+        );
         assert!(close(promoters.themes[1].share, 0.5));
         assert_eq!(r.reasons[1].themes, vec![]);
         assert_eq!(r.reasons[2].themes[0].theme, Theme::Waiting);
@@ -731,7 +755,15 @@ mod tests {
         // resolutions in (45,60] and (120,180]: rank 1 is reached at the top of (45,60] -> 60 minutes
         assert!((c.median_minutes_to_resolve.unwrap().minutes - 60.0).abs() < 1e-9);
         // Heard 5 answers + 8 brand mentions = 13 -> acted on 3 -> resolved 2; shared 2 kudos
-        assert_eq!(r.heard, HeardFunnel { heard: 13, acted_on: 3, resolved: 2, shared: 2 });
+        assert_eq!(
+            r.heard,
+            HeardFunnel {
+                heard: 13,
+                acted_on: 3,
+                resolved: 2,
+                shared: 2
+            }
+        );
     }
 
     #[test]
@@ -769,17 +801,36 @@ mod tests {
         ];
         let mentions = vec![
             mention("m1", "Brightside is great", Sentiment::Positive, false),
-            mention("m2", "Brightside fixed my brakes the same day, great", Sentiment::Positive, false),
-            mention("m3", "Rival is much better than all of them put together", Sentiment::Positive, true),
+            mention(
+                "m2",
+                "Brightside fixed my brakes the same day, great",
+                Sentiment::Positive,
+                false,
+            ),
+            mention(
+                "m3",
+                "Rival is much better than all of them put together",
+                Sentiment::Positive,
+                true,
+            ),
             mention("m4", "Terrible wait", Sentiment::Negative, false),
         ];
         attach_examples(&mut r, &responses, &mentions);
         // staff: both a and b name it; b is shorter so it comes first
-        assert_eq!(r.reasons[0].themes[0].quotes, ["The staff were so friendly", "Anna explained everything and the car was ready on time"]);
+        assert_eq!(
+            r.reasons[0].themes[0].quotes,
+            [
+                "The staff were so friendly",
+                "Anna explained everything and the car was ready on time"
+            ]
+        );
         assert_eq!(r.reasons[2].themes[0].quotes, ["Waited two hours and nobody came"]);
         // competitor mentions are not ours to show; longest first
         let texts: Vec<&str> = r.listening.top_positive.iter().map(|m| m.text.as_str()).collect();
-        assert_eq!(texts, ["Brightside fixed my brakes the same day, great", "Brightside is great"]);
+        assert_eq!(
+            texts,
+            ["Brightside fixed my brakes the same day, great", "Brightside is great"]
+        );
         assert_eq!(r.listening.top_negative[0].url.as_deref(), Some("https://x.example/m4"));
     }
 
@@ -792,7 +843,11 @@ mod tests {
         let json = serde_json::to_string(&report).unwrap();
         assert!(!json.contains("NaN") && !json.contains("inf"));
         assert!(report.compounding.projection.iter().all(|p| p.total.is_finite()));
-        assert!(report.listening.weeks.iter().all(|w| w.per_day == 0.0 && w.change.is_none()));
+        assert!(report
+            .listening
+            .weeks
+            .iter()
+            .all(|w| w.per_day == 0.0 && w.change.is_none()));
         assert_eq!(report.closing_the_loop.median_minutes_to_claim, None);
         assert_eq!(report.sales.repeat_rate, None);
     }

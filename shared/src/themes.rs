@@ -265,9 +265,12 @@ pub fn themes_of(comment: &str, locale: Option<&str>) -> Vec<Theme> {
 /// "не" are left out: complaints are phrased with them ("не перезвонили" is the complaint itself).
 const NEGATIONS: [&str; 7] = ["no", "without", "без", "ohne", "kein", "keine", "sin"];
 
+/// A pattern folded and split into words.
+type Compiled = (Theme, Vec<String>);
+
 /// Each language's patterns, folded and split once per process (comments are matched at ingest).
-fn compiled(lang: &str) -> &'static [(Theme, Vec<String>)] {
-    static COMPILED: std::sync::OnceLock<Vec<(&'static str, Vec<(Theme, Vec<String>)>)>> = std::sync::OnceLock::new();
+fn compiled(lang: &str) -> &'static [Compiled] {
+    static COMPILED: std::sync::OnceLock<Vec<(&'static str, Vec<Compiled>)>> = std::sync::OnceLock::new();
     let all = COMPILED.get_or_init(|| {
         LANGUAGES
             .iter()
@@ -280,7 +283,10 @@ fn compiled(lang: &str) -> &'static [(Theme, Vec<String>)] {
             })
             .collect()
     });
-    all.iter().find(|(l, _)| *l == lang).map(|(_, list)| list.as_slice()).unwrap_or(&[])
+    all.iter()
+        .find(|(l, _)| *l == lang)
+        .map(|(_, list)| list.as_slice())
+        .unwrap_or(&[])
 }
 
 #[cfg(test)]
@@ -290,12 +296,15 @@ mod tests {
     #[test]
     fn english_comments_find_words_stems_and_phrases() {
         // "waited" matches the stem wait*, "nobody came" names no theme of its own
-        assert_eq!(themes_of("Waited two hours and nobody came", Some("en")), [Theme::Waiting]);
+        assert_eq!(
+            themes_of("Waited two hours and nobody came", Some("en")),
+            [Theme::Waiting]
+        );
         // a phrase matches only in sequence
-        assert_eq!(themes_of("Fine, but the paperwork took ages", Some("en")), [
-            Theme::Waiting,
-            Theme::Paperwork
-        ]);
+        assert_eq!(
+            themes_of("Fine, but the paperwork took ages", Some("en")),
+            [Theme::Waiting, Theme::Paperwork]
+        );
         assert_eq!(themes_of("took the ages", Some("en")), Vec::<Theme>::new());
         assert_eq!(
             themes_of("Anna explained everything and the car was ready on time", Some("en-GB")),

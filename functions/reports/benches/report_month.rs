@@ -52,7 +52,14 @@ fn main() {
                 let comment = (i % 3 == 0).then(|| COMMENTS[(i % 6) as usize]);
                 let platform = ["telegram", "slack", "whatsapp", "web"][(i % 4) as usize];
                 insert
-                    .execute(params![format!("r{i:08}"), format!("c{i:08}"), platform, score, comment, at])
+                    .execute(params![
+                        format!("r{i:08}"),
+                        format!("c{i:08}"),
+                        platform,
+                        score,
+                        comment,
+                        at
+                    ])
                     .expect("an insert");
             }
         }
@@ -106,14 +113,18 @@ fn main() {
         report.nps.nps.unwrap_or(0.0)
     );
     let started = Instant::now();
-    let charts = sarafan_reports::charts::render_all(&report, sarafan_reports::i18n::Locale::En.labels())
-        .expect("the charts");
+    let charts =
+        sarafan_reports::charts::render_all(&report, sarafan_reports::i18n::Locale::En.labels()).expect("the charts");
     println!(
         "five charts drawn and encoded: {:.3} s ({} KiB of PNG)",
         started.elapsed().as_secs_f64(),
         charts.iter().map(|c| c.png.len()).sum::<usize>() / 1024
     );
-    assert_eq!(report.nps.responses, n / 12 + u64::from(n % 12 > 11), "every answer of the month is counted");
+    assert_eq!(
+        report.nps.responses,
+        n / 12 + u64::from(n % 12 > 11),
+        "every answer of the month is counted"
+    );
     if best > BUDGET_SECS {
         eprintln!("FAILED: the report took {best:.3} s, over the {BUDGET_SECS} s budget");
         std::process::exit(1);

@@ -172,11 +172,7 @@ pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError
 }
 
 /// Vertical bars with their value written above each.
-fn bars(
-    chart_name: &'static str,
-    title: &str,
-    items: &[(&str, f64, String, RGBColor)],
-) -> Result<Vec<u8>, ChartError> {
+fn bars(chart_name: &'static str, title: &str, items: &[(&str, f64, String, RGBColor)]) -> Result<Vec<u8>, ChartError> {
     let f = font();
     draw(chart_name, |root| {
         let max = items.iter().map(|i| i.1).fold(0.0, f64::max);
@@ -219,10 +215,13 @@ fn bars(
                 Text::new(
                     text.clone(),
                     (i as f64 + 0.5, v + gap),
-                    (f, LABEL + 4).into_font().color(&BLACK).pos(plotters::style::text_anchor::Pos::new(
-                        plotters::style::text_anchor::HPos::Center,
-                        plotters::style::text_anchor::VPos::Center,
-                    )),
+                    (f, LABEL + 4)
+                        .into_font()
+                        .color(&BLACK)
+                        .pos(plotters::style::text_anchor::Pos::new(
+                            plotters::style::text_anchor::HPos::Center,
+                            plotters::style::text_anchor::VPos::Center,
+                        )),
                 )
             }))
             .map_err(err)?;
@@ -237,9 +236,24 @@ fn pct(share: Option<f64>) -> String {
 pub fn category_split(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError> {
     let n = &report.nps;
     let items = [
-        (l.promoters, n.promoters as f64, format!("{} ({})", n.promoters, pct(n.promoter_share)), GREEN),
-        (l.passives, n.passives as f64, format!("{} ({})", n.passives, pct(n.passive_share)), GREY),
-        (l.detractors, n.detractors as f64, format!("{} ({})", n.detractors, pct(n.detractor_share)), RED),
+        (
+            l.promoters,
+            n.promoters as f64,
+            format!("{} ({})", n.promoters, pct(n.promoter_share)),
+            GREEN,
+        ),
+        (
+            l.passives,
+            n.passives as f64,
+            format!("{} ({})", n.passives, pct(n.passive_share)),
+            GREY,
+        ),
+        (
+            l.detractors,
+            n.detractors as f64,
+            format!("{} ({})", n.detractors, pct(n.detractor_share)),
+            RED,
+        ),
     ];
     bars("category-split", l.categories, &items)
 }
@@ -249,7 +263,12 @@ pub fn referral_funnel(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, Char
     let items = [
         (l.asks, r.asks as f64, r.asks.to_string(), INDIGO),
         (l.clicks, r.clicks as f64, r.clicks.to_string(), RGBColor(99, 102, 241)),
-        (l.referred, r.referred_purchases as f64, r.referred_purchases.to_string(), GREEN),
+        (
+            l.referred,
+            r.referred_purchases as f64,
+            r.referred_purchases.to_string(),
+            GREEN,
+        ),
     ];
     bars("referral-funnel", l.referral_funnel, &items)
 }
@@ -321,7 +340,10 @@ pub fn sentiment_by_week(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, Ch
             .y_label_area_size(80)
             .build_cartesian_2d(0f64..n as f64, 0f64..upper(max))
             .map_err(err)?;
-        let names: Vec<String> = weeks.iter().map(|w| format!("{}–{}", w.first_day, w.last_day)).collect();
+        let names: Vec<String> = weeks
+            .iter()
+            .map(|w| format!("{}–{}", w.first_day, w.last_day))
+            .collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -347,7 +369,11 @@ pub fn sentiment_by_week(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, Ch
         {
             let rects = weeks.iter().enumerate().map(move |(i, w)| {
                 let days = f64::from(w.last_day - w.first_day + 1);
-                let parts = [w.negative as f64 / days, w.neutral as f64 / days, w.positive as f64 / days];
+                let parts = [
+                    w.negative as f64 / days,
+                    w.neutral as f64 / days,
+                    w.positive as f64 / days,
+                ];
                 let bottom: f64 = parts[..layer].iter().sum();
                 let top = bottom + parts[layer];
                 Rectangle::new([(i as f64 + 0.2, bottom), (i as f64 + 0.8, top)], color.filled())

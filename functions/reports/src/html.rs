@@ -105,13 +105,23 @@ fn table(head: &[(&str, bool)], rows: &[Vec<(String, bool)>]) -> String {
         "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr>",
     );
     for (label, left) in head {
-        let _ = write!(t, "<th style=\"{}\">{}</th>", if *left { THL } else { TH }, escape(label));
+        let _ = write!(
+            t,
+            "<th style=\"{}\">{}</th>",
+            if *left { THL } else { TH },
+            escape(label)
+        );
     }
     t.push_str("</tr>");
     for row in rows {
         t.push_str("<tr>");
         for (cell, left) in row {
-            let _ = write!(t, "<td style=\"{}\">{}</td>", if *left { TDL } else { TD }, escape(cell));
+            let _ = write!(
+                t,
+                "<td style=\"{}\">{}</td>",
+                if *left { TDL } else { TD },
+                escape(cell)
+            );
         }
         t.push_str("</tr>");
     }
@@ -145,7 +155,8 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <title>{title}</title></head><body style=\"margin:0;padding:0;background:#f1f5f9;font-family:Helvetica,Arial,sans-serif;color:#0f172a\">\
          <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f1f5f9\"><tr><td align=\"center\" style=\"padding:24px 8px\">\
-         <table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" style=\"width:680px;max-width:100%;background:#ffffff;border-radius:8px\">\
+         <!--[if mso]><table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\"><tr><td><![endif]-->\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"width:100%;max-width:680px;background:#ffffff;border-radius:8px\">\
          <tr><td style=\"padding:24px 28px 8px\"><h1 style=\"margin:0;font-size:22px\">{title}</h1></td></tr>",
         locale.code()
     );
@@ -194,24 +205,49 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     let rows: Vec<_> = report
         .trend
         .iter()
-        .map(|p| vec![l_(&p.month.to_string()), r_(p.responses), r_(signed(p.nps, 0)), r_(plain(p.margin_95, 0))])
+        .map(|p| {
+            vec![
+                l_(&p.month.to_string()),
+                r_(p.responses),
+                r_(signed(p.nps, 0)),
+                r_(plain(p.margin_95, 0)),
+            ]
+        })
         .collect();
     let inner = format!(
         "{}{}",
         image(images, "nps-trend", l.trend),
-        table(&[(l.month, true), (l.answers, false), ("NPS", false), ("± 95%", false)], &rows)
+        table(
+            &[(l.month, true), (l.answers, false), ("NPS", false), ("± 95%", false)],
+            &rows
+        )
     );
     section(&mut h, l.trend, &inner);
     // Response rates.
     let rows: Vec<_> = report
         .response_rates
         .iter()
-        .map(|r| vec![l_(r.platform.as_str()), r_(r.asked), r_(r.answered), r_(percent(r.rate))])
+        .map(|r| {
+            vec![
+                l_(r.platform.as_str()),
+                r_(r.asked),
+                r_(r.answered),
+                r_(percent(r.rate)),
+            ]
+        })
         .collect();
     let inner = if rows.is_empty() {
         format!("<p style=\"{NOTE}\">{}</p>", escape(l.no_answers))
     } else {
-        table(&[(l.platform, true), (l.asked, false), (l.answered, false), (l.rate, false)], &rows)
+        table(
+            &[
+                (l.platform, true),
+                (l.asked, false),
+                (l.answered, false),
+                (l.rate, false),
+            ],
+            &rows,
+        )
     };
     section(&mut h, l.response_rates, &inner);
     // Reasons, by category, with quotes.
@@ -233,7 +269,12 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             let quotes: String = t
                 .quotes
                 .iter()
-                .map(|q| format!("<div style=\"font-size:13px;color:#334155;font-style:italic;margin:2px 0\">“{}”</div>", escape(q)))
+                .map(|q| {
+                    format!(
+                        "<div style=\"font-size:13px;color:#334155;font-style:italic;margin:2px 0\">“{}”</div>",
+                        escape(q)
+                    )
+                })
                 .collect();
             let _ = write!(
                 inner,
@@ -251,10 +292,26 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     let s = &report.sales;
     let rows = vec![
         vec![l_(l.asks), r_(f.asks), r_("")],
-        vec![l_(l.clicks), r_(f.clicks), r_(percent(sarafan_core::report::ratio(f.clicks, f.asks)))],
-        vec![l_(l.referred), r_(f.referred_purchases), r_(percent(sarafan_core::report::ratio(f.referred_purchases, f.clicks)))],
-        vec![l_(l.repeat_rate), r_(format!("{} / {}", s.repeat_purchases, s.purchases)), r_(percent(s.repeat_rate))],
-        vec![l_(l.referral_rate), r_(format!("{} / {}", s.referred_customers, s.new_customers)), r_(percent(s.referral_rate))],
+        vec![
+            l_(l.clicks),
+            r_(f.clicks),
+            r_(percent(sarafan_core::report::ratio(f.clicks, f.asks))),
+        ],
+        vec![
+            l_(l.referred),
+            r_(f.referred_purchases),
+            r_(percent(sarafan_core::report::ratio(f.referred_purchases, f.clicks))),
+        ],
+        vec![
+            l_(l.repeat_rate),
+            r_(format!("{} / {}", s.repeat_purchases, s.purchases)),
+            r_(percent(s.repeat_rate)),
+        ],
+        vec![
+            l_(l.referral_rate),
+            r_(format!("{} / {}", s.referred_customers, s.new_customers)),
+            r_(percent(s.referral_rate)),
+        ],
     ];
     let inner = format!(
         "{}{}",
@@ -267,7 +324,15 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     let history: Vec<_> = c
         .history
         .iter()
-        .map(|s| vec![l_(&s.month.to_string()), r_(s.new), r_(s.returning), r_(s.total), r_(percent(s.observed_rate))])
+        .map(|s| {
+            vec![
+                l_(&s.month.to_string()),
+                r_(s.new),
+                r_(s.returning),
+                r_(s.total),
+                r_(percent(s.observed_rate)),
+            ]
+        })
         .collect();
     let projection: Vec<_> = c
         .projection
@@ -283,7 +348,13 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         })
         .collect();
     let mut inner = table(
-        &[(l.month, true), (l.new_n, false), (l.returning_r, false), (l.total, false), (l.observed_r, false)],
+        &[
+            (l.month, true),
+            (l.new_n, false),
+            (l.returning_r, false),
+            (l.total, false),
+            (l.observed_r, false),
+        ],
         &history,
     );
     let _ = write!(
@@ -296,15 +367,19 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         &[
             (l.months_ahead, true),
             (l.with_compounding, false),
-            ("A", false),
+            (l.baseline_short, false),
             (l.cumulative, false),
-            ("A", false),
+            (l.baseline_short, false),
         ],
         &projection,
     ));
     let width = c.cohorts.rows.iter().map(|r| r.later.len()).max().unwrap_or(0);
     if !c.cohorts.rows.is_empty() {
-        let _ = write!(inner, "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>", escape(l.cohorts));
+        let _ = write!(
+            inner,
+            "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>",
+            escape(l.cohorts)
+        );
         let mut head: Vec<(String, bool)> = vec![(l.cohort.to_string(), true), (l.new_n.to_string(), false)];
         head.extend((1..=width).map(|k| (format!("+{k}"), false)));
         let head_refs: Vec<(&str, bool)> = head.iter().map(|(s, b)| (s.as_str(), *b)).collect();
@@ -319,7 +394,11 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             })
             .collect();
         // Twelve columns of small numbers: a smaller font keeps the table inside 600 px.
-        inner.push_str(&table(&head_refs, &rows).replace("font-size:14px", "font-size:12px").replace("padding:6px 8px", "padding:4px 3px"));
+        inner.push_str(
+            &table(&head_refs, &rows)
+                .replace("font-size:14px", "font-size:12px")
+                .replace("padding:6px 8px", "padding:4px 3px"),
+        );
     }
     section(&mut h, l.compounding, &inner);
     // Listening.
@@ -329,7 +408,15 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         vec![l_(l.positive), r_(li.positive), r_(percent(li.positive_share))],
         vec![l_(l.neutral), r_(li.neutral), r_("")],
         vec![l_(l.negative), r_(li.negative), r_(percent(li.negative_share))],
-        vec![l_(l.share_of_voice), r_(format!("{} / {}", li.brand_mentions, li.brand_mentions + li.competitor_mentions)), r_(percent(li.share_of_voice))],
+        vec![
+            l_(l.share_of_voice),
+            r_(format!(
+                "{} / {}",
+                li.brand_mentions,
+                li.brand_mentions + li.competitor_mentions
+            )),
+            r_(percent(li.share_of_voice)),
+        ],
     ];
     let mut inner = table(&[("", true), ("", false), (l.share, false)], &rows);
     inner.push_str(&image(images, "sentiment", l.listening));
@@ -345,23 +432,48 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             ]
         })
         .collect();
-    inner.push_str(&table(&[(l.week, true), (l.per_day, false), (l.week_change, false), (l.negative, false)], &weeks));
+    inner.push_str(&table(
+        &[
+            (l.week, true),
+            (l.per_day, false),
+            (l.week_change, false),
+            (l.negative, false),
+        ],
+        &weeks,
+    ));
     if !li.terms.is_empty() {
-        let rows: Vec<_> = li.terms.iter().map(|t| vec![l_(&t.term), r_(t.mentions), r_(percent(t.share))]).collect();
+        let rows: Vec<_> = li
+            .terms
+            .iter()
+            .map(|t| vec![l_(&t.term), r_(t.mentions), r_(percent(t.share))])
+            .collect();
         inner.push_str("<div style=\"height:10px\"></div>");
         inner.push_str(&table(&[(l.term, true), (l.mentions, false), (l.share, false)], &rows));
     }
-    for (title, list, color) in [(l.top_positive, &li.top_positive, "#16a34a"), (l.top_negative, &li.top_negative, "#dc2626")] {
+    for (title, list, color) in [
+        (l.top_positive, &li.top_positive, "#16a34a"),
+        (l.top_negative, &li.top_negative, "#dc2626"),
+    ] {
         if list.is_empty() {
             continue;
         }
-        let _ = write!(inner, "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>", escape(title));
+        let _ = write!(
+            inner,
+            "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>",
+            escape(title)
+        );
         for m in list {
             let link = m
                 .url
                 .as_deref()
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-                .map(|u| format!(" <a href=\"{}\" style=\"color:#4f46e5\">{}</a>", escape(u), escape(&m.source)))
+                .map(|u| {
+                    format!(
+                        " <a href=\"{}\" style=\"color:#4f46e5\">{}</a>",
+                        escape(u),
+                        escape(&m.source)
+                    )
+                })
                 .unwrap_or_else(|| format!(" <span style=\"color:#475569\">{}</span>", escape(&m.source)));
             let _ = write!(
                 inner,
@@ -385,22 +497,39 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         vec![l_(l.claimed), r_(lp.claimed), r_(percent(lp.claim_rate))],
         vec![l_(l.resolved), r_(lp.resolved), r_(percent(lp.resolve_rate))],
         vec![l_(l.median_claim), r_(duration(lp.median_minutes_to_claim, l)), r_("")],
-        vec![l_(l.median_resolve), r_(duration(lp.median_minutes_to_resolve, l)), r_("")],
+        vec![
+            l_(l.median_resolve),
+            r_(duration(lp.median_minutes_to_resolve, l)),
+            r_(""),
+        ],
     ];
-    section(&mut h, l.closing_loop, &table(&[("", true), ("", false), ("", false)], &rows));
+    section(
+        &mut h,
+        l.closing_loop,
+        &table(&[("", true), ("", false), ("", false)], &rows),
+    );
     let hf = &report.heard;
     let rows = vec![vec![r_(hf.heard), r_(hf.acted_on), r_(hf.resolved), r_(hf.shared)]];
     section(
         &mut h,
         l.heard_funnel,
-        &table(&[(l.heard, false), (l.acted_on, false), (l.resolved, false), (l.shared, false)], &rows),
+        &table(
+            &[
+                (l.heard, false),
+                (l.acted_on, false),
+                (l.resolved, false),
+                (l.shared, false),
+            ],
+            &rows,
+        ),
     );
     let _ = write!(
         h,
         "<tr><td style=\"padding:12px 28px 24px\"><p style=\"{NOTE}\">{}</p></td></tr>",
         escape(l.csv_note)
     );
-    h.push_str("</table></td></tr></table></body></html>\n");
+    // Outlook for Windows ignores max-width: the conditional table holds it at 680 px.
+    h.push_str("</table><!--[if mso]></td></tr></table><![endif]--></td></tr></table></body></html>\n");
     h
 }
 
@@ -436,7 +565,11 @@ mod tests {
         let ru = render(&report, "B", Locale::Ru, Images::Cid);
         assert!(ru.contains("Воронка рекомендаций") && ru.contains("Главные причины"));
         assert!(ru.contains("src=\"cid:nps-trend\""));
-        let charts = [Chart { cid: "nps-trend", alt: String::new(), png: vec![1, 2, 3] }];
+        let charts = [Chart {
+            cid: "nps-trend",
+            alt: String::new(),
+            png: vec![1, 2, 3],
+        }];
         let file = render(&report, "B", Locale::En, Images::Embedded(&charts));
         // base64 of [1, 2, 3] is AQID
         assert!(file.contains("src=\"data:image/png;base64,AQID\""));

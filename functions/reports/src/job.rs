@@ -66,7 +66,9 @@ impl Settings {
             brand: "Sarafan".into(),
             locale: Locale::parse(&var("REPORT_LOCALE").unwrap_or_default()),
             timezone,
-            from: var("REPORT_FROM").map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+            from: var("REPORT_FROM")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
             recipients: var("REPORT_RECIPIENTS")
                 .unwrap_or_default()
                 .split(',')
@@ -172,8 +174,7 @@ pub async fn run(
         (EmailWhen::IfNotSent, Some(at)) => Emailed::AlreadySent { at },
         _ => {
             let envelope = settings.envelope()?;
-            let mailer =
-                mailer.ok_or_else(|| JobError::Config("no mailer was configured for this run".to_string()))?;
+            let mailer = mailer.ok_or_else(|| JobError::Config("no mailer was configured for this run".to_string()))?;
             let raw = mail::build(&report, &settings.brand, settings.locale, &charts, &envelope)?;
             let message_id = mailer
                 .send_raw(&envelope.from, &envelope.to, raw)

@@ -7,6 +7,7 @@ pub mod i18n;
 pub mod job;
 pub mod lambda;
 pub mod mail;
+pub mod schedule;
 pub mod ses;
 
 use chrono::Utc;

@@ -28,7 +28,12 @@ pub enum MessageError {
 pub fn subject(report: &MonthReport, brand: &str, locale: Locale) -> String {
     let l = locale.labels();
     let margin = report.nps.margin_95.map(|m| format!(" ± {m:.0}")).unwrap_or_default();
-    format!("{brand} — {}, {}: NPS {}{margin}", l.title, report.month, signed(report.nps.nps, 0))
+    format!(
+        "{brand} — {}, {}: NPS {}{margin}",
+        l.title,
+        report.month,
+        signed(report.nps.nps, 0)
+    )
 }
 
 /// The plain-text part: the headline figures, for clients that show no HTML.
@@ -41,7 +46,14 @@ pub fn text(report: &MonthReport, brand: &str, locale: Locale) -> String {
     }
     let n = &report.nps;
     let margin = n.margin_95.map(|m| format!(" ± {m:.0}")).unwrap_or_default();
-    let _ = writeln!(t, "{}: {}{margin} ({} {})", l.nps, signed(n.nps, 0), n.responses, l.answers.to_lowercase());
+    let _ = writeln!(
+        t,
+        "{}: {}{margin} ({} {})",
+        l.nps,
+        signed(n.nps, 0),
+        n.responses,
+        l.answers.to_lowercase()
+    );
     let _ = writeln!(
         t,
         "{} {} ({}), {} {} ({}), {} {} ({})",
@@ -57,7 +69,14 @@ pub fn text(report: &MonthReport, brand: &str, locale: Locale) -> String {
     );
     let _ = writeln!(t, "\n{}:", l.response_rates);
     for r in &report.response_rates {
-        let _ = writeln!(t, "  {}: {} / {} ({})", r.platform, r.answered, r.asked, percent(r.rate));
+        let _ = writeln!(
+            t,
+            "  {}: {} / {} ({})",
+            r.platform,
+            r.answered,
+            r.asked,
+            percent(r.rate)
+        );
     }
     let _ = writeln!(t, "\n{}:", l.reasons);
     for reasons in &report.reasons {
@@ -164,11 +183,7 @@ pub fn build(
     let csv = crate::figures::csv(report)?;
     let mut related = vec![MimePart::new("text/html", html_body)];
     for chart in charts {
-        related.push(
-            MimePart::new("image/png", chart.png.as_slice())
-                .inline()
-                .cid(chart.cid),
-        );
+        related.push(MimePart::new("image/png", chart.png.as_slice()).inline().cid(chart.cid));
     }
     let alternative = MimePart::new(
         "multipart/alternative",

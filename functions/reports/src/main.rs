@@ -5,14 +5,20 @@ use sarafan_reports::{job::Settings, lambda, ses::SesMailer};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt().json().with_target(false).without_time().init();
+    tracing_subscriber::fmt()
+        .json()
+        .with_target(false)
+        .without_time()
+        .init();
     let settings = Settings::from_env()?;
     let store = sarafan_reports::open_store()?;
     let mailer = SesMailer::from_env().await;
     let (store, mailer, settings) = (&*store, &mailer, &settings);
     let handler = move |event: LambdaEvent<serde_json::Value>| async move {
         let now = chrono::Utc::now();
-        lambda::handle(store, mailer, settings, event.payload, now).await.map_err(Error::from)
+        lambda::handle(store, mailer, settings, event.payload, now)
+            .await
+            .map_err(Error::from)
     };
     lambda_runtime::run(service_fn(handler)).await
 }

@@ -13,10 +13,13 @@ use sarafan_reports::lambda;
 use sarafan_reports::ses::{MailError, ReportMailer};
 use std::sync::Mutex;
 
+/// One message as the mailer was handed it: from, to, raw MIME.
+type Sent = (String, Vec<String>, Vec<u8>);
+
 /// Records what would have been sent; refuses when told to, as SES does an unverified sender.
 #[derive(Default)]
 struct FakeMailer {
-    sent: Mutex<Vec<(String, Vec<String>, Vec<u8>)>>,
+    sent: Mutex<Vec<Sent>>,
     refuse: bool,
 }
 
@@ -56,7 +59,11 @@ const MARCH: &str = "2026-03";
 async fn fixture_store(dir: &std::path::Path) -> SqliteStore {
     let store = SqliteStore::open(dir.join("sarafan.db")).unwrap();
     let answers = [
-        ("r1", 10, Some("Anna explained everything and the car was ready on time")),
+        (
+            "r1",
+            10,
+            Some("Anna explained everything and the car was ready on time"),
+        ),
         ("r2", 9, Some("Friendly team, honest price")),
         ("r3", 7, None),
         ("r4", 3, Some("Waited two hours and nobody came")),
@@ -72,10 +79,7 @@ async fn fixture_store(dir: &std::path::Path) -> SqliteStore {
             submitted_at: at(3 + i as u32, 10, 0),
             brand: None,
         };
-        let change = Change::Response {
-            response,
-            survey: None,
-        };
+        let change = Change::Response { response, survey: None };
         store.apply(&format!("resp-{id}"), change).await.unwrap();
         if let Some(text) = comment {
             let change = Change::Comment {
@@ -152,8 +156,15 @@ async fn the_schedule_emails_once_and_force_sends_again_while_the_report_is_repl
     let store = fixture_store(dir.path()).await;
     let mailer = FakeMailer::default();
     let month: YearMonth = MARCH.parse().unwrap();
-    let first = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent).await.unwrap();
-    assert_eq!(first.emailed, Emailed::Sent { message_id: "fake-1".into() });
+    let first = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent)
+        .await
+        .unwrap();
+    assert_eq!(
+        first.emailed,
+        Emailed::Sent {
+            message_id: "fake-1".into()
+        }
+    );
     let stored = store.report(month, None).await.unwrap().unwrap();
     let emailed_at = stored.emailed_at.expect("the stored report remembers the email");
     assert_eq!(stored.body["nps"]["responses"], 4);
@@ -168,14 +179,35 @@ async fn the_schedule_emails_once_and_force_sends_again_while_the_report_is_repl
         submitted_at: at(28, 12, 0),
         brand: None,
     };
-    store.apply("late", Change::Response { response: late, survey: None }).await.unwrap();
-    let again = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent).await.unwrap();
+    store
+        .apply(
+            "late",
+            Change::Response {
+                response: late,
+                survey: None,
+            },
+        )
+        .await
+        .unwrap();
+    let again = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent)
+        .await
+        .unwrap();
     assert_eq!(again.emailed, Emailed::AlreadySent { at: emailed_at });
-    assert_eq!(store.report(month, None).await.unwrap().unwrap().body["nps"]["responses"], 5);
+    assert_eq!(
+        store.report(month, None).await.unwrap().unwrap().body["nps"]["responses"],
+        5
+    );
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
     // Forced: sent a second time, to both recipients, from REPORT_FROM
-    let forced = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always).await.unwrap();
-    assert_eq!(forced.emailed, Emailed::Sent { message_id: "fake-2".into() });
+    let forced = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always)
+        .await
+        .unwrap();
+    assert_eq!(
+        forced.emailed,
+        Emailed::Sent {
+            message_id: "fake-2".into()
+        }
+    );
     let sent = mailer.sent.lock().unwrap();
     assert_eq!(sent[1].0, "reports@brightside.example");
     assert_eq!(sent[1].1, ["owner@brightside.example", "marketing@brightside.example"]);
@@ -192,14 +224,22 @@ async fn a_refused_email_fails_with_the_reason_and_keeps_the_stored_report() {
         ..Default::default()
     };
     let month: YearMonth = MARCH.parse().unwrap();
-    let err = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always).await.unwrap_err();
-    let JobError::Mail { source, .. } = &err else { panic!("{err:?}") };
-    assert!(source.to_string().contains("Email address is not verified: reports@brightside.example"));
+    let err = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always)
+        .await
+        .unwrap_err();
+    let JobError::Mail { source, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(source
+        .to_string()
+        .contains("Email address is not verified: reports@brightside.example"));
     let stored = store.report(month, None).await.unwrap().expect("the report is kept");
     assert_eq!(stored.emailed_at, None);
     // The Lambda handler fails the invocation the same way
     let event = serde_json::json!({"month": MARCH, "force": true});
-    assert!(lambda::handle(&store, &mailer, &settings(), event, Utc::now()).await.is_err());
+    assert!(lambda::handle(&store, &mailer, &settings(), event, Utc::now())
+        .await
+        .is_err());
 }
 
 #[tokio::test]
@@ -207,9 +247,13 @@ async fn a_future_month_is_refused_and_an_empty_month_still_reports() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
     let next = YearMonth::of(Utc::now()).next();
-    let err = job::run(&store, None, &settings(), next, EmailWhen::Never).await.unwrap_err();
+    let err = job::run(&store, None, &settings(), next, EmailWhen::Never)
+        .await
+        .unwrap_err();
     assert!(matches!(err, JobError::FutureMonth(m) if m == next));
-    let empty = job::run(&store, None, &settings(), "2026-01".parse().unwrap(), EmailWhen::Never).await.unwrap();
+    let empty = job::run(&store, None, &settings(), "2026-01".parse().unwrap(), EmailWhen::Never)
+        .await
+        .unwrap();
     assert!(empty.report.empty);
     assert_eq!(empty.charts.len(), 5);
 }
@@ -218,24 +262,31 @@ async fn a_future_month_is_refused_and_an_empty_month_still_reports() {
 async fn the_scheduled_event_reports_the_previous_month_in_the_report_time_zone() {
     // 08:00 on 1 April in Tokyo is still 31 March in UTC: Tokyo's previous month is March
     let fired = Utc.with_ymd_and_hms(2026, 3, 31, 23, 0, 0).unwrap();
-    assert_eq!(lambda::previous_month(fired, chrono_tz::Asia::Tokyo).to_string(), "2026-03");
+    assert_eq!(
+        lambda::previous_month(fired, chrono_tz::Asia::Tokyo).to_string(),
+        "2026-03"
+    );
     assert_eq!(lambda::previous_month(fired, chrono_tz::UTC).to_string(), "2026-02");
     // January reports December of the year before
     let jan = Utc.with_ymd_and_hms(2027, 1, 1, 8, 0, 0).unwrap();
-    assert_eq!(lambda::previous_month(jan, chrono_tz::Europe::Prague).to_string(), "2026-12");
+    assert_eq!(
+        lambda::previous_month(jan, chrono_tz::Europe::Prague).to_string(),
+        "2026-12"
+    );
     // EventBridge's scheduled-event shape: its `time` decides the month; emailed once
     let dir = tempfile::tempdir().unwrap();
     let store = fixture_store(dir.path()).await;
     let mailer = FakeMailer::default();
-    let event = serde_json::json!({
-        "version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
-        "source": "aws.events", "account": "123456789012", "time": "2026-04-01T08:00:00Z",
-        "region": "eu-central-1", "resources": ["arn:aws:events:eu-central-1:123456789012:rule/monthly"], "detail": {}
-    });
-    let out = lambda::handle(&store, &mailer, &settings(), event.clone(), Utc::now()).await.unwrap();
+    let event: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/eventbridge-scheduled-event.json")).unwrap();
+    let out = lambda::handle(&store, &mailer, &settings(), event.clone(), Utc::now())
+        .await
+        .unwrap();
     assert_eq!(out["month"], MARCH);
     assert_eq!(out["email"]["sent"], true);
-    let out = lambda::handle(&store, &mailer, &settings(), event, Utc::now()).await.unwrap();
+    let out = lambda::handle(&store, &mailer, &settings(), event, Utc::now())
+        .await
+        .unwrap();
     assert_eq!(out["email"]["sent"], false);
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
 }

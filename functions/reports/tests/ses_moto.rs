@@ -51,9 +51,12 @@ fn raw_messages_from(data: &serde_json::Value, source: &str, found: &mut Vec<Str
 
 async fn small_store(dir: &std::path::Path) -> SqliteStore {
     let store = SqliteStore::open(dir.join("sarafan.db")).unwrap();
-    for (i, (score, comment)) in [(10, "Anna explained everything, ready on time"), (4, "Waited two hours and nobody came")]
-        .into_iter()
-        .enumerate()
+    for (i, (score, comment)) in [
+        (10, "Anna explained everything, ready on time"),
+        (4, "Waited two hours and nobody came"),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let response = Response {
             id: format!("r{i}"),
@@ -65,7 +68,10 @@ async fn small_store(dir: &std::path::Path) -> SqliteStore {
             submitted_at: Utc.with_ymd_and_hms(2026, 3, 4 + i as u32, 10, 0, 0).unwrap(),
             brand: None,
         };
-        store.apply(&format!("r{i}"), Change::Response { response, survey: None }).await.unwrap();
+        store
+            .apply(&format!("r{i}"), Change::Response { response, survey: None })
+            .await
+            .unwrap();
     }
     let mention = Mention {
         id: "m1".into(),
@@ -87,14 +93,21 @@ async fn small_store(dir: &std::path::Path) -> SqliteStore {
 async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_matching_csv() {
     let endpoint = endpoint();
     // The SDK reads region and credentials from the environment; moto accepts any.
-    for (name, value) in [("AWS_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test")] {
+    for (name, value) in [
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "test"),
+        ("AWS_SECRET_ACCESS_KEY", "test"),
+    ] {
         if std::env::var_os(name).is_none() {
             std::env::set_var(name, value);
         }
     }
     let mailer = SesMailer::from_env().await;
     // A sender unique to this run, so captures of earlier runs are not mistaken for ours.
-    let from = format!("reports-{}@brightside.example", Utc::now().timestamp_nanos_opt().unwrap());
+    let from = format!(
+        "reports-{}@brightside.example",
+        Utc::now().timestamp_nanos_opt().unwrap()
+    );
     let settings = Settings::from_lookup(|name| match name {
         "REPORT_FROM" => Some(from.clone()),
         "REPORT_RECIPIENTS" => Some("owner@brightside.example".into()),
@@ -106,28 +119,48 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
     let month: YearMonth = "2026-03".parse().unwrap();
 
     // An unverified sender is refused with SES's reason; the stored report stays.
-    let err = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always).await.unwrap_err();
-    let JobError::Mail { source: MailError::Rejected { code, reason }, .. } = &err else {
+    let err = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always)
+        .await
+        .unwrap_err();
+    let JobError::Mail {
+        source: MailError::Rejected { code, reason },
+        ..
+    } = &err
+    else {
         panic!("expected SES's refusal, got {err:?}")
     };
     assert_eq!(code, "MessageRejected", "{reason}");
     assert!(store.report(month, None).await.unwrap().is_some());
 
     // Verify the sender first, as real SES requires; then the report goes out.
-    mailer.client().create_email_identity().email_identity(&from).send().await.expect("CreateEmailIdentity");
-    let outcome = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always).await.unwrap();
+    mailer
+        .client()
+        .create_email_identity()
+        .email_identity(&from)
+        .send()
+        .await
+        .expect("CreateEmailIdentity");
+    let outcome = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always)
+        .await
+        .unwrap();
     assert!(matches!(outcome.emailed, job::Emailed::Sent { .. }));
 
     let data: serde_json::Value = serde_json::from_str(&http_get(&endpoint, "/moto-api/data.json")).unwrap();
     let mut raws = Vec::new();
     raw_messages_from(&data["ses"]["RawMessage"], &from, &mut raws);
     assert_eq!(raws.len(), 1, "one message captured from {from}");
-    let message = MessageParser::default().parse(raws[0].as_bytes()).expect("a parsable MIME message");
+    let message = MessageParser::default()
+        .parse(raws[0].as_bytes())
+        .expect("a parsable MIME message");
     assert!(message.subject().unwrap().contains("NPS"));
 
     // HTML part, and every cid: in it has an inline image/png part that decodes as a PNG
     let html = message.body_html(0).expect("an HTML part").to_string();
-    let cids: Vec<&str> = html.split("src=\"cid:").skip(1).filter_map(|s| s.split('"').next()).collect();
+    let cids: Vec<&str> = html
+        .split("src=\"cid:")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
     assert_eq!(cids.len(), 5, "five charts");
     for cid in &cids {
         let part = message
@@ -141,7 +174,10 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
         let info = decoder.read_info().expect("a PNG").info().clone();
         assert_eq!((info.width, info.height), sarafan_reports::charts::SIZE);
     }
-    assert!(!html.contains("http://") || html.contains("https://x.example/m1"), "no external requests");
+    assert!(
+        !html.contains("http://") || html.contains("https://x.example/m1"),
+        "no external requests"
+    );
     assert!(!html.contains("<script"));
 
     // A text part
@@ -156,9 +192,17 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
     let stored = store.report(month, None).await.unwrap().unwrap();
     assert!(stored.emailed_at.is_some());
     let mut reader = csv::Reader::from_reader(csv_part.contents());
-    let rows: std::collections::HashMap<String, String> =
-        reader.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[1].to_string())).collect();
-    let number = |figure: &str| rows.get(figure).unwrap_or_else(|| panic!("{figure} missing")).parse::<f64>().unwrap();
+    let rows: std::collections::HashMap<String, String> = reader
+        .records()
+        .map(|r| r.unwrap())
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    let number = |figure: &str| {
+        rows.get(figure)
+            .unwrap_or_else(|| panic!("{figure} missing"))
+            .parse::<f64>()
+            .unwrap()
+    };
     let body = &stored.body;
     let checks = [
         ("nps.nps", "/nps/nps"),
@@ -170,12 +214,22 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
         ("listening.mentions", "/listening/mentions"),
         ("listening.weeks.8-14.per_day", "/listening/weeks/1/per_day"),
         ("closing_the_loop.raised", "/closing_the_loop/raised"),
-        ("compounding.projection.12.baseline_total", "/compounding/projection/11/baseline_total"),
+        (
+            "compounding.projection.12.baseline_total",
+            "/compounding/projection/11/baseline_total",
+        ),
         ("trend.2026-03.responses", "/trend/11/responses"),
     ];
     for (figure, pointer) in checks {
-        let stored_value = body.pointer(pointer).and_then(|v| v.as_f64()).unwrap_or_else(|| panic!("{pointer}"));
-        assert!((number(figure) - stored_value).abs() < 1e-9, "{figure}: {} vs {stored_value}", number(figure));
+        let stored_value = body
+            .pointer(pointer)
+            .and_then(|v| v.as_f64())
+            .unwrap_or_else(|| panic!("{pointer}"));
+        assert!(
+            (number(figure) - stored_value).abs() < 1e-9,
+            "{figure}: {} vs {stored_value}",
+            number(figure)
+        );
     }
     // 1 promoter, 1 detractor: NPS 0; margin = 1.96 * 100 * sqrt((0.5 + 0.5 - 0) / 2) = 138.59
     assert!((number("nps.nps") - 0.0).abs() < 1e-9);

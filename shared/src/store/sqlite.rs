@@ -536,7 +536,11 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             survey,
         } => {
             let response = tx
-                .query_row("SELECT * FROM responses WHERE id = ?1", [&response_id], response_from_row)
+                .query_row(
+                    "SELECT * FROM responses WHERE id = ?1",
+                    [&response_id],
+                    response_from_row,
+                )
                 .optional()
                 .map_err(backend)?
                 .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
