@@ -156,7 +156,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
          <title>{title}</title></head><body style=\"margin:0;padding:0;background:#f1f5f9;font-family:Helvetica,Arial,sans-serif;color:#0f172a\">\
          <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f1f5f9\"><tr><td align=\"center\" style=\"padding:24px 8px\">\
          <!--[if mso]><table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\"><tr><td><![endif]-->\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"width:100%;max-width:680px;background:#ffffff;border-radius:8px\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"width:100%;max-width:680px;table-layout:fixed;background:#ffffff;border-radius:8px\">\
          <tr><td style=\"padding:24px 28px 8px\"><h1 style=\"margin:0;font-size:22px\">{title}</h1></td></tr>",
         locale.code()
     );
@@ -393,12 +393,15 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
                 cells
             })
             .collect();
-        // Twelve columns of small numbers: a smaller font keeps the table inside 600 px.
+        // Twelve columns of small numbers: a smaller font keeps the table inside 600 px, and on a
+        // phone it scrolls sideways instead of widening the whole email.
+        inner.push_str("<div style=\"overflow-x:auto;max-width:100%\">");
         inner.push_str(
             &table(&head_refs, &rows)
                 .replace("font-size:14px", "font-size:12px")
                 .replace("padding:6px 8px", "padding:4px 3px"),
         );
+        inner.push_str("</div>");
     }
     section(&mut h, l.compounding, &inner);
     // Listening.
