@@ -10,8 +10,9 @@ async fn main() -> Result<(), Error> {
         .with_target(false)
         .without_time()
         .init();
-    let settings = Settings::from_env()?;
-    let store = sarafan_reports::open_store()?;
+    // Display, not Debug: the reason shows in the function's log as one readable line.
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let store = sarafan_reports::open_store().map_err(|e| e.to_string())?;
     let mailer = SesMailer::from_env().await;
     let (store, mailer, settings) = (&*store, &mailer, &settings);
     let handler = move |event: LambdaEvent<serde_json::Value>| async move {
