@@ -4,9 +4,13 @@ use crate::cli::{Cli, Command, CompoundArgs, DynamodbCommand, ExportFormat};
 use anyhow::{anyhow, Context};
 use sarafan_core::compounding::CompoundingModel;
 use sarafan_core::export;
+use sarafan_core::report::MonthReport;
 use sarafan_core::store::dynamodb::{create_table as create_dynamodb_table, DynamoStore};
 use sarafan_core::store::{FullStore, RecordKind, StoreChoice};
 use sarafan_core::YearMonth;
+use sarafan_reports::html::Images;
+use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, Settings};
+use sarafan_reports::ses::{ReportMailer, SesMailer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -212,26 +216,74 @@ async fn report(month: YearMonth, out: &Path, email: bool) -> Result<(), CliErro
     if month > YearMonth::of(chrono::Utc::now()) {
         return Err(CliError::Usage(format!("{month} is in the future")));
     }
+    let settings = Settings::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
     if email {
-        return Err(missing("emailing the report (--email)"));
+        settings.envelope().map_err(|e| CliError::Usage(e.to_string()))?;
     }
     let store = open_existing_store().await?;
-    let path = write_report(store.as_ref(), month, out, "Sarafan").await?;
+    let store = store.as_ref();
+    let mailer = match email {
+        true => Some(SesMailer::from_env().await),
+        false => None,
+    };
+    // `--email` is the person asking again: it sends even if the schedule already did.
+    let when = if email { EmailWhen::Always } else { EmailWhen::Never };
+    let result = job::run(
+        store,
+        mailer.as_ref().map(|m| m as &dyn ReportMailer),
+        &settings,
+        month,
+        when,
+    )
+    .await;
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(JobError::FutureMonth(m)) => return Err(CliError::Usage(format!("{m} is in the future"))),
+        Err(e @ JobError::Mail { .. }) => {
+            // The report is stored; write its page too, so the run is not lost.
+            if let Ok(report) = job::compute(store, month).await {
+                let _ = write_page(&report, &settings, out);
+            }
+            return Err(CliError::Failure(e.into()));
+        }
+        Err(e) => return Err(CliError::Failure(anyhow::Error::new(e).context("reporting the month"))),
+    };
+    let path = write_page_with(&outcome.report, &outcome.charts, &settings, out)?;
+    if let Emailed::Sent { message_id } = &outcome.emailed {
+        eprintln!(
+            "emailed the {month} report to {} (SES message {message_id})",
+            settings.recipients.join(", ")
+        );
+    }
     println!("{}", path.display());
     Ok(())
 }
 
-/// Computes, stores and writes the month's report as `out/report-YYYY-MM.html`.
-pub async fn write_report(store: &dyn FullStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
-    let figures = sarafan_reports::compute(store, month)
-        .await
-        .context("reading the aggregates")?;
-    sarafan_reports::save(store, &figures)
-        .await
-        .context("storing the report")?;
+/// Writes `out/report-YYYY-MM.html`: the email's HTML with its charts embedded as data URIs.
+fn write_page_with(
+    report: &MonthReport,
+    charts: &[sarafan_reports::charts::Chart],
+    settings: &Settings,
+    out: &Path,
+) -> anyhow::Result<PathBuf> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let path = out.join(format!("report-{month}.html"));
-    std::fs::write(&path, sarafan_reports::html::render(&figures, brand))
-        .with_context(|| format!("writing {}", path.display()))?;
+    let path = out.join(format!("report-{}.html", report.month));
+    let html = sarafan_reports::html::render(report, &settings.brand, settings.locale, Images::Embedded(charts));
+    std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
+}
+
+fn write_page(report: &MonthReport, settings: &Settings, out: &Path) -> anyhow::Result<PathBuf> {
+    let charts = sarafan_reports::charts::render_all(report, settings.locale.labels()).context("drawing the charts")?;
+    write_page_with(report, &charts, settings, out)
+}
+
+/// Computes, stores and writes the month's report as `out/report-YYYY-MM.html` (no email).
+pub async fn write_report(store: &dyn FullStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
+    let mut settings = Settings::from_env().context("reading the report settings")?;
+    settings.brand = brand.to_string();
+    let outcome = job::run(store, None, &settings, month, EmailWhen::Never)
+        .await
+        .context("computing and storing the report")?;
+    write_page_with(&outcome.report, &outcome.charts, &settings, out)
 }

@@ -39,6 +39,22 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
         })
     };
 
+    // The monthly report, as EventBridge Scheduler runs it in AWS. Emailed only when
+    // REPORT_FROM and REPORT_RECIPIENTS are set; otherwise computed and stored.
+    let report_settings =
+        sarafan_reports::job::Settings::from_env().map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    let schedule = {
+        let store = store.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let mailer = sarafan_reports::ses::SesMailer::from_env().await;
+            tokio::select! {
+                _ = sarafan_reports::schedule::run_forever(store.as_ref(), &mailer, &report_settings) => {},
+                _ = stop.wait_for(|s| *s) => {},
+            }
+        })
+    };
+
     let ingest_store: Arc<dyn Store> = store.clone();
     let router = app(AppState::new(ingest_store, config));
     let listener = tokio::net::TcpListener::bind(addr)
@@ -59,6 +75,7 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     let served = server.await.map_err(|e| anyhow!("serving HTTP: {e}"));
     signals.abort();
     let _ = worker.await;
+    let _ = schedule.await;
     served?;
     Ok(())
 }

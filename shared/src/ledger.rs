@@ -104,6 +104,7 @@ pub mod metric {
     use crate::model::{AlertKind, Platform, Sentiment};
     use crate::month::YearMonth;
     use crate::nps::{Category, Score};
+    use crate::themes::Theme;
 
     pub const RESPONSES: &str = "responses";
     pub const COMMENTS: &str = "comments";
@@ -147,6 +148,22 @@ pub mod metric {
     }
     pub fn alerts_raised(kind: AlertKind) -> String {
         format!("alerts.{}.raised", kind.as_str())
+    }
+    /// Comments written by customers of a category (the base of theme shares).
+    pub fn comments_in(category: Category) -> String {
+        format!("comments.{category}")
+    }
+    /// Comments of a category that name a theme.
+    pub fn theme(category: Category, theme: Theme) -> String {
+        format!("themes.{category}.{theme}")
+    }
+    /// Alerts claimed within a bucket of minutes after they were raised (`durations::bucket`).
+    pub fn claim_minutes(bucket: &str) -> String {
+        format!("alerts.claim_minutes.{bucket}")
+    }
+    /// Alerts resolved within a bucket of minutes after they were raised.
+    pub fn resolve_minutes(bucket: &str) -> String {
+        format!("alerts.resolve_minutes.{bucket}")
     }
 }
 
@@ -212,9 +229,68 @@ pub fn response_deltas(response: &Response) -> Deltas {
     d.add(at, metric::RESPONSES, 1);
     d.add(at, metric::score(response.score), 1);
     d.add(at, metric::platform_category(response.platform, response.category()), 1);
-    if response.comment.as_deref().is_some_and(|c| !c.is_empty()) {
-        d.add(at, metric::COMMENTS, 1);
+    if let Some(comment) = response.comment.as_deref().filter(|c| !c.is_empty()) {
+        d.merge(comment_deltas(response, None, comment));
     }
+    d
+}
+
+/// What writing `comment` on `response` changes, when it replaces `previous` (the comment
+/// stored before, if any): a first comment counts once, and themes move from the old text to
+/// the new one, so counters always describe the comment as stored. Attributed to the month the
+/// response was submitted, like the response itself.
+pub fn comment_deltas(response: &Response, previous: Option<&str>, comment: &str) -> Deltas {
+    let mut d = Deltas::default();
+    let at = response.submitted_at;
+    let category = response.category();
+    let locale = response.locale.as_deref();
+    let previous = previous.filter(|p| !p.is_empty());
+    if previous == Some(comment) {
+        return d;
+    }
+    if let Some(old) = previous {
+        if comment.is_empty() {
+            d.add(at, metric::COMMENTS, -1);
+            d.add(at, metric::comments_in(category), -1);
+        }
+        for theme in crate::themes::themes_of(old, locale) {
+            d.add(at, metric::theme(category, theme), -1);
+        }
+    } else if !comment.is_empty() {
+        d.add(at, metric::COMMENTS, 1);
+        d.add(at, metric::comments_in(category), 1);
+    }
+    for theme in crate::themes::themes_of(comment, locale) {
+        d.add(at, metric::theme(category, theme), 1);
+    }
+    d.0.retain(|_, delta| *delta != 0);
+    d
+}
+
+/// What a first claim of `alert` at `at` counts: the claim, and its minutes since the alert
+/// was raised in the duration histogram. Attributed to the month the alert was raised.
+pub fn alert_claimed_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
+    let mut d = Deltas::default();
+    let minutes = (at - alert.created_at).num_minutes();
+    d.add(alert.created_at, metric::ALERTS_CLAIMED, 1);
+    d.add(
+        alert.created_at,
+        metric::claim_minutes(&crate::durations::bucket(minutes)),
+        1,
+    );
+    d
+}
+
+/// What the resolution of `alert` at `at` counts, like [`alert_claimed_deltas`].
+pub fn alert_resolved_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
+    let mut d = Deltas::default();
+    let minutes = (at - alert.created_at).num_minutes();
+    d.add(alert.created_at, metric::ALERTS_RESOLVED, 1);
+    d.add(
+        alert.created_at,
+        metric::resolve_minutes(&crate::durations::bucket(minutes)),
+        1,
+    );
     d
 }
 
@@ -255,6 +331,69 @@ pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    fn response(score: i64, comment: Option<&str>) -> Response {
+        Response {
+            id: "r1".into(),
+            customer_id: "c1".into(),
+            platform: Platform::Telegram,
+            score: crate::nps::Score::new(score).unwrap(),
+            comment: comment.map(str::to_string),
+            locale: Some("en".into()),
+            submitted_at: at(3),
+            brand: None,
+        }
+    }
+
+    fn get(d: &Deltas, metric: &str) -> Option<i64> {
+        d.0.get(&(month(3), metric.to_string())).copied()
+    }
+
+    #[test]
+    fn a_first_comment_counts_its_category_and_themes() {
+        let d = comment_deltas(&response(3, None), None, "Waited two hours, the car was dirty");
+        assert_eq!(get(&d, metric::COMMENTS), Some(1));
+        assert_eq!(get(&d, "comments.detractor"), Some(1));
+        assert_eq!(get(&d, "themes.detractor.waiting"), Some(1));
+        assert_eq!(get(&d, "themes.detractor.cleanliness"), Some(1));
+        // a response that arrives with its comment counts the same through response_deltas
+        let with = response_deltas(&response(3, Some("Waited two hours, the car was dirty")));
+        assert_eq!(get(&with, "themes.detractor.waiting"), Some(1));
+        assert_eq!(get(&with, "comments.detractor"), Some(1));
+    }
+
+    #[test]
+    fn a_replaced_comment_moves_its_themes_and_the_same_text_changes_nothing() {
+        let r = response(10, None);
+        let d = comment_deltas(&r, Some("so quick"), "great price");
+        // not a new comment: only themes move (on_time -1, price +1)
+        assert_eq!(get(&d, metric::COMMENTS), None);
+        assert_eq!(get(&d, "themes.promoter.on_time"), Some(-1));
+        assert_eq!(get(&d, "themes.promoter.price"), Some(1));
+        assert!(comment_deltas(&r, Some("so quick"), "so quick").is_empty());
+    }
+
+    #[test]
+    fn claims_and_resolutions_land_in_minute_buckets_of_the_raising_month() {
+        let alert = Alert {
+            id: "a1".into(),
+            kind: AlertKind::Detractor,
+            subject_id: "r1".into(),
+            status: AlertStatus::Open,
+            claimed_by: None,
+            created_at: at(3),
+            claimed_at: None,
+            resolved_at: None,
+            message: None,
+        };
+        // claimed 12 minutes after raising: bucket (10, 15]
+        let d = alert_claimed_deltas(&alert, at(3) + chrono::Duration::minutes(12));
+        assert_eq!(get(&d, metric::ALERTS_CLAIMED), Some(1));
+        assert_eq!(get(&d, "alerts.claim_minutes.15"), Some(1));
+        // resolved 2 days (2880 minutes) after raising: bucket (2160, 2880]
+        let d = alert_resolved_deltas(&alert, at(3) + chrono::Duration::days(2));
+        assert_eq!(get(&d, "alerts.resolve_minutes.2880"), Some(1));
+    }
 
     fn at(month: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, month, 10, 9, 0, 0).unwrap()

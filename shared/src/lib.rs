@@ -1,9 +1,12 @@
 //! sarafan-core: the word-of-mouth domain (no I/O) and the adapters that give it storage.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 #[cfg(feature = "chat")]
 pub mod chat;
 pub mod chat_ids;
 pub mod compounding;
+pub mod durations;
 pub mod export;
 pub mod ledger;
 pub mod listening;
@@ -16,6 +19,7 @@ pub mod score_text;
 pub mod store;
 pub mod survey;
 pub mod text;
+pub mod themes;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};

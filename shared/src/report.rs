@@ -1,9 +1,12 @@
 //! The month's report figures, computed from monthly aggregate counters only (no records).
 
 use crate::compounding::{observed_rate, CohortRow, CohortTable, CompoundingModel, ProjectedMonth};
+use crate::durations::{self, MedianMinutes};
 use crate::ledger::metric;
+use crate::model::{AlertKind, Mention, Platform, Response, Sentiment};
 use crate::month::YearMonth;
 use crate::nps::{Category, NpsSummary};
+use crate::themes::{themes_of, Theme};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -84,13 +87,143 @@ pub struct CompoundingFigures {
     pub cohorts: CohortTable,
 }
 
+/// Asked vs answered on one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseRate {
+    pub platform: Platform,
+    /// Questions sent this month (0 where we do not ask: web forms, survey tools).
+    pub asked: u64,
+    pub answered: u64,
+    /// `answered / asked`; `None` where nothing was asked.
+    pub rate: Option<f64>,
+}
+
+/// One theme of one category's comments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ThemeCount {
+    pub theme: Theme,
+    pub comments: u64,
+    /// Share of the category's comments naming the theme.
+    pub share: Option<f64>,
+    /// A few of the month's comments naming it (a bounded read, see docs/report.md).
+    pub quotes: Vec<String>,
+}
+
+/// The reasons customers of one category gave, most named first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryReasons {
+    pub category: Category,
+    pub comments: u64,
+    pub themes: Vec<ThemeCount>,
+}
+
+/// Sales split: how much of the month came back or was referred.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SalesRates {
+    pub purchases: u64,
+    pub repeat_purchases: u64,
+    pub new_customers: u64,
+    pub referred_customers: u64,
+    /// Repeat purchases / all purchases.
+    pub repeat_rate: Option<f64>,
+    /// Referred newcomers / all newcomers.
+    pub referral_rate: Option<f64>,
+}
+
+/// One week of the month's mentions (days 1-7, 8-14, 15-21, 22-28, 29-end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionWeek {
+    pub first_day: u32,
+    pub last_day: u32,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// Mentions a day: weeks of different lengths compare as rates.
+    pub per_day: f64,
+    /// Change of `per_day` against the week before; `None` for the first week or after a silent one.
+    pub change: Option<f64>,
+    /// Negative mentions / all mentions of the week.
+    pub negative_share: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TermShare {
+    pub term: String,
+    pub mentions: u64,
+    pub share: Option<f64>,
+}
+
+/// A mention worth reading, with its link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentionQuote {
+    pub source: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub sentiment: Sentiment,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListeningFigures {
+    pub mentions: u64,
+    pub brand_mentions: u64,
+    pub competitor_mentions: u64,
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    pub positive_share: Option<f64>,
+    pub negative_share: Option<f64>,
+    pub weeks: Vec<MentionWeek>,
+    /// Brand mentions / (brand + competitor mentions).
+    pub share_of_voice: Option<f64>,
+    pub terms: Vec<TermShare>,
+    pub top_positive: Vec<MentionQuote>,
+    pub top_negative: Vec<MentionQuote>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertsRaised {
+    pub kind: AlertKind,
+    pub raised: u64,
+}
+
+/// Closing the loop on alerts raised this month.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoopFigures {
+    pub raised: u64,
+    pub by_kind: Vec<AlertsRaised>,
+    pub claimed: u64,
+    pub resolved: u64,
+    pub claim_rate: Option<f64>,
+    pub resolve_rate: Option<f64>,
+    pub median_minutes_to_claim: Option<MedianMinutes>,
+    pub median_minutes_to_resolve: Option<MedianMinutes>,
+}
+
+/// DOMAIN.md section 1: conversations heard, acted on, resolved, shared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeardFunnel {
+    /// Answers and brand mentions captured.
+    pub heard: u64,
+    /// Alerts staff claimed.
+    pub acted_on: u64,
+    pub resolved: u64,
+    /// Praise shared with the team (kudos).
+    pub shared: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MonthReport {
     pub month: YearMonth,
     pub nps: NpsFigures,
     pub trend: Vec<TrendPoint>,
+    pub response_rates: Vec<ResponseRate>,
+    pub reasons: Vec<CategoryReasons>,
     pub referrals: ReferralFunnel,
+    pub sales: SalesRates,
     pub compounding: CompoundingFigures,
+    pub listening: ListeningFigures,
+    pub closing_the_loop: LoopFigures,
+    pub heard: HeardFunnel,
     /// True when the month has no answers, purchases or mentions at all.
     pub empty: bool,
 }
@@ -178,8 +311,33 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
         conversions: get(counters, month, metric::REFERRAL_CONVERSIONS),
     };
     let empty = nps.responses == 0 && this.total == 0 && get(counters, month, metric::MENTIONS) == 0;
+    let listening = listening(counters, month);
+    let closing_the_loop = closing_the_loop(counters, month);
+    let heard = HeardFunnel {
+        heard: nps.responses + listening.brand_mentions,
+        acted_on: closing_the_loop.claimed,
+        resolved: closing_the_loop.resolved,
+        shared: get(counters, month, &metric::alerts_raised(AlertKind::Kudos)),
+    };
+    let new_all = get(counters, month, metric::PURCHASES_NEW);
+    let repeat = get(counters, month, metric::PURCHASES_REPEAT);
+    let referred = get(counters, month, metric::PURCHASES_REFERRED).min(new_all);
+    let sales = SalesRates {
+        purchases: new_all + repeat,
+        repeat_purchases: repeat,
+        new_customers: new_all,
+        referred_customers: referred,
+        repeat_rate: ratio(repeat, new_all + repeat),
+        referral_rate: ratio(referred, new_all),
+    };
     MonthReport {
         month,
+        response_rates: response_rates(counters, month),
+        reasons: reasons(counters, month),
+        sales,
+        listening,
+        closing_the_loop,
+        heard,
         nps,
         trend,
         referrals,
@@ -192,6 +350,230 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
         },
         empty,
     }
+}
+
+/// `part / whole`, `None` when the whole is zero (never NaN).
+pub fn ratio(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+fn response_rates(counters: &MonthlyCounters, month: YearMonth) -> Vec<ResponseRate> {
+    Platform::ALL
+        .into_iter()
+        .map(|platform| {
+            let asked = get(counters, month, &metric::surveys_asked_on(platform));
+            let answered = Category::ALL
+                .into_iter()
+                .map(|c| get(counters, month, &metric::platform_category(platform, c)))
+                .sum();
+            ResponseRate {
+                platform,
+                asked,
+                answered,
+                rate: ratio(answered, asked),
+            }
+        })
+        .filter(|r| r.asked > 0 || r.answered > 0)
+        .collect()
+}
+
+/// How many themes per category a report shows.
+pub const TOP_THEMES: usize = 5;
+
+fn reasons(counters: &MonthlyCounters, month: YearMonth) -> Vec<CategoryReasons> {
+    Category::ALL
+        .into_iter()
+        .map(|category| {
+            let comments = get(counters, month, &metric::comments_in(category));
+            let mut themes: Vec<ThemeCount> = Theme::ALL
+                .into_iter()
+                .map(|theme| {
+                    let n = get(counters, month, &metric::theme(category, theme));
+                    ThemeCount {
+                        theme,
+                        comments: n,
+                        share: ratio(n, comments),
+                        quotes: Vec::new(),
+                    }
+                })
+                .filter(|t| t.comments > 0)
+                .collect();
+            // Most named first; ties in Theme order, so the report is stable.
+            themes.sort_by(|a, b| b.comments.cmp(&a.comments).then(a.theme.cmp(&b.theme)));
+            themes.truncate(TOP_THEMES);
+            CategoryReasons {
+                category,
+                comments,
+                themes,
+            }
+        })
+        .collect()
+}
+
+/// Days in the month: the first of the next month minus one day.
+fn days_in(month: YearMonth) -> u32 {
+    (month.end() - month.start()).num_days() as u32
+}
+
+fn listening(counters: &MonthlyCounters, month: YearMonth) -> ListeningFigures {
+    let mentions = get(counters, month, metric::MENTIONS);
+    let brand = get(counters, month, metric::MENTIONS_BRAND);
+    let competitor = get(counters, month, metric::MENTIONS_COMPETITOR);
+    let by = |s: Sentiment| get(counters, month, &metric::sentiment(s));
+    let (positive, neutral, negative) = (by(Sentiment::Positive), by(Sentiment::Neutral), by(Sentiment::Negative));
+    let last_day = days_in(month);
+    let mut weeks: Vec<MentionWeek> = Vec::new();
+    let mut first_day = 1;
+    while first_day <= last_day {
+        let end = (first_day + 6).min(last_day);
+        let on = |s: Sentiment| -> u64 {
+            (first_day..=end)
+                .map(|day| get(counters, month, &metric::sentiment_on_day(day, s)))
+                .sum()
+        };
+        let (p, n, neg) = (on(Sentiment::Positive), on(Sentiment::Neutral), on(Sentiment::Negative));
+        let total = p + n + neg;
+        let per_day = total as f64 / f64::from(end - first_day + 1);
+        let change = weeks
+            .last()
+            .filter(|w| w.per_day > 0.0)
+            .map(|w| (per_day - w.per_day) / w.per_day);
+        weeks.push(MentionWeek {
+            first_day,
+            last_day: end,
+            positive: p,
+            neutral: n,
+            negative: neg,
+            per_day,
+            change,
+            negative_share: ratio(neg, total),
+        });
+        first_day = end + 1;
+    }
+    let prefix = metric::term("");
+    let mut terms: Vec<TermShare> = counters
+        .get(&month)
+        .map(|c| {
+            c.iter()
+                .filter_map(|(name, value)| {
+                    let term = name.strip_prefix(&prefix)?;
+                    let n = (*value).max(0) as u64;
+                    (n > 0).then(|| TermShare {
+                        term: term.to_string(),
+                        mentions: n,
+                        share: ratio(n, mentions),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    terms.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.term.cmp(&b.term)));
+    ListeningFigures {
+        mentions,
+        brand_mentions: brand,
+        competitor_mentions: competitor,
+        positive,
+        neutral,
+        negative,
+        positive_share: ratio(positive, positive + neutral + negative),
+        negative_share: ratio(negative, positive + neutral + negative),
+        weeks,
+        share_of_voice: ratio(brand, brand + competitor),
+        terms,
+        top_positive: Vec::new(),
+        top_negative: Vec::new(),
+    }
+}
+
+fn closing_the_loop(counters: &MonthlyCounters, month: YearMonth) -> LoopFigures {
+    let by_kind: Vec<AlertsRaised> = AlertKind::ALL
+        .into_iter()
+        .map(|kind| AlertsRaised {
+            kind,
+            raised: get(counters, month, &metric::alerts_raised(kind)),
+        })
+        .collect();
+    // Kudos are shared, not claimed: the loop counts the alerts that ask for action.
+    let raised = by_kind
+        .iter()
+        .filter(|k| k.kind != AlertKind::Kudos)
+        .map(|k| k.raised)
+        .sum();
+    let claimed = get(counters, month, metric::ALERTS_CLAIMED);
+    let resolved = get(counters, month, metric::ALERTS_RESOLVED);
+    let histogram = |name: fn(&str) -> String| -> Vec<u64> {
+        durations::bucket_names()
+            .map(|bucket| get(counters, month, &name(&bucket)))
+            .collect()
+    };
+    LoopFigures {
+        raised,
+        by_kind,
+        claimed,
+        resolved,
+        claim_rate: ratio(claimed, raised),
+        resolve_rate: ratio(resolved, raised),
+        median_minutes_to_claim: durations::median(&histogram(metric::claim_minutes)),
+        median_minutes_to_resolve: durations::median(&histogram(metric::resolve_minutes)),
+    }
+}
+
+/// How many quotes a theme and how many mentions a sentiment a report shows.
+pub const QUOTES_PER_THEME: usize = 2;
+pub const TOP_MENTIONS: usize = 3;
+
+/// Adds example quotes to the top themes and the top mentions, from a bounded sample of the
+/// month's records (the caller reads at most a fixed number). A quote is the shortest comment
+/// naming the theme that is still a sentence (at least four words): short enough to scan.
+/// Top mentions are the longest brand mentions of each sentiment (long-form feedback says most).
+pub fn attach_examples(report: &mut MonthReport, responses: &[Response], mentions: &[Mention]) {
+    for reasons in &mut report.reasons {
+        let mut pool: Vec<(&str, Vec<Theme>)> = responses
+            .iter()
+            .filter(|r| r.category() == reasons.category && report.month.contains(r.submitted_at))
+            .filter_map(|r| {
+                let c = r.comment.as_deref()?.trim();
+                (c.split_whitespace().count() >= 4).then(|| (c, themes_of(c, r.locale.as_deref())))
+            })
+            .collect();
+        pool.sort_by_key(|(c, _)| (c.chars().count(), *c));
+        pool.dedup_by(|a, b| a.0 == b.0);
+        for theme in &mut reasons.themes {
+            theme.quotes = pool
+                .iter()
+                .filter(|(_, themes)| themes.contains(&theme.theme))
+                .take(QUOTES_PER_THEME)
+                .map(|(c, _)| c.to_string())
+                .collect();
+        }
+    }
+    let pick = |sentiment: Sentiment| -> Vec<MentionQuote> {
+        let mut chosen: Vec<&Mention> = mentions
+            .iter()
+            .filter(|m| m.sentiment == sentiment && !m.competitor && report.month.contains(m.created_at))
+            .collect();
+        chosen.sort_by(|a, b| {
+            b.text
+                .chars()
+                .count()
+                .cmp(&a.text.chars().count())
+                .then(a.id.cmp(&b.id))
+        });
+        let mut seen = std::collections::HashSet::new();
+        chosen.retain(|m| seen.insert(m.text.as_str()));
+        chosen
+            .into_iter()
+            .take(TOP_MENTIONS)
+            .map(|m| MentionQuote {
+                source: m.source.clone(),
+                text: m.text.clone(),
+                url: m.url.clone(),
+                sentiment,
+            })
+            .collect()
+    };
+    report.listening.top_positive = pick(Sentiment::Positive);
+    report.listening.top_negative = pick(Sentiment::Negative);
 }
 
 #[cfg(test)]
@@ -257,6 +639,201 @@ mod tests {
         assert!(!report.empty);
     }
 
+    fn close(a: Option<f64>, b: f64) -> bool {
+        a.is_some_and(|a| (a - b).abs() < 1e-4)
+    }
+
+    /// March 2026 (31 days) with answers, comments, sales, mentions and alerts.
+    fn fixture() -> MonthlyCounters {
+        let mut c = MonthlyCounters::new();
+        let mar = "2026-03";
+        for (name, value) in [
+            ("responses.score.9", 2),
+            ("responses.score.10", 1),
+            ("responses.score.7", 1),
+            ("responses.score.3", 1),
+            ("surveys.asked.telegram", 8),
+            ("responses.platform.telegram.promoter", 3),
+            ("responses.platform.telegram.passive", 1),
+            ("responses.platform.telegram.detractor", 1),
+            ("surveys.asked.whatsapp", 4),
+            ("comments.promoter", 2),
+            ("themes.promoter.staff", 2),
+            ("themes.promoter.on_time", 1),
+            ("comments.detractor", 1),
+            ("themes.detractor.waiting", 1),
+            ("purchases.new", 50),
+            ("purchases.referred", 10),
+            ("purchases.repeat", 28),
+            ("mentions", 10),
+            ("mentions.brand", 8),
+            ("mentions.competitor", 2),
+            ("mentions.positive", 5),
+            ("mentions.neutral", 2),
+            ("mentions.negative", 3),
+            ("mentions.day.02.positive", 3),
+            ("mentions.day.03.negative", 1),
+            ("mentions.day.10.positive", 2),
+            ("mentions.day.10.neutral", 2),
+            ("mentions.day.30.negative", 2),
+            ("mentions.term.Brightside", 8),
+            ("mentions.term.Rival", 2),
+            ("alerts.detractor.raised", 3),
+            ("alerts.negative_mention.raised", 1),
+            ("alerts.kudos.raised", 2),
+            ("alerts.claimed", 3),
+            ("alerts.claim_minutes.3", 1),
+            ("alerts.claim_minutes.15", 1),
+            ("alerts.claim_minutes.45", 1),
+            ("alerts.resolved", 2),
+            ("alerts.resolve_minutes.60", 1),
+            ("alerts.resolve_minutes.180", 1),
+        ] {
+            set(&mut c, mar, name, value);
+        }
+        c
+    }
+
+    #[test]
+    fn given_a_fixture_month_then_rates_themes_listening_and_loop_match_hand_computation() {
+        let r = month_report(m("2026-03"), &fixture());
+        // Telegram: 5 answers of 8 asked = 62.5%; WhatsApp: 0 of 4; platforms with neither are left out
+        assert_eq!(r.response_rates.len(), 2);
+        assert_eq!(
+            (
+                r.response_rates[0].platform,
+                r.response_rates[0].asked,
+                r.response_rates[0].answered
+            ),
+            (Platform::Telegram, 8, 5)
+        );
+        assert!(close(r.response_rates[0].rate, 0.625));
+        assert!(close(r.response_rates[1].rate, 0.0));
+        // Promoters: 2 comments, staff in both (100%), on time in one (50%); detractors: waiting 1 of 1
+        let promoters = &r.reasons[0];
+        assert_eq!((promoters.category, promoters.comments), (Category::Promoter, 2));
+        assert_eq!(
+            promoters
+                .themes
+                .iter()
+                .map(|t| (t.theme, t.comments))
+                .collect::<Vec<_>>(),
+            [(Theme::Staff, 2), (Theme::OnTime, 1)]
+        );
+        assert!(close(promoters.themes[1].share, 0.5));
+        assert_eq!(r.reasons[1].themes, vec![]);
+        assert_eq!(r.reasons[2].themes[0].theme, Theme::Waiting);
+        assert!(close(r.reasons[2].themes[0].share, 1.0));
+        // Sales: 50 new + 28 repeat = 78; repeat rate 28/78 = 0.358974; referral rate 10/50 = 0.2
+        assert_eq!((r.sales.purchases, r.sales.referred_customers), (78, 10));
+        assert!(close(r.sales.repeat_rate, 0.358_974));
+        assert!(close(r.sales.referral_rate, 0.2));
+        // Listening: 5/3 of 10 positive/negative; share of voice 8 / (8 + 2)
+        let l = &r.listening;
+        assert!(close(l.positive_share, 0.5) && close(l.negative_share, 0.3));
+        assert!(close(l.share_of_voice, 0.8));
+        assert_eq!((l.terms[0].term.as_str(), l.terms[0].mentions), ("Brightside", 8));
+        assert!(close(l.terms[1].share, 0.2));
+        // Weeks 1-7, 8-14, 15-21, 22-28, 29-31: 4, 4, 0, 0, 2 mentions
+        let days: Vec<(u32, u32)> = l.weeks.iter().map(|w| (w.first_day, w.last_day)).collect();
+        assert_eq!(days, [(1, 7), (8, 14), (15, 21), (22, 28), (29, 31)]);
+        // per day: 4/7 = 0.571429 twice (change 0), then 0 (change -100%), then 2/3 after a silent week (no change)
+        assert!((l.weeks[0].per_day - 0.571_429).abs() < 1e-6);
+        assert_eq!(l.weeks[0].change, None);
+        assert!(close(l.weeks[1].change, 0.0));
+        assert!(close(l.weeks[2].change, -1.0));
+        assert!((l.weeks[4].per_day - 0.666_667).abs() < 1e-6);
+        assert_eq!(l.weeks[4].change, None);
+        assert!(close(l.weeks[0].negative_share, 0.25));
+        assert_eq!(l.weeks[2].negative_share, None);
+        // Loop: 3 + 1 alerts to act on (kudos are shared, not claimed); 3 claimed (75%), 2 resolved (50%)
+        let c = &r.closing_the_loop;
+        assert_eq!((c.raised, c.claimed, c.resolved), (4, 3, 2));
+        assert!(close(c.claim_rate, 0.75) && close(c.resolve_rate, 0.5));
+        // claims in (2,3], (10,15], (30,45]: rank 1.5 falls in (10,15] -> 10 + 5 * 0.5 = 12.5 minutes
+        assert!((c.median_minutes_to_claim.unwrap().minutes - 12.5).abs() < 1e-9);
+        // resolutions in (45,60] and (120,180]: rank 1 is reached at the top of (45,60] -> 60 minutes
+        assert!((c.median_minutes_to_resolve.unwrap().minutes - 60.0).abs() < 1e-9);
+        // Heard 5 answers + 8 brand mentions = 13 -> acted on 3 -> resolved 2; shared 2 kudos
+        assert_eq!(
+            r.heard,
+            HeardFunnel {
+                heard: 13,
+                acted_on: 3,
+                resolved: 2,
+                shared: 2
+            }
+        );
+    }
+
+    #[test]
+    fn examples_are_the_shortest_sentences_per_theme_and_the_longest_mentions() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 3, 5, 10, 0, 0).unwrap();
+        let response = |id: &str, score: i64, comment: &str| Response {
+            id: id.into(),
+            customer_id: id.into(),
+            platform: Platform::Web,
+            score: crate::nps::Score::new(score).unwrap(),
+            comment: Some(comment.into()),
+            locale: Some("en".into()),
+            submitted_at: at,
+            brand: None,
+        };
+        let mention = |id: &str, text: &str, sentiment: Sentiment, competitor: bool| Mention {
+            id: id.into(),
+            source: "x".into(),
+            text: text.into(),
+            url: Some(format!("https://x.example/{id}")),
+            author: None,
+            lang: None,
+            sentiment,
+            matched_terms: vec![],
+            competitor,
+            created_at: at,
+        };
+        let mut r = month_report(m("2026-03"), &fixture());
+        let responses = vec![
+            response("a", 10, "Anna explained everything and the car was ready on time"),
+            response("b", 9, "The staff were so friendly"),
+            response("c", 9, "Friendly"), // under four words: not a quote
+            response("d", 3, "Waited two hours and nobody came"),
+        ];
+        let mentions = vec![
+            mention("m1", "Brightside is great", Sentiment::Positive, false),
+            mention(
+                "m2",
+                "Brightside fixed my brakes the same day, great",
+                Sentiment::Positive,
+                false,
+            ),
+            mention(
+                "m3",
+                "Rival is much better than all of them put together",
+                Sentiment::Positive,
+                true,
+            ),
+            mention("m4", "Terrible wait", Sentiment::Negative, false),
+        ];
+        attach_examples(&mut r, &responses, &mentions);
+        // staff: both a and b name it; b is shorter so it comes first
+        assert_eq!(
+            r.reasons[0].themes[0].quotes,
+            [
+                "The staff were so friendly",
+                "Anna explained everything and the car was ready on time"
+            ]
+        );
+        assert_eq!(r.reasons[2].themes[0].quotes, ["Waited two hours and nobody came"]);
+        // competitor mentions are not ours to show; longest first
+        let texts: Vec<&str> = r.listening.top_positive.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["Brightside fixed my brakes the same day, great", "Brightside is great"]
+        );
+        assert_eq!(r.listening.top_negative[0].url.as_deref(), Some("https://x.example/m4"));
+    }
+
     #[test]
     fn an_empty_month_gives_a_valid_report_without_nan() {
         let report = month_report(m("2026-05"), &MonthlyCounters::new());
@@ -266,5 +843,12 @@ mod tests {
         let json = serde_json::to_string(&report).unwrap();
         assert!(!json.contains("NaN") && !json.contains("inf"));
         assert!(report.compounding.projection.iter().all(|p| p.total.is_finite()));
+        assert!(report
+            .listening
+            .weeks
+            .iter()
+            .all(|w| w.per_day == 0.0 && w.change.is_none()));
+        assert_eq!(report.closing_the_loop.median_minutes_to_claim, None);
+        assert_eq!(report.sales.repeat_rate, None);
     }
 }

@@ -1,5 +1,10 @@
 //! The report as one self-contained HTML page: table layout and inline CSS, as mail clients need.
 
+use crate::charts::Chart;
+use crate::i18n::{Labels, Locale};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use sarafan_core::durations::MedianMinutes;
 use sarafan_core::report::MonthReport;
 use std::fmt::Write;
 
@@ -19,156 +24,520 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn signed(value: Option<f64>, digits: usize) -> String {
+/// Where the charts' images come from: `cid:` parts of the email, or data URIs in a file
+/// (a browser opening the saved report has no email parts to look in).
+#[derive(Debug, Clone, Copy)]
+pub enum Images<'a> {
+    Cid,
+    Embedded(&'a [Chart]),
+}
+
+impl Images<'_> {
+    fn src(&self, cid: &str) -> String {
+        match self {
+            Images::Cid => format!("cid:{cid}"),
+            Images::Embedded(charts) => charts
+                .iter()
+                .find(|c| c.cid == cid)
+                .map(|c| format!("data:image/png;base64,{}", BASE64.encode(&c.png)))
+                .unwrap_or_default(),
+        }
+    }
+}
+
+pub fn signed(value: Option<f64>, digits: usize) -> String {
     match value {
         Some(v) => format!("{v:+.digits$}"),
         None => "–".to_string(),
     }
 }
 
-fn plain(value: Option<f64>, digits: usize) -> String {
+pub fn plain(value: Option<f64>, digits: usize) -> String {
     value
         .map(|v| format!("{v:.digits$}"))
         .unwrap_or_else(|| "–".to_string())
 }
 
-fn percent(share: Option<f64>) -> String {
+pub fn percent(share: Option<f64>) -> String {
     share
         .map(|s| format!("{:.0}%", s * 100.0))
         .unwrap_or_else(|| "–".to_string())
 }
 
-const TD: &str = "padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:right;font-size:14px";
-const TH: &str = "padding:6px 10px;border-bottom:2px solid #cbd5e1;text-align:right;font-size:13px;color:#475569";
+/// A relative change as `+12%` / `−40%`.
+pub fn change(value: Option<f64>) -> String {
+    value
+        .map(|v| format!("{:+.0}%", v * 100.0))
+        .unwrap_or_else(|| "–".to_string())
+}
 
-/// Renders the report for `brand` (shown in the title).
-pub fn render(report: &MonthReport, brand: &str) -> String {
-    let mut h = String::new();
-    let title = format!("{} — word of mouth, {}", escape(brand), report.month);
+/// Minutes as `12 min`, `3.5 h` or `2.1 d`; a lower bound gets `>`.
+pub fn duration(m: Option<MedianMinutes>, l: &Labels) -> String {
+    let Some(m) = m else { return "–".to_string() };
+    let prefix = if m.at_least { "> " } else { "" };
+    if m.minutes < 90.0 {
+        format!("{prefix}{:.0} {}", m.minutes, l.minutes)
+    } else if m.minutes < 48.0 * 60.0 {
+        format!("{prefix}{:.1} {}", m.minutes / 60.0, l.hours)
+    } else {
+        format!("{prefix}{:.1} {}", m.minutes / 1440.0, l.days)
+    }
+}
+
+const TD: &str = "padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:right;font-size:14px";
+const TDL: &str = "padding:6px 8px;border-bottom:1px solid #e5e7eb;text-align:left;font-size:14px";
+const TH: &str = "padding:6px 8px;border-bottom:2px solid #cbd5e1;text-align:right;font-size:13px;color:#475569";
+const THL: &str = "padding:6px 8px;border-bottom:2px solid #cbd5e1;text-align:left;font-size:13px;color:#475569";
+const H2: &str = "font-size:17px;margin:18px 0 8px;color:#0f172a";
+const NOTE: &str = "font-size:13px;color:#475569;margin:4px 0";
+
+/// A section row of the outer table.
+fn section(h: &mut String, title: &str, inner: &str) {
     let _ = write!(
         h,
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{title}</title></head><body style=\"margin:0;background:#f1f5f9;font-family:Helvetica,Arial,sans-serif;color:#0f172a\">\
-         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:24px\">\
-         <table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:680px;background:#ffffff;border-radius:8px\">\
-         <tr><td style=\"padding:24px 28px 8px\"><h1 style=\"margin:0;font-size:22px\">{title}</h1></td></tr>"
+        "<tr><td style=\"padding:4px 28px\"><h2 style=\"{H2}\">{}</h2>{inner}</td></tr>",
+        escape(title)
+    );
+}
+
+fn table(head: &[(&str, bool)], rows: &[Vec<(String, bool)>]) -> String {
+    let mut t = String::from(
+        "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\"><tr>",
+    );
+    for (label, left) in head {
+        let _ = write!(
+            t,
+            "<th style=\"{}\">{}</th>",
+            if *left { THL } else { TH },
+            escape(label)
+        );
+    }
+    t.push_str("</tr>");
+    for row in rows {
+        t.push_str("<tr>");
+        for (cell, left) in row {
+            let _ = write!(
+                t,
+                "<td style=\"{}\">{}</td>",
+                if *left { TDL } else { TD },
+                escape(cell)
+            );
+        }
+        t.push_str("</tr>");
+    }
+    t.push_str("</table>");
+    t
+}
+
+fn image(images: Images<'_>, cid: &str, alt: &str) -> String {
+    format!(
+        "<img src=\"{}\" width=\"600\" alt=\"{}\" style=\"display:block;width:100%;max-width:600px;height:auto;border:0;margin:8px 0\">",
+        images.src(cid),
+        escape(alt)
+    )
+}
+
+fn l_(s: &str) -> (String, bool) {
+    (s.to_string(), true)
+}
+
+fn r_(s: impl ToString) -> (String, bool) {
+    (s.to_string(), false)
+}
+
+/// Renders the report for `brand` in `locale`.
+pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<'_>) -> String {
+    let l = locale.labels();
+    let mut h = String::new();
+    let title = format!("{} — {}, {}", escape(brand), escape(l.title), report.month);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
+         <title>{title}</title></head><body style=\"margin:0;padding:0;background:#f1f5f9;font-family:Helvetica,Arial,sans-serif;color:#0f172a\">\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f1f5f9\"><tr><td align=\"center\" style=\"padding:24px 8px\">\
+         <!--[if mso]><table role=\"presentation\" width=\"680\" cellpadding=\"0\" cellspacing=\"0\"><tr><td><![endif]-->\
+         <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"width:100%;max-width:680px;table-layout:fixed;background:#ffffff;border-radius:8px\">\
+         <tr><td style=\"padding:24px 28px 8px\"><h1 style=\"margin:0;font-size:22px\">{title}</h1></td></tr>",
+        locale.code()
     );
     if report.empty {
         let _ = write!(
             h,
-            "<tr><td style=\"padding:8px 28px;color:#b45309\">No answers, purchases or mentions were recorded this month.</td></tr>"
+            "<tr><td style=\"padding:8px 28px;color:#b45309;font-size:15px\">{}</td></tr>",
+            escape(l.empty_month)
         );
     }
-    // Headline: NPS with its margin.
+    // Headline: NPS with its margin, beside the compounding rate.
     let n = &report.nps;
     let margin = n.margin_95.map(|m| format!(" ± {m:.0}")).unwrap_or_default();
     let caution = match n.responses {
-        0 => "No answers this month.".to_string(),
-        r if r < 30 => format!("Only {r} answers: treat this score as a rough signal."),
-        r => format!("From {r} answers; the ± is the 95% margin."),
+        0 => l.no_answers.to_string(),
+        r if r < 30 => l.few_answers.replace("{n}", &r.to_string()),
+        r => l.margin_note.replace("{n}", &r.to_string()),
     };
     let _ = write!(
         h,
-        "<tr><td style=\"padding:8px 28px\"><table role=\"presentation\" width=\"100%\"><tr>\
-         <td style=\"padding:12px;background:#eef2ff;border-radius:6px\"><div style=\"font-size:13px;color:#475569\">Net Promoter Score</div>\
-         <div style=\"font-size:34px;font-weight:bold\">{}{margin}</div><div style=\"font-size:13px;color:#475569\">{}</div></td>\
-         <td style=\"padding:12px\"><div style=\"font-size:13px;color:#475569\">Compounding rate r</div><div style=\"font-size:26px;font-weight:bold\">{}</div>\
-         <div style=\"font-size:13px;color:#475569\">multiplier 1/(1−r): {}</div></td></tr></table></td></tr>",
+        "<tr><td style=\"padding:8px 28px\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>\
+         <td width=\"50%\" style=\"padding:12px;background:#eef2ff;vertical-align:top\"><div style=\"{NOTE}\">{}</div>\
+         <div style=\"font-size:34px;font-weight:bold\">{}{margin}</div><div style=\"{NOTE}\">{}</div></td>\
+         <td width=\"50%\" style=\"padding:12px;vertical-align:top\"><div style=\"{NOTE}\">{}</div><div style=\"font-size:28px;font-weight:bold\">{}</div>\
+         <div style=\"{NOTE}\">{}: {}</div></td></tr></table></td></tr>",
+        escape(l.nps),
         signed(n.nps, 0),
         escape(&caution),
+        escape(l.compounding_rate),
         percent(report.compounding.rate),
+        escape(l.multiplier),
         plain(report.compounding.multiplier, 2),
     );
-    // Category split as a bar of three cells.
-    let _ = write!(h, "<tr><td style=\"padding:8px 28px\"><h2 style=\"font-size:16px;margin:12px 0 6px\">Promoters, passives, detractors</h2><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>");
-    for (label, share, count, color) in [
-        ("Promoters", n.promoter_share, n.promoters, "#16a34a"),
-        ("Passives", n.passive_share, n.passives, "#a3a3a3"),
-        ("Detractors", n.detractor_share, n.detractors, "#dc2626"),
-    ] {
-        let width = share.map(|s| (s * 100.0).round().max(1.0)).unwrap_or(33.0);
+    // Categories and trend.
+    let rows = vec![
+        vec![l_(l.promoters), r_(n.promoters), r_(percent(n.promoter_share))],
+        vec![l_(l.passives), r_(n.passives), r_(percent(n.passive_share))],
+        vec![l_(l.detractors), r_(n.detractors), r_(percent(n.detractor_share))],
+    ];
+    let inner = format!(
+        "{}{}",
+        image(images, "category-split", l.categories),
+        table(&[("", true), (l.answers, false), (l.share, false)], &rows)
+    );
+    section(&mut h, l.categories, &inner);
+    let rows: Vec<_> = report
+        .trend
+        .iter()
+        .map(|p| {
+            vec![
+                l_(&p.month.to_string()),
+                r_(p.responses),
+                r_(signed(p.nps, 0)),
+                r_(plain(p.margin_95, 0)),
+            ]
+        })
+        .collect();
+    let inner = format!(
+        "{}{}",
+        image(images, "nps-trend", l.trend),
+        table(
+            &[(l.month, true), (l.answers, false), ("NPS", false), ("± 95%", false)],
+            &rows
+        )
+    );
+    section(&mut h, l.trend, &inner);
+    // Response rates.
+    let rows: Vec<_> = report
+        .response_rates
+        .iter()
+        .map(|r| {
+            vec![
+                l_(r.platform.as_str()),
+                r_(r.asked),
+                r_(r.answered),
+                r_(percent(r.rate)),
+            ]
+        })
+        .collect();
+    let inner = if rows.is_empty() {
+        format!("<p style=\"{NOTE}\">{}</p>", escape(l.no_answers))
+    } else {
+        table(
+            &[
+                (l.platform, true),
+                (l.asked, false),
+                (l.answered, false),
+                (l.rate, false),
+            ],
+            &rows,
+        )
+    };
+    section(&mut h, l.response_rates, &inner);
+    // Reasons, by category, with quotes.
+    let mut inner = String::new();
+    for reasons in &report.reasons {
         let _ = write!(
-            h,
-            "<td width=\"{width}%\" style=\"background:{color};color:#fff;padding:6px;font-size:13px;white-space:nowrap\">{label} {count} ({})</td>",
-            percent(share)
+            inner,
+            "<h3 style=\"font-size:15px;margin:12px 0 4px\">{} <span style=\"font-weight:normal;color:#475569\">({} {})</span></h3>",
+            escape(l.category(reasons.category)),
+            reasons.comments,
+            escape(&l.comments.to_lowercase())
         );
-    }
-    h.push_str("</tr></table></td></tr>");
-    // NPS trend table.
-    h.push_str("<tr><td style=\"padding:8px 28px\"><h2 style=\"font-size:16px;margin:12px 0 6px\">NPS, last 12 months</h2><table role=\"presentation\" width=\"100%\" cellspacing=\"0\">");
-    let _ = write!(h, "<tr><th style=\"{TH};text-align:left\">Month</th><th style=\"{TH}\">Answers</th><th style=\"{TH}\">NPS</th><th style=\"{TH}\">± 95%</th></tr>");
-    for p in &report.trend {
-        let _ = write!(
-            h,
-            "<tr><td style=\"{TD};text-align:left\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td></tr>",
-            p.month,
-            p.responses,
-            signed(p.nps, 0),
-            plain(p.margin_95, 0)
-        );
-    }
-    h.push_str("</table></td></tr>");
-    // Compounding: history, then projection beside the baseline.
-    h.push_str("<tr><td style=\"padding:8px 28px\"><h2 style=\"font-size:16px;margin:12px 0 6px\">Compounding customers</h2><table role=\"presentation\" width=\"100%\" cellspacing=\"0\">");
-    let _ = write!(h, "<tr><th style=\"{TH};text-align:left\">Month</th><th style=\"{TH}\">New (N)</th><th style=\"{TH}\">Returning + referred (R)</th><th style=\"{TH}\">Total</th><th style=\"{TH}\">Observed r</th></tr>");
-    for s in &report.compounding.history {
-        let _ = write!(
-            h,
-            "<tr><td style=\"{TD};text-align:left\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td><td style=\"{TD}\">{}</td></tr>",
-            s.month,
-            s.new,
-            s.returning,
-            s.total,
-            percent(s.observed_rate)
-        );
-    }
-    h.push_str("</table>");
-    let _ = write!(h, "<h3 style=\"font-size:14px;margin:14px 0 6px\">Next 12 months at this rate, against no compounding</h3><table role=\"presentation\" width=\"100%\" cellspacing=\"0\"><tr><th style=\"{TH};text-align:left\">Month</th><th style=\"{TH}\">Total</th><th style=\"{TH}\">Cumulative</th><th style=\"{TH}\">Without compounding</th></tr>");
-    for p in &report.compounding.projection {
-        let _ = write!(
-            h,
-            "<tr><td style=\"{TD};text-align:left\">+{}</td><td style=\"{TD}\">{:.0}</td><td style=\"{TD}\">{:.0}</td><td style=\"{TD}\">{:.0}</td></tr>",
-            p.month, p.total, p.cumulative, p.baseline_cumulative
-        );
-    }
-    h.push_str("</table></td></tr>");
-    // Cohorts.
-    let cohorts = &report.compounding.cohorts;
-    if !cohorts.rows.is_empty() {
-        let width = cohorts.rows.iter().map(|r| r.later.len()).max().unwrap_or(0);
-        h.push_str("<tr><td style=\"padding:8px 28px\"><h2 style=\"font-size:16px;margin:12px 0 6px\">Cohorts: returns and referrals by months since first purchase</h2><table role=\"presentation\" width=\"100%\" cellspacing=\"0\">");
-        let _ = write!(
-            h,
-            "<tr><th style=\"{TH};text-align:left\">Cohort</th><th style=\"{TH}\">New</th>"
-        );
-        for k in 1..=width {
-            let _ = write!(h, "<th style=\"{TH}\">+{k}</th>");
+        if reasons.themes.is_empty() {
+            let _ = write!(inner, "<p style=\"{NOTE}\">{}</p>", escape(l.no_comments));
+            continue;
         }
-        h.push_str("</tr>");
-        for row in &cohorts.rows {
+        inner.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\">");
+        for t in &reasons.themes {
+            let quotes: String = t
+                .quotes
+                .iter()
+                .map(|q| {
+                    format!(
+                        "<div style=\"font-size:13px;color:#334155;font-style:italic;margin:2px 0\">“{}”</div>",
+                        escape(q)
+                    )
+                })
+                .collect();
             let _ = write!(
-                h,
-                "<tr><td style=\"{TD};text-align:left\">{}</td><td style=\"{TD}\">{}</td>",
-                row.cohort, row.new_customers
+                inner,
+                "<tr><td style=\"{TDL};width:38%;vertical-align:top\"><b>{}</b><br><span style=\"color:#475569;font-size:13px\">{} · {}</span></td><td style=\"{TDL}\">{quotes}</td></tr>",
+                escape(l.theme(t.theme)),
+                t.comments,
+                percent(t.share)
             );
-            for k in 0..width {
-                let cell = row.later.get(k).map(|c| c.to_string()).unwrap_or_default();
-                let _ = write!(h, "<td style=\"{TD}\">{cell}</td>");
-            }
-            h.push_str("</tr>");
         }
-        h.push_str("</table></td></tr>");
+        inner.push_str("</table>");
     }
-    // Referral funnel.
+    section(&mut h, l.reasons, &inner);
+    // Referral funnel and sales rates.
     let f = &report.referrals;
+    let s = &report.sales;
+    let rows = vec![
+        vec![l_(l.asks), r_(f.asks), r_("")],
+        vec![
+            l_(l.clicks),
+            r_(f.clicks),
+            r_(percent(sarafan_core::report::ratio(f.clicks, f.asks))),
+        ],
+        vec![
+            l_(l.referred),
+            r_(f.referred_purchases),
+            r_(percent(sarafan_core::report::ratio(f.referred_purchases, f.clicks))),
+        ],
+        vec![
+            l_(l.repeat_rate),
+            r_(format!("{} / {}", s.repeat_purchases, s.purchases)),
+            r_(percent(s.repeat_rate)),
+        ],
+        vec![
+            l_(l.referral_rate),
+            r_(format!("{} / {}", s.referred_customers, s.new_customers)),
+            r_(percent(s.referral_rate)),
+        ],
+    ];
+    let inner = format!(
+        "{}{}",
+        image(images, "referral-funnel", l.referral_funnel),
+        table(&[("", true), ("", false), (l.rate, false)], &rows)
+    );
+    section(&mut h, l.referral_funnel, &inner);
+    // Compounding: history, projection, cohorts.
+    let c = &report.compounding;
+    let history: Vec<_> = c
+        .history
+        .iter()
+        .map(|s| {
+            vec![
+                l_(&s.month.to_string()),
+                r_(s.new),
+                r_(s.returning),
+                r_(s.total),
+                r_(percent(s.observed_rate)),
+            ]
+        })
+        .collect();
+    let projection: Vec<_> = c
+        .projection
+        .iter()
+        .map(|p| {
+            vec![
+                l_(&format!("+{}", p.month)),
+                r_(format!("{:.0}", p.total)),
+                r_(format!("{:.0}", p.baseline_total)),
+                r_(format!("{:.0}", p.cumulative)),
+                r_(format!("{:.0}", p.baseline_cumulative)),
+            ]
+        })
+        .collect();
+    let mut inner = table(
+        &[
+            (l.month, true),
+            (l.new_n, false),
+            (l.returning_r, false),
+            (l.total, false),
+            (l.observed_r, false),
+        ],
+        &history,
+    );
+    let _ = write!(
+        inner,
+        "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>{}",
+        escape(l.projection),
+        image(images, "compounding", l.projection)
+    );
+    inner.push_str(&table(
+        &[
+            (l.months_ahead, true),
+            (l.with_compounding, false),
+            (l.baseline_short, false),
+            (l.cumulative, false),
+            (l.baseline_short, false),
+        ],
+        &projection,
+    ));
+    let width = c.cohorts.rows.iter().map(|r| r.later.len()).max().unwrap_or(0);
+    if !c.cohorts.rows.is_empty() {
+        let _ = write!(
+            inner,
+            "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>",
+            escape(l.cohorts)
+        );
+        let mut head: Vec<(String, bool)> = vec![(l.cohort.to_string(), true), (l.new_n.to_string(), false)];
+        head.extend((1..=width).map(|k| (format!("+{k}"), false)));
+        let head_refs: Vec<(&str, bool)> = head.iter().map(|(s, b)| (s.as_str(), *b)).collect();
+        let rows: Vec<_> = c
+            .cohorts
+            .rows
+            .iter()
+            .map(|row| {
+                let mut cells = vec![l_(&month_short(row.cohort)), r_(row.new_customers)];
+                cells.extend((0..width).map(|k| r_(row.later.get(k).map(|v| v.to_string()).unwrap_or_default())));
+                cells
+            })
+            .collect();
+        // Twelve columns of small numbers: a smaller font keeps the table inside 600 px, and on a
+        // phone it scrolls sideways instead of widening the whole email.
+        inner.push_str("<div style=\"overflow-x:auto;max-width:100%\">");
+        inner.push_str(
+            &table(&head_refs, &rows)
+                .replace("font-size:14px", "font-size:12px")
+                .replace("padding:6px 8px", "padding:4px 3px"),
+        );
+        inner.push_str("</div>");
+    }
+    section(&mut h, l.compounding, &inner);
+    // Listening.
+    let li = &report.listening;
+    let rows = vec![
+        vec![l_(l.mentions), r_(li.mentions), r_("")],
+        vec![l_(l.positive), r_(li.positive), r_(percent(li.positive_share))],
+        vec![l_(l.neutral), r_(li.neutral), r_("")],
+        vec![l_(l.negative), r_(li.negative), r_(percent(li.negative_share))],
+        vec![
+            l_(l.share_of_voice),
+            r_(format!(
+                "{} / {}",
+                li.brand_mentions,
+                li.brand_mentions + li.competitor_mentions
+            )),
+            r_(percent(li.share_of_voice)),
+        ],
+    ];
+    let mut inner = table(&[("", true), ("", false), (l.share, false)], &rows);
+    inner.push_str(&image(images, "sentiment", l.listening));
+    let weeks: Vec<_> = li
+        .weeks
+        .iter()
+        .map(|w| {
+            vec![
+                l_(&format!("{}–{}", w.first_day, w.last_day)),
+                r_(format!("{:.1}", w.per_day)),
+                r_(change(w.change)),
+                r_(percent(w.negative_share)),
+            ]
+        })
+        .collect();
+    inner.push_str(&table(
+        &[
+            (l.week, true),
+            (l.per_day, false),
+            (l.week_change, false),
+            (l.negative, false),
+        ],
+        &weeks,
+    ));
+    if !li.terms.is_empty() {
+        let rows: Vec<_> = li
+            .terms
+            .iter()
+            .map(|t| vec![l_(&t.term), r_(t.mentions), r_(percent(t.share))])
+            .collect();
+        inner.push_str("<div style=\"height:10px\"></div>");
+        inner.push_str(&table(&[(l.term, true), (l.mentions, false), (l.share, false)], &rows));
+    }
+    for (title, list, color) in [
+        (l.top_positive, &li.top_positive, "#16a34a"),
+        (l.top_negative, &li.top_negative, "#dc2626"),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            inner,
+            "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>",
+            escape(title)
+        );
+        for m in list {
+            let link = m
+                .url
+                .as_deref()
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .map(|u| {
+                    format!(
+                        " <a href=\"{}\" style=\"color:#4f46e5\">{}</a>",
+                        escape(u),
+                        escape(&m.source)
+                    )
+                })
+                .unwrap_or_else(|| format!(" <span style=\"color:#475569\">{}</span>", escape(&m.source)));
+            let _ = write!(
+                inner,
+                "<div style=\"border-left:3px solid {color};padding:4px 10px;margin:6px 0;font-size:14px\">{}{link}</div>",
+                escape(&m.text)
+            );
+        }
+    }
+    section(&mut h, l.listening, &inner);
+    // Closing the loop, and heard -> acted on -> shared.
+    let lp = &report.closing_the_loop;
+    let kinds = lp
+        .by_kind
+        .iter()
+        .filter(|k| k.raised > 0)
+        .map(|k| format!("{} {}", k.raised, l.alert_kind(k.kind)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows = vec![
+        vec![l_(l.raised), r_(lp.raised), r_(kinds)],
+        vec![l_(l.claimed), r_(lp.claimed), r_(percent(lp.claim_rate))],
+        vec![l_(l.resolved), r_(lp.resolved), r_(percent(lp.resolve_rate))],
+        vec![l_(l.median_claim), r_(duration(lp.median_minutes_to_claim, l)), r_("")],
+        vec![
+            l_(l.median_resolve),
+            r_(duration(lp.median_minutes_to_resolve, l)),
+            r_(""),
+        ],
+    ];
+    section(
+        &mut h,
+        l.closing_loop,
+        &table(&[("", true), ("", false), ("", false)], &rows),
+    );
+    let hf = &report.heard;
+    let rows = vec![vec![r_(hf.heard), r_(hf.acted_on), r_(hf.resolved), r_(hf.shared)]];
+    section(
+        &mut h,
+        l.heard_funnel,
+        &table(
+            &[
+                (l.heard, false),
+                (l.acted_on, false),
+                (l.resolved, false),
+                (l.shared, false),
+            ],
+            &rows,
+        ),
+    );
     let _ = write!(
         h,
-        "<tr><td style=\"padding:8px 28px 24px\"><h2 style=\"font-size:16px;margin:12px 0 6px\">Referral funnel</h2>\
-         <p style=\"font-size:14px;margin:0\">{} links handed to promoters → {} clicks → {} referred new customers ({} conversions in all).</p></td></tr>",
-        f.asks, f.clicks, f.referred_purchases, f.conversions
+        "<tr><td style=\"padding:12px 28px 24px\"><p style=\"{NOTE}\">{}</p></td></tr>",
+        escape(l.csv_note)
     );
-    h.push_str("</table></td></tr></table></body></html>\n");
+    // Outlook for Windows ignores max-width: the conditional table holds it at 680 px.
+    h.push_str("</table><!--[if mso]></td></tr></table><![endif]--></td></tr></table></body></html>\n");
     h
+}
+
+fn month_short(m: sarafan_core::YearMonth) -> String {
+    format!("{:02}/{:02}", m.month(), m.year() % 100)
 }
 
 #[cfg(test)]
@@ -187,9 +556,36 @@ mod tests {
     #[test]
     fn an_empty_month_renders_and_says_so() {
         let report = month_report("2026-05".parse().unwrap(), &MonthlyCounters::new());
-        let html = render(&report, "Brightside <Motors>");
+        let html = render(&report, "Brightside <Motors>", Locale::En, Images::Cid);
         assert!(html.contains("No answers, purchases or mentions were recorded this month."));
         assert!(html.contains("Brightside &lt;Motors&gt;"));
         assert!(!html.contains("NaN"));
+    }
+
+    #[test]
+    fn headings_follow_the_locale_and_images_point_at_their_parts() {
+        let report = month_report("2026-05".parse().unwrap(), &MonthlyCounters::new());
+        let ru = render(&report, "B", Locale::Ru, Images::Cid);
+        assert!(ru.contains("Воронка рекомендаций") && ru.contains("Главные причины"));
+        assert!(ru.contains("src=\"cid:nps-trend\""));
+        let charts = [Chart {
+            cid: "nps-trend",
+            alt: String::new(),
+            png: vec![1, 2, 3],
+        }];
+        let file = render(&report, "B", Locale::En, Images::Embedded(&charts));
+        // base64 of [1, 2, 3] is AQID
+        assert!(file.contains("src=\"data:image/png;base64,AQID\""));
+        assert!(!file.contains("cid:"));
+    }
+
+    #[test]
+    fn durations_read_in_minutes_hours_or_days() {
+        let l = Locale::En.labels();
+        let m = |minutes, at_least| Some(MedianMinutes { minutes, at_least });
+        assert_eq!(duration(m(12.5, false), l), "12 min");
+        assert_eq!(duration(m(150.0, false), l), "2.5 h");
+        assert_eq!(duration(m(10080.0, true), l), "> 7.0 d");
+        assert_eq!(duration(None, l), "–");
     }
 }

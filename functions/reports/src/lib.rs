@@ -1,6 +1,14 @@
-//! sarafan-reports: the monthly report, read from the aggregates, stored and rendered.
+//! sarafan-reports: the monthly report, read from the aggregates, stored, drawn and emailed.
 
+pub mod charts;
+pub mod figures;
 pub mod html;
+pub mod i18n;
+pub mod job;
+pub mod lambda;
+pub mod mail;
+pub mod schedule;
+pub mod ses;
 
 use chrono::Utc;
 use sarafan_core::ledger::{Applied, Change};
@@ -44,4 +52,11 @@ pub async fn save(store: &dyn ChangeWriter, report: &MonthReport) -> Result<Appl
         now.timestamp_nanos_opt().unwrap_or_default()
     );
     store.apply(&key, Change::Report(stored)).await
+}
+
+/// The configured store for the Lambda: DynamoDB by default (`SARAFAN_TABLE`), or
+/// `SARAFAN_STORE=sqlite` for local runs (`SARAFAN_DB`).
+pub async fn open_store() -> Result<std::sync::Arc<dyn job::ReportStore>, job::JobError> {
+    let choice = sarafan_core::store::StoreChoice::from_env("dynamodb").map_err(job::JobError::Config)?;
+    Ok(choice.open().await?)
 }

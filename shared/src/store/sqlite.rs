@@ -536,22 +536,17 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             comment,
             survey,
         } => {
-            let previous: Option<Option<String>> = tx
-                .query_row("SELECT comment FROM responses WHERE id = ?1", [&response_id], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(backend)?;
-            let Some(previous) = previous else {
-                return Err(StoreError::NotFound(format!("response {response_id}")));
-            };
-            let submitted_at: String = tx
+            let response = tx
                 .query_row(
-                    "SELECT submitted_at FROM responses WHERE id = ?1",
+                    "SELECT * FROM responses WHERE id = ?1",
                     [&response_id],
-                    |r| r.get(0),
+                    response_from_row,
                 )
-                .map_err(backend)?;
+                .optional()
+                .map_err(backend)?
+                .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
+            // Comments, their category and their themes, as the comment is stored now.
+            let deltas = ledger::comment_deltas(&response, response.comment.as_deref(), &comment);
             tx.execute(
                 "UPDATE responses SET comment = ?2 WHERE id = ?1",
                 params![response_id, comment],
@@ -559,10 +554,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             .map_err(backend)?;
             if let Some(s) = survey {
                 save_survey(tx, &s)?;
-            }
-            let mut deltas = none();
-            if previous.as_deref().is_none_or(str::is_empty) && !comment.is_empty() {
-                deltas.add(parse_ts(&submitted_at).map_err(backend)?, ledger::metric::COMMENTS, 1);
             }
             stored(
                 vec![DomainEvent::CommentRecorded {
@@ -761,7 +752,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                         params![alert_id, by, ts(at)],
                     )
                     .map_err(backend)?;
-                    deltas.add(alert.created_at, ledger::metric::ALERTS_CLAIMED, 1);
+                    deltas = ledger::alert_claimed_deltas(&alert, at);
                     if alert.status == AlertStatus::Open {
                         AlertStatus::Claimed
                     } else {
@@ -774,7 +765,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                         params![alert_id, ts(at), by],
                     )
                     .map_err(backend)?;
-                    deltas.add(alert.created_at, ledger::metric::ALERTS_RESOLVED, 1);
+                    deltas = ledger::alert_resolved_deltas(&alert, at);
                     AlertStatus::Resolved
                 }
                 _ => alert.status,

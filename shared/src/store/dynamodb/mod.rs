@@ -5,9 +5,7 @@ pub mod table;
 
 use super::*;
 use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -523,22 +521,7 @@ impl DynamoStore {
 
     /// The loader [`Self::sdk_config`] uses, for callers that need to adjust it (tests shorten retries).
     pub fn config_loader() -> aws_config::ConfigLoader {
-        let https = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https)
-            // Standard mode retries throttling and transient errors with jittered backoff.
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(2))
-                    .operation_attempt_timeout(Duration::from_secs(5))
-                    .operation_timeout(Duration::from_secs(15))
-                    .build(),
-            )
+        crate::aws::config_loader()
     }
 
     /// The store on table `table`, configured from the environment (see [`Self::sdk_config`]).

@@ -1,5 +1,7 @@
 use super::*;
 use crate::store::conformance as suite;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use std::time::Instant;
 
 /// Each test gets its own table on the local server scripts/test starts, so tests run in parallel.

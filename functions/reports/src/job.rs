@@ -1,0 +1,210 @@
+//! One run of the monthly report: compute, store, draw, and email unless already emailed.
+
+use crate::charts::{self, Chart, ChartError};
+use crate::i18n::Locale;
+use crate::mail::{self, Envelope, MessageError};
+use crate::ses::{MailError, ReportMailer};
+use chrono::Utc;
+use sarafan_core::ledger::Change;
+use sarafan_core::model::StoredReport;
+use sarafan_core::report::MonthReport;
+use sarafan_core::store::{ChangeWriter, RecordKind, StoreError};
+use sarafan_core::YearMonth;
+
+/// The store a report run is lent: hosts wire one store for everything.
+pub use sarafan_core::store::FullStore as ReportStore;
+
+/// The report's settings, read once from the environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub brand: String,
+    pub locale: Locale,
+    pub timezone: chrono_tz::Tz,
+    /// `REPORT_FROM`, needed only to email.
+    pub from: Option<String>,
+    /// `REPORT_RECIPIENTS`, comma-separated.
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Config(String),
+    #[error("{0} is in the future: there is nothing to report yet")]
+    FutureMonth(YearMonth),
+    #[error("the store failed")]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The report was stored; only the email failed.
+    #[error("the report for {month} is stored, but the email failed")]
+    Mail {
+        month: YearMonth,
+        #[source]
+        source: MailError,
+    },
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Settings, JobError> {
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var` (the environment, or a map in tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Settings, JobError> {
+        let timezone = match var("REPORT_TIMEZONE").filter(|s| !s.trim().is_empty()) {
+            Some(name) => name
+                .trim()
+                .parse()
+                .map_err(|_| JobError::Config(format!("REPORT_TIMEZONE={name:?} is not an IANA time zone name")))?,
+            None => chrono_tz::UTC,
+        };
+        Ok(Settings {
+            brand: "Sarafan".into(),
+            locale: Locale::parse(&var("REPORT_LOCALE").unwrap_or_default()),
+            timezone,
+            from: var("REPORT_FROM")
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            recipients: var("REPORT_RECIPIENTS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+        })
+    }
+
+    pub fn envelope(&self) -> Result<Envelope, JobError> {
+        let from = self
+            .from
+            .clone()
+            .ok_or_else(|| JobError::Config("REPORT_FROM is not set: the address the report is sent from".into()))?;
+        if self.recipients.is_empty() {
+            return Err(JobError::Config(
+                "REPORT_RECIPIENTS is not set: a comma list of addresses to send the report to".into(),
+            ));
+        }
+        Ok(Envelope {
+            from,
+            to: self.recipients.clone(),
+        })
+    }
+}
+
+/// When to send the email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailWhen {
+    Never,
+    /// Unless the stored report says it was already sent (the scheduled run).
+    IfNotSent,
+    /// Even if it was sent before (`--email`, or `force` in the event).
+    Always,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Emailed {
+    NotAsked,
+    Sent { message_id: String },
+    AlreadySent { at: chrono::DateTime<Utc> },
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub report: MonthReport,
+    pub charts: Vec<Chart>,
+    pub emailed: Emailed,
+}
+
+/// How many of the month's records a report reads for its quotes and top mentions: a fixed
+/// bound, so the run costs the same over ten thousand records or ten million.
+pub const EXAMPLE_READ_LIMIT: usize = 500;
+
+/// Computes the month's report from the aggregates, with quotes and top mentions from a
+/// bounded read of the month's records.
+pub async fn compute(store: &dyn ReportStore, month: YearMonth) -> Result<MonthReport, StoreError> {
+    let mut report = crate::compute(store, month).await?;
+    let responses = store
+        .list(RecordKind::Responses, Some(month), None, EXAMPLE_READ_LIMIT)
+        .await?
+        .records
+        .into_iter()
+        .filter_map(|r| match r {
+            sarafan_core::store::Record::Response(r) => Some(r),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    let mentions = store
+        .list(RecordKind::Mentions, Some(month), None, EXAMPLE_READ_LIMIT)
+        .await?
+        .records
+        .into_iter()
+        .filter_map(|r| match r {
+            sarafan_core::store::Record::Mention(m) => Some(m),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    sarafan_core::report::attach_examples(&mut report, &responses, &mentions);
+    Ok(report)
+}
+
+/// Reports `month`: computes, stores (replacing an earlier run), draws, and emails per `when`.
+/// A refused email leaves the stored report in place and answers [`JobError::Mail`].
+pub async fn run(
+    store: &dyn ReportStore,
+    mailer: Option<&dyn ReportMailer>,
+    settings: &Settings,
+    month: YearMonth,
+    when: EmailWhen,
+) -> Result<Outcome, JobError> {
+    if month > YearMonth::of(Utc::now()) {
+        return Err(JobError::FutureMonth(month));
+    }
+    let report = compute(store, month).await?;
+    let charts = charts::render_all(&report, settings.locale.labels())?;
+    crate::save(store, &report).await?;
+    let previously = store.report(month, None).await?.and_then(|r| r.emailed_at);
+    let emailed = match (when, previously) {
+        (EmailWhen::Never, _) => Emailed::NotAsked,
+        (EmailWhen::IfNotSent, Some(at)) => Emailed::AlreadySent { at },
+        _ => {
+            let envelope = settings.envelope()?;
+            let mailer = mailer.ok_or_else(|| JobError::Config("no mailer was configured for this run".to_string()))?;
+            let raw = mail::build(&report, &settings.brand, settings.locale, &charts, &envelope)?;
+            let message_id = mailer
+                .send_raw(&envelope.from, &envelope.to, raw)
+                .await
+                .map_err(|source| JobError::Mail { month, source })?;
+            mark_emailed(store, &report).await?;
+            tracing::info!(month = %month, message_id = %message_id, "report emailed");
+            Emailed::Sent { message_id }
+        }
+    };
+    Ok(Outcome {
+        report,
+        charts,
+        emailed,
+    })
+}
+
+async fn mark_emailed(store: &dyn ChangeWriter, report: &MonthReport) -> Result<(), StoreError> {
+    let now = Utc::now();
+    let body = serde_json::to_value(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let stored = StoredReport {
+        month: report.month,
+        brand: None,
+        created_at: now,
+        emailed_at: Some(now),
+        body,
+    };
+    let key = format!(
+        "report-emailed:{}:{}",
+        report.month,
+        now.timestamp_nanos_opt().unwrap_or_default()
+    );
+    store.apply(&key, Change::Report(stored)).await.map(drop)
+}
