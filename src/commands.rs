@@ -67,7 +67,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo { out } => crate::demo::run(&out).await,
         Command::Report { month, out, email } => report(month, &out, email).await,
         Command::Serve { addr } => crate::serve::run(addr).await,
-        Command::Ask { .. } => Err(missing("`sarafan ask` (outreach)")),
+        Command::Ask { platform, to } => ask(&platform, &to).await,
         Command::Forget { .. } => Err(missing("`sarafan forget` (erasure)")),
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
@@ -146,6 +146,62 @@ pub async fn open_existing_store() -> Result<Arc<dyn FullStore>, CliError> {
         }
     }
     choice.open().await.map_err(|e| CliError::Failure(e.into()))
+}
+
+/// Requests the NPS question for one customer, as `POST /api/surveys` does; the outreach worker
+/// (`sarafan serve`, or the outreach Lambda on DynamoDB) sends it.
+async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
+    use sarafan_core::model::{Identity, Platform};
+    let (platform, token) = match platform {
+        "slack" => (Platform::Slack, "SLACK_BOT_TOKEN"),
+        "telegram" => (Platform::Telegram, "TELEGRAM_BOT_TOKEN"),
+        "whatsapp" => (Platform::Whatsapp, "WHATSAPP_TOKEN"),
+        other => {
+            return Err(CliError::Usage(format!(
+                "--platform {other:?}: expected slack, telegram or whatsapp"
+            )))
+        }
+    };
+    if std::env::var(token).map_or(true, |t| t.trim().is_empty()) {
+        return Err(CliError::Usage(format!("platform not configured: {token} is not set")));
+    }
+    // WhatsApp reports senders as digits only; store the same form (as the API does).
+    let address: String = match platform {
+        Platform::Whatsapp => to.chars().filter(char::is_ascii_digit).collect(),
+        _ => to.trim().to_string(),
+    };
+    if address.is_empty() {
+        return Err(CliError::Usage(
+            "--to is empty: give the Slack user id, Telegram chat id or phone".into(),
+        ));
+    }
+    let identity = Identity::new(platform, address);
+    let store = StoreChoice::from_env("sqlite")
+        .map_err(CliError::Usage)?
+        .open()
+        .await
+        .context("opening the store")?;
+    let now = chrono::Utc::now();
+    let known = store
+        .customer_by_identity(&identity)
+        .await
+        .context("reading the store")?;
+    let customer_id = known
+        .as_ref()
+        .map(|c| c.id.clone())
+        .unwrap_or_else(|| identity.customer_id());
+    let change = sarafan_core::ledger::survey_request(known, identity, None, now);
+    let delivery = format!(
+        "cli:ask:{}:{customer_id}",
+        now.timestamp_nanos_opt().unwrap_or_default()
+    );
+    store
+        .apply(&delivery, change)
+        .await
+        .context("storing the survey request")?;
+    eprintln!("survey requested for {customer_id}; the outreach worker (sarafan serve) sends the question");
+    println!("{customer_id}");
+    Ok(())
 }
 
 async fn create_table() -> Result<(), CliError> {

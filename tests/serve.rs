@@ -625,3 +625,33 @@ async fn a_rate_limited_send_is_retried_and_delivered_exactly_once() {
     let all = telegram.received_requests().await.unwrap();
     assert_eq!(all.len(), 2, "{all:#?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sarafan_ask_queues_the_question_that_serve_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let ask = |args: &[&str], token: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+        cmd.arg("ask")
+            .args(args)
+            .env("SARAFAN_DB", dir.path().join("sarafan.db"))
+            .env_remove("SARAFAN_STORE");
+        match token {
+            Some(t) => cmd.env("TELEGRAM_BOT_TOKEN", t),
+            None => cmd.env_remove("TELEGRAM_BOT_TOKEN"),
+        };
+        cmd.output().unwrap()
+    };
+    let bad = ask(&["--platform", "fax", "--to", "1"], Some(TG_TOKEN));
+    assert_eq!(bad.status.code(), Some(2));
+    let unconfigured = ask(&["--platform", "telegram", "--to", "4242"], None);
+    assert_eq!(unconfigured.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unconfigured.stderr).contains("platform not configured"));
+    let asked = ask(&["--platform", "telegram", "--to", "4242"], Some(TG_TOKEN));
+    assert!(asked.status.success(), "{}", String::from_utf8_lossy(&asked.stderr));
+    assert_eq!(String::from_utf8_lossy(&asked.stdout).trim(), "telegram:4242");
+
+    let (slack, telegram) = chat_apis().await;
+    let serve = Serve::start(dir.path(), &slack, &telegram).await;
+    let sent = wait_for(&telegram, "/sendMessage", &serve, |b| !b.is_empty()).await;
+    assert_eq!(sent[0]["chat_id"].to_string().trim_matches('"'), "4242");
+}

@@ -71,6 +71,26 @@ pub enum AlertAction {
     Resolve,
 }
 
+/// The change that asks `identity` the NPS question: the known customer behind it, or a new
+/// one named after the identity. Ingest's `/api/surveys` and `sarafan ask` both use it.
+pub fn survey_request(
+    known: Option<Customer>,
+    identity: Identity,
+    brand: Option<String>,
+    now: DateTime<Utc>,
+) -> Change {
+    let customer = known.unwrap_or_else(|| {
+        let mut customer = Customer::new(identity.customer_id(), now);
+        customer.identities.push(identity.clone());
+        customer
+    });
+    Change::SurveyRequested {
+        customer,
+        identity,
+        brand,
+    }
+}
+
 /// The outcome of applying a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applied {

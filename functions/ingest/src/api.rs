@@ -266,21 +266,10 @@ pub async fn surveys(
                 "the address is empty",
             ));
         }
-        let customer = match state.store.customer_by_identity(&identity).await? {
-            Some(existing) => existing,
-            None => {
-                let mut customer = Customer::new(identity.customer_id(), now);
-                customer.identities.push(identity.clone());
-                customer
-            }
-        };
+        let known = state.store.customer_by_identity(&identity).await?;
         items.push(Inbound::Store {
             delivery: format!("api:survey:{key}:{}", identity.customer_id()),
-            change: Change::SurveyRequested {
-                customer,
-                identity,
-                brand: input.brand.clone(),
-            },
+            change: sarafan_core::ledger::survey_request(known, identity, input.brand.clone(), now),
         });
     }
     let requested = items.len();

@@ -61,8 +61,17 @@ impl Settings {
                 .map_err(|_| JobError::Config(format!("REPORT_TIMEZONE={name:?} is not an IANA time zone name")))?,
             None => chrono_tz::UTC,
         };
+        // The report names the brand as operators configured it: the first plain name of
+        // SARAFAN_BRAND_TERMS (handles and tags are for matching, not for headings).
+        let brand = var("SARAFAN_BRAND_TERMS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .find(|t| !t.is_empty() && !t.starts_with('@') && !t.starts_with('#'))
+            .unwrap_or("Sarafan")
+            .to_string();
         Ok(Settings {
-            brand: "Sarafan".into(),
+            brand,
             locale: Locale::parse(&var("REPORT_LOCALE").unwrap_or_default()),
             timezone,
             from: var("REPORT_FROM")
