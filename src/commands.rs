@@ -68,16 +68,11 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Report { month, out, email } => report(month, &out, email).await,
         Command::Serve { addr } => crate::serve::run(addr).await,
         Command::Ask { platform, to } => ask(&platform, &to).await,
-        Command::Forget { .. } => Err(missing("`sarafan forget` (erasure)")),
+        Command::Forget { customer } => forget(&customer).await,
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
         } => create_table().await,
     }
-}
-
-/// A contract command whose feature is not built yet says so plainly.
-fn missing(what: &str) -> CliError {
-    CliError::Failure(anyhow!("{what} is not built yet in this version"))
 }
 
 fn round4(x: f64) -> f64 {
@@ -201,6 +196,26 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
         .context("storing the survey request")?;
     eprintln!("survey requested for {customer_id}; the outreach worker (sarafan serve) sends the question");
     println!("{customer_id}");
+    Ok(())
+}
+
+/// Erases a customer's personal data on the configured store, keeping anonymous aggregates.
+async fn forget(customer: &str) -> Result<(), CliError> {
+    let customer = customer.trim();
+    if customer.is_empty() {
+        return Err(CliError::Usage("--customer is empty".into()));
+    }
+    let store = open_existing_store().await?;
+    let erasure = store.forget_customer(customer).await.context("erasing")?;
+    if !erasure.found {
+        return Err(CliError::Failure(anyhow!(
+            "nothing is stored for customer {customer:?}"
+        )));
+    }
+    eprintln!(
+        "erased {customer}: {} records changed or removed; aggregates kept",
+        erasure.records
+    );
     Ok(())
 }
 

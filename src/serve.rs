@@ -2,7 +2,7 @@
 
 use crate::commands::CliError;
 use anyhow::{anyhow, Context};
-use sarafan_core::store::{Store, StoreChoice};
+use sarafan_core::store::StoreChoice;
 use sarafan_ingest::{app, AppState, Config};
 use sarafan_outreach::{run_feed_worker, Outreach, Settings};
 use std::net::SocketAddr;
@@ -55,8 +55,7 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
         })
     };
 
-    let ingest_store: Arc<dyn Store> = store.clone();
-    let router = app(AppState::new(ingest_store, config));
+    let router = app(AppState::new(store.clone(), config));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;

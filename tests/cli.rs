@@ -265,3 +265,46 @@ fn export_refuses_a_foreign_file_and_leaves_it_untouched() {
     assert!(stderr(&missing).contains("no database at"));
     assert!(!dir.path().join("missing.db").exists());
 }
+
+#[test]
+fn forget_erases_a_customer_from_every_export_and_keeps_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    assert!(sarafan(&["demo", "--out", out.to_str().unwrap()], None)
+        .status
+        .success());
+    let db = out.join("sarafan.db");
+    let responses = jsonl(&sarafan(&["export", "responses"], Some(&db)));
+    let victim = responses
+        .iter()
+        .find(|r| r["comment"].is_string() && r["customer_id"].as_str().unwrap().starts_with("telegram:"))
+        .expect("a Telegram customer with a comment");
+    let id = victim["customer_id"].as_str().unwrap().to_string();
+    let comment = victim["comment"].as_str().unwrap().to_string();
+    let before: Vec<u64> = responses.iter().map(|r| r["score"].as_u64().unwrap()).collect();
+
+    let o = sarafan(&["forget", "--customer", &id], Some(&db));
+    assert!(o.status.success(), "{}", stderr(&o));
+    for kind in ["responses", "purchases", "referrals", "alerts", "mentions"] {
+        let text = stdout(&sarafan(&["export", kind], Some(&db)));
+        assert!(!text.contains(&format!("\"{id}\"")), "{id} still in {kind}");
+    }
+    let after = jsonl(&sarafan(&["export", "responses"], Some(&db)));
+    // Every answer is still counted; the erased one has lost its comment.
+    assert_eq!(
+        after.iter().map(|r| r["score"].as_u64().unwrap()).collect::<Vec<_>>(),
+        before
+    );
+    let erased = after.iter().find(|r| r["id"] == victim["id"]).unwrap();
+    assert!(erased["comment"].is_null(), "{erased} kept {comment:?}");
+    assert!(
+        erased["customer_id"].as_str().unwrap().starts_with("erased-"),
+        "{erased}"
+    );
+    let again = sarafan(&["forget", "--customer", &id], Some(&db));
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        sarafan(&["forget", "--customer", " "], Some(&db)).status.code(),
+        Some(2)
+    );
+}

@@ -277,10 +277,27 @@ pub async fn surveys(
     Ok((StatusCode::ACCEPTED, Json(json!({ "requested": requested }))))
 }
 
-/// DELETE /api/customers/{id}: erasure is a later issue; say so plainly.
-pub async fn forget_customer(State(state): State<AppState>, headers: HeaderMap) -> Result<StatusCode, AppError> {
+/// DELETE /api/customers/{id}: erases the customer's personal data on the store, keeping the
+/// anonymous aggregates. 200 with what was done; 404 when nothing of theirs is stored.
+pub async fn forget_customer(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: HeaderMap,
+) -> Result<(StatusCode, Json<Value>), AppError> {
     authorised(&state, &headers)?;
-    Err(AppError::NotImplemented(
-        "erasing a customer's personal data is not built yet; nothing was deleted",
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(AppError::invalid_field("id", "is empty"));
+    }
+    let erasure = state.store.forget_customer(id).await?;
+    tracing::info!(records = erasure.records, found = erasure.found, "customer erased");
+    let status = if erasure.found {
+        StatusCode::OK
+    } else {
+        StatusCode::NOT_FOUND
+    };
+    Ok((
+        status,
+        Json(json!({ "erased": erasure.found, "records": erasure.records })),
     ))
 }

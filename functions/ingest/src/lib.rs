@@ -22,7 +22,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use mentions::{Listening, MentionClassifier};
-use sarafan_core::store::Store;
+use sarafan_core::store::FullStore;
 use sarafan_core::survey::SurveyPolicy;
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// What every handler is lent: the store, the settings, the clock and the mention classifier.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn Store>,
+    pub store: Arc<dyn FullStore>,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub classifier: Arc<dyn MentionClassifier>,
@@ -40,7 +40,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+    pub fn new(store: Arc<dyn FullStore>, config: Config) -> Self {
         let classifier = Arc::new(Listening::new(&config.brand_terms, &config.competitor_terms));
         AppState {
             store,

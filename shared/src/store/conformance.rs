@@ -585,3 +585,125 @@ pub async fn mentions_are_read_by_id<S: Store + MentionReader>(store: &S) {
     assert_eq!(store.mention("m-7").await.unwrap(), Some(m));
     assert_eq!(store.mention("m-8").await.unwrap(), None);
 }
+
+/// Erasing a customer leaves nothing of theirs in any export, and the aggregates as they were.
+pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(store: &S) {
+    let policy = SurveyPolicy::default();
+    let identity = Identity::new(Platform::Telegram, "4242");
+    let customer = Customer {
+        name: Some("Olga Secretova".into()),
+        email: Some("olga@example.com".into()),
+        identities: vec![identity.clone()],
+        ..Customer::new("telegram:4242", at(9, 1))
+    };
+    let requested = Change::SurveyRequested {
+        customer: customer.clone(),
+        identity: identity.clone(),
+        brand: None,
+    };
+    store.apply("e-ask", requested).await.unwrap();
+    let mut state = SurveyState {
+        id: "survey-e1".into(),
+        customer_id: customer.id.clone(),
+        identity: identity.clone(),
+        locale: Some("ru".into()),
+        brand: None,
+        survey: Survey::ask(&policy, at(9, 1)),
+        response_id: Some("resp-e1".into()),
+        error: None,
+    };
+    store.apply("e-sent", Change::Survey(state.clone())).await.unwrap();
+    let r = response("resp-e1", &customer.id, 2, at(9, 2));
+    state
+        .survey
+        .on_reply(crate::survey::Reply::Button(r.score), &policy, r.submitted_at);
+    store
+        .apply(
+            "e-click",
+            Change::Response {
+                response: r,
+                survey: Some(state.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    let secret = "my secret complaint about the car";
+    let comment = Change::Comment {
+        response_id: "resp-e1".into(),
+        customer_id: customer.id.clone(),
+        comment: secret.into(),
+        survey: Some(state),
+    };
+    store.apply("e-comment", comment).await.unwrap();
+    let purchase = Purchase {
+        id: "p-e1".into(),
+        customer_id: customer.id.clone(),
+        kind: PurchaseKind::New,
+        referral_code: None,
+        amount: Some(100.0),
+        currency: None,
+        purchased_at: at(9, 1),
+    };
+    store.apply("e-purchase", Change::Purchase(purchase)).await.unwrap();
+    let code: crate::referral::ReferralCode = "erasedcde".parse().unwrap_or_else(|_| "bcdefghjk".parse().unwrap());
+    let referral = Referral {
+        code,
+        customer_id: customer.id.clone(),
+        clicks: 0,
+        conversions: 0,
+        created_at: at(9, 2),
+    };
+    store
+        .apply("e-referral", Change::ReferralCreated(referral))
+        .await
+        .unwrap();
+    let mut m = mention("m-e1", Sentiment::Negative, at(9, 3));
+    m.author = Some("4242".into());
+    store.apply("e-mention", Change::Mention(m)).await.unwrap();
+    let body = serde_json::json!({"themes": [{"quotes": [secret, "someone else's words"]}]});
+    let report = StoredReport {
+        month: month(9),
+        brand: None,
+        created_at: at(10, 1),
+        emailed_at: None,
+        body,
+    };
+    store.apply("e-report", Change::Report(report)).await.unwrap();
+    let before = store.counters(month(9)).await.unwrap();
+
+    let erased = store.forget_customer("telegram:4242").await.unwrap();
+    assert!(erased.found && erased.records > 0, "{erased:?}");
+
+    let mut everything = String::new();
+    for kind in RecordKind::ALL {
+        let mut after = None;
+        loop {
+            let page = store.list(kind, None, after.as_deref(), 100).await.unwrap();
+            for record in &page.records {
+                everything.push_str(&serde_json::Value::Object(crate::export::row(record)).to_string());
+                everything.push('\n');
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+    for trace in ["4242", secret, "Olga", "olga@example.com"] {
+        assert!(
+            !everything.contains(trace),
+            "{trace:?} is still exported:\n{everything}"
+        );
+    }
+    // What is not theirs stays: the answer's score, the purchase, the mention, the other quote.
+    assert!(everything.contains("someone else's words"));
+    assert!(everything.contains("\"p-e1\"") && everything.contains("\"resp-e1\"") && everything.contains("\"m-e1\""));
+    assert_eq!(store.customer_by_identity(&identity).await.unwrap(), None);
+    assert_eq!(store.customer("telegram:4242").await.unwrap(), None);
+    assert_eq!(store.latest_survey(&identity).await.unwrap(), None);
+    let feed = store.read_feed(0, 10_000).await.unwrap();
+    assert!(feed.iter().all(|e| e.event.ordering_key() != "customer#telegram:4242"));
+    assert_eq!(store.counters(month(9)).await.unwrap(), before, "aggregates changed");
+    // A second request finds nothing left.
+    assert!(!store.forget_customer("telegram:4242").await.unwrap().found);
+}

@@ -204,9 +204,53 @@ impl<T> Store for T where
 }
 
 /// Every port a host wires: the store plus its effect log and mention reader.
-pub trait FullStore: Store + EffectLog + MentionReader {}
+pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser {}
 
-impl<T: Store + EffectLog + MentionReader> FullStore for T {}
+impl<T: Store + EffectLog + MentionReader + CustomerEraser> FullStore for T {}
+
+/// What an erasure did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Erasure {
+    /// Whether anything of the customer was stored at all.
+    pub found: bool,
+    /// Records changed or removed.
+    pub records: u64,
+}
+
+/// Privacy requests: erase a customer's personal data everywhere (identities and chat ids,
+/// survey conversations, comments, locale, mention authorship, quotes in stored reports),
+/// keeping the anonymous aggregates. Their answers, purchases and referral stay, under a
+/// random pseudonym no one can link back, so the month's figures do not change.
+#[async_trait]
+pub trait CustomerEraser: Send + Sync {
+    async fn forget_customer(&self, customer_id: &str) -> StoreResult<Erasure>;
+}
+
+/// The pseudonym an erased customer's records are kept under: random, so not reversible.
+pub fn erased_pseudonym() -> String {
+    use rand::Rng;
+    let n: u64 = rand::rngs::OsRng.gen();
+    format!("erased-{n:016x}")
+}
+
+/// Replaces every string in `value` that equals one of `secrets` (a customer's comments) with
+/// `[erased]`, so stored reports stop quoting an erased customer. Returns whether it changed.
+pub fn scrub_quotes(value: &mut serde_json::Value, secrets: &[String]) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if secrets.iter().any(|q| !q.is_empty() && s.contains(q.as_str())) => {
+            *s = "[erased]".into();
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |changed, v| scrub_quotes(v, secrets) | changed),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |changed, v| scrub_quotes(v, secrets) | changed),
+        _ => false,
+    }
+}
 
 /// Which store a host runs on, read from `SARAFAN_STORE`, `SARAFAN_DB` and `SARAFAN_TABLE`.
 #[derive(Debug, Clone, PartialEq, Eq)]

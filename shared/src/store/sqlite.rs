@@ -856,6 +856,103 @@ impl MentionReader for SqliteStore {
 }
 
 #[async_trait]
+impl CustomerEraser for SqliteStore {
+    async fn forget_customer(&self, customer_id: &str) -> StoreResult<Erasure> {
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let erasure = erase_in(&tx, customer_id)?;
+        tx.commit().map_err(backend)?;
+        Ok(erasure)
+    }
+}
+
+/// One transaction: all of the customer's personal data goes, or none of it.
+fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
+    let anon = super::erased_pseudonym();
+    let addresses: Vec<String> = {
+        let mut stmt = tx
+            .prepare("SELECT address FROM identities WHERE customer_id = ?1")
+            .map_err(backend)?;
+        let rows = stmt.query_map([customer_id], |r| r.get(0)).map_err(backend)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(backend)?
+    };
+    let comments: Vec<String> = {
+        let mut stmt = tx
+            .prepare("SELECT comment FROM responses WHERE customer_id = ?1 AND comment IS NOT NULL")
+            .map_err(backend)?;
+        let rows = stmt.query_map([customer_id], |r| r.get(0)).map_err(backend)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(backend)?
+    };
+    let cohort: Option<Option<String>> = tx
+        .query_row("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(backend)?;
+    let mut records = 0u64;
+    let mut run = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<()> {
+        records += tx.execute(sql, params).map_err(backend)? as u64;
+        Ok(())
+    };
+    run(
+        "UPDATE responses SET customer_id = ?2, comment = NULL, locale = NULL WHERE customer_id = ?1",
+        &[&customer_id, &anon],
+    )?;
+    run(
+        "UPDATE purchases SET customer_id = ?2 WHERE customer_id = ?1",
+        &[&customer_id, &anon],
+    )?;
+    run(
+        "UPDATE referrals SET customer_id = ?2 WHERE customer_id = ?1",
+        &[&customer_id, &anon],
+    )?;
+    run("DELETE FROM surveys WHERE customer_id = ?1", &[&customer_id])?;
+    run("DELETE FROM identities WHERE customer_id = ?1", &[&customer_id])?;
+    run("DELETE FROM customers WHERE id = ?1", &[&customer_id])?;
+    // Events still naming them, and delivery keys built from their id or chat address.
+    run(
+        "DELETE FROM feed WHERE ordering_key = ?1",
+        &[&format!("customer#{customer_id}")],
+    )?;
+    for needle in std::iter::once(customer_id).chain(addresses.iter().map(String::as_str)) {
+        run("DELETE FROM deliveries WHERE instr(key, ?1) > 0", &[&needle])?;
+        run("UPDATE mentions SET author = NULL WHERE author = ?1", &[&needle])?;
+    }
+    // The pseudonym keeps their cohort, so cohort tables do not change; never surveyed again.
+    if let Some(cohort) = &cohort {
+        run(
+            "INSERT INTO customers (id, opted_out, cohort, created_at) VALUES (?1, 1, ?2, ?3)",
+            &[&anon, cohort, &ts(Utc::now())],
+        )?;
+    }
+    if !comments.is_empty() {
+        let reports: Vec<(String, String, String)> = {
+            let mut stmt = tx.prepare("SELECT month, brand, body FROM reports").map_err(backend)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(backend)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(backend)?
+        };
+        for (month, brand, body) in reports {
+            let mut body: serde_json::Value = serde_json::from_str(&body).map_err(json_err)?;
+            if super::scrub_quotes(&mut body, &comments) {
+                let body = serde_json::to_string(&body).map_err(json_err)?;
+                run(
+                    "UPDATE reports SET body = ?3 WHERE month = ?1 AND brand = ?2",
+                    &[&month, &brand, &body],
+                )?;
+            }
+        }
+    }
+    Ok(Erasure {
+        found: records > 0,
+        records,
+    })
+}
+
+#[async_trait]
 impl EffectLog for SqliteStore {
     async fn effect_done(&self, key: &str) -> StoreResult<bool> {
         self.reader()

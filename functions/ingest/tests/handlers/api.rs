@@ -234,20 +234,34 @@ async fn a_survey_on_a_platform_without_a_bot_token_is_400_platform_not_configur
 }
 
 #[tokio::test]
-async fn erasing_a_customer_says_plainly_it_is_not_built_yet() {
+async fn erasing_a_customer_removes_their_comment_and_id_and_keeps_the_score() {
     let h = Harness::new();
-    let req = |auth: Option<&str>| {
-        let mut r = Request::delete("/api/customers/crm-7");
+    let body = r#"{"id": "web-7", "customer": {"id": "crm-7", "email": "seven@example.com"}, "score": 4, "comment": "rude salesman"}"#;
+    assert_eq!(h.send(api("/api/responses", body)).await.status, StatusCode::OK);
+    let req = |id: &str, auth: Option<&str>| {
+        let mut r = Request::delete(format!("/api/customers/{id}"));
         if let Some(token) = auth {
             r = r.header("authorization", format!("Bearer {token}"));
         }
         r.body(Body::empty()).unwrap()
     };
-    let answer = h.send(req(Some(API_TOKEN))).await;
-    assert_eq!(answer.status, StatusCode::NOT_IMPLEMENTED);
-    assert_eq!(answer.json()["error"], "not_implemented");
-    assert!(answer.detail().contains("not built yet"));
-    assert_eq!(h.send(req(None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(h.send(req("crm-7", None)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        h.store.responses_of("crm-7").await.unwrap().len(),
+        1,
+        "nothing erased without the token"
+    );
+    let answer = h.send(req("crm-7", Some(API_TOKEN))).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.json()["erased"], true);
+    assert!(h.store.responses_of("crm-7").await.unwrap().is_empty());
+    let kept = h.store.response("web-7").await.unwrap().unwrap();
+    assert_eq!((kept.score.value(), kept.comment.as_deref()), (4, None));
+    assert!(kept.customer_id.starts_with("erased-"));
+    assert_eq!(
+        h.send(req("crm-7", Some(API_TOKEN))).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]

@@ -452,6 +452,28 @@ impl ChangeFeed for Unreachable {
     }
 }
 
+#[async_trait]
+impl MentionReader for Unreachable {
+    async fn mention(&self, _: &str) -> StoreResult<Option<Mention>> {
+        Err(failure(self.transient))
+    }
+}
+#[async_trait]
+impl EffectLog for Unreachable {
+    async fn effect_done(&self, _: &str) -> StoreResult<bool> {
+        Err(failure(self.transient))
+    }
+    async fn mark_effect_done(&self, _: &str) -> StoreResult<()> {
+        Err(failure(self.transient))
+    }
+}
+#[async_trait]
+impl CustomerEraser for Unreachable {
+    async fn forget_customer(&self, _: &str) -> StoreResult<Erasure> {
+        Err(failure(self.transient))
+    }
+}
+
 /// The app on a store that cannot be reached.
 pub fn unreachable_app() -> Router {
     failing_app(true)

@@ -1048,6 +1048,161 @@ impl DynamoStore {
     }
 }
 
+/// Erasure walks the whole table once (a Scan): privacy requests are rare, and a scan finds
+/// every item naming the customer whatever index it is or is not in. Items are rewritten one by
+/// one; a failure midway leaves the rest for a re-run, which finishes the job (idempotent).
+#[async_trait]
+impl CustomerEraser for DynamoStore {
+    async fn forget_customer(&self, customer_id: &str) -> StoreResult<Erasure> {
+        let anon = super::erased_pseudonym();
+        let customer_item = self.get(customer_key(customer_id)).await?;
+        let customer: Option<Customer> = customer_item.as_ref().map(doc_of).transpose()?;
+        let mut needles: Vec<String> = vec![customer_id.to_string()];
+        needles.extend(
+            customer
+                .iter()
+                .flat_map(|c| c.identities.iter().map(|i| i.address.clone())),
+        );
+        let customer_key_pk = format!("customer#{customer_id}");
+        let (mut records, mut comments, mut reports) = (0u64, Vec::new(), Vec::new());
+        let mut start: Option<Item> = None;
+        loop {
+            let page = self
+                .client
+                .scan()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            for item in page.items.unwrap_or_default() {
+                let key_of = |item: &Item| {
+                    key(
+                        attr_s(item, PK).unwrap_or_default(),
+                        attr_s(item, SK).unwrap_or_default(),
+                    )
+                };
+                let rewrite = match attr_s(&item, TYPE) {
+                    Some("response") => {
+                        let mut r: Response = doc_of(&item)?;
+                        (r.customer_id == customer_id).then(|| {
+                            comments.extend(r.comment.take());
+                            r.customer_id = anon.clone();
+                            r.locale = None;
+                            response_item(&r)
+                        })
+                    }
+                    Some("purchase") => {
+                        let mut p: Purchase = doc_of(&item)?;
+                        (p.customer_id == customer_id).then(|| {
+                            p.customer_id = anon.clone();
+                            purchase_item(&p)
+                        })
+                    }
+                    Some("referral") => {
+                        let mut r = referral_from(&item)?;
+                        (r.customer_id == customer_id).then(|| {
+                            r.customer_id = anon.clone();
+                            referral_item(&r)
+                        })
+                    }
+                    Some("mention") => {
+                        let mut m: Mention = doc_of(&item)?;
+                        m.author.as_ref().filter(|a| needles.contains(a)).is_some().then(|| {
+                            m.author = None;
+                            mention_item(&m)
+                        })
+                    }
+                    Some("report") => {
+                        reports.push(item.clone());
+                        None
+                    }
+                    _ => None,
+                };
+                let delete = match attr_s(&item, TYPE) {
+                    Some("survey") => doc_of::<SurveyState>(&item)?.customer_id == customer_id,
+                    Some("identity") => attr_s(&item, "customer_id") == Some(customer_id),
+                    Some("event") => attr_s(&item, "event")
+                        .and_then(|e| serde_json::from_str::<DomainEvent>(e).ok())
+                        .is_some_and(|e| e.ordering_key() == customer_key_pk),
+                    Some("delivery") => {
+                        attr_s(&item, PK).is_some_and(|pk| needles.iter().any(|n| pk.contains(n.as_str())))
+                    }
+                    _ => false,
+                };
+                if let Some(new) = rewrite {
+                    self.client
+                        .put_item()
+                        .table_name(&self.table)
+                        .set_item(Some(new?))
+                        .send()
+                        .await
+                        .map_err(sdk_err)?;
+                    records += 1;
+                } else if delete {
+                    self.client
+                        .delete_item()
+                        .table_name(&self.table)
+                        .set_key(Some(key_of(&item)))
+                        .send()
+                        .await
+                        .map_err(sdk_err)?;
+                    records += 1;
+                }
+            }
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        for item in reports {
+            let mut report: StoredReport = doc_of(&item)?;
+            if super::scrub_quotes(&mut report.body, &comments) {
+                let new = report_item(&report)?;
+                self.client
+                    .put_item()
+                    .table_name(&self.table)
+                    .set_item(Some(new))
+                    .send()
+                    .await
+                    .map_err(sdk_err)?;
+                records += 1;
+            }
+        }
+        if let Some(item) = customer_item {
+            // The pseudonym keeps the cohort, so cohort tables do not change; never surveyed again.
+            let mut anon_customer = Customer::new(anon.clone(), Utc::now());
+            anon_customer.opted_out = true;
+            let mut new = customer_key(&anon);
+            new.insert(TYPE.into(), s("customer"));
+            new.insert(DOC.into(), s(to_json(&anon_customer)?));
+            if let Some(cohort) = item.get("cohort") {
+                new.insert("cohort".into(), cohort.clone());
+            }
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(new))
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(customer_key(customer_id)))
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            records += 1;
+        }
+        Ok(Erasure {
+            found: records > 0,
+            records,
+        })
+    }
+}
+
 #[async_trait]
 impl MentionReader for DynamoStore {
     async fn mention(&self, id: &str) -> StoreResult<Option<Mention>> {

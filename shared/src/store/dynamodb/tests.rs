@@ -65,6 +65,11 @@ async fn mentions_are_read_by_id() {
 }
 
 #[tokio::test]
+async fn erasure_leaves_nothing_in_any_export() {
+    suite::erasure_leaves_nothing_in_any_export(&fresh().await).await;
+}
+
+#[tokio::test]
 async fn alerts_lifecycle() {
     suite::alerts_lifecycle(&fresh().await).await;
 }

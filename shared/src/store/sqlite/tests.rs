@@ -59,6 +59,11 @@ async fn mentions_are_read_by_id() {
     suite::mentions_are_read_by_id(&fresh().1).await;
 }
 
+#[tokio::test]
+async fn erasure_leaves_nothing_in_any_export() {
+    suite::erasure_leaves_nothing_in_any_export(&fresh().1).await;
+}
+
 #[test]
 fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
