@@ -705,10 +705,10 @@ impl Outreach {
         if mention.competitor {
             return Ok(Handled::Skipped("a competitor's mention".into()));
         }
-        let messages = match sentiment {
-            Sentiment::Negative => self.alert_mention(&mention).await? + self.assess_spike(&mention).await?,
-            _ => self.share_mention_kudos(&mention).await?,
-        };
+        if sentiment == Sentiment::Positive {
+            return self.share_mention_kudos(&mention).await;
+        }
+        let messages = self.alert_mention(&mention).await? + self.assess_spike(&mention).await?;
         Ok(Handled::Done { messages })
     }
 
@@ -771,17 +771,17 @@ impl Outreach {
     }
 
     /// Praise of the brand naming an employee, or glowing, goes to the kudos channel once.
-    async fn share_mention_kudos(&self, mention: &Mention) -> Result<usize, OutreachError> {
+    async fn share_mention_kudos(&self, mention: &Mention) -> Result<Handled, OutreachError> {
         if self.config.kudos_channel.is_none() {
-            return Ok(0);
+            return Ok(Handled::Skipped("no kudos channel".into()));
         }
         let Some(why) = kudos::kudos(&mention.text, mention.lang.as_deref(), mention.competitor, &self.config.staff)
         else {
-            return Ok(0);
+            return Ok(Handled::Skipped("praise, but neither naming staff nor strong".into()));
         };
         let key = format!("effect:kudos:mention:{}", mention.id);
         if self.store.effect_done(&key).await? {
-            return Ok(0);
+            return Ok(Handled::Done { messages: 0 });
         }
         let l = self.staff_locale();
         let t = &self.templates;
@@ -795,8 +795,10 @@ impl Outreach {
                 .push((t.text(l, Key::FieldStaff).to_string(), escape_mrkdwn(&names.join(", "))));
         }
         let alert = self.new_alert(format!("kudos-men-{}", mention.id), AlertKind::Kudos, &mention.id);
-        self.post_alert(&key, self.config.kudos_channel.as_ref(), alert, view)
-            .await
+        let messages = self
+            .post_alert(&key, self.config.kudos_channel.as_ref(), alert, view)
+            .await?;
+        Ok(Handled::Done { messages })
     }
 
     fn mention_alert_view(&self, mention: &Mention, alert: Option<&Alert>) -> AlertView {
