@@ -151,7 +151,9 @@ pub mod metric {
     const BRAND_NEGATIVE_HOUR_PREFIX: &str = "mentions.brand.hour.";
     /// The day and hour of a [`brand_negative_in_hour`] metric name.
     pub fn parse_brand_negative_in_hour(name: &str) -> Option<(u32, u32)> {
-        let rest = name.strip_prefix(BRAND_NEGATIVE_HOUR_PREFIX)?.strip_suffix(".negative")?;
+        let rest = name
+            .strip_prefix(BRAND_NEGATIVE_HOUR_PREFIX)?
+            .strip_suffix(".negative")?;
         let (day, hour) = rest.split_once('.')?;
         Some((day.parse().ok()?, hour.parse().ok()?))
     }
@@ -395,7 +397,10 @@ mod tests {
         assert_eq!(get(&d, "mentions.negative"), Some(1));
         assert_eq!(get(&d, "mentions.brand.negative"), Some(1));
         assert_eq!(get(&d, "mentions.brand.hour.10.21.negative"), Some(1));
-        assert_eq!(metric::parse_brand_negative_in_hour("mentions.brand.hour.10.21.negative"), Some((10, 21)));
+        assert_eq!(
+            metric::parse_brand_negative_in_hour("mentions.brand.hour.10.21.negative"),
+            Some((10, 21))
+        );
         assert_eq!(metric::parse_brand_negative_in_hour("mentions.brand.negative"), None);
     }
 

@@ -11,7 +11,13 @@ pub fn fold(text: &str) -> String {
         // Most mentions are plain ASCII: nothing to decompose, one pass and no Unicode tables.
         return text
             .bytes()
-            .map(|b| if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) })
+            .map(|b| {
+                if b == b'`' {
+                    '\''
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                }
+            })
             .collect();
     }
     let mut out = String::with_capacity(text.len());

@@ -749,7 +749,12 @@ impl Outreach {
         let announced = self.store.effect_done(&key).await?;
         match spike::assess(reading.last_24h, reading.trailing_28d, announced) {
             spike::SpikeDecision::Raise => {
-                tracing::info!(episode, last_24h = reading.last_24h, trailing_28d = reading.trailing_28d, "negative mention spike");
+                tracing::info!(
+                    episode,
+                    last_24h = reading.last_24h,
+                    trailing_28d = reading.trailing_28d,
+                    "negative mention spike"
+                );
                 let alert = self.new_alert(format!("spike-{episode}"), AlertKind::Spike, &mention.id);
                 let view = self.spike_alert_view(mention, &reading, Some(&alert));
                 self.post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
@@ -775,8 +780,12 @@ impl Outreach {
         if self.config.kudos_channel.is_none() {
             return Ok(Handled::Skipped("no kudos channel".into()));
         }
-        let Some(why) = kudos::kudos(&mention.text, mention.lang.as_deref(), mention.competitor, &self.config.staff)
-        else {
+        let Some(why) = kudos::kudos(
+            &mention.text,
+            mention.lang.as_deref(),
+            mention.competitor,
+            &self.config.staff,
+        ) else {
             return Ok(Handled::Skipped("praise, but neither naming staff nor strong".into()));
         };
         let key = format!("effect:kudos:mention:{}", mention.id);
@@ -788,8 +797,7 @@ impl Outreach {
         let mut view = self.mention_alert_view(mention, None);
         view.title = escape_mrkdwn(&t.render(l, Key::AlertPraise, &[("source", &mention.source)]));
         // The sentiment field says "negative" for complaints; praise shows who was named instead.
-        view.fields
-            .retain(|(label, _)| label != t.text(l, Key::FieldSentiment));
+        view.fields.retain(|(label, _)| label != t.text(l, Key::FieldSentiment));
         if let kudos::Kudos::NamesStaff(names) = why {
             view.fields
                 .push((t.text(l, Key::FieldStaff).to_string(), escape_mrkdwn(&names.join(", "))));

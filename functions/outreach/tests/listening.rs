@@ -34,9 +34,13 @@ async fn harness() -> Harness {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": ALERTS, "ts": "1.2"})))
         .mount(&slack)
         .await;
-    let client = SlackClient::new(sarafan_core::chat::http_client(), slack.uri(), SecretString::from("xoxb-t"))
-        .with_retry(RetryPolicy::quick(std::time::Duration::from_secs(3)))
-        .with_pacer(Pacer::unpaced());
+    let client = SlackClient::new(
+        sarafan_core::chat::http_client(),
+        slack.uri(),
+        SecretString::from("xoxb-t"),
+    )
+    .with_retry(RetryPolicy::quick(std::time::Duration::from_secs(3)))
+    .with_pacer(Pacer::unpaced());
     let deps = Outreach {
         store: store.clone(),
         chat: ChatClients {
@@ -99,7 +103,10 @@ fn mention(id: &str, text: &str, sentiment: Sentiment, at: DateTime<Utc>) -> Men
 }
 
 async fn record(h: &Harness, m: Mention) {
-    h.store.apply(&format!("instagram:{}", m.id), Change::Mention(m)).await.unwrap();
+    h.store
+        .apply(&format!("instagram:{}", m.id), Change::Mention(m))
+        .await
+        .unwrap();
 }
 
 /// Handles every new feed event, as the worker would; `twice` hands each one over again, as a
@@ -129,7 +136,11 @@ async fn skip_feed(h: &Harness) {
 async fn seed_quiet_month(h: &Harness, now: DateTime<Utc>) {
     for k in 0..7 {
         let at = now - Duration::days(2 + 4 * k);
-        record(h, mention(&format!("old-{k}"), "Долго ждали машину", Sentiment::Negative, at)).await;
+        record(
+            h,
+            mention(&format!("old-{k}"), "Долго ждали машину", Sentiment::Negative, at),
+        )
+        .await;
     }
     skip_feed(h).await;
 }
@@ -172,7 +183,12 @@ async fn a_burst_after_a_quiet_month_raises_one_spike_alert_until_it_subsides() 
     seed_quiet_month(&h, now).await;
     // Competitors' complaints in the same hour are theirs: they neither alert nor make a spike.
     for i in 0..6 {
-        let mut m = mention(&format!("rival-{i}"), "Rival Motors ужасный сервис", Sentiment::Negative, now);
+        let mut m = mention(
+            &format!("rival-{i}"),
+            "Rival Motors ужасный сервис",
+            Sentiment::Negative,
+            now,
+        );
         m.competitor = true;
         record(&h, m).await;
     }
@@ -188,9 +204,18 @@ async fn a_burst_after_a_quiet_month_raises_one_spike_alert_until_it_subsides() 
     let spikes = spike_posts(&h).await;
     assert_eq!(spikes.len(), 1, "{spikes:?}");
     let shown = text_of(&spikes[0]);
-    assert!(shown.contains("5 in the last 24 hours") || shown.contains("6 in the last 24 hours"), "{shown}");
-    assert!(shown.contains("usually 0.2 a day") || shown.contains("usually 0.3 a day"), "{shown}");
-    assert!(shown.contains("сорвали сроки"), "an example complaint is quoted: {shown}");
+    assert!(
+        shown.contains("5 in the last 24 hours") || shown.contains("6 in the last 24 hours"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("usually 0.2 a day") || shown.contains("usually 0.3 a day"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("сорвали сроки"),
+        "an example complaint is quoted: {shown}"
+    );
     assert_eq!(spike_alerts(&h).await, 1);
 
     // WHEN more complaints arrive while the spike is on
@@ -232,10 +257,19 @@ async fn praise_naming_staff_is_shared_as_kudos_and_mild_or_rival_praise_is_not(
     let h = harness().await;
     let now = Utc::now();
     // GIVEN praise naming an employee, plain mild praise, and praise of a competitor
-    let mut named = mention("ig-k1", "Спасибо Ивану из Sprite, всё сделали хорошо", Sentiment::Positive, now);
+    let mut named = mention(
+        "ig-k1",
+        "Спасибо Ивану из Sprite, всё сделали хорошо",
+        Sentiment::Positive,
+        now,
+    );
     named.author = Some("happy_client".into());
     record(&h, named).await;
-    record(&h, mention("ig-k2", "Забрал машину из Sprite, нормально", Sentiment::Positive, now)).await;
+    record(
+        &h,
+        mention("ig-k2", "Забрал машину из Sprite, нормально", Sentiment::Positive, now),
+    )
+    .await;
     let mut rival = mention("ig-k3", "Rival Motors, Иван молодец, спасибо", Sentiment::Positive, now);
     rival.competitor = true;
     record(&h, rival).await;

@@ -48,10 +48,18 @@ mod tests {
             Some(Kudos::NamesStaff(vec!["Anna Novak".into()]))
         );
         assert_eq!(
-            kudos("Спасибо Ивану из Sprite, всё хорошо", Some("ru"), false, &TermSet::parse("Иван", "")),
+            kudos(
+                "Спасибо Ивану из Sprite, всё хорошо",
+                Some("ru"),
+                false,
+                &TermSet::parse("Иван", "")
+            ),
             Some(Kudos::NamesStaff(vec!["Иван".into()]))
         );
-        assert_eq!(kudos("Picked up my car at Sprite, fine", Some("en"), false, &staff), None);
+        assert_eq!(
+            kudos("Picked up my car at Sprite, fine", Some("en"), false, &staff),
+            None
+        );
         assert!(matches!(
             kudos("Sprite is absolutely amazing, best service ever, thank you!", Some("en"), false, &staff),
             Some(Kudos::StronglyPositive(score)) if score >= STRONGLY_POSITIVE
@@ -60,6 +68,9 @@ mod tests {
         assert_eq!(kudos("Ivan at Sprite was rude", Some("en"), false, &staff), None);
         assert_eq!(kudos("Ivan at Rival was wonderful", Some("en"), true, &staff), None);
         // with no staff configured, only glowing praise counts
-        assert_eq!(kudos("Anna at Sprite was helpful", Some("en"), false, &TermSet::default()), None);
+        assert_eq!(
+            kudos("Anna at Sprite was helpful", Some("en"), false, &TermSet::default()),
+            None
+        );
     }
 }

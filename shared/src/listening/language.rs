@@ -1,8 +1,8 @@
 //! Language of a mention: the sender's hint when there is one, else detection tuned for short texts.
 
 use crate::text;
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;

@@ -211,15 +211,15 @@ mod tests {
         // THEN an unannounced spike is raised once, and a fall below the threshold subsides it
         let cases = [
             // (last 24h, trailing 28 days, open, decision)
-            (5, 0, false, Raise),     // a quiet month, then five complaints
-            (4, 0, false, Quiet),     // four are not enough, however quiet
-            (6, 56, false, Raise),    // mean 2/day, 6 = 3x
-            (5, 56, false, Quiet),    // mean 2/day, 5 < 6
-            (30, 280, false, Raise),  // mean 10/day, exactly 3x
-            (29, 280, false, Quiet),  // just under 3x
-            (9, 56, true, Hold),      // still spiking: no second alert
-            (5, 56, true, Subsided),  // fell below 3x the mean
-            (4, 0, true, Subsided),   // fell below the minimum
+            (5, 0, false, Raise),    // a quiet month, then five complaints
+            (4, 0, false, Quiet),    // four are not enough, however quiet
+            (6, 56, false, Raise),   // mean 2/day, 6 = 3x
+            (5, 56, false, Quiet),   // mean 2/day, 5 < 6
+            (30, 280, false, Raise), // mean 10/day, exactly 3x
+            (29, 280, false, Quiet), // just under 3x
+            (9, 56, true, Hold),     // still spiking: no second alert
+            (5, 56, true, Subsided), // fell below 3x the mean
+            (4, 0, true, Subsided),  // fell below the minimum
             (0, 0, false, Quiet),
             (u64::MAX, u64::MAX, false, Raise), // no overflow
         ];
