@@ -159,6 +159,24 @@ pub mod metric {
     pub fn sentiment_on_day(day: u32, sentiment: Sentiment) -> String {
         format!("mentions.day.{day:02}.{}", sentiment.as_str())
     }
+    /// Brand mentions only by sentiment: the brand's mix, without its competitors' mentions.
+    pub fn brand_sentiment(sentiment: Sentiment) -> String {
+        format!("mentions.brand.{}", sentiment.as_str())
+    }
+    /// Negative brand mentions by day of month and hour (UTC): spike detection sums a rolling
+    /// 24-hour window from these without reading mentions.
+    pub fn brand_negative_in_hour(day: u32, hour: u32) -> String {
+        format!("{BRAND_NEGATIVE_HOUR_PREFIX}{day:02}.{hour:02}.negative")
+    }
+    const BRAND_NEGATIVE_HOUR_PREFIX: &str = "mentions.brand.hour.";
+    /// The day and hour of a [`brand_negative_in_hour`] metric name.
+    pub fn parse_brand_negative_in_hour(name: &str) -> Option<(u32, u32)> {
+        let rest = name
+            .strip_prefix(BRAND_NEGATIVE_HOUR_PREFIX)?
+            .strip_suffix(".negative")?;
+        let (day, hour) = rest.split_once('.')?;
+        Some((day.parse().ok()?, hour.parse().ok()?))
+    }
     pub fn term(term: &str) -> String {
         format!("mentions.term.{term}")
     }
@@ -315,7 +333,7 @@ pub fn alert_resolved_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
 }
 
 pub fn mention_deltas(mention: &Mention) -> Deltas {
-    use chrono::Datelike;
+    use chrono::{Datelike, Timelike};
     let mut d = Deltas::default();
     let at = mention.created_at;
     d.add(at, metric::MENTIONS, 1);
@@ -330,6 +348,13 @@ pub fn mention_deltas(mention: &Mention) -> Deltas {
         },
         1,
     );
+    // Competitor-only mentions count for share of voice, never in the brand's own mix or spikes.
+    if !mention.competitor {
+        d.add(at, metric::brand_sentiment(mention.sentiment), 1);
+        if mention.sentiment == Sentiment::Negative {
+            d.add(at, metric::brand_negative_in_hour(at.day(), at.hour()), 1);
+        }
+    }
     for term in &mention.matched_terms {
         d.add(at, metric::term(term), 1);
     }
@@ -367,6 +392,49 @@ mod tests {
 
     fn get(d: &Deltas, metric: &str) -> Option<i64> {
         d.0.get(&(month(3), metric.to_string())).copied()
+    }
+
+    fn mention(competitor: bool, sentiment: Sentiment) -> Mention {
+        Mention {
+            id: "m1".into(),
+            source: "instagram".into(),
+            text: "text".into(),
+            url: None,
+            author: None,
+            lang: None,
+            sentiment,
+            matched_terms: vec!["Brightside".into()],
+            competitor,
+            created_at: Utc.with_ymd_and_hms(2026, 3, 10, 21, 45, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_negative_brand_mention_counts_in_the_brand_mix_and_its_hour() {
+        // GIVEN a negative brand mention at 21:45 on 10 March
+        let d = mention_deltas(&mention(false, Sentiment::Negative));
+        // THEN it counts in the brand's mix and in the 21:00 hour of day 10
+        assert_eq!(get(&d, "mentions.negative"), Some(1));
+        assert_eq!(get(&d, "mentions.brand.negative"), Some(1));
+        assert_eq!(get(&d, "mentions.brand.hour.10.21.negative"), Some(1));
+        assert_eq!(
+            metric::parse_brand_negative_in_hour("mentions.brand.hour.10.21.negative"),
+            Some((10, 21))
+        );
+        assert_eq!(metric::parse_brand_negative_in_hour("mentions.brand.negative"), None);
+    }
+
+    #[test]
+    fn a_competitors_mention_stays_out_of_the_brand_mix_and_spikes() {
+        let d = mention_deltas(&mention(true, Sentiment::Negative));
+        assert_eq!(get(&d, "mentions.negative"), Some(1));
+        assert_eq!(get(&d, "mentions.competitor"), Some(1));
+        assert_eq!(get(&d, "mentions.brand.negative"), None);
+        assert!(d.0.keys().all(|(_, m)| !m.starts_with("mentions.brand.hour.")));
+        // a positive brand mention has no hourly counter: only complaints make spikes
+        let d = mention_deltas(&mention(false, Sentiment::Positive));
+        assert_eq!(get(&d, "mentions.brand.positive"), Some(1));
+        assert!(d.0.keys().all(|(_, m)| !m.starts_with("mentions.brand.hour.")));
     }
 
     #[test]

@@ -419,7 +419,12 @@ fn listening(counters: &MonthlyCounters, month: YearMonth) -> ListeningFigures {
     let mentions = get(counters, month, metric::MENTIONS);
     let brand = get(counters, month, metric::MENTIONS_BRAND);
     let competitor = get(counters, month, metric::MENTIONS_COMPETITOR);
-    let by = |s: Sentiment| get(counters, month, &metric::sentiment(s));
+    // The brand's own mix: competitors' mentions count for share of voice only. Months stored
+    // before brand-only counters existed have just the mix of all mentions; better that than none.
+    let brand_by = |s: Sentiment| get(counters, month, &metric::brand_sentiment(s));
+    let all_by = |s: Sentiment| get(counters, month, &metric::sentiment(s));
+    let legacy = brand > 0 && Sentiment::ALL.into_iter().all(|s| brand_by(s) == 0);
+    let by = |s: Sentiment| if legacy { all_by(s) } else { brand_by(s) };
     let (positive, neutral, negative) = (by(Sentiment::Positive), by(Sentiment::Neutral), by(Sentiment::Negative));
     let last_day = days_in(month);
     let mut weeks: Vec<MentionWeek> = Vec::new();
@@ -671,6 +676,10 @@ mod tests {
             ("mentions.positive", 5),
             ("mentions.neutral", 2),
             ("mentions.negative", 3),
+            // the brand's own 8: the competitor's 2 were one positive, one negative
+            ("mentions.brand.positive", 4),
+            ("mentions.brand.neutral", 2),
+            ("mentions.brand.negative", 2),
             ("mentions.day.02.positive", 3),
             ("mentions.day.03.negative", 1),
             ("mentions.day.10.positive", 2),
@@ -728,9 +737,11 @@ mod tests {
         assert_eq!((r.sales.purchases, r.sales.referred_customers), (78, 10));
         assert!(close(r.sales.repeat_rate, 0.358_974));
         assert!(close(r.sales.referral_rate, 0.2));
-        // Listening: 5/3 of 10 positive/negative; share of voice 8 / (8 + 2)
+        // Listening: the brand's 8 mentions are 4 positive, 2 negative (competitors' left out);
+        // share of voice 8 / (8 + 2)
         let l = &r.listening;
-        assert!(close(l.positive_share, 0.5) && close(l.negative_share, 0.3));
+        assert_eq!((l.positive, l.neutral, l.negative), (4, 2, 2));
+        assert!(close(l.positive_share, 0.5) && close(l.negative_share, 0.25));
         assert!(close(l.share_of_voice, 0.8));
         assert_eq!((l.terms[0].term.as_str(), l.terms[0].mentions), ("Brightside", 8));
         assert!(close(l.terms[1].share, 0.2));
@@ -764,6 +775,20 @@ mod tests {
                 shared: 2
             }
         );
+    }
+
+    #[test]
+    fn a_month_without_brand_only_counters_shows_the_mix_of_all_mentions() {
+        // GIVEN a month stored before brand-only sentiment counters existed
+        let mut c = fixture();
+        for s in ["positive", "neutral", "negative"] {
+            c.get_mut(&m("2026-03")).unwrap().remove(&format!("mentions.brand.{s}"));
+        }
+        // WHEN reported
+        let l = month_report(m("2026-03"), &c).listening;
+        // THEN the mix falls back to all 10 mentions (5/2/3) rather than showing none
+        assert_eq!((l.positive, l.neutral, l.negative), (5, 2, 3));
+        assert!(close(l.negative_share, 0.3));
     }
 
     #[test]

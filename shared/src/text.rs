@@ -7,6 +7,19 @@ use unicode_normalization::UnicodeNormalization;
 /// decompose in Unicode spelled out (`ł` -> `l`, `ß` -> `ss`), `ё` -> `е`, and typographic
 /// apostrophes made plain. Keycap emoji and other symbols are kept as they are.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        // Most mentions are plain ASCII: nothing to decompose, one pass and no Unicode tables.
+        return text
+            .bytes()
+            .map(|b| {
+                if b == b'`' {
+                    '\''
+                } else {
+                    char::from(b.to_ascii_lowercase())
+                }
+            })
+            .collect();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {
         if is_combining_mark(c) {

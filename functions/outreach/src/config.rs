@@ -2,6 +2,7 @@
 
 use crate::templates::{normalize_locale, TemplateError, Templates};
 use sarafan_core::chat::{self, SlackClient, TelegramClient, WhatsappClient};
+use sarafan_core::listening::TermSet;
 use sarafan_core::survey::SurveyPolicy;
 use secrecy::SecretString;
 use std::path::Path;
@@ -22,6 +23,8 @@ pub struct OutreachConfig {
     pub public_url: Option<String>,
     pub alert_channel: Option<String>,
     pub kudos_channel: Option<String>,
+    /// Employees' names (`SARAFAN_STAFF_NAMES`): a positive brand mention naming one is kudos.
+    pub staff: TermSet,
     pub default_locale: String,
     pub policy: SurveyPolicy,
     pub worker: WorkerTuning,
@@ -33,6 +36,7 @@ impl Default for OutreachConfig {
             public_url: None,
             alert_channel: None,
             kudos_channel: None,
+            staff: TermSet::default(),
             default_locale: "en".into(),
             policy: SurveyPolicy::default(),
             worker: WorkerTuning::default(),
@@ -145,6 +149,7 @@ impl Settings {
                 public_url,
                 alert_channel: get("SLACK_ALERT_CHANNEL"),
                 kudos_channel: get("SLACK_KUDOS_CHANNEL"),
+                staff: TermSet::parse(&get("SARAFAN_STAFF_NAMES").unwrap_or_default(), ""),
                 default_locale,
                 ..OutreachConfig::default()
             },
@@ -208,6 +213,13 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(s.config.default_locale, "de");
+        assert!(s.config.staff.is_empty());
         assert_eq!(s.config.public_url.as_deref(), Some("https://s.example"));
+    }
+
+    #[test]
+    fn staff_names_are_a_comma_list() {
+        let s = settings(&[("SARAFAN_STAFF_NAMES", "Anna Novak, Ivan ,,")]).unwrap();
+        assert_eq!(s.config.staff.brand_terms().collect::<Vec<_>>(), ["Anna Novak", "Ivan"]);
     }
 }

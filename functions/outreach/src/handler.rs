@@ -13,6 +13,7 @@ use crate::templates::{Key, Templates};
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::ChatError;
 use sarafan_core::ledger::Change;
+use sarafan_core::listening::{kudos, spike};
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
 use sarafan_core::store::StoreError;
@@ -67,6 +68,10 @@ enum SendError {
 }
 
 pub const NOT_CONFIGURED: &str = "platform not configured";
+
+/// A negative mention older than this when outreach sees it (a backfill, a long outage) still
+/// alerts staff, but is not assessed for a spike: spike alerts are news.
+pub const SPIKE_NEWS_HOURS: i64 = 48;
 
 /// Handles one event from the change feed.
 pub async fn handle_entry(entry: &FeedEntry, deps: &Outreach) -> Result<Handled, OutreachError> {
@@ -687,26 +692,119 @@ impl Outreach {
         Ok(Handled::Done { messages })
     }
 
-    /// MentionRecorded: a negative mention of the brand alerts staff at once.
+    /// MentionRecorded: a negative brand mention alerts staff at once and may reveal a spike;
+    /// praise of the brand or of a named employee is shared with the team.
     async fn on_mention(&self, mention_id: &str, sentiment: Sentiment) -> Result<Handled, OutreachError> {
-        if sentiment != Sentiment::Negative {
-            return Ok(Handled::Skipped("not negative".into()));
-        }
-        let key = format!("effect:mention_recorded:{mention_id}");
-        if self.store.effect_done(&key).await? {
-            return Ok(Handled::Done { messages: 0 });
+        if sentiment == Sentiment::Neutral {
+            return Ok(Handled::Skipped("neutral".into()));
         }
         let Some(mention) = self.store.mention(mention_id).await? else {
             return Ok(Handled::Skipped(format!("mention {mention_id} is gone")));
         };
-        // Complaints about competitors are market intelligence for the report, not a cry for help.
+        // Competitors' mentions are market intelligence for the report, not a cry for help nor praise.
         if mention.competitor {
             return Ok(Handled::Skipped("a competitor's mention".into()));
         }
-        let alert = self.new_alert(format!("men-{mention_id}"), AlertKind::NegativeMention, mention_id);
-        let view = self.mention_alert_view(&mention, Some(&alert));
+        if sentiment == Sentiment::Positive {
+            return self.share_mention_kudos(&mention).await;
+        }
+        let messages = self.alert_mention(&mention).await? + self.assess_spike(&mention).await?;
+        Ok(Handled::Done { messages })
+    }
+
+    async fn alert_mention(&self, mention: &Mention) -> Result<usize, OutreachError> {
+        let key = format!("effect:mention_recorded:{}", mention.id);
+        if self.store.effect_done(&key).await? {
+            return Ok(0);
+        }
+        let alert = self.new_alert(format!("men-{}", mention.id), AlertKind::NegativeMention, &mention.id);
+        let view = self.mention_alert_view(mention, Some(&alert));
+        self.post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
+            .await
+    }
+
+    /// The negative-mention counts around `at`, from the hourly counters of the months it spans.
+    async fn spike_reading(&self, at: DateTime<Utc>) -> Result<spike::SpikeReading, OutreachError> {
+        let mut counters = std::collections::BTreeMap::new();
+        for month in spike::months_for(at) {
+            counters.insert(month, self.store.counters(month).await?);
+        }
+        Ok(spike::HourlySeries::from_counters(&counters, at).reading())
+    }
+
+    /// One spike alert per episode (named after its first hour), however many complaints it holds.
+    async fn assess_spike(&self, mention: &Mention) -> Result<usize, OutreachError> {
+        let now = self.now();
+        if now - mention.created_at > chrono::Duration::hours(SPIKE_NEWS_HOURS) {
+            // A backfilled or long-delayed mention is history: a spike alert is for now.
+            return Ok(0);
+        }
+        let at = mention.created_at.min(now);
+        let reading = self.spike_reading(at).await?;
+        let Some(start) = reading.episode_start else {
+            return Ok(0);
+        };
+        let episode = spike::episode_id(start);
+        let key = format!("effect:spike:{episode}");
+        let announced = self.store.effect_done(&key).await?;
+        match spike::assess(reading.last_24h, reading.trailing_28d, announced) {
+            spike::SpikeDecision::Raise => {
+                tracing::info!(
+                    episode,
+                    last_24h = reading.last_24h,
+                    trailing_28d = reading.trailing_28d,
+                    "negative mention spike"
+                );
+                let alert = self.new_alert(format!("spike-{episode}"), AlertKind::Spike, &mention.id);
+                let view = self.spike_alert_view(mention, &reading, Some(&alert));
+                self.post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
+                    .await
+            }
+            spike::SpikeDecision::Hold | spike::SpikeDecision::Subsided | spike::SpikeDecision::Quiet => Ok(0),
+        }
+    }
+
+    /// The spike alert: the counts, and the complaint that tipped it as an example.
+    fn spike_alert_view(&self, mention: &Mention, reading: &spike::SpikeReading, alert: Option<&Alert>) -> AlertView {
+        let l = self.staff_locale();
+        let t = &self.templates;
+        let count = reading.last_24h.to_string();
+        let mean = format!("{:.1}", reading.daily_mean());
+        let mut view = self.mention_alert_view(mention, alert);
+        view.title = escape_mrkdwn(&t.render(l, Key::AlertSpike, &[("count", &count), ("mean", &mean)]));
+        view
+    }
+
+    /// Praise of the brand naming an employee, or glowing, goes to the kudos channel once.
+    async fn share_mention_kudos(&self, mention: &Mention) -> Result<Handled, OutreachError> {
+        if self.config.kudos_channel.is_none() {
+            return Ok(Handled::Skipped("no kudos channel".into()));
+        }
+        let Some(why) = kudos::kudos(
+            &mention.text,
+            mention.lang.as_deref(),
+            mention.competitor,
+            &self.config.staff,
+        ) else {
+            return Ok(Handled::Skipped("praise, but neither naming staff nor strong".into()));
+        };
+        let key = format!("effect:kudos:mention:{}", mention.id);
+        if self.store.effect_done(&key).await? {
+            return Ok(Handled::Done { messages: 0 });
+        }
+        let l = self.staff_locale();
+        let t = &self.templates;
+        let mut view = self.mention_alert_view(mention, None);
+        view.title = escape_mrkdwn(&t.render(l, Key::AlertPraise, &[("source", &mention.source)]));
+        // The sentiment field says "negative" for complaints; praise shows who was named instead.
+        view.fields.retain(|(label, _)| label != t.text(l, Key::FieldSentiment));
+        if let kudos::Kudos::NamesStaff(names) = why {
+            view.fields
+                .push((t.text(l, Key::FieldStaff).to_string(), escape_mrkdwn(&names.join(", "))));
+        }
+        let alert = self.new_alert(format!("kudos-men-{}", mention.id), AlertKind::Kudos, &mention.id);
         let messages = self
-            .post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
+            .post_alert(&key, self.config.kudos_channel.as_ref(), alert, view)
             .await?;
         Ok(Handled::Done { messages })
     }
@@ -754,6 +852,9 @@ impl Outreach {
             return Ok(Handled::Skipped("the alert has no chat message".into()));
         }
         let view = match alert.kind {
+            AlertKind::Kudos if alert.id.starts_with("kudos-men-") => {
+                return Ok(Handled::Skipped("mention kudos have no status to show".into()))
+            }
             AlertKind::Detractor | AlertKind::Kudos => {
                 let Some(response) = self.store.response(&alert.subject_id).await? else {
                     return Ok(Handled::Skipped("the response is gone".into()));
@@ -771,7 +872,14 @@ impl Outreach {
                 };
                 self.mention_alert_view(&mention, Some(&alert))
             }
-            AlertKind::Spike => return Ok(Handled::Skipped("spike alerts are not outreach's".into())),
+            AlertKind::Spike => {
+                let Some(mention) = self.store.mention(&alert.subject_id).await? else {
+                    return Ok(Handled::Skipped("the mention is gone".into()));
+                };
+                // The counts as they were when the spike was raised (the hour of its example).
+                let reading = self.spike_reading(mention.created_at).await?;
+                self.spike_alert_view(&mention, &reading, Some(&alert))
+            }
         };
         let messages = self.update_alert_message(&alert, view).await?;
         Ok(Handled::Done { messages })

@@ -1,8 +1,8 @@
 //! Language of a mention: the sender's hint when there is one, else detection tuned for short texts.
 
 use crate::text;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -144,64 +144,108 @@ pub fn detect_language(text: &str, hint: Option<&str>) -> Option<Lang> {
     detect(text)
 }
 
-/// Letters and words are only sampled from the start: enough to decide, and it keeps a
+/// Letters and words are only sampled from the start: a few sentences decide, and it keeps a
 /// 10,000-character post as cheap as a tweet.
-const SAMPLE_CHARS: usize = 1_000;
+const SAMPLE_CHARS: usize = 300;
+/// The most whatlang's vote can add to one language (a reliable verdict at full confidence).
+const MAX_WHATLANG_VOTE: f64 = 4.0;
+const LATIN_CANDIDATES: &[Lang] = &[
+    Lang::En,
+    Lang::Cs,
+    Lang::Sk,
+    Lang::Pl,
+    Lang::Hr,
+    Lang::Sr,
+    Lang::Sl,
+    Lang::De,
+    Lang::Es,
+    Lang::Fr,
+    Lang::It,
+    Lang::Pt,
+];
+const CYRILLIC_CANDIDATES: &[Lang] = &[Lang::Ru, Lang::Uk, Lang::Sr];
+
+/// The first `SAMPLE_CHARS` characters of `text`, borrowed.
+fn sample(text: &str) -> &str {
+    match text.char_indices().nth(SAMPLE_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
 
 fn detect(text: &str) -> Option<Lang> {
-    let sample: String = text.chars().take(SAMPLE_CHARS).collect();
+    let sample = sample(text);
+    detect_sample(sample, &text::fold(sample))
+}
+
+/// Detects the language of `sample` (already cut to [`SAMPLE_CHARS`]), given its fold.
+fn detect_sample(sample: &str, folded: &str) -> Option<Lang> {
     let (mut cyrillic, mut latin) = (0usize, 0usize);
-    for c in sample.chars().filter(|c| c.is_alphabetic()) {
-        if text::is_cyrillic(c) {
-            cyrillic += 1;
-        } else if c.is_ascii_alphabetic() || matches!(c, '\u{00c0}'..='\u{024f}') {
-            latin += 1;
+    let mut ukrainian_letter = false;
+    // Short mentions defeat trigram statistics, so letters only one language uses and its
+    // commonest little words vote alongside whatlang.
+    let mut votes = [0.0f64; Lang::ALL.len()];
+    for c in sample.chars() {
+        if c.is_ascii() {
+            latin += usize::from(c.is_ascii_alphabetic());
+            continue;
+        }
+        if c.is_alphabetic() {
+            if text::is_cyrillic(c) {
+                cyrillic += 1;
+                ukrainian_letter |= matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є');
+            } else if matches!(c, '\u{00c0}'..='\u{024f}') {
+                latin += 1;
+            }
+        }
+        // Every voting character is outside ASCII; lower-casing one at a time spares a copy.
+        for lower in c.to_lowercase() {
+            for &(lang, weight) in letter_votes(lower) {
+                votes[lang.index()] += weight;
+            }
         }
     }
     if cyrillic == 0 && latin == 0 {
         return None;
     }
-    let candidates: &[Lang] = if cyrillic > latin {
-        &[Lang::Ru, Lang::Uk, Lang::Sr]
+    let candidates = if cyrillic > latin {
+        CYRILLIC_CANDIDATES
     } else {
-        &[
-            Lang::En,
-            Lang::Cs,
-            Lang::Sk,
-            Lang::Pl,
-            Lang::Hr,
-            Lang::Sr,
-            Lang::Sl,
-            Lang::De,
-            Lang::Es,
-            Lang::Fr,
-            Lang::It,
-            Lang::Pt,
-        ]
+        LATIN_CANDIDATES
     };
-
-    // Short mentions defeat trigram statistics, so letters only one language uses and its
-    // commonest little words vote alongside whatlang.
-    let mut votes = [0.0f64; Lang::ALL.len()];
-    let lower = sample.to_lowercase();
-    for c in lower.chars() {
-        for &(lang, weight) in letter_votes(c) {
-            votes[lang.index()] += weight;
-        }
-    }
-    let folded = text::fold(&sample);
-    for word in text::words(&folded) {
+    for word in text::words(folded) {
         if let Some(langs) = FUNCTION_WORDS.get(word) {
             for &lang in langs {
                 votes[lang.index()] += 1.0;
             }
         }
     }
+    if cyrillic > latin && cyrillic >= 25 && !ukrainian_letter {
+        // Ukrainian prose is full of `і`; a sentence of some length without one is not Ukrainian.
+        votes[Lang::Uk.index()] -= 1.5;
+    }
+    // whatlang is most of detection's cost: ask it only when its vote could change the winner.
+    if !decisive(&votes, candidates) {
+        whatlang_vote(sample, candidates, cyrillic, latin, &mut votes);
+    }
+    Some(winner(&votes, candidates))
+}
+
+/// True when the leader is ahead of every other candidate by more than whatlang could add.
+fn decisive(votes: &[f64], candidates: &[Lang]) -> bool {
+    let best = winner(votes, candidates);
+    candidates
+        .iter()
+        .filter(|&&lang| lang != best)
+        .all(|&lang| votes[best.index()] - votes[lang.index()] > MAX_WHATLANG_VOTE)
+}
+
+fn whatlang_vote(sample: &str, candidates: &[Lang], cyrillic: usize, latin: usize, votes: &mut [f64]) {
     let detector =
         whatlang::Detector::with_allowlist(candidates.iter().filter_map(|lang| whatlang_of(*lang)).collect());
-    if let Some(info) = detector.detect(&sample) {
+    if let Some(info) = detector.detect(sample) {
         if let Some(lang) = Lang::from_whatlang(info.lang()) {
-            let weight = if info.is_reliable() { 4.0 } else { 1.5 } * info.confidence().max(0.3);
+            let weight = if info.is_reliable() { MAX_WHATLANG_VOTE } else { 1.5 } * info.confidence().max(0.3);
             if lang == Lang::Hr && latin >= cyrillic {
                 // whatlang knows Serbian only in Cyrillic; in Latin its "Croatian" is either.
                 votes[Lang::Hr.index()] += weight / 2.0;
@@ -211,23 +255,17 @@ fn detect(text: &str) -> Option<Lang> {
             }
         }
     }
-    if cyrillic > latin
-        && cyrillic >= 25
-        && !sample
-            .chars()
-            .any(|c| matches!(c, 'і' | 'ї' | 'є' | 'ґ' | 'І' | 'Ї' | 'Є'))
-    {
-        // Ukrainian prose is full of `і`; a sentence of some length without one is not Ukrainian.
-        votes[Lang::Uk.index()] -= 1.5;
-    }
-    // Ties go to the earlier candidate, the commoner language of the script.
+}
+
+/// The candidate with most votes; ties go to the earlier candidate, the commoner language of the script.
+fn winner(votes: &[f64], candidates: &[Lang]) -> Lang {
     let mut best = candidates[0];
     for &lang in candidates {
         if votes[lang.index()] > votes[best.index()] {
             best = lang;
         }
     }
-    Some(best)
+    best
 }
 
 fn whatlang_of(lang: Lang) -> Option<whatlang::Lang> {
@@ -312,8 +350,8 @@ const FUNCTION_WORD_LISTS: &[(Lang, &str)] = &[
     (Lang::Pt, "obrigado obrigada o a os as de que e um uma nao por com muito mas do da eu foi esta"),
 ];
 
-static FUNCTION_WORDS: LazyLock<HashMap<String, Vec<Lang>>> = LazyLock::new(|| {
-    let mut map: HashMap<String, Vec<Lang>> = HashMap::new();
+static FUNCTION_WORDS: LazyLock<FxHashMap<String, Vec<Lang>>> = LazyLock::new(|| {
+    let mut map: FxHashMap<String, Vec<Lang>> = FxHashMap::default();
     for (lang, list) in FUNCTION_WORD_LISTS {
         for word in list.split_whitespace() {
             let entry = map.entry(text::fold(word)).or_default();

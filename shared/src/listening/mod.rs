@@ -1,10 +1,12 @@
 //! Social listening (no I/O): which configured terms a mention names, its language, its sentiment.
 
 pub mod eval;
+pub mod kudos;
 mod language;
 mod lexicon;
 pub mod matching;
 pub mod sentiment;
+pub mod spike;
 
 pub use language::{detect_language, Lang};
 pub use matching::{match_mention, MentionMatch, TermSet};

@@ -88,9 +88,9 @@ fn strip_links_and_handles(text: &str) -> String {
     for piece in text.split_inclusive(char::is_whitespace) {
         let word = piece.trim_end();
         let gap = &piece[word.len()..];
-        let lower = word.to_ascii_lowercase();
-        let bare = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#');
-        let link = bare.starts_with("http://") || bare.starts_with("https://") || bare.starts_with("www.");
+        let bare = word.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#');
+        let starts = |prefix: &str| bare.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+        let link = starts("http://") || starts("https://") || starts("www.");
         let handle = bare.starts_with('@') && bare.len() > 1;
         if link || handle {
             out.push(' ');

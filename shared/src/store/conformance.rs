@@ -707,3 +707,35 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
     // A second request finds nothing left.
     assert!(!store.forget_customer("telegram:4242").await.unwrap().found);
 }
+
+/// A whole month of hourly complaint counters fits the month's aggregate, and a spike reading
+/// from the store's counters sees exactly the brand's complaints (competitors' left out).
+pub async fn hourly_complaints_fill_a_month<S: Store>(store: &S) {
+    use crate::listening::spike::HourlySeries;
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 0, 30, 0).unwrap();
+    let hours = 31 * 24;
+    for h in 0..hours {
+        let when = start + Duration::hours(h);
+        let delivery = format!("hour-{h}");
+        let change = Change::Mention(mention(&delivery, Sentiment::Negative, when));
+        assert_eq!(store.apply(&delivery, change).await.unwrap(), Applied::Stored);
+    }
+    let mut rival = mention("rival", Sentiment::Negative, start + Duration::hours(hours - 1));
+    rival.competitor = true;
+    store.apply("rival", Change::Mention(rival)).await.unwrap();
+    let march = YearMonth::of(start);
+    let counters = store.counters(march).await.unwrap();
+    let hourly = counters
+        .keys()
+        .filter(|name| metric::parse_brand_negative_in_hour(name).is_some())
+        .count();
+    assert_eq!(hourly, 744, "one counter per hour of March");
+    assert_eq!(counters.get("mentions.brand.negative"), Some(&744));
+    assert_eq!(counters.get("mentions.negative"), Some(&745));
+    let mut months = BTreeMap::new();
+    months.insert(march, counters);
+    let reading = HourlySeries::from_counters(&months, start + Duration::hours(hours - 1)).reading();
+    // One complaint an hour, every hour: 24 a day against a steady 24-a-day mean is no spike.
+    assert_eq!((reading.last_24h, reading.trailing_28d), (24, 28 * 24));
+    assert_eq!(reading.episode_start, None);
+}

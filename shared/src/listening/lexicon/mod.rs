@@ -13,7 +13,8 @@ mod uk;
 
 use super::Lang;
 use crate::text;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::HashMap as StdHashMap;
 use std::sync::LazyLock;
 
 /// A language's lexicon as written in its source file.
@@ -86,11 +87,11 @@ impl Lexicon {
     fn build(source: &Source) -> Lexicon {
         let folded_set = |list: &str| -> HashSet<String> { list.split_whitespace().map(text::fold).collect() };
         let mut lexicon = Lexicon {
-            words: HashMap::new(),
-            stems: HashMap::new(),
-            phrases: HashMap::new(),
+            words: HashMap::default(),
+            stems: HashMap::default(),
+            phrases: HashMap::default(),
             negators: folded_set(source.negators),
-            intensifiers: HashMap::new(),
+            intensifiers: HashMap::default(),
             contrasts: folded_set(source.contrasts),
             soft_contrasts: folded_set(source.soft_contrasts),
             concessives: folded_set(source.concessives),
@@ -234,7 +235,7 @@ impl Lexicon {
 }
 
 /// Built once, on first use.
-static LEXICONS: LazyLock<HashMap<&'static str, Lexicon>> = LazyLock::new(|| {
+static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| {
     [
         ("en", &en::SOURCE),
         ("ru", &ru::SOURCE),

@@ -303,3 +303,8 @@ async fn an_identity_moves_to_its_new_customer() {
     );
     assert!(store.customer("first").await.unwrap().unwrap().identities.is_empty());
 }
+
+#[tokio::test]
+async fn hourly_complaints_fill_a_month() {
+    suite::hourly_complaints_fill_a_month(&fresh().await).await;
+}

@@ -153,3 +153,8 @@ async fn readers_work_while_a_writer_holds_a_transaction() {
     assert!(store.response("r1").await.unwrap().is_some());
     other.execute_batch("ROLLBACK").unwrap();
 }
+
+#[tokio::test]
+async fn hourly_complaints_fill_a_month() {
+    suite::hourly_complaints_fill_a_month(&fresh().1).await;
+}
