@@ -16,6 +16,8 @@ pub mod nps;
 pub mod referral;
 pub mod report;
 pub mod score_text;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 pub mod store;
 pub mod survey;
 pub mod text;

@@ -1,8 +1,8 @@
-//! Lambda entry point of sarafan-ingest: build the config and the store once, then serve the router.
+//! Lambda entry point of sarafan-ingest: read settings and secrets, open the store once, serve the router.
 
-use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_ingest::{app, AppState, Config, StoreConfig};
-use std::sync::Arc;
+use sarafan_core::secrets::Settings;
+use sarafan_core::store::StoreChoice;
+use sarafan_ingest::{app, AppState, Config};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -13,12 +13,11 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_env_filter(filter)
         .without_time()
         .init();
-    let config = Config::from_env().map_err(|e| format!("sarafan-ingest configuration: {e}"))?;
-    let store = match &config.store {
-        StoreConfig::Sqlite { path } => Arc::new(SqliteStore::open(path)?),
-        StoreConfig::Dynamodb { .. } => {
-            return Err("SARAFAN_STORE=dynamodb: the DynamoDB store is not built yet".into())
-        }
-    };
+    // Display, not Debug: a start-up failure shows in the log as one line naming the variable.
+    let settings = Settings::load().await.map_err(|e| e.to_string())?;
+    let config = Config::from_vars(settings.vars()).map_err(|e| format!("sarafan-ingest configuration: {e}"))?;
+    // The same variables and default (dynamodb) Config read, so both agree on the store.
+    let choice = StoreChoice::from_lookup(|name| settings.get(name), "dynamodb")?;
+    let store = choice.open().await.map_err(|e| e.to_string())?;
     lambda_http::run(app(AppState::new(store, config))).await
 }

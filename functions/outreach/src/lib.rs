@@ -6,34 +6,43 @@ pub mod messages;
 pub mod templates;
 pub mod worker;
 
+pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTuning};
 pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
 pub use templates::{Key, Templates};
 pub use worker::{handle_stream_batch, run_feed_worker};
 
-use std::sync::Arc;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use sarafan_core::store::StoreChoice;
 
-/// Builds outreach from the environment on the configured store (`SARAFAN_STORE`, Lambda's
-/// default `dynamodb`) and runs it until interrupted.
-pub async fn run_from_env() -> anyhow::Result<()> {
-    let settings = Settings::from_env()?;
-    let store: Arc<dyn OutreachStore> = match std::env::var("SARAFAN_STORE").as_deref() {
-        Ok("sqlite") => {
-            let path = std::env::var("SARAFAN_DB").unwrap_or_else(|_| "./sarafan.db".into());
-            Arc::new(sarafan_core::store::sqlite::SqliteStore::open(path)?)
-        }
-        Ok("dynamodb") | Err(_) => anyhow::bail!(
-            "SARAFAN_STORE=dynamodb: the DynamoDB store and its stream decoding are not built yet; \
-             run with SARAFAN_STORE=sqlite (or `sarafan serve`) meanwhile"
-        ),
-        Ok(other) => anyhow::bail!("SARAFAN_STORE: unknown store {other:?} (sqlite or dynamodb)"),
-    };
-    let deps = Outreach {
+/// Outreach wired from settings read through `lookup` (the environment merged with the
+/// secrets, see `sarafan_core::secrets`) on the configured store; `default_store` applies when
+/// `SARAFAN_STORE` is unset.
+pub async fn outreach_from(lookup: impl Fn(&str) -> Option<String>, default_store: &str) -> anyhow::Result<Outreach> {
+    let settings = Settings::from_lookup(&lookup)?;
+    let choice = StoreChoice::from_lookup(&lookup, default_store).map_err(anyhow::Error::msg)?;
+    let store = choice.open().await?;
+    Ok(Outreach {
         store,
         chat: settings.chat,
         templates: settings.templates,
         config: settings.config,
-    };
+    })
+}
+
+/// The Lambda handler: one DynamoDB Streams batch. Records that are not inserted feed events
+/// (the filter in template.yaml should already have left them out) are passed over.
+pub async fn handle_stream_event(deps: &Outreach, event: &StreamEvent) -> DynamoDbEventResponse {
+    let records = sarafan_core::store::dynamodb::stream::events_from_stream(event);
+    tracing::debug!(records = event.records.len(), events = records.len(), "stream batch");
+    handle_stream_batch(deps, records).await
+}
+
+/// Runs the feed worker on the configured store (`SARAFAN_STORE`, default `sqlite`) until
+/// interrupted: outreach outside Lambda, where no stream drives it.
+pub async fn run_from_env() -> anyhow::Result<()> {
+    let settings = sarafan_core::secrets::Settings::load().await?;
+    let deps = outreach_from(|name| settings.get(name), "sqlite").await?;
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -1,11 +1,35 @@
-//! Entry point of sarafan-outreach: wires configuration and the store, then runs the handler.
+//! Entry point of sarafan-outreach: in Lambda, DynamoDB Streams batches; elsewhere, the store's feed worker.
+
+use lambda_runtime::{service_fn, Error, LambdaEvent};
+use sarafan_outreach::{handle_stream_event, outreach_from, StreamEvent};
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .without_time()
         .with_writer(std::io::stderr)
         .init();
-    sarafan_outreach::run_from_env().await
+    // Lambda's runtime sets this; without it there is no stream, so poll the store's feed.
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        return sarafan_outreach::run_from_env()
+            .await
+            .map_err(|e| format!("{e:#}").into());
+    }
+    // Display, not Debug: a start-up failure shows in the log as one line naming the variable.
+    let settings = sarafan_core::secrets::Settings::load()
+        .await
+        .map_err(|e| e.to_string())?;
+    let deps = outreach_from(|name| settings.get(name), "dynamodb")
+        .await
+        .map_err(|e| format!("sarafan-outreach configuration: {e:#}"))?;
+    let deps = &deps;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| async move {
+        Ok::<_, Error>(handle_stream_event(deps, &event.payload).await)
+    }))
+    .await
 }

@@ -1,6 +1,7 @@
 //! Lambda entry point of sarafan-reports: wires settings, store and SES once, then serves events.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
+use sarafan_core::store::StoreChoice;
 use sarafan_reports::{job::Settings, lambda, ses::SesMailer};
 
 #[tokio::main]
@@ -11,8 +12,14 @@ async fn main() -> Result<(), Error> {
         .without_time()
         .init();
     // Display, not Debug: the reason shows in the function's log as one readable line.
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let store = sarafan_reports::open_store().await.map_err(|e| e.to_string())?;
+    let env = sarafan_core::secrets::Settings::load()
+        .await
+        .map_err(|e| e.to_string())?;
+    let settings = Settings::from_lookup(|name| env.get(name)).map_err(|e| e.to_string())?;
+    let store = StoreChoice::from_lookup(|name| env.get(name), "dynamodb")?
+        .open()
+        .await
+        .map_err(|e| e.to_string())?;
     let mailer = SesMailer::from_env().await;
     let (store, mailer, settings) = (&*store, &mailer, &settings);
     let handler = move |event: LambdaEvent<serde_json::Value>| async move {

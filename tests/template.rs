@@ -1,0 +1,234 @@
+//! template.yaml against the code it deploys: the table as `table.rs` defines it, every CONTRACT route
+//! routed to ingest, and the function settings the stream and schedule depend on.
+
+use sarafan_core::store::dynamodb::table::TABLE;
+use serde_yaml::Value;
+use std::collections::BTreeSet;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/template.yaml");
+    let text = std::fs::read_to_string(path).expect("template.yaml at the workspace root");
+    serde_yaml::from_str(&text).expect("template.yaml is YAML")
+}
+
+fn resource<'a>(template: &'a Value, name: &str) -> &'a Value {
+    &template["Resources"][name]
+}
+
+fn text(value: &Value) -> &str {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("expected a string, found {value:?}"))
+}
+
+/// `[{AttributeName, KeyType}]` as (name, type) pairs, in order.
+fn key_schema(value: &Value) -> Vec<(String, String)> {
+    value
+        .as_sequence()
+        .expect("a KeySchema list")
+        .iter()
+        .map(|k| (text(&k["AttributeName"]).to_string(), text(&k["KeyType"]).to_string()))
+        .collect()
+}
+
+fn hash_range(partition: &str, sort: &str) -> Vec<(String, String)> {
+    vec![(partition.into(), "HASH".into()), (sort.into(), "RANGE".into())]
+}
+
+#[test]
+fn the_table_is_exactly_the_one_table_rs_defines() {
+    let template = template();
+    let table = resource(&template, "Table");
+    assert_eq!(text(&table["Type"]), "AWS::DynamoDB::Table");
+    let props = &table["Properties"];
+
+    assert_eq!(text(&props["BillingMode"]), TABLE.billing_mode);
+    assert_eq!(
+        key_schema(&props["KeySchema"]),
+        hash_range(TABLE.partition_key, TABLE.sort_key)
+    );
+
+    // Every key attribute once, all strings, and nothing else (CloudFormation rejects extras).
+    let defined: Vec<(String, String)> = props["AttributeDefinitions"]
+        .as_sequence()
+        .expect("AttributeDefinitions")
+        .iter()
+        .map(|a| {
+            (
+                text(&a["AttributeName"]).to_string(),
+                text(&a["AttributeType"]).to_string(),
+            )
+        })
+        .collect();
+    let defined_names: BTreeSet<&str> = defined.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(defined_names.len(), defined.len(), "an attribute is defined twice");
+    assert_eq!(
+        defined_names,
+        TABLE.key_attributes().into_iter().collect::<BTreeSet<_>>()
+    );
+    assert!(defined.iter().all(|(_, t)| t == "S"), "{defined:?}");
+
+    let indexes = props["GlobalSecondaryIndexes"].as_sequence().expect("GSIs");
+    assert_eq!(indexes.len(), TABLE.indexes.len());
+    for want in TABLE.indexes {
+        let got = indexes
+            .iter()
+            .find(|i| i["IndexName"].as_str() == Some(want.name))
+            .unwrap_or_else(|| panic!("index {} missing from template.yaml", want.name));
+        assert_eq!(
+            key_schema(&got["KeySchema"]),
+            hash_range(want.partition_key, want.sort_key),
+            "{}",
+            want.name
+        );
+        let projection = if want.projection_all { "ALL" } else { "KEYS_ONLY" };
+        assert_eq!(text(&got["Projection"]["ProjectionType"]), projection, "{}", want.name);
+    }
+
+    assert_eq!(
+        text(&props["TimeToLiveSpecification"]["AttributeName"]),
+        TABLE.ttl_attribute
+    );
+    assert_eq!(props["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true));
+    assert_eq!(
+        text(&props["StreamSpecification"]["StreamViewType"]),
+        TABLE.stream_view_type
+    );
+    // Production safety the local create-table has no use for.
+    assert_eq!(
+        props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(),
+        Some(true)
+    );
+    assert_eq!(props["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
+}
+
+/// (METHOD, path) of every route in CONTRACT.md's table.
+const CONTRACT_ROUTES: &[(&str, &str)] = &[
+    ("POST", "/webhooks/slack/events"),
+    ("POST", "/webhooks/slack/interactions"),
+    ("POST", "/webhooks/telegram"),
+    ("GET", "/webhooks/meta"),
+    ("POST", "/webhooks/meta"),
+    ("GET", "/webhooks/x"),
+    ("POST", "/webhooks/x"),
+    ("POST", "/webhooks/typeform"),
+    ("POST", "/api/responses"),
+    ("POST", "/api/mentions"),
+    ("POST", "/api/purchases"),
+    ("POST", "/api/surveys"),
+    ("GET", "/r/{code}"),
+    ("DELETE", "/api/customers/{id}"),
+    ("GET", "/health"),
+];
+
+#[test]
+fn every_contract_route_reaches_ingest_and_nothing_else_does() {
+    let template = template();
+    let ingest = resource(&template, "IngestFunction");
+    assert_eq!(text(&ingest["Metadata"]["BuildProperties"]["Binary"]), "sarafan-ingest");
+    let routed: BTreeSet<(String, String)> = ingest["Properties"]["Events"]
+        .as_mapping()
+        .expect("ingest's Events")
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("HttpApi"))
+        .map(|e| {
+            let p = &e["Properties"];
+            (text(&p["Method"]).to_uppercase(), text(&p["Path"]).to_string())
+        })
+        .collect();
+    let contract: BTreeSet<(String, String)> = CONTRACT_ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(routed, contract);
+}
+
+#[test]
+fn outreach_is_invoked_only_for_inserted_feed_events_and_reports_failed_items() {
+    let template = template();
+    let outreach = resource(&template, "OutreachFunction");
+    assert_eq!(
+        text(&outreach["Metadata"]["BuildProperties"]["Binary"]),
+        "sarafan-outreach"
+    );
+    let feed = &outreach["Properties"]["Events"]["Feed"];
+    assert_eq!(text(&feed["Type"]), "DynamoDB");
+    let props = &feed["Properties"];
+    assert_eq!(
+        props["FunctionResponseTypes"].as_sequence().map(|v| v.len()),
+        Some(1),
+        "{props:?}"
+    );
+    assert_eq!(text(&props["FunctionResponseTypes"][0]), "ReportBatchItemFailures");
+    assert_eq!(props["BisectBatchOnFunctionError"].as_bool(), Some(true));
+    assert!(props["MaximumRetryAttempts"].as_u64().is_some_and(|n| n > 0));
+    assert_eq!(text(&props["DestinationConfig"]["OnFailure"]["Type"]), "SQS");
+
+    // The filter must let exactly what the store writes for a feed event through.
+    let pattern: serde_json::Value =
+        serde_json::from_str(text(&props["FilterCriteria"]["Filters"][0]["Pattern"])).expect("JSON pattern");
+    assert_eq!(pattern["eventName"], serde_json::json!(["INSERT"]));
+    assert_eq!(
+        pattern["dynamodb"]["NewImage"][sarafan_core::store::dynamodb::table::TYPE]["S"],
+        serde_json::json!(["event"])
+    );
+}
+
+#[test]
+fn reports_run_monthly_at_eight_in_the_report_timezone() {
+    let template = template();
+    assert_eq!(
+        text(&resource(&template, "ReportsFunction")["Metadata"]["BuildProperties"]["Binary"]),
+        "sarafan-reports"
+    );
+    let schedule = resource(&template, "ReportSchedule");
+    assert_eq!(text(&schedule["Type"]), "AWS::Scheduler::Schedule");
+    let props = &schedule["Properties"];
+    assert_eq!(text(&props["ScheduleExpression"]), "cron(0 8 1 * ? *)");
+    let tz = &props["ScheduleExpressionTimezone"];
+    assert!(
+        matches!(tz, Value::Tagged(t) if t.tag == "!Ref" && t.value.as_str() == Some("ReportTimezone")),
+        "{tz:?}"
+    );
+    // The handler reads `time` to pick the month; Scheduler fills the placeholder in.
+    let input: serde_json::Value = serde_json::from_str(text(&props["Target"]["Input"])).expect("JSON input");
+    assert_eq!(input["time"], "<aws.scheduler.scheduled-time>");
+}
+
+#[test]
+fn no_parameter_carries_a_secret() {
+    let template = template();
+    let secret_names = [
+        "SLACK_SIGNING_SECRET",
+        "SLACK_BOT_TOKEN",
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "META_APP_SECRET",
+        "META_VERIFY_TOKEN",
+        "WHATSAPP_TOKEN",
+        "X_CONSUMER_SECRET",
+        "TYPEFORM_SECRET",
+        "SARAFAN_API_TOKEN",
+    ];
+    let env = template["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .expect("global environment");
+    for name in secret_names {
+        assert!(
+            !env.contains_key(name),
+            "{name} would sit in plain text in the functions' configuration"
+        );
+    }
+    for (name, parameter) in template["Parameters"].as_mapping().expect("Parameters") {
+        let name = name.as_str().unwrap_or_default().to_lowercase();
+        // A counter bumped to re-read the secret, not a secret itself.
+        if name == "secretsversion" {
+            continue;
+        }
+        assert!(
+            !["secret", "token", "password"].iter().any(|w| name.contains(w)),
+            "parameter {name} looks like a secret; secrets belong in the Secrets Manager secret"
+        );
+        assert_ne!(parameter["NoEcho"].as_bool(), Some(true), "{name}");
+    }
+}
