@@ -123,7 +123,10 @@ pub fn listening(data: &[u8]) {
     let found = match_mention(&set, &text);
     let configured: Vec<&str> = set.brand_terms().chain(set.competitor_terms()).collect();
     for term in &found.matched_terms {
-        assert!(configured.contains(&term.as_str()), "{term:?} matched but not configured");
+        assert!(
+            configured.contains(&term.as_str()),
+            "{term:?} matched but not configured"
+        );
     }
     assert_eq!(found.is_match(), !found.matched_terms.is_empty(), "{found:?}");
 }
@@ -160,10 +163,11 @@ pub fn verify(data: &[u8]) {
         "v0={}",
         hex::encode(hmac(SLACK_SECRET, &[b"v0:", ts.trim().as_bytes(), b":", body]))
     );
-    let fresh = ts
-        .trim()
-        .parse::<i64>()
-        .is_ok_and(|t| NOW.checked_sub(t).and_then(i64::checked_abs).is_some_and(|skew| skew <= 300));
+    let fresh = ts.trim().parse::<i64>().is_ok_and(|t| {
+        NOW.checked_sub(t)
+            .and_then(i64::checked_abs)
+            .is_some_and(|skew| skew <= 300)
+    });
     let accepted = |h: HeaderMap| verify::slack(&slack_secrets, &h, body, at).is_ok();
     assert_eq!(
         accepted(headers(&[
@@ -179,18 +183,30 @@ pub fn verify(data: &[u8]) {
     ])) {
         let given = String::from_utf8_lossy(given);
         let decoded = given.trim().strip_prefix("v0=").and_then(|h| hex::decode(h).ok());
-        assert_eq!(decoded, hex::decode(&slack_good[3..]).ok(), "forged Slack signature {given:?}");
+        assert_eq!(
+            decoded,
+            hex::decode(&slack_good[3..]).ok(),
+            "forged Slack signature {given:?}"
+        );
     }
 
     let secrets = Secrets::parse(&format!("{META_SECRET},{X_SECRET}")).unwrap_or_else(|| unreachable!());
     let mac = hmac(META_SECRET, &[body]);
     let meta_good = format!("sha256={}", hex::encode(&mac));
-    assert!(verify::meta(&secrets, &headers(&[("x-hub-signature-256", meta_good.as_bytes())]), body).is_ok());
+    assert!(verify::meta(
+        &secrets,
+        &headers(&[("x-hub-signature-256", meta_good.as_bytes())]),
+        body
+    )
+    .is_ok());
     if verify::meta(&secrets, &headers(&[("x-hub-signature-256", given)]), body).is_ok() {
         let given = String::from_utf8_lossy(given);
         let decoded = given.trim().strip_prefix("sha256=").and_then(|h| hex::decode(h).ok());
         let other = hmac(X_SECRET, &[body]);
-        assert!(decoded == Some(mac.clone()) || decoded == Some(other), "forged Meta signature {given:?}");
+        assert!(
+            decoded == Some(mac.clone()) || decoded == Some(other),
+            "forged Meta signature {given:?}"
+        );
     }
 
     let name = "typeform-signature";
@@ -200,19 +216,28 @@ pub fn verify(data: &[u8]) {
         let given = String::from_utf8_lossy(given);
         let decoded = given.trim().strip_prefix("sha256=").and_then(|b| BASE64.decode(b).ok());
         let other = hmac(X_SECRET, &[body]);
-        assert!(decoded == Some(mac) || decoded == Some(other), "forged base64 signature {given:?}");
+        assert!(
+            decoded == Some(mac) || decoded == Some(other),
+            "forged base64 signature {given:?}"
+        );
     }
 
     let tokens = Secrets::parse(&format!("{TELEGRAM_SECRET},next-secret")).unwrap_or_else(|| unreachable!());
     let token_name = "x-telegram-bot-api-secret-token";
     if verify::token_header(&tokens, &headers(&[(token_name, given)]), token_name).is_ok() {
         let given = String::from_utf8_lossy(given);
-        assert!(["tg-secret", "next-secret"].contains(&given.trim()), "forged token {given:?}");
+        assert!(
+            ["tg-secret", "next-secret"].contains(&given.trim()),
+            "forged token {given:?}"
+        );
     }
     if verify::bearer(&tokens, &headers(&[("authorization", given)])).is_ok() {
         let given = String::from_utf8_lossy(given);
         let token = given.trim().get(7..).map(str::trim);
-        assert!(matches!(token, Some("tg-secret" | "next-secret")), "forged bearer {given:?}");
+        assert!(
+            matches!(token, Some("tg-secret" | "next-secret")),
+            "forged bearer {given:?}"
+        );
     }
 }
 
@@ -237,7 +262,10 @@ fn routes() -> &'static Routes {
             ("X_CONSUMER_SECRET", X_SECRET),
             ("TYPEFORM_SECRET", TYPEFORM_SECRET),
             ("SARAFAN_API_TOKEN", API_TOKEN),
-            ("REFERRAL_LANDING_URL", "https://sprite.example/welcome?utm_source=referral"),
+            (
+                "REFERRAL_LANDING_URL",
+                "https://sprite.example/welcome?utm_source=referral",
+            ),
             ("SARAFAN_BRAND_TERMS", "Sprite,@SpriteCars"),
             ("SARAFAN_COMPETITOR_TERMS", "Fanta Motors"),
             ("SLACK_BOT_TOKEN", "xoxb-test"),

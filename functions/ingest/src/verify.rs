@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn a_slack_timestamp_at_the_ends_of_i64_is_refused_not_a_panic() {
-        // Found by fuzzing (fuzz/regressions/verify): `now - i64::MIN` overflowed.
+        // Found writing the verify fuzz target (input kept in fuzz/regressions/verify): `now - i64::MIN` overflowed.
         let secrets = Secrets::parse("slack-secret").unwrap();
         let now = DateTime::from_timestamp(1_773_144_000, 0).unwrap();
         for ts in [i64::MIN, i64::MAX, -1] {
@@ -132,7 +132,10 @@ mod tests {
             headers.insert("x-slack-request-timestamp", ts.to_string().parse().unwrap());
             headers.insert("x-slack-signature", "v0=00".parse().unwrap());
             let refused = slack(&secrets, &headers, b"{}", now).unwrap_err();
-            assert!(matches!(refused, AppError::Unauthorized("timestamp too far from now")), "{ts}");
+            assert!(
+                matches!(refused, AppError::Unauthorized("timestamp too far from now")),
+                "{ts}"
+            );
         }
     }
 }
