@@ -708,12 +708,13 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
     assert!(!store.forget_customer("telegram:4242").await.unwrap().found);
 }
 
-/// A whole month of hourly complaint counters fits the month's aggregate, and a spike reading
-/// from the store's counters sees exactly the brand's complaints (competitors' left out).
-pub async fn hourly_complaints_fill_a_month<S: Store>(store: &S) {
-    use crate::listening::spike::HourlySeries;
+/// `days` of hourly complaint counters fit the month's aggregate (all of March's 744 take ~34 KB
+/// of DynamoDB's 400 KB item), and a spike reading from the store's counters sees exactly the
+/// brand's complaints (competitors' left out).
+pub async fn hourly_complaints_fill_a_month<S: Store>(store: &S, days: i64) {
+    use crate::listening::spike::{self, HourlySeries};
     let start = Utc.with_ymd_and_hms(2026, 3, 1, 0, 30, 0).unwrap();
-    let hours = 31 * 24;
+    let hours = days * 24;
     for h in 0..hours {
         let when = start + Duration::hours(h);
         let delivery = format!("hour-{h}");
@@ -729,13 +730,14 @@ pub async fn hourly_complaints_fill_a_month<S: Store>(store: &S) {
         .keys()
         .filter(|name| metric::parse_brand_negative_in_hour(name).is_some())
         .count();
-    assert_eq!(hourly, 744, "one counter per hour of March");
-    assert_eq!(counters.get("mentions.brand.negative"), Some(&744));
-    assert_eq!(counters.get("mentions.negative"), Some(&745));
+    assert_eq!(hourly as i64, hours, "one counter per hour");
+    assert_eq!(counters.get("mentions.brand.negative"), Some(&hours));
+    assert_eq!(counters.get("mentions.negative"), Some(&(hours + 1)));
     let mut months = BTreeMap::new();
     months.insert(march, counters);
     let reading = HourlySeries::from_counters(&months, start + Duration::hours(hours - 1)).reading();
-    // One complaint an hour, every hour: 24 a day against a steady 24-a-day mean is no spike.
-    assert_eq!((reading.last_24h, reading.trailing_28d), (24, 28 * 24));
-    assert_eq!(reading.episode_start, None);
+    let trailing = (hours as u64 - 24).min(28 * 24);
+    assert_eq!((reading.last_24h, reading.trailing_28d), (24, trailing));
+    // One complaint an hour for a month is the usual day, no spike; after one quiet month it is.
+    assert_eq!(reading.episode_start.is_some(), spike::is_spike(24, trailing));
 }

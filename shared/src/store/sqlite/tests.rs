@@ -156,5 +156,5 @@ async fn readers_work_while_a_writer_holds_a_transaction() {
 
 #[tokio::test]
 async fn hourly_complaints_fill_a_month() {
-    suite::hourly_complaints_fill_a_month(&fresh().1).await;
+    suite::hourly_complaints_fill_a_month(&fresh().1, 31).await;
 }
