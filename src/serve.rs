@@ -63,7 +63,9 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     tracing::info!(%bound, store = ?choice, "sarafan serve listening");
     eprintln!("sarafan serve: listening on http://{bound}");
     let mut stop = stop_rx.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    // The peer address lets GET /r/{code} count one click per client and day.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         let _ = stop.wait_for(|s| *s).await;
     });
     let signals = tokio::spawn(async move {

@@ -306,3 +306,50 @@ async fn api_and_referral_routes_answer_503_when_the_store_is_unreachable() {
     let answer = send(app, get("/r/abcdefghj")).await;
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+#[tokio::test]
+async fn repeated_clicks_from_one_client_count_once_a_day_but_other_clients_and_days_count() {
+    let h = Harness::new();
+    let code = h.seed_referral("promoter-1").await;
+    let from = |ip: &str| {
+        Request::get(format!("/r/{code}"))
+            .header("x-forwarded-for", format!("203.0.113.250, {ip}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // GIVEN one client clicking five times (a promoter inflating their own count)
+    for _ in 0..5 {
+        let answer = h.send(from("198.51.100.7")).await;
+        // THEN each click is still redirected, as a real friend clicking twice would expect
+        assert_eq!(answer.status, StatusCode::FOUND);
+    }
+    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 1);
+    // WHEN another client clicks, and the first one clicks again the next day
+    assert_eq!(h.send(from("198.51.100.8")).await.status, StatusCode::FOUND);
+    let tomorrow = h
+        .state
+        .clone()
+        .with_clock(std::sync::Arc::new(|| now() + chrono::Duration::days(1)));
+    assert_eq!(
+        send(sarafan_ingest::app(tomorrow), from("198.51.100.7")).await.status,
+        StatusCode::FOUND
+    );
+    // THEN both count; the forged first X-Forwarded-For entry did not tell clients apart
+    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 3);
+}
+
+#[test]
+fn the_click_client_is_the_peer_unless_a_loopback_proxy_forwarded_it() {
+    use sarafan_ingest::referral::client_address;
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("x-forwarded-for", "10.9.9.9, 198.51.100.7".parse().unwrap());
+    let peer = |s: &str| Some(s.parse().unwrap());
+    assert_eq!(client_address(&headers, peer("192.0.2.1")), peer("192.0.2.1"));
+    assert_eq!(client_address(&headers, peer("127.0.0.1")), peer("198.51.100.7"));
+    assert_eq!(client_address(&headers, None), peer("198.51.100.7"));
+    assert_eq!(
+        client_address(&axum::http::HeaderMap::new(), peer("127.0.0.1")),
+        peer("127.0.0.1")
+    );
+    assert_eq!(client_address(&axum::http::HeaderMap::new(), None), None);
+}
