@@ -129,10 +129,12 @@ impl Term {
             Form::Tag => mention.tags.contains(&self.keys[0]),
             Form::Name => {
                 let n = self.keys.len();
-                mention
-                    .words
-                    .windows(n)
-                    .any(|window| window.iter().zip(&self.keys).all(|(word, key)| word_matches(key, word)))
+                mention.words.windows(n).any(|window| {
+                    window
+                        .iter()
+                        .zip(&self.keys)
+                        .all(|(word, key)| word_matches(key, mention.key(word), word.cyrillic))
+                })
             }
         }
     }
@@ -171,94 +173,119 @@ pub fn match_mention(terms: &TermSet, text: &str) -> MentionMatch {
     result
 }
 
-/// A word of the mention, ready for comparison with a term's key.
+/// A word of the mention: its match key is `keys[start..end]` of the [`ScannedMention`].
 #[derive(Debug)]
 struct Word {
-    key: String,
+    start: usize,
+    end: usize,
     cyrillic: bool,
 }
 
+/// A mention's words, handles and tags in match-key form. The keys of all words sit back to
+/// back in one string: scanning a mention costs a few allocations, not one per word.
 #[derive(Debug, Default)]
 struct ScannedMention {
+    keys: String,
     words: Vec<Word>,
-    handles: HashSet<String>,
-    tags: HashSet<String>,
+    handles: Vec<String>,
+    tags: Vec<String>,
 }
 
 impl ScannedMention {
     fn scan(text: &str) -> ScannedMention {
         // NFC first: a decomposed accent is not alphanumeric and would split a word in two.
         let decoded = text::decode_entities(text);
-        let text: std::borrow::Cow<'_, str> = if decoded.is_ascii() {
-            // ASCII is its own NFC.
-            decoded
-        } else {
-            std::borrow::Cow::Owned(decoded.nfc().collect())
+        let mut mention = ScannedMention {
+            keys: String::with_capacity(decoded.len()),
+            ..ScannedMention::default()
         };
-        let chars: Vec<char> = text.chars().collect();
-        let mut mention = ScannedMention::default();
+        if decoded.is_ascii() {
+            // ASCII is its own NFC, and each byte is a char: no copy of the text as chars.
+            mention.scan_units(decoded.as_bytes());
+        } else {
+            let chars: Vec<char> = decoded.nfc().collect();
+            mention.scan_units(&chars);
+        }
+        mention
+    }
+
+    /// One pass over the text's characters (bytes when it is ASCII).
+    fn scan_units<C: Copy + Into<char>>(&mut self, units: &[C]) {
+        let at = |i: usize| -> char { units[i].into() };
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            let after_word = i > 0 && chars[i - 1].is_alphanumeric();
-            if (c == '@' || c == '#') && !after_word && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) {
+        while i < units.len() {
+            let c = at(i);
+            let after_word = i > 0 && at(i - 1).is_alphanumeric();
+            if (c == '@' || c == '#') && !after_word && i + 1 < units.len() && at(i + 1).is_alphanumeric() {
                 let start = i + 1;
                 let mut end = start;
-                while end < chars.len() && is_handle_char(chars[end]) {
+                while end < units.len() && is_handle_char(at(end)) {
                     end += 1;
                 }
-                while end > start && chars[end - 1] == '.' {
+                while end > start && at(end - 1) == '.' {
                     end -= 1;
                 }
-                let run: String = chars[start..end].iter().collect();
+                let run: String = units[start..end].iter().map(|&u| u.into()).collect();
                 let folded = text::fold(&run);
-                if c == '@' {
-                    mention.handles.insert(folded);
-                } else {
-                    mention.tags.insert(folded);
+                let list = if c == '@' { &mut self.handles } else { &mut self.tags };
+                if !list.contains(&folded) {
+                    list.push(folded);
                 }
-                for part in split_compound(&chars[start..end]) {
-                    mention.push_word(&part);
+                for part in split_compound(&units[start..end]) {
+                    self.push_word(&part);
                 }
                 i = end;
             } else if c.is_alphanumeric() {
                 let start = i;
-                while i < chars.len() && chars[i].is_alphanumeric() {
+                while i < units.len() && at(i).is_alphanumeric() {
                     i += 1;
                 }
-                let word: String = chars[start..i].iter().collect();
-                mention.push_word(&word);
+                self.push_word_units(&units[start..i]);
             } else {
                 i += 1;
             }
         }
-        mention
+    }
+
+    fn push_word_units<C: Copy + Into<char>>(&mut self, word: &[C]) {
+        let start = self.keys.len();
+        if word.iter().all(|&u| u.into().is_ascii()) {
+            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased:
+            // one pass straight into the key buffer, for the commonest words.
+            self.keys
+                .extend(word.iter().map(|&u| match u.into().to_ascii_lowercase() {
+                    'y' => 'i',
+                    lower => lower,
+                }));
+            self.words.push(Word {
+                start,
+                end: self.keys.len(),
+                cyrillic: false,
+            });
+        } else {
+            let word: String = word.iter().map(|&u| u.into()).collect();
+            self.push_word(&word);
+        }
     }
 
     fn push_word(&mut self, word: &str) {
         if word.is_empty() {
             return;
         }
-        let word = if word.is_ascii() {
-            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased:
-            // one pass instead of three copies, for the commonest words.
-            Word {
-                key: word
-                    .bytes()
-                    .map(|b| match b.to_ascii_lowercase() {
-                        b'y' => 'i',
-                        lower => char::from(lower),
-                    })
-                    .collect(),
-                cyrillic: false,
-            }
-        } else {
-            Word {
-                key: match_key(&text::fold(word)),
-                cyrillic: text::has_cyrillic(word),
-            }
-        };
-        self.words.push(word);
+        if word.is_ascii() {
+            return self.push_word_units(word.as_bytes());
+        }
+        let start = self.keys.len();
+        self.keys.push_str(&match_key(&text::fold(word)));
+        self.words.push(Word {
+            start,
+            end: self.keys.len(),
+            cyrillic: text::has_cyrillic(word),
+        });
+    }
+
+    fn key(&self, word: &Word) -> &str {
+        &self.keys[word.start..word.end]
     }
 }
 
@@ -268,16 +295,16 @@ fn is_handle_char(c: char) -> bool {
 
 /// Splits a handle or hashtag into its parts: at `_` and `.`, between letters and digits, and
 /// at camel-case humps (`SarafanRadio` -> `Sarafan`, `Radio`; `ACMEMotors` -> `ACME`, `Motors`).
-fn split_compound(run: &[char]) -> Vec<String> {
+fn split_compound<C: Copy + Into<char>>(run: &[C]) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
-    for (i, &c) in run.iter().enumerate() {
+    for (i, c) in run.iter().map(|&u| u.into()).enumerate() {
         if !c.is_alphanumeric() {
             parts.push(std::mem::take(&mut current));
             continue;
         }
-        if let Some(&prev) = i.checked_sub(1).and_then(|p| run.get(p)) {
-            let next = run.get(i + 1).copied();
+        if let Some(prev) = i.checked_sub(1).and_then(|p| run.get(p)).map(|&u| u.into()) {
+            let next = run.get(i + 1).map(|&u| u.into());
             let hump = prev.is_lowercase() && c.is_uppercase();
             let acronym_end = prev.is_uppercase() && c.is_uppercase() && next.is_some_and(char::is_lowercase);
             let digits = prev.is_alphanumeric() && prev.is_numeric() != c.is_numeric();
@@ -310,15 +337,15 @@ const ENDING_LIST: &[&str] = &[
 static ENDINGS: LazyLock<HashSet<String>> = LazyLock::new(|| ENDING_LIST.iter().map(|e| match_key(e)).collect());
 
 /// Whether a mention's word is the term's word, allowing one case ending.
-fn word_matches(key: &str, word: &Word) -> bool {
-    if word.key == key {
+fn word_matches(key: &str, word: &str, cyrillic: bool) -> bool {
+    if word == key {
         return true;
     }
     // Two-letter names (`VW`, `BP`) are not inflected in writing; only an exact match counts.
     if key.chars().count() < 3 {
         return false;
     }
-    if let Some(ending) = word.key.strip_prefix(key) {
+    if let Some(ending) = word.strip_prefix(key) {
         if ENDINGS.contains(ending) {
             return true;
         }
@@ -335,12 +362,12 @@ fn word_matches(key: &str, word: &Word) -> bool {
     if stem_len < min_stem {
         return false;
     }
-    let Some(ending) = word.key.strip_prefix(stem) else {
+    let Some(ending) = word.strip_prefix(stem) else {
         return false;
     };
     // A short Latin stem with a one-letter ending makes ordinary English words
     // (`Lada` -> `lady`); Cyrillic spelling cannot be English, so it may.
-    let short_latin = stem_len < 4 && !word.cyrillic && ending.chars().count() < 2;
+    let short_latin = stem_len < 4 && !cyrillic && ending.chars().count() < 2;
     !ending.is_empty() && ENDINGS.contains(ending) && !short_latin
 }
 

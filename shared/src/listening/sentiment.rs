@@ -336,21 +336,22 @@ impl<'l> Scorer<'l> {
 
     /// Negators, intensifiers and contrast words: true when `word` was one.
     fn function_word(&mut self, word: &str) -> bool {
-        let primary = self.primary();
-        let soft = primary.is_soft_contrast(word);
-        if soft || primary.is_contrast(word) {
+        let Some(function) = self.primary().function_word(word) else {
+            return false;
+        };
+        if function.soft_contrast || function.contrast {
             self.positive *= BEFORE_CONTRAST;
             self.negative *= BEFORE_CONTRAST;
             self.after_contrast = true;
             // A soft `but` counts as if something polar had followed: no turning.
-            self.polar_after_contrast = soft;
+            self.polar_after_contrast = function.soft_contrast;
             self.end_clause();
-        } else if primary.is_concessive(word) {
+        } else if function.concessive {
             self.end_clause();
             self.in_concessive = true;
-        } else if primary.is_negator(word) {
+        } else if function.negator {
             self.negation = NEGATION_SCOPE;
-        } else if let Some(factor) = primary.intensifier(word) {
+        } else if let Some(factor) = function.intensifier {
             self.boost = (self.boost * factor).min(MAX_BOOST);
         } else {
             return false;

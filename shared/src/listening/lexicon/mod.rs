@@ -13,7 +13,7 @@ mod uk;
 
 use super::Lang;
 use crate::text;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::collections::HashMap as StdHashMap;
 use std::sync::LazyLock;
 
@@ -56,16 +56,24 @@ pub(super) struct Lexicon {
     stems: HashMap<String, f32>,
     /// Two-word idioms by their first word: (second word, weight).
     phrases: HashMap<String, Vec<(String, f32)>>,
-    negators: HashSet<String>,
-    intensifiers: HashMap<String, f32>,
-    contrasts: HashSet<String>,
-    soft_contrasts: HashSet<String>,
-    concessives: HashSet<String>,
+    /// Negators, intensifiers, contrast and concessive words in one table: a word of the text
+    /// costs one probe here, not one per kind.
+    function_words: HashMap<String, FunctionWord>,
     negating_prefixes: Vec<String>,
     superlative_prefixes: Vec<String>,
     max_ending: usize,
     latin_only: bool,
     negative_concord: bool,
+}
+
+/// What a function word does; a word may do several things (the scorer decides which wins).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct FunctionWord {
+    pub negator: bool,
+    pub contrast: bool,
+    pub soft_contrast: bool,
+    pub concessive: bool,
+    pub intensifier: Option<f32>,
 }
 
 /// A polar word found in a lexicon: its weight, and whether a glued prefix negated it.
@@ -85,16 +93,11 @@ const MAX_WORD_CHARS: usize = 40;
 
 impl Lexicon {
     fn build(source: &Source) -> Lexicon {
-        let folded_set = |list: &str| -> HashSet<String> { list.split_whitespace().map(text::fold).collect() };
         let mut lexicon = Lexicon {
             words: HashMap::default(),
             stems: HashMap::default(),
             phrases: HashMap::default(),
-            negators: folded_set(source.negators),
-            intensifiers: HashMap::default(),
-            contrasts: folded_set(source.contrasts),
-            soft_contrasts: folded_set(source.soft_contrasts),
-            concessives: folded_set(source.concessives),
+            function_words: HashMap::default(),
             negating_prefixes: source.negating_prefixes.split_whitespace().map(text::fold).collect(),
             superlative_prefixes: source.superlative_prefixes.split_whitespace().map(text::fold).collect(),
             max_ending: source.max_ending,
@@ -117,10 +120,17 @@ impl Lexicon {
                 }
             }
         }
-        for (factor, list) in source.intensifiers {
+        let mut function = |list: &str, set: &dyn Fn(&mut FunctionWord)| {
             for word in list.split_whitespace() {
-                lexicon.intensifiers.insert(text::fold(word), *factor);
+                set(lexicon.function_words.entry(text::fold(word)).or_default());
             }
+        };
+        function(source.negators, &|f| f.negator = true);
+        function(source.contrasts, &|f| f.contrast = true);
+        function(source.soft_contrasts, &|f| f.soft_contrast = true);
+        function(source.concessives, &|f| f.concessive = true);
+        for (factor, list) in source.intensifiers {
+            function(list, &|f| f.intensifier = Some(*factor));
         }
         lexicon
     }
@@ -145,24 +155,13 @@ impl Lexicon {
             .any(|p| word.len() > p.len() + 2 && word.starts_with(p.as_str()))
     }
 
+    /// The word's function (negator, intensifier, contrast...), if it has one.
+    pub fn function_word(&self, word: &str) -> Option<FunctionWord> {
+        self.function_words.get(word).copied()
+    }
+
     pub fn is_negator(&self, word: &str) -> bool {
-        self.negators.contains(word)
-    }
-
-    pub fn is_contrast(&self, word: &str) -> bool {
-        self.contrasts.contains(word)
-    }
-
-    pub fn is_soft_contrast(&self, word: &str) -> bool {
-        self.soft_contrasts.contains(word)
-    }
-
-    pub fn is_concessive(&self, word: &str) -> bool {
-        self.concessives.contains(word)
-    }
-
-    pub fn intensifier(&self, word: &str) -> Option<f32> {
-        self.intensifiers.get(word).copied()
+        self.function_word(word).is_some_and(|f| f.negator)
     }
 
     pub fn phrase(&self, first: &str, second: &str) -> Option<f32> {
@@ -332,8 +331,9 @@ mod tests {
             let values: Vec<f32> = lexicon.words.values().chain(lexicon.stems.values()).copied().collect();
             assert!(values.iter().any(|v| *v > 0.0), "{name} has no positive words");
             assert!(values.iter().any(|v| *v < 0.0), "{name} has no negative words");
-            assert!(!lexicon.negators.is_empty(), "{name} has no negators");
-            assert!(!lexicon.contrasts.is_empty(), "{name} has no contrast words");
+            let functions: Vec<FunctionWord> = lexicon.function_words.values().copied().collect();
+            assert!(functions.iter().any(|f| f.negator), "{name} has no negators");
+            assert!(functions.iter().any(|f| f.contrast), "{name} has no contrast words");
         }
     }
 
