@@ -655,3 +655,195 @@ async fn sarafan_ask_queues_the_question_that_serve_sends() {
     let sent = wait_for(&telegram, "/sendMessage", &serve, |b| !b.is_empty()).await;
     assert_eq!(sent[0]["chat_id"].to_string().trim_matches('"'), "4242");
 }
+
+/// A signed Instagram `comments` change, as Meta sends it, for comment `id` saying `text`.
+fn instagram_comment(id: &str, text: &str) -> Value {
+    let mut payload = fixture("meta/instagram_comments.json");
+    let value = &mut payload["entry"][0]["changes"][0]["value"];
+    value["id"] = json!(id);
+    value["text"] = json!(text);
+    payload
+}
+
+const SPIKE_TITLE: &str = "Spike in negative mentions";
+
+/// The string `key` of each object in the array `items`.
+fn strings<'a>(items: &'a Value, key: &str) -> Vec<&'a str> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
+fn text_of(post: &Value) -> &str {
+    post["text"].as_str().unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_russian_instagram_complaint_is_stored_negative_and_alerts_staff() {
+    let dir = tempfile::tempdir().unwrap();
+    let (slack, telegram) = chat_apis().await;
+    let serve = Serve::start(dir.path(), &slack, &telegram).await;
+    let text = "Ужасный сервис в Sprite: машину держали неделю, никто не перезвонил. Больше не приеду!";
+
+    // GIVEN a signed Instagram comment in Russian complaining about the brand, delivered twice
+    let comment = instagram_comment("17990001112223334", text);
+    assert_eq!(serve.meta(&comment).await.0, 200);
+    assert_eq!(serve.meta(&comment).await.0, 200);
+
+    // THEN it is stored once, in full, as a negative Russian brand mention
+    let mentions = serve.export("mentions");
+    assert_eq!(mentions.len(), 1, "{mentions:#?}");
+    let stored = &mentions[0];
+    assert_eq!(stored["id"], "instagram:17990001112223334");
+    assert_eq!(stored["source"], "instagram");
+    assert_eq!(stored["text"], text);
+    assert_eq!(stored["lang"], "ru");
+    assert_eq!(stored["sentiment"], "negative", "{stored}");
+    assert_eq!(stored["matched_terms"], json!(["Sprite"]));
+    assert_eq!(stored["competitor"], false);
+
+    // AND staff see one alert in the alert channel: source, author, language, sentiment, the text.
+    // Meta's `comments` change carries no permalink (only the media id), so there is no link line.
+    let posts = wait_for(&slack, "/chat.postMessage", &serve, |b| !b.is_empty()).await;
+    assert_eq!(posts[0]["channel"], ALERTS);
+    assert_eq!(
+        text_of(&posts[0]),
+        format!("*Negative mention on instagram*\nCustomer: lena.drives\nLanguage: ru\nSentiment: negative\n> {text}")
+    );
+    let blocks = &posts[0]["blocks"];
+    assert_eq!(
+        strings(&blocks[1]["fields"], "text"),
+        ["*Customer*\nlena.drives", "*Language*\nru", "*Sentiment*\nnegative"]
+    );
+    assert_eq!(blocks[2]["text"]["text"], format!("> {text}"));
+    assert_eq!(
+        strings(&blocks[3]["elements"], "action_id"),
+        [
+            "alert:claim:men-instagram:17990001112223334",
+            "alert:resolve:men-instagram:17990001112223334"
+        ]
+    );
+
+    let alerts = serve.export("alerts");
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    assert_eq!(
+        (&alerts[0]["kind"], &alerts[0]["subject_id"], &alerts[0]["status"]),
+        (
+            &json!("negative_mention"),
+            &json!("instagram:17990001112223334"),
+            &json!("open")
+        )
+    );
+    // The redelivered comment alerted no one again: a later mention's alert comes right after the first.
+    let later = json!({"id": "after-1", "source": "forum", "text": "Sprite: ужасно, отвратительный сервис", "url": "https://forum.example.com/t/9"});
+    assert_eq!(serve.api("/api/mentions", later).await.0, 200);
+    let posts = wait_for(&slack, "/chat.postMessage", &serve, |b| b.len() >= 2).await;
+    assert_eq!(posts.len(), 2, "{posts:#?}");
+    assert!(
+        text_of(&posts[1]).contains("Link: <https://forum.example.com/t/9>"),
+        "{}",
+        posts[1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn six_complaints_in_an_hour_after_a_quiet_month_raise_one_spike_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let (slack, telegram) = chat_apis().await;
+    let serve = Serve::start(dir.path(), &slack, &telegram).await;
+    let now = chrono::Utc::now();
+    // Complaints of the quiet month, of the burst, and the one spike alert the burst is worth.
+    const OLD: usize = 7;
+    const BURST: usize = 6;
+    const SPIKE: usize = 1;
+
+    // GIVEN a quiet month: a listening tool reports one complaint every four days (0.25 a day)
+    for k in 0..OLD as i64 {
+        let at = now - chrono::Duration::days(3 + 4 * k);
+        let old = json!({
+            "id": format!("forum-{k}"), "source": "forum", "text": "Sprite: долго ждали машину, ужасный сервис",
+            "url": format!("https://forum.example.com/t/{k}"), "created_at": at.to_rfc3339(),
+        });
+        assert_eq!(serve.api("/api/mentions", old).await.0, 200);
+    }
+    // Each old complaint still alerts staff, with its link; none of them is news enough for a spike.
+    let posts = wait_for(&slack, "/chat.postMessage", &serve, |b| b.len() >= OLD).await;
+    assert!(
+        text_of(&posts[0]).contains("\nLink: <https://forum.example.com/t/0>\n"),
+        "{}",
+        posts[0]
+    );
+
+    // WHEN six complaints arrive as Instagram comments within the hour (one with mrkdwn in it)
+    let burst: Vec<String> = (0..BURST)
+        .map(|i| match i {
+            // Not "<3": that is a heart, and would make it no complaint.
+            3 => "Sprite & co: ремонт <снова> затянули, ужасный сервис".to_string(),
+            _ => format!("Sprite опять сорвали сроки ремонта, ужасный сервис (#{i})"),
+        })
+        .collect();
+    for (i, text) in burst.iter().enumerate() {
+        let comment = instagram_comment(&format!("1799000000000000{i}"), text);
+        assert_eq!(serve.meta(&comment).await.0, 200);
+    }
+    // THEN staff get the six alerts and one spike alert
+    let posts = wait_for(&slack, "/chat.postMessage", &serve, |b| b.len() >= OLD + BURST + SPIKE).await;
+    // AND a seventh complaint while the spike goes on alerts staff, but is no new spike; the
+    // worker handles events in order, so once its alert is out every earlier event was handled.
+    let last = instagram_comment("17990000000000009", "Sprite, ужасный сервис, до сих пор жду");
+    assert_eq!(serve.meta(&last).await.0, 200);
+    let posts_after = wait_for(&slack, "/chat.postMessage", &serve, |b| {
+        b.iter().any(|p| text_of(p).contains("до сих пор жду"))
+    })
+    .await;
+    assert_eq!(posts_after.len(), posts.len() + 1, "{posts_after:#?}");
+    let spikes: Vec<&Value> = posts_after
+        .iter()
+        .filter(|p| text_of(p).contains(SPIKE_TITLE))
+        .collect();
+    assert_eq!(spikes.len(), 1, "{spikes:#?}");
+    assert_eq!(posts_after.len(), OLD + BURST + SPIKE + 1, "{posts_after:#?}");
+    let spike = spikes[0];
+    assert_eq!(spike["channel"], ALERTS);
+    let shown = text_of(spike);
+    // Five or six: the spike is raised by the complaint that tips it, whichever the worker reads first.
+    assert!(
+        shown.starts_with("*Spike in negative mentions: 5 in the last 24 hours (usually 0.2 a day)*")
+            || shown.starts_with("*Spike in negative mentions: 6 in the last 24 hours (usually 0.2 a day)*"),
+        "{shown}"
+    );
+    assert!(shown.contains("Sentiment: negative"), "{shown}");
+    // It quotes three recent complaints of the burst, escaped for Slack.
+    let quoted: Vec<&str> = shown
+        .lines()
+        .filter_map(|l| l.strip_prefix("> "))
+        .filter(|l| l.contains("Sprite"))
+        .collect();
+    assert_eq!(quoted.len(), 3, "{shown}");
+    let escaped: Vec<String> = burst
+        .iter()
+        .map(|t| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;"))
+        .collect();
+    assert!(quoted.iter().all(|q| escaped.iter().any(|e| e == q)), "{shown}");
+    assert!(
+        !shown.contains("<снова>") && !shown.contains(" & "),
+        "customer text must be escaped: {shown}"
+    );
+
+    let alerts = serve.export("alerts");
+    let kinds = |kind: &str| alerts.iter().filter(|a| a["kind"] == kind).count();
+    assert_eq!(
+        (kinds("spike"), kinds("negative_mention")),
+        (SPIKE, OLD + BURST + 1),
+        "{alerts:#?}"
+    );
+    let mentions = serve.export("mentions");
+    assert_eq!(
+        mentions.iter().filter(|m| m["sentiment"] == "negative").count(),
+        OLD + BURST + 1,
+        "{mentions:#?}"
+    );
+}

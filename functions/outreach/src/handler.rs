@@ -7,7 +7,8 @@
 
 use crate::config::{ChatClients, OutreachConfig};
 use crate::messages::{
-    escape_mrkdwn, slack_question_blocks, telegram_score_keyboard, whatsapp_score_rows, AlertButtons, AlertView,
+    clip, escape_mrkdwn, slack_link, slack_question_blocks, telegram_score_keyboard, whatsapp_score_rows, AlertButtons,
+    AlertView,
 };
 use crate::templates::{Key, Templates};
 use chrono::{DateTime, Utc};
@@ -72,6 +73,11 @@ pub const NOT_CONFIGURED: &str = "platform not configured";
 /// A negative mention older than this when outreach sees it (a backfill, a long outage) still
 /// alerts staff, but is not assessed for a spike: spike alerts are news.
 pub const SPIKE_NEWS_HOURS: i64 = 48;
+
+/// How many of the latest complaints a spike alert quotes.
+const SPIKE_EXAMPLES: usize = 3;
+/// Each quoted complaint is cut to this many characters, so all of them fit one Slack section.
+const SPIKE_EXAMPLE_CHARS: usize = 800;
 
 /// Handles one event from the change feed.
 pub async fn handle_entry(entry: &FeedEntry, deps: &Outreach) -> Result<Handled, OutreachError> {
@@ -756,7 +762,7 @@ impl Outreach {
                     "negative mention spike"
                 );
                 let alert = self.new_alert(format!("spike-{episode}"), AlertKind::Spike, &mention.id);
-                let view = self.spike_alert_view(mention, &reading, Some(&alert));
+                let view = self.spike_alert_view(mention, at, &reading, Some(&alert)).await?;
                 self.post_alert(&key, self.config.alert_channel.as_ref(), alert, view)
                     .await
             }
@@ -764,15 +770,35 @@ impl Outreach {
         }
     }
 
-    /// The spike alert: the counts, and the complaint that tipped it as an example.
-    fn spike_alert_view(&self, mention: &Mention, reading: &spike::SpikeReading, alert: Option<&Alert>) -> AlertView {
+    /// The spike alert: the counts read at `at`, and the newest complaints they counted as examples
+    /// (`mention`, the one that tipped it, when the store has none to show).
+    async fn spike_alert_view(
+        &self,
+        mention: &Mention,
+        at: DateTime<Utc>,
+        reading: &spike::SpikeReading,
+        alert: Option<&Alert>,
+    ) -> Result<AlertView, OutreachError> {
         let l = self.staff_locale();
         let t = &self.templates;
         let count = reading.last_24h.to_string();
         let mean = format!("{:.1}", reading.daily_mean());
-        let mut view = self.mention_alert_view(mention, alert);
-        view.title = escape_mrkdwn(&t.render(l, Key::AlertSpike, &[("count", &count), ("mean", &mean)]));
-        view
+        let (from, until) = spike::last_day_window(at);
+        let mut examples = self.store.brand_complaints(from, until, SPIKE_EXAMPLES).await?;
+        if examples.is_empty() {
+            examples.push(mention.clone());
+        }
+        let quote = examples.iter().map(spike_example).collect::<Vec<_>>().join("\n");
+        Ok(AlertView {
+            title: escape_mrkdwn(&t.render(l, Key::AlertSpike, &[("count", &count), ("mean", &mean)])),
+            fields: vec![(
+                t.text(l, Key::FieldSentiment).to_string(),
+                t.text(l, Key::SentimentNegative).to_string(),
+            )],
+            quote: Some(quote),
+            status: alert.and_then(|a| self.status_line(a)),
+            buttons: alert.and_then(|a| self.buttons(a)),
+        })
     }
 
     /// Praise of the brand naming an employee, or glowing, goes to the kudos channel once.
@@ -823,16 +849,8 @@ impl Outreach {
             t.text(l, Key::FieldSentiment).to_string(),
             t.text(l, Key::SentimentNegative).to_string(),
         ));
-        if let Some(url) = mention
-            .url
-            .as_deref()
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-        {
-            // Escaped inside Slack's link syntax, so the URL cannot smuggle its own label or mention.
-            fields.push((
-                t.text(l, Key::FieldLink).to_string(),
-                format!("<{}>", escape_mrkdwn(url).replace('|', "%7C")),
-            ));
+        if let Some(link) = slack_link(mention.url.as_deref()) {
+            fields.push((t.text(l, Key::FieldLink).to_string(), link));
         }
         AlertView {
             title: escape_mrkdwn(&t.render(l, Key::AlertMention, &[("source", &mention.source)])),
@@ -878,7 +896,8 @@ impl Outreach {
                 };
                 // The counts as they were when the spike was raised (the hour of its example).
                 let reading = self.spike_reading(mention.created_at).await?;
-                self.spike_alert_view(&mention, &reading, Some(&alert))
+                self.spike_alert_view(&mention, mention.created_at, &reading, Some(&alert))
+                    .await?
             }
         };
         let messages = self.update_alert_message(&alert, view).await?;
@@ -889,6 +908,22 @@ impl Outreach {
 /// The detractor alert of a response: one per response, found again when its comment arrives.
 pub fn detractor_alert_id(response_id: &str) -> String {
     format!("det-{response_id}")
+}
+
+/// One complaint quoted in a spike alert: its words (escaped), then where it was said.
+fn spike_example(mention: &Mention) -> String {
+    let mut example = format!(
+        "{}\n— {}",
+        escape_mrkdwn(&clip(&mention.text, SPIKE_EXAMPLE_CHARS)),
+        escape_mrkdwn(&mention.source)
+    );
+    if let Some(author) = &mention.author {
+        example.push_str(&format!(", {}", escape_mrkdwn(author)));
+    }
+    if let Some(link) = slack_link(mention.url.as_deref()) {
+        example.push_str(&format!(", {link}"));
+    }
+    example
 }
 
 /// Slack user ids become mentions (`<@U123>`); anything else is shown as escaped text.

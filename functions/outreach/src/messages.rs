@@ -20,8 +20,15 @@ pub fn escape_mrkdwn(text: &str) -> String {
     out
 }
 
+/// A web link in Slack's link syntax; anything but http(s) is no link. The URL is escaped
+/// inside the brackets, so it cannot smuggle its own label or mention.
+pub fn slack_link(url: Option<&str>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+        .map(|u| format!("<{}>", escape_mrkdwn(u).replace('|', "%7C")))
+}
+
 /// Slack section text is limited to 3000 characters; long comments are cut with an ellipsis.
-fn clip(text: &str, max_chars: usize) -> String {
+pub fn clip(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {
         text.to_string()
     } else {

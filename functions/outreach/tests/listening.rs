@@ -243,6 +243,65 @@ async fn a_new_burst_after_the_last_one_subsided_is_a_new_spike() {
     assert_eq!(spike_alerts(&h).await, 2);
 }
 
+#[tokio::test]
+async fn the_spike_alert_quotes_the_three_newest_complaints_escaped() {
+    let h = harness().await;
+    let now = Utc::now();
+    seed_quiet_month(&h, now).await;
+    // GIVEN five complaints in the last hour, the newest with mrkdwn in it, and a competitor's
+    // complaint newer than all of them
+    let start = now - Duration::minutes(50);
+    for i in 0..4 {
+        let text = format!("Sprite: жалоба номер {i}, ужасно");
+        record(
+            &h,
+            mention(
+                &format!("b-{i}"),
+                &text,
+                Sentiment::Negative,
+                start + Duration::minutes(i),
+            ),
+        )
+        .await;
+    }
+    let sly = "<!channel> Sprite & co *опять* <https://evil.example|проверьте>";
+    record(
+        &h,
+        mention("b-4", sly, Sentiment::Negative, start + Duration::minutes(4)),
+    )
+    .await;
+    let mut rival = mention(
+        "r-1",
+        "Rival Motors ужасно",
+        Sentiment::Negative,
+        start + Duration::minutes(5),
+    );
+    rival.competitor = true;
+    record(&h, rival).await;
+    // WHEN outreach handles them
+    drain(&h, false).await;
+    // THEN the one spike alert quotes the brand's three newest complaints, newest first, each
+    // escaped and followed by where it was said
+    let spikes = spike_posts(&h).await;
+    assert_eq!(spikes.len(), 1, "{spikes:?}");
+    let shown = text_of(&spikes[0]);
+    let quote: Vec<&str> = shown.lines().filter_map(|l| l.strip_prefix("> ")).collect();
+    assert_eq!(
+        quote,
+        [
+            "&lt;!channel&gt; Sprite &amp; co *опять* &lt;https://evil.example|проверьте&gt;",
+            "— instagram, driver_olga, <https://www.instagram.com/p/b-4/>",
+            "Sprite: жалоба номер 3, ужасно",
+            "— instagram, driver_olga, <https://www.instagram.com/p/b-3/>",
+            "Sprite: жалоба номер 2, ужасно",
+            "— instagram, driver_olga, <https://www.instagram.com/p/b-2/>",
+        ],
+        "{shown}"
+    );
+    assert!(shown.contains("Sentiment: negative"), "{shown}");
+    assert!(!shown.contains("Rival"), "{shown}");
+}
+
 /// Spike alerts stored, whatever their messages.
 async fn spike_alerts(h: &Harness) -> usize {
     let page = h.store.list(RecordKind::Alerts, None, None, 1000).await.unwrap();

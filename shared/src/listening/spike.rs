@@ -182,6 +182,13 @@ pub fn months_for(now: DateTime<Utc>) -> Vec<YearMonth> {
     months
 }
 
+/// The instants the last-24-hours count of a reading at `now` covers: the hour of `now` (all of
+/// it) and the 23 hours before it, as `from..until`.
+pub fn last_day_window(now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let until = hour_of(now) + Duration::hours(1);
+    (until - Duration::hours(DAY_HOURS as i64), until)
+}
+
 /// The start of the hour `at` falls in.
 pub fn hour_of(at: DateTime<Utc>) -> DateTime<Utc> {
     // Truncation only fails for instants beyond chrono's range; they stay as they are.
@@ -313,6 +320,8 @@ mod tests {
         assert_eq!((reading.last_24h, reading.trailing_28d), (5, 0));
         assert_eq!(reading.episode_start, Some(at(1, 0)));
         assert_eq!(episode_id(at(1, 0)), "2026030100");
+        // and the examples of that day's complaints are read from the same 24 hours
+        assert_eq!(last_day_window(now), (at(1, 1) - Duration::hours(24), at(1, 1)));
         // the series reaches back 6 weeks: January, February and March
         assert_eq!(months_for(now), [YearMonth::new(2026, 1).unwrap(), feb, mar]);
     }

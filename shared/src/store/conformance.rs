@@ -586,6 +586,36 @@ pub async fn mentions_are_read_by_id<S: Store + MentionReader>(store: &S) {
     assert_eq!(store.mention("m-8").await.unwrap(), None);
 }
 
+/// A spike alert's examples: the newest complaints about the brand in a window, newest first.
+pub async fn brand_complaints_are_the_newest_in_the_window<S: Store + MentionReader>(store: &S) {
+    // GIVEN complaints at 09:00..=13:00, praise at 12:30, a competitor's complaint at 12:45
+    let nine = at(3, 2) - Duration::hours(1);
+    for h in 0..5 {
+        let m = mention(&format!("c-{h}"), Sentiment::Negative, nine + Duration::hours(h));
+        store.apply(&format!("x:c-{h}"), Change::Mention(m)).await.unwrap();
+    }
+    let praise = mention("p-1", Sentiment::Positive, nine + Duration::minutes(210));
+    store.apply("x:p-1", Change::Mention(praise)).await.unwrap();
+    let mut rival = mention("r-1", Sentiment::Negative, nine + Duration::minutes(225));
+    rival.competitor = true;
+    store.apply("x:r-1", Change::Mention(rival)).await.unwrap();
+    let ids = |found: Vec<Mention>| found.into_iter().map(|m| m.id).collect::<Vec<_>>();
+    // WHEN asked for three from 10:00 up to (not including) 13:00
+    let found = store
+        .brand_complaints(nine + Duration::hours(1), nine + Duration::hours(4), 3)
+        .await
+        .unwrap();
+    // THEN the brand's complaints at 12, 11 and 10 o'clock, newest first
+    assert_eq!(ids(found), ["c-3", "c-2", "c-1"]);
+    let found = store
+        .brand_complaints(nine, nine + Duration::hours(5), 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(found), ["c-4", "c-3"]);
+    let none = store.brand_complaints(nine - Duration::days(1), nine, 3).await.unwrap();
+    assert!(none.is_empty(), "{none:?}");
+}
+
 /// Erasing a customer leaves nothing of theirs in any export, and the aggregates as they were.
 pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(store: &S) {
     let policy = SurveyPolicy::default();

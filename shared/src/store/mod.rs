@@ -79,6 +79,14 @@ pub trait AlertReader: Send + Sync {
 #[async_trait]
 pub trait MentionReader: Send + Sync {
     async fn mention(&self, id: &str) -> StoreResult<Option<Mention>>;
+    /// The newest negative mentions of the brand itself (competitors' are left out) created in
+    /// `from..until`, newest first, at most `limit`: the examples a spike alert quotes.
+    async fn brand_complaints(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        until: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Mention>>;
 }
 
 /// Which side effects (a message sent, an alert posted) already happened, so a redelivered

@@ -853,6 +853,28 @@ impl MentionReader for SqliteStore {
             .optional()
             .map_err(backend)
     }
+
+    async fn brand_complaints(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Mention>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT * FROM mentions WHERE created_at >= ?1 AND created_at < ?2 AND sentiment = ?3 AND competitor = 0
+                 ORDER BY created_at DESC, id DESC LIMIT ?4",
+            )
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map(
+                params![ts(from), ts(until), Sentiment::Negative.as_str(), limit as i64],
+                mention_from_row,
+            )
+            .map_err(backend)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)
+    }
 }
 
 #[async_trait]

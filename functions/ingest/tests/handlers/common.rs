@@ -457,6 +457,9 @@ impl MentionReader for Unreachable {
     async fn mention(&self, _: &str) -> StoreResult<Option<Mention>> {
         Err(failure(self.transient))
     }
+    async fn brand_complaints(&self, _: DateTime<Utc>, _: DateTime<Utc>, _: usize) -> StoreResult<Vec<Mention>> {
+        Err(failure(self.transient))
+    }
 }
 #[async_trait]
 impl EffectLog for Unreachable {

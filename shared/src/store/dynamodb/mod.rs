@@ -1208,6 +1208,47 @@ impl MentionReader for DynamoStore {
     async fn mention(&self, id: &str) -> StoreResult<Option<Mention>> {
         self.get(mention_key(id)).await?.as_ref().map(doc_of).transpose()
     }
+
+    async fn brand_complaints(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> StoreResult<Vec<Mention>> {
+        // Sort keys are `{time}#{id}`: BETWEEN the two times is `from..until`. Sentiment is in the
+        // doc only, so the window is read newest first and filtered here; it is one day of mentions.
+        let mut complaints = Vec::new();
+        let mut start: Option<Item> = None;
+        while complaints.len() < limit {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_KIND_TIME.name)
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#pk", BY_KIND_TIME.partition_key)
+                .expression_attribute_names("#sk", BY_KIND_TIME.sort_key)
+                .expression_attribute_values(":pk", s(RecordKind::Mentions.as_str()))
+                .expression_attribute_values(":from", s(ts(from)))
+                .expression_attribute_values(":to", s(ts(until)))
+                .scan_index_forward(false)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            for item in page.items.unwrap_or_default() {
+                let mention: Mention = doc_of(&item)?;
+                if mention.sentiment == Sentiment::Negative && !mention.competitor && complaints.len() < limit {
+                    complaints.push(mention);
+                }
+            }
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
+        }
+        Ok(complaints)
+    }
 }
 
 /// Effects share the delivery keys' items (and their TTL), as in the SQLite store.

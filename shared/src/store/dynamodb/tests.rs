@@ -65,6 +65,11 @@ async fn mentions_are_read_by_id() {
 }
 
 #[tokio::test]
+async fn brand_complaints_are_the_newest_in_the_window() {
+    suite::brand_complaints_are_the_newest_in_the_window(&fresh().await).await;
+}
+
+#[tokio::test]
 async fn erasure_leaves_nothing_in_any_export() {
     suite::erasure_leaves_nothing_in_any_export(&fresh().await).await;
 }

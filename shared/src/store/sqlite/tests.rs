@@ -60,6 +60,11 @@ async fn mentions_are_read_by_id() {
 }
 
 #[tokio::test]
+async fn brand_complaints_are_the_newest_in_the_window() {
+    suite::brand_complaints_are_the_newest_in_the_window(&fresh().1).await;
+}
+
+#[tokio::test]
 async fn erasure_leaves_nothing_in_any_export() {
     suite::erasure_leaves_nothing_in_any_export(&fresh().1).await;
 }
