@@ -178,19 +178,10 @@ mod tests {
     fn holdout_sets_stay_above_the_floor_too() {
         // Written after the lexicons and then tuned on (docs/sentiment.md): regressions here
         // mean a change broke something that used to work.
-        for dir in ["holdout", "holdout2"] {
+        for dir in ["holdout", "holdout2", "holdout3"] {
             let overall = evaluate(dir).overall().accuracy();
             assert!(overall >= 0.85, "{dir} accuracy {overall:.3}");
         }
-    }
-
-    #[test]
-    fn blind_set_accuracy_does_not_fall_below_its_first_run() {
-        // The blind set was written after the last lexicon change and is never tuned on
-        // (docs/sentiment.md); its first run scored 60.6%. This guards against regressions
-        // there; it is not a target.
-        let overall = evaluate("blind").overall().accuracy();
-        assert!(overall >= 0.58, "blind accuracy {overall:.3}");
     }
 
     #[test]
