@@ -238,6 +238,9 @@ struct Scorer<'l> {
     in_concessive: bool,
     negation: u8,
     boost: f32,
+    /// Whether anything negative came before, in any sentence: a duty done after it is a
+    /// mistake put right.
+    complained: bool,
 }
 
 impl<'l> Scorer<'l> {
@@ -252,6 +255,7 @@ impl<'l> Scorer<'l> {
             in_concessive: false,
             negation: 0,
             boost: 1.0,
+            complained: false,
         }
     }
 
@@ -303,11 +307,8 @@ impl<'l> Scorer<'l> {
         let primary = self.primary();
         if let Some(next) = next {
             let next = primary.spelling(next);
-            if let Some(value) = self.lexicons.iter().find_map(|l| l.phrase(word, &next)) {
-                self.polar(Hit {
-                    value,
-                    prefix_negated: false,
-                });
+            if let Some(hit) = self.lexicons.iter().find_map(|l| l.phrase(word, &next)) {
+                self.polar(hit);
                 return 2;
             }
         }
@@ -364,9 +365,17 @@ impl<'l> Scorer<'l> {
     }
 
     fn polar(&mut self, hit: Hit) {
+        let negated = self.negation > 0;
+        let flipped = negated != (hit.prefix_negated && !(negated && self.primary().negative_concord()));
+        if hit.duty && !flipped && !self.complained {
+            // A duty done with nothing wrong before it is a plain fact ("they fixed the
+            // brakes"); it still answers a `but`, which then does not turn.
+            self.plain_word();
+            self.polar_after_contrast |= self.after_contrast;
+            return;
+        }
         let mut value = hit.value * self.boost;
         self.boost = 1.0;
-        let negated = self.negation > 0;
         if negated {
             value *= NEGATION_FACTOR;
             self.negation -= 1;
@@ -382,6 +391,7 @@ impl<'l> Scorer<'l> {
 
     fn add(&mut self, value: f32) {
         self.polar_after_contrast = true;
+        self.complained |= value < 0.0;
         let value = if self.after_contrast {
             value * AFTER_CONTRAST
         } else {
@@ -570,6 +580,46 @@ mod tests {
         ]);
         // Russian `а` is often just "and": it weighs like "but" without turning.
         assert_eq!(sentiment("ru", "Машина отличная, а сервис в центре города."), Pos);
+    }
+
+    #[test]
+    fn a_duty_is_a_fact_alone_a_complaint_undone_and_praise_after_a_mistake() {
+        // GIVEN a deed the customer expects of the business (fixed, called back, explained)
+        check(&[
+            // WHEN told as a plain fact THEN it is no opinion
+            ("en", "They fixed the brakes and replaced the wipers.", Neu),
+            ("cs", "Opravili brzdy a vyměnili stěrače.", Neu),
+            ("de", "Die Bremsen wurden repariert.", Neu),
+            // WHEN left undone THEN it is a complaint, even with no evaluative word
+            ("en", "Nobody called back.", Neg),
+            ("en", "Nobody can explain the extra charge.", Neg),
+            ("ru", "Никто не перезвонил.", Neg),
+            ("uk", "Ніхто не може пояснити.", Neg),
+            ("cs", "Nikdo neumí vysvětlit proč.", Neg),
+            ("sk", "Servis nedvíha telefón.", Neg),
+            ("pl", "Serwis nie odbiera telefonu.", Neg),
+            ("hr", "Nitko se nije javio.", Neg),
+            ("de", "Der Rabatt wird nie abgezogen.", Neg),
+            ("es", "Nadie me devolvió la llamada.", Neg),
+            ("fr", "La remise ne s'applique jamais.", Neg),
+            // WHEN done after a mistake THEN the mistake was put right
+            (
+                "en",
+                "Wrong part ordered, but they apologised and fixed it the same day.",
+                Pos,
+            ),
+            (
+                "ru",
+                "Заказали не ту деталь, но признали ошибку, извинились и всё исправили.",
+                Pos,
+            ),
+            ("pl", "Pomylili część, ale przeprosili i naprawili to od ręki.", Pos),
+            (
+                "es",
+                "Se equivocaron de pieza, pero se disculparon y lo arreglaron enseguida.",
+                Pos,
+            ),
+        ]);
     }
 
     #[test]

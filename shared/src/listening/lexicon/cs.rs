@@ -8,9 +8,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
                palec_nahoru klobouk_dolů bezchybn*"),
         (1.5, "super doporuč* děkuj* díky paráda parádní"),
         (1.0, "oceňuj* krásn* profík profesionál dík poctiv* vstřícně ohleduplň* pohotov* rychlost klaplo spolehlivě útuln* dobr* spokojen* příjemn* ochotn* trpěliv* rychl* profesionáln* férov* slušn* srozumiteln* \
-               čist* hezk* pěkn* fajn spolehliv* vstřícn* lepší důvěr* ochota mily mila mile milo milou \
+               čistý čistá čisté čistou čistého čistém čistě čistota čistotu čistoty čistotě hezk* pěkn* fajn spolehliv* vstřícn* lepší důvěr* ochota mily mila mile milo milou \
                milého to_stojí ochotně pohodln* chutn*"),
-        (0.5, "věřit levn* zavolal zavolali ok"),
+        (0.5, "věřit levn* ok"),
         (-0.5, "drahé drahý drahá draze dlouho reklamac* čekání"),
         (-1.0, "otravn* štve toho_dost špinav* ztratili ztratil tlačil tlačili vnutit vnucoval* hlučn* vadn* k_ničemu zbytečn* nefunkční pokrčili_rameny špatn* pomal* problém* chyb* poškoz* poškráb* rozbit* zlob* ignor* lhal* lež nepořád* \
                 horší škoda_že bohužel zdržen* nepříjemn*"),
@@ -18,9 +18,24 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 stáčej* nic_moc neprofesionáln* nekompetentn* odrazuj*"),
         (-2.0, "hrozn* strašn* katastrof* otřesn* příšern* nejhorší hnus* odporn* ostud* hanba podvod* \
                 už_nikdy nikdy_více zloděj*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "zlatá_duše zlatý_člověk zlaté_ruce poklad"),
+        (1.5, "zachránil* nad_rámec"),
+        (1.0, "bez_řečí bez_debat"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, what is missing.
+        (-1.0, "popraskan* prasklin* prasklé prasklý promáčknut* teče protéká vymlouv* výmluv* odmítl* zapomněl* \
+                chybí pořád_čekám stále_čekám"),
+        (-1.5, "odbyli odbyl"),
+        (1.0, "výhodn*"),
+        (-1.0, "věčnost"),
+        (-1.0, "spletl* popletl*"),
     ],
+    duties: "opravil* opraven* spravil* vyřešil* vyřešen* omluvil* omluv* odškodn* vrátili_peníze vyměnil* \
+             vyměněn* přiznal* odpověděl* odpověď* odpovídaj* zavolal zavolali ozval* vysvětlil* vysvětlit \
+             vysvětlen* dorazil* doručil* započít* započet* uplatnil* funguje fungují fungovalo dovolat dovolal* \
+             zvedá zvedají zvedl zvedli zvedne zvednou",
     negators: "ne nikdy nikdo nic není nebyl nebyla nebylo nebyly nejsem nejsou nemá nemají bez ani \
-               žádný žádná žádné nikoho",
+               žádný žádná žádné nikoho neumí neumějí neuměl neuměli nemůže nemůžou nemohou nemohl nemohli nechce nechtějí nechtěl nechtěli nedokáže nedokázal nedokázali",
     intensifiers: &[
         (1.5, "velmi moc opravdu fakt úplně naprosto hodně strašně mimořádně extrémně vůbec mnohem \
                absolutně maximálně"),

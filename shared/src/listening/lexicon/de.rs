@@ -12,7 +12,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
                geduldig* schnell* kompetent* professionell* fair faire fairen angenehm* lecker* \
                verständlich* zuverlässig* sauber* ehrlich* vertrau* gerne pünktlich* unkompliziert* \
                reibungslos* besser wert zuvorkommend* lob* problemlos"),
-        (0.5, "okay ok zurückgerufen"),
+        (0.5, "okay ok"),
         (-0.5, "teuer teure teuren teurer lange warten reklamation*"),
         (-1.0, "nervig* lästig* daneben reicht's satt dreckig verloren gedrängt drängen aufschwatzen aufgeschwatzt laut defekt* nutzlos* sinnlos* zwecklos schultern_gezuckt schlecht* langsam* problem* fehler* kaputt* kratzer* beschädigt* ärger* ignorier* verspät* \
                 mangelhaft* chaotisch* schade leider schlechter umständlich* dreckig* schmutzig*"),
@@ -20,7 +20,22 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 unhöflich* zeitverschwendung schlimm* inkompetent* unprofessionell* abraten"),
         (-2.0, "katastroph* miserabel* schrecklich* furchtbar* grauenhaft* schlimmste* schlechteste* \
                 abzocke* betrug* betrüger* frechheit nie_wieder unmöglich*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "goldschatz goldstück goldwert* lebensretter"),
+        (1.5, "engel gerettet retter anstandslos"),
+        (1.0, "kulanz"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, padded bills.
+        (-1.0, "rissig* risse gerissen delle dellen beule beulen zerkratzt* undicht tropft ausreden vertröst* \
+                vergessen verweigert abgelehnt unerklärlich* zu_viel warte_seit"),
+        (-1.5, "abgewimmelt warte_immer doppelt_berechnet doppelt_abgebucht"),
+        (1.0, "preiswert* preisgünstig*"),
+        (-1.0, "ewig* unerreichbar"),
+        (-1.0, "falsch* verwechselt"),
     ],
+    duties: "repariert behoben gelöst erledigt entschuldigt entschuldigung entschuldigen erstattet \
+             zurückerstattet gutgeschrieben ersetzt ausgetauscht getauscht zugegeben geantwortet antwort \
+             antworten zurückgerufen zurückrufen rückruf gemeldet erklärt erklären erklärung angekommen \
+             geliefert abgezogen berücksichtigt angerechnet funktioniert funktionieren erreichbar ans_telefon",
     negators: "nicht kein keine keinen keinem keiner keines nie niemals niemand nichts ohne weder kaum",
     intensifiers: &[
         (1.5, "sehr wirklich total absolut extrem echt besonders äußerst überhaupt unglaublich \

@@ -12,7 +12,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
                quick fast efficient smooth easy clean kind thanks thank grateful appreciate* pleasant* \
                reliable trustworthy trust worth enjoy* glad lovely welcoming courteous knowledgeable attentive \
                responsive reasonable affordable painless hassle_free better superior seamless cheers"),
-        (0.5, "clearly clear ok okay fine decent call_back called_back"),
+        (0.5, "clearly clear ok okay fine decent"),
         (-0.5, "expensive pricey late wait waiting complaint complain* slowly"),
         (-1.0, "irritating postponed pushed_back shame pity filthy lost pressure pressuring pressured pushing noisy rattling faulty defective unreliable cold shrugged nobody_cared sloppy bad poor slow problem problems issue issues broken dirty delay delayed delays wrong mistake \
                 mistakes ignored ignore* annoying annoyed careless worse worried worry mess messy scratch scratched \
@@ -21,7 +21,26 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 incompetent angry liar liars waste ridiculous rip_off ripoff avoid regret* arrogant"),
         (-2.0, "worthless joke terrible awful horrible worst disgusting disgraceful disaster disastrous nightmare useless scam* \
                 fraud hate hated appalling atrocious pathetic shameful unacceptable never_again shocking"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "legend legends lifesaver life_saver immaculate faultless first_class"),
+        (1.5, "hero heroes angel top_marks above_and extra_mile stayed_late nice_touch made_my no_questions fab \
+               ace cracking"),
+        (1.0, "thoughtful considerate stayed_behind saved_me peace_of"),
+        // Complaints told as facts: damage, chasing, excuses, billing, waiting, silence.
+        (-1.0, "cracked dented scuffed chipped leaking leaks stained unexplained chase chased chasing voicemails \
+                excuses blamed refused refuse refuses forgot forgotten missing fuss argument arguments quibble \
+                quibbles on_hold silence broke too_much no_word nobody_called hung_up runaround run_around"),
+        (-1.5, "ripped ripped_off fobbed fobbed_off still_waiting still_nothing broke_again broken_again \
+                same_problem same_issue charged_twice double_charged billed_twice"),
+        (1.0, "bargain value_for"),
+        (-1.0, "forever for_ages unreachable"),
+        (-1.0, "mixed_up"),
     ],
+    duties: "fixed repaired resolved solved apologised apologized apologise apologize apology refunded \
+             reimbursed compensated replaced admitted answer answers answered answering replied reply replies \
+             responded respond response explain explained explanation call_back called_back calls_back callback \
+             got_back gets_back get_back arrived arrives delivered applied applies honoured honored honour honor \
+             works working worked picks_up followed_up get_through",
     negators: "not no never don't doesn't didn't isn't wasn't weren't won't can't couldn't wouldn't \
                shouldn't haven't hasn't aren't ain't dont doesnt didnt isnt wasnt werent wont cant couldnt \
                wouldnt shouldnt havent hasnt arent neither nor nobody nothing without hardly barely cannot",

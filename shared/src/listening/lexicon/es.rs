@@ -9,7 +9,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.5, "mejor recomiend* recomend* gracias agradec* encant*"),
         (1.0, "aprecio precioso preciosa bonit* honrad* atentos atentas cercan* detallist* transparente* buen bueno buena buenos buenas amable* content* satisfech* rápid* profesional* honest* \
                justo justa justos agradable* confiar confianza fiable* eficien* atent* correct* gusto \
-               limpi* amabilidad cumpl* puntual*"),
+               limpio limpia limpios limpias limpísimo limpísima impoluto impoluta amabilidad cumpl* puntual*"),
         (0.5, "bien vale paciente pacientes ok"),
         (-0.5, "caro caros lento lenta lentos lentas queja* reclamac* esperando espera"),
         (-1.0, "irritante* fastidi* qué_rabia harto harta hartos lástima feo fea sucia sucios sucias perdieron perdió presion* colar colarme ruidos* defectuos* inútil inútiles inservible* encogieron_de mal malo mala malos malas problem* error* errores retras* roto rota sucio* ignor* \
@@ -18,7 +18,23 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 pérdida disgust* maleducad* incompetente*"),
         (-2.0, "horrible* pésim* terrible* desastr* fatal* lamentabl* asquer* estaf* engañ* vergüenza \
                 nunca_más timo timador*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "un_sol equipazo joya un_encanto crack cracks"),
+        (1.5, "salvaron salvó salvavidas de_diez detallazo qué_detalle"),
+        (1.0, "sin_rechistar sin_pegas un_detalle"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, padded bills, silence.
+        (-1.0, "agrietad* grieta* rajad* abollad* abolladura* gotea excusa* largas negaron olvidaron olvidó \
+                de_más silencio"),
+        (-1.5, "sigo_esperando seguimos_esperando todavía_espero cobro_doble doble_cobro"),
+        (1.0, "chollo"),
+        (-1.0, "eternidad ilocalizable"),
+        (-1.0, "equivoc* erróne*"),
     ],
+    duties: "arreglaron arreglado arreglada arregló repararon reparado reparada solucionaron solucionado \
+             solucionada solucionó resolvieron resuelto disculparon disculpó disculpas disculpa reembols* \
+             devolvieron_el devolvieron_la devolvió_la compensaron sustituyeron cambiaron reconocieron reconoció \
+             contest* respondieron respond* respuesta llegó llegaron llegado entregaron entregado aplica aplican \
+             aplicaron aplicado explic* explicación funciona funcionan funcionaba coge cogen coja localizable",
     negators: "no nunca jamás nadie nada ni sin tampoco ningún ninguna ninguno",
     intensifiers: &[
         (1.5, "muy realmente totalmente absolutamente extremadamente súper muchísimo siquiera"),

@@ -18,7 +18,21 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 mécontent* perte incompétent*"),
         (-2.0, "horrible* terrible* nul nulle catastroph* lamentable* affreu* inadmissible* inacceptable* \
                 scandal* épouvantable* arnaque* escroc* honte honteu* plus_jamais"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "perle pépite au_top en_or"),
+        (1.5, "aux_petits sauvé* petite_attention"),
+        (1.0, "sans_broncher sans_discuter geste_commercial"),
+        // Complaints told as facts: damage, refusals, fobbing off, waiting, padded bills, silence.
+        (-1.0, "fissur* craquel* fendu* bosselé* cabossé* rayé* fuit fuite refus* oubli* en_trop de_trop silence"),
+        (-1.5, "toujours_rien j'attends_toujours balad*"),
+        (1.0, "avantageu*"),
+        (-1.0, "éternité injoignable"),
+        (-1.0, "tromp*"),
     ],
+    duties: "réparé réparée réparés réparées résolu résolue réglé réglée réglés excusé excusés excusée excusées \
+             excuses rembours* remplacé* reconnu reconnue reconnaissent répondu répond répondent réponse rappelé \
+             rappelée rappeler rappel expliqu* explication arrivé* livré* appliqu* décroch* fonctionne \
+             fonctionnent marche joignable",
     negators: "ne n pas jamais personne rien sans aucun aucune ni guère",
     intensifiers: &[
         (1.5, "très vraiment tellement totalement absolument extrêmement hyper vachement"),

@@ -10,7 +10,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "cijenim cenim prekrasn* prelep* profesionalac krasn* štimalo uslužn* pažljiv* susretljiv* kulturn* korektn* dobr* zadovolj* ljubazn* ljubazan ugodan prijatan stručan strpljiv* brz brzo brza brzi brze brzog brzu stručn* \
                profesionaln* pošten* ugodn* prijatn* čist* lijep* lep lepa lepo lepi lepe lepog lepu \
                bolj* pouzdan* vrijedn* vrijedi vredi vredn* pohval* ukusn* pomogli"),
-        (0.5, "fer vjerovati verujem vjerujem nazvao javili ok"),
+        (0.5, "fer vjerovati verujem vjerujem ok"),
         (-0.5, "skup skupo skupa skupi skupe dugo reklamacij* čekanje"),
         (-1.0, "iritantn* nervira živcira šteta dosta_mi prljav* izgubili izgubio pritiskao pritiskali pritisak uvaliti bučn* neispravn* beskorisn* besmisl* slegnuli_ramenima loš* spor sporo spora spori slab* problem* grešk* kašnjenj* ogreb* izgreb* \
                 oštećen* pokvar* ignorir* ignoris* gori lošije nažalost neugodn* neprijatn*"),
@@ -18,7 +18,21 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 gubitak_vremena gubljenje_vremena neprofesionaln* nestručn*"),
         (-2.0, "užasn* užasan grozn* grozan katastrofalan očajan bijedan jadan katastrof* strašn* očajn* najgori najgora najgore bijedn* jadn* sramot* \
                 nikad_više lopov*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "zlatna_duša zlatan_čovjek zlatan_čovek zlatne_ruke"),
+        (1.5, "spasili spasio"),
+        (1.0, "bez_pogovora"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, billing.
+        (-1.0, "pukotin* napuknu* ulubljen* udubljen* curi izgovor* odbili zaboravi* još_čekam i_dalje_čekam \
+                dvaput_naplatili nepotreb*"),
+        (1.0, "povoljn*"),
+        (-1.0, "vječnost večnost ispuca*"),
+        (-1.0, "pogriješi* pogreši* pogrešn* pogrešan"),
     ],
+    duties: "popravi* popravljen* riješi* riješen* reši* rešen* isprič* isprik* izvini* izvinjen* nadoknad* \
+             vratili_novac vratili_pare zamijeni* zameni* prizna* odgovori* odgovor javi* nazvao nazvali \
+             objasni* stigao stigla stiglo stigli dostavi* obračuna* uračuna* primijeni* primeni* radi \
+             funkcionira* funkcioniše javlja*",
     negators: "ne nije nisam nisu nismo niste nitko niko ništa nikad nikada bez ni nema nimalo",
     intensifiers: &[
         (1.5, "jako vrlo veoma baš stvarno zaista potpuno apsolutno uopće uopšte mnogo puno veliko \

@@ -26,6 +26,11 @@ use std::sync::LazyLock;
 pub(super) struct Source {
     /// Polar entries by weight: space-separated words, `stem*`s and `two_word` idioms.
     pub words: &'static [(f32, &'static str)],
+    /// Deeds a customer expects of the business (`fixed`, `apologised`, `called_back`,
+    /// `refunded`), written like words: a plain fact alone, a complaint when negated ("never
+    /// called back", "nobody can explain"), praise after a complaint ("wrong part, but they
+    /// apologised and fixed it").
+    pub duties: &'static str,
     /// Words that flip the polarity of what follows in their clause (`not`, `не`, `nie`).
     pub negators: &'static str,
     /// Words that scale the next polar word: (factor, words).
@@ -52,10 +57,10 @@ pub(super) struct Source {
 
 /// A lexicon ready for lookups.
 pub(super) struct Lexicon {
-    words: HashMap<String, f32>,
-    stems: HashMap<String, f32>,
-    /// Two-word idioms by their first word: (second word, weight).
-    phrases: HashMap<String, Vec<(String, f32)>>,
+    words: HashMap<String, Entry>,
+    stems: HashMap<String, Entry>,
+    /// Two-word idioms by their first word: (second word, entry).
+    phrases: HashMap<String, Vec<(String, Entry)>>,
     /// Negators, intensifiers, contrast and concessive words in one table: a word of the text
     /// costs one probe here, not one per kind.
     function_words: HashMap<String, FunctionWord>,
@@ -76,12 +81,24 @@ pub(super) struct FunctionWord {
     pub intensifier: Option<f32>,
 }
 
-/// A polar word found in a lexicon: its weight, and whether a glued prefix negated it.
+/// A lexicon entry: a polar word's weight, or a duty (see `Source::duties`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Entry {
+    value: f32,
+    duty: bool,
+}
+
+/// A polar word or duty found in a lexicon: its weight, whether a glued prefix negated it,
+/// and whether it is a duty (weighed by what came before it, not on its own).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Hit {
     pub value: f32,
     pub prefix_negated: bool,
+    pub duty: bool,
 }
+
+/// What a duty done weighs after a complaint, and (reversed, as negation does) left undone.
+const DUTY_WEIGHT: f32 = 1.0;
 
 /// Words shorter than this are never looked up by stem or prefix: too many false friends.
 const MIN_STEM_CHARS: usize = 3;
@@ -104,19 +121,22 @@ impl Lexicon {
             latin_only: source.latin_only,
             negative_concord: source.negative_concord,
         };
-        for (value, list) in source.words {
-            for entry in list.split_whitespace() {
-                let entry = text::fold(entry);
-                if let Some(stem) = entry.strip_suffix('*') {
-                    lexicon.stems.insert(stem.to_string(), *value);
-                } else if let Some((first, second)) = entry.split_once('_') {
+        let polar = source.words.iter().map(|(value, list)| (*value, false, *list));
+        let duties = std::iter::once((DUTY_WEIGHT, true, source.duties));
+        for (value, duty, list) in polar.chain(duties) {
+            for item in list.split_whitespace() {
+                let item = text::fold(item);
+                let entry = Entry { value, duty };
+                if let Some(stem) = item.strip_suffix('*') {
+                    lexicon.stems.insert(stem.to_string(), entry);
+                } else if let Some((first, second)) = item.split_once('_') {
                     lexicon
                         .phrases
                         .entry(first.to_string())
                         .or_default()
-                        .push((second.to_string(), *value));
+                        .push((second.to_string(), entry));
                 } else {
-                    lexicon.words.insert(entry, *value);
+                    lexicon.words.insert(item, entry);
                 }
             }
         }
@@ -164,12 +184,16 @@ impl Lexicon {
         self.function_word(word).is_some_and(|f| f.negator)
     }
 
-    pub fn phrase(&self, first: &str, second: &str) -> Option<f32> {
+    pub fn phrase(&self, first: &str, second: &str) -> Option<Hit> {
         self.phrases
             .get(first)?
             .iter()
             .find(|(s, _)| s == second)
-            .map(|(_, value)| *value)
+            .map(|(_, entry)| Hit {
+                value: entry.value,
+                prefix_negated: false,
+                duty: entry.duty,
+            })
     }
 
     /// Looks a folded word up: whole word, then stem + ending, then a superlative or
@@ -178,28 +202,31 @@ impl Lexicon {
         if word.chars().count() > MAX_WORD_CHARS {
             return None;
         }
-        if let Some(value) = self.polar(word) {
+        if let Some(entry) = self.entry(word) {
             return Some(Hit {
-                value,
+                value: entry.value,
                 prefix_negated: false,
+                duty: entry.duty,
             });
         }
         for prefix in &self.superlative_prefixes {
             if let Some(rest) = word.strip_prefix(prefix.as_str()) {
-                if let Some(value) = self.polar(rest) {
+                if let Some(entry) = self.entry(rest).filter(|e| !e.duty) {
                     return Some(Hit {
-                        value: value * 1.3,
+                        value: entry.value * 1.3,
                         prefix_negated: false,
+                        duty: false,
                     });
                 }
             }
         }
         for prefix in &self.negating_prefixes {
             if let Some(rest) = word.strip_prefix(prefix.as_str()) {
-                if let Some(value) = self.polar(rest) {
+                if let Some(entry) = self.entry(rest) {
                     return Some(Hit {
-                        value,
+                        value: entry.value,
                         prefix_negated: true,
+                        duty: entry.duty,
                     });
                 }
             }
@@ -207,9 +234,9 @@ impl Lexicon {
         None
     }
 
-    fn polar(&self, word: &str) -> Option<f32> {
-        if let Some(value) = self.words.get(word) {
-            return Some(*value);
+    fn entry(&self, word: &str) -> Option<Entry> {
+        if let Some(entry) = self.words.get(word) {
+            return Some(*entry);
         }
         // Longest stem first, cutting one ending letter at a time from the end; only cuts
         // that leave a bounded ending are tried, so a lookup costs at most max_ending + 1
@@ -222,9 +249,9 @@ impl Lexicon {
                 return None;
             }
             let stem = &word[..stem_end];
-            if let Some(value) = self.stems.get(stem) {
+            if let Some(entry) = self.stems.get(stem) {
                 if stem_chars >= SHORT_STEM_CHARS || ending <= SHORT_STEM_MAX_ENDING {
-                    return Some(*value);
+                    return Some(*entry);
                 }
             }
             stem_end = stem.char_indices().last().map_or(0, |(i, _)| i);
@@ -328,7 +355,13 @@ mod tests {
     #[test]
     fn every_lexicon_builds_with_both_polarities() {
         for (name, lexicon) in LEXICONS.iter() {
-            let values: Vec<f32> = lexicon.words.values().chain(lexicon.stems.values()).copied().collect();
+            let values: Vec<f32> = lexicon
+                .words
+                .values()
+                .chain(lexicon.stems.values())
+                .filter(|e| !e.duty)
+                .map(|e| e.value)
+                .collect();
             assert!(values.iter().any(|v| *v > 0.0), "{name} has no positive words");
             assert!(values.iter().any(|v| *v < 0.0), "{name} has no negative words");
             let functions: Vec<FunctionWord> = lexicon.function_words.values().copied().collect();

@@ -10,7 +10,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "doceniam doceniamy piękn* fachowiec fachowo profesjonalista rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
                sprawn* profesjonaln* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
-        (0.5, "jasno oddzwonił oddzwonili ok spoko"),
+        (0.5, "jasno ok spoko"),
         (-0.5, "drogo wolno długo reklamac* czekanie"),
         (-1.0, "irytując* wkurza* denerwując* mam_dość brudn* zgubili zgubił naciskał naciskali wcisnąć wciskać* głośn* wadliw* bez_sensu bezużyteczn* bezsens* niepotrzebn* wzruszyli_ramionami zły zła złe źle złego złym złej słab* błąd błędy błęd* opóźni* porysowan* zepsu* \
                 problem* ignor* żałow* gorsz* gorzej niestety szkoda nieprzyjemn*"),
@@ -18,8 +18,23 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 oszust* strata_czasu żenuj* nieprofesjonaln* niekompetentn*"),
         (-2.0, "fataln* okropn* tragiczn* straszn* beznadziejn* najgorsz* katastrof* koszmar* skandal* \
                 wstyd nigdy_więcej złodziej*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "złota_rączka złote_ręce złoty_człowiek skarb"),
+        (1.5, "uratowal* na_medal"),
+        (1.0, "bez_gadania bez_dyskusji"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, what is missing.
+        (-1.0, "pękn* popękan* rysa rysy rysę rysą wgniecion* cieknie przecieka zbywa* zbyli spławi* wymówk* \
+                odmówil* odmow* zapomniel* brakuje dalej_czekam nadal_czekam wciąż_czekam zbędn*"),
+        (-1.5, "naciągn* naciąga* zdzier*"),
+        (1.0, "opłacal* okazyjn*"),
+        (-1.0, "wieczność wieki"),
+        (-1.0, "pomyłk* pomylil*"),
     ],
-    negators: "nie nigdy nikt nic bez ani żaden żadna żadne żadnego nikogo niczego",
+    duties: "naprawil* naprawion* poprawil* rozwiązal* rozwiązan* przeprosil* przeprosin* zwrócili_pieniądze \
+             zwrot* wymienil* wymienion* przyznal* odpowiedzial* odpowiedź odpowiedzi odpowiada* oddzwoni* \
+             odezwal* odzew* wyjaśnil* wyjaśni* dotarł* dostarczy* dostarczon* uwzględni* działa działają \
+             działało odbiera* odbierają dodzwoni*",
+    negators: "nie nigdy nikt nic bez ani żaden żadna żadne żadnego nikogo niczego brak braku",
     intensifiers: &[
         (1.5, "bardzo naprawdę totalnie absolutnie zupełnie ogóle wielkie wielki wielka strasznie \
                niesamowicie ogromnie"),

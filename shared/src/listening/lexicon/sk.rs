@@ -8,9 +8,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
                bezchybn*"),
         (1.5, "super odporúč* ďakuj* vďaka paráda"),
         (1.0, "oceňuj* krásn* profík profesionál poctiv* ústretovo ohľaduplň* pohotov* klaplo spoľahlivo útuln* dobr* spokojn* príjemn* ochotn* trpezliv* rýchl* profesionáln* férov* slušn* pekn* \
-               spoľahliv* čist* lepší lepšie dôver* ochota mily mila mile milo milú to_stojí \
+               spoľahliv* čistý čistá čisté čistú čistého čistom čisto čistota čistotu čistoty čistote lepší lepšie dôver* ochota mily mila mile milo milú to_stojí \
                ústretov* chutn* pohodln*"),
-        (0.5, "veriť lacn* zavolal zavolali ok"),
+        (0.5, "veriť lacn* ok"),
         (-0.5, "drahé drahý drahá draho dlho reklamáci* čakanie"),
         (-1.0, "otravn* štve toho_dosť špinav* stratili stratil tlačil tlačili vnútiť vnucoval* hlučn* chybn* na_nič zbytočn* nefunkčn* pokrčili_plecami zly zlá zlé zle zlý zlého slab* pomal* problém* chyb* poškoden* poškriaban* rozbit* \
                 ignor* luh* horší horšie škoda_že bohužiaľ nepríjemn* ľutoval ľutovať"),
@@ -18,9 +18,24 @@ pub(in crate::listening) const SOURCE: Source = Source {
                 strata_času stáčaj* neprofesionáln* nekompetentn*"),
         (-2.0, "hrozn* strašn* katastrof* otrasn* príšern* najhorší hnus* odporn* hanba podvod* \
                 už_nikdy nikdy_viac zlodej*"),
+        // Praise said with a nickname or a deed rather than an adjective.
+        (2.0, "zlatá_duša zlatý_človek zlaté_ruky poklad"),
+        (1.5, "zachránil* nad_rámec"),
+        (1.0, "bez_rečí bez_debát"),
+        // Complaints told as facts: damage, excuses, fobbing off, waiting, what is missing.
+        (-1.0, "popraskan* prasklin* prasknut* preliačen* tečie vyhovár* výhovor* odmietl* zabudl* chýba \
+                stále_čakám ešte_čakám"),
+        (-1.5, "odbili odbil"),
+        (1.0, "výhodn*"),
+        (-1.0, "večnosť"),
+        (-1.0, "pomýlil* poplietol poplietli"),
     ],
+    duties: "opravil* opraven* vyriešil* vyriešen* ospravedlnil* ospravedln* odškodn* vrátili_peniaze vymenil* \
+             vymenen* priznal* odpovedal* odpoveď* odpovedaj* zavolal zavolali ozval* vysvetlil* vysvetliť \
+             vysvetlen* dorazil* doručil* započít* započíta* uplatnil* funguje fungujú fungovalo dovolať \
+             dovolal* dvíha dvíhajú zdvihol zdvihli zdvihne",
     negators: "nie ne nikdy nikto nič nebol nebola nebolo neboli nemá nemajú bez ani žiadny žiadna \
-               žiadne nikoho",
+               žiadne nikoho nevie nevedia nevedel nevedeli nemôže nemôžu nemohol nemohli nechce nechcú nechcel nechceli nedokáže nedokázal nedokázali",
     intensifiers: &[
         (1.5, "veľmi naozaj fakt úplne absolútne vôbec oveľa strašne mimoriadne extrémne veľké veľká \
                veľký"),
