@@ -10,14 +10,11 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
-    // The CLI's default store is the embedded one; Lambda's is DynamoDB.
-    let mut vars: Vec<(String, String)> = std::env::vars().collect();
-    if !vars.iter().any(|(k, v)| k == "SARAFAN_STORE" && !v.trim().is_empty()) {
-        vars.push(("SARAFAN_STORE".into(), "sqlite".into()));
-    }
+    let vars: Vec<(String, String)> = std::env::vars().collect();
     let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let config = Config::from_vars(vars.clone()).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
     let settings = Settings::from_lookup(lookup).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    // The CLI's default store is the embedded one; Lambda's is DynamoDB.
     let choice = StoreChoice::from_lookup(lookup, "sqlite").map_err(CliError::Usage)?;
     let store = choice.open().await.context("opening the store")?;
     log_live_routes(&config, &settings);

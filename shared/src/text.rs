@@ -9,16 +9,12 @@ use unicode_normalization::UnicodeNormalization;
 pub fn fold(text: &str) -> String {
     if text.is_ascii() {
         // Most mentions are plain ASCII: nothing to decompose, one pass and no Unicode tables.
-        return text
-            .bytes()
-            .map(|b| {
-                if b == b'`' {
-                    '\''
-                } else {
-                    char::from(b.to_ascii_lowercase())
-                }
-            })
-            .collect();
+        let mut bytes = text.as_bytes().to_ascii_lowercase();
+        for b in bytes.iter_mut().filter(|b| **b == b'`') {
+            *b = b'\'';
+        }
+        // Still ASCII, so still UTF-8.
+        return String::from_utf8(bytes).unwrap_or_else(|_| unreachable!("ASCII in, ASCII out"));
     }
     let mut out = String::with_capacity(text.len());
     for c in text.nfd() {

@@ -46,17 +46,8 @@ impl fmt::Debug for Secrets {
     }
 }
 
-/// Where the records live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreConfig {
-    Sqlite { path: String },
-    Dynamodb { table: String },
-}
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
-    #[error("{0} is not set")]
-    Missing(&'static str),
     #[error("{name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
 }
@@ -78,7 +69,6 @@ pub struct Config {
     pub default_locale: String,
     /// Chat platforms outreach can ask on (their bot tokens are set): `/api/surveys` refuses others.
     pub chat_platforms: Vec<sarafan_core::model::Platform>,
-    pub store: StoreConfig,
 }
 
 impl Config {
@@ -122,23 +112,6 @@ impl Config {
                 Ok(url)
             })
             .transpose()?;
-        // Lambda's default is DynamoDB; the CLI sets SARAFAN_STORE=sqlite itself.
-        let store = match get("SARAFAN_STORE").unwrap_or("dynamodb") {
-            "sqlite" => StoreConfig::Sqlite {
-                path: get("SARAFAN_DB").unwrap_or("./sarafan.db").to_string(),
-            },
-            "dynamodb" => StoreConfig::Dynamodb {
-                table: get("SARAFAN_TABLE")
-                    .ok_or(ConfigError::Missing("SARAFAN_TABLE"))?
-                    .to_string(),
-            },
-            other => {
-                return Err(ConfigError::Invalid {
-                    name: "SARAFAN_STORE",
-                    reason: format!("{other:?} is neither \"sqlite\" nor \"dynamodb\""),
-                })
-            }
-        };
         Ok(Config {
             slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
             telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
@@ -165,7 +138,6 @@ impl Config {
             .into_iter()
             .filter_map(|(platform, configured)| configured.then_some(platform))
             .collect(),
-            store,
         })
     }
 }
@@ -188,39 +160,26 @@ mod tests {
     #[test]
     fn config_reads_the_contract_variables() {
         let config = Config::from_vars([
-            ("SARAFAN_STORE", "sqlite"),
-            ("SARAFAN_DB", "/tmp/x.db"),
             ("SLACK_SIGNING_SECRET", "s1,s2"),
             ("SARAFAN_BRAND_TERMS", "Sprite, @sprite ,#sprite"),
             ("REFERRAL_LANDING_URL", "https://shop.example/welcome?utm=ref"),
         ])
         .unwrap();
-        assert_eq!(
-            config.store,
-            StoreConfig::Sqlite {
-                path: "/tmp/x.db".into()
-            }
-        );
         assert!(config.slack_signing_secret.unwrap().matches("s2"));
         assert!(config.telegram_webhook_secret.is_none());
         assert_eq!(config.brand_terms, ["Sprite", "@sprite", "#sprite"]);
         assert_eq!(config.default_locale, "en");
-        assert!(!format!(
-            "{:?}",
-            Config::from_vars([("SARAFAN_STORE", "sqlite"), ("SARAFAN_API_TOKEN", "tok-123")]).unwrap()
-        )
-        .contains("tok-123"));
+        assert!(!format!("{:?}", Config::from_vars([("SARAFAN_API_TOKEN", "tok-123")]).unwrap()).contains("tok-123"));
     }
 
     #[test]
-    fn config_names_the_missing_or_invalid_variable() {
-        assert_eq!(
-            Config::from_vars([("SARAFAN_STORE", "dynamodb")]).unwrap_err(),
-            ConfigError::Missing("SARAFAN_TABLE")
-        );
-        let err = Config::from_vars([("SARAFAN_STORE", "sqlite"), ("REFERRAL_LANDING_URL", "not a url")]).unwrap_err();
+    fn config_names_the_invalid_variable() {
+        let err = Config::from_vars([("REFERRAL_LANDING_URL", "not a url")]).unwrap_err();
         assert!(err.to_string().starts_with("REFERRAL_LANDING_URL is invalid"), "{err}");
-        let err = Config::from_vars([("SARAFAN_STORE", "postgres")]).unwrap_err();
-        assert!(err.to_string().starts_with("SARAFAN_STORE is invalid"), "{err}");
+        let err = Config::from_vars([("REFERRAL_LANDING_URL", "ftp://shop.example/")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "REFERRAL_LANDING_URL is invalid: must be an http(s) URL"
+        );
     }
 }

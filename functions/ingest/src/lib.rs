@@ -15,7 +15,7 @@ pub mod platforms;
 pub mod referral;
 pub mod verify;
 
-pub use config::{Config, ConfigError, Secrets, StoreConfig};
+pub use config::{Config, ConfigError, Secrets};
 pub use error::AppError;
 
 use axum::routing::{delete, get, post};

@@ -16,7 +16,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     // Display, not Debug: a start-up failure shows in the log as one line naming the variable.
     let settings = Settings::load().await.map_err(|e| e.to_string())?;
     let config = Config::from_vars(settings.vars()).map_err(|e| format!("sarafan-ingest configuration: {e}"))?;
-    // The same variables and default (dynamodb) Config read, so both agree on the store.
+    // Lambda's store is DynamoDB unless SARAFAN_STORE says otherwise.
     let choice = StoreChoice::from_lookup(|name| settings.get(name), "dynamodb")?;
     let store = choice.open().await.map_err(|e| e.to_string())?;
     lambda_http::run(app(AppState::new(store, config))).await

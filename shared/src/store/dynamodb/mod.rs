@@ -881,26 +881,29 @@ impl DynamoStore {
 impl DynamoStore {
     /// Adds the feed sequence bump and the event items: the counter must still hold what was
     /// read, so concurrent writers of events serialise (the loser reads again and retries).
-    async fn plan_feed(&self, plan: &mut Plan<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-        if plan.events.is_empty() {
-            return Ok(());
-        }
+    /// The feed's last sequence number (`None` while it is empty).
+    async fn feed_seq(&self) -> StoreResult<Option<u64>> {
         let counter = self.get(key(SEQ_PK, ONE)).await?;
-        let last = counter
+        Ok(counter
             .as_ref()
             .map(|i| attr_n(i, "seq"))
             .transpose()?
-            .flatten()
-            .unwrap_or(0) as u64;
-        let next = last + plan.events.len() as u64;
-        let cond = match counter {
-            Some(_) => Cond {
+            .map(|seq| seq.unwrap_or(0) as u64))
+    }
+
+    /// The plan's events as feed items after `last` (the sequence number read before
+    /// planning), with the counter's move from `last` as their guard.
+    fn plan_feed(plan: &mut Plan<'_>, last: Option<u64>, now: DateTime<Utc>) -> StoreResult<()> {
+        let cond = match last {
+            Some(last) => Cond {
                 expr: Some("seq = :last".into()),
                 values: HashMap::from([(":last".into(), n(last))]),
                 ..Cond::default()
             },
             None => Cond::absent(),
         };
+        let last = last.unwrap_or(0);
+        let next = last + plan.events.len() as u64;
         plan.update(
             key(SEQ_PK, ONE),
             "SET seq = :next, #type = :counter".into(),
@@ -944,6 +947,62 @@ impl DynamoStore {
     }
 }
 
+/// The feed's last sequence number, for planning a transaction: read it when the change has
+/// events, or take it as given.
+enum FeedSeq {
+    Read,
+    Known(Option<u64>),
+}
+
+impl DynamoStore {
+    /// The one transaction that stores `change` under `delivery`: the delivery claim, the
+    /// records, the feed events after `feed_seq` (the feed's last sequence number, `None`
+    /// while empty) and the monthly counters. Reads only what the change itself needs to see
+    /// (a mention or a response needs nothing); sends nothing.
+    pub async fn transaction(
+        &self,
+        delivery: &str,
+        change: &Change,
+        now: DateTime<Utc>,
+        feed_seq: Option<u64>,
+    ) -> StoreResult<Vec<TransactWriteItem>> {
+        Ok(self
+            .plan_transaction(delivery, change, now, FeedSeq::Known(feed_seq))
+            .await?
+            .0)
+    }
+
+    async fn plan_transaction(
+        &self,
+        delivery: &str,
+        change: &Change,
+        now: DateTime<Utc>,
+        feed_seq: FeedSeq,
+    ) -> StoreResult<(Vec<TransactWriteItem>, Vec<Role>)> {
+        let mut plan = Plan {
+            table: &self.table,
+            items: Vec::new(),
+            events: Vec::new(),
+            deltas: Deltas::default(),
+        };
+        let mut claim = delivery_key(delivery);
+        claim.insert(TYPE.into(), s("delivery"));
+        claim.insert("applied_at".into(), s(ts(now)));
+        claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
+        plan.put(claim, Cond::absent(), Role::Delivery)?;
+        self.plan_change(&mut plan, change).await?;
+        if !plan.events.is_empty() {
+            let last = match feed_seq {
+                FeedSeq::Known(last) => last,
+                FeedSeq::Read => self.feed_seq().await?,
+            };
+            Self::plan_feed(&mut plan, last, now)?;
+        }
+        Self::plan_counters(&mut plan)?;
+        Ok(plan.items.into_iter().unzip())
+    }
+}
+
 #[async_trait]
 impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
@@ -958,21 +1017,7 @@ impl ChangeWriter for DynamoStore {
                 tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
             }
             let now = Utc::now();
-            let mut plan = Plan {
-                table: &self.table,
-                items: Vec::new(),
-                events: Vec::new(),
-                deltas: Deltas::default(),
-            };
-            let mut claim = delivery_key(delivery);
-            claim.insert(TYPE.into(), s("delivery"));
-            claim.insert("applied_at".into(), s(ts(now)));
-            claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
-            plan.put(claim, Cond::absent(), Role::Delivery)?;
-            self.plan_change(&mut plan, &change).await?;
-            self.plan_feed(&mut plan, now).await?;
-            Self::plan_counters(&mut plan)?;
-            let (items, roles): (Vec<_>, Vec<_>) = plan.items.into_iter().unzip();
+            let (items, roles) = self.plan_transaction(delivery, &change, now, FeedSeq::Read).await?;
             // The token makes the SDK's own retry of this very request (after a lost answer)
             // succeed instead of failing on the delivery key it wrote the first time.
             let token = format!("{:032x}", rand::random::<u128>());
