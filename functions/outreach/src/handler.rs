@@ -70,6 +70,11 @@ enum SendError {
 
 pub const NOT_CONFIGURED: &str = "platform not configured";
 
+/// A platform's client, or why there is none.
+fn configured<C>(client: &Option<C>, platform: Platform) -> Result<&C, SendError> {
+    client.as_ref().ok_or(SendError::NotConfigured(platform))
+}
+
 /// A negative mention older than this when outreach sees it (a backfill, a long outage) still
 /// alerts staff, but is not assessed for a spike: spike alerts are news.
 pub const SPIKE_NEWS_HOURS: i64 = 48;
@@ -197,11 +202,7 @@ impl Outreach {
         let chat = |e| SendError::Chat(e);
         match identity.platform {
             Platform::Slack => {
-                let slack = self
-                    .chat
-                    .slack
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Slack))?;
+                let slack = configured(&self.chat.slack, Platform::Slack)?;
                 let channel = slack.open_dm(&identity.address).await.map_err(chat)?;
                 let blocks = slack_question_blocks(&question, self.templates.text(locale, Key::ScoreHint));
                 slack
@@ -210,11 +211,7 @@ impl Outreach {
                     .map_err(chat)?;
             }
             Platform::Telegram => {
-                let telegram = self
-                    .chat
-                    .telegram
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Telegram))?;
+                let telegram = configured(&self.chat.telegram, Platform::Telegram)?;
                 let text = format!("{question}\n\n{}", self.templates.text(locale, Key::ScoreHint));
                 telegram
                     .send_message(&identity.address, &text, Some(&telegram_score_keyboard()))
@@ -222,11 +219,7 @@ impl Outreach {
                     .map_err(chat)?;
             }
             Platform::Whatsapp => {
-                let whatsapp = self
-                    .chat
-                    .whatsapp
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Whatsapp))?;
+                let whatsapp = configured(&self.chat.whatsapp, Platform::Whatsapp)?;
                 let body = format!("{question}\n\n{}", self.templates.text(locale, Key::TypeHint));
                 let button = self.templates.text(locale, Key::ListButton);
                 let section: String = button.chars().take(24).collect();
@@ -245,11 +238,7 @@ impl Outreach {
         let chat = |e| SendError::Chat(e);
         match identity.platform {
             Platform::Slack => {
-                let slack = self
-                    .chat
-                    .slack
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Slack))?;
+                let slack = configured(&self.chat.slack, Platform::Slack)?;
                 let channel = slack.open_dm(&identity.address).await.map_err(chat)?;
                 slack
                     .post_message(&channel, &escape_mrkdwn(text), None)
@@ -257,22 +246,14 @@ impl Outreach {
                     .map_err(chat)?;
             }
             Platform::Telegram => {
-                let telegram = self
-                    .chat
-                    .telegram
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Telegram))?;
+                let telegram = configured(&self.chat.telegram, Platform::Telegram)?;
                 telegram
                     .send_message(&identity.address, text, None)
                     .await
                     .map_err(chat)?;
             }
             Platform::Whatsapp => {
-                let whatsapp = self
-                    .chat
-                    .whatsapp
-                    .as_ref()
-                    .ok_or(SendError::NotConfigured(Platform::Whatsapp))?;
+                let whatsapp = configured(&self.chat.whatsapp, Platform::Whatsapp)?;
                 whatsapp.send_text(&identity.address, text).await.map_err(chat)?;
             }
             other => return Err(SendError::NotConfigured(other)),
