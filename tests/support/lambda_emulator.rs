@@ -143,6 +143,10 @@ impl Function {
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
+        if let Some((_, region)) = env.iter().find(|(k, _)| *k == "AWS_REGION") {
+            // Lambda sets both; boto3 reads only this one.
+            command.env("AWS_DEFAULT_REGION", region);
+        }
         let spawned = Instant::now();
         let child = command
             .spawn()
@@ -243,8 +247,6 @@ pub fn local_aws_env() -> Vec<(&'static str, String)> {
         ("AWS_ACCESS_KEY_ID", "testing".into()),
         ("AWS_SECRET_ACCESS_KEY", "testing".into()),
         ("AWS_REGION", "us-east-1".into()),
-        // Lambda sets both; boto3 reads only this one.
-        ("AWS_DEFAULT_REGION", "us-east-1".into()),
     ]
 }
 
