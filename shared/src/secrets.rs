@@ -81,12 +81,21 @@ impl Settings {
     /// The process environment, plus the secret named by `SARAFAN_SECRETS_ARN` when it is set.
     /// One network call at most; call it once, before serving.
     pub async fn load() -> Result<Self, SecretsError> {
+        if !std::env::var(SECRETS_ARN_VAR).is_ok_and(|v| !v.trim().is_empty()) {
+            return Ok(Settings::from_vars(std::env::vars()));
+        }
+        Self::load_with(&crate::aws::sdk_config().await).await
+    }
+
+    /// [`Self::load`] on an AWS config already loaded, so the secret's client shares its HTTP
+    /// client (and TLS roots) with the function's other AWS clients. Without
+    /// `SARAFAN_SECRETS_ARN` no client is built and nothing is sent.
+    pub async fn load_with(aws: &aws_config::SdkConfig) -> Result<Self, SecretsError> {
         let settings = Settings::from_vars(std::env::vars());
         let Some(secret_id) = settings.get(SECRETS_ARN_VAR).filter(|v| !v.trim().is_empty()) else {
             return Ok(settings);
         };
-        let config = crate::aws::sdk_config().await;
-        let client = aws_sdk_secretsmanager::Client::new(&config);
+        let client = aws_sdk_secretsmanager::Client::new(aws);
         let text = fetch(&client, secret_id.trim()).await?;
         settings.merge_secret_json(&text)
     }

@@ -13,11 +13,14 @@ async fn main() -> Result<(), lambda_http::Error> {
         .with_env_filter(filter)
         .without_time()
         .init();
+    // One AWS config (and so one HTTP client, one TLS root store) for the secret and the store.
+    // Loading it reads the environment only: no network call before the first event.
+    let aws = sarafan_core::aws::sdk_config().await;
     // Display, not Debug: a start-up failure shows in the log as one line naming the variable.
-    let settings = Settings::load().await.map_err(|e| e.to_string())?;
+    let settings = Settings::load_with(&aws).await.map_err(|e| e.to_string())?;
     let config = Config::from_vars(settings.vars()).map_err(|e| format!("sarafan-ingest configuration: {e}"))?;
     // Lambda's store is DynamoDB unless SARAFAN_STORE says otherwise.
     let choice = StoreChoice::from_lookup(|name| settings.get(name), "dynamodb")?;
-    let store = choice.open().await.map_err(|e| e.to_string())?;
+    let store = choice.open_with(&aws).await.map_err(|e| e.to_string())?;
     lambda_http::run(app(AppState::new(store, config))).await
 }

@@ -11,16 +11,19 @@ async fn main() -> Result<(), Error> {
         .with_target(false)
         .without_time()
         .init();
+    // One AWS config (and so one HTTP client, one TLS root store) for the secret, the store and
+    // SES. Loading it reads the environment only: no network call before the first event.
+    let aws = sarafan_core::aws::sdk_config().await;
     // Display, not Debug: the reason shows in the function's log as one readable line.
-    let env = sarafan_core::secrets::Settings::load()
+    let env = sarafan_core::secrets::Settings::load_with(&aws)
         .await
         .map_err(|e| e.to_string())?;
     let settings = Settings::from_lookup(|name| env.get(name)).map_err(|e| e.to_string())?;
     let store = StoreChoice::from_lookup(|name| env.get(name), "dynamodb")?
-        .open()
+        .open_with(&aws)
         .await
         .map_err(|e| e.to_string())?;
-    let mailer = SesMailer::from_env().await;
+    let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
     let (store, mailer, settings) = (&*store, &mailer, &settings);
     let handler = move |event: LambdaEvent<serde_json::Value>| async move {
         let now = chrono::Utc::now();

@@ -300,6 +300,19 @@ impl StoreChoice {
             )),
         }
     }
+
+    /// Opens the chosen store on an AWS config already loaded: a Lambda that also reads its
+    /// secrets or sends email then shares one HTTP client, so its TLS roots load once at init.
+    #[cfg(feature = "dynamodb")]
+    pub async fn open_with(&self, aws: &aws_config::SdkConfig) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+        match self {
+            StoreChoice::Dynamodb { table } => Ok(std::sync::Arc::new(dynamodb::DynamoStore::from_sdk_config(
+                aws,
+                table.clone(),
+            ))),
+            StoreChoice::Sqlite { .. } => self.open().await,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -526,7 +526,12 @@ impl DynamoStore {
 
     /// The store on table `table`, configured from the environment (see [`Self::sdk_config`]).
     pub async fn from_env(table: impl Into<String>) -> Self {
-        DynamoStore::new(Client::new(&Self::sdk_config().await), table)
+        Self::from_sdk_config(&Self::sdk_config().await, table)
+    }
+
+    /// The store on table `table` with a config already loaded (shared with other AWS clients).
+    pub fn from_sdk_config(config: &SdkConfig, table: impl Into<String>) -> Self {
+        DynamoStore::new(Client::new(config), table)
     }
 
     pub fn client(&self) -> &Client {
