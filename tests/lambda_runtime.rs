@@ -4,11 +4,15 @@
 #[path = "support/lambda_emulator.rs"]
 mod lambda_emulator;
 
+use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
 use sarafan_core::store::{RecordKind, RecordLister};
-use serde_json::json;
+use serde_json::{json, Value};
+use sha2::Sha256;
 use std::process::Command;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A debug build of one of the workspace's Lambda binaries under the emulator, on moto.
 async fn start(bin: &str, env: &[(&str, String)]) -> Function {
@@ -128,4 +132,242 @@ async fn outreach_binary_answers_a_stream_batch_with_no_failures() {
     // Nothing to retry: the batch's events are handled (or permanently skipped, with no platform set up).
     assert_eq!(answer["batchItemFailures"], json!([]), "{answer}");
     report("sarafan-outreach", &outreach);
+}
+
+/// The local server's DynamoDB Streams API, read raw (the Lambda event's records are the
+/// stream's records as `GetRecords` returns them, in DynamoDB JSON).
+struct StreamReader {
+    http: reqwest::Client,
+    endpoint: String,
+    iterator: String,
+}
+
+impl StreamReader {
+    async fn call(http: &reqwest::Client, endpoint: &str, target: &str, body: Value) -> Value {
+        let res = http
+            .post(endpoint)
+            .header("x-amz-target", target)
+            .header("content-type", "application/x-amz-json-1.0")
+            // moto picks the service and region from the credential scope; it checks no signature.
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        assert!(status.is_success(), "{target}: {status} {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Opens the table's stream at its start.
+    async fn open(table: &str) -> StreamReader {
+        let http = reqwest::Client::new();
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
+        let described = Self::call(
+            &http,
+            &endpoint,
+            "DynamoDB_20120810.DescribeTable",
+            json!({"TableName": table}),
+        )
+        .await;
+        let arn = described["Table"]["LatestStreamArn"]
+            .as_str()
+            .expect("the table has a stream")
+            .to_string();
+        let stream = Self::call(
+            &http,
+            &endpoint,
+            "DynamoDBStreams_20120810.DescribeStream",
+            json!({"StreamArn": arn}),
+        )
+        .await;
+        let shard = stream["StreamDescription"]["Shards"][0]["ShardId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let iterator = Self::call(
+            &http,
+            &endpoint,
+            "DynamoDBStreams_20120810.GetShardIterator",
+            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
+        )
+        .await["ShardIterator"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        StreamReader {
+            http,
+            endpoint,
+            iterator,
+        }
+    }
+
+    /// The records written since the last read, as the DynamoDB Streams event Lambda hands
+    /// the function (Lambda adds `eventSourceARN`; moto's records carry the rest).
+    async fn next_batch(&mut self) -> Value {
+        let page = Self::call(
+            &self.http,
+            &self.endpoint,
+            "DynamoDBStreams_20120810.GetRecords",
+            json!({"ShardIterator": self.iterator}),
+        )
+        .await;
+        if let Some(next) = page["NextShardIterator"].as_str() {
+            self.iterator = next.to_string();
+        }
+        json!({"Records": page["Records"]})
+    }
+}
+
+#[tokio::test]
+async fn a_signed_slack_detractor_click_reaches_staff_through_the_real_stream() {
+    let store = fresh_table().await;
+    let mut stream = StreamReader::open(store.table()).await;
+    let slack = MockServer::start().await;
+    for (route, answer) in [
+        (
+            "/conversations.open",
+            json!({"ok": true, "channel": {"id": "D0CUSTOMER"}}),
+        ),
+        (
+            "/chat.postMessage",
+            json!({"ok": true, "channel": "C0ALERTS", "ts": "1773150000.000100"}),
+        ),
+    ] {
+        Mock::given(method("POST"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+            .mount(&slack)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/users.info"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ok": true, "user": {"id": "U0CUSTOMER", "locale": "en-US"}})),
+        )
+        .mount(&slack)
+        .await;
+    let table = ("SARAFAN_TABLE", store.table().to_string());
+    let slack_env = [
+        ("SLACK_BOT_TOKEN", "xoxb-e2e".to_string()),
+        ("SLACK_API_URL", slack.uri()),
+        ("SLACK_ALERT_CHANNEL", "C0ALERTS".into()),
+    ];
+    let mut ingest = start(
+        "sarafan-ingest",
+        &[
+            table.clone(),
+            ("SARAFAN_API_TOKEN", "e2e-token".into()),
+            ("SLACK_SIGNING_SECRET", "e2e-slack-secret".into()),
+            slack_env[0].clone(),
+        ],
+    )
+    .await;
+    let mut outreach = start(
+        "sarafan-outreach",
+        &[
+            table.clone(),
+            slack_env[0].clone(),
+            slack_env[1].clone(),
+            slack_env[2].clone(),
+        ],
+    )
+    .await;
+
+    // Ask the customer on Slack: ingest stores the request, its stream record makes outreach ask.
+    let asked = ingest
+        .invoke(http_event(
+            "POST",
+            "/api/surveys",
+            &[("authorization", "Bearer e2e-token")],
+            &json!({"customers": [{"platform": "slack", "user_id": "U0CUSTOMER"}]}).to_string(),
+        ))
+        .await
+        .answered();
+    assert_eq!(asked["statusCode"], 202, "{asked}");
+    let batch = stream.next_batch().await;
+    let handled = outreach.invoke(batch).await.answered();
+    assert_eq!(handled["batchItemFailures"], json!([]), "{handled}");
+    let question = posts(&slack).await;
+    assert_eq!(question.len(), 1, "{question:#?}");
+    assert_eq!(question[0]["channel"], "D0CUSTOMER");
+    assert!(question[0].to_string().matches("nps:").count() >= 11, "{}", question[0]);
+
+    // The customer clicks 3: a signed Slack interaction through the ingest binary.
+    let mut click: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/slack/block_actions_nps.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    click["user"]["id"] = json!("U0CUSTOMER");
+    click["actions"][0]["action_id"] = json!("nps:3");
+    click["actions"][0]["value"] = json!("nps:3");
+    let body = format!(
+        "payload={}",
+        form_urlencoded::byte_serialize(click.to_string().as_bytes()).collect::<String>()
+    );
+    let ts = chrono::Utc::now().timestamp().to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(b"e2e-slack-secret").unwrap();
+    mac.update(format!("v0:{ts}:{body}").as_bytes());
+    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let clicked = ingest
+        .invoke(http_event(
+            "POST",
+            "/webhooks/slack/interactions",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("x-slack-request-timestamp", &ts),
+                ("x-slack-signature", &signature),
+            ],
+            &body,
+        ))
+        .await
+        .answered();
+    assert_eq!(clicked["statusCode"], 200, "{clicked}");
+    let page = store.list(RecordKind::Responses, None, None, 10).await.unwrap();
+    let [sarafan_core::store::Record::Response(stored)] = page.records.as_slice() else {
+        panic!("one stored response: {page:?}");
+    };
+    assert_eq!(
+        (stored.score.value(), stored.category()),
+        (3, sarafan_core::Category::Detractor)
+    );
+
+    // Its stream record through the outreach binary: an apology to the customer, an alert to staff.
+    let batch = stream.next_batch().await;
+    assert!(batch.to_string().contains("response_recorded"), "{batch}");
+    let handled = outreach.invoke(batch).await.answered();
+    assert_eq!(handled["batchItemFailures"], json!([]), "{handled}");
+    let sent = posts(&slack).await;
+    let alert = sent
+        .iter()
+        .find(|m| m["channel"] == "C0ALERTS")
+        .unwrap_or_else(|| panic!("a staff alert: {sent:#?}"));
+    assert!(alert.to_string().contains("alert:claim:"), "{alert}");
+    assert!(
+        sent.iter().skip(1).any(|m| m["channel"] == "D0CUSTOMER"),
+        "a follow-up to the customer: {sent:#?}"
+    );
+    report("sarafan-ingest", &ingest);
+    report("sarafan-outreach", &outreach);
+}
+
+/// The bodies of every chat.postMessage the recorded Slack API received, in order.
+async fn posts(slack: &MockServer) -> Vec<Value> {
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/chat.postMessage")
+        .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
+        .collect()
 }
