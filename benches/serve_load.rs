@@ -5,7 +5,8 @@
 //! for outreach to drain, then checks that exactly the distinct records were stored (`sarafan
 //! export`) and that exactly one follow-up per distinct answer reached the recorded chat API.
 //!
-//! `cargo bench --bench serve_load` (options after `--`: `--requests N --concurrency C`).
+//! `cargo bench --bench serve_load` (options after `--`: `--requests N --concurrency C`, and
+//! `--bin PATH` to measure another `sarafan` build, e.g. a copy of an earlier one, against this one).
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
@@ -34,6 +35,15 @@ fn arg(name: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// The `sarafan` binary to start: this build's, unless `--bin PATH` names another.
+fn sarafan_bin() -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--bin")
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_sarafan").to_string())
 }
 
 fn free_port() -> u16 {
@@ -299,7 +309,7 @@ async fn main() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let server = Server(
-        Command::new(env!("CARGO_BIN_EXE_sarafan"))
+        Command::new(sarafan_bin())
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .envs(env(dir.path(), &telegram_api))
             .stdout(Stdio::null())
@@ -441,7 +451,7 @@ async fn main() {
 
     // Exactly the distinct records, through the CLI's export on the same database.
     let export = |kind: &str| -> Vec<Value> {
-        let out = Command::new(env!("CARGO_BIN_EXE_sarafan"))
+        let out = Command::new(sarafan_bin())
             .args(["export", kind])
             .envs(env(dir.path(), &telegram_api))
             .output()
