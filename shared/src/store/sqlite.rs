@@ -6,7 +6,8 @@ use crate::nps::Score;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use tokio::sync::oneshot;
 
 /// `PRAGMA application_id` of a Sarafan database ("SRFN"): tells ours from foreign files.
 const APPLICATION_ID: i64 = 0x5352_464e;
@@ -68,12 +69,144 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The SQLite store. Writes go through one connection, reads through another, so a long
 /// export does not hold up ingest (WAL lets readers and the writer work at once).
+///
+/// Deliveries, effect keys and cursors are written by one writer thread that commits whatever
+/// is queued in one transaction (group commit), each write under its own savepoint; a caller is
+/// answered only once its write is committed. Under load that writes each touched page to the
+/// WAL once per batch instead of once per delivery, and no runtime thread waits on a commit.
 pub struct SqliteStore {
     // Declared (so dropped) before the writer: the last connection to close checkpoints
     // the WAL, and only the writer may.
     reader: Mutex<Connection>,
-    writer: Mutex<Connection>,
+    writer: Arc<Mutex<Connection>>,
+    /// Closed (set to `None`) on drop, which ends the writer thread.
+    queue: Option<mpsc::Sender<Write>>,
+    writer_thread: Option<std::thread::JoinHandle<()>>,
     path: PathBuf,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // The writer thread finishes what is queued and lets go of the connection, so the
+        // writer still closes last (after the reader, dropped with the fields).
+        self.queue = None;
+        if let Some(thread) = self.writer_thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// A write waiting for the next group commit, and where its outcome goes once committed.
+struct Write {
+    op: WriteOp,
+    done: oneshot::Sender<StoreResult<Applied>>,
+}
+
+// Nearly every write is an `Apply`, moved once into the queue: boxing it would add an
+// allocation per delivery to save nothing.
+#[allow(clippy::large_enum_variant)]
+enum WriteOp {
+    Apply { delivery: String, change: Change },
+    MarkEffect { key: String },
+    SaveCursor { consumer: String, seq: u64 },
+}
+
+/// Most writes one commit takes: bounds the transaction and the wait of the batch's first caller.
+const MAX_BATCH: usize = 256;
+
+/// The writer thread: takes what is queued (waiting only when nothing is), commits it together.
+fn run_writer(conn: Arc<Mutex<Connection>>, queue: mpsc::Receiver<Write>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(write) => batch.push(write),
+                Err(_) => break,
+            }
+        }
+        let mut conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        commit_batch(&mut conn, batch);
+    }
+}
+
+/// One transaction for the whole batch; every caller learns its outcome only after the commit,
+/// and if the commit fails every caller gets the error (nothing of the batch was stored).
+fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
+    let fail_all = |dones: Vec<oneshot::Sender<StoreResult<Applied>>>, e: StoreError| {
+        let transient = e.is_transient();
+        let reason = e.to_string();
+        for done in dones {
+            let _ = done.send(Err(if transient {
+                StoreError::Unavailable(reason.clone())
+            } else {
+                StoreError::Backend(reason.clone().into())
+            }));
+        }
+    };
+    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+        Ok(tx) => tx,
+        Err(e) => return fail_all(batch.into_iter().map(|w| w.done).collect(), backend(e)),
+    };
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut broken = None;
+    for write in batch {
+        if broken.is_none() {
+            match write_one(&tx, write.op) {
+                Ok(outcome) => {
+                    outcomes.push((write.done, Some(outcome)));
+                    continue;
+                }
+                Err(e) => broken = Some(e),
+            }
+        }
+        outcomes.push((write.done, None));
+    }
+    let committed = match broken {
+        Some(e) => Err(e),
+        None => tx.commit().map_err(backend),
+    };
+    match committed {
+        Ok(()) => {
+            for (done, outcome) in outcomes {
+                if let Some(outcome) = outcome {
+                    let _ = done.send(outcome);
+                }
+            }
+        }
+        Err(e) => fail_all(outcomes.into_iter().map(|(done, _)| done).collect(), e),
+    }
+}
+
+/// One write inside the batch's transaction, under its own savepoint: a duplicate or a refused
+/// write leaves nothing behind and the others stand. The outer error means the transaction
+/// itself is unusable and the whole batch must be abandoned.
+fn write_one(tx: &Transaction<'_>, op: WriteOp) -> StoreResult<StoreResult<Applied>> {
+    tx.execute_batch("SAVEPOINT write").map_err(backend)?;
+    let outcome = match op {
+        WriteOp::Apply { delivery, change } => apply_in(tx, &delivery, change),
+        WriteOp::MarkEffect { key } => tx
+            .execute(
+                "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
+                params![key, ts(Utc::now())],
+            )
+            .map(|_| Applied::Stored)
+            .map_err(backend),
+        WriteOp::SaveCursor { consumer, seq } => tx
+            .execute(
+                "INSERT INTO cursors (consumer, seq) VALUES (?1, ?2) ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
+                params![consumer, seq as i64],
+            )
+            .map(|_| Applied::Stored)
+            .map_err(backend),
+    };
+    // Nothing of a duplicate is kept, not even its delivery key.
+    let end = if matches!(outcome, Ok(Applied::Stored)) {
+        "RELEASE write"
+    } else {
+        "ROLLBACK TO write; RELEASE write"
+    };
+    tx.execute_batch(end).map_err(backend)?;
+    Ok(outcome)
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {
@@ -170,11 +303,34 @@ impl SqliteStore {
         reader
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
+        let writer = Arc::new(Mutex::new(writer));
+        let (queue, queued) = mpsc::channel();
+        let writer_thread = {
+            let writer = writer.clone();
+            std::thread::Builder::new()
+                .name("sqlite-writer".into())
+                .spawn(move || run_writer(writer, queued))
+                .map_err(|e| StoreError::Backend(Box::new(e)))?
+        };
         Ok(SqliteStore {
-            writer: Mutex::new(writer),
+            writer,
             reader: Mutex::new(reader),
+            queue: Some(queue),
+            writer_thread: Some(writer_thread),
             path,
         })
+    }
+
+    /// Queues a write for the writer thread and waits until it is committed (or refused).
+    async fn write(&self, op: WriteOp) -> StoreResult<Applied> {
+        let stopped = || StoreError::Unavailable("the SQLite writer has stopped".into());
+        let (done, outcome) = oneshot::channel();
+        self.queue
+            .as_ref()
+            .ok_or_else(stopped)?
+            .send(Write { op, done })
+            .map_err(|_| stopped())?;
+        outcome.await.map_err(|_| stopped())?
     }
 
     pub fn path(&self) -> &Path {
@@ -831,17 +987,11 @@ fn apply_in(tx: &Transaction<'_>, delivery: &str, change: Change) -> StoreResult
 #[async_trait]
 impl ChangeWriter for SqliteStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
-        let mut conn = self.writer();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        let applied = apply_in(&tx, delivery, change)?;
-        match applied {
-            // Nothing of a duplicate is kept, not even its delivery key.
-            Applied::Duplicate => tx.rollback().map_err(backend)?,
-            Applied::Stored => tx.commit().map_err(backend)?,
-        }
-        Ok(applied)
+        self.write(WriteOp::Apply {
+            delivery: delivery.to_string(),
+            change,
+        })
+        .await
     }
 }
 
@@ -985,12 +1135,7 @@ impl EffectLog for SqliteStore {
     }
 
     async fn mark_effect_done(&self, key: &str) -> StoreResult<()> {
-        self.writer()
-            .execute(
-                "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
-                params![key, ts(Utc::now())],
-            )
-            .map_err(backend)?;
+        self.write(WriteOp::MarkEffect { key: key.to_string() }).await?;
         Ok(())
     }
 }
@@ -1191,12 +1336,11 @@ impl ChangeFeed for SqliteStore {
     }
 
     async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()> {
-        self.writer()
-            .execute(
-                "INSERT INTO cursors (consumer, seq) VALUES (?1, ?2) ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
-                params![consumer, seq as i64],
-            )
-            .map_err(backend)?;
+        self.write(WriteOp::SaveCursor {
+            consumer: consumer.to_string(),
+            seq,
+        })
+        .await?;
         Ok(())
     }
 }

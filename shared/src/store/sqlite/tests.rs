@@ -163,3 +163,49 @@ async fn readers_work_while_a_writer_holds_a_transaction() {
 async fn hourly_complaints_fill_a_month() {
     suite::hourly_complaints_fill_a_month(&fresh().1, 31).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_redeliveries_in_one_group_commit_are_stored_once() {
+    // GIVEN 50 deliveries, each sent four times at once (the writer commits them in batches)
+    let (_dir, store) = fresh();
+    let store = std::sync::Arc::new(store);
+    let mut sends = tokio::task::JoinSet::new();
+    for copy in 0..4 {
+        for n in 0..50 {
+            let store = store.clone();
+            sends.spawn(async move {
+                let r = suite::response(&format!("r{n}"), &format!("c{n}"), 9, chrono::Utc::now());
+                let change = Change::Response {
+                    response: r,
+                    survey: None,
+                };
+                (copy, store.apply(&format!("api:r{n}"), change).await.unwrap())
+            });
+        }
+    }
+    // AND a comment on a response that does not exist, refused in the middle of them
+    let refused = store
+        .apply(
+            "api:comment-on-nothing",
+            Change::Comment {
+                response_id: "missing".into(),
+                customer_id: "c0".into(),
+                comment: "hello".into(),
+                survey: None,
+            },
+        )
+        .await;
+    // WHEN all are answered
+    let mut stored = 0;
+    while let Some(done) = sends.join_next().await {
+        if done.unwrap().1 == Applied::Stored {
+            stored += 1;
+        }
+    }
+    // THEN each delivery was stored once, the refusal took nothing else down, and left no key
+    assert_eq!(stored, 50);
+    assert!(matches!(refused, Err(StoreError::NotFound(_))), "{refused:?}");
+    let responses = store.list(RecordKind::Responses, None, None, 1000).await.unwrap();
+    assert_eq!(responses.records.len(), 50);
+    assert!(!store.effect_done("api:comment-on-nothing").await.unwrap());
+}
