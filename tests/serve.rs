@@ -3,6 +3,9 @@
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
+use sarafan_core::model::{Identity, Platform};
+use sarafan_core::store::sqlite::SqliteStore;
+use sarafan_core::store::SurveyReader;
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
@@ -203,6 +206,24 @@ impl Serve {
             ("content-type", "application/json".into()),
         ];
         self.post(path, &headers, body.to_string().into_bytes()).await
+    }
+
+    /// Waits (bounded) until outreach has recorded the survey it asked `identity`. The record
+    /// follows the question's delivery by a moment (the chat API answers, then the survey is
+    /// stored); a person cannot answer within that moment, a test can, so tests wait as a
+    /// person would. An answer that did arrive first would be ignored (docs/deploy.md).
+    async fn wait_for_survey(&self, platform: Platform, address: &str) {
+        let store = SqliteStore::open(&self.db).unwrap();
+        let identity = Identity::new(platform, address.to_string());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while store.latest_survey(&identity).await.unwrap().is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "no survey recorded for {identity:?}\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// `sarafan export KIND` on this server's database, as JSON objects.
@@ -433,6 +454,7 @@ async fn telegram_detractor_gets_an_apology_and_staff_see_the_alert_and_the_comm
         .collect();
     assert_eq!(buttons.len(), 11, "{keyboard}");
     assert_eq!(sent[0]["chat_id"].to_string().trim_matches('"'), chat.to_string());
+    serve.wait_for_survey(Platform::Telegram, &chat.to_string()).await;
 
     // Click 3: an apology and a question to the customer, an alert in the staff channel.
     assert_eq!(
@@ -506,6 +528,7 @@ async fn telegram_free_text_in_russian_is_scored_and_answered_in_russian() {
         )
         .await;
     wait_for(&telegram, "/sendMessage", &serve, |b| !b.is_empty()).await;
+    serve.wait_for_survey(Platform::Telegram, &chat.to_string()).await;
     assert_eq!(
         serve.telegram(&telegram_update(9101, chat, json!("Девять"))).await.0,
         200
@@ -544,6 +567,8 @@ async fn slack_promoter_gets_a_referral_link_whose_click_and_purchase_are_counte
     assert!(requests
         .iter()
         .all(|r| r.headers.get("authorization").unwrap() == &format!("Bearer {SLACK_TOKEN}")));
+
+    serve.wait_for_survey(Platform::Slack, "U0CUSTOMER").await;
 
     // Click 10.
     let mut click = fixture("slack/block_actions_nps.json");

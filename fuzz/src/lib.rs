@@ -156,7 +156,14 @@ fn headers(pairs: &[(&'static str, &[u8])]) -> HeaderMap {
 pub fn verify(data: &[u8]) {
     let (given, rest) = split(data, 0);
     let (timestamp, body) = split(rest, 0);
-    let ts = String::from_utf8_lossy(timestamp);
+    // What a server can read of the header: visible ASCII only (`HeaderValue::to_str`), so a
+    // timestamp padded with Unicode spaces (U+0085) is unreadable, not "1773144000" trimmed.
+    let readable = HeaderValue::from_bytes(timestamp)
+        .ok()
+        .and_then(|v| v.to_str().ok().map(str::to_string));
+    let ts = readable
+        .clone()
+        .unwrap_or_else(|| String::from_utf8_lossy(timestamp).into_owned());
     let at = now();
     let slack_secrets = Secrets::parse(&format!("old-secret,{SLACK_SECRET}")).unwrap_or_else(|| unreachable!());
     let slack_good = format!(
@@ -174,7 +181,7 @@ pub fn verify(data: &[u8]) {
             ("x-slack-request-timestamp", timestamp),
             ("x-slack-signature", slack_good.as_bytes())
         ])),
-        fresh && HeaderValue::from_bytes(timestamp).is_ok(),
+        fresh && readable.is_some(),
         "our own Slack signature, timestamp {ts:?}"
     );
     if accepted(headers(&[
