@@ -182,15 +182,30 @@ mod tests {
             let overall = evaluate(dir).overall().accuracy();
             assert!(overall >= 0.90, "{dir} accuracy {overall:.3}");
         }
+        // holdout4, the earlier blind set of opinions told as facts, whose misses led to cues.
+        let overall = evaluate("holdout4").overall().accuracy();
+        assert!(overall >= 0.60, "holdout4 accuracy {overall:.3}");
     }
 
     #[test]
-    fn blind_set_accuracy_does_not_fall_below_its_first_run() {
-        // The blind set was written after the last lexicon change and is never tuned on
-        // (docs/sentiment.md); its first run scored 43.0%. This guards against regressions
-        // there; it is not a target.
-        let overall = evaluate("blind").overall().accuracy();
-        assert!(overall >= 0.40, "blind accuracy {overall:.3}");
+    fn natural_mentions_never_seen_in_tuning_meet_the_target() {
+        // GIVEN the blind set of mentions as customers write them (natural/), written by
+        // someone who had not seen the classifier, never tuned on (docs/sentiment.md)
+        let evaluation = evaluate("natural");
+        // THEN three-class accuracy is at least the 85% target overall (first run 94.5%)
+        let overall = evaluation.overall().accuracy();
+        assert!(overall >= 0.85, "natural accuracy {overall:.3}");
+        for (lang, confusion) in &evaluation.by_lang {
+            assert!(confusion.accuracy() >= 0.80, "{lang}: {:.3}", confusion.accuracy());
+        }
+    }
+
+    #[test]
+    fn implicit_set_accuracy_does_not_fall_below_its_last_blind_run() {
+        // Opinions told only as facts (implicit/), never tuned on: 37.0% before cues, 49.7%
+        // with them (cues written without seeing the set). A regression guard, not a target.
+        let overall = evaluate("implicit").overall().accuracy();
+        assert!(overall >= 0.45, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -199,7 +214,9 @@ mod tests {
         // THEN at most 1% of neutral mentions come out positive or negative: a neutral
         // mention called negative is a false staff alert
         let (mut neutral, mut called_polar) = (0, 0);
-        for dir in [".", "holdout", "holdout2", "holdout3", "blind"] {
+        for dir in [
+            ".", "holdout", "holdout2", "holdout3", "holdout4", "natural", "implicit",
+        ] {
             let overall = evaluate(dir).overall();
             neutral += Sentiment::ALL
                 .iter()

@@ -65,7 +65,8 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     let cleaned = strip_links_and_handles(&text::decode_entities(text));
     let folded = text::fold(&cleaned);
     let tokens = tokenize(&folded);
-    let sum = Scorer::new(&lexicons).score(&tokens);
+    let cues = find_cues(lexicons[0], &tokens);
+    let sum = Scorer::new(&lexicons, &cues).score(&tokens);
     let sentiment = if sum >= THRESHOLD {
         Sentiment::Positive
     } else if sum <= -THRESHOLD {
@@ -226,6 +227,62 @@ fn emoticon(s: &str, prev: Option<char>) -> Option<(usize, f32)> {
     None
 }
 
+/// The cues (`lexicon::Cue`) of the text, each as (index of its last token, weight), in
+/// order. A cue lies within one sentence (Slavic comparisons put a comma before "than"); cues
+/// do not overlap, and at one word the longest wins ("didn't even have to ask" over "didn't
+/// even"). A negator just before a cue, in its clause, turns it as it turns a polar word
+/// ("not as promised").
+fn find_cues(lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, f32)> {
+    let mut found = Vec::new();
+    // The sentence's words: (token index, clause number, word).
+    let mut sentence: Vec<(usize, usize, &str)> = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    let mut candidates = Vec::new();
+    let mut clause = 0;
+    let end = std::iter::once((tokens.len(), &Token::SentenceEnd { question: false }));
+    for (index, token) in tokens.iter().enumerate().chain(end) {
+        match token {
+            Token::Word(word) => {
+                sentence.push((index, clause, word));
+                continue;
+            }
+            Token::Emo(_) => continue,
+            Token::ClauseEnd => {
+                clause += 1;
+                continue;
+            }
+            Token::SentenceEnd { .. } => {}
+        }
+        words.clear();
+        words.extend(sentence.iter().map(|(_, _, w)| *w));
+        let mut start = 0;
+        while start < words.len() {
+            lexicon.cues_from(&lexicon.spelling(words[start]), &mut candidates);
+            let matched = candidates.iter().find_map(|&i| {
+                let cue = lexicon.cue(i);
+                lexicon.match_cue(cue, &words[start..]).map(|end| (end, cue.value))
+            });
+            let Some((end, value)) = matched else {
+                start += 1;
+                continue;
+            };
+            let negated = sentence[start.saturating_sub(CUE_NEGATION_REACH)..start]
+                .iter()
+                .any(|(_, c, w)| *c == sentence[start].1 && lexicon.is_negator(&lexicon.spelling(w)));
+            found.push((
+                sentence[start + end].0,
+                if negated { value * NEGATION_FACTOR } else { value },
+            ));
+            start += end + 1;
+        }
+        sentence.clear();
+    }
+    found
+}
+
+/// How many words before a cue a negator turns it.
+const CUE_NEGATION_REACH: usize = 2;
+
 /// Walks the tokens once, keeping only the current sentence's running sums.
 struct Scorer<'l> {
     lexicons: &'l [&'static Lexicon],
@@ -241,10 +298,15 @@ struct Scorer<'l> {
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
     complained: bool,
+    /// The text's cues, (last token, weight), and the next one's position in it.
+    cues: &'l [(usize, f32)],
+    next_cue: usize,
+    /// The sentence's cues: facts, so a question's count nothing.
+    cue_sum: f32,
 }
 
 impl<'l> Scorer<'l> {
-    fn new(lexicons: &'l [&'static Lexicon]) -> Self {
+    fn new(lexicons: &'l [&'static Lexicon], cues: &'l [(usize, f32)]) -> Self {
         Scorer {
             lexicons,
             total: 0.0,
@@ -256,6 +318,9 @@ impl<'l> Scorer<'l> {
             negation: 0,
             boost: 1.0,
             complained: false,
+            cues,
+            next_cue: 0,
+            cue_sum: 0.0,
         }
     }
 
@@ -272,7 +337,9 @@ impl<'l> Scorer<'l> {
                         Some(Token::Word(next)) => Some(*next),
                         _ => None,
                     };
-                    i += self.word(word, next);
+                    let used = self.word(word, next);
+                    self.cues_ending_before(i + used);
+                    i += used;
                     continue;
                 }
                 Token::Emo(weight) => self.add(weight),
@@ -360,6 +427,20 @@ impl<'l> Scorer<'l> {
         true
     }
 
+    /// Adds the cues whose last word lies before token `end`.
+    fn cues_ending_before(&mut self, end: usize) {
+        while let Some(&(at, value)) = self.cues.get(self.next_cue) {
+            if at >= end {
+                break;
+            }
+            self.next_cue += 1;
+            // A cue is a fact: it answers a `but`, but it is no complaint for a later duty to
+            // put right ("called four times, they answer that he will call back").
+            self.polar_after_contrast = true;
+            self.cue_sum += value;
+        }
+    }
+
     fn plain_word(&mut self) {
         self.negation = self.negation.saturating_sub(1);
     }
@@ -424,6 +505,10 @@ impl<'l> Scorer<'l> {
             (self.positive, self.negative)
         };
         self.total += positive + negative;
+        if !question {
+            self.total += self.cue_sum;
+        }
+        self.cue_sum = 0.0;
         self.positive = 0.0;
         self.negative = 0.0;
         self.after_contrast = false;
@@ -619,6 +704,57 @@ mod tests {
                 "Se equivocaron de pieza, pero se disculparon y lo arreglaron enseguida.",
                 Pos,
             ),
+        ]);
+    }
+
+    #[test]
+    fn facts_that_carry_an_opinion_are_read_through_cues() {
+        // GIVEN a complaint or praise told only as a fact: a repeat, a wait in weeks, "not
+        // even", done unasked, as quoted, sooner than promised, a repeat purchase
+        // THEN the cue decides, in every language
+        check(&[
+            ("en", "Fourth visit for the same noise from the gearbox.", Neg),
+            ("en", "I have emailed them three times about the logbook.", Neg),
+            ("en", "They didn't even look at the tyres.", Neg),
+            ("en", "They topped up the oil without me asking.", Pos),
+            ("en", "I didn't even have to ask for the loan car.", Pos),
+            ("en", "Third car from this dealership.", Pos),
+            ("en", "Second time buying here.", Pos),
+            ("en", "The final bill was exactly what they quoted.", Pos),
+            ("es", "Es la tercera vez que llevo el coche por la misma fuga.", Neg),
+            ("es", "Me lavaron el coche sin que yo lo pidiera.", Pos),
+            ("fr", "Troisième fois que je ramène la voiture pour le même bruit.", Neg),
+            ("fr", "Le prix final était exactement celui annoncé.", Pos),
+            ("de", "Zum dritten Mal in der Werkstatt wegen desselben Geräuschs.", Neg),
+            (
+                "de",
+                "Sie haben die Reifen gewechselt, ohne dass ich fragen musste.",
+                Pos,
+            ),
+            ("ru", "Жду запчасть уже три недели.", Neg),
+            ("ru", "Помыли машину без просьбы.", Pos),
+            ("uk", "Чекаю на машину вже два тижні.", Neg),
+            ("pl", "Czekam od trzech tygodni na część.", Neg),
+            ("pl", "Odebrałem auto tego samego dnia.", Pos),
+            ("cs", "Volal jsem tam třikrát kvůli termínu.", Neg),
+            ("cs", "Auto bylo hotové dřív, než slíbili.", Pos),
+            ("sk", "Už tretíkrát riešim tú istú vec.", Neg),
+            ("hr", "Pet puta sam ih zvao zbog računa.", Neg),
+            ("sr", "Сами су понудили замену гума.", Pos),
+        ]);
+    }
+
+    #[test]
+    fn cues_are_facts_so_questions_and_negators_change_them() {
+        check(&[
+            // A question states no fact: no cue counts.
+            ("en", "Is the second visit free?", Neu),
+            ("en", "Can I pick it up the same day?", Neu),
+            // A negator before a cue turns it.
+            ("en", "The car was not ready as promised.", Neg),
+            // Plain facts with a number are not repeats.
+            ("en", "Booked in for two services next month.", Neu),
+            ("hr", "Auto je spreman, drugi put ću doći ranije.", Neu),
         ]);
     }
 

@@ -50,4 +50,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 5,
     latin_only: false,
     negative_concord: true,
+    cues: &[
+        (-1.0, "potřetí počtvrté popáté poněkolikáté třetí*|čtvrt*|pát*+týd*|měsíc*|návštěv*|pokus*|kolo \
+                dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát|opakovaně #+krát \
+                už+týd*|měsíc* čekám|čekal*|čekáme+týd*|měsíc* \
+                víc|více|hůř|hlasitěji+než+předtím|dřív|dříve předtím+nesvítil*|nebyl*|neměl*"),
+        (1.0, "aniž+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami+od+sebe sami+nabídl* \
+               bez+připomínání|urgování žádné|bez+překvap* přesně+jak|podle+slíbil*|domluv*|řekl*|dohod* \
+               jak+slíbil*|slíbeno během+hodiny|minut týž|tentýž|ten+den \
+               dřív|dříve+než+slíbil*|řekl*|plánov*|čekal* druh*|třetí*|čtvrt*+auto|vůz|vozidl*"),
+    ],
 };

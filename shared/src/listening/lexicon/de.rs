@@ -51,4 +51,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 3,
     latin_only: false,
     negative_concord: false,
+    cues: &[
+        (-1.0, "zweite*|dritte*|vierte*|fünfte*|x-te*+mal|besuch|woche|anlauf|versuch|anruf \
+                zum+zweiten|dritten|vierten|fünften|x-ten|wiederholten+mal \
+                zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal #+mal \
+                seit+wochen|monaten wochen|monate+später|lang warte|wartete|warten|gewartet+wochen|monate \
+                nicht+einmal mehr|schlimmer|lauter+als+vorher|zuvor|davor"),
+        (1.0, "zum+zweiten|dritten|vierten|fünften+mal+gekauft|kaufe|kaufen|hier|dort ohne+dass+ich|wir+fragen|gefragt|bitten|gebeten|nachfragen|erinnern|drängen unaufgefordert von+sich+aus \
+               keine|ohne+überraschung* genau|wie+vereinbart|versprochen|angekündigt|angeboten|besprochen \
+               in+minuten innerhalb+minuten|stunde|tages am|noch+selben|gleichen+tag \
+               früher+als+versprochen|geplant|gedacht|erwartet|angekündigt zweite*|dritte*|vierte*+auto|wagen|fahrzeug"),
+    ],
 };

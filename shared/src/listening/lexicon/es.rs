@@ -49,4 +49,16 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 4,
     latin_only: false,
     negative_concord: true,
+    cues: &[
+        (-1.0, "segunda|tercera|cuarta|quinta|enésima+vez|visita|semana|llamada \
+                #|dos|tres|cuatro|cinco|seis|varias|mil+veces|llamadas|visitas \
+                semanas|meses+esperando|después esperando|espero|esperé|llevo+semanas|meses \
+                ni+siquiera más|peor+que+antes"),
+        (1.0, "segunda|tercera|cuarta|quinta+vez+que+compro|compramos|elijo|elegimos|confío|confiamos sin+que+tuviera|pidiera|pidiese|preguntara|preguntase|dijera|reclamara|insistiera|recordara \
+               sin+pedirlo|pedírselo|reclamar|insistir sin+tener+que+pedir*|reclamar|insistir|llamar \
+               sin|ninguna+sorpresa|sorpresas exactamente|justo+como|lo+prometido|acordado|dijeron|presupuestado|pagué|prometieron \
+               como+prometieron|prometido|acordado|acordamos ni+un+euro|céntimo+más en+minutos el+mismo+día \
+               antes+de+lo+previsto|prometido|esperado|dicho segundo|tercer|cuarto|quinto+coche|vehículo|auto \
+               siempre+vuelvo|volvemos|repito"),
+    ],
 };

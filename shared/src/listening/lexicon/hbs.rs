@@ -48,4 +48,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 5,
     latin_only: true,
     negative_concord: true,
+    cues: &[
+        (-1.0, "treć*|četvrt*|pet*+put|puta|tjedan|tjedna|nedelj*|nedjelj*|mjesec|mesec \
+                dva|tri|četiri|pet|nekoliko|više|#+puta dvaput|triput|višeput \
+                već+tjed*|tjedn*|nedelj*|nedjelj*|mjesec*|mesec* čekam|čekao|čekala|čekamo+tjed*|tjedn*|nedelj*|nedjelj*|mjesec*|mesec* \
+                čak|cak+ni|ne više|gore|jače+nego|od+prije|pre|ranije"),
+        (1.0, "iako|a|i+nisam|nismo+tražio|tražila|tražili|pitao|pitala|molio bez+traženja|podsjećanja|podsećanja|požurivanja \
+               sami+su+ponudili|predložili|javili|nazvali sami+ponudili bez+iznenađenja \
+               kako+su+obećali|rekli|dogovorili točno|tačno+kad|kako|kada+su+rekli|obećali isti+dan istog+dana \
+               ranije+nego|od+obećano|dogovoreno|rečeno treć*|četvrt*+auto|automobil*"),
+    ],
 };

@@ -53,7 +53,32 @@ pub(super) struct Source {
     /// Negative concord (Slavic): in "nikdo nezavolal" the two negations are one, so a
     /// glued `ne-` under a negator flips once; in German "nicht unfreundlich" they cancel.
     pub negative_concord: bool,
+    /// Facts that carry an opinion without any evaluative word, as short patterns: a repeat
+    /// ("third visit", "called five times"), a wait counted in weeks, "not even", something done
+    /// unasked, a price with no surprise. (weight, patterns); see `Cue`.
+    pub cues: &'static [(f32, &'static str)],
 }
+
+/// A cue pattern: items joined by `+`, each item one or more forms joined by `|`, each form a
+/// whole word, a `stem*` (taking an ending as lexicon stems do) or `#` (a number in digits).
+/// The items must come in order within one clause, with at most `CUE_GAP` other words
+/// between two of them: `third*|second*+visit*|time*` matches "third visit" and "second
+/// time"; `without+me|my|having+ask*` matches "without me even asking".
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Cue {
+    pub value: f32,
+    items: Vec<Vec<Form>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Form {
+    Word(String),
+    Stem(String),
+    Number,
+}
+
+/// Words allowed between two items of a cue.
+pub(super) const CUE_GAP: usize = 3;
 
 /// A lexicon ready for lookups.
 pub(super) struct Lexicon {
@@ -69,6 +94,11 @@ pub(super) struct Lexicon {
     max_ending: usize,
     latin_only: bool,
     negative_concord: bool,
+    cues: Vec<Cue>,
+    /// Cues by the whole word, stem or number that starts them.
+    cue_words: HashMap<String, Vec<usize>>,
+    cue_stems: HashMap<String, Vec<usize>>,
+    cue_numbers: Vec<usize>,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -120,7 +150,16 @@ impl Lexicon {
             max_ending: source.max_ending,
             latin_only: source.latin_only,
             negative_concord: source.negative_concord,
+            cues: Vec::new(),
+            cue_words: HashMap::default(),
+            cue_stems: HashMap::default(),
+            cue_numbers: Vec::new(),
         };
+        for (value, list) in source.cues {
+            for pattern in list.split_whitespace() {
+                lexicon.add_cue(*value, pattern);
+            }
+        }
         let polar = source.words.iter().map(|(value, list)| (*value, false, *list));
         let duties = std::iter::once((DUTY_WEIGHT, true, source.duties));
         for (value, duty, list) in polar.chain(duties) {
@@ -153,6 +192,88 @@ impl Lexicon {
             function(list, &|f| f.intensifier = Some(*factor));
         }
         lexicon
+    }
+
+    fn add_cue(&mut self, value: f32, pattern: &str) {
+        let form = |f: &str| match f.strip_suffix('*') {
+            _ if f == "#" => Form::Number,
+            Some(stem) => Form::Stem(text::fold(stem)),
+            None => Form::Word(text::fold(f)),
+        };
+        let items: Vec<Vec<Form>> = pattern
+            .split('+')
+            .map(|item| item.split('|').map(form).collect())
+            .collect();
+        let index = self.cues.len();
+        for first in &items[0] {
+            match first {
+                Form::Word(word) => self.cue_words.entry(word.clone()).or_default().push(index),
+                Form::Stem(stem) => self.cue_stems.entry(stem.clone()).or_default().push(index),
+                Form::Number => self.cue_numbers.push(index),
+            }
+        }
+        self.cues.push(Cue { value, items });
+    }
+
+    /// Puts the indices of the cues that may start at `word` into `out`, longest first.
+    pub fn cues_from(&self, word: &str, out: &mut Vec<usize>) {
+        out.clear();
+        if is_number(word) {
+            out.extend_from_slice(&self.cue_numbers);
+        }
+        if let Some(found) = self.cue_words.get(word) {
+            out.extend_from_slice(found);
+        }
+        if !self.cue_stems.is_empty() {
+            for end in self.stem_cuts(word) {
+                if let Some(found) = self.cue_stems.get(&word[..end]) {
+                    out.extend_from_slice(found);
+                }
+            }
+        }
+        if out.len() > 1 {
+            out.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.cues[i].items.len()), i));
+            out.dedup();
+        }
+    }
+
+    pub fn cue(&self, index: usize) -> &Cue {
+        &self.cues[index]
+    }
+
+    /// Whether `word` is one of the forms of a cue's `item`.
+    fn cue_form_matches(&self, item: &[Form], word: &str) -> bool {
+        item.iter().any(|form| match form {
+            Form::Word(w) => w == word,
+            Form::Number => is_number(word),
+            Form::Stem(stem) => word.starts_with(stem.as_str()) && self.stem_cuts(word).any(|end| end == stem.len()),
+        })
+    }
+
+    /// The stem cuts `entry` tries, as byte ends of the stem, longest stem first.
+    fn stem_cuts<'w>(&self, word: &'w str) -> impl Iterator<Item = usize> + 'w {
+        let chars = word.chars().count();
+        std::iter::once(word.len())
+            .chain(word.char_indices().rev().map(|(i, _)| i))
+            .enumerate()
+            .take(self.max_ending + 1)
+            .filter(move |&(ending, _)| {
+                let stem_chars = chars.saturating_sub(ending);
+                stem_chars >= MIN_STEM_CHARS && (stem_chars >= SHORT_STEM_CHARS || ending <= SHORT_STEM_MAX_ENDING)
+            })
+            .map(|(_, end)| end)
+    }
+
+    /// Matches `cue`, whose first item is `words[0]`, against the words after it: the index
+    /// in `words` of its last item, if every item is found within the gap.
+    pub fn match_cue(&self, cue: &Cue, words: &[&str]) -> Option<usize> {
+        let mut at = 0;
+        for item in &cue.items[1..] {
+            let mut window = words.get(at + 1..)?.iter().take(CUE_GAP + 1);
+            let step = window.position(|w| self.cue_form_matches(item, &self.spelling(w)))?;
+            at += step + 1;
+        }
+        Some(at)
     }
 
     /// The spelling this lexicon is written in: Serbian Cyrillic is looked up in Latin.
@@ -258,6 +379,10 @@ impl Lexicon {
         }
         None
     }
+}
+
+fn is_number(word: &str) -> bool {
+    !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Built once, on first use.

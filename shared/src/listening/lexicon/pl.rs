@@ -49,4 +49,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 5,
     latin_only: false,
     negative_concord: true,
+    cues: &[
+        (-1.0, "drug*|trzec*|czwart*|piąt*|kolejn*+raz|razy|tydz*|tygod*|miesi*|wizyt* po+raz+drugi|trzeci|czwarty|kolejny|enty|setny \
+                dwa|trzy|cztery|pięć|kilka|kilkanaście|parę|wiele|#+razy dwukrotnie|trzykrotnie|wielokrotnie|kilkakrotnie \
+                od+tygodni*|miesięc*|tydzień|miesiąc czekam|czekałem|czekałam|czekamy+tydz*|tygod*|miesi* \
+                nawet+nie więcej|gorzej|głośniej+niż+przed|wcześniej|poprzednio"),
+        (1.0, "drug*|trzec*|czwart*|piąt*|kolejn*+raz+kupuj*|kupił*|wybieram|wybrał* bez+proszenia|przypominania|dopytywania nawet+nie+musiał*|trzeba|prosił*|przypomina* \
+               sam|sama|sami+zaproponował*|zaproponowali|zadzwonił*|oddzwonił* bez+niespodzian* \
+               zgodnie+z+wycen*|ustaleni*|obietnic*|umow* w+godzinę|minut* tego+samego+dnia \
+               wcześniej+niż+obiecal*|zapowiadal*|mówili|planowan* drug*|trzec*|czwart*+auto|samoch* \
+               od+lat+serwisuj*|jeżdż*|kupuj*"),
+    ],
 };

@@ -50,4 +50,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     max_ending: 5,
     latin_only: false,
     negative_concord: true,
+    cues: &[
+        (-1.0, "tretíkrát druhýkrát štvrtýkrát niekoľkokrát tret*|štvrt*|piat*+raz|týžd*|mesiac*|návštev* \
+                dvakrát|trikrát|štyrikrát|päťkrát|viackrát|mnohokrát|opakovane #+krát \
+                už+týžd*|mesiac* čakám|čakal*|čakáme+týžd*|mesiac* týždeň|mesiac+čakám \
+                ani+len viac|horšie|hlasnejšie+ako|než+predtým|pred predtým+nesvietil*|nebol*"),
+        (1.0, "bez+pripomínan*|urgovan* sami+od+seba sami+ponúkl* bez|žiadne+prekvapen* \
+               presne+ako|podľa+sľúbil*|dohod*|povedal* ako+sľúbil* ten+istý+deň ešte+v+ten+deň \
+               skôr+ako|než+sľúbil*|povedal*|plánoval*|čakal* druh*|tret*|štvrt*+auto|vozidl*"),
+    ],
 };
