@@ -51,13 +51,16 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "potřetí počtvrté popáté poněkolikáté třetí*|čtvrt*|pát*+týd*|měsíc*|návštěv*|pokus*|kolo \
-                dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát|opakovaně #+krát \
-                už+týd*|měsíc* čekám|čekal*|čekáme+týd*|měsíc* \
-                víc|více|hůř|hlasitěji+než+předtím|dřív|dříve předtím+nesvítil*|nebyl*|neměl*"),
-        (1.0, "aniž+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami+od+sebe sami+nabídl* \
-               bez+připomínání|urgování žádné|bez+překvap* přesně+jak|podle+slíbil*|domluv*|řekl*|dohod* \
-               jak+slíbil*|slíbeno během+hodiny|minut týž|tentýž|ten+den \
-               dřív|dříve+než+slíbil*|řekl*|plánov*|čekal* druh*|třetí*|čtvrt*+auto|vůz|vozidl*"),
+        (-1.0, "potřetí počtvrté popáté poněkolikáté \
+                třetí|třetího|čtvrtý|čtvrtou|čtvrtého|čtvrté|pátý|pátou|pátého|páté>týden|měsíc|návštěvu|návštěva|pokus \
+                dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát|opakovaně #>krát \
+                už>#|dva|tři|čtyři|pět|několik>týdny|týdnů|měsíce|měsíců už>týden|měsíc \
+                čekám|čekal|čekala|čekali|čekáme+týden|týdny|týdnů|měsíc|měsíce|měsíců týden|týdny|měsíc|měsíce>čekám \
+                předtím>nesvítil*"),
+        (1.0, "aniž+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami>od>sebe sami>nabídli|nabídl|nabídla \
+               bez>připomínání|urgování žádné|bez>překvapení přesně>jak|podle+slíbil*|domluv*|řekl*|dohod* \
+               jak>slíbili|slíbil|slíbila|slíbeno týž|tentýž>den ještě>týž|ten>den během>hodiny|minut \
+               dřív|dříve>než+slíbil*|řekl*|plánoval*|čekal*|slibovali druhé|třetí|čtvrté>auto|vozidlo druhý|třetí|čtvrtý>vůz"),
     ],
+    cue_breakers: "ročně levněji rychleji levnější rychlejší víc méně",
 };

@@ -50,15 +50,18 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "segunda|tercera|cuarta|quinta|enésima+vez|visita|semana|llamada \
-                #|dos|tres|cuatro|cinco|seis|varias|mil+veces|llamadas|visitas \
-                semanas|meses+esperando|después esperando|espero|esperé|llevo+semanas|meses \
-                ni+siquiera más|peor+que+antes"),
-        (1.0, "segunda|tercera|cuarta|quinta+vez+que+compro|compramos|elijo|elegimos|confío|confiamos sin+que+tuviera|pidiera|pidiese|preguntara|preguntase|dijera|reclamara|insistiera|recordara \
-               sin+pedirlo|pedírselo|reclamar|insistir sin+tener+que+pedir*|reclamar|insistir|llamar \
-               sin|ninguna+sorpresa|sorpresas exactamente|justo+como|lo+prometido|acordado|dijeron|presupuestado|pagué|prometieron \
-               como+prometieron|prometido|acordado|acordamos ni+un+euro|céntimo+más en+minutos el+mismo+día \
-               antes+de+lo+previsto|prometido|esperado|dicho segundo|tercer|cuarto|quinto+coche|vehículo|auto \
-               siempre+vuelvo|volvemos|repito"),
+        (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez|visita|llamada|semana \
+                dos|tres|cuatro|cinco|seis|varias|mil|#>veces|llamadas \
+                semanas|meses>esperando esperando|esperé|llevo+semanas|meses ni>siquiera"),
+        (1.0, "sin+que+tuviera|pidiera|pidiese|preguntara|preguntase|dijera|reclamara|insistiera|recordara \
+               sin>pedirlo|pedírselo|reclamar|insistir sin>tener>que+pedir*|reclamar|insistir|llamar|esperar \
+               ni>siquiera+tuve|hizo+pedir*|preguntar|reclamar|insistir|esperar|llamar \
+               sin|ninguna>sorpresa|sorpresas exactamente|justo>como|lo+prometido|acordado|dijeron|presupuestado|pagué|prometieron \
+               como>prometieron|prometido|acordado|acordamos ni>un>euro|céntimo>más \
+               en>#|cinco|diez|quince|veinte|treinta|media>minutos|hora el>mismo>día antes>de>lo>previsto|prometido|esperado|dicho \
+               segundo|tercer|cuarto|quinto>coche|vehículo|auto \
+               segunda|tercera|cuarta|quinta>vez>que+compro|compramos|elijo|elegimos|confío|confiamos \
+               siempre>vuelvo|volvemos|repito"),
     ],
+    cue_breakers: "al por de del más menos",
 };

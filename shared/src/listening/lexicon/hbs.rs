@@ -49,13 +49,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: true,
     negative_concord: true,
     cues: &[
-        (-1.0, "treć*|četvrt*|pet*+put|puta|tjedan|tjedna|nedelj*|nedjelj*|mjesec|mesec \
-                dva|tri|četiri|pet|nekoliko|više|#+puta dvaput|triput|višeput \
-                već+tjed*|tjedn*|nedelj*|nedjelj*|mjesec*|mesec* čekam|čekao|čekala|čekamo+tjed*|tjedn*|nedelj*|nedjelj*|mjesec*|mesec* \
-                čak|cak+ni|ne više|gore|jače+nego|od+prije|pre|ranije"),
-        (1.0, "iako|a|i+nisam|nismo+tražio|tražila|tražili|pitao|pitala|molio bez+traženja|podsjećanja|podsećanja|požurivanja \
-               sami+su+ponudili|predložili|javili|nazvali sami+ponudili bez+iznenađenja \
-               kako+su+obećali|rekli|dogovorili točno|tačno+kad|kako|kada+su+rekli|obećali isti+dan istog+dana \
-               ranije+nego|od+obećano|dogovoreno|rečeno treć*|četvrt*+auto|automobil*"),
+        (-1.0, "treći|treću|trećeg|četvrti|četvrtu|četvrtog|peti|petu|petog>put|tjedan|mjesec|mesec \
+                dva|tri|četiri|pet|nekoliko|više|#>puta dvaput|triput|višeput \
+                već>#|dva|dvije|dve|tri|četiri|pet|nekoliko>tjedna|tjedana|nedelje|nedelja|mjeseca|meseca|mjeseci|meseci \
+                već>tjedan|mjesec|mesec čekam|čekao|čekala|čekamo+tjedan|tjedna|tjedana|nedelju|nedelje|nedelja|mjesec|mjeseca|mjeseci|mesec|meseca|meseci \
+                čak>ni|ne"),
+        (1.0, "iako|a|i+nisam|nismo>ni|ništa+tražio|tražila|tražili|pitao|pitala|molio čak+nisam|nismo+morao|morala|morali \
+               bez>traženja|podsjećanja|podsećanja|požurivanja sami>su>ponudili|predložili|nazvali sami>ponudili bez>iznenađenja \
+               kako>su>obećali|rekli|dogovorili točno|tačno>kad|kako|kada>su>rekli|obećali isti>dan istog>dana \
+               ranije>nego|od+obećan*|dogovoren*|rečen* treći|četvrti|peti>auto|automobil"),
     ],
+    cue_breakers: "godišnje jeftinije brže više manje",
 };

@@ -57,28 +57,39 @@ pub(super) struct Source {
     /// ("third visit", "called five times"), a wait counted in weeks, "not even", something done
     /// unasked, a price with no surprise. (weight, patterns); see `Cue`.
     pub cues: &'static [(f32, &'static str)],
+    /// Words that, right after a cue, show it was no cue: "twice *a* year", "two times
+    /// *cheaper*", "the second week *of* March".
+    pub cue_breakers: &'static str,
 }
 
-/// A cue pattern: items joined by `+`, each item one or more forms joined by `|`, each form a
+/// A cue pattern: items joined by `+` (up to `CUE_GAP` other words may stand before the item)
+/// or `>` (the item follows at once), each item one or more forms joined by `|`, each form a
 /// whole word, a `stem*` (taking an ending as lexicon stems do) or `#` (a number in digits).
-/// The items must come in order within one clause, with at most `CUE_GAP` other words
-/// between two of them: `third*|second*+visit*|time*` matches "third visit" and "second
-/// time"; `without+me|my|having+ask*` matches "without me even asking".
+/// The items must come in order within one sentence: `third|second+visit|time` matches "third
+/// visit" and "second time"; `without+me|my|having+ask*` matches "without me even asking";
+/// `not>even` only "not even".
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Cue {
     pub value: f32,
-    items: Vec<Vec<Form>>,
+    items: Vec<CueItem>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Form {
+struct CueItem {
+    forms: Vec<CueForm>,
+    /// How many other words may stand before this item (0 for the first).
+    gap: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum CueForm {
     Word(String),
     Stem(String),
     Number,
 }
 
-/// Words allowed between two items of a cue.
-pub(super) const CUE_GAP: usize = 3;
+/// Words allowed before an item joined by `+`.
+const CUE_GAP: usize = 3;
 
 /// A lexicon ready for lookups.
 pub(super) struct Lexicon {
@@ -95,6 +106,7 @@ pub(super) struct Lexicon {
     latin_only: bool,
     negative_concord: bool,
     cues: Vec<Cue>,
+    cue_breakers: HashMap<String, ()>,
     /// Cues by the whole word, stem or number that starts them.
     cue_words: HashMap<String, Vec<usize>>,
     cue_stems: HashMap<String, Vec<usize>>,
@@ -151,6 +163,11 @@ impl Lexicon {
             latin_only: source.latin_only,
             negative_concord: source.negative_concord,
             cues: Vec::new(),
+            cue_breakers: source
+                .cue_breakers
+                .split_whitespace()
+                .map(|w| (text::fold(w), ()))
+                .collect(),
             cue_words: HashMap::default(),
             cue_stems: HashMap::default(),
             cue_numbers: Vec::new(),
@@ -196,20 +213,29 @@ impl Lexicon {
 
     fn add_cue(&mut self, value: f32, pattern: &str) {
         let form = |f: &str| match f.strip_suffix('*') {
-            _ if f == "#" => Form::Number,
-            Some(stem) => Form::Stem(text::fold(stem)),
-            None => Form::Word(text::fold(f)),
+            _ if f == "#" => CueForm::Number,
+            Some(stem) => CueForm::Stem(text::fold(stem)),
+            None => CueForm::Word(text::fold(f)),
         };
-        let items: Vec<Vec<Form>> = pattern
-            .split('+')
-            .map(|item| item.split('|').map(form).collect())
-            .collect();
+        let mut items = Vec::new();
+        let mut gap = 0;
+        let mut rest = pattern;
+        loop {
+            let end = rest.find(['+', '>']).unwrap_or(rest.len());
+            let forms = rest[..end].split('|').map(form).collect();
+            items.push(CueItem { forms, gap });
+            match rest[end..].chars().next() {
+                Some(joint) => gap = if joint == '+' { CUE_GAP } else { 0 },
+                None => break,
+            }
+            rest = &rest[end + 1..];
+        }
         let index = self.cues.len();
-        for first in &items[0] {
+        for first in &items[0].forms {
             match first {
-                Form::Word(word) => self.cue_words.entry(word.clone()).or_default().push(index),
-                Form::Stem(stem) => self.cue_stems.entry(stem.clone()).or_default().push(index),
-                Form::Number => self.cue_numbers.push(index),
+                CueForm::Word(word) => self.cue_words.entry(word.clone()).or_default().push(index),
+                CueForm::Stem(stem) => self.cue_stems.entry(stem.clone()).or_default().push(index),
+                CueForm::Number => self.cue_numbers.push(index),
             }
         }
         self.cues.push(Cue { value, items });
@@ -242,15 +268,17 @@ impl Lexicon {
     }
 
     /// Whether `word` is one of the forms of a cue's `item`.
-    fn cue_form_matches(&self, item: &[Form], word: &str) -> bool {
-        item.iter().any(|form| match form {
-            Form::Word(w) => w == word,
-            Form::Number => is_number(word),
-            Form::Stem(stem) => word.starts_with(stem.as_str()) && self.stem_cuts(word).any(|end| end == stem.len()),
+    fn cue_item_matches(&self, item: &CueItem, word: &str) -> bool {
+        item.forms.iter().any(|form| match form {
+            CueForm::Word(w) => w == word,
+            CueForm::Number => is_number(word),
+            CueForm::Stem(stem) => word.starts_with(stem.as_str()) && self.stem_cuts(word).any(|end| end == stem.len()),
         })
     }
 
-    /// The stem cuts `entry` tries, as byte ends of the stem, longest stem first.
+    /// The stems a word may have, as byte ends, longest first: the word itself, then one
+    /// ending letter cut at a time, as long as the ending stays bounded (`max_ending`; stems
+    /// under five letters take at most three) and the stem keeps three letters.
     fn stem_cuts<'w>(&self, word: &'w str) -> impl Iterator<Item = usize> + 'w {
         let chars = word.chars().count();
         std::iter::once(word.len())
@@ -264,16 +292,19 @@ impl Lexicon {
             .map(|(_, end)| end)
     }
 
-    /// Matches `cue`, whose first item is `words[0]`, against the words after it: the index
-    /// in `words` of its last item, if every item is found within the gap.
-    pub fn match_cue(&self, cue: &Cue, words: &[&str]) -> Option<usize> {
+    /// Matches `cue`, whose first item is `words[0]`, against the words after it (in this
+    /// lexicon's spelling): the index in `words` of its last item, if every item is found
+    /// within its gap and the word after the cue is no breaker.
+    pub fn match_cue<W: AsRef<str>>(&self, cue: &Cue, words: &[W]) -> Option<usize> {
         let mut at = 0;
         for item in &cue.items[1..] {
-            let mut window = words.get(at + 1..)?.iter().take(CUE_GAP + 1);
-            let step = window.position(|w| self.cue_form_matches(item, &self.spelling(w)))?;
-            at += step + 1;
+            let mut window = words.get(at + 1..)?.iter().take(item.gap + 1);
+            at += window.position(|w| self.cue_item_matches(item, w.as_ref()))? + 1;
         }
-        Some(at)
+        let broken = words
+            .get(at + 1)
+            .is_some_and(|next| self.cue_breakers.contains_key(next.as_ref()));
+        (!broken).then_some(at)
     }
 
     /// The spelling this lexicon is written in: Serbian Cyrillic is looked up in Latin.
@@ -359,25 +390,9 @@ impl Lexicon {
         if let Some(entry) = self.words.get(word) {
             return Some(*entry);
         }
-        // Longest stem first, cutting one ending letter at a time from the end; only cuts
-        // that leave a bounded ending are tried, so a lookup costs at most max_ending + 1
-        // hash probes.
-        let chars = word.chars().count();
-        let mut stem_end = word.len();
-        for ending in 0..=self.max_ending {
-            let stem_chars = chars.checked_sub(ending)?;
-            if stem_chars < MIN_STEM_CHARS {
-                return None;
-            }
-            let stem = &word[..stem_end];
-            if let Some(entry) = self.stems.get(stem) {
-                if stem_chars >= SHORT_STEM_CHARS || ending <= SHORT_STEM_MAX_ENDING {
-                    return Some(*entry);
-                }
-            }
-            stem_end = stem.char_indices().last().map_or(0, |(i, _)| i);
-        }
-        None
+        // Longest stem first; a lookup costs at most max_ending + 1 hash probes.
+        self.stem_cuts(word)
+            .find_map(|end| self.stems.get(&word[..end]).copied())
     }
 }
 

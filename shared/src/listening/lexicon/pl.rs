@@ -50,14 +50,16 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "drug*|trzec*|czwart*|piąt*|kolejn*+raz|razy|tydz*|tygod*|miesi*|wizyt* po+raz+drugi|trzeci|czwarty|kolejny|enty|setny \
-                dwa|trzy|cztery|pięć|kilka|kilkanaście|parę|wiele|#+razy dwukrotnie|trzykrotnie|wielokrotnie|kilkakrotnie \
-                od+tygodni*|miesięc*|tydzień|miesiąc czekam|czekałem|czekałam|czekamy+tydz*|tygod*|miesi* \
-                nawet+nie więcej|gorzej|głośniej+niż+przed|wcześniej|poprzednio"),
-        (1.0, "drug*|trzec*|czwart*|piąt*|kolejn*+raz+kupuj*|kupił*|wybieram|wybrał* bez+proszenia|przypominania|dopytywania nawet+nie+musiał*|trzeba|prosił*|przypomina* \
-               sam|sama|sami+zaproponował*|zaproponowali|zadzwonił*|oddzwonił* bez+niespodzian* \
-               zgodnie+z+wycen*|ustaleni*|obietnic*|umow* w+godzinę|minut* tego+samego+dnia \
-               wcześniej+niż+obiecal*|zapowiadal*|mówili|planowan* drug*|trzec*|czwart*+auto|samoch* \
-               od+lat+serwisuj*|jeżdż*|kupuj*"),
+        (-1.0, "trzeci|trzecia|trzecią|trzeciego|czwarty|czwartą|czwartego|piąty|piątą|piątego|kolejny|kolejną|kolejnego>raz|tydzień|miesiąc|wizytę|wizyta \
+                po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
+                dwa|trzy|cztery|pięć|kilka|kilkanaście|parę|wiele|#>razy dwukrotnie|trzykrotnie|wielokrotnie|kilkakrotnie \
+                od>#|dwóch|trzech|czterech|pięciu|kilku>tygodni|miesięcy od>tygodnia|miesiąca \
+                czekam|czekałem|czekałam|czekamy+tydzień|tygodnie|tygodni|miesiąc|miesiące|miesięcy nawet>nie"),
+        (1.0, "bez>proszenia|przypominania|dopytywania nawet>nie+musiał|musiałem|musiałam|trzeba+prosić|pytać|przypominać|dzwonić|czekać \
+               sami>zaproponowali|zadzwonili|oddzwonili bez>niespodzianek|niespodzianki zgodnie>z>wyceną|ustaleniami|obietnicą|umową \
+               w>#|pięć|dziesięć|piętnaście|dwadzieścia|pół>minut|godziny w>godzinę tego>samego>dnia \
+               wcześniej>niż>obiecali|zapowiadali|mówili|planowano drugi|drugie|trzeci|trzecie|czwarty|czwarte>auto|samochód \
+               drugi|trzeci|czwarty|piąty|kolejny>raz>kupuj*|kupił*|wybieram|wybrał* od>lat>serwisuj*|jeżdż*|kupuj*"),
     ],
+    cue_breakers: "w taniej szybciej więcej mniej częściej",
 };

@@ -51,12 +51,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "tretíkrát druhýkrát štvrtýkrát niekoľkokrát tret*|štvrt*|piat*+raz|týžd*|mesiac*|návštev* \
-                dvakrát|trikrát|štyrikrát|päťkrát|viackrát|mnohokrát|opakovane #+krát \
-                už+týžd*|mesiac* čakám|čakal*|čakáme+týžd*|mesiac* týždeň|mesiac+čakám \
-                ani+len viac|horšie|hlasnejšie+ako|než+predtým|pred predtým+nesvietil*|nebol*"),
-        (1.0, "bez+pripomínan*|urgovan* sami+od+seba sami+ponúkl* bez|žiadne+prekvapen* \
-               presne+ako|podľa+sľúbil*|dohod*|povedal* ako+sľúbil* ten+istý+deň ešte+v+ten+deň \
-               skôr+ako|než+sľúbil*|povedal*|plánoval*|čakal* druh*|tret*|štvrt*+auto|vozidl*"),
+        (-1.0, "tretíkrát štvrtýkrát niekoľkokrát \
+                tretí|tretieho|tretiu|štvrtý|štvrtú|štvrtého|piaty|piatu|piateho>raz|týždeň|mesiac|návštevu|pokus \
+                dvakrát|trikrát|štyrikrát|päťkrát|viackrát|mnohokrát|opakovane #>krát \
+                už>#|dva|dve|tri|štyri|päť|niekoľko>týždne|týždňov|mesiace|mesiacov už>týždeň|mesiac \
+                čakám|čakal|čakala|čakali|čakáme+týždeň|týždne|týždňov|mesiac|mesiace|mesiacov týždeň|mesiac|týždne|mesiace>čakám \
+                ani>len predtým>nesvietil*"),
+        (1.0, "bez>pripomínania|urgovania sami>od>seba sami>ponúkli|ponúkol|ponúkla bez|žiadne>prekvapenia|prekvapení \
+               ani>len+nemusel|nemusela|nemuseli presne>ako|podľa+sľúbil*|dohod*|povedal* ako>sľúbili|sľúbil|sľúbila \
+               ten>istý>deň ešte>v>ten>deň skôr>ako|než+sľúbil*|povedal*|plánoval*|čakal* druhé|tretie|štvrté>auto|vozidlo"),
     ],
+    cue_breakers: "ročne lacnejšie rýchlejšie viac menej",
 };
