@@ -52,15 +52,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     negative_concord: true,
     cues: &[
         (-1.0, "potřetí počtvrté popáté poněkolikáté \
-                třetí|třetího|čtvrtý|čtvrtou|čtvrtého|čtvrté|pátý|pátou|pátého|páté>týden|měsíc|návštěvu|návštěva|pokus \
-                dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát|opakovaně #>krát \
-                už>#|dva|tři|čtyři|pět|několik>týdny|týdnů|měsíce|měsíců už>týden|měsíc \
+                volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala+dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát \
+                dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát+volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala \
                 čekám|čekal|čekala|čekali|čekáme+týden|týdny|týdnů|měsíc|měsíce|měsíců týden|týdny|měsíc|měsíce>čekám \
                 předtím>nesvítil*"),
-        (1.0, "aniž+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami>od>sebe sami>nabídli|nabídl|nabídla \
-               bez>připomínání|urgování žádné|bez>překvapení přesně>jak|podle+slíbil*|domluv*|řekl*|dohod* \
-               jak>slíbili|slíbil|slíbila|slíbeno týž|tentýž>den ještě>týž|ten>den během>hodiny|minut \
-               dřív|dříve>než+slíbil*|řekl*|plánoval*|čekal*|slibovali druhé|třetí|čtvrté>auto|vozidlo druhý|třetí|čtvrtý>vůz"),
+        (1.0, "aniž>jsem|bych+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami>od>sebe sami>nabídli|nabídl|nabídla \
+               bez>připomínání|urgování žádné|bez>překvapení jak>slíbili|slíbil|slíbila|slíbeno dřív|dříve>než+slíbil*|plánoval*|slibovali"),
     ],
-    cue_breakers: "ročně levněji rychleji levnější rychlejší víc méně",
+    cue_breakers: "ročně levněji rychleji levnější rychlejší víc méně do",
+    cue_blockers: "každou každý každé za příští příštího ještě",
 };

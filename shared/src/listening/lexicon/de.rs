@@ -52,18 +52,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
-        (-1.0, "zweite|zweiten|zweiter|dritte|dritten|dritter|vierte|vierten|vierter|fünfte|fünften|fünfter>mal|besuch|woche|anlauf|versuch|anruf \
-                zum>zweiten|dritten|vierten|fünften|wiederholten>mal \
-                zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal #>mal \
-                seit+wochen|monaten warte|wartete|gewartet|warteten+wochen|monate wochen|monate+gewartet wochenlang|monatelang>gewartet \
-                nicht>einmal"),
+        (-1.0, "zum>zweiten|dritten|vierten|fünften|wiederholten>mal \
+                zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal+angerufen|geschrieben|nachgefragt|reklamiert|gemailt|vorbeigekommen|hingefahren \
+                angerufen|geschrieben|nachgefragt|reklamiert|gemailt+zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal \
+                warte|wartete|gewartet|warteten+wochen|monate wochen|monate+gewartet wochenlang|monatelang>gewartet nicht>einmal"),
         (1.0, "ohne+dass+ich|wir+fragen|gefragt|bitten|gebeten|nachfragen|erinnern|drängen unaufgefordert von>sich>aus \
                nicht>einmal+nachfragen|fragen|bitten|erinnern|warten|drängen|nachhaken \
-               keine|ohne>überraschung|überraschungen genau|wie>vereinbart|versprochen|angekündigt|angeboten|besprochen \
-               in>#|fünf|zehn|fünfzehn|zwanzig|dreißig|einer>minuten|stunde innerhalb+minuten|stunde|tages \
-               am|noch+selben|gleichen>tag früher>als>versprochen|geplant|gedacht|erwartet|angekündigt \
-               zweite|zweites|zweiten|dritte|drittes|dritten|vierte|viertes|vierten>auto|wagen|fahrzeug \
-               zum>zweiten|dritten|vierten|fünften>mal+gekauft|kaufe|kaufen"),
+               keine|ohne>überraschung|überraschungen wie>versprochen genau+versprochen|angeboten \
+               früher>als>versprochen|geplant|erwartet|angekündigt zum>zweiten|dritten|vierten|fünften>mal+gekauft|kaufe|kaufen"),
     ],
-    cue_breakers: "im pro so schneller günstiger billiger weniger mehr des",
+    cue_breakers: "im pro so schneller günstiger billiger weniger mehr des nach sicher weiß",
+    cue_blockers: "jede jeden jedes nächste nächsten lieber",
 };

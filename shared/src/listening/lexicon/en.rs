@@ -59,20 +59,18 @@ pub(in crate::listening) const SOURCE: Source = Source {
     negative_concord: false,
     cues: &[
         // A repeat, a wait counted in weeks, "not even".
-        (-1.0, "second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|4th|5th|6th>time|visit|trip|attempt|reminder|call \
-                twice #|two|three|four|five|six|seven|eight|several|countless|multiple|numerous>times|calls|emails|reminders \
-                weeks|months>running|now waiting|waited|wait+weeks|months \
-                not|didn't|didnt|never|nobody|wasn't|hasn't|haven't|weren't|don't|doesn't>even louder|noisier+than+before"),
+        (-1.0, "second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|4th|5th|6th>time|attempt \
+                called|rang|phoned|emailed|chased|asked|wrote|messaged|complained+twice|times \
+                waiting|waited+weeks|months weeks|months>running \
+                not|didn't|didnt|never|nobody|wasn't|hasn't|haven't|weren't|don't|doesn't>even"),
         // Done unasked, as quoted, sooner than promised; a repeat purchase, years of custom.
         (1.0, "unprompted unasked without+me|my|having|us+ask*|chas*|prompt*|remind* \
                didn't|didnt|never+have|had|need|needed>to>ask|chase|remind|wait|pay didn't|didnt>even>charge|charged|bill|billed \
-               no|without>surprise|surprises exactly>as|what+quoted|promised|agreed|said|estimated|booked \
-               as>quoted|promised|agreed|arranged on>the>dot ahead>of>schedule same>day \
-               earlier|sooner|quicker|faster>than>promised|expected|quoted|planned|said within+minutes|hour|hours \
-               in>#|five|ten|fifteen|twenty|thirty|forty>minutes|mins ready|done|back|finished+by>lunchtime|lunch|noon \
-               second|third|fourth|fifth|2nd|3rd|4th|5th>car|vehicle|purchase|lease \
+               no|without>surprise|surprises exactly>as|what+quoted|promised|estimated as>promised|quoted \
+               earlier|sooner|quicker|faster>than>promised|expected|quoted \
                second|third|fourth|fifth|umpteenth|2nd|3rd|4th|5th>time>buying|bought|buy|purchasing|leasing|choosing|using \
-               always>come|go|coming|going>back coming|going>here|there+years|decades"),
+               second|third|fourth|fifth>car+from|with|bought always>come|coming>back coming|going>here|there+years|decades"),
     ],
-    cue_breakers: "a an as per of than cheaper faster quicker more less",
+    cue_breakers: "a an as per of than cheaper faster quicker more less daily weekly yearly annually sure know one two three",
+    cue_blockers: "every each next",
 };

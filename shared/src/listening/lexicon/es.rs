@@ -50,18 +50,17 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez|visita|llamada|semana \
-                dos|tres|cuatro|cinco|seis|varias|mil|#>veces|llamadas \
-                semanas|meses>esperando esperando|esperé|llevo+semanas|meses ni>siquiera"),
-        (1.0, "sin+que+tuviera|pidiera|pidiese|preguntara|preguntase|dijera|reclamara|insistiera|recordara \
-               sin>pedirlo|pedírselo|reclamar|insistir sin>tener>que+pedir*|reclamar|insistir|llamar|esperar \
+        (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez>que+llevo|vuelvo|llamo|voy|vengo|reclamo|escribo|pido|traigo \
+                por>segunda|tercera|cuarta|quinta|enésima>vez \
+                llamé|llamado|escrito|escribí|reclamado|reclamé|fui|volví+dos|tres|cuatro|cinco|varias|mil|#>veces \
+                esperando|esperé+semanas|meses llevo+semanas|meses>esperando ni>siquiera"),
+        (1.0, "sin+que+tuviera|pidiera|pidiese|preguntara|preguntase|reclamara|insistiera|recordara \
+               sin>pedirlo|pedírselo|reclamar|insistir sin>tener>que+pedir*|reclamar|insistir|llamar \
                ni>siquiera+tuve|hizo+pedir*|preguntar|reclamar|insistir|esperar|llamar \
-               sin|ninguna>sorpresa|sorpresas exactamente|justo>como|lo+prometido|acordado|dijeron|presupuestado|pagué|prometieron \
-               como>prometieron|prometido|acordado|acordamos ni>un>euro|céntimo>más \
-               en>#|cinco|diez|quince|veinte|treinta|media>minutos|hora el>mismo>día antes>de>lo>previsto|prometido|esperado|dicho \
-               segundo|tercer|cuarto|quinto>coche|vehículo|auto \
-               segunda|tercera|cuarta|quinta>vez>que+compro|compramos|elijo|elegimos|confío|confiamos \
-               siempre>vuelvo|volvemos|repito"),
+               sin|ninguna>sorpresa|sorpresas exactamente+lo+presupuestado|prometido|pagué|prometieron como>prometieron|prometido \
+               ni>un>euro|céntimo>más antes>de>lo>previsto|prometido|esperado \
+               segunda|tercera|cuarta|quinta>vez>que+compro|compramos|elijo|elegimos|confío|confiamos siempre>vuelvo|volvemos|repito"),
     ],
-    cue_breakers: "al por de del más menos",
+    cue_breakers: "al por de del más menos sé seguro",
+    cue_blockers: "cada próxima próximo dentro estaré estaremos",
 };

@@ -48,16 +48,15 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
-        (-1.0, "deuxième|troisième|quatrième|cinquième|énième|nième>fois|visite|semaine|relance|rappel \
-                deux|trois|quatre|cinq|six|plusieurs|mille|#>fois|relances|appels \
-                attends|attendu|j'attends|attente+semaines|mois depuis>#|deux|trois|quatre|cinq|six|plusieurs|des>semaines|mois \
-                même>pas pas>même"),
+        (-1.0, "deuxième|troisième|quatrième|cinquième|énième|nième>fois>que>je|j'appelle|j'écris|j'attends|j'envoie|j'ai|j'y \
+                pour>la>deuxième|troisième|quatrième|cinquième|énième>fois \
+                appelé|écrit|relancé|rappelé|revenu|revenue+deux|trois|quatre|cinq|six|plusieurs|mille|#>fois \
+                attends|attendu|j'attends+semaines|mois même>pas pas>même"),
         (1.0, "sans+que+je|j'aie|j'ai|j'avais|nous+demande|demandé|demandais|réclame|relance|insiste \
                sans>avoir+demander|réclamer|relancer|insister même>pas>eu+demander|réclamer|relancer|attendre|insister \
-               sans|aucune>surprise|surprises comme>prévu|promis|annoncé|convenu exactement+prévu|promis|annoncé|convenu|devis \
-               en>#|cinq|dix|quinze|vingt|trente|une>minutes|heure le>jour>même le>même>jour plus>tôt>que>prévu|promis \
-               deuxième|troisième|quatrième|cinquième>voiture|véhicule \
+               sans|aucune>surprise|surprises comme>promis exactement+promis|annoncé|devis plus>tôt>que>prévu|promis \
                deuxième|troisième|quatrième|cinquième>fois>que+j'achète|achète|achetons|choisis|choisissons"),
     ],
-    cue_breakers: "moins plus par de du",
+    cue_breakers: "moins plus par de du sûr sais",
+    cue_blockers: "chaque prochaine prochain dans",
 };

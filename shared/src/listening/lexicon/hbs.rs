@@ -49,15 +49,16 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: true,
     negative_concord: true,
     cues: &[
-        (-1.0, "treći|treću|trećeg|četvrti|četvrtu|četvrtog|peti|petu|petog>put|tjedan|mjesec|mesec \
-                dva|tri|četiri|pet|nekoliko|više|#>puta dvaput|triput|višeput \
-                već>#|dva|dvije|dve|tri|četiri|pet|nekoliko>tjedna|tjedana|nedelje|nedelja|mjeseca|meseca|mjeseci|meseci \
-                već>tjedan|mjesec|mesec čekam|čekao|čekala|čekamo+tjedan|tjedna|tjedana|nedelju|nedelje|nedelja|mjesec|mjeseca|mjeseci|mesec|meseca|meseci \
+        (-1.0, "treći|četvrti|peti>put \
+                zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala+dva|tri|četiri|pet|nekoliko|više|#>puta \
+                dva|tri|četiri|pet|nekoliko|#>puta+zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala \
+                dvaput|triput|višeput+zvao|zvala|pisao|pisala|dolazio|dolazila zvao|zvala|pisao|pisala+dvaput|triput|višeput \
+                čekam|čekao|čekala|čekamo+tjedan|tjedna|tjedana|nedelju|nedelje|nedelja|mjesec|mjeseca|mjeseci|mesec|meseca|meseci \
                 čak>ni|ne"),
         (1.0, "iako|a|i+nisam|nismo>ni|ništa+tražio|tražila|tražili|pitao|pitala|molio čak+nisam|nismo+morao|morala|morali \
-               bez>traženja|podsjećanja|podsećanja|požurivanja sami>su>ponudili|predložili|nazvali sami>ponudili bez>iznenađenja \
-               kako>su>obećali|rekli|dogovorili točno|tačno>kad|kako|kada>su>rekli|obećali isti>dan istog>dana \
-               ranije>nego|od+obećan*|dogovoren*|rečen* treći|četvrti|peti>auto|automobil"),
+               bez>traženja|podsjećanja|podsećanja|požurivanja sami>su>ponudili|predložili sami>ponudili bez>iznenađenja \
+               kako>su>obećali ranije>nego|od+obećan*"),
     ],
-    cue_breakers: "godišnje jeftinije brže više manje",
+    cue_breakers: "godišnje jeftinije brže više manje siguran sigurna znam",
+    cue_blockers: "svaki svakog svaku za idući sljedeći sledeće sledeći iduće",
 };

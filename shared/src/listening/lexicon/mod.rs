@@ -58,8 +58,11 @@ pub(super) struct Source {
     /// unasked, a price with no surprise. (weight, patterns); see `Cue`.
     pub cues: &'static [(f32, &'static str)],
     /// Words that, right after a cue, show it was no cue: "twice *a* year", "two times
-    /// *cheaper*", "the second week *of* March".
+    /// *cheaper*", "not even *sure*".
     pub cue_breakers: &'static str,
+    /// Words that, right before a cue or between its items, show it was no cue: "*every*
+    /// third time", "waiting *next* week", "жду *через* неделю".
+    pub cue_blockers: &'static str,
 }
 
 /// A cue pattern: items joined by `+` (up to `CUE_GAP` other words may stand before the item)
@@ -107,6 +110,7 @@ pub(super) struct Lexicon {
     negative_concord: bool,
     cues: Vec<Cue>,
     cue_breakers: HashMap<String, ()>,
+    cue_blockers: HashMap<String, ()>,
     /// Cues by the whole word, stem or number that starts them.
     cue_words: HashMap<String, Vec<usize>>,
     cue_stems: HashMap<String, Vec<usize>>,
@@ -165,6 +169,11 @@ impl Lexicon {
             cues: Vec::new(),
             cue_breakers: source
                 .cue_breakers
+                .split_whitespace()
+                .map(|w| (text::fold(w), ()))
+                .collect(),
+            cue_blockers: source
+                .cue_blockers
                 .split_whitespace()
                 .map(|w| (text::fold(w), ()))
                 .collect(),
@@ -293,13 +302,24 @@ impl Lexicon {
     }
 
     /// Matches `cue`, whose first item is `words[0]`, against the words after it (in this
-    /// lexicon's spelling): the index in `words` of its last item, if every item is found
-    /// within its gap and the word after the cue is no breaker.
-    pub fn match_cue<W: AsRef<str>>(&self, cue: &Cue, words: &[W]) -> Option<usize> {
+    /// lexicon's spelling; `before` is the word before it, if any): the index in `words` of its
+    /// last item, if every item is found within its gap, no blocker stands before it or in a
+    /// gap, and no breaker follows it.
+    pub fn match_cue<W: AsRef<str>>(&self, cue: &Cue, words: &[W], before: Option<&str>) -> Option<usize> {
+        if before.is_some_and(|w| self.cue_blockers.contains_key(w)) {
+            return None;
+        }
         let mut at = 0;
         for item in &cue.items[1..] {
-            let mut window = words.get(at + 1..)?.iter().take(item.gap + 1);
-            at += window.position(|w| self.cue_item_matches(item, w.as_ref()))? + 1;
+            let rest = words.get(at + 1..)?;
+            let step = rest
+                .iter()
+                .take(item.gap + 1)
+                .position(|w| self.cue_item_matches(item, w.as_ref()))?;
+            if rest[..step].iter().any(|w| self.cue_blockers.contains_key(w.as_ref())) {
+                return None;
+            }
+            at += step + 1;
         }
         let broken = words
             .get(at + 1)

@@ -8,7 +8,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
                bezbłędn*"),
         (1.5, "super polec* dziękuj* dzięki kciuk"),
         (1.0, "doceniam doceniamy piękn* fachowiec fachowo profesjonalista rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
-               sprawn* profesjonaln* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
+               sprawn* profesjonaln* profesjonalizm* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
         (0.5, "jasno ok spoko"),
         (-0.5, "drogo wolno długo reklamac* czekanie"),
@@ -50,16 +50,16 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "trzeci|trzecia|trzecią|trzeciego|czwarty|czwartą|czwartego|piąty|piątą|piątego|kolejny|kolejną|kolejnego>raz|tydzień|miesiąc|wizytę|wizyta \
-                po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
-                dwa|trzy|cztery|pięć|kilka|kilkanaście|parę|wiele|#>razy dwukrotnie|trzykrotnie|wielokrotnie|kilkakrotnie \
-                od>#|dwóch|trzech|czterech|pięciu|kilku>tygodni|miesięcy od>tygodnia|miesiąca \
+        (-1.0, "trzeci|czwarty|piąty|kolejny>raz po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
+                dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam+dwa|trzy|cztery|pięć|kilka|parę|#>razy \
+                dwa|trzy|cztery|pięć|kilka|parę|#>razy+dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam \
+                dwukrotnie|trzykrotnie|wielokrotnie|kilkakrotnie+dzwoniłem|dzwoniłam|pisałem|pisałam|reklamowałem|reklamowałam \
                 czekam|czekałem|czekałam|czekamy+tydzień|tygodnie|tygodni|miesiąc|miesiące|miesięcy nawet>nie"),
         (1.0, "bez>proszenia|przypominania|dopytywania nawet>nie+musiał|musiałem|musiałam|trzeba+prosić|pytać|przypominać|dzwonić|czekać \
-               sami>zaproponowali|zadzwonili|oddzwonili bez>niespodzianek|niespodzianki zgodnie>z>wyceną|ustaleniami|obietnicą|umową \
-               w>#|pięć|dziesięć|piętnaście|dwadzieścia|pół>minut|godziny w>godzinę tego>samego>dnia \
-               wcześniej>niż>obiecali|zapowiadali|mówili|planowano drugi|drugie|trzeci|trzecie|czwarty|czwarte>auto|samochód \
-               drugi|trzeci|czwarty|piąty|kolejny>raz>kupuj*|kupił*|wybieram|wybrał* od>lat>serwisuj*|jeżdż*|kupuj*"),
+               sami>zaproponowali|oddzwonili bez>niespodzianek|niespodzianki zgodnie>z>wyceną|obietnicą \
+               wcześniej>niż>obiecali|zapowiadali drugi|trzeci|czwarty|piąty|kolejny>raz>kupuj*|kupił*|wybieram|wybrał* \
+               od>lat>serwisuj*|kupuj*"),
     ],
-    cue_breakers: "w taniej szybciej więcej mniej częściej",
+    cue_breakers: "w taniej szybciej więcej mniej częściej wiem do",
+    cue_blockers: "każdy każdą każdego za przyszłego przyszłym",
 };

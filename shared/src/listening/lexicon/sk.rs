@@ -51,15 +51,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
-        (-1.0, "tretíkrát štvrtýkrát niekoľkokrát \
-                tretí|tretieho|tretiu|štvrtý|štvrtú|štvrtého|piaty|piatu|piateho>raz|týždeň|mesiac|návštevu|pokus \
-                dvakrát|trikrát|štyrikrát|päťkrát|viackrát|mnohokrát|opakovane #>krát \
-                už>#|dva|dve|tri|štyri|päť|niekoľko>týždne|týždňov|mesiace|mesiacov už>týždeň|mesiac \
+        (-1.0, "tretíkrát štvrtýkrát \
+                volal|volala|písal|písala|reklamoval|reklamovala+dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát \
+                dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát+volal|volala|písal|písala|reklamoval|reklamovala \
                 čakám|čakal|čakala|čakali|čakáme+týždeň|týždne|týždňov|mesiac|mesiace|mesiacov týždeň|mesiac|týždne|mesiace>čakám \
                 ani>len predtým>nesvietil*"),
         (1.0, "bez>pripomínania|urgovania sami>od>seba sami>ponúkli|ponúkol|ponúkla bez|žiadne>prekvapenia|prekvapení \
-               ani>len+nemusel|nemusela|nemuseli presne>ako|podľa+sľúbil*|dohod*|povedal* ako>sľúbili|sľúbil|sľúbila \
-               ten>istý>deň ešte>v>ten>deň skôr>ako|než+sľúbil*|povedal*|plánoval*|čakal* druhé|tretie|štvrté>auto|vozidlo"),
+               ani>len+nemusel|nemusela|nemuseli ako>sľúbili|sľúbil|sľúbila skôr>ako|než+sľúbil*|plánoval*"),
     ],
-    cue_breakers: "ročne lacnejšie rýchlejšie viac menej",
+    cue_breakers: "ročne lacnejšie rýchlejšie viac menej netuším neviem do",
+    cue_blockers: "každú každý každé o budúci budúceho ešte",
 };
