@@ -1,6 +1,6 @@
 //! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
 
-use super::lexicon::{self, Hit, Lexicon, EMOTICONS};
+use super::lexicon::{self, is_number, FunctionWord, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
 use crate::text;
 use serde::{Deserialize, Serialize};
@@ -65,8 +65,7 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     let cleaned = strip_links_and_handles(&text::decode_entities(text));
     let folded = text::fold(&cleaned);
     let tokens = tokenize(&folded);
-    let cues = find_cues(lexicons[0], &tokens);
-    let sum = Scorer::new(&lexicons, &cues).score(&tokens);
+    let sum = Scorer::new(&lexicons, &tokens).score();
     let sentiment = if sum >= THRESHOLD {
         Sentiment::Positive
     } else if sum <= -THRESHOLD {
@@ -227,71 +226,15 @@ fn emoticon(s: &str, prev: Option<char>) -> Option<(usize, f32)> {
     None
 }
 
-/// The cues (`lexicon::Cue`) of the text, each as (index of its last token, weight), in
-/// order. A cue lies within one sentence (Slavic comparisons put a comma before "than"); cues
-/// do not overlap, and at one word the longest wins ("didn't even have to ask" over "didn't
-/// even"). A negator before a cue in its clause turns praise into complaint ("not ready as
-/// promised") and voids a complaint ("no need to come twice").
-fn find_cues(lexicon: &Lexicon, tokens: &[Token<'_>]) -> Vec<(usize, f32)> {
-    let mut found = Vec::new();
-    // The sentence's words in the lexicon's spelling, with their token index and clause.
-    let mut words: Vec<std::borrow::Cow<'_, str>> = Vec::new();
-    let mut places: Vec<(usize, usize)> = Vec::new();
-    let mut candidates = Vec::new();
-    let mut clause = 0;
-    let end = std::iter::once((tokens.len(), &Token::SentenceEnd { question: false }));
-    for (index, token) in tokens.iter().enumerate().chain(end) {
-        match token {
-            Token::Word(word) => {
-                words.push(lexicon.spelling(word));
-                places.push((index, clause));
-                continue;
-            }
-            Token::Emo(_) => continue,
-            Token::ClauseEnd => {
-                clause += 1;
-                continue;
-            }
-            Token::SentenceEnd { .. } => {}
-        }
-        let mut start = 0;
-        while start < words.len() {
-            lexicon.cues_from(&words[start], &mut candidates);
-            let before = start.checked_sub(1).map(|i| &*words[i]);
-            let matched = candidates.iter().find_map(|&i| {
-                let cue = lexicon.cue(i);
-                lexicon
-                    .match_cue(cue, &words[start..], before)
-                    .map(|end| (end, cue.value))
-            });
-            let Some((end, value)) = matched else {
-                start += 1;
-                continue;
-            };
-            let clause_of_cue = places[start].1;
-            let negated = (0..start)
-                .rev()
-                .take_while(|&i| places[i].1 == clause_of_cue)
-                .any(|i| lexicon.is_negator(&words[i]));
-            // A negated complaint is no praise ("no need to come twice"); negated praise is a
-            // complaint ("not ready as promised").
-            if !negated || value > 0.0 {
-                found.push((
-                    places[start + end].0,
-                    if negated { value * NEGATION_FACTOR } else { value },
-                ));
-            }
-            start += end + 1;
-        }
-        words.clear();
-        places.clear();
-    }
-    found
-}
+/// The most words a cue and the word after it can span (five items, three-word gaps).
+const MAX_CUE_WORDS: usize = 22;
 
 /// Walks the tokens once, keeping only the current sentence's running sums.
-struct Scorer<'l> {
+struct Scorer<'l, 't> {
     lexicons: &'l [&'static Lexicon],
+    tokens: &'l [Token<'t>],
+    /// The token being scored.
+    at: usize,
     total: f32,
     positive: f32,
     negative: f32,
@@ -304,17 +247,28 @@ struct Scorer<'l> {
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
     complained: bool,
-    /// The text's cues, (last token, weight), and the next one's position in it.
-    cues: &'l [(usize, f32)],
-    next_cue: usize,
+    /// A cue found and not yet reached: (its last token, its weight). Cues do not overlap:
+    /// none starts before `cue_free_from`.
+    pending_cue: Option<(usize, f32)>,
+    cue_free_from: usize,
+    /// Whether a negator came earlier in the clause (it turns a cue) and whether the word
+    /// before was a cue blocker ("*every* third time").
+    negator_in_clause: bool,
+    after_cue_blocker: bool,
     /// The sentence's cues: facts, so a question's count nothing.
     cue_sum: f32,
+    /// Buffers for matching a cue: the candidates, and the sentence's words from the cue on.
+    candidates: Vec<usize>,
+    cue_words: Vec<std::borrow::Cow<'t, str>>,
+    cue_tokens: Vec<usize>,
 }
 
-impl<'l> Scorer<'l> {
-    fn new(lexicons: &'l [&'static Lexicon], cues: &'l [(usize, f32)]) -> Self {
+impl<'l, 't> Scorer<'l, 't> {
+    fn new(lexicons: &'l [&'static Lexicon], tokens: &'l [Token<'t>]) -> Self {
         Scorer {
             lexicons,
+            tokens,
+            at: 0,
             total: 0.0,
             positive: 0.0,
             negative: 0.0,
@@ -324,9 +278,14 @@ impl<'l> Scorer<'l> {
             negation: 0,
             boost: 1.0,
             complained: false,
-            cues,
-            next_cue: 0,
+            pending_cue: None,
+            cue_free_from: 0,
+            negator_in_clause: false,
+            after_cue_blocker: false,
             cue_sum: 0.0,
+            candidates: Vec::new(),
+            cue_words: Vec::new(),
+            cue_tokens: Vec::new(),
         }
     }
 
@@ -334,7 +293,8 @@ impl<'l> Scorer<'l> {
         self.lexicons[0]
     }
 
-    fn score(mut self, tokens: &[Token<'_>]) -> f32 {
+    fn score(mut self) -> f32 {
+        let tokens = self.tokens;
         let mut i = 0;
         while i < tokens.len() {
             match tokens[i] {
@@ -343,8 +303,9 @@ impl<'l> Scorer<'l> {
                         Some(Token::Word(next)) => Some(*next),
                         _ => None,
                     };
+                    self.at = i;
                     let used = self.word(word, next);
-                    self.cues_ending_before(i + used);
+                    self.reach_cue(i + used);
                     i += used;
                     continue;
                 }
@@ -367,16 +328,66 @@ impl<'l> Scorer<'l> {
     fn word(&mut self, word: &str, next: Option<&str>) -> usize {
         let primary = self.primary();
         let word = primary.spelling(word);
-        let used = self.word_in_spelling(&word, next);
+        let function = primary.function_word(&word);
+        self.look_for_cue(&word, function);
+        let used = self.word_in_spelling(&word, next, function);
+        let negator = function.is_some_and(|f| f.negator);
         // Negative concord: in "nikdo se neomluvil" / "nikto nezavolal ohľadom reklamácie" the
         // negation belongs to the `ne-` verb and ends with it.
-        if primary.negative_concord() && primary.has_negating_prefix(&word) && !primary.is_negator(&word) {
+        if primary.negative_concord() && primary.has_negating_prefix(&word) && !negator {
             self.negation = 0;
         }
+        self.negator_in_clause |= negator;
+        self.after_cue_blocker = function.is_some_and(|f| f.cue_blocker);
         used
     }
 
-    fn word_in_spelling(&mut self, word: &str, next: Option<&str>) -> usize {
+    /// Whether a cue starts at this word; if so, it waits in `pending_cue` for its last word.
+    fn look_for_cue(&mut self, word: &str, function: Option<FunctionWord>) {
+        let primary = self.primary();
+        let may_start = function.is_some_and(|f| f.cue_start) || (primary.numbers_start_cues() && is_number(word));
+        if !may_start || self.at < self.cue_free_from || self.after_cue_blocker {
+            return;
+        }
+        let (mut candidates, mut words, mut at) = (
+            std::mem::take(&mut self.candidates),
+            std::mem::take(&mut self.cue_words),
+            std::mem::take(&mut self.cue_tokens),
+        );
+        primary.cues_from(word, &mut candidates);
+        words.clear();
+        at.clear();
+        for (index, token) in self.tokens.iter().enumerate().skip(self.at) {
+            match token {
+                Token::Word(w) => {
+                    words.push(primary.spelling(w));
+                    at.push(index);
+                }
+                Token::SentenceEnd { .. } => break,
+                Token::Emo(_) | Token::ClauseEnd => {}
+            }
+            if words.len() == MAX_CUE_WORDS {
+                break;
+            }
+        }
+        let found = candidates.iter().find_map(|&i| {
+            let cue = primary.cue(i);
+            primary.match_cue(cue, &words).map(|end| (at[end], cue.value))
+        });
+        if let Some((last, value)) = found {
+            self.cue_free_from = last + 1;
+            // A negated complaint is no praise ("no need to come twice"); negated praise is a
+            // complaint ("not ready as promised").
+            if !self.negator_in_clause {
+                self.pending_cue = Some((last, value));
+            } else if value > 0.0 {
+                self.pending_cue = Some((last, value * NEGATION_FACTOR));
+            }
+        }
+        (self.candidates, self.cue_words, self.cue_tokens) = (candidates, words, at);
+    }
+
+    fn word_in_spelling(&mut self, word: &str, next: Option<&str>, function: Option<FunctionWord>) -> usize {
         let primary = self.primary();
         if let Some(next) = next {
             let next = primary.spelling(next);
@@ -385,7 +396,7 @@ impl<'l> Scorer<'l> {
                 return 2;
             }
         }
-        if self.function_word(word) {
+        if self.apply_function(function) {
             return 1;
         }
         if let Some(hit) = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(word))) {
@@ -410,7 +421,11 @@ impl<'l> Scorer<'l> {
 
     /// Negators, intensifiers and contrast words: true when `word` was one.
     fn function_word(&mut self, word: &str) -> bool {
-        let Some(function) = self.primary().function_word(word) else {
+        self.apply_function(self.primary().function_word(word))
+    }
+
+    fn apply_function(&mut self, function: Option<FunctionWord>) -> bool {
+        let Some(function) = function.filter(FunctionWord::scores) else {
             return false;
         };
         if function.soft_contrast || function.contrast {
@@ -434,13 +449,10 @@ impl<'l> Scorer<'l> {
         true
     }
 
-    /// Adds the cues whose last word lies before token `end`.
-    fn cues_ending_before(&mut self, end: usize) {
-        while let Some(&(at, value)) = self.cues.get(self.next_cue) {
-            if at >= end {
-                break;
-            }
-            self.next_cue += 1;
+    /// Adds the pending cue once the scorer is past its last word (before token `end`).
+    fn reach_cue(&mut self, end: usize) {
+        if let Some((_, value)) = self.pending_cue.filter(|(at, _)| *at < end) {
+            self.pending_cue = None;
             // A cue is a fact: it weighs like a polar word around a `but`, but it is no
             // complaint for a later duty to put right ("called four times, they answer that
             // he will call back").
@@ -501,6 +513,7 @@ impl<'l> Scorer<'l> {
         self.negation = 0;
         self.boost = 1.0;
         self.in_concessive = false;
+        self.negator_in_clause = false;
     }
 
     fn end_sentence(&mut self, question: bool) {

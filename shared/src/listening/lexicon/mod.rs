@@ -67,10 +67,12 @@ pub(super) struct Source {
 
 /// A cue pattern: items joined by `+` (up to `CUE_GAP` other words may stand before the item)
 /// or `>` (the item follows at once), each item one or more forms joined by `|`, each form a
-/// whole word, a `stem*` (taking an ending as lexicon stems do) or `#` (a number in digits).
-/// The items must come in order within one sentence: `third|second+visit|time` matches "third
-/// visit" and "second time"; `without+me|my|having+ask*` matches "without me even asking";
-/// `not>even` only "not even".
+/// whole word, a `stem*` (taking an ending as lexicon stems do) or `#` (a number in digits);
+/// the first item takes whole words and numbers only, so that finding where a cue may start
+/// costs nothing beyond the function-word probe every word gets. The items must come in
+/// order within one sentence: `third|second+visit|time` matches "third visit" and "second
+/// time"; `without+me|my|having+ask*` matches "without me even asking"; `not>even` only
+/// "not even".
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Cue {
     pub value: f32,
@@ -111,9 +113,9 @@ pub(super) struct Lexicon {
     cues: Vec<Cue>,
     cue_breakers: HashMap<String, ()>,
     cue_blockers: HashMap<String, ()>,
-    /// Cues by the whole word, stem or number that starts them.
-    cue_words: HashMap<String, Vec<usize>>,
-    cue_stems: HashMap<String, Vec<usize>>,
+    /// Cues by the word that starts them (those words are marked in `function_words`), and
+    /// the cues a number starts.
+    cue_starts: HashMap<String, Vec<usize>>,
     cue_numbers: Vec<usize>,
 }
 
@@ -125,6 +127,17 @@ pub(super) struct FunctionWord {
     pub soft_contrast: bool,
     pub concessive: bool,
     pub intensifier: Option<f32>,
+    /// A cue may start at this word.
+    pub cue_start: bool,
+    /// A cue may not start right after this word, nor run across it.
+    pub cue_blocker: bool,
+}
+
+impl FunctionWord {
+    /// Whether the word changes how the words around it are scored (not only cues).
+    pub fn scores(&self) -> bool {
+        self.negator || self.contrast || self.soft_contrast || self.concessive || self.intensifier.is_some()
+    }
 }
 
 /// A lexicon entry: a polar word's weight, or a duty (see `Source::duties`).
@@ -177,8 +190,7 @@ impl Lexicon {
                 .split_whitespace()
                 .map(|w| (text::fold(w), ()))
                 .collect(),
-            cue_words: HashMap::default(),
-            cue_stems: HashMap::default(),
+            cue_starts: HashMap::default(),
             cue_numbers: Vec::new(),
         };
         for (value, list) in source.cues {
@@ -217,6 +229,11 @@ impl Lexicon {
         for (factor, list) in source.intensifiers {
             function(list, &|f| f.intensifier = Some(*factor));
         }
+        function(source.cue_blockers, &|f| f.cue_blocker = true);
+        let starts: Vec<String> = lexicon.cue_starts.keys().cloned().collect();
+        for word in starts {
+            lexicon.function_words.entry(word).or_default().cue_start = true;
+        }
         lexicon
     }
 
@@ -242,9 +259,11 @@ impl Lexicon {
         let index = self.cues.len();
         for first in &items[0].forms {
             match first {
-                CueForm::Word(word) => self.cue_words.entry(word.clone()).or_default().push(index),
-                CueForm::Stem(stem) => self.cue_stems.entry(stem.clone()).or_default().push(index),
+                CueForm::Word(word) => self.cue_starts.entry(word.clone()).or_default().push(index),
                 CueForm::Number => self.cue_numbers.push(index),
+                CueForm::Stem(stem) => {
+                    panic!("cue {pattern:?}: the first item takes whole words, not the stem {stem}*")
+                }
             }
         }
         self.cues.push(Cue { value, items });
@@ -256,20 +275,18 @@ impl Lexicon {
         if is_number(word) {
             out.extend_from_slice(&self.cue_numbers);
         }
-        if let Some(found) = self.cue_words.get(word) {
+        if let Some(found) = self.cue_starts.get(word) {
             out.extend_from_slice(found);
-        }
-        if !self.cue_stems.is_empty() {
-            for end in self.stem_cuts(word) {
-                if let Some(found) = self.cue_stems.get(&word[..end]) {
-                    out.extend_from_slice(found);
-                }
-            }
         }
         if out.len() > 1 {
             out.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.cues[i].items.len()), i));
             out.dedup();
         }
+    }
+
+    /// Whether a number may start a cue here ("3 times").
+    pub fn numbers_start_cues(&self) -> bool {
+        !self.cue_numbers.is_empty()
     }
 
     pub fn cue(&self, index: usize) -> &Cue {
@@ -302,13 +319,10 @@ impl Lexicon {
     }
 
     /// Matches `cue`, whose first item is `words[0]`, against the words after it (in this
-    /// lexicon's spelling; `before` is the word before it, if any): the index in `words` of its
-    /// last item, if every item is found within its gap, no blocker stands before it or in a
-    /// gap, and no breaker follows it.
-    pub fn match_cue<W: AsRef<str>>(&self, cue: &Cue, words: &[W], before: Option<&str>) -> Option<usize> {
-        if before.is_some_and(|w| self.cue_blockers.contains_key(w)) {
-            return None;
-        }
+    /// lexicon's spelling): the index in `words` of its last item, if every item is found
+    /// within its gap, no blocker stands in a gap and no breaker follows. (The scorer checks
+    /// the word before: a blocker there also voids the cue.)
+    pub fn match_cue<W: AsRef<str>>(&self, cue: &Cue, words: &[W]) -> Option<usize> {
         let mut at = 0;
         for item in &cue.items[1..] {
             let rest = words.get(at + 1..)?;
@@ -350,10 +364,6 @@ impl Lexicon {
     /// The word's function (negator, intensifier, contrast...), if it has one.
     pub fn function_word(&self, word: &str) -> Option<FunctionWord> {
         self.function_words.get(word).copied()
-    }
-
-    pub fn is_negator(&self, word: &str) -> bool {
-        self.function_word(word).is_some_and(|f| f.negator)
     }
 
     pub fn phrase(&self, first: &str, second: &str) -> Option<Hit> {
@@ -416,7 +426,7 @@ impl Lexicon {
     }
 }
 
-fn is_number(word: &str) -> bool {
+pub(super) fn is_number(word: &str) -> bool {
     !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
 }
 
