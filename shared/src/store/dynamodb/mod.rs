@@ -93,8 +93,8 @@ fn ts(at: DateTime<Utc>) -> String {
         return at.to_rfc3339_opts(SecondsFormat::Micros, true);
     }
     let mut out = [0u8; 27];
-    let mut put = |at: usize, width: usize, mut value: u32| {
-        for i in (at..at + width).rev() {
+    let mut put = |from: usize, width: usize, mut value: u32| {
+        for i in (from..from + width).rev() {
             out[i] = b'0' + (value % 10) as u8;
             value /= 10;
         }
