@@ -85,6 +85,11 @@ pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
 /// Parses JSON found inside something else (Slack's form field `payload`): the path in a
 /// failure starts with `within`.
 pub fn parse_json_in<T: DeserializeOwned>(raw: &[u8], within: &str) -> Result<T, AppError> {
+    // Tracking the path costs on every field of every body; only a failure needs it, so a
+    // failed parse is run again with tracking to name the field (parsing is deterministic).
+    if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_slice(raw)) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(raw);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -197,6 +197,8 @@ impl ScannedMention {
         let decoded = text::decode_entities(text);
         let mut mention = ScannedMention {
             keys: String::with_capacity(decoded.len()),
+            // Words average five letters and a space or so: room enough without growing.
+            words: Vec::with_capacity(decoded.len() / 4 + 1),
             ..ScannedMention::default()
         };
         if decoded.is_ascii() {
@@ -338,6 +340,11 @@ static ENDINGS: LazyLock<HashSet<String>> = LazyLock::new(|| ENDING_LIST.iter().
 
 /// Whether a mention's word is the term's word, allowing one case ending.
 fn word_matches(key: &str, word: &str, cyrillic: bool) -> bool {
+    // Every way of matching below starts the word with the key's first letter (a stem keeps
+    // at least three): most words of a mention end here.
+    if word.as_bytes().first() != key.as_bytes().first() {
+        return false;
+    }
     if word == key {
         return true;
     }

@@ -4,7 +4,7 @@ use super::*;
 use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
 use crate::nps::Score;
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transaction};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Params, Row, Transaction};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use tokio::sync::oneshot;
@@ -181,18 +181,18 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
 /// write leaves nothing behind and the others stand. The outer error means the transaction
 /// itself is unusable and the whole batch must be abandoned.
 fn write_one(tx: &Transaction<'_>, op: WriteOp) -> StoreResult<StoreResult<Applied>> {
-    tx.execute_batch("SAVEPOINT write").map_err(backend)?;
+    tx.run("SAVEPOINT write", []).map_err(backend)?;
     let outcome = match op {
         WriteOp::Apply { delivery, change } => apply_in(tx, &delivery, change),
         WriteOp::MarkEffect { key } => tx
-            .execute(
+            .run(
                 "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
                 params![key, ts(Utc::now())],
             )
             .map(|_| Applied::Stored)
             .map_err(backend),
         WriteOp::SaveCursor { consumer, seq } => tx
-            .execute(
+            .run(
                 "INSERT INTO cursors (consumer, seq) VALUES (?1, ?2) ON CONFLICT (consumer) DO UPDATE SET seq = max(seq, excluded.seq)",
                 params![consumer, seq as i64],
             )
@@ -200,14 +200,44 @@ fn write_one(tx: &Transaction<'_>, op: WriteOp) -> StoreResult<StoreResult<Appli
             .map_err(backend),
     };
     // Nothing of a duplicate is kept, not even its delivery key.
-    let end = if matches!(outcome, Ok(Applied::Stored)) {
-        "RELEASE write"
-    } else {
-        "ROLLBACK TO write; RELEASE write"
-    };
-    tx.execute_batch(end).map_err(backend)?;
+    if !matches!(outcome, Ok(Applied::Stored)) {
+        tx.run("ROLLBACK TO write", []).map_err(backend)?;
+    }
+    tx.run("RELEASE write", []).map_err(backend)?;
     Ok(outcome)
 }
+
+/// Statements through the connection's cache of prepared statements: most run on every
+/// delivery, and parsing and planning one costs more than running it.
+trait Cached {
+    /// `Connection::execute`, prepared once.
+    fn run<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize>;
+    /// `Connection::query_row`, prepared once.
+    fn one<T, P: Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn run<P: Params>(&self, sql: &str, params: P) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn one<T, P: Params, F: FnOnce(&Row<'_>) -> rusqlite::Result<T>>(
+        &self,
+        sql: &str,
+        params: P,
+        f: F,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
+/// Room in each connection's statement cache for every statement the store runs.
+const STATEMENT_CACHE: usize = 128;
 
 fn backend(e: rusqlite::Error) -> StoreError {
     match e {
@@ -294,7 +324,11 @@ impl SqliteStore {
         writer
             .execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(backend)?;
+        // Each write of a group commit runs under a savepoint, whose journal of the pages it
+        // touches would otherwise spill to a temporary file past 64 KiB: a write() per page.
+        writer.execute_batch("PRAGMA temp_store = MEMORY;").map_err(backend)?;
         migrate(&writer, version, SCHEMA_VERSION)?;
+        writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let reader = Connection::open_with_flags(
             &path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -303,6 +337,7 @@ impl SqliteStore {
         reader
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
+        reader.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let writer = Arc::new(Mutex::new(writer));
         let (queue, queued) = mpsc::channel();
         let writer_thread = {
@@ -510,7 +545,7 @@ fn customer_from_row(tx: &Connection, r: &Row<'_>) -> rusqlite::Result<Customer>
 }
 
 fn get_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<Customer>> {
-    conn.query_row("SELECT * FROM customers WHERE id = ?1", [id], |r| {
+    conn.one("SELECT * FROM customers WHERE id = ?1", [id], |r| {
         customer_from_row(conn, r)
     })
     .optional()
@@ -518,7 +553,7 @@ fn get_customer(conn: &Connection, id: &str) -> rusqlite::Result<Option<Customer
 
 fn get_customer_by_identity(conn: &Connection, identity: &Identity) -> rusqlite::Result<Option<Customer>> {
     let id: Option<String> = conn
-        .query_row(
+        .one(
             "SELECT customer_id FROM identities WHERE platform = ?1 AND address = ?2",
             params![identity.platform.as_str(), identity.address],
             |r| r.get(0),
@@ -531,13 +566,13 @@ fn get_customer_by_identity(conn: &Connection, identity: &Identity) -> rusqlite:
 }
 
 fn get_referral(conn: &Connection, code: &str) -> rusqlite::Result<Option<Referral>> {
-    conn.query_row("SELECT * FROM referrals WHERE code = ?1", [code], referral_from_row)
+    conn.one("SELECT * FROM referrals WHERE code = ?1", [code], referral_from_row)
         .optional()
 }
 
 fn cohort_of(conn: &Connection, customer_id: &str) -> rusqlite::Result<Option<YearMonth>> {
     let cohort: Option<Option<String>> = conn
-        .query_row("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
+        .one("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
             r.get(0)
         })
         .optional()?;
@@ -546,7 +581,7 @@ fn cohort_of(conn: &Connection, customer_id: &str) -> rusqlite::Result<Option<Ye
 
 /// Inserts or updates a customer, merging identities; opt-out is never undone.
 fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.run(
         "INSERT INTO customers (id, name, email, locale, opted_out, last_asked_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET
@@ -564,7 +599,7 @@ fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
         ],
     )?;
     for identity in &c.identities {
-        tx.execute(
+        tx.run(
             "INSERT INTO identities (platform, address, customer_id) VALUES (?1, ?2, ?3)
              ON CONFLICT (platform, address) DO UPDATE SET customer_id = excluded.customer_id",
             params![identity.platform.as_str(), identity.address, c.id],
@@ -575,7 +610,7 @@ fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
 
 /// Makes sure a customer row exists for records that name one (purchases, API responses).
 fn ensure_customer(tx: &Transaction<'_>, id: &str, at: DateTime<Utc>) -> rusqlite::Result<()> {
-    tx.execute(
+    tx.run(
         "INSERT OR IGNORE INTO customers (id, created_at) VALUES (?1, ?2)",
         params![id, ts(at)],
     )?;
@@ -584,7 +619,7 @@ fn ensure_customer(tx: &Transaction<'_>, id: &str, at: DateTime<Utc>) -> rusqlit
 
 fn save_survey(tx: &Transaction<'_>, s: &SurveyState) -> StoreResult<()> {
     let body = serde_json::to_string(s).map_err(json_err)?;
-    tx.execute(
+    tx.run(
         "INSERT INTO surveys (id, customer_id, platform, address, stage, asked_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET stage = excluded.stage, body = excluded.body",
         params![
@@ -637,7 +672,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         }
         Change::Survey(state) => {
             let is_new: bool = tx
-                .query_row("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
+                .one("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
                     r.get(0)
                 })
                 .map_err(backend)?;
@@ -645,7 +680,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             let mut deltas = none();
             // A question the platform refused was never asked: it neither counts nor throttles.
             if is_new && state.survey.stage != crate::survey::SurveyStage::Failed {
-                tx.execute(
+                tx.run(
                     "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
                     params![state.customer_id, ts(state.survey.asked_at)],
                 )
@@ -657,7 +692,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         Change::Response { response: r, survey } => {
             ensure_customer(tx, &r.customer_id, r.submitted_at).map_err(backend)?;
             let inserted = tx
-                .execute(
+                .run(
                     "INSERT OR IGNORE INTO responses (id, customer_id, platform, score, comment, locale, submitted_at, brand)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![
@@ -693,7 +728,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             survey,
         } => {
             let response = tx
-                .query_row(
+                .one(
                     "SELECT * FROM responses WHERE id = ?1",
                     [&response_id],
                     response_from_row,
@@ -703,7 +738,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
             // Comments, their category and their themes, as the comment is stored now.
             let deltas = ledger::comment_deltas(&response, response.comment.as_deref(), &comment);
-            tx.execute(
+            tx.run(
                 "UPDATE responses SET comment = ?2 WHERE id = ?1",
                 params![response_id, comment],
             )
@@ -737,7 +772,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             survey,
         } => {
             ensure_customer(tx, &customer_id, Utc::now()).map_err(backend)?;
-            tx.execute("UPDATE customers SET opted_out = 1 WHERE id = ?1", [&customer_id])
+            tx.run("UPDATE customers SET opted_out = 1 WHERE id = ?1", [&customer_id])
                 .map_err(backend)?;
             if let Some(s) = survey {
                 save_survey(tx, &s)?;
@@ -747,7 +782,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         Change::Mention(m) => {
             let terms = serde_json::to_string(&m.matched_terms).map_err(json_err)?;
             let inserted = tx
-                .execute(
+                .run(
                     "INSERT OR IGNORE INTO mentions (id, source, text, url, author, lang, sentiment, matched_terms, competitor, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                     params![
@@ -776,7 +811,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         Change::Purchase(p) => {
             ensure_customer(tx, &p.customer_id, p.purchased_at).map_err(backend)?;
             let inserted = tx
-                .execute(
+                .run(
                     "INSERT OR IGNORE INTO purchases (id, customer_id, kind, referral_code, amount, currency, purchased_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![
@@ -807,14 +842,14 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             };
             let effects = ledger::purchase_effects(&p, &ctx);
             if let Some(cohort) = effects.set_buyer_cohort {
-                tx.execute(
+                tx.run(
                     "UPDATE customers SET cohort = ?2 WHERE id = ?1",
                     params![p.customer_id, cohort.to_string()],
                 )
                 .map_err(backend)?;
             }
             if let Some(code) = &effects.conversion {
-                tx.execute(
+                tx.run(
                     "UPDATE referrals SET conversions = conversions + 1 WHERE code = ?1",
                     [code.as_str()],
                 )
@@ -830,7 +865,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         Change::ReferralCreated(r) => {
             ensure_customer(tx, &r.customer_id, r.created_at).map_err(backend)?;
             let inserted = tx
-                .execute(
+                .run(
                     "INSERT OR IGNORE INTO referrals (code, customer_id, clicks, conversions, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![r.code.as_str(), r.customer_id, r.clicks as i64, r.conversions as i64, ts(r.created_at)],
                 )
@@ -844,7 +879,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         }
         Change::ReferralClick { code, at } => {
             let updated = tx
-                .execute(
+                .run(
                     "UPDATE referrals SET clicks = clicks + 1 WHERE code = ?1",
                     [code.as_str()],
                 )
@@ -864,9 +899,9 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 .transpose()
                 .map_err(json_err)?;
             let existed: bool = tx
-                .query_row("SELECT count(*) > 0 FROM alerts WHERE id = ?1", [&a.id], |r| r.get(0))
+                .one("SELECT count(*) > 0 FROM alerts WHERE id = ?1", [&a.id], |r| r.get(0))
                 .map_err(backend)?;
-            tx.execute(
+            tx.run(
                 "INSERT INTO alerts (id, kind, subject_id, status, claimed_by, created_at, claimed_at, resolved_at, message)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET message = coalesce(excluded.message, message)",
@@ -896,14 +931,14 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             at,
         } => {
             let alert = tx
-                .query_row("SELECT * FROM alerts WHERE id = ?1", [&alert_id], alert_from_row)
+                .one("SELECT * FROM alerts WHERE id = ?1", [&alert_id], alert_from_row)
                 .optional()
                 .map_err(backend)?
                 .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
             let mut deltas = none();
             let status = match action {
                 AlertAction::Claim if alert.claimed_at.is_none() => {
-                    tx.execute(
+                    tx.run(
                         "UPDATE alerts SET status = CASE status WHEN 'open' THEN 'claimed' ELSE status END, claimed_by = ?2, claimed_at = ?3 WHERE id = ?1",
                         params![alert_id, by, ts(at)],
                     )
@@ -916,7 +951,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                     }
                 }
                 AlertAction::Resolve if alert.resolved_at.is_none() => {
-                    tx.execute(
+                    tx.run(
                         "UPDATE alerts SET status = 'resolved', resolved_at = ?2, claimed_by = coalesce(claimed_by, ?3) WHERE id = ?1",
                         params![alert_id, ts(at), by],
                     )
@@ -930,7 +965,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         }
         Change::Report(r) => {
             let body = serde_json::to_string(&r.body).map_err(json_err)?;
-            tx.execute(
+            tx.run(
                 "INSERT INTO reports (month, brand, created_at, emailed_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (month, brand) DO UPDATE SET created_at = excluded.created_at, body = excluded.body,
                    emailed_at = coalesce(excluded.emailed_at, emailed_at)",
@@ -951,7 +986,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
 fn apply_in(tx: &Transaction<'_>, delivery: &str, change: Change) -> StoreResult<Applied> {
     let now = Utc::now();
     let claimed = tx
-        .execute(
+        .run(
             "INSERT OR IGNORE INTO deliveries (key, applied_at) VALUES (?1, ?2)",
             params![delivery, ts(now)],
         )
@@ -999,7 +1034,7 @@ impl ChangeWriter for SqliteStore {
 impl MentionReader for SqliteStore {
     async fn mention(&self, id: &str) -> StoreResult<Option<Mention>> {
         self.reader()
-            .query_row("SELECT * FROM mentions WHERE id = ?1", [id], mention_from_row)
+            .one("SELECT * FROM mentions WHERE id = ?1", [id], mention_from_row)
             .optional()
             .map_err(backend)
     }
@@ -1058,14 +1093,14 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
         rows.collect::<rusqlite::Result<_>>().map_err(backend)?
     };
     let cohort: Option<Option<String>> = tx
-        .query_row("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
+        .one("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
             r.get(0)
         })
         .optional()
         .map_err(backend)?;
     let mut records = 0u64;
     let mut run = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<()> {
-        records += tx.execute(sql, params).map_err(backend)? as u64;
+        records += tx.run(sql, params).map_err(backend)? as u64;
         Ok(())
     };
     run(
@@ -1128,7 +1163,7 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
 impl EffectLog for SqliteStore {
     async fn effect_done(&self, key: &str) -> StoreResult<bool> {
         self.reader()
-            .query_row("SELECT count(*) > 0 FROM deliveries WHERE key = ?1", [key], |r| {
+            .one("SELECT count(*) > 0 FROM deliveries WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
             .map_err(backend)
@@ -1156,7 +1191,7 @@ impl SurveyReader for SqliteStore {
     async fn latest_survey(&self, identity: &Identity) -> StoreResult<Option<SurveyState>> {
         let body: Option<String> = self
             .reader()
-            .query_row(
+            .one(
                 "SELECT body FROM surveys WHERE platform = ?1 AND address = ?2 ORDER BY asked_at DESC, id DESC LIMIT 1",
                 params![identity.platform.as_str(), identity.address],
                 |r| r.get(0),
@@ -1171,7 +1206,7 @@ impl SurveyReader for SqliteStore {
 impl ResponseReader for SqliteStore {
     async fn response(&self, id: &str) -> StoreResult<Option<Response>> {
         self.reader()
-            .query_row("SELECT * FROM responses WHERE id = ?1", [id], response_from_row)
+            .one("SELECT * FROM responses WHERE id = ?1", [id], response_from_row)
             .optional()
             .map_err(backend)
     }
@@ -1194,7 +1229,7 @@ impl ReferralReader for SqliteStore {
 
     async fn referral_of(&self, customer_id: &str) -> StoreResult<Option<Referral>> {
         self.reader()
-            .query_row(
+            .one(
                 "SELECT * FROM referrals WHERE customer_id = ?1 ORDER BY created_at LIMIT 1",
                 [customer_id],
                 referral_from_row,
@@ -1208,7 +1243,7 @@ impl ReferralReader for SqliteStore {
 impl AlertReader for SqliteStore {
     async fn alert(&self, id: &str) -> StoreResult<Option<Alert>> {
         self.reader()
-            .query_row("SELECT * FROM alerts WHERE id = ?1", [id], alert_from_row)
+            .one("SELECT * FROM alerts WHERE id = ?1", [id], alert_from_row)
             .optional()
             .map_err(backend)
     }
@@ -1218,7 +1253,7 @@ impl AlertReader for SqliteStore {
 impl ReportReader for SqliteStore {
     async fn report(&self, month: YearMonth, brand: Option<&str>) -> StoreResult<Option<StoredReport>> {
         self.reader()
-            .query_row(
+            .one(
                 "SELECT * FROM reports WHERE month = ?1 AND brand = ?2",
                 params![month.to_string(), brand.unwrap_or_default()],
                 report_from_row,
@@ -1329,7 +1364,7 @@ impl ChangeFeed for SqliteStore {
     async fn cursor(&self, consumer: &str) -> StoreResult<u64> {
         let seq: Option<i64> = self
             .reader()
-            .query_row("SELECT seq FROM cursors WHERE consumer = ?1", [consumer], |r| r.get(0))
+            .one("SELECT seq FROM cursors WHERE consumer = ?1", [consumer], |r| r.get(0))
             .optional()
             .map_err(backend)?;
         Ok(seq.unwrap_or(0) as u64)

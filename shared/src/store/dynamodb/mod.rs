@@ -82,8 +82,51 @@ fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
+/// RFC 3339 in UTC with microseconds (`2026-03-10T12:00:00.000000Z`), as
+/// `to_rfc3339_opts(SecondsFormat::Micros, true)` writes it, without the formatting machinery:
+/// every transaction writes several of these.
 fn ts(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    use chrono::{Datelike, Timelike};
+    let (year, nanos) = (at.year(), at.nanosecond());
+    // Years outside 0..=9999 and leap seconds take chrono's path.
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        return at.to_rfc3339_opts(SecondsFormat::Micros, true);
+    }
+    let mut out = [0u8; 27];
+    let mut put = |from: usize, width: usize, mut value: u32| {
+        for i in (from..from + width).rev() {
+            out[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(0, 4, year as u32);
+    put(5, 2, at.month());
+    put(8, 2, at.day());
+    put(11, 2, at.hour());
+    put(14, 2, at.minute());
+    put(17, 2, at.second());
+    put(20, 6, nanos / 1_000);
+    for (i, sep) in [
+        (4, b'-'),
+        (7, b'-'),
+        (10, b'T'),
+        (13, b':'),
+        (16, b':'),
+        (19, b'.'),
+        (26, b'Z'),
+    ] {
+        out[i] = sep;
+    }
+    out.iter().map(|&b| char::from(b)).collect()
+}
+
+/// `parts` joined, in one allocation (keys and sort keys are built on every write).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 fn s(v: impl Into<String>) -> Av {
@@ -95,7 +138,15 @@ fn n(v: impl ToString) -> Av {
 }
 
 fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
-    HashMap::from([(PK.to_string(), s(pk)), (SK.to_string(), s(sk))])
+    key_with_room(pk, sk, 0)
+}
+
+/// A key with room for `more` attributes, so filling the item does not grow the map.
+fn key_with_room(pk: impl Into<String>, sk: impl Into<String>, more: usize) -> Item {
+    let mut item = HashMap::with_capacity(2 + more);
+    item.insert(PK.to_string(), s(pk));
+    item.insert(SK.to_string(), s(sk));
+    item
 }
 
 fn attr_s<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
@@ -110,7 +161,15 @@ fn attr_n(item: &Item, name: &str) -> StoreResult<Option<i64>> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
-    serde_json::to_string(value).map_err(corrupt)
+    to_json_sized(value, 256)
+}
+
+/// As [`to_json`], into a buffer of `capacity` bytes (a record with a long text would
+/// otherwise grow it several times).
+fn to_json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> StoreResult<String> {
+    let mut out = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut out, value).map_err(corrupt)?;
+    String::from_utf8(out).map_err(corrupt)
 }
 
 fn doc_of<T: serde::de::DeserializeOwned>(item: &Item) -> StoreResult<T> {
@@ -124,7 +183,7 @@ fn epoch_after(at: DateTime<Utc>, days: i64) -> i64 {
 
 // Item keys: every access pattern of docs/data-model.md starts from one of these.
 fn delivery_key(delivery: &str) -> Item {
-    key(format!("DELIVERY#{delivery}"), ONE)
+    key(concat(&["DELIVERY#", delivery]), ONE)
 }
 fn customer_key(id: &str) -> Item {
     key(format!("CUSTOMER#{id}"), ONE)
@@ -145,7 +204,8 @@ fn response_key(id: &str) -> Item {
     key(format!("RESPONSE#{id}"), ONE)
 }
 fn mention_key(id: &str) -> Item {
-    key(format!("MENTION#{id}"), ONE)
+    // Type, doc and the by-time index's two keys follow.
+    key_with_room(concat(&["MENTION#", id]), ONE, 4)
 }
 fn purchase_key(id: &str) -> Item {
     key(format!("PURCHASE#{id}"), ONE)
@@ -167,7 +227,10 @@ fn cursor_key(consumer: &str) -> Item {
 }
 /// Zero-padded so the sort key orders like the number.
 fn feed_sk(seq: u64) -> String {
-    format!("{seq:020}")
+    let digits = seq.to_string();
+    let mut out = "0".repeat(20usize.saturating_sub(digits.len()));
+    out.push_str(&digits);
+    out
 }
 
 /// A record item: keys, type, the JSON doc and its index keys.
@@ -206,11 +269,13 @@ fn response_item(r: &Response) -> StoreResult<Item> {
 }
 
 fn mention_item(m: &Mention) -> StoreResult<Item> {
+    // The doc is mostly the text; JSON escapes make it a little longer.
+    let doc = to_json_sized(m, 256 + m.text.len() + m.text.len() / 8)?;
     Ok(record_item(
         mention_key(&m.id),
         "mention",
-        to_json(m)?,
-        Some((RecordKind::Mentions.as_str(), format!("{}#{}", ts(m.created_at), m.id))),
+        doc,
+        Some((RecordKind::Mentions.as_str(), concat(&[&ts(m.created_at), "#", &m.id]))),
         None,
     ))
 }
@@ -307,13 +372,13 @@ impl Cond {
     }
     fn absent() -> Self {
         Cond {
-            expr: Some(format!("attribute_not_exists({PK})")),
+            expr: Some(concat(&["attribute_not_exists(", PK, ")"])),
             ..Cond::default()
         }
     }
     fn present() -> Self {
         Cond {
-            expr: Some(format!("attribute_exists({PK})")),
+            expr: Some(concat(&["attribute_exists(", PK, ")"])),
             ..Cond::default()
         }
     }
@@ -378,6 +443,7 @@ impl<'a> Plan<'a> {
         values: Vec<(String, Av)>,
         role: Role,
     ) -> StoreResult<()> {
+        cond.values.reserve(values.len());
         cond.values.extend(values);
         if expr.contains("#type") {
             cond.names.entry("#type".into()).or_insert_with(|| TYPE.into());
@@ -633,23 +699,24 @@ impl DynamoStore {
 
     /// Reads what the change depends on and fills the plan with its writes, events and counters.
     async fn plan_change(&self, plan: &mut Plan<'_>, change: &Change) -> StoreResult<()> {
-        match change.clone() {
-            Change::Customer(c) => self.plan_customer(plan, &c).await?,
+        // By reference: a mention's text is most of the change, and copying it is not free.
+        match change {
+            Change::Customer(c) => self.plan_customer(plan, c).await?,
             Change::SurveyRequested {
                 customer,
                 identity,
                 brand,
             } => {
-                self.plan_customer(plan, &customer).await?;
+                self.plan_customer(plan, customer).await?;
                 plan.event(DomainEvent::SurveyRequested {
                     customer_id: customer.id.clone(),
-                    identity,
-                    brand,
+                    identity: identity.clone(),
+                    brand: brand.clone(),
                 });
             }
             Change::Survey(state) => {
-                let prev = self.get(survey_key(&state)).await?;
-                plan.put(survey_item(&state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                let prev = self.get(survey_key(state)).await?;
+                plan.put(survey_item(state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
                 // A question the platform refused was never asked: it neither counts nor throttles.
                 if prev.is_none() && state.survey.stage != crate::survey::SurveyStage::Failed {
                     let customer = self.get(customer_key(&state.customer_id)).await?;
@@ -658,16 +725,16 @@ impl DynamoStore {
                         c.last_asked_at = Some(state.survey.asked_at);
                         plan.save_customer(&c, Some(item))?;
                     }
-                    plan.deltas.merge(ledger::survey_asked_deltas(&state));
+                    plan.deltas.merge(ledger::survey_asked_deltas(state));
                 }
             }
             Change::Response { response: r, survey } => {
                 plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;
-                plan.put(response_item(&r)?, Cond::absent(), Role::Record)?;
+                plan.put(response_item(r)?, Cond::absent(), Role::Record)?;
                 if let Some(s) = survey {
-                    plan.save_survey(&s)?;
+                    plan.save_survey(s)?;
                 }
-                plan.deltas.merge(ledger::response_deltas(&r));
+                plan.deltas.merge(ledger::response_deltas(r));
                 plan.event(DomainEvent::ResponseRecorded {
                     response_id: r.id.clone(),
                     customer_id: r.customer_id.clone(),
@@ -682,7 +749,7 @@ impl DynamoStore {
                 survey,
             } => {
                 let prev = self
-                    .get(response_key(&response_id))
+                    .get(response_key(response_id))
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
                 let mut r: Response = doc_of(&prev)?;
@@ -690,14 +757,14 @@ impl DynamoStore {
                 r.comment = Some(comment.clone());
                 plan.put(response_item(&r)?, Cond::unchanged(Some(&prev)), Role::Context)?;
                 if let Some(s) = survey {
-                    plan.save_survey(&s)?;
+                    plan.save_survey(s)?;
                 }
                 if was_empty && !comment.is_empty() {
                     plan.deltas.add(r.submitted_at, ledger::metric::COMMENTS, 1);
                 }
                 plan.event(DomainEvent::CommentRecorded {
-                    response_id,
-                    customer_id,
+                    response_id: response_id.clone(),
+                    customer_id: customer_id.clone(),
                 });
             }
             Change::ScoreNotUnderstood {
@@ -705,39 +772,42 @@ impl DynamoStore {
                 identity,
                 reason,
             } => plan.event(DomainEvent::ScoreNotUnderstood {
-                customer_id,
-                identity,
-                reason,
+                customer_id: customer_id.clone(),
+                identity: identity.clone(),
+                reason: reason.clone(),
             }),
             Change::OptOut {
                 customer_id,
                 identity,
                 survey,
             } => {
-                let prev = self.get(customer_key(&customer_id)).await?;
+                let prev = self.get(customer_key(customer_id)).await?;
                 let mut c: Customer = match &prev {
                     Some(item) => doc_of(item)?,
-                    None => Customer::new(&customer_id, Utc::now()),
+                    None => Customer::new(customer_id, Utc::now()),
                 };
                 c.opted_out = true;
                 plan.save_customer(&c, prev.as_ref())?;
                 if let Some(s) = survey {
-                    plan.save_survey(&s)?;
+                    plan.save_survey(s)?;
                 }
-                plan.event(DomainEvent::OptedOut { customer_id, identity });
+                plan.event(DomainEvent::OptedOut {
+                    customer_id: customer_id.clone(),
+                    identity: identity.clone(),
+                });
             }
             Change::Mention(m) => {
-                plan.put(mention_item(&m)?, Cond::absent(), Role::Record)?;
-                plan.deltas.merge(ledger::mention_deltas(&m));
+                plan.put(mention_item(m)?, Cond::absent(), Role::Record)?;
+                plan.deltas.merge(ledger::mention_deltas(m));
                 plan.event(DomainEvent::MentionRecorded {
                     mention_id: m.id.clone(),
                     sentiment: m.sentiment,
                 });
             }
-            Change::Purchase(p) => self.plan_purchase(plan, p).await?,
+            Change::Purchase(p) => self.plan_purchase(plan, p.clone()).await?,
             Change::ReferralCreated(r) => {
                 plan.ensure_customer(&r.customer_id, r.created_at, None)?;
-                plan.put(referral_item(&r)?, Cond::absent(), Role::Record)?;
+                plan.put(referral_item(r)?, Cond::absent(), Role::Record)?;
                 plan.deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
             }
             Change::ReferralClick { code, at } => {
@@ -751,8 +821,8 @@ impl DynamoStore {
                     vec![(":one".into(), n(1))],
                     Role::Context,
                 )?;
-                plan.deltas.add(at, ledger::metric::REFERRAL_CLICKS, 1);
-                plan.event(DomainEvent::ReferralClicked { code });
+                plan.deltas.add(*at, ledger::metric::REFERRAL_CLICKS, 1);
+                plan.event(DomainEvent::ReferralClicked { code: code.clone() });
             }
             Change::Alert(a) => {
                 let prev = self.get(alert_key(&a.id)).await?;
@@ -764,7 +834,7 @@ impl DynamoStore {
                     }
                     None => {
                         plan.deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
-                        a
+                        a.clone()
                     }
                 };
                 plan.put(alert_item(&alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
@@ -776,7 +846,7 @@ impl DynamoStore {
                 at,
             } => {
                 let prev = self
-                    .get(alert_key(&alert_id))
+                    .get(alert_key(alert_id))
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
                 let mut alert: Alert = doc_of(&prev)?;
@@ -786,14 +856,14 @@ impl DynamoStore {
                         if alert.status == AlertStatus::Open {
                             alert.status = AlertStatus::Claimed;
                         }
-                        alert.claimed_by = Some(by);
-                        alert.claimed_at = Some(at);
+                        alert.claimed_by = Some(by.clone());
+                        alert.claimed_at = Some(*at);
                         Some(ledger::metric::ALERTS_CLAIMED)
                     }
                     AlertAction::Resolve if alert.resolved_at.is_none() => {
                         alert.status = AlertStatus::Resolved;
-                        alert.resolved_at = Some(at);
-                        alert.claimed_by = alert.claimed_by.or(Some(by));
+                        alert.resolved_at = Some(*at);
+                        alert.claimed_by = alert.claimed_by.or_else(|| Some(by.clone()));
                         Some(ledger::metric::ALERTS_RESOLVED)
                     }
                     _ => None,
@@ -803,10 +873,10 @@ impl DynamoStore {
                     plan.deltas.add(created, metric, 1);
                 } else {
                     // Nothing to write, but the event must reflect the state as read.
-                    plan.check(alert_key(&alert_id), Cond::unchanged(Some(&prev)))?;
+                    plan.check(alert_key(alert_id), Cond::unchanged(Some(&prev)))?;
                 }
                 plan.event(DomainEvent::AlertChanged {
-                    alert_id,
+                    alert_id: alert_id.clone(),
                     status: alert.status,
                 });
             }
@@ -816,7 +886,10 @@ impl DynamoStore {
                     Some(item) => r.emailed_at.or(doc_of::<StoredReport>(item)?.emailed_at),
                     None => r.emailed_at,
                 };
-                let report = StoredReport { emailed_at, ..r };
+                let report = StoredReport {
+                    emailed_at,
+                    ..r.clone()
+                };
                 plan.put(report_item(&report)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
             }
         }
@@ -898,7 +971,7 @@ impl DynamoStore {
 
     /// The plan's events as feed items after `last` (the sequence number read before
     /// planning), with the counter's move from `last` as their guard.
-    fn plan_feed(plan: &mut Plan<'_>, last: Option<u64>, now: DateTime<Utc>) -> StoreResult<()> {
+    fn plan_feed(plan: &mut Plan<'_>, last: Option<u64>, mut now_ts: String) -> StoreResult<()> {
         let cond = match last {
             Some(last) => Cond {
                 expr: Some("seq = :last".into()),
@@ -916,14 +989,21 @@ impl DynamoStore {
             vec![(":next".into(), n(next)), (":counter".into(), s("feed_counter"))],
             Role::Context,
         )?;
-        for (i, event) in std::mem::take(&mut plan.events).into_iter().enumerate() {
+        let events = std::mem::take(&mut plan.events);
+        let count = events.len();
+        for (i, event) in events.into_iter().enumerate() {
             let seq = last + 1 + i as u64;
-            let mut item = key(FEED_PK, feed_sk(seq));
+            let mut item = key_with_room(FEED_PK, feed_sk(seq), 6);
             item.insert(TYPE.into(), s("event"));
             item.insert("seq".into(), n(seq));
             item.insert("kind".into(), s(event.kind()));
             item.insert("ordering_key".into(), s(event.ordering_key()));
-            item.insert("recorded_at".into(), s(ts(now)));
+            let recorded_at = if i + 1 == count {
+                std::mem::take(&mut now_ts)
+            } else {
+                now_ts.clone()
+            };
+            item.insert("recorded_at".into(), s(recorded_at));
             item.insert("event".into(), s(to_json(&event)?));
             plan.put(item, Cond::absent(), Role::Context)?;
         }
@@ -932,23 +1012,46 @@ impl DynamoStore {
 
     /// One ADD per month item; every metric of the change is an attribute `c:{metric}`.
     fn plan_counters(plan: &mut Plan<'_>) -> StoreResult<()> {
-        let mut by_month: BTreeMap<YearMonth, Vec<(String, i64)>> = BTreeMap::new();
-        for ((month, metric), delta) in std::mem::take(&mut plan.deltas).0 {
-            by_month.entry(month).or_default().push((metric, delta));
-        }
-        for (month, metrics) in by_month {
-            let mut cond = Cond::none();
-            let mut values = vec![(":aggregate".to_string(), s("aggregate"))];
-            let mut adds = Vec::new();
-            for (i, (metric, delta)) in metrics.into_iter().enumerate() {
-                cond.names.insert(format!("#c{i}"), format!("{COUNTER_PREFIX}{metric}"));
-                values.push((format!(":c{i}"), n(delta)));
-                adds.push(format!("#c{i} :c{i}"));
+        // The deltas are ordered by month, then metric: each month's metrics are one run.
+        let mut deltas = std::mem::take(&mut plan.deltas).0.into_iter().peekable();
+        while let Some(&((month, _), _)) = deltas.peek() {
+            let mut metrics = Vec::new();
+            while let Some(((_, metric), delta)) = deltas.next_if(|((m, _), _)| *m == month) {
+                metrics.push((metric, delta));
             }
-            let expr = format!("SET #type = :aggregate ADD {}", adds.join(", "));
+            let mut cond = Cond::none();
+            cond.names.reserve(metrics.len() + 1);
+            let mut values = Vec::with_capacity(metrics.len() + 1);
+            values.push((":aggregate".to_string(), s("aggregate")));
+            let mut expr = String::with_capacity(32 + metrics.len() * 12);
+            expr.push_str("SET #type = :aggregate ADD ");
+            for (i, (metric, delta)) in metrics.into_iter().enumerate() {
+                let (name, value) = counter_placeholders(i);
+                if i > 0 {
+                    expr.push_str(", ");
+                }
+                expr.push_str(&name);
+                expr.push(' ');
+                expr.push_str(&value);
+                cond.names.insert(name, concat(&[COUNTER_PREFIX, &metric]));
+                values.push((value, n(delta)));
+            }
             plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
         }
         Ok(())
+    }
+}
+
+/// The `i`th counter's name and value placeholders: `#c{i}` and `:c{i}`.
+fn counter_placeholders(i: usize) -> (String, String) {
+    const NAMES: [&str; 10] = ["#c0", "#c1", "#c2", "#c3", "#c4", "#c5", "#c6", "#c7", "#c8", "#c9"];
+    const VALUES: [&str; 10] = [":c0", ":c1", ":c2", ":c3", ":c4", ":c5", ":c6", ":c7", ":c8", ":c9"];
+    match NAMES.get(i).zip(VALUES.get(i)) {
+        Some((name, value)) => (name.to_string(), value.to_string()),
+        None => {
+            let digits = i.to_string();
+            (concat(&["#c", &digits]), concat(&[":c", &digits]))
+        }
     }
 }
 
@@ -986,13 +1089,16 @@ impl DynamoStore {
     ) -> StoreResult<(Vec<TransactWriteItem>, Vec<Role>)> {
         let mut plan = Plan {
             table: &self.table,
-            items: Vec::new(),
+            // A mention: claim, record, feed counter, feed event, the month's counters.
+            items: Vec::with_capacity(8),
             events: Vec::new(),
             deltas: Deltas::default(),
         };
-        let mut claim = delivery_key(delivery);
+        // Formatted once: the claim and every feed event carry it.
+        let now_ts = ts(now);
+        let mut claim = key_with_room(concat(&["DELIVERY#", delivery]), ONE, 3);
         claim.insert(TYPE.into(), s("delivery"));
-        claim.insert("applied_at".into(), s(ts(now)));
+        claim.insert("applied_at".into(), s(now_ts.clone()));
         claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
         plan.put(claim, Cond::absent(), Role::Delivery)?;
         self.plan_change(&mut plan, change).await?;
@@ -1001,7 +1107,7 @@ impl DynamoStore {
                 FeedSeq::Known(last) => last,
                 FeedSeq::Read => self.feed_seq().await?,
             };
-            Self::plan_feed(&mut plan, last, now)?;
+            Self::plan_feed(&mut plan, last, now_ts)?;
         }
         Self::plan_counters(&mut plan)?;
         Ok(plan.items.into_iter().unzip())

@@ -314,3 +314,104 @@ async fn hourly_complaints_fill_a_month() {
     // moto takes seconds per write as the item grows: two days prove the counters, not the size.
     suite::hourly_complaints_fill_a_month(&fresh().await, 2).await;
 }
+
+/// A transaction item with its maps in key order, so two builds of it can be compared.
+fn canonical(item: &TransactWriteItem) -> String {
+    fn sorted<V: std::fmt::Debug>(m: Option<&HashMap<String, V>>) -> Option<BTreeMap<&String, &V>> {
+        m.map(|m| m.iter().collect())
+    }
+    if let Some(p) = item.put() {
+        format!(
+            "put {} {:?} if {:?} names {:?} values {:?}",
+            p.table_name(),
+            sorted(Some(p.item())),
+            p.condition_expression(),
+            sorted(p.expression_attribute_names()),
+            sorted(p.expression_attribute_values())
+        )
+    } else if let Some(u) = item.update() {
+        format!(
+            "update {} {:?} {:?} if {:?} names {:?} values {:?}",
+            u.table_name(),
+            sorted(Some(u.key())),
+            u.update_expression(),
+            u.condition_expression(),
+            sorted(u.expression_attribute_names()),
+            sorted(u.expression_attribute_values())
+        )
+    } else {
+        format!("{item:?}")
+    }
+}
+
+/// The items, attribute names, conditions and values of the writes ingest makes most (a
+/// mention, an API response) are exactly what they were before the builder was tuned for speed.
+#[tokio::test]
+async fn transactions_keep_their_exact_shape() {
+    let client = Client::from_conf(
+        aws_sdk_dynamodb::Config::builder()
+            .behavior_version_latest()
+            .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+            .build(),
+    );
+    let store = DynamoStore::new(client, "sarafan");
+    let now = DateTime::parse_from_rfc3339("2026-04-01T00:00:01.5Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let before = DateTime::parse_from_rfc3339("2026-03-31T23:59:58.000123Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let mut m = suite::mention("slack:C1:1.2", Sentiment::Negative, before);
+    m.text = "Sprite lost my \"keys\", <@U1> – terrible".into();
+    m.matched_terms = vec!["Sprite".into(), "@SpriteCars".into()];
+    let cases = [
+        ("slack:event:Ev1", Change::Mention(m), Some(41)),
+        (
+            "api:key-1",
+            Change::Response {
+                response: suite::response("r-1", "c-1", 3, before),
+                survey: None,
+            },
+            None,
+        ),
+    ];
+    let mut got = Vec::new();
+    for (delivery, change, seq) in &cases {
+        for item in store.transaction(delivery, change, now, *seq).await.unwrap() {
+            got.push(canonical(&item));
+        }
+    }
+    // Recorded from the builder before it was tuned (main at dd9c968), one item a line.
+    let expected: Vec<&str> = include_str!("../../../../tests/fixtures/dynamodb/transaction-shapes.txt")
+        .lines()
+        .collect();
+    assert_eq!(got, expected, "\n{}", got.join("\n"));
+}
+
+#[test]
+fn timestamps_and_feed_keys_are_written_as_chrono_and_format_write_them() {
+    use chrono::TimeZone;
+    let mut times: Vec<DateTime<Utc>> = (0..2000i64)
+        .map(|i| {
+            Utc.timestamp_opt(
+                i * 15_485_863 - 2_000_000_000,
+                ((i as u64 * 7_919_003) % 1_000_000_000) as u32,
+            )
+            .unwrap()
+        })
+        .collect();
+    times.extend([
+        Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap(),
+        Utc.with_ymd_and_hms(10000, 1, 1, 0, 0, 0).unwrap(),
+        Utc.with_ymd_and_hms(-1, 6, 1, 12, 0, 0).unwrap(),
+        // A leap second, as chrono represents one.
+        Utc.timestamp_opt(1_483_228_799, 1_500_000_000).unwrap(),
+    ]);
+    for at in times {
+        assert_eq!(ts(at), at.to_rfc3339_opts(SecondsFormat::Micros, true), "{at:?}");
+    }
+    for seq in [0, 1, 41, 99_999, u64::MAX / 3, u64::MAX] {
+        assert_eq!(feed_sk(seq), format!("{seq:020}"));
+    }
+}
