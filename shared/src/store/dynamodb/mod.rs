@@ -626,6 +626,54 @@ impl DynamoStore {
         self.raw_item(key).await
     }
 
+    /// Writes one item as it is (no condition).
+    async fn put(&self, item: Item) -> StoreResult<()> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(())
+    }
+
+    /// Deletes one item by its key (no condition).
+    async fn delete(&self, key: Item) -> StoreResult<()> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(sdk_err)?;
+        Ok(())
+    }
+
+    /// A query of the kind/time index for one kind, its sort keys between `from` and `to` when
+    /// given; callers add the page size, the direction and where to start.
+    fn kind_query(
+        &self,
+        kind: RecordKind,
+        between: Option<(String, String)>,
+    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
+        let query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(BY_KIND_TIME.name)
+            .expression_attribute_names("#pk", BY_KIND_TIME.partition_key)
+            .expression_attribute_values(":pk", s(kind.as_str()));
+        match between {
+            None => query.key_condition_expression("#pk = :pk"),
+            Some((from, to)) => query
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#sk", BY_KIND_TIME.sort_key)
+                .expression_attribute_values(":from", s(from))
+                .expression_attribute_values(":to", s(to)),
+        }
+    }
+
     /// The raw item of a delivery key (to check its TTL).
     pub async fn delivery_item(&self, delivery: &str) -> StoreResult<Option<Item>> {
         self.get(delivery_key(delivery)).await
@@ -1288,22 +1336,10 @@ impl CustomerEraser for DynamoStore {
                     _ => false,
                 };
                 if let Some(new) = rewrite {
-                    self.client
-                        .put_item()
-                        .table_name(&self.table)
-                        .set_item(Some(new?))
-                        .send()
-                        .await
-                        .map_err(sdk_err)?;
+                    self.put(new?).await?;
                     records += 1;
                 } else if delete {
-                    self.client
-                        .delete_item()
-                        .table_name(&self.table)
-                        .set_key(Some(key_of(&item)))
-                        .send()
-                        .await
-                        .map_err(sdk_err)?;
+                    self.delete(key_of(&item)).await?;
                     records += 1;
                 }
             }
@@ -1315,14 +1351,7 @@ impl CustomerEraser for DynamoStore {
         for item in reports {
             let mut report: StoredReport = doc_of(&item)?;
             if super::scrub_quotes(&mut report.body, &comments) {
-                let new = report_item(&report)?;
-                self.client
-                    .put_item()
-                    .table_name(&self.table)
-                    .set_item(Some(new))
-                    .send()
-                    .await
-                    .map_err(sdk_err)?;
+                self.put(report_item(&report)?).await?;
                 records += 1;
             }
         }
@@ -1336,20 +1365,8 @@ impl CustomerEraser for DynamoStore {
             if let Some(cohort) = item.get("cohort") {
                 new.insert("cohort".into(), cohort.clone());
             }
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(new))
-                .send()
-                .await
-                .map_err(sdk_err)?;
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .set_key(Some(customer_key(customer_id)))
-                .send()
-                .await
-                .map_err(sdk_err)?;
+            self.put(new).await?;
+            self.delete(customer_key(customer_id)).await?;
             records += 1;
         }
         Ok(Erasure {
@@ -1377,16 +1394,7 @@ impl MentionReader for DynamoStore {
         let mut start: Option<Item> = None;
         while complaints.len() < limit {
             let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(BY_KIND_TIME.name)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", BY_KIND_TIME.partition_key)
-                .expression_attribute_names("#sk", BY_KIND_TIME.sort_key)
-                .expression_attribute_values(":pk", s(RecordKind::Mentions.as_str()))
-                .expression_attribute_values(":from", s(ts(from)))
-                .expression_attribute_values(":to", s(ts(until)))
+                .kind_query(RecordKind::Mentions, Some((ts(from), ts(until))))
                 .scan_index_forward(false)
                 .set_exclusive_start_key(start.take())
                 .send()
@@ -1418,14 +1426,7 @@ impl EffectLog for DynamoStore {
         let mut item = delivery_key(key);
         item.insert(TYPE.into(), s("delivery"));
         item.insert(TTL.into(), n(epoch_after(Utc::now(), DELIVERY_TTL_DAYS)));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(item).await
     }
 }
 
@@ -1594,32 +1595,17 @@ impl RecordLister for DynamoStore {
         after: Option<&str>,
         limit: usize,
     ) -> StoreResult<Page> {
-        let mut names = HashMap::from([("#pk".to_string(), BY_KIND_TIME.partition_key.to_string())]);
-        let mut values = HashMap::from([(":pk".to_string(), s(kind.as_str()))]);
-        let mut expr = "#pk = :pk".to_string();
-        if let Some(m) = month {
-            // Sort keys start with the time (reports: the month), so a month is a key range.
-            let (from, to) = match kind {
-                RecordKind::Reports => (m.to_string(), m.next().to_string()),
-                _ => (ts(m.start()), ts(m.end())),
-            };
-            names.insert("#sk".into(), BY_KIND_TIME.sort_key.into());
-            values.insert(":from".into(), s(from));
-            values.insert(":to".into(), s(to));
-            expr.push_str(" AND #sk BETWEEN :from AND :to");
-        }
+        // Sort keys start with the time (reports: the month), so a month is a key range.
+        let between = month.map(|m| match kind {
+            RecordKind::Reports => (m.to_string(), m.next().to_string()),
+            _ => (ts(m.start()), ts(m.end())),
+        });
         let mut start = after.map(decode_cursor).transpose()?;
         let mut items: Vec<Item> = Vec::new();
         // DynamoDB stops a page at 1 MB: keep asking until `limit` records or the end.
         while items.len() < limit {
             let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(BY_KIND_TIME.name)
-                .key_condition_expression(&expr)
-                .set_expression_attribute_names(Some(names.clone()))
-                .set_expression_attribute_values(Some(values.clone()))
+                .kind_query(kind, between.clone())
                 .limit((limit - items.len()).min(1000) as i32)
                 .set_exclusive_start_key(start.take())
                 .send()
