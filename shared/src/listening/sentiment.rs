@@ -1,6 +1,6 @@
 //! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
 
-use super::lexicon::{self, is_number, FunctionWord, Hit, Lexicon, EMOTICONS};
+use super::lexicon::{self, FunctionWord, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
 use crate::text;
 use serde::{Deserialize, Serialize};
@@ -226,9 +226,6 @@ fn emoticon(s: &str, prev: Option<char>) -> Option<(usize, f32)> {
     None
 }
 
-/// The most words a cue and the word after it can span (five items, three-word gaps).
-const MAX_CUE_WORDS: usize = 22;
-
 /// Walks the tokens once, keeping only the current sentence's running sums.
 struct Scorer<'l, 't> {
     lexicons: &'l [&'static Lexicon],
@@ -257,8 +254,7 @@ struct Scorer<'l, 't> {
     after_cue_blocker: bool,
     /// The sentence's cues: facts, so a question's count nothing.
     cue_sum: f32,
-    /// Buffers for matching a cue: the candidates, and the sentence's words from the cue on.
-    candidates: Vec<usize>,
+    /// Buffers for matching a cue: the sentence's words from the cue on, and their tokens.
     cue_words: Vec<std::borrow::Cow<'t, str>>,
     cue_tokens: Vec<usize>,
 }
@@ -283,7 +279,6 @@ impl<'l, 't> Scorer<'l, 't> {
             negator_in_clause: false,
             after_cue_blocker: false,
             cue_sum: 0.0,
-            candidates: Vec::new(),
             cue_words: Vec::new(),
             cue_tokens: Vec::new(),
         }
@@ -345,16 +340,14 @@ impl<'l, 't> Scorer<'l, 't> {
     /// Whether a cue starts at this word; if so, it waits in `pending_cue` for its last word.
     fn look_for_cue(&mut self, word: &str, function: Option<FunctionWord>) {
         let primary = self.primary();
-        let may_start = function.is_some_and(|f| f.cue_start) || (primary.numbers_start_cues() && is_number(word));
-        if !may_start || self.at < self.cue_free_from || self.after_cue_blocker {
+        let candidates = primary.cues_from(word, function.is_some_and(|f| f.cue_start));
+        if candidates.is_empty() || self.at < self.cue_free_from || self.after_cue_blocker {
             return;
         }
-        let (mut candidates, mut words, mut at) = (
-            std::mem::take(&mut self.candidates),
+        let (mut words, mut at) = (
             std::mem::take(&mut self.cue_words),
             std::mem::take(&mut self.cue_tokens),
         );
-        primary.cues_from(word, &mut candidates);
         words.clear();
         at.clear();
         for (index, token) in self.tokens.iter().enumerate().skip(self.at) {
@@ -366,7 +359,7 @@ impl<'l, 't> Scorer<'l, 't> {
                 Token::SentenceEnd { .. } => break,
                 Token::Emo(_) | Token::ClauseEnd => {}
             }
-            if words.len() == MAX_CUE_WORDS {
+            if words.len() == primary.max_cue_words() {
                 break;
             }
         }
@@ -384,7 +377,7 @@ impl<'l, 't> Scorer<'l, 't> {
                 self.pending_cue = Some((last, value * NEGATION_FACTOR));
             }
         }
-        (self.candidates, self.cue_words, self.cue_tokens) = (candidates, words, at);
+        (self.cue_words, self.cue_tokens) = (words, at);
     }
 
     fn word_in_spelling(&mut self, word: &str, next: Option<&str>, function: Option<FunctionWord>) -> usize {

@@ -13,7 +13,7 @@ mod uk;
 
 use super::Lang;
 use crate::text;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::HashMap as StdHashMap;
 use std::sync::LazyLock;
 
@@ -111,12 +111,14 @@ pub(super) struct Lexicon {
     latin_only: bool,
     negative_concord: bool,
     cues: Vec<Cue>,
-    cue_breakers: HashMap<String, ()>,
-    cue_blockers: HashMap<String, ()>,
+    /// Words that void a cue they follow (blockers are marked in `function_words`).
+    cue_breakers: HashSet<String>,
     /// Cues by the word that starts them (those words are marked in `function_words`), and
-    /// the cues a number starts.
+    /// the cues a number starts; each list longest cue first.
     cue_starts: HashMap<String, Vec<usize>>,
     cue_numbers: Vec<usize>,
+    /// The most words one of the cues and the word after it can span.
+    max_cue_words: usize,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -180,18 +182,10 @@ impl Lexicon {
             latin_only: source.latin_only,
             negative_concord: source.negative_concord,
             cues: Vec::new(),
-            cue_breakers: source
-                .cue_breakers
-                .split_whitespace()
-                .map(|w| (text::fold(w), ()))
-                .collect(),
-            cue_blockers: source
-                .cue_blockers
-                .split_whitespace()
-                .map(|w| (text::fold(w), ()))
-                .collect(),
+            cue_breakers: source.cue_breakers.split_whitespace().map(text::fold).collect(),
             cue_starts: HashMap::default(),
             cue_numbers: Vec::new(),
+            max_cue_words: 0,
         };
         for (value, list) in source.cues {
             for pattern in list.split_whitespace() {
@@ -230,9 +224,13 @@ impl Lexicon {
             function(list, &|f| f.intensifier = Some(*factor));
         }
         function(source.cue_blockers, &|f| f.cue_blocker = true);
-        let starts: Vec<String> = lexicon.cue_starts.keys().cloned().collect();
-        for word in starts {
-            lexicon.function_words.entry(word).or_default().cue_start = true;
+        // At one word the longest cue is tried first.
+        let cues = &lexicon.cues;
+        let longest_first = |list: &mut Vec<usize>| list.sort_by_key(|&i| std::cmp::Reverse(cues[i].items.len()));
+        lexicon.cue_starts.values_mut().for_each(longest_first);
+        longest_first(&mut lexicon.cue_numbers);
+        for word in lexicon.cue_starts.keys() {
+            lexicon.function_words.entry(word.clone()).or_default().cue_start = true;
         }
         lexicon
     }
@@ -257,6 +255,9 @@ impl Lexicon {
             rest = &rest[end + 1..];
         }
         let index = self.cues.len();
+        // The first word, each later item with the words its gap allows, and a breaker.
+        let span = 1 + items.iter().skip(1).map(|item| item.gap + 1).sum::<usize>() + 1;
+        self.max_cue_words = self.max_cue_words.max(span);
         for first in &items[0].forms {
             match first {
                 CueForm::Word(word) => self.cue_starts.entry(word.clone()).or_default().push(index),
@@ -269,24 +270,21 @@ impl Lexicon {
         self.cues.push(Cue { value, items });
     }
 
-    /// Puts the indices of the cues that may start at `word` into `out`, longest first.
-    pub fn cues_from(&self, word: &str, out: &mut Vec<usize>) {
-        out.clear();
-        if is_number(word) {
-            out.extend_from_slice(&self.cue_numbers);
-        }
-        if let Some(found) = self.cue_starts.get(word) {
-            out.extend_from_slice(found);
-        }
-        if out.len() > 1 {
-            out.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.cues[i].items.len()), i));
-            out.dedup();
+    /// The indices of the cues that may start at `word`, longest first: those of the word
+    /// when `function_words` marks it as a cue start, those of a number when it is one.
+    pub fn cues_from(&self, word: &str, marked_start: bool) -> &[usize] {
+        if marked_start {
+            self.cue_starts.get(word).map_or(&[], Vec::as_slice)
+        } else if is_number(word) {
+            &self.cue_numbers
+        } else {
+            &[]
         }
     }
 
-    /// Whether a number may start a cue here ("3 times").
-    pub fn numbers_start_cues(&self) -> bool {
-        !self.cue_numbers.is_empty()
+    /// The most words (from its first on) any cue and the word after it can span.
+    pub fn max_cue_words(&self) -> usize {
+        self.max_cue_words
     }
 
     pub fn cue(&self, index: usize) -> &Cue {
@@ -330,14 +328,15 @@ impl Lexicon {
                 .iter()
                 .take(item.gap + 1)
                 .position(|w| self.cue_item_matches(item, w.as_ref()))?;
-            if rest[..step].iter().any(|w| self.cue_blockers.contains_key(w.as_ref())) {
+            let blocked = |w: &W| self.function_word(w.as_ref()).is_some_and(|f| f.cue_blocker);
+            if rest[..step].iter().any(blocked) {
                 return None;
             }
             at += step + 1;
         }
         let broken = words
             .get(at + 1)
-            .is_some_and(|next| self.cue_breakers.contains_key(next.as_ref()));
+            .is_some_and(|next| self.cue_breakers.contains(next.as_ref()));
         (!broken).then_some(at)
     }
 
@@ -426,7 +425,7 @@ impl Lexicon {
     }
 }
 
-pub(super) fn is_number(word: &str) -> bool {
+fn is_number(word: &str) -> bool {
     !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
 }
 
