@@ -120,15 +120,6 @@ fn ts(at: DateTime<Utc>) -> String {
     out.iter().map(|&b| char::from(b)).collect()
 }
 
-/// `parts` joined, in one allocation (keys and sort keys are built on every write).
-fn concat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-    out
-}
-
 fn s(v: impl Into<String>) -> Av {
     Av::S(v.into())
 }
@@ -183,7 +174,7 @@ fn epoch_after(at: DateTime<Utc>, days: i64) -> i64 {
 
 // Item keys: every access pattern of docs/data-model.md starts from one of these.
 fn delivery_key(delivery: &str) -> Item {
-    key(concat(&["DELIVERY#", delivery]), ONE)
+    key(["DELIVERY#", delivery].concat(), ONE)
 }
 fn customer_key(id: &str) -> Item {
     key(format!("CUSTOMER#{id}"), ONE)
@@ -205,7 +196,7 @@ fn response_key(id: &str) -> Item {
 }
 fn mention_key(id: &str) -> Item {
     // Type, doc and the by-time index's two keys follow.
-    key_with_room(concat(&["MENTION#", id]), ONE, 4)
+    key_with_room(["MENTION#", id].concat(), ONE, 4)
 }
 fn purchase_key(id: &str) -> Item {
     key(format!("PURCHASE#{id}"), ONE)
@@ -275,7 +266,7 @@ fn mention_item(m: &Mention) -> StoreResult<Item> {
         mention_key(&m.id),
         "mention",
         doc,
-        Some((RecordKind::Mentions.as_str(), concat(&[&ts(m.created_at), "#", &m.id]))),
+        Some((RecordKind::Mentions.as_str(), [&ts(m.created_at), "#", &m.id].concat())),
         None,
     ))
 }
@@ -372,13 +363,13 @@ impl Cond {
     }
     fn absent() -> Self {
         Cond {
-            expr: Some(concat(&["attribute_not_exists(", PK, ")"])),
+            expr: Some(["attribute_not_exists(", PK, ")"].concat()),
             ..Cond::default()
         }
     }
     fn present() -> Self {
         Cond {
-            expr: Some(concat(&["attribute_exists(", PK, ")"])),
+            expr: Some(["attribute_exists(", PK, ")"].concat()),
             ..Cond::default()
         }
     }
@@ -1081,7 +1072,7 @@ impl DynamoStore {
                 expr.push_str(&name);
                 expr.push(' ');
                 expr.push_str(&value);
-                cond.names.insert(name, concat(&[COUNTER_PREFIX, &metric]));
+                cond.names.insert(name, [COUNTER_PREFIX, &metric].concat());
                 values.push((value, n(delta)));
             }
             plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
@@ -1098,7 +1089,7 @@ fn counter_placeholders(i: usize) -> (String, String) {
         Some((name, value)) => (name.to_string(), value.to_string()),
         None => {
             let digits = i.to_string();
-            (concat(&["#c", &digits]), concat(&[":c", &digits]))
+            (["#c", &digits].concat(), [":c", &digits].concat())
         }
     }
 }
@@ -1144,7 +1135,7 @@ impl DynamoStore {
         };
         // Formatted once: the claim and every feed event carry it.
         let now_ts = ts(now);
-        let mut claim = key_with_room(concat(&["DELIVERY#", delivery]), ONE, 3);
+        let mut claim = key_with_room(["DELIVERY#", delivery].concat(), ONE, 3);
         claim.insert(TYPE.into(), s("delivery"));
         claim.insert("applied_at".into(), s(now_ts.clone()));
         claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
