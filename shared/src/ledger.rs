@@ -113,6 +113,10 @@ impl Deltas {
     }
 
     pub fn merge(&mut self, other: Deltas) {
+        if self.0.is_empty() {
+            self.0 = other.0;
+            return;
+        }
         for (key, delta) in other.0 {
             *self.0.entry(key).or_default() += delta;
         }

@@ -47,10 +47,36 @@ fn is_combining_mark(c: char) -> bool {
 
 /// Splits folded text into words: runs of letters, digits and inner apostrophes.
 pub fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
-        .map(|w| w.trim_matches('\''))
-        .filter(|w| !w.is_empty())
+    let mut rest = folded;
+    std::iter::from_fn(move || loop {
+        // A run of word characters, then the separator after it (ASCII bytes tested without
+        // decoding: most text is ASCII, and std's splitter decodes every character).
+        let bytes = rest.as_bytes();
+        let mut end = 0;
+        let separator = loop {
+            let Some(&b) = bytes.get(end) else { break 0 };
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() || b == b'\'' {
+                    end += 1;
+                    continue;
+                }
+                break 1;
+            }
+            let c = rest[end..].chars().next().unwrap_or_default();
+            if !c.is_alphanumeric() {
+                break c.len_utf8();
+            }
+            end += c.len_utf8();
+        };
+        if end + separator == 0 {
+            return None;
+        }
+        let word = rest[..end].trim_matches('\'');
+        rest = &rest[end + separator..];
+        if !word.is_empty() {
+            return Some(word);
+        }
+    })
 }
 
 /// Transliterates the Cyrillic letters of folded text (Russian, Ukrainian, Serbian) into the
@@ -189,6 +215,18 @@ mod tests {
     #[test]
     fn fold_keeps_keycaps() {
         assert_eq!(fold("7\u{fe0f}\u{20e3}"), "7\u{fe0f}\u{20e3}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_are_the_runs_std_split_finds(text in "[a-z0-9' ,.\u{e9}\u{301}\u{436}\u{2019}\u{a0}]{0,20}") {
+            let std: Vec<&str> = text
+                .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+                .map(|w| w.trim_matches('\''))
+                .filter(|w| !w.is_empty())
+                .collect();
+            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), std);
+        }
     }
 
     #[test]

@@ -4,13 +4,21 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 use url::Url;
 
 /// One secret setting: one or more comma-separated values, so a secret can be rotated
 /// without downtime (both the old and the new value are accepted while it changes).
 #[derive(Clone)]
-pub struct Secrets(Vec<SecretString>);
+pub struct Secrets {
+    values: Vec<SecretString>,
+    /// The value the last signed request matched: while a secret rotates, senders sign with
+    /// one value at a time, so trying it first spares a second HMAC over the body. Shared by
+    /// clones (the router's state is cloned per request).
+    last_match: Arc<AtomicUsize>,
+}
 
 impl Secrets {
     /// `None` when the variable is unset or holds no value: the route it guards answers 404.
@@ -21,12 +29,29 @@ impl Secrets {
             .filter(|v| !v.is_empty())
             .map(SecretString::from)
             .collect();
-        (!values.is_empty()).then_some(Secrets(values))
+        (!values.is_empty()).then_some(Secrets {
+            values,
+            last_match: Arc::default(),
+        })
     }
 
     /// The secret values, for keying an HMAC.
     pub(crate) fn each(&self) -> impl Iterator<Item = &[u8]> {
-        self.0.iter().map(|s| s.expose_secret().as_bytes())
+        self.values.iter().map(|s| s.expose_secret().as_bytes())
+    }
+
+    /// True when `accepts` holds for one of the values, trying the one that matched last
+    /// first. A refusal tries them all, so its time says nothing about which came close.
+    pub(crate) fn any_keyed(&self, mut accepts: impl FnMut(&[u8]) -> bool) -> bool {
+        let count = self.values.len();
+        let first = self.last_match.load(Ordering::Relaxed) % count;
+        let found = (0..count)
+            .map(|offset| (first + offset) % count)
+            .find(|&i| accepts(self.values[i].expose_secret().as_bytes()));
+        if let Some(i) = found.filter(|&i| i != first) {
+            self.last_match.store(i, Ordering::Relaxed);
+        }
+        found.is_some()
     }
 
     /// True when `given` equals one of the values. Both sides are hashed first so the
@@ -42,7 +67,7 @@ impl Secrets {
 
 impl fmt::Debug for Secrets {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secrets([REDACTED; {}])", self.0.len())
+        write!(f, "Secrets([REDACTED; {}])", self.values.len())
     }
 }
 
@@ -155,6 +180,27 @@ mod tests {
         assert!(!secrets.matches(""));
         assert_eq!(format!("{secrets:?}"), "Secrets([REDACTED; 2])");
         assert!(Secrets::parse(" , ").is_none());
+    }
+
+    #[test]
+    fn the_value_that_matched_last_is_tried_first_and_every_value_still_counts() {
+        let secrets = Secrets::parse("old,new").unwrap();
+        let tried = |secrets: &Secrets, wanted: &[u8]| {
+            let mut order = Vec::new();
+            let found = secrets.any_keyed(|value| {
+                order.push(String::from_utf8(value.to_vec()).unwrap());
+                value == wanted
+            });
+            (found, order)
+        };
+        assert_eq!(tried(&secrets, b"old"), (true, vec!["old".to_string()]));
+        assert_eq!(tried(&secrets, b"new"), (true, vec!["old".into(), "new".into()]));
+        // A clone (the router's state per request) shares what matched last.
+        let clone = secrets.clone();
+        assert_eq!(tried(&clone, b"new"), (true, vec!["new".to_string()]));
+        assert_eq!(tried(&clone, b"old"), (true, vec!["new".into(), "old".into()]));
+        // A refusal tries every value.
+        assert_eq!(tried(&secrets, b"other"), (false, vec!["old".into(), "new".into()]));
     }
 
     #[test]

@@ -28,11 +28,9 @@ fn mac(secret: &[u8], parts: &[&[u8]]) -> HmacSha256 {
 }
 
 /// True when `expected` is the HMAC-SHA256 of `parts` under one of the secrets (`verify_slice`
-/// compares in constant time).
+/// compares in constant time). The secret that matched last is tried first.
 pub fn hmac_matches(secrets: &Secrets, parts: &[&[u8]], expected: &[u8]) -> bool {
-    secrets
-        .each()
-        .any(|secret| mac(secret, parts).verify_slice(expected).is_ok())
+    secrets.any_keyed(|secret| mac(secret, parts).verify_slice(expected).is_ok())
 }
 
 /// HMAC-SHA256 of `message` under the current secret (the first value), base64: for X's CRC.

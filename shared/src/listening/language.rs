@@ -167,6 +167,13 @@ const CYRILLIC_CANDIDATES: &[Lang] = &[Lang::Ru, Lang::Uk, Lang::Sr];
 
 /// The first `SAMPLE_CHARS` characters of `text`, borrowed.
 fn sample(text: &str) -> &str {
+    // No longer than SAMPLE_CHARS bytes, or ASCII that far: bytes are chars.
+    if text.len() <= SAMPLE_CHARS {
+        return text;
+    }
+    if text.as_bytes()[..SAMPLE_CHARS].is_ascii() {
+        return &text[..SAMPLE_CHARS];
+    }
     match text.char_indices().nth(SAMPLE_CHARS) {
         Some((end, _)) => &text[..end],
         None => text,
@@ -185,7 +192,13 @@ fn detect_sample(sample: &str, folded: &str) -> Option<Lang> {
     // Short mentions defeat trigram statistics, so letters only one language uses and its
     // commonest little words vote alongside whatlang.
     let mut votes = [0.0f64; Lang::ALL.len()];
-    for c in sample.chars() {
+    // ASCII letters only count as Latin; the loop below is for the rest.
+    let ascii = sample.bytes().take_while(u8::is_ascii).count();
+    latin += sample.as_bytes()[..ascii]
+        .iter()
+        .filter(|b| b.is_ascii_alphabetic())
+        .count();
+    for c in sample[ascii..].chars() {
         if c.is_ascii() {
             latin += usize::from(c.is_ascii_alphabetic());
             continue;
@@ -366,6 +379,17 @@ static FUNCTION_WORDS: LazyLock<FxHashMap<String, Vec<Lang>>> = LazyLock::new(||
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn the_sample_is_the_first_chars_whatever_the_script(text in "[a-z ,.\u{e9}\u{436}]{250,350}") {
+            let by_chars = match text.char_indices().nth(SAMPLE_CHARS) {
+                Some((end, _)) => &text[..end],
+                None => &text[..],
+            };
+            proptest::prop_assert_eq!(sample(&text), by_chars);
+        }
+    }
 
     #[test]
     fn a_known_hint_wins_over_the_text() {

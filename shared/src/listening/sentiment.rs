@@ -4,6 +4,7 @@ use super::lexicon::{self, FunctionWord, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
 use crate::text;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// One sentiment type for the whole product: the record's field is the classifier's verdict.
 pub use crate::model::Sentiment;
@@ -62,7 +63,8 @@ pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
 /// Classifies `text` in a language already known (`None`: English rules, emoji still count).
 pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     let lexicons = lexicon::chain(lang);
-    let cleaned = strip_links_and_handles(&text::decode_entities(text));
+    let decoded = text::decode_entities(text);
+    let cleaned = strip_links_and_handles(&decoded);
     let folded = text::fold(&cleaned);
     let tokens = tokenize(&folded);
     let sum = Scorer::new(&lexicons, &tokens).score();
@@ -82,34 +84,82 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
 }
 
 /// Drops URLs and @handles (a handle's name is not an opinion: `@BadBoyCars`), keeps the
-/// words of hashtags, split at camel humps (`#NeverAgain` -> `Never Again`).
-fn strip_links_and_handles(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for piece in text.split_inclusive(char::is_whitespace) {
+/// words of hashtags, split at camel humps (`#NeverAgain` -> `Never Again`). Text between
+/// such words is copied in one piece; text with none is borrowed.
+fn strip_links_and_handles(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    // `text[..copied]` is in `out`, changed where it had to be.
+    let mut copied = 0;
+    let mut at = 0;
+    for piece in pieces_ending_in_space(text) {
+        let start = at;
+        at += piece.len();
         let word = piece.trim_end();
-        let gap = &piece[word.len()..];
         let bare = word.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#');
+        // Every word this changes starts with one of these: a quick no for the rest.
+        if !matches!(bare.as_bytes().first(), Some(b'@' | b'#' | b'h' | b'H' | b'w' | b'W')) {
+            continue;
+        }
         let starts = |prefix: &str| bare.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
         let link = starts("http://") || starts("https://") || starts("www.");
         let handle = bare.starts_with('@') && bare.len() > 1;
-        if link || handle {
-            out.push(' ');
-        } else if let Some(at) = word.find('#').filter(|_| bare.starts_with('#')) {
-            out.push_str(&word[..at]);
-            let mut prev: Option<char> = None;
-            for c in word[at + 1..].chars() {
-                if prev.is_some_and(char::is_lowercase) && c.is_uppercase() {
-                    out.push(' ');
-                }
-                out.push(if c == '_' { ' ' } else { c });
-                prev = Some(c);
-            }
-        } else {
-            out.push_str(word);
+        let hashtag = word.find('#').filter(|_| bare.starts_with('#'));
+        if !link && !handle && hashtag.is_none() {
+            continue;
         }
-        out.push_str(gap);
+        if out.capacity() == 0 {
+            out.reserve(text.len());
+        }
+        out.push_str(&text[copied..start]);
+        copied = start + word.len();
+        match hashtag {
+            Some(hash) if !link && !handle => {
+                out.push_str(&word[..hash]);
+                let mut prev: Option<char> = None;
+                for c in word[hash + 1..].chars() {
+                    if prev.is_some_and(char::is_lowercase) && c.is_uppercase() {
+                        out.push(' ');
+                    }
+                    out.push(if c == '_' { ' ' } else { c });
+                    prev = Some(c);
+                }
+            }
+            _ => out.push(' '),
+        }
     }
-    out
+    if copied == 0 && out.capacity() == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// `text.split_inclusive(char::is_whitespace)`, with ASCII bytes tested without decoding
+/// (std's searcher calls the predicate through a pointer for every character).
+fn pieces_ending_in_space(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let (space, len) = if bytes[i].is_ascii() {
+                (char::from(bytes[i]).is_whitespace(), 1)
+            } else {
+                let c = rest[i..].chars().next().unwrap_or_default();
+                (c.is_whitespace(), c.len_utf8())
+            };
+            i += len;
+            if space {
+                break;
+            }
+        }
+        let (piece, after) = rest.split_at(i);
+        rest = after;
+        Some(piece)
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -127,7 +177,8 @@ enum Token<'a> {
 
 /// One pass over folded text.
 fn tokenize(folded: &str) -> Vec<Token<'_>> {
-    let mut tokens = Vec::new();
+    // Words average five letters and a space or so: room enough without growing.
+    let mut tokens = Vec::with_capacity(folded.len() / 5 + 4);
     let mut rest = folded;
     let mut prev: Option<char> = None;
     while let Some(c) = rest.chars().next() {
@@ -174,6 +225,24 @@ fn tokenize(folded: &str) -> Vec<Token<'_>> {
 
 /// End of the word at the start of `s`: letters, digits and apostrophes between them.
 fn word_end(s: &str) -> usize {
+    // ASCII words byte by byte; the first byte outside ASCII hands over to the char loop.
+    // An apostrophe is taken only with the letter after it, so `i` always ends a word.
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    loop {
+        match bytes.get(i) {
+            Some(b) if b.is_ascii_alphanumeric() => i += 1,
+            Some(b'\'') if bytes.get(i + 1).is_some_and(u8::is_ascii_alphanumeric) => i += 2,
+            Some(b'\'') if bytes.get(i + 1).is_some_and(|b| !b.is_ascii()) => break,
+            Some(b) if !b.is_ascii() => break,
+            _ => return i,
+        }
+    }
+    i + word_end_chars(&s[i..])
+}
+
+/// [`word_end`] for text that does not start in ASCII.
+fn word_end_chars(s: &str) -> usize {
     let mut end = 0;
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
@@ -382,9 +451,15 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn word_in_spelling(&mut self, word: &str, next: Option<&str>, function: Option<FunctionWord>) -> usize {
         let primary = self.primary();
+        // The primary lexicon's idioms are marked among its function words (one probe less
+        // for most words); the others are asked.
+        let primary_phrase = function.is_some_and(|f| f.phrase_start);
         if let Some(next) = next {
             let next = primary.spelling(next);
-            if let Some(hit) = self.lexicons.iter().find_map(|l| l.phrase(word, &next)) {
+            let found = (self.lexicons.iter().enumerate())
+                .filter(|&(i, _)| i > 0 || primary_phrase)
+                .find_map(|(_, l)| l.phrase(word, &next));
+            if let Some(hit) = found {
                 self.polar(hit);
                 return 2;
             }
@@ -539,6 +614,58 @@ impl<'l, 't> Scorer<'l, 't> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `strip_links_and_handles` does, written word by word: the spec it is checked against.
+    fn strip_links_and_handles_word_by_word(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for piece in text.split_inclusive(char::is_whitespace) {
+            let word = piece.trim_end();
+            let gap = &piece[word.len()..];
+            let bare = word.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '@' && c != '#');
+            let starts = |prefix: &str| bare.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+            let link = starts("http://") || starts("https://") || starts("www.");
+            let handle = bare.starts_with('@') && bare.len() > 1;
+            if link || handle {
+                out.push(' ');
+            } else if let Some(at) = word.find('#').filter(|_| bare.starts_with('#')) {
+                out.push_str(&word[..at]);
+                let mut prev: Option<char> = None;
+                for c in word[at + 1..].chars() {
+                    if prev.is_some_and(char::is_lowercase) && c.is_uppercase() {
+                        out.push(' ');
+                    }
+                    out.push(if c == '_' { ' ' } else { c });
+                    prev = Some(c);
+                }
+            } else {
+                out.push_str(word);
+            }
+            out.push_str(gap);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn links_handles_and_hashtags_are_stripped_as_word_by_word(
+            words in proptest::collection::vec("(@|#|https?://|www\\.|HTTP://|[(<\"])?[a-zA-Z_#@.ß]{0,8}[ ,.>)\t\n\u{a0}]{0,2}", 0..12)
+        ) {
+            let text = words.concat();
+            proptest::prop_assert_eq!(strip_links_and_handles(&text), strip_links_and_handles_word_by_word(&text));
+        }
+
+        #[test]
+        fn words_end_where_the_char_loop_ends_them(text in "[a-zA-Z0-9'é ,.ß\u{301}\u{2019}]{0,16}") {
+            proptest::prop_assert_eq!(word_end(&text), word_end_chars(&text));
+        }
+
+        #[test]
+        fn pieces_split_as_std_does(text in "(\\PC|[ \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2009}\u{3000}]){0,40}") {
+            let ours: Vec<&str> = pieces_ending_in_space(&text).collect();
+            let std: Vec<&str> = text.split_inclusive(char::is_whitespace).collect();
+            proptest::prop_assert_eq!(ours, std);
+        }
+    }
 
     fn sentiment(lang: &str, text: &str) -> Sentiment {
         classify(text, Some(lang)).sentiment

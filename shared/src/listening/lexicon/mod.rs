@@ -100,6 +100,10 @@ const CUE_GAP: usize = 3;
 pub(super) struct Lexicon {
     words: HashMap<String, Entry>,
     stems: HashMap<String, Entry>,
+    /// The first three letters of every word and stem: a word whose own are not here is
+    /// neither, which one probe tells (most words of a text are in no lexicon, and a stem
+    /// lookup would otherwise probe once per ending letter).
+    heads: HashSet<[char; 3]>,
     /// Two-word idioms by their first word: (second word, entry).
     phrases: HashMap<String, Vec<(String, Entry)>>,
     /// Negators, intensifiers, contrast and concessive words in one table: a word of the text
@@ -133,6 +137,8 @@ pub(super) struct FunctionWord {
     pub cue_start: bool,
     /// A cue may not start right after this word, nor run across it.
     pub cue_blocker: bool,
+    /// A two-word idiom starts with this word (its lexicon's `phrases` has it).
+    pub phrase_start: bool,
 }
 
 impl FunctionWord {
@@ -163,6 +169,8 @@ const DUTY_WEIGHT: f32 = 1.0;
 
 /// Words shorter than this are never looked up by stem or prefix: too many false friends.
 const MIN_STEM_CHARS: usize = 3;
+// `heads` holds three letters: no stem may be shorter.
+const _: () = assert!(MIN_STEM_CHARS >= 3);
 /// Stems shorter than this take at most this many ending letters.
 const SHORT_STEM_CHARS: usize = 5;
 const SHORT_STEM_MAX_ENDING: usize = 3;
@@ -174,6 +182,7 @@ impl Lexicon {
         let mut lexicon = Lexicon {
             words: HashMap::default(),
             stems: HashMap::default(),
+            heads: HashSet::default(),
             phrases: HashMap::default(),
             function_words: HashMap::default(),
             negating_prefixes: source.negating_prefixes.split_whitespace().map(text::fold).collect(),
@@ -211,6 +220,10 @@ impl Lexicon {
                 }
             }
         }
+        lexicon.heads = (lexicon.words.keys())
+            .chain(lexicon.stems.keys())
+            .filter_map(|w| head(w))
+            .collect();
         let mut function = |list: &str, set: &dyn Fn(&mut FunctionWord)| {
             for word in list.split_whitespace() {
                 set(lexicon.function_words.entry(text::fold(word)).or_default());
@@ -231,6 +244,9 @@ impl Lexicon {
         longest_first(&mut lexicon.cue_numbers);
         for word in lexicon.cue_starts.keys() {
             lexicon.function_words.entry(word.clone()).or_default().cue_start = true;
+        }
+        for word in lexicon.phrases.keys() {
+            lexicon.function_words.entry(word.clone()).or_default().phrase_start = true;
         }
         lexicon
     }
@@ -416,6 +432,10 @@ impl Lexicon {
     }
 
     fn entry(&self, word: &str) -> Option<Entry> {
+        // A stem has at least MIN_STEM_CHARS (3) letters, so it shares the word's head.
+        if head(word).is_some_and(|head| !self.heads.contains(&head)) {
+            return None;
+        }
         if let Some(entry) = self.words.get(word) {
             return Some(*entry);
         }
@@ -423,6 +443,12 @@ impl Lexicon {
         self.stem_cuts(word)
             .find_map(|end| self.stems.get(&word[..end]).copied())
     }
+}
+
+/// A word's first three letters (`None` for shorter words).
+fn head(word: &str) -> Option<[char; 3]> {
+    let mut chars = word.chars();
+    Some([chars.next()?, chars.next()?, chars.next()?])
 }
 
 fn is_number(word: &str) -> bool {

@@ -407,7 +407,10 @@ fn opt_map<K, V>(m: HashMap<K, V>) -> Option<HashMap<K, V>> {
 /// The items of one change's transaction, each with what its failed condition would mean.
 struct Plan<'a> {
     table: &'a str,
-    items: Vec<(TransactWriteItem, Role)>,
+    /// The items and, at the same index, their roles (kept apart: an item is large, and the
+    /// transaction takes the items as they are).
+    items: Vec<TransactWriteItem>,
+    roles: Vec<Role>,
     events: Vec<DomainEvent>,
     deltas: Deltas,
 }
@@ -422,7 +425,7 @@ impl<'a> Plan<'a> {
             .set_expression_attribute_values(opt_map(cond.values))
             .build()
             .map_err(backend)?;
-        self.items.push((TransactWriteItem::builder().put(put).build(), role));
+        self.push(TransactWriteItem::builder().put(put).build(), role);
         Ok(())
     }
 
@@ -448,8 +451,7 @@ impl<'a> Plan<'a> {
             .set_expression_attribute_values(opt_map(cond.values))
             .build()
             .map_err(backend)?;
-        self.items
-            .push((TransactWriteItem::builder().update(update).build(), role));
+        self.push(TransactWriteItem::builder().update(update).build(), role);
         Ok(())
     }
 
@@ -462,11 +464,16 @@ impl<'a> Plan<'a> {
             .set_expression_attribute_values(opt_map(cond.values))
             .build()
             .map_err(backend)?;
-        self.items.push((
+        self.push(
             TransactWriteItem::builder().condition_check(check).build(),
             Role::Context,
-        ));
+        );
         Ok(())
+    }
+
+    fn push(&mut self, item: TransactWriteItem, role: Role) {
+        self.items.push(item);
+        self.roles.push(role);
     }
 
     /// Makes sure a customer item exists for records that name one, without touching its doc.
@@ -1130,6 +1137,7 @@ impl DynamoStore {
             table: &self.table,
             // A mention: claim, record, feed counter, feed event, the month's counters.
             items: Vec::with_capacity(8),
+            roles: Vec::with_capacity(8),
             events: Vec::new(),
             deltas: Deltas::default(),
         };
@@ -1149,7 +1157,7 @@ impl DynamoStore {
             Self::plan_feed(&mut plan, last, now_ts)?;
         }
         Self::plan_counters(&mut plan)?;
-        Ok(plan.items.into_iter().unzip())
+        Ok((plan.items, plan.roles))
     }
 }
 
