@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sarafan_core::store::StoreError;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -77,14 +77,15 @@ impl IntoResponse for AppError {
     }
 }
 
-/// Parses a JSON body; a failure names the path of the offending field.
-pub fn parse_json<T: DeserializeOwned>(raw: &[u8]) -> Result<T, AppError> {
+/// Parses a JSON body; a failure names the path of the offending field. `T` may borrow
+/// strings from `raw`.
+pub fn parse_json<'de, T: Deserialize<'de>>(raw: &'de [u8]) -> Result<T, AppError> {
     parse_json_in(raw, "")
 }
 
 /// Parses JSON found inside something else (Slack's form field `payload`): the path in a
 /// failure starts with `within`.
-pub fn parse_json_in<T: DeserializeOwned>(raw: &[u8], within: &str) -> Result<T, AppError> {
+pub fn parse_json_in<'de, T: Deserialize<'de>>(raw: &'de [u8], within: &str) -> Result<T, AppError> {
     // Tracking the path costs on every field of every body; only a failure needs it, so a
     // failed parse is run again with tracking to name the field (parsing is deterministic).
     if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_slice(raw)) {

@@ -215,9 +215,10 @@ impl ScannedMention {
     fn scan_units<C: Copy + Into<char>>(&mut self, units: &[C]) {
         let at = |i: usize| -> char { units[i].into() };
         let mut i = 0;
+        // Whether the unit before `i` is a letter or digit.
+        let mut after_word = false;
         while i < units.len() {
             let c = at(i);
-            let after_word = i > 0 && at(i - 1).is_alphanumeric();
             if (c == '@' || c == '#') && !after_word && i + 1 < units.len() && at(i + 1).is_alphanumeric() {
                 let start = i + 1;
                 let mut end = start;
@@ -236,6 +237,7 @@ impl ScannedMention {
                 for part in split_compound(&units[start..end]) {
                     self.push_word(&part);
                 }
+                after_word = at(end - 1).is_alphanumeric();
                 i = end;
             } else if c.is_alphanumeric() {
                 let start = i;
@@ -243,7 +245,9 @@ impl ScannedMention {
                     i += 1;
                 }
                 self.push_word_units(&units[start..i]);
+                after_word = true;
             } else {
+                after_word = false;
                 i += 1;
             }
         }
@@ -252,13 +256,24 @@ impl ScannedMention {
     fn push_word_units<C: Copy + Into<char>>(&mut self, word: &[C]) {
         let start = self.keys.len();
         if word.iter().all(|&u| u.into().is_ascii()) {
-            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased:
-            // one pass straight into the key buffer, for the commonest words.
-            self.keys
-                .extend(word.iter().map(|&u| match u.into().to_ascii_lowercase() {
-                    'y' => 'i',
-                    lower => lower,
-                }));
+            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased.
+            let key = |u: C| match u.into().to_ascii_lowercase() {
+                'y' => 'i',
+                lower => lower,
+            };
+            // Most words are keyed byte by byte on the stack, then copied in at once.
+            let mut buffer = [0u8; 32];
+            match buffer.get_mut(..word.len()) {
+                Some(bytes) => {
+                    for (to, &u) in bytes.iter_mut().zip(word) {
+                        // ASCII: the char is one byte.
+                        *to = key(u) as u8;
+                    }
+                    let keyed = std::str::from_utf8(bytes).unwrap_or_else(|_| unreachable!("ASCII is UTF-8"));
+                    self.keys.push_str(keyed);
+                }
+                None => self.keys.extend(word.iter().map(|&u| key(u))),
+            }
             self.words.push(Word {
                 start,
                 end: self.keys.len(),
@@ -381,6 +396,15 @@ fn word_matches(key: &str, word: &str, cyrillic: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_longer_than_the_stack_key_still_match() {
+        let long = "Supercalifragilisticexpialidociousyachts";
+        let terms = TermSet::parse(&format!("{long},Sprite"), "");
+        let found = match_mention(&terms, &format!("the {} and my sprite", long.to_uppercase()));
+        assert_eq!(found.matched_terms, [long, "Sprite"]);
+        assert!(!match_mention(&terms, "Supercalifragilisticexpialidociousyacht").is_match());
+    }
 
     fn brand(terms: &str) -> TermSet {
         TermSet::parse(terms, "")

@@ -22,29 +22,38 @@ use sarafan_core::chat_ids::{parse_alert_button, parse_nps_button};
 use sarafan_core::ledger::Change;
 use sarafan_core::model::{Identity, Mention, Platform};
 use serde::Deserialize;
+use std::borrow::Cow;
 
-/// The Events API envelope (`url_verification` or `event_callback`).
+/// The Events API envelope (`url_verification` or `event_callback`). Fields only read here
+/// borrow from the body (unless JSON escapes make a copy necessary).
 #[derive(Debug, Deserialize)]
-struct Envelope {
-    #[serde(rename = "type")]
-    kind: String,
+struct Envelope<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
     challenge: Option<String>,
-    event_id: Option<String>,
+    #[serde(borrow)]
+    event_id: Option<Cow<'a, str>>,
     event_time: Option<i64>,
-    event: Option<Event>,
+    #[serde(borrow)]
+    event: Option<Event<'a>>,
 }
 
 #[derive(Debug, Deserialize)]
-struct Event {
-    #[serde(rename = "type")]
-    kind: String,
-    subtype: Option<String>,
-    bot_id: Option<String>,
+struct Event<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    subtype: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    bot_id: Option<Cow<'a, str>>,
     user: Option<String>,
     text: Option<String>,
-    channel: Option<String>,
-    channel_type: Option<String>,
-    ts: Option<String>,
+    #[serde(borrow)]
+    channel: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    channel_type: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    ts: Option<Cow<'a, str>>,
 }
 
 /// What an Events API delivery asks for.
@@ -69,7 +78,7 @@ pub fn normalise_event(
     now: DateTime<Utc>,
 ) -> Result<SlackEvent, AppError> {
     let envelope: Envelope = parse_json(raw)?;
-    match envelope.kind.as_str() {
+    match &*envelope.kind {
         "url_verification" => Ok(SlackEvent::Challenge(
             envelope.challenge.ok_or_else(|| missing("challenge"))?,
         )),
@@ -88,7 +97,7 @@ pub fn normalise_event(
     }
 }
 
-fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn MentionClassifier) -> Option<Inbound> {
+fn message(event_id: Cow<str>, event: Event, at: DateTime<Utc>, classifier: &dyn MentionClassifier) -> Option<Inbound> {
     if event.kind != "message" {
         tracing::debug!(kind = %event.kind, "unhandled Slack event type: ignored");
         return None;
@@ -98,7 +107,7 @@ fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn M
         return None;
     }
     let (user, text) = (event.user?, event.text?);
-    let delivery = format!("slack:event:{event_id}");
+    let delivery = ["slack:event:", &event_id].concat();
     match event.channel_type.as_deref() {
         Some("im") => Some(Inbound::ChatReply(ChatReply {
             delivery,
@@ -110,11 +119,11 @@ fn message(event_id: String, event: Event, at: DateTime<Utc>, classifier: &dyn M
         Some("channel" | "group" | "mpim") => {
             let found = classifier.classify_if_matched(&text, None)?;
             let channel = event.channel.unwrap_or_default();
-            let ts = event.ts.unwrap_or_else(|| event_id.clone());
+            let ts = event.ts.unwrap_or(event_id);
             Some(Inbound::Store {
                 delivery,
                 change: Change::Mention(Mention {
-                    id: format!("slack:{channel}:{ts}"),
+                    id: ["slack:", &channel, ":", &ts].concat(),
                     source: Platform::Slack.to_string(),
                     created_at: slack_ts(&ts).unwrap_or(at),
                     text,
