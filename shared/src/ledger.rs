@@ -156,21 +156,43 @@ pub mod metric {
     pub fn surveys_asked_on(platform: Platform) -> String {
         format!("surveys.asked.{platform}")
     }
+    // Every mention counts under several of the names below: they are joined without the
+    // formatting machinery (ingest's warm path).
     pub fn sentiment(sentiment: Sentiment) -> String {
-        format!("mentions.{}", sentiment.as_str())
+        ["mentions.", sentiment.as_str()].concat()
     }
     /// Mentions by day of month and sentiment, for weekly rates and charts.
     pub fn sentiment_on_day(day: u32, sentiment: Sentiment) -> String {
-        format!("mentions.day.{day:02}.{}", sentiment.as_str())
+        let mut name = String::with_capacity(24);
+        name.push_str("mentions.day.");
+        push_two_digits(&mut name, day);
+        name.push('.');
+        name.push_str(sentiment.as_str());
+        name
     }
     /// Brand mentions only by sentiment: the brand's mix, without its competitors' mentions.
     pub fn brand_sentiment(sentiment: Sentiment) -> String {
-        format!("mentions.brand.{}", sentiment.as_str())
+        ["mentions.brand.", sentiment.as_str()].concat()
     }
     /// Negative brand mentions by day of month and hour (UTC): spike detection sums a rolling
     /// 24-hour window from these without reading mentions.
     pub fn brand_negative_in_hour(day: u32, hour: u32) -> String {
-        format!("{BRAND_NEGATIVE_HOUR_PREFIX}{day:02}.{hour:02}.negative")
+        let mut name = String::with_capacity(36);
+        name.push_str(BRAND_NEGATIVE_HOUR_PREFIX);
+        push_two_digits(&mut name, day);
+        name.push('.');
+        push_two_digits(&mut name, hour);
+        name.push_str(".negative");
+        name
+    }
+    /// `{n:02}`: days and hours.
+    fn push_two_digits(out: &mut String, n: u32) {
+        if n < 100 {
+            out.push(char::from(b'0' + (n / 10) as u8));
+            out.push(char::from(b'0' + (n % 10) as u8));
+        } else {
+            out.push_str(&n.to_string());
+        }
     }
     const BRAND_NEGATIVE_HOUR_PREFIX: &str = "mentions.brand.hour.";
     /// The day and hour of a [`brand_negative_in_hour`] metric name.
@@ -182,7 +204,7 @@ pub mod metric {
         Some((day.parse().ok()?, hour.parse().ok()?))
     }
     pub fn term(term: &str) -> String {
-        format!("mentions.term.{term}")
+        ["mentions.term.", term].concat()
     }
     /// Returns and referrals this month credited to customers first sold in `cohort`.
     pub fn cohort(cohort: YearMonth) -> String {
@@ -379,6 +401,28 @@ pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mention_metric_names_are_written_as_format_would() {
+        use crate::model::Sentiment;
+        for day in [0, 1, 9, 10, 31, 99, 100, 123] {
+            for s in [Sentiment::Positive, Sentiment::Neutral, Sentiment::Negative] {
+                assert_eq!(
+                    metric::sentiment_on_day(day, s),
+                    format!("mentions.day.{day:02}.{}", s.as_str())
+                );
+            }
+            for hour in [0, 7, 23, 100] {
+                assert_eq!(
+                    metric::brand_negative_in_hour(day, hour),
+                    format!("mentions.brand.hour.{day:02}.{hour:02}.negative")
+                );
+            }
+        }
+        assert_eq!(metric::term("Škoda"), "mentions.term.Škoda");
+        assert_eq!(metric::brand_sentiment(Sentiment::Negative), "mentions.brand.negative");
+        assert_eq!(metric::sentiment(Sentiment::Positive), "mentions.positive");
+    }
     use chrono::TimeZone;
 
     fn response(score: i64, comment: Option<&str>) -> Response {

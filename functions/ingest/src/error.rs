@@ -88,7 +88,13 @@ pub fn parse_json<'de, T: Deserialize<'de>>(raw: &'de [u8]) -> Result<T, AppErro
 pub fn parse_json_in<'de, T: Deserialize<'de>>(raw: &'de [u8], within: &str) -> Result<T, AppError> {
     // Tracking the path costs on every field of every body; only a failure needs it, so a
     // failed parse is run again with tracking to name the field (parsing is deterministic).
-    if let Ok(value) = T::deserialize(&mut serde_json::Deserializer::from_slice(raw)) {
+    // A body checked as UTF-8 in one pass (most are) is parsed as text, so its strings are not
+    // checked again one by one; any other goes byte by byte, with the same outcome.
+    let parsed = match std::str::from_utf8(raw) {
+        Ok(text) => T::deserialize(&mut serde_json::Deserializer::from_str(text)),
+        Err(_) => T::deserialize(&mut serde_json::Deserializer::from_slice(raw)),
+    };
+    if let Ok(value) = parsed {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(raw);

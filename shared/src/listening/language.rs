@@ -112,7 +112,8 @@ impl Lang {
         })
     }
 
-    fn index(self) -> usize {
+    /// Its place in [`Lang::ALL`].
+    pub(super) fn index(self) -> usize {
         self as usize
     }
 }

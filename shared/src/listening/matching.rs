@@ -191,26 +191,47 @@ struct ScannedMention {
     tags: Vec<String>,
 }
 
+/// A [`ScannedMention`] being built: its keys as bytes (every piece pushed is UTF-8, checked
+/// once at the end rather than word by word).
+#[derive(Debug, Default)]
+struct Scan {
+    keys: Vec<u8>,
+    words: Vec<Word>,
+    handles: Vec<String>,
+    tags: Vec<String>,
+}
+
 impl ScannedMention {
     fn scan(text: &str) -> ScannedMention {
         // NFC first: a decomposed accent is not alphanumeric and would split a word in two.
         let decoded = text::decode_entities(text);
-        let mut mention = ScannedMention {
-            keys: String::with_capacity(decoded.len()),
+        let mut scan = Scan {
+            keys: Vec::with_capacity(decoded.len()),
             // Words average five letters and a space or so: room enough without growing.
             words: Vec::with_capacity(decoded.len() / 4 + 1),
-            ..ScannedMention::default()
+            ..Scan::default()
         };
         if decoded.is_ascii() {
             // ASCII is its own NFC, and each byte is a char: no copy of the text as chars.
-            mention.scan_units(decoded.as_bytes());
+            scan.scan_units(decoded.as_bytes());
         } else {
             let chars: Vec<char> = decoded.nfc().collect();
-            mention.scan_units(&chars);
+            scan.scan_units(&chars);
         }
-        mention
+        ScannedMention {
+            keys: String::from_utf8(scan.keys).unwrap_or_else(|_| unreachable!("keys are pushed as UTF-8")),
+            words: scan.words,
+            handles: scan.handles,
+            tags: scan.tags,
+        }
     }
 
+    fn key(&self, word: &Word) -> &str {
+        &self.keys[word.start..word.end]
+    }
+}
+
+impl Scan {
     /// One pass over the text's characters (bytes when it is ASCII).
     fn scan_units<C: Copy + Into<char>>(&mut self, units: &[C]) {
         let at = |i: usize| -> char { units[i].into() };
@@ -256,24 +277,14 @@ impl ScannedMention {
     fn push_word_units<C: Copy + Into<char>>(&mut self, word: &[C]) {
         let start = self.keys.len();
         if word.iter().all(|&u| u.into().is_ascii()) {
-            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased.
-            let key = |u: C| match u.into().to_ascii_lowercase() {
-                'y' => 'i',
-                lower => lower,
-            };
-            // Most words are keyed byte by byte on the stack, then copied in at once.
-            let mut buffer = [0u8; 32];
-            match buffer.get_mut(..word.len()) {
-                Some(bytes) => {
-                    for (to, &u) in bytes.iter_mut().zip(word) {
-                        // ASCII: the char is one byte.
-                        *to = key(u) as u8;
-                    }
-                    let keyed = std::str::from_utf8(bytes).unwrap_or_else(|_| unreachable!("ASCII is UTF-8"));
-                    self.keys.push_str(keyed);
-                }
-                None => self.keys.extend(word.iter().map(|&u| key(u))),
-            }
+            // Folding and latinizing leave ASCII letters and digits as they are, lower-cased:
+            // one pass straight into the key buffer, for the commonest words.
+            self.keys
+                .extend(word.iter().map(|&u| match u.into().to_ascii_lowercase() {
+                    'y' => b'i',
+                    // ASCII: the char is one byte.
+                    lower => lower as u8,
+                }));
             self.words.push(Word {
                 start,
                 end: self.keys.len(),
@@ -293,16 +304,12 @@ impl ScannedMention {
             return self.push_word_units(word.as_bytes());
         }
         let start = self.keys.len();
-        self.keys.push_str(&match_key(&text::fold(word)));
+        self.keys.extend_from_slice(match_key(&text::fold(word)).as_bytes());
         self.words.push(Word {
             start,
             end: self.keys.len(),
             cyrillic: text::has_cyrillic(word),
         });
-    }
-
-    fn key(&self, word: &Word) -> &str {
-        &self.keys[word.start..word.end]
     }
 }
 

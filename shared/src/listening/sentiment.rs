@@ -67,7 +67,7 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     let cleaned = strip_links_and_handles(&decoded);
     let folded = text::fold(&cleaned);
     let tokens = tokenize(&folded);
-    let sum = Scorer::new(&lexicons, &tokens).score();
+    let sum = Scorer::new(lexicons, &tokens).score();
     let sentiment = if sum >= THRESHOLD {
         Sentiment::Positive
     } else if sum <= -THRESHOLD {
@@ -182,6 +182,12 @@ fn tokenize(folded: &str) -> Vec<Token<'_>> {
     let mut rest = folded;
     let mut prev: Option<char> = None;
     while let Some(c) = rest.chars().next() {
+        // Spaces and tabs between words: no face, no emoji, no boundary.
+        if matches!(c, ' ' | '\t' | '\r') {
+            prev = Some(c);
+            rest = &rest[1..];
+            continue;
+        }
         if c.is_alphanumeric() {
             let end = word_end(rest);
             tokens.push(Token::Word(&rest[..end]));
@@ -196,9 +202,9 @@ fn tokenize(folded: &str) -> Vec<Token<'_>> {
             continue;
         }
         let len = c.len_utf8();
-        let next = rest[len..].chars().next();
+        let digit_follows = || rest[len..].chars().next().is_some_and(|n| n.is_ascii_digit());
         match c {
-            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && next.is_some_and(|n| n.is_ascii_digit()) => {}
+            '.' if prev.is_some_and(|p| p.is_ascii_digit()) && digit_follows() => {}
             '.' | '!' | '?' | '…' | '\n' | '。' => {
                 let question = c == '?';
                 match tokens.last_mut() {

@@ -478,7 +478,15 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
 /// (Czech and Slovak, Russian and Ukrainian), and English, which social posts everywhere
 /// borrow from, comes last. Italian, Portuguese and Slovenian have no lexicon of their own
 /// yet and borrow the nearest ones.
-pub(super) fn chain(lang: Option<Lang>) -> Vec<&'static Lexicon> {
+pub(super) fn chain(lang: Option<Lang>) -> &'static [&'static Lexicon] {
+    // Looked up once per language: every classification asks.
+    static CHAINS: LazyLock<Vec<Vec<&'static Lexicon>>> =
+        LazyLock::new(|| Lang::ALL.iter().map(|&lang| chain_of(lang)).collect());
+    &CHAINS[lang.unwrap_or(Lang::En).index()]
+}
+
+fn chain_of(lang: Lang) -> Vec<&'static Lexicon> {
+    let lang = Some(lang);
     let names: &[&str] = match lang {
         None | Some(Lang::En) => &["en"],
         Some(Lang::Ru) => &["ru", "uk", "en"],
@@ -545,6 +553,17 @@ mod tests {
 
     fn lexicon(name: &str) -> &'static Lexicon {
         LEXICONS.get(name).unwrap()
+    }
+
+    #[test]
+    fn each_language_gets_its_chain_from_the_cache() {
+        for (i, &lang) in Lang::ALL.iter().enumerate() {
+            assert_eq!(lang.index(), i);
+            let names = |chain: &[&Lexicon]| chain.iter().map(|l| *l as *const Lexicon).collect::<Vec<_>>();
+            assert_eq!(names(chain(Some(lang))), names(&chain_of(lang)), "{lang}");
+        }
+        assert!(std::ptr::eq(chain(None), chain(Some(Lang::En))));
+        assert_eq!(chain(Some(Lang::Ru)).len(), 3);
     }
 
     #[test]

@@ -1079,7 +1079,9 @@ impl DynamoStore {
                 expr.push_str(&name);
                 expr.push(' ');
                 expr.push_str(&value);
-                cond.names.insert(name, [COUNTER_PREFIX, &metric].concat());
+                let mut attribute = metric;
+                attribute.insert_str(0, COUNTER_PREFIX);
+                cond.names.insert(name, attribute);
                 values.push((value, n(delta)));
             }
             plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
