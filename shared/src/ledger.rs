@@ -401,6 +401,7 @@ pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn mention_metric_names_are_written_as_format_would() {
@@ -423,7 +424,6 @@ mod tests {
         assert_eq!(metric::brand_sentiment(Sentiment::Negative), "mentions.brand.negative");
         assert_eq!(metric::sentiment(Sentiment::Positive), "mentions.positive");
     }
-    use chrono::TimeZone;
 
     fn response(score: i64, comment: Option<&str>) -> Response {
         Response {

@@ -183,7 +183,7 @@ struct Word {
 
 /// A mention's words, handles and tags in match-key form. The keys of all words sit back to
 /// back in one string: scanning a mention costs a few allocations, not one per word.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct ScannedMention {
     keys: String,
     words: Vec<Word>,
@@ -405,7 +405,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn words_longer_than_the_stack_key_still_match() {
+    fn words_of_any_length_are_keyed_and_matched() {
         let long = "Supercalifragilisticexpialidociousyachts";
         let terms = TermSet::parse(&format!("{long},Sprite"), "");
         let found = match_mention(&terms, &format!("the {} and my sprite", long.to_uppercase()));

@@ -127,7 +127,8 @@ fn strip_links_and_handles(text: &str) -> Cow<'_, str> {
             _ => out.push(' '),
         }
     }
-    if copied == 0 && out.capacity() == 0 {
+    // Every change ends past the word it changed, so nothing moved `copied`: nothing changed.
+    if copied == 0 {
         return Cow::Borrowed(text);
     }
     out.push_str(&text[copied..]);
