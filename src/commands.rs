@@ -160,9 +160,14 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
     if std::env::var(token).map_or(true, |t| t.trim().is_empty()) {
         return Err(CliError::Usage(format!("platform not configured: {token} is not set")));
     }
-    // WhatsApp reports senders as digits only; store the same form (as the API does).
+    // WhatsApp reports senders as digits only, or by business-scoped user id; store the same
+    // form (as the API does).
     let address: String = match platform {
-        Platform::Whatsapp => to.chars().filter(char::is_ascii_digit).collect(),
+        Platform::Whatsapp => sarafan_core::whatsapp_user::address(to).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--to {to:?}: expected a phone number or a WhatsApp business-scoped user id (like US.13491208655302741918)"
+            ))
+        })?,
         _ => to.trim().to_string(),
     };
     if address.is_empty() {

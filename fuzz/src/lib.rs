@@ -81,7 +81,7 @@ pub fn x(data: &[u8]) {
 
 /// `POST /webhooks/typeform` body: a `form_response`.
 pub fn typeform(data: &[u8]) {
-    refusal_is_a_client_error(typeform_platform::normalise(data, now()).map(drop));
+    refusal_is_a_client_error(typeform_platform::normalise(data, Some("score"), now()).map(drop));
 }
 
 /// The free-text NPS answer parser: any text either gives a 0-10 score or is refused.

@@ -22,6 +22,7 @@ pub mod store;
 pub mod survey;
 pub mod text;
 pub mod themes;
+pub mod whatsapp_user;
 
 pub use month::YearMonth;
 pub use nps::{Category, NpsSummary, Score};

@@ -15,6 +15,7 @@ use sarafan_core::ledger::Change;
 use sarafan_core::model::{Customer, Identity, Mention, Platform, Purchase, Response};
 use sarafan_core::referral::ReferralCode;
 use sarafan_core::score_text::parse_score;
+use sarafan_core::whatsapp_user;
 use sarafan_core::Score;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -125,7 +126,9 @@ struct MentionIn {
     created_at: Option<DateTime<Utc>>,
 }
 
-/// POST /api/mentions: stored whether or not a term matches (the caller says it is a mention).
+/// POST /api/mentions: stored when the text names a configured brand or competitor term; any
+/// other text is about someone else and would only inflate the report, so it is answered
+/// `{"ignored": "no configured term"}` and neither stored nor counted.
 pub async fn mentions(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -134,10 +137,14 @@ pub async fn mentions(
     authorised(&state, &headers)?;
     let input: MentionIn = parse_json(&body)?;
     let id = required(input.id, "id")?;
-    let found = state.classifier.classify(&input.text, input.lang.as_deref());
+    let source = required(input.source, "source")?;
+    let Some(found) = state.classifier.classify_if_matched(&input.text, input.lang.as_deref()) else {
+        tracing::info!(id = %id, source = %source, "mention names no configured term: ignored");
+        return Ok(Json(json!({ "ignored": "no configured term" })));
+    };
     let mention = Mention {
         id: id.clone(),
-        source: required(input.source, "source")?,
+        source,
         text: input.text,
         url: input.url,
         author: input.author,
@@ -213,22 +220,42 @@ struct SurveysIn {
 #[derive(Debug, Deserialize)]
 #[serde(tag = "platform", rename_all = "snake_case")]
 enum Target {
-    Slack { user_id: String },
-    Telegram { chat_id: FlexId },
-    Whatsapp { phone: String },
+    Slack {
+        user_id: String,
+    },
+    Telegram {
+        chat_id: FlexId,
+    },
+    /// `phone` holds a phone number or a business-scoped user id; `user_id` only the latter.
+    Whatsapp {
+        phone: Option<String>,
+        user_id: Option<String>,
+    },
 }
 
 impl Target {
-    fn identity(self) -> Identity {
-        match self {
+    /// The customer's chat address; `at` names the target in an error.
+    fn identity(self, at: &str) -> Result<Identity, AppError> {
+        Ok(match self {
             Target::Slack { user_id } => Identity::new(Platform::Slack, user_id.trim()),
             Target::Telegram { chat_id } => Identity::new(Platform::Telegram, chat_id.0.trim()),
-            // WhatsApp reports senders as digits only ("16505551234"): store the same form.
-            Target::Whatsapp { phone } => Identity::new(
-                Platform::Whatsapp,
-                phone.chars().filter(char::is_ascii_digit).collect::<String>(),
-            ),
-        }
+            // WhatsApp reports senders as digits only ("16505551234") or by business-scoped user
+            // id: the address is stored in the same form.
+            Target::Whatsapp { phone, user_id } => {
+                let (field, given) = match (phone, user_id) {
+                    (_, Some(id)) => ("user_id", id),
+                    (Some(phone), None) => ("phone", phone),
+                    (None, None) => return Err(missing(&format!("{at}.phone"))),
+                };
+                let address = whatsapp_user::address(&given).ok_or_else(|| {
+                    AppError::invalid_field(
+                        &format!("{at}.{field}"),
+                        format!("{given:?} is neither a phone number nor a WhatsApp business-scoped user id (like US.13491208655302741918)"),
+                    )
+                })?;
+                Identity::new(Platform::Whatsapp, address)
+            }
+        })
     }
 }
 
@@ -253,7 +280,7 @@ pub async fn surveys(
         .unwrap_or_else(|| format!("{}", now.timestamp_nanos_opt().unwrap_or_default()));
     let mut items = Vec::new();
     for (i, target) in input.customers.into_iter().enumerate() {
-        let identity = target.identity();
+        let identity = target.identity(&format!("customers[{i}]"))?;
         if !state.config.chat_platforms.contains(&identity.platform) {
             return Err(AppError::bad_request(
                 "platform not configured",

@@ -86,6 +86,9 @@ pub struct Config {
     pub meta_app_secret: Option<Secrets>,
     pub x_consumer_secret: Option<Secrets>,
     pub typeform_secret: Option<Secrets>,
+    /// `TYPEFORM_SCORE_FIELD`: the ref of an `opinion_scale` field read as the score of forms
+    /// without an `nps` field.
+    pub typeform_score_field: Option<String>,
     pub api_token: Option<Secrets>,
     /// Where `GET /r/{code}` sends a referred friend; unset, that route answers 404.
     pub referral_landing_url: Option<Url>,
@@ -144,6 +147,7 @@ impl Config {
             meta_app_secret: secret("META_APP_SECRET"),
             x_consumer_secret: secret("X_CONSUMER_SECRET"),
             typeform_secret: secret("TYPEFORM_SECRET"),
+            typeform_score_field: get("TYPEFORM_SCORE_FIELD").map(str::to_string),
             api_token: secret("SARAFAN_API_TOKEN"),
             referral_landing_url,
             brand_terms: list("SARAFAN_BRAND_TERMS"),

@@ -90,15 +90,30 @@ pub fn parse_json_in<'de, T: Deserialize<'de>>(raw: &'de [u8], within: &str) -> 
     // failed parse is run again with tracking to name the field (parsing is deterministic).
     // A body checked as UTF-8 in one pass (most are) is parsed as text, so its strings are not
     // checked again one by one; any other goes byte by byte, with the same outcome.
+    // Bytes after the value (`{...}xyz`) make the body malformed: `end` refuses them.
     let parsed = match std::str::from_utf8(raw) {
-        Ok(text) => T::deserialize(&mut serde_json::Deserializer::from_str(text)),
-        Err(_) => T::deserialize(&mut serde_json::Deserializer::from_slice(raw)),
+        Ok(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            T::deserialize(&mut de).and_then(|value| de.end().map(|()| value))
+        }
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(raw);
+            T::deserialize(&mut de).and_then(|value| de.end().map(|()| value))
+        }
     };
     if let Ok(value) = parsed {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(raw);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let tracked = serde_path_to_error::deserialize(&mut *de);
+    if let Ok(value) = tracked {
+        // The value itself parsed: what failed is what follows it.
+        return match de.end() {
+            Ok(()) => Ok(value),
+            Err(trailing) => Err(AppError::bad_request("malformed_body", trailing.to_string())),
+        };
+    }
+    tracked.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = match (within.is_empty(), path == ".") {
@@ -114,6 +129,30 @@ pub fn parse_json_in<'de, T: Deserialize<'de>>(raw: &'de [u8], within: &str) -> 
         };
         AppError::bad_request("malformed_body", detail)
     })
+}
+
+/// The rule of platform routes: an authentic delivery that is a JSON object (the top-level shape
+/// every platform sends) but that Sarafan cannot read is acknowledged and logged, not refused: the
+/// platform would retry the same bytes for days, and Slack turns off an app whose deliveries
+/// fail. Only a body no platform sends (not JSON, not an object, bytes after the value) stays a
+/// 400. `json` is the JSON the platform sent (Slack interactivity: the `payload` field).
+pub fn acknowledge_unreadable<T>(
+    platform: &'static str,
+    json: Option<&[u8]>,
+    result: Result<T, AppError>,
+    nothing: impl FnOnce() -> T,
+) -> Result<T, AppError> {
+    match result {
+        Err(AppError::BadRequest { error, detail })
+            if json.is_some_and(|raw| {
+                serde_json::from_slice::<std::collections::HashMap<String, serde::de::IgnoredAny>>(raw).is_ok()
+            }) =>
+        {
+            tracing::warn!(platform, error, detail = %detail, "authentic delivery Sarafan cannot read: acknowledged and ignored");
+            Ok(nothing())
+        }
+        other => other,
+    }
 }
 
 /// A field the payload must have for what it says it is.

@@ -41,7 +41,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn FullStore>, config: Config) -> Self {
-        let classifier = Arc::new(Listening::new(&config.brand_terms, &config.competitor_terms));
+        let classifier = Arc::new(
+            Listening::new(&config.brand_terms, &config.competitor_terms).with_default_locale(&config.default_locale),
+        );
         AppState {
             store,
             config: Arc::new(config),

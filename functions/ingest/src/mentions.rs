@@ -2,7 +2,7 @@
 //! sentiment, through sarafan-core's listening module behind one small trait (tests and
 //! benchmarks can lend their own).
 
-use sarafan_core::listening::{self, TermSet};
+use sarafan_core::listening::{self, Lang, TermSet};
 use sarafan_core::model::Sentiment;
 
 /// What listening makes of a piece of text.
@@ -39,31 +39,42 @@ pub trait MentionClassifier: Send + Sync {
 #[derive(Debug, Clone, Default)]
 pub struct Listening {
     terms: TermSet,
+    /// `SARAFAN_DEFAULT_LOCALE`: the language of a text too short to tell, when the platform
+    /// gives none.
+    default_lang: Option<Lang>,
 }
 
 impl Listening {
     pub fn new(brand: &[String], competitors: &[String]) -> Self {
         Listening {
             terms: TermSet::parse(&brand.join(","), &competitors.join(",")),
+            default_lang: None,
         }
+    }
+
+    /// Texts whose language cannot be told take `locale` (an unknown one is no fallback).
+    pub fn with_default_locale(mut self, locale: &str) -> Self {
+        self.default_lang = Lang::from_code(locale);
+        self
     }
 }
 
 impl MentionClassifier for Listening {
     fn classify(&self, text: &str, lang: Option<&str>) -> Classification {
-        Self::read(listening::match_mention(&self.terms, text), text, lang)
+        self.read(listening::match_mention(&self.terms, text), text, lang)
     }
 
     fn classify_if_matched(&self, text: &str, lang: Option<&str>) -> Option<Classification> {
         let found = listening::match_mention(&self.terms, text);
-        found.is_match().then(|| Self::read(found, text, lang))
+        found.is_match().then(|| self.read(found, text, lang))
     }
 }
 
 impl Listening {
-    /// Language and sentiment, for a text already matched.
-    fn read(found: listening::MentionMatch, text: &str, lang: Option<&str>) -> Classification {
-        let detected = listening::detect_language(text, lang);
+    /// Language and sentiment, for a text already matched: the platform's language, else the
+    /// text's, else the default.
+    fn read(&self, found: listening::MentionMatch, text: &str, lang: Option<&str>) -> Classification {
+        let detected = listening::detect_language(text, lang).or(self.default_lang);
         let sentiment = listening::classify_in(text, detected).sentiment;
         Classification {
             matched_terms: found.matched_terms,

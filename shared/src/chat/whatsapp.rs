@@ -67,7 +67,6 @@ impl WhatsappClient {
             json!({
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": to,
                 "type": "text",
                 "text": { "preview_url": false, "body": body },
             }),
@@ -95,7 +94,6 @@ impl WhatsappClient {
             json!({
                 "messaging_product": "whatsapp",
                 "recipient_type": "individual",
-                "to": to,
                 "type": "interactive",
                 "interactive": {
                     "type": "list",
@@ -110,7 +108,15 @@ impl WhatsappClient {
         .await
     }
 
-    async fn send(&self, to: &str, body: Value) -> Result<String, ChatError> {
+    /// Sends to a phone number (`to`) or, for a customer known by a business-scoped user id,
+    /// to that id (`recipient`), as the Cloud API's messages endpoint takes them.
+    async fn send(&self, to: &str, mut body: Value) -> Result<String, ChatError> {
+        let field = if crate::whatsapp_user::is_business_scoped_id(to) {
+            "recipient"
+        } else {
+            "to"
+        };
+        body[field] = Value::String(to.to_string());
         self.pacer.wait(to).await;
         let url = format!("{}/{}/messages", self.base, self.phone_number_id);
         with_retries(&self.retry, Platform::Whatsapp, "messages", || async {

@@ -239,10 +239,32 @@ fn detect_sample(sample: &str, folded: &str) -> Option<Lang> {
         votes[Lang::Uk.index()] -= 1.5;
     }
     // whatlang is most of detection's cost: ask it only when its vote could change the winner.
-    if !decisive(&votes, candidates) {
-        whatlang_vote(sample, candidates, cyrillic, latin, &mut votes);
+    if decisive(&votes, candidates) {
+        return Some(winner(&votes, candidates));
+    }
+    let own = lead(&votes, candidates);
+    let reliable = whatlang_vote(sample, candidates, cyrillic, latin, &mut votes);
+    // A few words with no letter or little word of their own ("Good", "A test post message")
+    // leave only trigram statistics, which guess wildly on so little: better no language (the
+    // caller falls back to the customer's, the platform's or the default) than a confident
+    // wrong one.
+    if cyrillic + latin < TOO_SHORT_LETTERS && own < 1.0 && !reliable {
+        return None;
     }
     Some(winner(&votes, candidates))
+}
+
+/// Below this many letters, trigram statistics alone do not place a text.
+const TOO_SHORT_LETTERS: usize = 40;
+
+/// How far the leading candidate is ahead of the next one.
+fn lead(votes: &[f64], candidates: &[Lang]) -> f64 {
+    let best = winner(votes, candidates);
+    candidates
+        .iter()
+        .filter(|&&lang| lang != best)
+        .map(|&lang| votes[best.index()] - votes[lang.index()])
+        .fold(f64::INFINITY, f64::min)
 }
 
 /// True when the leader is ahead of every other candidate by more than whatlang could add.
@@ -254,7 +276,8 @@ fn decisive(votes: &[f64], candidates: &[Lang]) -> bool {
         .all(|&lang| votes[best.index()] - votes[lang.index()] > MAX_WHATLANG_VOTE)
 }
 
-fn whatlang_vote(sample: &str, candidates: &[Lang], cyrillic: usize, latin: usize, votes: &mut [f64]) {
+/// Adds whatlang's vote; true when whatlang calls its verdict reliable.
+fn whatlang_vote(sample: &str, candidates: &[Lang], cyrillic: usize, latin: usize, votes: &mut [f64]) -> bool {
     let detector =
         whatlang::Detector::with_allowlist(candidates.iter().filter_map(|lang| whatlang_of(*lang)).collect());
     if let Some(info) = detector.detect(sample) {
@@ -267,8 +290,10 @@ fn whatlang_vote(sample: &str, candidates: &[Lang], cyrillic: usize, latin: usiz
             } else {
                 votes[lang.index()] += weight;
             }
+            return info.is_reliable();
         }
     }
+    false
 }
 
 /// The candidate with most votes; ties go to the earlier candidate, the commoner language of the script.
@@ -432,6 +457,17 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(detect_language(text, None), Some(want), "{text}");
         }
+    }
+
+    #[test]
+    fn a_few_words_with_nothing_of_their_own_have_no_language() {
+        // GIVEN texts too short for trigram statistics, with no letter or little word that
+        // places them (whatlang alone said Czech and Portuguese)
+        // THEN no language is guessed: the caller falls back to what it knows
+        assert_eq!(detect_language("Good", None), None);
+        assert_eq!(detect_language("A test post message", None), None);
+        // AND a hint still decides
+        assert_eq!(detect_language("Good", Some("en")), Some(Lang::En));
     }
 
     #[test]

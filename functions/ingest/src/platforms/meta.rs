@@ -6,13 +6,15 @@
 //!   brand. What the Page or the Instagram account itself wrote is ignored.
 //! - Instagram `mentions` carry only ids (the text needs a Graph API call, which never happens on
 //!   the request path): they are stored with empty text.
-//! - WhatsApp messages are chat replies; `statuses` (sent/delivered/read) are ignored.
+//! - WhatsApp messages are chat replies, from a phone number (`from`) or, for a user known by a
+//!   username, a business-scoped user id (`from_user_id`); `statuses` (sent/delivered/read) are
+//!   ignored.
 //! - Meta has no delivery id: keys come from the content's own ids (`meta:whatsapp:{wamid}`, ...),
 //!   so a redelivery is stored once.
 
 use super::flex::{FlexId, FlexTime};
 use crate::body::RawBody;
-use crate::error::{missing, parse_json, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, AppError};
 use crate::inbound::{store_all, ChatReply, Inbound, ReplyContent};
 use crate::mentions::MentionClassifier;
 use crate::{configured, verify, AppState};
@@ -22,6 +24,7 @@ use chrono::{DateTime, Utc};
 use sarafan_core::chat_ids::parse_nps_button;
 use sarafan_core::ledger::Change;
 use sarafan_core::model::{Identity, Mention, Platform};
+use sarafan_core::whatsapp_user;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -42,6 +45,8 @@ struct Entry {
 #[derive(Debug, Deserialize)]
 struct FieldChange {
     field: String,
+    /// Absent in some changes (`permissions`, for one): nothing to read, nothing refused.
+    #[serde(default)]
     value: serde_json::Value,
 }
 
@@ -89,15 +94,20 @@ struct InstagramMention {
 /// A WhatsApp `messages` change.
 #[derive(Debug, Deserialize)]
 struct WhatsappValue {
+    /// Read one by one: a message Sarafan cannot read must not lose the others batched with it.
     #[serde(default)]
-    messages: Vec<WhatsappMessage>,
+    messages: Vec<serde_json::Value>,
     #[serde(default)]
-    statuses: Vec<serde_json::Value>,
+    statuses: Vec<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Deserialize)]
 struct WhatsappMessage {
-    from: String,
+    /// The sender's phone number (`wa_id`); absent for a user known only by a username.
+    from: Option<String>,
+    /// The sender's business-scoped user id (BSUID), sent with usernames; the only address
+    /// when `from` is absent.
+    from_user_id: Option<String>,
     id: String,
     timestamp: Option<FlexTime>,
     #[serde(rename = "type")]
@@ -141,7 +151,8 @@ fn value_as<T: DeserializeOwned>(value: serde_json::Value, at: &str) -> Result<T
     })
 }
 
-/// Normalises a notification (already verified).
+/// Normalises a notification (already verified). A change or message Sarafan cannot read is
+/// logged and skipped; everything else in the delivery is still stored.
 pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
     let notification: Notification = parse_json(raw)?;
     let mut items = Vec::new();
@@ -149,33 +160,60 @@ pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<U
         let owner = entry.id.map(|id| id.0);
         for (j, change) in entry.changes.into_iter().enumerate() {
             let at = format!("entry[{i}].changes[{j}].value");
-            match (notification.object.as_str(), change.field.as_str()) {
-                ("page", "feed" | "mention") => {
-                    let feed: FeedChange = value_as(change.value, &at)?;
-                    items.extend(facebook(feed, owner.as_deref(), classifier, now));
+            let read = change_items(&notification.object, change, owner.as_deref(), &at, classifier, now);
+            match read {
+                Ok(found) => items.extend(found),
+                Err(e) => {
+                    tracing::warn!(object = %notification.object, error = %e, "Meta change Sarafan cannot read: skipped")
                 }
-                ("instagram", "comments" | "live_comments") => {
-                    let comment: InstagramComment = value_as(change.value, &at)?;
-                    items.extend(instagram_comment(comment, owner.as_deref(), classifier, now));
-                }
-                ("instagram", "mentions") => {
-                    let mention: InstagramMention = value_as(change.value, &at)?;
-                    items.extend(instagram_mention(mention, now));
-                }
-                ("whatsapp_business_account", "messages") => {
-                    let value: WhatsappValue = value_as(change.value, &at)?;
-                    if !value.statuses.is_empty() {
-                        tracing::debug!(count = value.statuses.len(), "WhatsApp status updates: ignored");
-                    }
-                    for (k, message) in value.messages.into_iter().enumerate() {
-                        items.extend(whatsapp(message, &format!("{at}.messages[{k}]"), now)?);
-                    }
-                }
-                (object, field) => tracing::debug!(object, field, "unhandled Meta change: ignored"),
             }
         }
     }
     Ok(items)
+}
+
+/// What one change carries.
+fn change_items(
+    object: &str,
+    change: FieldChange,
+    owner: Option<&str>,
+    at: &str,
+    classifier: &dyn MentionClassifier,
+    now: DateTime<Utc>,
+) -> Result<Vec<Inbound>, AppError> {
+    Ok(match (object, change.field.as_str()) {
+        ("page", "feed" | "mention") => {
+            let feed: FeedChange = value_as(change.value, at)?;
+            facebook(feed, owner, classifier, now).into_iter().collect()
+        }
+        ("instagram", "comments" | "live_comments") => {
+            let comment: InstagramComment = value_as(change.value, at)?;
+            instagram_comment(comment, owner, classifier, now).into_iter().collect()
+        }
+        ("instagram", "mentions") => {
+            let mention: InstagramMention = value_as(change.value, at)?;
+            instagram_mention(mention, now).into_iter().collect()
+        }
+        ("whatsapp_business_account", "messages") => {
+            let value: WhatsappValue = value_as(change.value, at)?;
+            if !value.statuses.is_empty() {
+                tracing::debug!(count = value.statuses.len(), "WhatsApp status updates: ignored");
+            }
+            let mut items = Vec::new();
+            for (k, message) in value.messages.into_iter().enumerate() {
+                let at = format!("{at}.messages[{k}]");
+                match value_as(message, &at).and_then(|message| whatsapp(message, &at, now)) {
+                    Ok(item) => items.extend(item),
+                    Err(e) => tracing::warn!(error = %e, "WhatsApp message Sarafan cannot read: skipped"),
+                }
+            }
+            items
+        }
+        (object, field) => {
+            tracing::info!(object, field, "Meta change Sarafan does not use: ignored");
+            vec![]
+        }
+    })
 }
 
 fn mention(
@@ -321,15 +359,23 @@ fn whatsapp(message: WhatsappMessage, at: &str, now: DateTime<Utc>) -> Result<Op
             return Ok(None);
         }
     };
-    // wa_id is the phone number in digits; addresses are kept in that form.
-    let phone: String = message.from.chars().filter(char::is_ascii_digit).collect();
+    let Some(address) = whatsapp_address(message.from.as_deref(), message.from_user_id.as_deref()) else {
+        return Err(missing(&format!("{at}.from")));
+    };
     Ok(Some(Inbound::ChatReply(ChatReply {
         delivery: format!("meta:whatsapp:{}", message.id),
-        identity: Identity::new(Platform::Whatsapp, phone),
+        identity: Identity::new(Platform::Whatsapp, address),
         content,
         locale: None,
         at: message.timestamp.map_or(now, |t| t.0),
     })))
+}
+
+/// Whom a WhatsApp message is from: the phone number when Meta sends one (a customer asked by
+/// phone stays the same customer after adopting a username), else the business-scoped user id.
+fn whatsapp_address(from: Option<&str>, from_user_id: Option<&str>) -> Option<String> {
+    from.and_then(whatsapp_user::address)
+        .or_else(|| from_user_id.and_then(whatsapp_user::address))
 }
 
 /// GET /webhooks/meta: the subscription check. Answers `hub.challenge` when the token matches.
@@ -359,6 +405,7 @@ pub async fn notification(
 ) -> Result<StatusCode, AppError> {
     let secrets = configured(&state.config.meta_app_secret)?;
     verify::meta(secrets, &headers, &body)?;
-    store_all(&state, normalise(&body, state.classifier.as_ref(), state.now())?).await?;
+    let items = normalise(&body, state.classifier.as_ref(), state.now());
+    store_all(&state, acknowledge_unreadable("meta", Some(&body), items, Vec::new)?).await?;
     Ok(StatusCode::OK)
 }

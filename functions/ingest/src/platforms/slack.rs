@@ -8,8 +8,9 @@
 //! - retries (`X-Slack-Retry-Num`) carry the same `event_id`: the delivery key
 //!   `slack:event:{event_id}` stores them once.
 
+use super::flex::StrOrSkip;
 use crate::body::RawBody;
-use crate::error::{missing, parse_json, parse_json_in, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, parse_json_in, AppError};
 use crate::inbound::{store_all, ChatReply, Inbound, ReplyContent};
 use crate::mentions::MentionClassifier;
 use crate::{configured, unix_time, verify, AppState};
@@ -46,10 +47,13 @@ struct Event<'a> {
     subtype: Option<Cow<'a, str>>,
     #[serde(borrow)]
     bot_id: Option<Cow<'a, str>>,
-    user: Option<String>,
+    /// An id in message events, a whole user object in `team_join` and `user_change`.
+    #[serde(default, borrow)]
+    user: StrOrSkip<'a>,
     text: Option<String>,
-    #[serde(borrow)]
-    channel: Option<Cow<'a, str>>,
+    /// An id in message events, a whole channel object in `channel_created` and `im_created`.
+    #[serde(default, borrow)]
+    channel: StrOrSkip<'a>,
     #[serde(borrow)]
     channel_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
@@ -99,14 +103,14 @@ pub fn normalise_event(
 
 fn message(event_id: Cow<str>, event: Event, at: DateTime<Utc>, classifier: &dyn MentionClassifier) -> Option<Inbound> {
     if event.kind != "message" {
-        tracing::debug!(kind = %event.kind, "unhandled Slack event type: ignored");
+        tracing::info!(event_id = %event_id, kind = %event.kind, "Slack event type Sarafan does not use: ignored");
         return None;
     }
     if event.subtype.is_some() || event.bot_id.is_some() {
         tracing::debug!(subtype = ?event.subtype, "bot message or edit: ignored");
         return None;
     }
-    let (user, text) = (event.user?, event.text?);
+    let (user, text) = (event.user.into_option()?.into_owned(), event.text?);
     let delivery = ["slack:event:", &event_id].concat();
     match event.channel_type.as_deref() {
         Some("im") => Some(Inbound::ChatReply(ChatReply {
@@ -118,7 +122,7 @@ fn message(event_id: Cow<str>, event: Event, at: DateTime<Utc>, classifier: &dyn
         })),
         Some("channel" | "group" | "mpim") => {
             let found = classifier.classify_if_matched(&text, None)?;
-            let channel = event.channel.unwrap_or_default();
+            let channel = event.channel.into_option().unwrap_or_default();
             let ts = event.ts.unwrap_or(event_id);
             Some(Inbound::Store {
                 delivery,
@@ -155,7 +159,8 @@ pub async fn events(
     if let Some(retry) = headers.get("x-slack-retry-num").and_then(|v| v.to_str().ok()) {
         tracing::info!(retry, reason = ?headers.get("x-slack-retry-reason"), "Slack retry");
     }
-    match normalise_event(&body, state.classifier.as_ref(), now)? {
+    let event = normalise_event(&body, state.classifier.as_ref(), now);
+    match acknowledge_unreadable("slack", Some(&body), event, || SlackEvent::Items(vec![]))? {
         SlackEvent::Challenge(challenge) => Ok(Json(serde_json::json!({ "challenge": challenge })).into_response()),
         SlackEvent::Items(items) => {
             store_all(&state, items).await?;
@@ -182,7 +187,8 @@ struct User {
 
 #[derive(Debug, Deserialize)]
 struct Action {
-    action_id: String,
+    /// Block Kit actions have one; legacy attachment buttons (`interactive_message`) do not.
+    action_id: Option<String>,
     value: Option<String>,
     action_ts: Option<String>,
 }
@@ -195,20 +201,24 @@ pub fn normalise_interaction(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbou
         .ok_or_else(|| missing("payload"))?;
     let interaction: Interaction = parse_json_in(payload.as_bytes(), "payload")?;
     if interaction.kind != "block_actions" {
-        tracing::debug!(kind = %interaction.kind, "unhandled Slack interaction type: ignored");
+        tracing::info!(kind = %interaction.kind, "Slack interaction type Sarafan does not use: ignored");
         return Ok(vec![]);
     }
     let user = interaction.user.ok_or_else(|| missing("payload.user"))?.id;
     let trigger = interaction.trigger_id.unwrap_or_default();
     let mut items = Vec::new();
     for action in interaction.actions {
+        let Some(action_id) = action.action_id else {
+            tracing::info!(trigger_id = %trigger, "Slack action without an action_id: ignored");
+            continue;
+        };
         let at = action.action_ts.as_deref().and_then(slack_ts).unwrap_or(now);
         let delivery = format!(
             "slack:action:{trigger}:{}:{}",
             action.action_ts.as_deref().unwrap_or(""),
-            action.action_id
+            action_id
         );
-        let id = action.action_id.as_str();
+        let id = action_id.as_str();
         let value = action.value.as_deref().unwrap_or("");
         if let Some(score) = parse_nps_button(id).or_else(|| parse_nps_button(value)) {
             items.push(Inbound::ChatReply(ChatReply {
@@ -244,7 +254,16 @@ pub async fn interactions(
     let secrets = configured(&state.config.slack_signing_secret)?;
     let now = state.now();
     verify::slack(secrets, &headers, &body, now)?;
-    store_all(&state, normalise_interaction(&body, now)?).await?;
+    let items = match normalise_interaction(&body, now) {
+        Err(e @ AppError::BadRequest { .. }) => {
+            let payload = form_urlencoded::parse(&body)
+                .find(|(name, _)| name == "payload")
+                .map(|(_, value)| value);
+            acknowledge_unreadable("slack", payload.as_deref().map(str::as_bytes), Err(e), Vec::new)?
+        }
+        other => other?,
+    };
+    store_all(&state, items).await?;
     Ok(StatusCode::OK)
 }
 

@@ -5,7 +5,7 @@
 //! response's locale. Redeliveries carry the same `update_id`: delivery key `telegram:{update_id}`.
 
 use crate::body::RawBody;
-use crate::error::{parse_json, AppError};
+use crate::error::{acknowledge_unreadable, parse_json, AppError};
 use crate::inbound::{store_all, ChatReply, Inbound, ReplyContent};
 use crate::{configured, unix_time, verify, AppState};
 use axum::extract::State;
@@ -95,7 +95,10 @@ pub fn normalise(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppErro
             at: now,
         })]);
     }
-    tracing::debug!(update_id = update.update_id, "unhandled Telegram update type: ignored");
+    tracing::info!(
+        update_id = update.update_id,
+        "Telegram update type Sarafan does not use: ignored"
+    );
     Ok(vec![])
 }
 
@@ -107,6 +110,7 @@ pub async fn update(
 ) -> Result<StatusCode, AppError> {
     let secrets = configured(&state.config.telegram_webhook_secret)?;
     verify::token_header(secrets, &headers, "x-telegram-bot-api-secret-token")?;
-    store_all(&state, normalise(&body, state.now())?).await?;
+    let items = acknowledge_unreadable("telegram", Some(&body), normalise(&body, state.now()), Vec::new)?;
+    store_all(&state, items).await?;
     Ok(StatusCode::OK)
 }

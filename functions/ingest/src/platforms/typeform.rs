@@ -1,12 +1,15 @@
-//! Typeform `form_response`: the `nps` or `opinion_scale` answer is the score, the first
-//! long/short text answer the comment, and the customer comes from the hidden fields
-//! `customer_id` and `email` (and `locale`, when the form passes one).
+//! Typeform `form_response`: the `nps` answer is the score (an `opinion_scale` answer only when
+//! the operator names its field ref in `TYPEFORM_SCORE_FIELD`), the first long/short text answer
+//! the comment, and the customer comes from the hidden fields `customer_id` and `email` (and
+//! `locale`, when the form passes one). A form with neither stores nothing: an opinion scale may
+//! ask anything (Typeform's own example rates the weather 1-5), and reading it as NPS would file
+//! a detractor and alert staff.
 //!
 //! The response id is `typeform:{form_response.token}`: one response per submission, however
 //! often Typeform delivers it.
 
 use crate::body::RawBody;
-use crate::error::{missing, parse_json, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, AppError};
 use crate::inbound::{store_all, Inbound};
 use crate::{configured, verify, AppState};
 use axum::extract::State;
@@ -48,28 +51,45 @@ struct Answer {
 struct Field {
     #[serde(rename = "type")]
     kind: String,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
 }
 
-/// Normalises a Typeform delivery (already verified).
-pub fn normalise(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
+/// Normalises a Typeform delivery (already verified). `score_field` is `TYPEFORM_SCORE_FIELD`:
+/// the ref of an `opinion_scale` field read as the score when the form has no `nps` field.
+pub fn normalise(raw: &[u8], score_field: Option<&str>, now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
     let webhook: Webhook = parse_json(raw)?;
     if webhook.event_type != "form_response" {
         tracing::debug!(event_type = %webhook.event_type, "unhandled Typeform event: ignored");
         return Ok(vec![]);
     }
     let form = webhook.form_response.ok_or_else(|| missing("form_response"))?;
-    let mut score = None;
-    let mut comment = None;
-    for (i, answer) in form.answers.iter().enumerate() {
-        match (answer.field.kind.as_str(), answer.kind.as_str()) {
-            ("nps" | "opinion_scale", "number") if score.is_none() => {
-                let field = format!("form_response.answers[{i}].number");
-                let value = answer.number.ok_or_else(|| missing(&field))?;
-                score = Some(
-                    Score::new(value)
-                        .map_err(|_| AppError::invalid_field(&field, format!("{value} is not a 0-10 score")))?,
-                );
+    // The nps field wins wherever it stands; the named opinion scale is read only without one.
+    let is_score = |answer: &Answer| {
+        answer.kind == "number"
+            && match answer.field.kind.as_str() {
+                "nps" => true,
+                "opinion_scale" => score_field.is_some_and(|f| answer.field.reference.as_deref() == Some(f)),
+                _ => false,
             }
+    };
+    let scored = form
+        .answers
+        .iter()
+        .enumerate()
+        .filter(|(_, answer)| is_score(answer))
+        .min_by_key(|(_, answer)| answer.field.kind != "nps");
+    let mut score = None;
+    if let Some((i, answer)) = scored {
+        let field = format!("form_response.answers[{i}].number");
+        let value = answer.number.ok_or_else(|| missing(&field))?;
+        score = Some(
+            Score::new(value).map_err(|_| AppError::invalid_field(&field, format!("{value} is not a 0-10 score")))?,
+        );
+    }
+    let mut comment = None;
+    for answer in &form.answers {
+        match (answer.field.kind.as_str(), answer.kind.as_str()) {
             ("long_text" | "short_text", "text") if comment.is_none() => {
                 comment = answer
                     .text
@@ -81,7 +101,11 @@ pub fn normalise(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppErro
         }
     }
     let Some(score) = score else {
-        tracing::warn!(event_id = %webhook.event_id, "Typeform response without an nps or opinion_scale answer: ignored");
+        tracing::info!(
+            event_id = %webhook.event_id,
+            score_field = ?score_field,
+            "Typeform response without an nps answer (or the TYPEFORM_SCORE_FIELD opinion scale): ignored"
+        );
         return Ok(vec![]);
     };
     let hidden = |name: &str| {
@@ -136,6 +160,11 @@ pub async fn form_response(
 ) -> Result<StatusCode, AppError> {
     let secrets = configured(&state.config.typeform_secret)?;
     verify::sha256_base64(secrets, &headers, "typeform-signature", &body)?;
-    store_all(&state, normalise(&body, state.now())?).await?;
+    let items = normalise(&body, state.config.typeform_score_field.as_deref(), state.now());
+    store_all(
+        &state,
+        acknowledge_unreadable("typeform", Some(&body), items, Vec::new)?,
+    )
+    .await?;
     Ok(StatusCode::OK)
 }

@@ -5,7 +5,7 @@
 
 use super::flex::FlexId;
 use crate::body::RawBody;
-use crate::error::{missing, parse_json, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, AppError};
 use crate::inbound::{store_all, Inbound};
 use crate::mentions::MentionClassifier;
 use crate::{configured, verify, AppState};
@@ -20,7 +20,8 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 struct Activity {
     for_user_id: Option<FlexId>,
-    tweet_create_events: Option<Vec<Tweet>>,
+    /// Read one by one: a post Sarafan cannot read must not lose the others batched with it.
+    tweet_create_events: Option<Vec<serde_json::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,12 +50,19 @@ struct User {
 pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
     let activity: Activity = parse_json(raw)?;
     let Some(tweets) = activity.tweet_create_events else {
-        tracing::debug!("X activity other than tweet_create_events: ignored");
+        tracing::info!(for_user_id = ?activity.for_user_id.map(|id| id.0), "X activity other than tweet_create_events: ignored");
         return Ok(vec![]);
     };
     let account = activity.for_user_id.map(|id| id.0);
     let mut items = Vec::new();
-    for tweet in tweets {
+    for (i, tweet) in tweets.into_iter().enumerate() {
+        let tweet: Tweet = match serde_path_to_error::deserialize(tweet) {
+            Ok(tweet) => tweet,
+            Err(e) => {
+                tracing::warn!(at = %format!("tweet_create_events[{i}].{}", e.path()), error = %e.inner(), "X post Sarafan cannot read: skipped");
+                continue;
+            }
+        };
         let author_id = tweet.user.as_ref().and_then(|u| u.id_str.clone());
         if author_id.is_some() && author_id == account {
             tracing::debug!(id = %tweet.id_str, "the account's own post: ignored");
@@ -95,6 +103,21 @@ pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<U
     Ok(items)
 }
 
+/// The longest `crc_token` answered. X's tokens are short random strings; the bound and the
+/// alphabet below keep the CRC answer from signing anything that could be a POST body.
+const MAX_CRC_TOKEN: usize = 256;
+
+/// True for a token X could have sent: letters, digits and `-_=+/.`, at most [`MAX_CRC_TOKEN`].
+/// No `{`, `[`, quote or whitespace can pass, so no JSON object or array (every body the POST
+/// route reads) can be signed through the CRC route.
+fn plausible_crc_token(token: &str) -> bool {
+    !token.is_empty()
+        && token.len() <= MAX_CRC_TOKEN
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'=' | b'+' | b'/' | b'.'))
+}
+
 /// GET /webhooks/x: the CRC check, answering `sha256=<base64 HMAC(consumer secret, crc_token)>`.
 pub async fn crc(
     State(state): State<AppState>,
@@ -107,6 +130,13 @@ pub async fn crc(
         .map(|(_, v)| v.into_owned())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| missing("crc_token"))?;
+    if !plausible_crc_token(&token) {
+        tracing::warn!(len = token.len(), "CRC token outside X's alphabet or length: refused");
+        return Err(AppError::invalid_field(
+            "crc_token",
+            format!("must be 1-{MAX_CRC_TOKEN} characters of letters, digits and -_=+/."),
+        ));
+    }
     let digest = verify::hmac_base64(secrets, token.as_bytes());
     Ok(Json(
         serde_json::json!({ "response_token": format!("sha256={digest}") }),
@@ -121,6 +151,7 @@ pub async fn events(
 ) -> Result<StatusCode, AppError> {
     let secrets = configured(&state.config.x_consumer_secret)?;
     verify::sha256_base64(secrets, &headers, "x-twitter-webhooks-signature", &body)?;
-    store_all(&state, normalise(&body, state.classifier.as_ref(), state.now())?).await?;
+    let items = normalise(&body, state.classifier.as_ref(), state.now());
+    store_all(&state, acknowledge_unreadable("x", Some(&body), items, Vec::new)?).await?;
     Ok(StatusCode::OK)
 }

@@ -179,25 +179,41 @@ async fn a_wrong_or_missing_signature_is_401_and_an_unconfigured_secret_404() {
 }
 
 #[tokio::test]
-async fn a_malformed_change_is_400_naming_the_field() {
+async fn a_message_it_cannot_read_is_skipped_and_the_rest_of_the_delivery_stored() {
+    // GIVEN a customer with a survey, and a signed delivery batching an unreadable message
+    // (`from` a number) with their readable answer
     let h = Harness::new();
-    let bad = fixture_with(
-        "meta/whatsapp_text.json",
-        "/entry/0/changes/0/value/messages/0/from",
-        json!(16505551234u64),
-    );
-    let answer = h.send(meta(&bad)).await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer
-            .detail()
-            .starts_with("entry[0].changes[0].value.messages[0].from:"),
-        "{}",
-        answer.body
-    );
-    let answer = h.send(meta(r#"{"entry":[]}"#)).await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.detail().contains("object"), "{}", answer.body);
+    let survey = h.seed_survey(sheena(), 1).await;
+    let mut body: serde_json::Value = serde_json::from_str(&fixture("meta/whatsapp_text.json")).unwrap();
+    let good = body.pointer("/entry/0/changes/0/value/messages/0").unwrap().clone();
+    let mut bad = good.clone();
+    bad["from"] = json!(16505551234u64);
+    bad["id"] = json!("wamid.unreadable");
+    body.pointer_mut("/entry/0/changes/0/value/messages")
+        .unwrap()
+        .as_array_mut()
+        .unwrap()
+        .insert(0, bad);
+    // WHEN it arrives
+    let answer = h.send(meta(&body.to_string())).await;
+    // THEN it is acknowledged (a retry would bring the same bytes) and the readable answer stored
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let scores: Vec<u8> = h
+        .store
+        .responses_of(&survey.customer_id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.score.value())
+        .collect();
+    assert_eq!(scores, [8]);
+    // AND a JSON object of another shape is acknowledged; a body that is no JSON object is 400
+    assert_eq!(h.send(meta(r#"{"entry":[]}"#)).await.status, StatusCode::OK);
+    for body in ["[]", "{not json", r#"{"object":"page","entry":[]}xyz"#] {
+        let answer = h.send(meta(body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer.json()["error"], "malformed_body", "{body}");
+    }
 }
 
 #[tokio::test]

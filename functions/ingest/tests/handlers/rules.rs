@@ -21,7 +21,7 @@ async fn unknown_routes_are_404_json() {
 async fn a_body_over_256_kib_is_413_whether_or_not_its_length_is_declared() {
     let h = Harness::new();
     let big = format!(
-        "{{\"id\":\"m\",\"source\":\"web\",\"text\":\"{}\"}}",
+        "{{\"id\":\"m\",\"source\":\"web\",\"text\":\"Sprite {}\"}}",
         "a".repeat(256 * 1024)
     );
     let declared = api("/api/mentions", &big);
@@ -42,7 +42,7 @@ async fn a_body_over_256_kib_is_413_whether_or_not_its_length_is_declared() {
     assert!(h.mentions().await.is_empty());
     // Just under the limit is fine.
     let fits = format!(
-        "{{\"id\":\"m\",\"source\":\"web\",\"text\":\"{}\"}}",
+        "{{\"id\":\"m\",\"source\":\"web\",\"text\":\"Sprite {}\"}}",
         "a".repeat(200 * 1024)
     );
     assert_eq!(h.send(api("/api/mentions", &fits)).await.status, StatusCode::OK);

@@ -198,21 +198,27 @@ async fn slack_routes_answer_404_when_the_signing_secret_is_not_configured() {
 }
 
 #[tokio::test]
-async fn a_signed_but_malformed_event_is_400_naming_the_field() {
+async fn a_signed_event_it_cannot_read_is_acknowledged_and_a_body_that_is_no_json_object_refused() {
     let h = Harness::new();
-    let answer = h
-        .send(slack_event(r#"{"type":"event_callback","event_id":42,"event":{}}"#))
-        .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.detail().starts_with("event_id:"), "{}", answer.body);
-    let answer = h
-        .send(slack_event(r#"{"type":"event_callback","event_id":"Ev1"}"#))
-        .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert_eq!(answer.detail(), "event: missing");
-    let answer = h.send(slack_event("{not json")).await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert_eq!(answer.json()["error"], "malformed_body");
+    // GIVEN signed JSON objects Sarafan cannot read (an event id that is a number, no event)
+    // THEN each is acknowledged: Slack would retry the same bytes, then turn the app off
+    for body in [
+        r#"{"type":"event_callback","event_id":42,"event":{}}"#,
+        r#"{"type":"event_callback","event_id":"Ev1"}"#,
+    ] {
+        assert_eq!(h.send(slack_event(body)).await.status, StatusCode::OK, "{body}");
+    }
+    assert!(h.feed().await.is_empty());
+    // AND a body that is no JSON object, or has bytes after one, is 400
+    for body in [
+        "{not json",
+        "[]",
+        r#"{"type":"event_callback","event_id":"Ev2"} trailing"#,
+    ] {
+        let answer = h.send(slack_event(body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer.json()["error"], "malformed_body", "{body}");
+    }
 }
 
 #[tokio::test]
@@ -281,11 +287,15 @@ async fn an_interaction_without_a_readable_payload_is_400_naming_it() {
     let answer = h.send(no_payload).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.detail(), "payload: missing");
+    let answer = h.send(slack_interaction("not json")).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.detail().starts_with("payload"), "{}", answer.body);
+    // A payload that is a JSON object Sarafan cannot read is acknowledged, storing nothing.
     let answer = h
         .send(slack_interaction(r#"{"type":"block_actions","user":{"id":7}}"#))
         .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(answer.detail().starts_with("payload.user.id:"), "{}", answer.body);
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(h.feed().await.is_empty());
     // Other interaction types are acknowledged and ignored.
     let answer = h
         .send(slack_interaction(r#"{"type":"view_closed","user":{"id":"U1"}}"#))

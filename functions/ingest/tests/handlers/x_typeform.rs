@@ -79,17 +79,15 @@ async fn other_x_activity_is_ignored_and_bad_signatures_refused() {
     let missing = post("/webhooks/x", "application/json", &[], body);
     assert_eq!(h.send(missing).await.status, StatusCode::UNAUTHORIZED);
     assert!(h.mentions().await.is_empty());
+    // A post without an id is skipped; the readable one batched with it is stored.
     let answer = h
-        .send(x(r#"{"for_user_id":"1","tweet_create_events":[{"text":"hi"}]}"#))
+        .send(x(
+            r#"{"for_user_id":"1","tweet_create_events":[{"text":"hi"},{"id_str":"77","text":"Sprite fixed it fast","user":{"id_str":"9","screen_name":"ana"}}]}"#,
+        ))
         .await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer
-            .detail()
-            .starts_with("tweet_create_events[0]: missing field `id_str`"),
-        "{}",
-        answer.body
-    );
+    assert_eq!(answer.status, StatusCode::OK);
+    let ids: Vec<String> = h.mentions().await.into_iter().map(|m| m.id).collect();
+    assert_eq!(ids, ["x:77"]);
 }
 
 #[tokio::test]
@@ -117,28 +115,55 @@ async fn a_typeform_response_is_stored_once_with_score_comment_and_customer() {
 }
 
 #[tokio::test]
-async fn an_opinion_scale_answer_counts_and_an_out_of_range_one_is_400() {
-    let h = Harness::new();
+async fn only_the_nps_field_or_the_named_opinion_scale_is_a_score() {
+    // GIVEN the form's score question as an opinion scale, which may ask anything
     let scale = fixture_with(
         "typeform/form_response.json",
         "/form_response/answers/0/field/type",
         json!("opinion_scale"),
     );
+    // WHEN no TYPEFORM_SCORE_FIELD names it THEN it is acknowledged and nothing is stored
+    let h = Harness::new();
     assert_eq!(h.send(typeform(&scale)).await.status, StatusCode::OK);
-    assert_eq!(h.store.responses_of("crm-1042").await.unwrap().len(), 1);
+    assert!(h.responses().await.is_empty());
+    assert!(h.feed().await.is_empty());
+    // WHEN TYPEFORM_SCORE_FIELD names its ref THEN it is the score
+    let mut vars = all_vars();
+    vars.push(("TYPEFORM_SCORE_FIELD", "nps_question".into()));
+    let h = Harness::with_vars(vars);
+    assert_eq!(h.send(typeform(&scale)).await.status, StatusCode::OK);
+    let scores: Vec<u8> = h.responses().await.iter().map(|r| r.score.value()).collect();
+    assert_eq!(scores, [6]);
+
+    // GIVEN an opinion scale answered before the nps field
+    let mut body: serde_json::Value = serde_json::from_str(&fixture("typeform/form_response.json")).unwrap();
+    let answers = body
+        .pointer_mut("/form_response/answers")
+        .unwrap()
+        .as_array_mut()
+        .unwrap();
+    answers.insert(
+        0,
+        json!({"type": "number", "number": 2, "field": {"id": "w1", "type": "opinion_scale", "ref": "weather"}}),
+    );
+    // THEN the nps answer is the score, whatever field names the operator set
+    for named in [None, Some("weather")] {
+        let mut vars = all_vars();
+        vars.extend(named.map(|n| ("TYPEFORM_SCORE_FIELD", n.to_string())));
+        let h = Harness::with_vars(vars);
+        assert_eq!(h.send(typeform(&body.to_string())).await.status, StatusCode::OK);
+        let scores: Vec<u8> = h.responses().await.iter().map(|r| r.score.value()).collect();
+        assert_eq!(scores, [6], "{named:?}");
+    }
+
+    // GIVEN an nps answer out of range THEN nothing is stored, and the delivery is acknowledged
     let h = Harness::new();
     let eleven = fixture_with(
         "typeform/form_response.json",
         "/form_response/answers/0/number",
         json!(11),
     );
-    let answer = h.send(typeform(&eleven)).await;
-    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
-    assert!(
-        answer.detail().starts_with("form_response.answers[0].number:"),
-        "{}",
-        answer.body
-    );
+    assert_eq!(h.send(typeform(&eleven)).await.status, StatusCode::OK);
     assert!(h.responses().await.is_empty());
 }
 
