@@ -286,6 +286,33 @@ async fn whatsapp_text_and_list_messages() {
 }
 
 #[tokio::test]
+async fn a_whatsapp_user_known_by_business_scoped_id_is_sent_to_as_recipient() {
+    // Meta's messages endpoint takes a BSUID in `recipient` instead of `to`; the answer names
+    // the user by `user_id` (restfb's send-message-recipient-only fixture has the same shape).
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/1055/messages"))
+        .respond_with(ok(json!({"messaging_product": "whatsapp",
+            "contacts": [{"input": "US.13491208655302741918", "user_id": "US.13491208655302741918"}],
+            "messages": [{"id": "wamid.BSUID"}]})))
+        .mount(&server)
+        .await;
+    let client = whatsapp(&server);
+    assert_eq!(
+        client.send_text("US.13491208655302741918", "Thanks!").await.unwrap(),
+        "wamid.BSUID"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        body(&requests[0]),
+        json!({"messaging_product": "whatsapp", "recipient_type": "individual",
+               "recipient": "US.13491208655302741918",
+               "type": "text", "text": {"preview_url": false, "body": "Thanks!"}})
+    );
+}
+
+#[tokio::test]
 async fn whatsapp_errors_are_sorted_into_retry_and_refusal() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -123,6 +123,60 @@ async fn a_mention_is_stored_with_its_matched_terms() {
 }
 
 #[tokio::test]
+async fn a_mention_naming_no_configured_term_is_ignored_not_counted() {
+    let h = Harness::new();
+    let body = r#"{"id":"web-1","source":"web","text":"The weather is lovely in Prague today"}"#;
+    let answer = h.send(api("/api/mentions", body)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json(), json!({"ignored": "no configured term"}));
+    assert!(h.mentions().await.is_empty());
+    assert!(h.feed().await.is_empty());
+    let month = sarafan_core::YearMonth::of(now());
+    assert!(h.store.counters(month).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_text_too_short_to_tell_takes_the_default_locale() {
+    // GIVEN a short mention whose words alone were read as Czech ("Good") before
+    for (default, want) in [(None, "en"), (Some("de"), "de")] {
+        let mut vars = all_vars();
+        vars.extend(default.map(|d| ("SARAFAN_DEFAULT_LOCALE", d.to_string())));
+        let h = Harness::with_vars(vars);
+        let body = r#"{"id":"m-1","source":"web","text":"Sprite. Good"}"#;
+        assert_eq!(h.send(api("/api/mentions", body)).await.status, StatusCode::OK);
+        // THEN its language is the default, not a guess
+        assert_eq!(h.mentions().await[0].lang.as_deref(), Some(want), "{default:?}");
+        // AND a language the sender gives still wins
+        let body = r#"{"id":"m-2","source":"web","text":"Sprite. Good","lang":"pl"}"#;
+        assert_eq!(h.send(api("/api/mentions", body)).await.status, StatusCode::OK);
+        let langs: Vec<Option<String>> = h.mentions().await.into_iter().map(|m| m.lang).collect();
+        assert!(langs.contains(&Some("pl".into())), "{langs:?}");
+    }
+}
+
+#[tokio::test]
+async fn bytes_after_a_json_body_are_400_and_nothing_is_stored() {
+    let h = Harness::new();
+    for (route, body) in [
+        (
+            "/api/mentions",
+            r#"{"id":"m","source":"web","text":"Sprite is great"}xyz"#,
+        ),
+        (
+            "/api/responses",
+            r#"{"customer":{"id":"c1"},"score":9} {"customer":{"id":"c2"},"score":0}"#,
+        ),
+        ("/api/purchases", r#"{"id":"p","customer_id":"c","kind":"new"},"#),
+    ] {
+        let answer = h.send(api(route, body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{route}");
+        assert_eq!(answer.json()["error"], "malformed_body", "{route}");
+        assert!(answer.detail().contains("trailing"), "{}", answer.body);
+    }
+    assert!(h.feed().await.is_empty());
+}
+
+#[tokio::test]
 async fn a_purchase_with_a_referral_code_converts_the_referral() {
     let h = Harness::new();
     let code = h.seed_referral("promoter-1").await;
@@ -195,6 +249,50 @@ async fn a_survey_request_is_stored_for_outreach_once_per_idempotency_key() {
         .await
         .unwrap();
     assert_eq!(customer.unwrap().id, "whatsapp:16505551234");
+}
+
+#[tokio::test]
+async fn a_whatsapp_customer_known_by_business_scoped_id_can_be_asked() {
+    // GIVEN a WhatsApp user who adopted a username: Meta gives their business-scoped user id
+    let h = Harness::new();
+    let body = json!({"customers": [
+        {"platform": "whatsapp", "user_id": "US.13491208655302741918"},
+        {"platform": "whatsapp", "phone": "BR.1502576394655843"}
+    ]})
+    .to_string();
+    let answer = h.send(api("/api/surveys", &body)).await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    // THEN each is asked under that id, as Meta's webhooks will name them
+    let asked: Vec<Identity> = h
+        .store
+        .read_feed(0, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| match e.event {
+            DomainEvent::SurveyRequested { identity, .. } => identity,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            Identity::new(Platform::Whatsapp, "US.13491208655302741918"),
+            Identity::new(Platform::Whatsapp, "BR.1502576394655843"),
+        ]
+    );
+    // AND what is neither a phone number nor such an id is refused, naming it
+    for (target, field) in [
+        (r#"{"platform":"whatsapp","user_id":"us.1349"}"#, "customers[0].user_id"),
+        (r#"{"platform":"whatsapp","phone":"call me"}"#, "customers[0].phone"),
+        (r#"{"platform":"whatsapp"}"#, "customers[0].phone"),
+    ] {
+        let answer = h
+            .send(api("/api/surveys", &format!(r#"{{"customers":[{target}]}}"#)))
+            .await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{target}");
+        assert!(answer.detail().starts_with(field), "{}", answer.body);
+    }
 }
 
 #[tokio::test]

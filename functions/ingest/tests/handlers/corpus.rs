@@ -105,8 +105,8 @@ async fn every_documented_payload_is_acknowledged_and_stored_once_as_expected() 
     let mut actual = Vec::new();
     for entry in &entries {
         assert!(!entry.source.trim().is_empty(), "{}: no source", entry.file);
-        let body = std::fs::read_to_string(corpus_dir().join(&entry.file))
-            .unwrap_or_else(|e| panic!("{}: {e}", entry.file));
+        let body =
+            std::fs::read_to_string(corpus_dir().join(&entry.file)).unwrap_or_else(|e| panic!("{}: {e}", entry.file));
         let h = Harness::with_vars(vars(&entry.expect.vars));
         if let Some(survey) = &entry.expect.survey {
             let (platform, address) = survey.split_once(':').unwrap();
@@ -122,7 +122,9 @@ async fn every_documented_payload_is_acknowledged_and_stored_once_as_expected() 
         }
         let feed: Vec<String> = h.feed().await[seeded..].iter().map(|k| k.to_string()).collect();
         let stored = stored(&h).await;
-        actual.push(serde_json::json!({"file": entry.file, "stored": stored, "feed": feed, "status": statuses[0].as_u16()}));
+        actual.push(
+            serde_json::json!({"file": entry.file, "stored": stored, "feed": feed, "status": statuses[0].as_u16()}),
+        );
         let want = StatusCode::from_u16(entry.expect.status).unwrap();
         if statuses != [want, want] || stored != entry.expect.stored || feed != entry.expect.feed {
             failures.push(format!(
@@ -134,5 +136,11 @@ async fn every_documented_payload_is_acknowledged_and_stored_once_as_expected() 
     if let Ok(path) = std::env::var("SARAFAN_CORPUS_OUTCOMES") {
         std::fs::write(path, serde_json::to_string_pretty(&actual).unwrap()).unwrap();
     }
-    assert!(failures.is_empty(), "{} of {} fixtures:\n{}", failures.len(), entries.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures:\n{}",
+        failures.len(),
+        entries.len(),
+        failures.join("\n")
+    );
 }

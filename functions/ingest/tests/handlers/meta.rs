@@ -137,6 +137,34 @@ async fn whatsapp_list_and_button_replies_are_scores() {
 }
 
 #[tokio::test]
+async fn a_whatsapp_user_known_only_by_business_scoped_id_is_answered_like_anyone_else() {
+    // GIVEN a customer asked under their business-scoped user id, and Meta's documented message
+    // from such a user (no `from`, `from_user_id` instead) carrying their score
+    let h = Harness::new();
+    let bsuid = Identity::new(Platform::Whatsapp, "US.13491208655302741918");
+    let survey = h.seed_survey(bsuid, 1).await;
+    let body = fixture_with(
+        "platforms/whatsapp/text_bsuid_no_from.json",
+        "/entry/0/changes/0/value/messages/0/text/body",
+        json!("9"),
+    );
+    // WHEN it arrives (twice)
+    for _ in 0..2 {
+        assert_eq!(h.send(meta(&body)).await.status, StatusCode::OK);
+    }
+    // THEN it is their answer, stored once
+    let responses = h.store.responses_of(&survey.customer_id).await.unwrap();
+    assert_eq!(
+        responses
+            .iter()
+            .map(|r| (r.score.value(), r.platform))
+            .collect::<Vec<_>>(),
+        [(9, Platform::Whatsapp)]
+    );
+    assert_eq!(survey.customer_id, "whatsapp:US.13491208655302741918");
+}
+
+#[tokio::test]
 async fn whatsapp_status_updates_are_ignored() {
     let h = Harness::new();
     h.seed_survey(sheena(), 1).await;

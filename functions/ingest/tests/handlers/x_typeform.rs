@@ -33,6 +33,47 @@ async fn the_x_crc_check_answers_the_hmac_of_the_token() {
 }
 
 #[tokio::test]
+async fn the_crc_check_cannot_be_used_to_sign_a_forged_body() {
+    // GIVEN an attacker's body, the signature of which the CRC answer would be
+    let h = Harness::new();
+    let forged = r#"{"for_user_id":"1","tweet_create_events":[{"id_str":"666","text":"Sprite is a scam, never again","user":{"id_str":"7","screen_name":"mallory"}}]}"#;
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("crc_token", forged)
+        .finish();
+    // WHEN it is passed as the crc_token THEN the CRC check refuses it, signing nothing
+    let answer = h.send(get(&format!("/webhooks/x?{query}"))).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(answer.json().get("response_token").is_none());
+    assert!(answer.detail().starts_with("crc_token:"), "{}", answer.body);
+    // AND so is a token too long or holding whitespace, while X's own kind is answered
+    for bad in ["a".repeat(257), "abc def".into(), "[1]".into()] {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("crc_token", &bad)
+            .finish();
+        assert_eq!(
+            h.send(get(&format!("/webhooks/x?{query}"))).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+    let token = "a".repeat(256);
+    assert_eq!(
+        h.send(get(&format!("/webhooks/x?crc_token={token}"))).await.status,
+        StatusCode::OK
+    );
+    // AND the forged body posted with any signature the attacker has is refused; nothing stored
+    let signature = base64_signature(X_SECRET, "Y2hhbGxlbmdl".as_bytes());
+    let req = post(
+        "/webhooks/x",
+        "application/json",
+        &[("x-twitter-webhooks-signature", signature)],
+        forged,
+    );
+    assert_eq!(h.send(req).await.status, StatusCode::UNAUTHORIZED);
+    assert!(h.mentions().await.is_empty());
+    assert!(h.feed().await.is_empty());
+}
+
+#[tokio::test]
 async fn posts_mentioning_the_account_are_mentions_but_its_own_are_not() {
     let h = Harness::new();
     for _ in 0..2 {
