@@ -4,6 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -77,6 +78,55 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// `SARAFAN_TRUSTED_PROXIES`: the addresses (or CIDR blocks) of proxies in front of Sarafan whose
+/// `X-Forwarded-For` is believed. Anyone else can write that header, so from any other peer it
+/// is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies {
+    blocks: Vec<(IpAddr, u8)>,
+}
+
+impl TrustedProxies {
+    /// Parses a comma list of addresses and CIDR blocks (`127.0.0.1, 10.0.0.0/8, ::1`).
+    pub fn parse(raw: &str) -> Result<TrustedProxies, String> {
+        let mut blocks = Vec::new();
+        for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (addr, bits) = match item.split_once('/') {
+                Some((addr, bits)) => (addr, Some(bits)),
+                None => (item, None),
+            };
+            let addr: IpAddr = addr
+                .parse()
+                .map_err(|_| format!("{item:?} is not an IP address or CIDR block"))?;
+            let max = if addr.is_ipv4() { 32 } else { 128 };
+            let bits = match bits {
+                None => max,
+                Some(bits) => bits
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|b| *b <= max)
+                    .ok_or_else(|| format!("{item:?}: the prefix length must be 0-{max}"))?,
+            };
+            blocks.push((addr, bits));
+        }
+        Ok(TrustedProxies { blocks })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.blocks.iter().any(|&(block, bits)| match (block, ip) {
+            (IpAddr::V4(block), IpAddr::V4(ip)) => prefix_matches(&block.octets(), &ip.octets(), bits),
+            (IpAddr::V6(block), IpAddr::V6(ip)) => prefix_matches(&block.octets(), &ip.octets(), bits),
+            _ => false,
+        })
+    }
+}
+
+/// True when the first `bits` bits of `a` and `b` agree.
+fn prefix_matches(a: &[u8], b: &[u8], bits: u8) -> bool {
+    let (whole, rest) = (usize::from(bits / 8), bits % 8);
+    a[..whole] == b[..whole] && (rest == 0 || (a[whole] ^ b[whole]) >> (8 - rest) == 0)
+}
+
 /// Everything ingest reads from the environment. Secrets never print (see [`Secrets`]).
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -92,6 +142,8 @@ pub struct Config {
     pub api_token: Option<Secrets>,
     /// Where `GET /r/{code}` sends a referred friend; unset, that route answers 404.
     pub referral_landing_url: Option<Url>,
+    /// Proxies whose `X-Forwarded-For` names the client of a referral click.
+    pub trusted_proxies: TrustedProxies,
     pub brand_terms: Vec<String>,
     pub competitor_terms: Vec<String>,
     pub default_locale: String,
@@ -140,6 +192,13 @@ impl Config {
                 Ok(url)
             })
             .transpose()?;
+        let trusted_proxies =
+            TrustedProxies::parse(get("SARAFAN_TRUSTED_PROXIES").unwrap_or("")).map_err(|reason| {
+                ConfigError::Invalid {
+                    name: "SARAFAN_TRUSTED_PROXIES",
+                    reason,
+                }
+            })?;
         Ok(Config {
             slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
             telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
@@ -150,6 +209,7 @@ impl Config {
             typeform_score_field: get("TYPEFORM_SCORE_FIELD").map(str::to_string),
             api_token: secret("SARAFAN_API_TOKEN"),
             referral_landing_url,
+            trusted_proxies,
             brand_terms: list("SARAFAN_BRAND_TERMS"),
             competitor_terms: list("SARAFAN_COMPETITOR_TERMS"),
             default_locale: get("SARAFAN_DEFAULT_LOCALE").unwrap_or("en").to_string(),
@@ -174,6 +234,29 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_cidr_blocks() {
+        let t = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8, 192.168.1.128/25, ::1").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(t.contains(ip("127.0.0.1")));
+        assert!(!t.contains(ip("127.0.0.2")));
+        assert!(t.contains(ip("10.200.3.4")));
+        assert!(t.contains(ip("192.168.1.200")));
+        assert!(!t.contains(ip("192.168.1.100")));
+        assert!(t.contains(ip("::1")));
+        assert!(!t.contains(ip("::2")));
+        assert!(!TrustedProxies::default().contains(ip("127.0.0.1")));
+        assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().contains(ip("203.0.113.9")));
+        for bad in ["localhost", "10.0.0.0/33", "::/129", "1.2.3.4/x"] {
+            assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
+        }
+        let err = Config::from_vars([("SARAFAN_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("SARAFAN_TRUSTED_PROXIES is invalid"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn every_comma_separated_secret_is_accepted_and_none_is_printed() {

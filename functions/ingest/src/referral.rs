@@ -3,7 +3,10 @@
 //!
 //! Click inflation: a client known by its address counts once per code per UTC day (the delivery
 //! key holds a hash of code, day and address, so a repeat is a duplicate delivery, stored once).
+//! `X-Forwarded-For` names the client only when a proxy the operator trusts
+//! (`SARAFAN_TRUSTED_PROXIES`) sent it.
 
+use crate::config::TrustedProxies;
 use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{ConnectInfo, Path, State};
@@ -20,21 +23,44 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// (time plus a per-process counter).
 static CLICKS: AtomicU64 = AtomicU64::new(0);
 
-/// The clicking client's address: the TCP peer under `sarafan serve`, unless it is a proxy on
-/// loopback; then (and under API Gateway, which appends the caller) the last `X-Forwarded-For`
-/// entry, the one added by the proxy nearest to us, which the client cannot choose.
-pub fn client_address(headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
-    if let Some(ip) = peer.filter(|ip| !ip.is_loopback()) {
-        return Some(ip);
+/// The clicking client's address. `peer` is who connected: the TCP peer under `sarafan serve`,
+/// API Gateway's `requestContext.http.sourceIp` in Lambda. A peer that is one of the operator's
+/// trusted proxies forwarded the click: then the client is the nearest `X-Forwarded-For` entry
+/// (right to left) that is not itself a trusted proxy. From anyone else the header is ignored,
+/// since a client can write any value there and would count as a new visitor each time.
+pub fn client_address(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &TrustedProxies) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.contains(peer) {
+        return Some(peer);
     }
-    let forwarded = headers
+    let hops: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .last()
-        .and_then(|last| last.trim().parse().ok());
-    forwarded.or(peer)
+        .collect();
+    for hop in hops.into_iter().rev() {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(ip) => continue,
+            Ok(ip) => return Some(ip),
+            // An entry that is no address: nothing to its left can be believed.
+            Err(_) => break,
+        }
+    }
+    Some(peer)
+}
+
+/// Who connected: the TCP peer (`sarafan serve`), or the caller API Gateway saw (Lambda).
+fn peer_address(extensions: &Extensions) -> Option<IpAddr> {
+    if let Some(ConnectInfo(addr)) = extensions.get::<ConnectInfo<SocketAddr>>() {
+        return Some(addr.ip());
+    }
+    match extensions.get::<lambda_http::request::RequestContext>() {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(context)) => {
+            context.http.source_ip.as_deref().and_then(|ip| ip.parse().ok())
+        }
+        _ => None,
+    }
 }
 
 /// The delivery key of one click: per client and day when the client is known, unique otherwise.
@@ -76,8 +102,8 @@ pub async fn click(
         return Ok(not_found());
     }
     let now = state.now();
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let delivery = click_delivery(&code, client_address(&headers, peer), now);
+    let client = client_address(&headers, peer_address(&extensions), &state.config.trusted_proxies);
+    let delivery = click_delivery(&code, client, now);
     crate::inbound::store_all(
         &state,
         vec![crate::inbound::Inbound::Store {

@@ -405,23 +405,34 @@ async fn api_and_referral_routes_answer_503_when_the_store_is_unreachable() {
     assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// A click on `code` arriving from TCP peer `peer`, with `forwarded` as its X-Forwarded-For.
+fn click(code: &str, peer: &str, forwarded: Option<&str>) -> Request<Body> {
+    let mut req = Request::get(format!("/r/{code}"));
+    if let Some(forwarded) = forwarded {
+        req = req.header("x-forwarded-for", forwarded);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    req
+}
+
 #[tokio::test]
 async fn repeated_clicks_from_one_client_count_once_a_day_but_other_clients_and_days_count() {
-    let h = Harness::new();
-    let code = h.seed_referral("promoter-1").await;
-    let from = |ip: &str| {
-        Request::get(format!("/r/{code}"))
-            .header("x-forwarded-for", format!("203.0.113.250, {ip}"))
-            .body(Body::empty())
-            .unwrap()
-    };
+    // GIVEN Sarafan behind a proxy on loopback that the operator trusts
+    let mut vars = all_vars();
+    vars.push(("SARAFAN_TRUSTED_PROXIES", "127.0.0.1".into()));
+    let h = Harness::with_vars(vars);
+    let code = h.seed_referral("promoter-1").await.to_string();
+    let from = |ip: &str| click(&code, "127.0.0.1", Some(&format!("203.0.113.250, {ip}")));
     // GIVEN one client clicking five times (a promoter inflating their own count)
     for _ in 0..5 {
         let answer = h.send(from("198.51.100.7")).await;
         // THEN each click is still redirected, as a real friend clicking twice would expect
         assert_eq!(answer.status, StatusCode::FOUND);
     }
-    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 1);
+    let clicks = || async { h.store.referral(&code.parse().unwrap()).await.unwrap().unwrap().clicks };
+    assert_eq!(clicks().await, 1);
     // WHEN another client clicks, and the first one clicks again the next day
     assert_eq!(h.send(from("198.51.100.8")).await.status, StatusCode::FOUND);
     let tomorrow = h
@@ -433,21 +444,49 @@ async fn repeated_clicks_from_one_client_count_once_a_day_but_other_clients_and_
         StatusCode::FOUND
     );
     // THEN both count; the forged first X-Forwarded-For entry did not tell clients apart
-    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 3);
+    assert_eq!(clicks().await, 3);
+}
+
+#[tokio::test]
+async fn a_forwarded_header_from_an_untrusted_peer_does_not_make_new_clients() {
+    // GIVEN no trusted proxy configured, and one client on loopback rotating X-Forwarded-For
+    let h = Harness::new();
+    let code = h.seed_referral("promoter-1").await.to_string();
+    for i in 0..50 {
+        let forged = format!("198.51.100.{i}");
+        assert_eq!(
+            h.send(click(&code, "127.0.0.1", Some(&forged))).await.status,
+            StatusCode::FOUND
+        );
+    }
+    assert_eq!(h.send(click(&code, "127.0.0.1", None)).await.status, StatusCode::FOUND);
+    // THEN the 51 clicks count once: the peer is the client
+    let referral = h.store.referral(&code.parse().unwrap()).await.unwrap().unwrap();
+    assert_eq!(referral.clicks, 1);
 }
 
 #[test]
-fn the_click_client_is_the_peer_unless_a_loopback_proxy_forwarded_it() {
+fn the_click_client_is_the_peer_unless_a_trusted_proxy_forwarded_it() {
+    use sarafan_ingest::config::TrustedProxies;
     use sarafan_ingest::referral::client_address;
     let mut headers = axum::http::HeaderMap::new();
-    headers.insert("x-forwarded-for", "10.9.9.9, 198.51.100.7".parse().unwrap());
-    let peer = |s: &str| Some(s.parse().unwrap());
-    assert_eq!(client_address(&headers, peer("192.0.2.1")), peer("192.0.2.1"));
-    assert_eq!(client_address(&headers, peer("127.0.0.1")), peer("198.51.100.7"));
-    assert_eq!(client_address(&headers, None), peer("198.51.100.7"));
-    assert_eq!(
-        client_address(&axum::http::HeaderMap::new(), peer("127.0.0.1")),
-        peer("127.0.0.1")
-    );
-    assert_eq!(client_address(&axum::http::HeaderMap::new(), None), None);
+    headers.insert("x-forwarded-for", "10.9.9.9, 198.51.100.7, 10.0.0.2".parse().unwrap());
+    let ip = |s: &str| Some(s.parse().unwrap());
+    let none = TrustedProxies::default();
+    let proxies = TrustedProxies::parse("127.0.0.1, 10.0.0.0/24").unwrap();
+    // No proxy trusted: the header is ignored, whoever connected
+    assert_eq!(client_address(&headers, ip("127.0.0.1"), &none), ip("127.0.0.1"));
+    assert_eq!(client_address(&headers, ip("192.0.2.1"), &none), ip("192.0.2.1"));
+    // From a trusted proxy: the nearest entry that is not a trusted proxy itself
+    assert_eq!(client_address(&headers, ip("127.0.0.1"), &proxies), ip("198.51.100.7"));
+    // From anyone else: the peer
+    assert_eq!(client_address(&headers, ip("192.0.2.1"), &proxies), ip("192.0.2.1"));
+    // A trusted proxy with no header, or a garbled one, is itself the client we can tell
+    let empty = axum::http::HeaderMap::new();
+    assert_eq!(client_address(&empty, ip("127.0.0.1"), &proxies), ip("127.0.0.1"));
+    let mut garbled = axum::http::HeaderMap::new();
+    garbled.insert("x-forwarded-for", "198.51.100.7, unknown".parse().unwrap());
+    assert_eq!(client_address(&garbled, ip("127.0.0.1"), &proxies), ip("127.0.0.1"));
+    // No peer known: no client
+    assert_eq!(client_address(&headers, None, &proxies), None);
 }

@@ -203,3 +203,30 @@ async fn the_generic_api_referrals_and_health_through_api_gateway() {
     let answer = send(h.app(), event("POST", "/api/mentions", "", &auth, &big, false)).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn referral_clicks_under_api_gateway_are_told_apart_by_its_source_ip_not_the_header() {
+    let h = Harness::new();
+    let code = h.seed_referral("c9").await;
+    let click = |source_ip: &str, forwarded: &str| {
+        let mut e: Value = serde_json::from_str(&fixture("apigw/http_api_v2.json")).unwrap();
+        let path = format!("/r/{code}");
+        e["rawPath"] = json!(path);
+        e["rawQueryString"] = json!("");
+        e["requestContext"]["http"]["method"] = json!("GET");
+        e["requestContext"]["http"]["path"] = json!(path);
+        e["requestContext"]["http"]["sourceIp"] = json!(source_ip);
+        e["headers"]["x-forwarded-for"] = json!(forwarded);
+        e["body"] = Value::Null;
+        lambda_http::request::from_str(&e.to_string()).unwrap()
+    };
+    // GIVEN one caller rotating X-Forwarded-For, and a second caller
+    for i in 0..10 {
+        let answer = send(h.app(), click("54.80.0.1", &format!("198.51.100.{i}"))).await;
+        assert_eq!(answer.status, StatusCode::FOUND);
+    }
+    let answer = send(h.app(), click("54.80.0.2", "198.51.100.1")).await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    // THEN API Gateway's sourceIp tells them apart: two clients, two clicks
+    assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 2);
+}
