@@ -66,6 +66,13 @@ pub enum Command {
         #[arg(long)]
         customer: String,
     },
+    /// Search Hacker News, Reddit, Bluesky, Mastodon and RSS/Atom feeds for the brand and store
+    /// what is new as mentions; every 10 minutes, or once with --once.
+    Listen {
+        /// One run, then exit (per source: fetched, new, stored on standard output).
+        #[arg(long)]
+        once: bool,
+    },
     /// DynamoDB utilities.
     Dynamodb {
         #[command(subcommand)]

@@ -69,6 +69,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Serve { addr } => crate::serve::run(addr).await,
         Command::Ask { platform, to } => ask(&platform, &to).await,
         Command::Forget { customer } => forget(&customer).await,
+        Command::Listen { once } => crate::listen::run(once).await,
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
         } => create_table().await,

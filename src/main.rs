@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod demo;
+mod listen;
 mod serve;
 
 use std::process::ExitCode;

@@ -52,6 +52,31 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
         })
     };
 
+    // Organic listening, as the listen Lambda's schedule runs it in AWS: only when there is
+    // something to ask (a term, or a feed).
+    let listening = {
+        let listen_config =
+            sarafan_listen::Config::from_lookup(lookup).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+        for line in &listen_config.described {
+            tracing::info!(source = %line, "listening source");
+        }
+        let listener = sarafan_listen::Listener::new(listen_config);
+        let store = store.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            if !listener.has_work() {
+                tracing::info!("listening: off (no SARAFAN_BRAND_TERMS, SARAFAN_COMPETITOR_TERMS or LISTEN_FEEDS)");
+                return;
+            }
+            tracing::info!("listening: every {} minutes", sarafan_listen::EVERY.as_secs() / 60);
+            listener
+                .run_forever(store.as_ref(), async move {
+                    let _ = stop.wait_for(|s| *s).await;
+                })
+                .await;
+        })
+    };
+
     let router = app(AppState::new(store.clone(), config));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -74,6 +99,7 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     signals.abort();
     let _ = worker.await;
     let _ = schedule.await;
+    let _ = listening.await;
     served?;
     Ok(())
 }

@@ -311,6 +311,8 @@ impl Serve {
             .env("SARAFAN_API_TOKEN", API_TOKEN)
             .env("SLACK_SIGNING_SECRET", SLACK_SECRET)
             .env("SARAFAN_BRAND_TERMS", "Sprite")
+            // No organic listening here: nothing leaves this machine.
+            .env("HN_SEARCH_URL", "")
             .env_remove("SLACK_BOT_TOKEN")
             .env_remove("TELEGRAM_BOT_TOKEN")
             .stdout(Stdio::null())

@@ -81,6 +81,8 @@ impl Serve {
             .env("TYPEFORM_SECRET", TYPEFORM_SECRET)
             .env("SARAFAN_API_TOKEN", API_TOKEN)
             .env("SARAFAN_BRAND_TERMS", "Sprite,@SpriteCars")
+            // No organic listening here: nothing leaves this machine.
+            .env("HN_SEARCH_URL", "")
             .env("SARAFAN_COMPETITOR_TERMS", "Fanta Motors")
             .env("REFERRAL_LANDING_URL", "https://sprite.example.com/welcome?src=wom")
             .env("SARAFAN_PUBLIC_URL", PUBLIC_URL)

@@ -206,6 +206,12 @@ pub mod metric {
     pub fn term(term: &str) -> String {
         ["mentions.term.", term].concat()
     }
+    /// Mentions heard on `source` (`facebook`, `hackernews`, `web`...).
+    pub fn source(source: &str) -> String {
+        ["mentions.source.", source].concat()
+    }
+    /// Brand mentions nobody addressed to the brand: heard by listening, its handle not tagged.
+    pub const MENTIONS_ORGANIC: &str = "mentions.brand.organic";
     /// Returns and referrals this month credited to customers first sold in `cohort`.
     pub fn cohort(cohort: YearMonth) -> String {
         format!("cohort.{cohort}")
@@ -384,7 +390,24 @@ pub fn mention_deltas(mention: &Mention) -> Deltas {
     for term in &mention.matched_terms {
         d.add(at, metric::term(term), 1);
     }
+    d.add(at, metric::source(&mention.source), 1);
+    if is_organic(mention) {
+        d.add(at, metric::MENTIONS_ORGANIC, 1);
+    }
     d
+}
+
+/// Sources whose posts reach Sarafan because they were addressed to the brand's own accounts (a
+/// comment on its Page or Instagram, a reply to its X account, a message in its Slack).
+const ADDRESSED_SOURCES: &[&str] = &["facebook", "instagram", "x", "slack"];
+
+/// True for a brand mention the brand was not told about: heard by listening (a search, a feed,
+/// a crawler posting to `/api/mentions`) and not tagging any of its @handles. These are the
+/// conversations that never reach a business on their own.
+pub fn is_organic(mention: &Mention) -> bool {
+    !mention.competitor
+        && !ADDRESSED_SOURCES.contains(&mention.source.as_str())
+        && !mention.matched_terms.iter().any(|t| t.starts_with('@'))
 }
 
 pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
@@ -470,6 +493,31 @@ mod tests {
             Some((10, 21))
         );
         assert_eq!(metric::parse_brand_negative_in_hour("mentions.brand.negative"), None);
+    }
+
+    #[test]
+    fn mentions_count_by_source_and_organic_ones_apart() {
+        // GIVEN a comment on the brand's Instagram, a Reddit post naming the brand, one tagging
+        // its handle, and one about a competitor
+        let on = |source: &str, terms: &[&str], competitor: bool| Mention {
+            source: source.into(),
+            matched_terms: terms.iter().map(|t| t.to_string()).collect(),
+            competitor,
+            ..mention(false, Sentiment::Neutral)
+        };
+        let cases = [
+            (on("instagram", &["Brightside"], false), false),
+            (on("reddit", &["Brightside"], false), true),
+            (on("reddit", &["Brightside", "@brightside"], false), false),
+            (on("hackernews", &["Fanta Motors"], true), false),
+        ];
+        for (m, organic) in cases {
+            // THEN each counts under its source, and only the untold brand mention is organic
+            let d = mention_deltas(&m);
+            assert_eq!(get(&d, &metric::source(&m.source)), Some(1), "{m:?}");
+            assert_eq!(get(&d, metric::MENTIONS_ORGANIC).is_some(), organic, "{m:?}");
+            assert_eq!(is_organic(&m), organic);
+        }
     }
 
     #[test]

@@ -153,6 +153,15 @@ pub struct TermShare {
     pub share: Option<f64>,
 }
 
+/// Mentions heard on one source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceShare {
+    pub source: String,
+    pub mentions: u64,
+    /// Of all the month's mentions.
+    pub share: Option<f64>,
+}
+
 /// A mention worth reading, with its link.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentionQuote {
@@ -176,6 +185,15 @@ pub struct ListeningFigures {
     /// Brand mentions / (brand + competitor mentions).
     pub share_of_voice: Option<f64>,
     pub terms: Vec<TermShare>,
+    /// Mentions by where they were heard, most first.
+    #[serde(default)]
+    pub sources: Vec<SourceShare>,
+    /// Brand mentions the brand was not told about (heard by listening, no @handle tagged).
+    #[serde(default)]
+    pub organic: u64,
+    /// Organic / brand mentions.
+    #[serde(default)]
+    pub organic_share: Option<f64>,
     pub top_positive: Vec<MentionQuote>,
     pub top_negative: Vec<MentionQuote>,
 }
@@ -473,6 +491,25 @@ fn listening(counters: &MonthlyCounters, month: YearMonth) -> ListeningFigures {
         })
         .unwrap_or_default();
     terms.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.term.cmp(&b.term)));
+    let source_prefix = metric::source("");
+    let mut sources: Vec<SourceShare> = counters
+        .get(&month)
+        .map(|c| {
+            c.iter()
+                .filter_map(|(name, value)| {
+                    let source = name.strip_prefix(&source_prefix)?;
+                    let n = (*value).max(0) as u64;
+                    (n > 0).then(|| SourceShare {
+                        source: source.to_string(),
+                        mentions: n,
+                        share: ratio(n, mentions),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    sources.sort_by(|a, b| b.mentions.cmp(&a.mentions).then(a.source.cmp(&b.source)));
+    let organic = get(counters, month, metric::MENTIONS_ORGANIC);
     ListeningFigures {
         mentions,
         brand_mentions: brand,
@@ -485,6 +522,9 @@ fn listening(counters: &MonthlyCounters, month: YearMonth) -> ListeningFigures {
         weeks,
         share_of_voice: ratio(brand, brand + competitor),
         terms,
+        sources,
+        organic,
+        organic_share: ratio(organic, brand),
         top_positive: Vec::new(),
         top_negative: Vec::new(),
     }
@@ -687,6 +727,10 @@ mod tests {
             ("mentions.day.30.negative", 2),
             ("mentions.term.Brightside", 8),
             ("mentions.term.Rival", 2),
+            ("mentions.source.instagram", 4),
+            ("mentions.source.hackernews", 1),
+            ("mentions.source.reddit", 5),
+            ("mentions.brand.organic", 3),
             ("alerts.detractor.raised", 3),
             ("alerts.negative_mention.raised", 1),
             ("alerts.kudos.raised", 2),
@@ -745,6 +789,12 @@ mod tests {
         assert!(close(l.share_of_voice, 0.8));
         assert_eq!((l.terms[0].term.as_str(), l.terms[0].mentions), ("Brightside", 8));
         assert!(close(l.terms[1].share, 0.2));
+        // Heard on reddit 5, instagram 4, hackernews 1; 3 of the brand's 8 organic
+        let sources: Vec<(&str, u64)> = l.sources.iter().map(|s| (s.source.as_str(), s.mentions)).collect();
+        assert_eq!(sources, [("reddit", 5), ("instagram", 4), ("hackernews", 1)]);
+        assert!(close(l.sources[0].share, 0.5));
+        assert_eq!(l.organic, 3);
+        assert!(close(l.organic_share, 3.0 / 8.0));
         // Weeks 1-7, 8-14, 15-21, 22-28, 29-31: 4, 4, 0, 0, 2 mentions
         let days: Vec<(u32, u32)> = l.weeks.iter().map(|w| (w.first_day, w.last_day)).collect();
         assert_eq!(days, [(1, 7), (8, 14), (15, 21), (22, 28), (29, 31)]);

@@ -420,6 +420,11 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             )),
             r_(percent(li.share_of_voice)),
         ],
+        vec![
+            l_(l.organic),
+            r_(format!("{} / {}", li.organic, li.brand_mentions)),
+            r_(percent(li.organic_share)),
+        ],
     ];
     let mut inner = table(&[("", true), ("", false), (l.share, false)], &rows);
     inner.push_str(&image(images, "sentiment", l.listening));
@@ -452,6 +457,18 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             .collect();
         inner.push_str("<div style=\"height:10px\"></div>");
         inner.push_str(&table(&[(l.term, true), (l.mentions, false), (l.share, false)], &rows));
+    }
+    if !li.sources.is_empty() {
+        let rows: Vec<_> = li
+            .sources
+            .iter()
+            .map(|s| vec![l_(&s.source), r_(s.mentions), r_(percent(s.share))])
+            .collect();
+        inner.push_str("<div style=\"height:10px\"></div>");
+        inner.push_str(&table(
+            &[(l.source, true), (l.mentions, false), (l.share, false)],
+            &rows,
+        ));
     }
     for (title, list, color) in [
         (l.top_positive, &li.top_positive, "#16a34a"),

@@ -1,9 +1,9 @@
-//! How ingest classifies a mention: which configured terms it names, its language and its
-//! sentiment, through sarafan-core's listening module behind one small trait (tests and
-//! benchmarks can lend their own).
+//! How a mention is classified wherever it is heard (ingest's webhooks and `/api/mentions`, the
+//! listen function's searches): which configured terms it names, its language and its sentiment,
+//! behind one small trait (tests and benchmarks can lend their own).
 
-use sarafan_core::listening::{self, Lang, TermSet};
-use sarafan_core::model::Sentiment;
+use crate::listening::{self, Lang, TermSet};
+use crate::model::Sentiment;
 
 /// What listening makes of a piece of text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 //! Social listening (no I/O): which configured terms a mention names, its language, its sentiment.
 
+pub mod classifier;
 pub mod eval;
 pub mod kudos;
 mod language;
@@ -8,6 +9,7 @@ pub mod matching;
 pub mod sentiment;
 pub mod spike;
 
+pub use classifier::{Classification, Listening, MentionClassifier};
 pub use language::{detect_language, Lang};
 pub use matching::{match_mention, MentionMatch, TermSet};
 pub use sentiment::{classify, classify_in, Sentiment, SentimentResult};
