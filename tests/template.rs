@@ -175,6 +175,52 @@ fn outreach_is_invoked_only_for_inserted_feed_events_and_reports_failed_items() 
 }
 
 #[test]
+fn listening_runs_on_a_schedule_with_its_own_narrow_role() {
+    let template = template();
+    let function = resource(&template, "ListenFunction");
+    assert_eq!(text(&function["Metadata"]["BuildProperties"]["Binary"]), "sarafan-listen");
+    let schedule = resource(&template, "ListenScheduleEvent");
+    assert_eq!(text(&schedule["Type"]), "AWS::Scheduler::Schedule");
+    let expression = &schedule["Properties"]["ScheduleExpression"];
+    assert!(
+        matches!(expression, Value::Tagged(t) if t.tag == "!Ref" && t.value.as_str() == Some("ListenSchedule")),
+        "{expression:?}"
+    );
+    assert_eq!(
+        text(&template["Parameters"]["ListenSchedule"]["Default"]),
+        "rate(10 minutes)"
+    );
+    // It writes mentions and cursors and reads its secret: no Query, no Scan, no stream.
+    let statements = resource(&template, "ListenRole")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+    let actions: Vec<String> = statements
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::Sequence(list) => list.iter().map(|a| text(a).to_string()).collect::<Vec<_>>(),
+            one => vec![text(one).to_string()],
+        })
+        .collect();
+    assert!(actions.iter().any(|a| a == "dynamodb:UpdateItem"), "{actions:?}");
+    for action in &actions {
+        assert!(!action.contains('*'), "{action}");
+        if let Some(table_action) = action.strip_prefix("dynamodb:") {
+            assert!(
+                !matches!(table_action, "Scan" | "Query" | "DeleteItem" | "DeleteTable")
+                    && !table_action.contains("Stream"),
+                "{action}"
+            );
+        }
+    }
+    let env = template["Globals"]["Function"]["Environment"]["Variables"]
+        .as_mapping()
+        .expect("global environment");
+    for name in ["LISTEN_FEEDS", "HN_SEARCH_URL", "BLUESKY_HANDLE", "MASTODON_URL"] {
+        assert!(env.contains_key(name), "{name}");
+    }
+}
+
+#[test]
 fn reports_run_monthly_at_eight_in_the_report_timezone() {
     let template = template();
     assert_eq!(
@@ -209,6 +255,9 @@ fn no_parameter_carries_a_secret() {
         "X_CONSUMER_SECRET",
         "TYPEFORM_SECRET",
         "SARAFAN_API_TOKEN",
+        "REDDIT_CLIENT_SECRET",
+        "BLUESKY_APP_PASSWORD",
+        "MASTODON_TOKEN",
     ];
     let env = template["Globals"]["Function"]["Environment"]["Variables"]
         .as_mapping()
