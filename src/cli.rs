@@ -1,4 +1,4 @@
-//! The command line's grammar: commands and flags exactly as CONTRACT.md names them.
+//! The command line's grammar: commands and flags exactly as docs/contract.md names them.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sarafan_core::store::RecordKind;

@@ -102,7 +102,7 @@ fn the_table_is_exactly_the_one_table_rs_defines() {
     assert_eq!(props["SSESpecification"]["SSEEnabled"].as_bool(), Some(true));
 }
 
-/// (METHOD, path) of every route in CONTRACT.md's table.
+/// (METHOD, path) of every route in docs/contract.md's table.
 const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/webhooks/slack/events"),
     ("POST", "/webhooks/slack/interactions"),
@@ -178,7 +178,10 @@ fn outreach_is_invoked_only_for_inserted_feed_events_and_reports_failed_items() 
 fn listening_runs_on_a_schedule_with_its_own_narrow_role() {
     let template = template();
     let function = resource(&template, "ListenFunction");
-    assert_eq!(text(&function["Metadata"]["BuildProperties"]["Binary"]), "sarafan-listen");
+    assert_eq!(
+        text(&function["Metadata"]["BuildProperties"]["Binary"]),
+        "sarafan-listen"
+    );
     let schedule = resource(&template, "ListenScheduleEvent");
     assert_eq!(text(&schedule["Type"]), "AWS::Scheduler::Schedule");
     let expression = &schedule["Properties"]["ScheduleExpression"];
@@ -191,7 +194,8 @@ fn listening_runs_on_a_schedule_with_its_own_narrow_role() {
         "rate(10 minutes)"
     );
     // It writes mentions and cursors and reads its secret: no Query, no Scan, no stream.
-    let statements = resource(&template, "ListenRole")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+    let statements =
+        resource(&template, "ListenRole")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
     let actions: Vec<String> = statements
         .as_sequence()
         .unwrap()

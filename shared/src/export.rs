@@ -3,7 +3,7 @@
 use crate::store::{Record, RecordKind};
 use serde_json::{json, Map, Value};
 
-/// The exported fields of a kind, in order (CONTRACT.md, "Exported fields").
+/// The exported fields of a kind, in order (docs/contract.md, "Exported fields").
 pub fn fields(kind: RecordKind) -> &'static [&'static str] {
     match kind {
         RecordKind::Responses => &[

@@ -1,5 +1,5 @@
 //! The generic API for survey tools, listening tools, shops and CRMs: `Authorization: Bearer
-//! <SARAFAN_API_TOKEN>` and the JSON bodies CONTRACT.md gives.
+//! <SARAFAN_API_TOKEN>` and the JSON bodies docs/contract.md gives.
 
 use crate::body::RawBody;
 use crate::error::{missing, parse_json, AppError};

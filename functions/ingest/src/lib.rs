@@ -68,7 +68,7 @@ impl AppState {
     }
 }
 
-/// Every route in CONTRACT.md.
+/// Every route in docs/contract.md.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/webhooks/slack/events", post(platforms::slack::events))
