@@ -54,10 +54,27 @@ pub fn init_logging(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json_logs(
+        std::env::var("SARAFAN_LOG_FORMAT").ok().as_deref(),
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    ) {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
+/// Logs are for a person on a terminal and for a machine elsewhere (a file, journald, Lambda);
+/// `SARAFAN_LOG_FORMAT=json|text` forces either.
+fn json_logs(forced: Option<&str>, terminal: bool) -> bool {
+    match forced.map(str::trim) {
+        Some("json") => true,
+        Some("text") => false,
+        _ => !terminal || std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some(),
+    }
 }
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
-    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let mut vars: Vec<(String, String)> = std::env::vars().collect();
+    let made_token = token_for_this_run(addr, &mut vars);
     let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let config = Config::from_vars(vars.clone()).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
     let settings = Settings::from_lookup(lookup).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
@@ -44,7 +45,7 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
         let store = store.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            let mailer = sarafan_reports::ses::SesMailer::from_env().await;
+            let mailer = sarafan_reports::ses::LazySesMailer::default();
             tokio::select! {
                 _ = sarafan_reports::schedule::run_forever(store.as_ref(), &mailer, &report_settings) => {},
                 _ = stop.wait_for(|s| *s) => {},
@@ -84,6 +85,13 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     let bound = listener.local_addr().context("reading the bound address")?;
     tracing::info!(%bound, store = ?choice, "sarafan serve listening");
     eprintln!("sarafan serve: listening on http://{bound}");
+    if let Some(token) = made_token {
+        eprintln!(
+            "sarafan serve: no SARAFAN_API_TOKEN was set, so this run made one (it lasts until serve stops): {token}\n  \
+             try it: curl -sS http://{bound}/api/responses -H 'Authorization: Bearer {token}' \
+             -H 'Content-Type: application/json' -d '{{\"customer\": {{\"id\": \"test-1\"}}, \"score\": 9}}'"
+        );
+    }
     let mut stop = stop_rx.clone();
     // The peer address lets GET /r/{code} count one click per client and day.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -128,28 +136,77 @@ async fn shutdown_signal() {
 
 /// Says which routes are live: a route whose secret is not configured answers 404.
 fn log_live_routes(config: &Config, settings: &Settings) {
-    let live = |set: bool| if set { "live" } else { "off (secret not set)" };
+    // Each route that is off says what turns it on.
+    let state = |set: bool, turn_on: &str| {
+        if set {
+            "live".to_string()
+        } else {
+            format!("off (set {turn_on})")
+        }
+    };
     let routes = [
-        ("/webhooks/slack/*", live(config.slack_signing_secret.is_some())),
-        ("/webhooks/telegram", live(config.telegram_webhook_secret.is_some())),
+        (
+            "/webhooks/slack/*",
+            state(config.slack_signing_secret.is_some(), "SLACK_SIGNING_SECRET"),
+        ),
+        (
+            "/webhooks/telegram",
+            state(config.telegram_webhook_secret.is_some(), "TELEGRAM_WEBHOOK_SECRET"),
+        ),
         (
             "/webhooks/meta",
-            live(config.meta_app_secret.is_some() || config.meta_verify_token.is_some()),
+            state(
+                config.meta_app_secret.is_some() || config.meta_verify_token.is_some(),
+                "META_APP_SECRET and META_VERIFY_TOKEN",
+            ),
         ),
-        ("/webhooks/x", live(config.x_consumer_secret.is_some())),
-        ("/webhooks/typeform", live(config.typeform_secret.is_some())),
-        ("/api/*", live(config.api_token.is_some())),
-        ("/r/{code}", live(config.referral_landing_url.is_some())),
+        (
+            "/webhooks/x",
+            state(config.x_consumer_secret.is_some(), "X_CONSUMER_SECRET"),
+        ),
+        (
+            "/webhooks/typeform",
+            state(config.typeform_secret.is_some(), "TYPEFORM_SECRET"),
+        ),
+        ("/api/*", state(config.api_token.is_some(), "SARAFAN_API_TOKEN")),
+        (
+            "/r/{code}",
+            state(config.referral_landing_url.is_some(), "REFERRAL_LANDING_URL"),
+        ),
     ];
     for (route, state) in routes {
-        tracing::info!(route, state, "route");
+        tracing::info!(route, state = %state, "route");
     }
     let chats = [
-        ("slack", settings.chat.slack.is_some()),
-        ("telegram", settings.chat.telegram.is_some()),
-        ("whatsapp", settings.chat.whatsapp.is_some()),
+        ("slack", settings.chat.slack.is_some(), "SLACK_BOT_TOKEN"),
+        ("telegram", settings.chat.telegram.is_some(), "TELEGRAM_BOT_TOKEN"),
+        (
+            "whatsapp",
+            settings.chat.whatsapp.is_some(),
+            "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID",
+        ),
     ];
-    for (platform, configured) in chats {
-        tracing::info!(platform, configured, "outreach chat platform");
+    for (platform, configured, turn_on) in chats {
+        tracing::info!(platform, state = %state(configured, turn_on), "outreach chat platform");
     }
+}
+
+/// `sarafan serve` on a loopback address without `SARAFAN_API_TOKEN`: a token for this run, so
+/// the generic API can be tried at once. Never on an address others can reach.
+fn token_for_this_run(addr: SocketAddr, vars: &mut Vec<(String, String)>) -> Option<String> {
+    let set = vars
+        .iter()
+        .any(|(k, v)| k == "SARAFAN_API_TOKEN" && !v.trim().is_empty());
+    if set || !addr.ip().is_loopback() {
+        return None;
+    }
+    use rand::Rng;
+    let token: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    vars.retain(|(k, _)| k != "SARAFAN_API_TOKEN");
+    vars.push(("SARAFAN_API_TOKEN".into(), token.clone()));
+    Some(token)
 }

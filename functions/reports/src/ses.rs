@@ -45,6 +45,24 @@ impl SesMailer {
     }
 }
 
+/// SES built on its first email: a host that may never send one (`sarafan serve` without
+/// `REPORT_FROM`) makes no AWS lookup at start, so a laptop without AWS stays quiet.
+#[derive(Debug, Default)]
+pub struct LazySesMailer {
+    ses: tokio::sync::OnceCell<SesMailer>,
+}
+
+#[async_trait]
+impl ReportMailer for LazySesMailer {
+    async fn send_raw(&self, from: &str, to: &[String], raw: Vec<u8>) -> Result<String, MailError> {
+        self.ses
+            .get_or_init(SesMailer::from_env)
+            .await
+            .send_raw(from, to, raw)
+            .await
+    }
+}
+
 #[async_trait]
 impl ReportMailer for SesMailer {
     async fn send_raw(&self, from: &str, to: &[String], raw: Vec<u8>) -> Result<String, MailError> {
