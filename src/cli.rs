@@ -73,6 +73,21 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Verify every setting: configured, missing or invalid, per platform and feature; with
+    /// --live also ask each chat platform who the credentials belong to.
+    Check {
+        #[arg(long)]
+        live: bool,
+    },
+    /// Register Sarafan's webhook with a platform (Telegram: setWebhook), or print the exact
+    /// URLs and steps (slack, meta, x, typeform).
+    Connect {
+        /// telegram, slack, meta, x or typeform.
+        platform: String,
+        /// The public https:// base Sarafan is reached at (the ApiUrl output, or a tunnel).
+        #[arg(long)]
+        url: String,
+    },
     /// DynamoDB utilities.
     Dynamodb {
         #[command(subcommand)]

@@ -87,6 +87,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Ask { platform, to } => ask(&platform, &to).await,
         Command::Forget { customer } => forget(&customer).await,
         Command::Listen { once } => crate::listen::run(once).await,
+        Command::Check { live } => crate::check::run(live).await,
+        Command::Connect { platform, url } => crate::connect::run(&platform, &url).await,
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
         } => create_table().await,

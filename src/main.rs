@@ -1,7 +1,9 @@
 //! The `sarafan` command line: local runner, demo, reports, exports and calculators.
 
+mod check;
 mod cli;
 mod commands;
+mod connect;
 mod demo;
 mod listen;
 mod serve;

@@ -125,3 +125,166 @@ async fn logs_are_json_when_nobody_reads_them_on_a_terminal_and_no_token_is_made
     );
     assert!(!log.contains("this run made one"), "{log}");
 }
+
+fn sarafan(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+    cmd.args(args)
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn ok_json(body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_telegram_sets_the_webhook_with_the_secret_and_only_the_updates_sarafan_reads() {
+    use wiremock::matchers::{method, path};
+    let telegram = MockServer::start().await;
+    // Answers as the Bot API documents them (core.telegram.org/bots/api#setwebhook, #webhookinfo).
+    Mock::given(method("POST"))
+        .and(path("/bot123:ABC/setWebhook"))
+        .respond_with(ok_json(
+            serde_json::json!({"ok": true, "result": true, "description": "Webhook was set"}),
+        ))
+        .mount(&telegram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/bot123:ABC/getWebhookInfo"))
+        .respond_with(ok_json(serde_json::json!({"ok": true, "result": {
+            "url": "https://wom.example.com/webhooks/telegram", "has_custom_certificate": false,
+            "pending_update_count": 0, "max_connections": 40, "allowed_updates": ["message", "callback_query"]}})))
+        .mount(&telegram)
+        .await;
+    let env = [
+        ("TELEGRAM_BOT_TOKEN", "123:ABC".to_string()),
+        ("TELEGRAM_WEBHOOK_SECRET", "new-secret,old-secret".to_string()),
+        ("TELEGRAM_API_URL", telegram.uri()),
+    ];
+    let out = sarafan(&["connect", "telegram", "--url", "https://wom.example.com/"], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("webhook https://wom.example.com/webhooks/telegram set"));
+    let requests = telegram.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    let set: serde_json::Value = serde_json::from_slice(&requests[0].body).unwrap();
+    assert_eq!(
+        set,
+        serde_json::json!({"url": "https://wom.example.com/webhooks/telegram", "secret_token": "new-secret",
+                           "allowed_updates": ["message", "callback_query"]})
+    );
+    // A plain-http public URL is refused before any call, and so is an unknown platform.
+    let http = sarafan(&["connect", "telegram", "--url", "http://wom.example.com"], &env);
+    assert_eq!(http.status.code(), Some(2));
+    assert_eq!(
+        sarafan(&["connect", "fax", "--url", "https://wom.example.com"], &env)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(telegram.received_requests().await.unwrap().len(), 2);
+    // Slack's steps carry the manifest with the URLs filled in.
+    let slack = sarafan(&["connect", "slack", "--url", "https://wom.example.com"], &[]);
+    let text = String::from_utf8_lossy(&slack.stdout);
+    assert!(
+        text.contains("request_url: https://wom.example.com/webhooks/slack/events"),
+        "{text}"
+    );
+    assert!(!text.contains("API_URL"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_live_asks_each_chat_platform_who_the_credentials_belong_to() {
+    use wiremock::matchers::{method, path};
+    let slack = MockServer::start().await;
+    let telegram = MockServer::start().await;
+    let graph = MockServer::start().await;
+    // auth.test's documented answer (docs.slack.dev/reference/methods/auth.test).
+    Mock::given(method("POST"))
+        .and(path("/auth.test"))
+        .respond_with(ok_json(
+            serde_json::json!({"ok": true, "url": "https://subarachnoid.slack.com/",
+            "team": "Subarachnoid Workspace", "user": "grace", "team_id": "T12345678", "user_id": "W12345678"}),
+        ))
+        .mount(&slack)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/bot123:ABC/getMe"))
+        .respond_with(ok_json(
+            serde_json::json!({"ok": true, "result": {"id": 123, "is_bot": true,
+            "first_name": "Sprite", "username": "sprite_bot"}}),
+        ))
+        .mount(&telegram)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/bot123:ABC/getWebhookInfo"))
+        .respond_with(ok_json(
+            serde_json::json!({"ok": true, "result": {"url": "https://wom.example.com/webhooks/telegram",
+            "has_custom_certificate": false, "pending_update_count": 0}}),
+        ))
+        .mount(&telegram)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/1055"))
+        .respond_with(ok_json(serde_json::json!({"verified_name": "Jasper's Market",
+            "display_phone_number": "+1 631-555-5555", "id": "1055", "quality_rating": "GREEN"})))
+        .mount(&graph)
+        .await;
+    let mut env = vec![
+        ("SLACK_BOT_TOKEN", "xoxb-1".to_string()),
+        ("SLACK_ALERT_CHANNEL", "C1".to_string()),
+        ("SLACK_API_URL", slack.uri()),
+        ("TELEGRAM_BOT_TOKEN", "123:ABC".to_string()),
+        ("TELEGRAM_WEBHOOK_SECRET", "s".to_string()),
+        ("TELEGRAM_API_URL", telegram.uri()),
+        ("WHATSAPP_TOKEN", "wa".to_string()),
+        ("WHATSAPP_PHONE_NUMBER_ID", "1055".to_string()),
+        ("META_APP_SECRET", "m".to_string()),
+        ("META_VERIFY_TOKEN", "v".to_string()),
+        ("META_GRAPH_URL", graph.uri()),
+        ("HN_SEARCH_URL", String::new()),
+    ];
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("bot grace in workspace Subarachnoid Workspace"), "{text}");
+    assert!(
+        text.contains("bot @sprite_bot, webhook https://wom.example.com/webhooks/telegram"),
+        "{text}"
+    );
+    assert!(text.contains("sender +1 631-555-5555 (Jasper's Market)"), "{text}");
+    assert!(
+        text.contains("referral links") && text.contains("set SARAFAN_PUBLIC_URL and REFERRAL_LANDING_URL"),
+        "{text}"
+    );
+    // GIVEN a revoked Slack token and half a WhatsApp configuration THEN exit 1 naming both
+    let revoked = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/auth.test"))
+        .respond_with(ok_json(serde_json::json!({"ok": false, "error": "invalid_auth"})))
+        .mount(&revoked)
+        .await;
+    env.retain(|(k, _)| *k != "SLACK_API_URL" && *k != "WHATSAPP_PHONE_NUMBER_ID");
+    env.push(("SLACK_API_URL", revoked.uri()));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("auth.test refused SLACK_BOT_TOKEN: invalid_auth"),
+        "{text}"
+    );
+    assert!(
+        text.contains("half configured: WHATSAPP_PHONE_NUMBER_ID missing"),
+        "{text}"
+    );
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        reason.contains("slack (live)") && reason.contains("whatsapp"),
+        "{reason}"
+    );
+}

@@ -1,0 +1,259 @@
+//! `sarafan check [--live]`: reads the settings exactly as the functions do and says, per
+//! platform and feature, whether it is configured, what is missing or invalid; with `--live` it
+//! also asks each chat platform who the credentials belong to (Slack `auth.test`, Telegram
+//! `getMe` and `getWebhookInfo`, the WhatsApp sender's phone number).
+
+use crate::commands::CliError;
+use serde_json::Value;
+use std::io::Write;
+
+/// One line of the table.
+struct Row {
+    feature: &'static str,
+    state: State,
+    detail: String,
+}
+
+#[derive(PartialEq)]
+enum State {
+    Ok,
+    Off,
+    Wrong,
+}
+
+impl State {
+    fn label(&self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Off => "off",
+            State::Wrong => "WRONG",
+        }
+    }
+}
+
+pub async fn run(live: bool) -> Result<(), CliError> {
+    let vars: Vec<(String, String)> = std::env::vars().collect();
+    let get = |name: &str| {
+        vars.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let mut rows = Vec::new();
+    let invalid = |feature: &'static str, e: &dyn std::fmt::Display| Row {
+        feature,
+        state: State::Wrong,
+        detail: e.to_string(),
+    };
+
+    // Each function's own reading of the settings: an invalid value is named as it would be at
+    // start-up.
+    match sarafan_core::store::StoreChoice::from_lookup(lookup, "sqlite") {
+        Ok(choice) => rows.push(Row {
+            feature: "store",
+            state: State::Ok,
+            detail: format!("{choice:?}"),
+        }),
+        Err(e) => rows.push(invalid("store", &e)),
+    }
+    if let Err(e) = sarafan_ingest::Config::from_vars(vars.clone()) {
+        rows.push(invalid("webhooks and API", &e));
+    }
+    if let Err(e) = sarafan_outreach::Settings::from_lookup(lookup) {
+        rows.push(invalid("outreach", &e));
+    }
+    if let Err(e) = sarafan_reports::job::Settings::from_lookup(lookup) {
+        rows.push(invalid("monthly report", &e));
+    }
+    let listening = sarafan_listen::Config::from_lookup(lookup);
+
+    let pair = |feature: &'static str, names: &[&str]| -> Row {
+        let missing: Vec<&str> = names.iter().copied().filter(|n| get(n).is_none()).collect();
+        match missing.len() {
+            0 => Row {
+                feature,
+                state: State::Ok,
+                detail: format!("{} set", names.join(", ")),
+            },
+            n if n == names.len() => Row {
+                feature,
+                state: State::Off,
+                detail: format!("set {}", names.join(" and ")),
+            },
+            _ => Row {
+                feature,
+                state: State::Wrong,
+                detail: format!("half configured: {} missing", missing.join(", ")),
+            },
+        }
+    };
+    rows.push(pair("slack webhooks", &["SLACK_SIGNING_SECRET"]));
+    rows.push(pair("slack messages", &["SLACK_BOT_TOKEN", "SLACK_ALERT_CHANNEL"]));
+    rows.push(pair("telegram", &["TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"]));
+    // One Meta webhook brings Page, Instagram and WhatsApp deliveries; sending needs the rest.
+    rows.push(pair("meta webhooks", &["META_APP_SECRET", "META_VERIFY_TOKEN"]));
+    rows.push(pair(
+        "whatsapp messages",
+        &["WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID"],
+    ));
+    rows.push(pair("x", &["X_CONSUMER_SECRET"]));
+    rows.push(pair("typeform", &["TYPEFORM_SECRET"]));
+    rows.push(pair("generic API", &["SARAFAN_API_TOKEN"]));
+    rows.push(pair("referral links", &["SARAFAN_PUBLIC_URL", "REFERRAL_LANDING_URL"]));
+    rows.push(pair("email report", &["REPORT_FROM", "REPORT_RECIPIENTS"]));
+    match &listening {
+        Ok(config) => {
+            let terms = !config.brand_terms.is_empty() || !config.competitor_terms.is_empty();
+            rows.push(Row {
+                feature: "listening",
+                state: if terms { State::Ok } else { State::Off },
+                detail: if terms {
+                    config.described.join("; ")
+                } else {
+                    "set SARAFAN_BRAND_TERMS".into()
+                },
+            });
+        }
+        Err(e) => rows.push(invalid("listening", e)),
+    }
+
+    if live {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| CliError::Failure(e.into()))?;
+        if let Some(token) = get("SLACK_BOT_TOKEN") {
+            let api = get("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into());
+            let answer = ask(http
+                .post(format!("{}/auth.test", api.trim_end_matches('/')))
+                .bearer_auth(&token))
+            .await;
+            rows.push(match answer {
+                Ok(a) if a["ok"] == Value::Bool(true) => Row {
+                    feature: "slack (live)",
+                    state: State::Ok,
+                    detail: format!(
+                        "bot {} in workspace {}",
+                        a["user"].as_str().unwrap_or("?"),
+                        a["team"].as_str().unwrap_or("?")
+                    ),
+                },
+                Ok(a) => Row {
+                    feature: "slack (live)",
+                    state: State::Wrong,
+                    detail: format!(
+                        "auth.test refused SLACK_BOT_TOKEN: {}",
+                        a["error"].as_str().unwrap_or("no reason")
+                    ),
+                },
+                Err(why) => Row {
+                    feature: "slack (live)",
+                    state: State::Wrong,
+                    detail: why,
+                },
+            });
+        }
+        if let Some(token) = get("TELEGRAM_BOT_TOKEN") {
+            let api = get("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".into());
+            let api = api.trim_end_matches('/');
+            let me = ask(http.post(format!("{api}/bot{token}/getMe"))).await;
+            let hook = ask(http.post(format!("{api}/bot{token}/getWebhookInfo"))).await;
+            rows.push(match (me, hook) {
+                (Ok(me), Ok(hook)) if me["ok"] == Value::Bool(true) => {
+                    let url = hook["result"]["url"].as_str().unwrap_or("");
+                    let bot = me["result"]["username"].as_str().unwrap_or("?");
+                    if url.ends_with("/webhooks/telegram") {
+                        Row {
+                            feature: "telegram (live)",
+                            state: State::Ok,
+                            detail: format!("bot @{bot}, webhook {url}"),
+                        }
+                    } else {
+                        Row {
+                            feature: "telegram (live)",
+                            state: State::Wrong,
+                            detail: format!(
+                                "bot @{bot}, but its webhook is {:?}: run sarafan connect telegram --url https://YOUR-PUBLIC-BASE",
+                                url
+                            ),
+                        }
+                    }
+                }
+                (Ok(me), _) => Row {
+                    feature: "telegram (live)",
+                    state: State::Wrong,
+                    detail: format!("getMe refused TELEGRAM_BOT_TOKEN: {}", me["description"].as_str().unwrap_or("no reason")),
+                },
+                (Err(why), _) => Row {
+                    feature: "telegram (live)",
+                    state: State::Wrong,
+                    detail: why,
+                },
+            });
+        }
+        if let (Some(token), Some(id)) = (get("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
+            let api = get("META_GRAPH_URL").unwrap_or_else(|| "https://graph.facebook.com/v21.0".into());
+            let answer = ask(http
+                .get(format!("{}/{id}", api.trim_end_matches('/')))
+                .query(&[("fields", "display_phone_number,verified_name")])
+                .bearer_auth(&token))
+            .await;
+            rows.push(match answer {
+                Ok(a) if a["display_phone_number"].is_string() => Row {
+                    feature: "whatsapp (live)",
+                    state: State::Ok,
+                    detail: format!(
+                        "sender {} ({})",
+                        a["display_phone_number"].as_str().unwrap_or("?"),
+                        a["verified_name"].as_str().unwrap_or("no verified name")
+                    ),
+                },
+                Ok(a) => Row {
+                    feature: "whatsapp (live)",
+                    state: State::Wrong,
+                    detail: format!(
+                        "the Graph API refused: {}",
+                        a["error"]["message"]
+                            .as_str()
+                            .unwrap_or("no phone number in the answer")
+                    ),
+                },
+                Err(why) => Row {
+                    feature: "whatsapp (live)",
+                    state: State::Wrong,
+                    detail: why,
+                },
+            });
+        }
+    }
+
+    let mut out = std::io::stdout().lock();
+    for row in &rows {
+        writeln!(out, "{:<20} {:<6} {}", row.feature, row.state.label(), row.detail)
+            .map_err(|e| CliError::Failure(e.into()))?;
+    }
+    let wrong: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.state == State::Wrong)
+        .map(|r| r.feature)
+        .collect();
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failure(anyhow::anyhow!("not working: {}", wrong.join(", "))))
+    }
+}
+
+/// The JSON answer of a platform call, or why there was none.
+async fn ask(request: reqwest::RequestBuilder) -> Result<Value, String> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| format!("unreachable: {}", e.without_url()))?;
+    let status = response.status();
+    response
+        .json::<Value>()
+        .await
+        .map_err(|_| format!("HTTP {status} without a JSON answer"))
+}
