@@ -1,5 +1,5 @@
-//! `sarafan dynamodb create-table`, then `SARAFAN_STORE=dynamodb sarafan serve` end to end on the
-//! local DynamoDB-compatible server that scripts/test starts, including outages of it.
+//! `sarafan dynamodb create-table`, then `SARAFAN_STORE=dynamodb sarafan serve` end to end on
+//! DynamoDB Local (which scripts/test starts), including outages of it.
 
 use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
@@ -26,10 +26,10 @@ use tokio::task::JoinSet;
 const API_TOKEN: &str = "api-token";
 const SLACK_SECRET: &str = "slack-signing-secret";
 
+/// DynamoDB Local's address (the SDK's per-service variable, which wins over `AWS_ENDPOINT_URL`).
 fn endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL").expect(
-        "these tests need a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)",
-    )
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("these tests need DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)")
 }
 
 /// Where an armed fault strikes the transaction it is armed for.
@@ -281,7 +281,7 @@ fn sarafan(args: &[&str], endpoint: &str, table: &str) -> std::process::Output {
         .args(args)
         .env("SARAFAN_STORE", "dynamodb")
         .env("SARAFAN_TABLE", table)
-        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .output()
         .unwrap()
 }
@@ -307,7 +307,7 @@ impl Serve {
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .env("SARAFAN_STORE", "dynamodb")
             .env("SARAFAN_TABLE", table)
-            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
             .env("SARAFAN_API_TOKEN", API_TOKEN)
             .env("SLACK_SIGNING_SECRET", SLACK_SECRET)
             .env("SARAFAN_BRAND_TERMS", "Sprite")

@@ -1,4 +1,4 @@
-//! The built Lambda binaries under a small Lambda Runtime API emulator, on moto's DynamoDB:
+//! The built Lambda binaries under a small Lambda Runtime API emulator, on DynamoDB Local:
 //! real API Gateway and Scheduler event shapes in, stored records out; init time and peak RSS printed.
 
 #[path = "support/lambda_emulator.rs"]
@@ -14,7 +14,7 @@ use std::process::Command;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A debug build of one of the workspace's Lambda binaries under the emulator, on moto.
+/// A debug build of one of the workspace's Lambda binaries under the emulator, on DynamoDB Local.
 async fn start(bin: &str, env: &[(&str, String)]) -> Function {
     let path = binary(bin, "run `cargo test --workspace` (or `cargo build --workspace`) first");
     let mut vars = local_aws_env();
@@ -166,7 +166,7 @@ impl StreamReader {
     /// Opens the table's stream at its start.
     async fn open(table: &str) -> StreamReader {
         let http = reqwest::Client::new();
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap();
         let described = Self::call(
             &http,
             &endpoint,

@@ -358,6 +358,30 @@ pub fn alert_resolved_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
     d
 }
 
+/// What a staff click does to `alert` as read: the alert as it must be stored and its
+/// counters, or `None` when the click changes nothing (a second claim, a second resolution).
+/// The event carries the returned alert's status, or the read one's when nothing changed.
+pub fn alert_action(alert: &Alert, action: AlertAction, by: &str, at: DateTime<Utc>) -> Option<(Alert, Deltas)> {
+    let mut next = alert.clone();
+    match action {
+        AlertAction::Claim if alert.claimed_at.is_none() => {
+            if alert.status == AlertStatus::Open {
+                next.status = AlertStatus::Claimed;
+            }
+            next.claimed_by = Some(by.to_string());
+            next.claimed_at = Some(at);
+            Some((next, alert_claimed_deltas(alert, at)))
+        }
+        AlertAction::Resolve if alert.resolved_at.is_none() => {
+            next.status = AlertStatus::Resolved;
+            next.resolved_at = Some(at);
+            next.claimed_by = alert.claimed_by.clone().or_else(|| Some(by.to_string()));
+            Some((next, alert_resolved_deltas(alert, at)))
+        }
+        _ => None,
+    }
+}
+
 pub fn mention_deltas(mention: &Mention) -> Deltas {
     use chrono::{Datelike, Timelike};
     let mut d = Deltas::default();

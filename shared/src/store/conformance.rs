@@ -170,6 +170,78 @@ pub async fn aggregates_match_a_recount<S: Store>(store: &S) {
     }
 }
 
+/// A comment sent after the score (chat follow-ups), then replaced, then the same text again:
+/// the comment counters and the themes always describe the comment as stored.
+pub async fn themes_follow_the_comment_as_stored<S: Store>(store: &S) {
+    let mut r = response("r-themes", "c-themes", 3, at(4, 2));
+    r.locale = Some("en".into());
+    let comment = |key: &str, text: &str| {
+        let change = Change::Comment {
+            response_id: r.id.clone(),
+            customer_id: r.customer_id.clone(),
+            comment: text.into(),
+            survey: None,
+        };
+        let key = key.to_string();
+        async move { store.apply(&key, change).await.unwrap() }
+    };
+    let change = Change::Response {
+        response: r.clone(),
+        survey: None,
+    };
+    assert_eq!(store.apply("themes-score", change).await.unwrap(), Applied::Stored);
+    let counts = |names: &'static [&'static str]| async move {
+        let all = store.counters(month(4)).await.unwrap();
+        names
+            .iter()
+            .map(|n| all.get(*n).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    const NAMES: &[&str] = &[
+        "comments",
+        "comments.detractor",
+        "themes.detractor.waiting",
+        "themes.detractor.cleanliness",
+        "themes.detractor.price",
+    ];
+    assert_eq!(counts(NAMES).await, [0, 0, 0, 0, 0]);
+
+    // The follow-up comment, sent after the score.
+    assert_eq!(
+        comment("themes-c1", "Waited two hours, the car was dirty").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 1, 1, 0]);
+    // Redelivered: nothing moves.
+    assert_eq!(
+        comment("themes-c1", "Waited two hours, the car was dirty").await,
+        Applied::Duplicate
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 1, 1, 0]);
+
+    // Replaced: still one comment, its themes move from the old text to the new.
+    assert_eq!(
+        comment("themes-c2", "Far too expensive for what it is").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 0, 0, 1]);
+    // The same text under another delivery key is stored, and counts nothing twice.
+    assert_eq!(
+        comment("themes-c3", "Far too expensive for what it is").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 0, 0, 1]);
+
+    let page = store
+        .list(RecordKind::Responses, Some(month(4)), None, 10)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&page.records[..], [Record::Response(stored)] if stored.comment.as_deref() == Some("Far too expensive for what it is")),
+        "{page:?}"
+    );
+}
+
 #[derive(Default)]
 struct NpsCount(std::collections::HashMap<u32, i64>);
 
@@ -475,6 +547,10 @@ pub async fn alerts_lifecycle<S: Store>(store: &S) {
     );
     assert_eq!(counter(store, month(7), metric::ALERTS_CLAIMED).await, 1);
     assert_eq!(counter(store, month(7), metric::ALERTS_RESOLVED).await, 1);
+    // The report's minutes-to-claim and minutes-to-resolve read these histograms: claimed 4
+    // minutes after the alert was raised, resolved a day (1440 minutes) after.
+    assert_eq!(counter(store, month(7), &metric::claim_minutes("4")).await, 1);
+    assert_eq!(counter(store, month(7), &metric::resolve_minutes("1440")).await, 1);
     let missing = store
         .apply(
             "claim-x",

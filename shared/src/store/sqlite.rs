@@ -1,7 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, versioned migrations, one writer.
 
 use super::*;
-use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use crate::ledger::{self, Deltas, PurchaseContext};
 use crate::nps::Score;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Params, Row, Transaction};
@@ -935,31 +935,22 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 .optional()
                 .map_err(backend)?
                 .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
-            let mut deltas = none();
-            let status = match action {
-                AlertAction::Claim if alert.claimed_at.is_none() => {
+            let (status, deltas) = match ledger::alert_action(&alert, action, &by, at) {
+                Some((next, deltas)) => {
                     tx.run(
-                        "UPDATE alerts SET status = CASE status WHEN 'open' THEN 'claimed' ELSE status END, claimed_by = ?2, claimed_at = ?3 WHERE id = ?1",
-                        params![alert_id, by, ts(at)],
+                        "UPDATE alerts SET status = ?2, claimed_by = ?3, claimed_at = ?4, resolved_at = ?5 WHERE id = ?1",
+                        params![
+                            alert_id,
+                            next.status.as_str(),
+                            next.claimed_by,
+                            next.claimed_at.map(ts),
+                            next.resolved_at.map(ts)
+                        ],
                     )
                     .map_err(backend)?;
-                    deltas = ledger::alert_claimed_deltas(&alert, at);
-                    if alert.status == AlertStatus::Open {
-                        AlertStatus::Claimed
-                    } else {
-                        alert.status
-                    }
+                    (next.status, deltas)
                 }
-                AlertAction::Resolve if alert.resolved_at.is_none() => {
-                    tx.run(
-                        "UPDATE alerts SET status = 'resolved', resolved_at = ?2, claimed_by = coalesce(claimed_by, ?3) WHERE id = ?1",
-                        params![alert_id, ts(at), by],
-                    )
-                    .map_err(backend)?;
-                    deltas = ledger::alert_resolved_deltas(&alert, at);
-                    AlertStatus::Resolved
-                }
-                _ => alert.status,
+                None => (alert.status, none()),
             };
             stored(vec![DomainEvent::AlertChanged { alert_id, status }], deltas)
         }

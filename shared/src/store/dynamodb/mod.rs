@@ -4,7 +4,7 @@ pub mod stream;
 pub mod table;
 
 use super::*;
-use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use crate::ledger::{self, Deltas, PurchaseContext};
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -799,14 +799,14 @@ impl DynamoStore {
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
                 let mut r: Response = doc_of(&prev)?;
-                let was_empty = r.comment.as_deref().is_none_or(str::is_empty);
+                // Comments, their category and their themes, as the comment is stored now; the
+                // condition on the read item keeps the deltas true under concurrent writers.
+                plan.deltas
+                    .merge(ledger::comment_deltas(&r, r.comment.as_deref(), comment));
                 r.comment = Some(comment.clone());
                 plan.put(response_item(&r)?, Cond::unchanged(Some(&prev)), Role::Context)?;
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
-                }
-                if was_empty && !comment.is_empty() {
-                    plan.deltas.add(r.submitted_at, ledger::metric::COMMENTS, 1);
                 }
                 plan.event(DomainEvent::CommentRecorded {
                     response_id: response_id.clone(),
@@ -895,35 +895,22 @@ impl DynamoStore {
                     .get(alert_key(alert_id))
                     .await?
                     .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
-                let mut alert: Alert = doc_of(&prev)?;
-                let created = alert.created_at;
-                let changed = match action {
-                    AlertAction::Claim if alert.claimed_at.is_none() => {
-                        if alert.status == AlertStatus::Open {
-                            alert.status = AlertStatus::Claimed;
-                        }
-                        alert.claimed_by = Some(by.clone());
-                        alert.claimed_at = Some(*at);
-                        Some(ledger::metric::ALERTS_CLAIMED)
+                let alert: Alert = doc_of(&prev)?;
+                let status = match ledger::alert_action(&alert, *action, by, *at) {
+                    Some((next, deltas)) => {
+                        plan.put(alert_item(&next)?, Cond::unchanged(Some(&prev)), Role::Context)?;
+                        plan.deltas.merge(deltas);
+                        next.status
                     }
-                    AlertAction::Resolve if alert.resolved_at.is_none() => {
-                        alert.status = AlertStatus::Resolved;
-                        alert.resolved_at = Some(*at);
-                        alert.claimed_by = alert.claimed_by.or_else(|| Some(by.clone()));
-                        Some(ledger::metric::ALERTS_RESOLVED)
+                    None => {
+                        // Nothing to write, but the event must reflect the state as read.
+                        plan.check(alert_key(alert_id), Cond::unchanged(Some(&prev)))?;
+                        alert.status
                     }
-                    _ => None,
                 };
-                if let Some(metric) = changed {
-                    plan.put(alert_item(&alert)?, Cond::unchanged(Some(&prev)), Role::Context)?;
-                    plan.deltas.add(created, metric, 1);
-                } else {
-                    // Nothing to write, but the event must reflect the state as read.
-                    plan.check(alert_key(alert_id), Cond::unchanged(Some(&prev)))?;
-                }
                 plan.event(DomainEvent::AlertChanged {
                     alert_id: alert_id.clone(),
-                    status: alert.status,
+                    status,
                 });
             }
             Change::Report(r) => {

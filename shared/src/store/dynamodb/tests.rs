@@ -4,12 +4,12 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use std::time::Instant;
 
-/// Each test gets its own table on the local server scripts/test starts, so tests run in parallel.
+/// Each test gets its own table on DynamoDB Local (scripts/test starts it), so tests run in parallel.
 async fn fresh() -> DynamoStore {
     assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "the DynamoDB store tests need a local DynamoDB-compatible server: run scripts/test \
-         (it starts moto and sets AWS_ENDPOINT_URL), or start one and set AWS_ENDPOINT_URL yourself"
+        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+        "the DynamoDB store tests need DynamoDB Local: run scripts/test (it starts it and sets \
+         AWS_ENDPOINT_URL_DYNAMODB), or start one and set AWS_ENDPOINT_URL_DYNAMODB yourself"
     );
     // moto is far slower than DynamoDB on large queries (it sizes every item in Python).
     let config = DynamoStore::config_loader()
@@ -30,6 +30,11 @@ async fn fresh() -> DynamoStore {
 #[tokio::test]
 async fn idempotent_delivery() {
     suite::idempotent_delivery(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn themes_follow_the_comment_as_stored() {
+    suite::themes_follow_the_comment_as_stored(&fresh().await).await;
 }
 
 #[tokio::test]

@@ -13,6 +13,11 @@ async fn idempotent_delivery() {
 }
 
 #[tokio::test]
+async fn themes_follow_the_comment_as_stored() {
+    suite::themes_follow_the_comment_as_stored(&fresh().1).await;
+}
+
+#[tokio::test]
 async fn aggregates_match_a_recount() {
     let (_dir, store) = fresh();
     suite::aggregates_match_a_recount(&store).await;
