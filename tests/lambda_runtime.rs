@@ -139,7 +139,10 @@ async fn outreach_binary_answers_a_stream_batch_with_no_failures() {
 struct StreamReader {
     http: reqwest::Client,
     endpoint: String,
-    iterator: String,
+    arn: String,
+    shard: String,
+    /// Taken at the first read (see [`StreamReader::next_batch`]).
+    iterator: Option<String>,
 }
 
 impl StreamReader {
@@ -148,7 +151,7 @@ impl StreamReader {
             .post(endpoint)
             .header("x-amz-target", target)
             .header("content-type", "application/x-amz-json-1.0")
-            // moto picks the service and region from the credential scope; it checks no signature.
+            // DynamoDB Local reads the region from the credential scope; it checks no signature.
             .header(
                 "authorization",
                 "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
@@ -189,35 +192,45 @@ impl StreamReader {
             .as_str()
             .unwrap()
             .to_string();
-        let iterator = Self::call(
-            &http,
-            &endpoint,
-            "DynamoDBStreams_20120810.GetShardIterator",
-            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
-        )
-        .await["ShardIterator"]
-            .as_str()
-            .unwrap()
-            .to_string();
         StreamReader {
             http,
             endpoint,
-            iterator,
+            arn,
+            shard,
+            iterator: None,
         }
     }
 
     /// The records written since the last read, as the DynamoDB Streams event Lambda hands
-    /// the function (Lambda adds `eventSourceARN`; moto's records carry the rest).
+    /// the function: the stream's records with the stream's ARN as `eventSourceARN`.
     async fn next_batch(&mut self) -> Value {
-        let page = Self::call(
+        // DynamoDB Local numbers stream records across all its tables, and a TRIM_HORIZON
+        // iterator taken while this shard was still empty is refused as trimmed once another
+        // table has written: so it is taken at the first read, after the first write.
+        let iterator = match self.iterator.take() {
+            Some(iterator) => iterator,
+            None => Self::call(
+                &self.http,
+                &self.endpoint,
+                "DynamoDBStreams_20120810.GetShardIterator",
+                json!({"StreamArn": self.arn, "ShardId": self.shard, "ShardIteratorType": "TRIM_HORIZON"}),
+            )
+            .await["ShardIterator"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        };
+        let mut page = Self::call(
             &self.http,
             &self.endpoint,
             "DynamoDBStreams_20120810.GetRecords",
-            json!({"ShardIterator": self.iterator}),
+            json!({"ShardIterator": iterator}),
         )
         .await;
-        if let Some(next) = page["NextShardIterator"].as_str() {
-            self.iterator = next.to_string();
+        let next = page["NextShardIterator"].as_str().expect("the shard stays open");
+        self.iterator = Some(next.to_string());
+        for record in page["Records"].as_array_mut().into_iter().flatten() {
+            record["eventSourceARN"] = json!(self.arn);
         }
         json!({"Records": page["Records"]})
     }
