@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use table::{BY_CUSTOMER, BY_KIND_TIME, PK, SK, TTL, TYPE};
 
-pub use table::{create_table, create_table_without_stream};
+pub use table::create_table;
 
 pub type Item = HashMap<String, Av>;
 
