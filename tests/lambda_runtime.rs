@@ -11,7 +11,7 @@ use sarafan_core::store::{RecordKind, RecordLister};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::process::Command;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A debug build of one of the workspace's Lambda binaries under the emulator, on DynamoDB Local.
@@ -383,4 +383,132 @@ async fn posts(slack: &MockServer) -> Vec<Value> {
         .filter(|r| r.url.path() == "/chat.postMessage")
         .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
         .collect()
+}
+
+/// Keeps what DynamoDB Streams' event source mapping lets through to outreach (template.yaml's
+/// filter: INSERTs of `type = event` items).
+fn filtered(batch: Value) -> Vec<Value> {
+    batch["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["eventName"] == "INSERT" && r["dynamodb"]["NewImage"]["type"]["S"] == "event")
+        .cloned()
+        .collect()
+}
+
+/// `/api/surveys` for three Slack customers through the ingest binary, the table's stream read
+/// back, its records handed to the outreach binary as Lambda hands them: one customer's question
+/// meets Slack's rate limit, that record alone is reported as a batch item failure, the retry
+/// from it (as Lambda retries) asks the rest, and a redelivery of the whole batch asks nobody
+/// again. Each customer gets exactly one question.
+#[tokio::test]
+async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_from() {
+    let store = fresh_table().await;
+    let mut stream = StreamReader::open(store.table()).await;
+    let slack = MockServer::start().await;
+    let customers = ["U0AAAA", "U0BFAIL", "U0CCCC"];
+    // Rate limited for longer than outreach waits: a transient failure at once.
+    Mock::given(method("POST"))
+        .and(path("/conversations.open"))
+        .and(body_string_contains("U0BFAIL"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "600"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&slack)
+        .await;
+    for user in customers {
+        Mock::given(method("POST"))
+            .and(path("/conversations.open"))
+            .and(body_string_contains(user))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": {"id": format!("D{user}")}})),
+            )
+            .mount(&slack)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": "D0", "ts": "1773150000.000100"})),
+        )
+        .mount(&slack)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users.info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {"locale": "en-US"}})))
+        .mount(&slack)
+        .await;
+    let table = ("SARAFAN_TABLE", store.table().to_string());
+    let token = ("SLACK_BOT_TOKEN", "xoxb-e2e".to_string());
+    let mut ingest = start(
+        "sarafan-ingest",
+        &[table.clone(), ("SARAFAN_API_TOKEN", "e2e-token".into()), token.clone()],
+    )
+    .await;
+    let mut outreach = start("sarafan-outreach", &[table, token, ("SLACK_API_URL", slack.uri())]).await;
+
+    let targets: Vec<Value> = customers
+        .iter()
+        .map(|u| json!({"platform": "slack", "user_id": u}))
+        .collect();
+    let asked = ingest
+        .invoke(http_event(
+            "POST",
+            "/api/surveys",
+            &[("authorization", "Bearer e2e-token")],
+            &json!({ "customers": targets }).to_string(),
+        ))
+        .await
+        .answered();
+    assert_eq!(asked["statusCode"], 202, "{asked}");
+    let records = filtered(stream.next_batch().await);
+    assert_eq!(
+        records.len(),
+        3,
+        "one survey_requested event per customer: {records:#?}"
+    );
+
+    // First delivery: the rate-limited customer's record is the one failure reported.
+    let handled = outreach.invoke(json!({ "Records": records })).await.answered();
+    let failures = handled["batchItemFailures"].as_array().unwrap().clone();
+    assert_eq!(failures.len(), 1, "{handled}");
+    let failed_at = records
+        .iter()
+        .position(|r| r["dynamodb"]["SequenceNumber"] == failures[0]["itemIdentifier"])
+        .unwrap_or_else(|| panic!("the failure names a record of the batch: {handled}"));
+    assert!(
+        records[failed_at].to_string().contains("U0BFAIL"),
+        "{}",
+        records[failed_at]
+    );
+    let questions = |sent: &[Value]| customers.map(|u| sent.iter().filter(|m| m["channel"] == format!("D{u}")).count());
+    let before: Vec<usize> = records[..failed_at]
+        .iter()
+        .map(|r| customers.iter().position(|u| r.to_string().contains(u)).unwrap())
+        .collect();
+    let mut expected = [0; 3];
+    for i in &before {
+        expected[*i] = 1;
+    }
+    assert_eq!(
+        questions(&posts(&slack).await),
+        expected,
+        "only the records before the failure"
+    );
+
+    // Lambda retries the batch from the failed record: the rest are asked, nobody twice.
+    let retried = outreach
+        .invoke(json!({ "Records": records[failed_at..] }))
+        .await
+        .answered();
+    assert_eq!(retried["batchItemFailures"], json!([]), "{retried}");
+    assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);
+
+    // The whole batch once more (Lambda delivers at least once): still one question each.
+    let again = outreach.invoke(json!({ "Records": records })).await.answered();
+    assert_eq!(again["batchItemFailures"], json!([]), "{again}");
+    assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);
+    report("sarafan-outreach", &outreach);
 }
