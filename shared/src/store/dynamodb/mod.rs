@@ -513,10 +513,6 @@ impl<'a> Plan<'a> {
     fn save_survey(&mut self, state: &SurveyState) -> StoreResult<()> {
         self.put(survey_item(state)?, Cond::none(), Role::Context)
     }
-
-    fn event(&mut self, event: DomainEvent) {
-        self.events.push(event);
-    }
 }
 
 /// A purchase's view of the buyer's cohort: as read, and the one to set (first new purchase).
@@ -743,36 +739,37 @@ impl DynamoStore {
         plan.save_customer(&merged, prev.as_ref())
     }
 
-    /// Reads what the change depends on and fills the plan with its writes, events and counters.
+    /// Reads what the change depends on, asks the ledger what it does, and fills the plan with
+    /// the ledger's answer: its records, events and counters, each write conditioned on what
+    /// was read still holding.
     async fn plan_change(&self, plan: &mut Plan<'_>, change: &Change) -> StoreResult<()> {
+        let decide = |read: &ledger::Read| ledger::decide(change, read).map_err(|m| StoreError::NotFound(m.0));
         // By reference: a mention's text is most of the change, and copying it is not free.
-        match change {
-            Change::Customer(c) => self.plan_customer(plan, c).await?,
-            Change::SurveyRequested {
-                customer,
-                identity,
-                brand,
-            } => {
+        let outcome = match change {
+            Change::Customer(c) => {
+                self.plan_customer(plan, c).await?;
+                decide(&ledger::Read::default())?
+            }
+            Change::SurveyRequested { customer, .. } => {
                 self.plan_customer(plan, customer).await?;
-                plan.event(DomainEvent::SurveyRequested {
-                    customer_id: customer.id.clone(),
-                    identity: identity.clone(),
-                    brand: brand.clone(),
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Survey(state) => {
                 let prev = self.get(survey_key(state)).await?;
                 plan.put(survey_item(state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
-                // A question the platform refused was never asked: it neither counts nor throttles.
-                if prev.is_none() && state.survey.stage != crate::survey::SurveyStage::Failed {
+                let outcome = decide(&ledger::Read {
+                    survey_is_new: prev.is_none(),
+                    ..Default::default()
+                })?;
+                if let Some(asked_at) = outcome.last_asked_at {
                     let customer = self.get(customer_key(&state.customer_id)).await?;
                     if let Some(item) = &customer {
                         let mut c: Customer = doc_of(item)?;
-                        c.last_asked_at = Some(state.survey.asked_at);
+                        c.last_asked_at = Some(asked_at);
                         plan.save_customer(&c, Some(item))?;
                     }
-                    plan.deltas.merge(ledger::survey_asked_deltas(state));
                 }
+                outcome
             }
             Change::Response { response: r, survey } => {
                 plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;
@@ -780,52 +777,28 @@ impl DynamoStore {
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                plan.deltas.merge(ledger::response_deltas(r));
-                plan.event(DomainEvent::ResponseRecorded {
-                    response_id: r.id.clone(),
-                    customer_id: r.customer_id.clone(),
-                    platform: r.platform,
-                    score: r.score,
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Comment {
-                response_id,
-                customer_id,
-                comment,
-                survey,
+                response_id, survey, ..
             } => {
-                let prev = self
-                    .get(response_key(response_id))
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
-                let mut r: Response = doc_of(&prev)?;
-                // Comments, their category and their themes, as the comment is stored now; the
-                // condition on the read item keeps the deltas true under concurrent writers.
-                plan.deltas
-                    .merge(ledger::comment_deltas(&r, r.comment.as_deref(), comment));
-                r.comment = Some(comment.clone());
-                plan.put(response_item(&r)?, Cond::unchanged(Some(&prev)), Role::Context)?;
+                let prev = self.get(response_key(response_id)).await?;
+                let outcome = decide(&ledger::Read {
+                    response: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                if let (Some(prev), Some(r)) = (&prev, &outcome.response) {
+                    // The deltas hold only while the comment is as read.
+                    plan.put(response_item(r)?, Cond::unchanged(Some(prev)), Role::Context)?;
+                }
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                plan.event(DomainEvent::CommentRecorded {
-                    response_id: response_id.clone(),
-                    customer_id: customer_id.clone(),
-                });
+                outcome
             }
-            Change::ScoreNotUnderstood {
-                customer_id,
-                identity,
-                reason,
-            } => plan.event(DomainEvent::ScoreNotUnderstood {
-                customer_id: customer_id.clone(),
-                identity: identity.clone(),
-                reason: reason.clone(),
-            }),
+            Change::ScoreNotUnderstood { .. } => decide(&ledger::Read::default())?,
             Change::OptOut {
-                customer_id,
-                identity,
-                survey,
+                customer_id, survey, ..
             } => {
                 let prev = self.get(customer_key(customer_id)).await?;
                 let mut c: Customer = match &prev {
@@ -837,26 +810,19 @@ impl DynamoStore {
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                plan.event(DomainEvent::OptedOut {
-                    customer_id: customer_id.clone(),
-                    identity: identity.clone(),
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Mention(m) => {
                 plan.put(mention_item(m)?, Cond::absent(), Role::Record)?;
-                plan.deltas.merge(ledger::mention_deltas(m));
-                plan.event(DomainEvent::MentionRecorded {
-                    mention_id: m.id.clone(),
-                    sentiment: m.sentiment,
-                });
+                decide(&ledger::Read::default())?
             }
-            Change::Purchase(p) => self.plan_purchase(plan, p.clone()).await?,
+            Change::Purchase(p) => self.plan_purchase(plan, change, p).await?,
             Change::ReferralCreated(r) => {
                 plan.ensure_customer(&r.customer_id, r.created_at, None)?;
                 plan.put(referral_item(r)?, Cond::absent(), Role::Record)?;
-                plan.deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
+                decide(&ledger::Read::default())?
             }
-            Change::ReferralClick { code, at } => {
+            Change::ReferralClick { code, .. } => {
                 if self.get(referral_key(code.as_str())).await?.is_none() {
                     return Err(StoreError::NotFound(format!("referral code {code}")));
                 }
@@ -867,51 +833,31 @@ impl DynamoStore {
                     vec![(":one".into(), n(1))],
                     Role::Context,
                 )?;
-                plan.deltas.add(*at, ledger::metric::REFERRAL_CLICKS, 1);
-                plan.event(DomainEvent::ReferralClicked { code: code.clone() });
+                decide(&ledger::Read::default())?
             }
             Change::Alert(a) => {
                 let prev = self.get(alert_key(&a.id)).await?;
-                let alert = match &prev {
-                    Some(item) => {
-                        let mut existing: Alert = doc_of(item)?;
-                        existing.message = a.message.clone().or(existing.message);
-                        existing
-                    }
-                    None => {
-                        plan.deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
-                        a.clone()
-                    }
-                };
-                plan.put(alert_item(&alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                let outcome = decide(&ledger::Read {
+                    alert: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                if let Some(alert) = &outcome.alert {
+                    plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                }
+                outcome
             }
-            Change::AlertAction {
-                alert_id,
-                action,
-                by,
-                at,
-            } => {
-                let prev = self
-                    .get(alert_key(alert_id))
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
-                let alert: Alert = doc_of(&prev)?;
-                let status = match ledger::alert_action(&alert, *action, by, *at) {
-                    Some((next, deltas)) => {
-                        plan.put(alert_item(&next)?, Cond::unchanged(Some(&prev)), Role::Context)?;
-                        plan.deltas.merge(deltas);
-                        next.status
-                    }
-                    None => {
-                        // Nothing to write, but the event must reflect the state as read.
-                        plan.check(alert_key(alert_id), Cond::unchanged(Some(&prev)))?;
-                        alert.status
-                    }
-                };
-                plan.event(DomainEvent::AlertChanged {
-                    alert_id: alert_id.clone(),
-                    status,
-                });
+            Change::AlertAction { alert_id, .. } => {
+                let prev = self.get(alert_key(alert_id)).await?;
+                let outcome = decide(&ledger::Read {
+                    alert: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                match &outcome.alert {
+                    Some(alert) => plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?,
+                    // Nothing to write, but the event must reflect the state as read.
+                    None => plan.check(alert_key(alert_id), Cond::unchanged(prev.as_ref()))?,
+                }
+                outcome
             }
             Change::Report(r) => {
                 let prev = self.get(report_key(r.month, r.brand.as_deref())).await?;
@@ -924,14 +870,17 @@ impl DynamoStore {
                     ..r.clone()
                 };
                 plan.put(report_item(&report)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                decide(&ledger::Read::default())?
             }
-        }
+        };
+        plan.deltas.merge(outcome.deltas);
+        plan.events.extend(outcome.events);
         Ok(())
     }
 
     /// A purchase reads the buyer's cohort, the referral and the referrer's cohort, then writes
     /// on the condition that each is still as read (else the whole change is read again).
-    async fn plan_purchase(&self, plan: &mut Plan<'_>, p: Purchase) -> StoreResult<()> {
+    async fn plan_purchase(&self, plan: &mut Plan<'_>, change: &Change, p: &Purchase) -> StoreResult<ledger::Outcome> {
         let buyer_cohort = self.cohort_of(&p.customer_id).await?;
         let referral = match &p.referral_code {
             Some(code) => self
@@ -950,24 +899,27 @@ impl DynamoStore {
             Some(id) => self.cohort_of(id).await?,
             None => None,
         };
-        let ctx = PurchaseContext {
-            buyer_cohort,
-            referral: referral.clone(),
-            referrer_cohort,
+        let read = ledger::Read {
+            purchase: PurchaseContext {
+                buyer_cohort,
+                referral: referral.clone(),
+                referrer_cohort,
+            },
+            ..Default::default()
         };
-        let effects = ledger::purchase_effects(&p, &ctx);
+        let outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
         plan.ensure_customer(
             &p.customer_id,
             p.purchased_at,
             Some(CohortUpdate {
                 read: buyer_cohort,
-                set: effects.set_buyer_cohort,
+                set: outcome.set_buyer_cohort,
             }),
         )?;
-        plan.put(purchase_item(&p)?, Cond::absent(), Role::Record)?;
+        plan.put(purchase_item(p)?, Cond::absent(), Role::Record)?;
         match (&p.referral_code, &referral) {
             (Some(code), None) => plan.check(referral_key(code.as_str()), Cond::absent())?,
-            (Some(code), Some(_)) if effects.conversion.is_some() => plan.update(
+            (Some(code), Some(_)) if outcome.conversion.is_some() => plan.update(
                 referral_key(code.as_str()),
                 "ADD conversions :one".into(),
                 Cond::present(),
@@ -979,13 +931,7 @@ impl DynamoStore {
         if let Some(id) = &referrer {
             plan.check(customer_key(id), Cond::cohort_is(referrer_cohort))?;
         }
-        plan.deltas.merge(effects.deltas);
-        plan.event(DomainEvent::PurchaseRecorded {
-            purchase_id: p.id.clone(),
-            customer_id: p.customer_id.clone(),
-            referral_code: p.referral_code.clone(),
-        });
-        Ok(())
+        Ok(outcome)
     }
 }
 
