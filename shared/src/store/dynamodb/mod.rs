@@ -9,7 +9,9 @@ use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue as Av, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue as Av, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::HashMap;
@@ -210,8 +212,25 @@ fn alert_key(id: &str) -> Item {
 fn report_key(month: YearMonth, brand: Option<&str>) -> Item {
     key(format!("REPORT#{month}#{}", brand.unwrap_or_default()), ONE)
 }
-fn aggregate_key(month: YearMonth) -> Item {
+/// A month's counters are spread over this many items: a change adds to one of them (chosen
+/// by its delivery key), and [`AggregateReader::counters`] sums them all. Concurrent writers
+/// then rarely touch the same item (DynamoDB cancels a transaction that meets another on an
+/// item), and no single item takes every write of a month.
+pub const AGGREGATE_SHARDS: u32 = 16;
+fn aggregate_key(month: YearMonth, shard: u32) -> Item {
+    key(format!("AGG#{month}#{shard:02}"), ONE)
+}
+/// The one item per month written before the counters were sharded: still read and summed.
+fn unsharded_aggregate_key(month: YearMonth) -> Item {
     key(format!("AGG#{month}"), ONE)
+}
+/// The aggregate shard a delivery writes to: FNV-1a of its key (stable across builds, so a
+/// transaction's shape is the same on every run).
+fn aggregate_shard(delivery: &str) -> u32 {
+    let hash = delivery.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(AGGREGATE_SHARDS)) as u32
 }
 fn cursor_key(consumer: &str) -> Item {
     key(format!("CURSOR#{consumer}"), ONE)
@@ -989,8 +1008,9 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// One ADD per month item; every metric of the change is an attribute `c:{metric}`.
-    fn plan_counters(plan: &mut Plan<'_>) -> StoreResult<()> {
+    /// One ADD per month, on the delivery's shard of the month; every metric of the change is
+    /// an attribute `c:{metric}`.
+    fn plan_counters(plan: &mut Plan<'_>, shard: u32) -> StoreResult<()> {
         // The deltas are ordered by month, then metric: each month's metrics are one run.
         let mut deltas = std::mem::take(&mut plan.deltas).0.into_iter().peekable();
         while let Some(&((month, _), _)) = deltas.peek() {
@@ -1017,7 +1037,7 @@ impl DynamoStore {
                 cond.names.insert(name, attribute);
                 values.push((value, n(delta)));
             }
-            plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
+            plan.update(aggregate_key(month, shard), expr, cond, values, Role::Context)?;
         }
         Ok(())
     }
@@ -1091,7 +1111,7 @@ impl DynamoStore {
             };
             Self::plan_feed(&mut plan, last, now_ts)?;
         }
-        Self::plan_counters(&mut plan)?;
+        Self::plan_counters(&mut plan, aggregate_shard(delivery))?;
         Ok((plan.items, plan.roles))
     }
 }
@@ -1468,21 +1488,55 @@ impl ReportReader for DynamoStore {
 #[async_trait]
 impl AggregateReader for DynamoStore {
     async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
-        let Some(item) = self.get(aggregate_key(month)).await? else {
-            return Ok(BTreeMap::new());
-        };
+        // Every shard of the month and the unsharded item, in one consistent BatchGetItem.
+        let keys: Vec<Item> = (0..AGGREGATE_SHARDS)
+            .map(|shard| aggregate_key(month, shard))
+            .chain(std::iter::once(unsharded_aggregate_key(month)))
+            .collect();
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(backend)?;
         let mut out = BTreeMap::new();
-        for (name, value) in &item {
-            if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
-                let v = value
-                    .as_n()
-                    .ok()
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .ok_or_else(|| corrupt(format!("counter {name}")))?;
-                out.insert(metric.to_string(), v);
+        for attempt in 0.. {
+            let answer = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            for item in answer
+                .responses
+                .unwrap_or_default()
+                .remove(&self.table)
+                .unwrap_or_default()
+            {
+                for (name, value) in &item {
+                    if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
+                        let v = value
+                            .as_n()
+                            .ok()
+                            .and_then(|v| v.parse::<i64>().ok())
+                            .ok_or_else(|| corrupt(format!("counter {name}")))?;
+                        *out.entry(metric.to_string()).or_default() += v;
+                    }
+                }
+            }
+            // DynamoDB may leave keys unread under load: read those again, briefly backing off.
+            match answer.unprocessed_keys.unwrap_or_default().remove(&self.table) {
+                Some(rest) if !rest.keys().is_empty() => {
+                    if attempt >= MAX_ATTEMPTS {
+                        return Err(StoreError::Unavailable("aggregate shards left unread".into()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)))).await;
+                    request = rest;
+                }
+                _ => return Ok(out),
             }
         }
-        Ok(out)
+        unreachable!("the loop returns")
     }
 }
 

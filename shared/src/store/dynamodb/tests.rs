@@ -2,6 +2,7 @@ use super::*;
 use crate::store::conformance as suite;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -141,7 +142,12 @@ async fn delivery_keys_and_survey_states_expire_by_ttl() {
     assert_eq!(ttl_of(&survey), epoch_after(state.survey.asked_at, SURVEY_TTL_DAYS));
     assert_eq!(store.latest_survey(&identity).await.unwrap(), Some(state));
     // Nothing else expires: records and counters stay.
-    let counters = store.get(aggregate_key(YearMonth::of(before))).await.unwrap().unwrap();
+    let shard = aggregate_shard("slack:ev1");
+    let counters = store
+        .get(aggregate_key(YearMonth::of(before), shard))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!counters.contains_key(TTL));
 }
 
@@ -432,4 +438,30 @@ fn timestamps_and_feed_keys_are_written_as_chrono_and_format_write_them() {
     for seq in [0, 1, 41, 99_999, u64::MAX / 3, u64::MAX] {
         assert_eq!(feed_sk(seq), format!("{seq:020}"));
     }
+}
+
+#[tokio::test]
+async fn counters_sum_the_month_shards_and_the_unsharded_item_of_older_tables() {
+    let store = fresh().await;
+    let when = Utc::now();
+    let month = YearMonth::of(when);
+    // What a table written before sharding holds: one item for the month.
+    let mut old = unsharded_aggregate_key(month);
+    old.insert(TYPE.into(), s("aggregate"));
+    old.insert(format!("{COUNTER_PREFIX}responses"), n(5));
+    store.put(old).await.unwrap();
+    // Deliveries spread over several shards (the keys are chosen to land on distinct ones).
+    let keys: Vec<String> = (0..40).map(|i| format!("api:shard-{i}")).collect();
+    let shards: BTreeSet<u32> = keys.iter().map(|k| aggregate_shard(k)).collect();
+    assert!(shards.len() > 8, "{shards:?}");
+    for (i, key) in keys.iter().enumerate() {
+        let change = Change::Response {
+            response: suite::response(&format!("r-{i}"), "c-1", 9, when),
+            survey: None,
+        };
+        store.apply(key, change).await.unwrap();
+    }
+    let counters = store.counters(month).await.unwrap();
+    assert_eq!(counters.get("responses"), Some(&45));
+    assert_eq!(counters.get("responses.score.9"), Some(&40));
 }
