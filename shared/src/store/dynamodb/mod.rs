@@ -639,6 +639,44 @@ impl DynamoStore {
         self.raw_item(key).await
     }
 
+    /// The items of `keys` that exist, read consistently in one BatchGetItem (up to 100 keys),
+    /// again for any DynamoDB leaves unread under load.
+    async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<Vec<Item>> {
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for attempt in 0.. {
+            let answer = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            out.extend(
+                answer
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default(),
+            );
+            match answer.unprocessed_keys.unwrap_or_default().remove(&self.table) {
+                Some(rest) if !rest.keys().is_empty() => {
+                    if attempt >= MAX_ATTEMPTS {
+                        return Err(StoreError::Unavailable("keys left unread by BatchGetItem".into()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)))).await;
+                    request = rest;
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// Writes one item as it is (no condition).
     async fn put(&self, item: Item) -> StoreResult<()> {
         self.client
@@ -1120,8 +1158,14 @@ impl DynamoStore {
 impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
         // Checked first, as SQLite does: a redelivery is a duplicate even if its subject is gone.
-        if self.get(delivery_key(delivery)).await?.is_some() {
-            return Ok(Applied::Duplicate);
+        // The feed counter comes in the same read, so a change that reads nothing else costs
+        // two round trips: this and its transaction.
+        let mut last_seq = None;
+        for item in self.batch_get(vec![delivery_key(delivery), key(SEQ_PK, ONE)]).await? {
+            match attr_s(&item, PK) {
+                Some(SEQ_PK) => last_seq = Some(attr_n(&item, "seq")?.unwrap_or(0) as u64),
+                _ => return Ok(Applied::Duplicate),
+            }
         }
         let mut last_failure = String::new();
         for attempt in 0..MAX_ATTEMPTS {
@@ -1130,7 +1174,12 @@ impl ChangeWriter for DynamoStore {
                 tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
             }
             let now = Utc::now();
-            let (items, roles) = self.plan_transaction(delivery, &change, now, FeedSeq::Read).await?;
+            // A retry lost a race: the counter has moved since the first read.
+            let seq = match attempt {
+                0 => FeedSeq::Known(last_seq),
+                _ => FeedSeq::Read,
+            };
+            let (items, roles) = self.plan_transaction(delivery, &change, now, seq).await?;
             // The token makes the SDK's own retry of this very request (after a lost answer)
             // succeed instead of failing on the delivery key it wrote the first time.
             let token = format!("{:032x}", rand::random::<u128>());
@@ -1493,50 +1542,20 @@ impl AggregateReader for DynamoStore {
             .map(|shard| aggregate_key(month, shard))
             .chain(std::iter::once(unsharded_aggregate_key(month)))
             .collect();
-        let mut request = KeysAndAttributes::builder()
-            .set_keys(Some(keys))
-            .consistent_read(true)
-            .build()
-            .map_err(backend)?;
         let mut out = BTreeMap::new();
-        for attempt in 0.. {
-            let answer = self
-                .client
-                .batch_get_item()
-                .request_items(&self.table, request)
-                .send()
-                .await
-                .map_err(sdk_err)?;
-            for item in answer
-                .responses
-                .unwrap_or_default()
-                .remove(&self.table)
-                .unwrap_or_default()
-            {
-                for (name, value) in &item {
-                    if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
-                        let v = value
-                            .as_n()
-                            .ok()
-                            .and_then(|v| v.parse::<i64>().ok())
-                            .ok_or_else(|| corrupt(format!("counter {name}")))?;
-                        *out.entry(metric.to_string()).or_default() += v;
-                    }
+        for item in self.batch_get(keys).await? {
+            for (name, value) in &item {
+                if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
+                    let v = value
+                        .as_n()
+                        .ok()
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .ok_or_else(|| corrupt(format!("counter {name}")))?;
+                    *out.entry(metric.to_string()).or_default() += v;
                 }
-            }
-            // DynamoDB may leave keys unread under load: read those again, briefly backing off.
-            match answer.unprocessed_keys.unwrap_or_default().remove(&self.table) {
-                Some(rest) if !rest.keys().is_empty() => {
-                    if attempt >= MAX_ATTEMPTS {
-                        return Err(StoreError::Unavailable("aggregate shards left unread".into()));
-                    }
-                    tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)))).await;
-                    request = rest;
-                }
-                _ => return Ok(out),
             }
         }
-        unreachable!("the loop returns")
+        Ok(out)
     }
 }
 

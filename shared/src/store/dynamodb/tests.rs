@@ -465,3 +465,59 @@ async fn counters_sum_the_month_shards_and_the_unsharded_item_of_older_tables() 
     assert_eq!(counters.get("responses"), Some(&45));
     assert_eq!(counters.get("responses.score.9"), Some(&40));
 }
+
+/// Records the operation of every request the SDK sends (its `x-amz-target`).
+#[derive(Debug, Clone, Default)]
+struct Requests(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_dynamodb::config::Intercept for Requests {
+    fn name(&self) -> &'static str {
+        "Requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_string();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+impl Requests {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
+    let plain = fresh().await;
+    let requests = Requests::default();
+    let config = plain
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(requests.clone())
+        .build();
+    let store = DynamoStore::new(Client::from_conf(config), plain.table());
+    let m = suite::mention("rt-1", Sentiment::Negative, Utc::now());
+    assert_eq!(
+        store.apply("rt:1", Change::Mention(m.clone())).await.unwrap(),
+        Applied::Stored
+    );
+    // The delivery key and the feed counter in one read, then the transaction.
+    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        store.apply("rt:1", Change::Mention(m)).await.unwrap(),
+        Applied::Duplicate
+    );
+    assert_eq!(requests.take(), ["BatchGetItem"]);
+    // The counters of a month: every shard in one read.
+    store.counters(YearMonth::of(Utc::now())).await.unwrap();
+    assert_eq!(requests.take(), ["BatchGetItem"]);
+}
