@@ -7,7 +7,7 @@ mod lambda_emulator;
 use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
-use sarafan_core::store::{RecordKind, RecordLister};
+use sarafan_core::store::{ChangeFeed, RecordKind, RecordLister};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::process::Command;
@@ -469,6 +469,13 @@ async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_f
         3,
         "one survey_requested event per customer: {records:#?}"
     );
+    // In Lambda the events are written for the stream alone, one partition per customer, with
+    // no global counter: the ordered feed `sarafan serve` reads stays empty.
+    for r in &records {
+        let pk = r["dynamodb"]["Keys"]["pk"]["S"].as_str().unwrap_or_default();
+        assert!(pk.starts_with("EVENT#customer#slack:"), "{r}");
+    }
+    assert!(store.read_feed(0, 10).await.unwrap().is_empty());
 
     // First delivery: the rate-limited customer's record is the one failure reported.
     let handled = outreach.invoke(json!({ "Records": records })).await.answered();

@@ -982,8 +982,14 @@ fn alert(id: &str, created: DateTime<Utc>) -> Alert {
 /// 16 writers spread over every store instance given (separate connections or clients to the
 /// same data, as separate Lambda instances are) send mixed changes, a fifth of them delivered
 /// twice: each delivery is stored exactly once, the monthly counters equal a recount of the
-/// stored records, and the feed holds each change's events once.
-pub async fn concurrent_writers_store_each_delivery_once<S: Store + 'static>(stores: Vec<std::sync::Arc<S>>) {
+/// stored records, and the events `events` reads afterwards (the feed, or a stream) hold each
+/// change's events once.
+pub async fn concurrent_writers_store_each_delivery_once<S, F, Fut>(stores: Vec<std::sync::Arc<S>>, events: F)
+where
+    S: Store + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Vec<DomainEvent>>,
+{
     use rand::seq::SliceRandom;
     use rand::SeedableRng;
     use std::collections::HashMap;
@@ -1035,7 +1041,6 @@ pub async fn concurrent_writers_store_each_delivery_once<S: Store + 'static>(sto
         let change = Change::Alert(alert(&format!("cw-seed-a{i}"), at(5, 2)));
         seeder.apply(&format!("cw:seed-alert:{i}"), change).await.unwrap();
     }
-    let seeded_feed = seeder.read_feed(0, 10_000).await.unwrap().len();
 
     let workload = concurrent_workload(&codes);
     let mut rng = rand::rngs::StdRng::seed_from_u64(18);
@@ -1207,13 +1212,10 @@ pub async fn concurrent_writers_store_each_delivery_once<S: Store + 'static>(sto
     );
     assert_eq!((claimed, resolved), (6, 6));
 
-    // Events: one per stored change that makes one, each once, in one strictly ordered feed.
-    let feed = reader.read_feed(0, 10_000).await.unwrap();
-    assert!(feed.windows(2).all(|w| w[0].seq < w[1].seq));
-    let events = &feed[seeded_feed..];
+    // Events: one per stored change that makes one, each once.
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for e in events {
-        let id = match &e.event {
+    for e in events().await {
+        let id = match &e {
             DomainEvent::ResponseRecorded { response_id, .. } => format!("response {response_id}"),
             DomainEvent::MentionRecorded { mention_id, .. } => format!("mention {mention_id}"),
             DomainEvent::PurchaseRecorded { purchase_id, .. } => format!("purchase {purchase_id}"),
@@ -1223,6 +1225,12 @@ pub async fn concurrent_writers_store_each_delivery_once<S: Store + 'static>(sto
             other => panic!("unexpected event {other:?}"),
         };
         *seen.entry(id).or_default() += 1;
+    }
+    for i in 0..10 {
+        assert_eq!(seen.remove(&format!("response cw-seed-r{i}")), Some(1));
+    }
+    for i in 0..4 {
+        assert_eq!(seen.remove(&format!("purchase cw-seed-p{i}")), Some(1));
     }
     for i in 0..60 {
         assert_eq!(seen.remove(&format!("response cw-r{i}")), Some(1));
@@ -1243,4 +1251,14 @@ pub async fn concurrent_writers_store_each_delivery_once<S: Store + 'static>(sto
         assert_eq!(seen.remove(&format!("action on cw-seed-a{i}")), Some(3));
     }
     assert!(seen.is_empty(), "{seen:?}");
+}
+
+/// Every event of the store's ordered feed, checking that it is strictly ordered.
+pub async fn feed_events<S: Store + ?Sized>(store: &S) -> Vec<DomainEvent> {
+    let feed = store.read_feed(0, 100_000).await.unwrap();
+    assert!(
+        feed.windows(2).all(|w| w[0].seq < w[1].seq),
+        "the feed is strictly ordered"
+    );
+    feed.into_iter().map(|e| e.event).collect()
 }

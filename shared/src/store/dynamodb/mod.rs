@@ -42,6 +42,18 @@ const ONE: &str = "#";
 pub struct DynamoStore {
     client: Client,
     table: String,
+    feed: Feed,
+}
+
+/// Where a store's events go (docs/data-model.md, "The change feed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Feed {
+    /// Numbered `FEED` items after the global counter `FEED#SEQ`, for `ChangeFeed` readers
+    /// (`sarafan serve`'s outreach worker).
+    Ordered,
+    /// Items under `EVENT#{ordering key}`, for DynamoDB Streams alone (outreach in Lambda):
+    /// no item every event-writing change must touch.
+    Stream,
 }
 
 pub(crate) fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
@@ -585,11 +597,20 @@ fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) 
 }
 
 impl DynamoStore {
+    /// A store whose events form the ordered feed `ChangeFeed` reads.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         DynamoStore {
             client,
             table: table.into(),
+            feed: Feed::Ordered,
         }
+    }
+
+    /// The same store writing its events for DynamoDB Streams only: they are not numbered, so
+    /// no write touches `FEED#SEQ`, and `ChangeFeed::read_feed` does not see them.
+    pub fn with_stream_feed(mut self) -> Self {
+        self.feed = Feed::Stream;
+        self
     }
 
     /// Builds the SDK config from the environment (region, credentials, `AWS_ENDPOINT_URL`,
@@ -609,8 +630,14 @@ impl DynamoStore {
     }
 
     /// The store on table `table` with a config already loaded (shared with other AWS clients).
+    /// In Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set) events are written for the stream alone:
+    /// outreach reads them there, and nothing in Lambda reads the ordered feed.
     pub fn from_sdk_config(config: &SdkConfig, table: impl Into<String>) -> Self {
-        DynamoStore::new(Client::new(config), table)
+        let store = DynamoStore::new(Client::new(config), table);
+        match std::env::var_os("AWS_LAMBDA_FUNCTION_NAME") {
+            Some(_) => store.with_stream_feed(),
+            None => store,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -1046,6 +1073,25 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// The plan's events as items for the stream alone: `EVENT#{ordering key}` /
+    /// `{recorded_at}#{delivery}#{i}`, unique because the delivery key is claimed in the same
+    /// transaction. A subject's events share a partition key, so its stream records keep their
+    /// order; no counter is read or written.
+    fn plan_stream_events(plan: &mut Plan<'_>, delivery: &str, now_ts: String) -> StoreResult<()> {
+        for (i, event) in std::mem::take(&mut plan.events).into_iter().enumerate() {
+            let ordering_key = event.ordering_key();
+            let sk = format!("{now_ts}#{delivery}#{i:02}");
+            let mut item = key_with_room(["EVENT#", ordering_key.as_str()].concat(), sk, 5);
+            item.insert(TYPE.into(), s("event"));
+            item.insert("kind".into(), s(event.kind()));
+            item.insert("ordering_key".into(), s(ordering_key));
+            item.insert("recorded_at".into(), s(now_ts.clone()));
+            item.insert("event".into(), s(to_json(&event)?));
+            plan.put(item, Cond::absent(), Role::Context)?;
+        }
+        Ok(())
+    }
+
     /// One ADD per month, on the delivery's shard of the month; every metric of the change is
     /// an attribute `c:{metric}`.
     fn plan_counters(plan: &mut Plan<'_>, shard: u32) -> StoreResult<()> {
@@ -1143,11 +1189,16 @@ impl DynamoStore {
         plan.put(claim, Cond::absent(), Role::Delivery)?;
         self.plan_change(&mut plan, change).await?;
         if !plan.events.is_empty() {
-            let last = match feed_seq {
-                FeedSeq::Known(last) => last,
-                FeedSeq::Read => self.feed_seq().await?,
-            };
-            Self::plan_feed(&mut plan, last, now_ts)?;
+            match self.feed {
+                Feed::Ordered => {
+                    let last = match feed_seq {
+                        FeedSeq::Known(last) => last,
+                        FeedSeq::Read => self.feed_seq().await?,
+                    };
+                    Self::plan_feed(&mut plan, last, now_ts)?;
+                }
+                Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now_ts)?,
+            }
         }
         Self::plan_counters(&mut plan, aggregate_shard(delivery))?;
         Ok((plan.items, plan.roles))
@@ -1158,10 +1209,14 @@ impl DynamoStore {
 impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
         // Checked first, as SQLite does: a redelivery is a duplicate even if its subject is gone.
-        // The feed counter comes in the same read, so a change that reads nothing else costs
-        // two round trips: this and its transaction.
+        // The feed counter (when events are numbered) comes in the same read, so a change that
+        // reads nothing else costs two round trips: this and its transaction.
+        let mut keys = vec![delivery_key(delivery)];
+        if self.feed == Feed::Ordered {
+            keys.push(key(SEQ_PK, ONE));
+        }
         let mut last_seq = None;
-        for item in self.batch_get(vec![delivery_key(delivery), key(SEQ_PK, ONE)]).await? {
+        for item in self.batch_get(keys).await? {
             match attr_s(&item, PK) {
                 Some(SEQ_PK) => last_seq = Some(attr_n(&item, "seq")?.unwrap_or(0) as u64),
                 _ => return Ok(Applied::Duplicate),
@@ -1700,7 +1755,8 @@ impl ChangeFeed for DynamoStore {
 
 /// A feed item (from a query or a stream image) as the entry the SQLite feed yields.
 pub(crate) fn feed_entry(item: &Item) -> StoreResult<FeedEntry> {
-    let seq = attr_n(item, "seq")?.ok_or_else(|| corrupt("event without seq"))? as u64;
+    // Events written for the stream alone are not numbered: their stream record is their place.
+    let seq = attr_n(item, "seq")?.unwrap_or(0) as u64;
     let recorded_at = attr_s(item, "recorded_at")
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .ok_or_else(|| corrupt("event without recorded_at"))?

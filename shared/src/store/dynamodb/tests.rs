@@ -38,7 +38,71 @@ async fn concurrent_writers_over_two_instances_store_each_delivery_once() {
     let first = fresh().await;
     // A second instance on the same table with its own client and connections: another Lambda.
     let second = DynamoStore::new(local_client().await, first.table());
-    suite::concurrent_writers_store_each_delivery_once(vec![Arc::new(first), Arc::new(second)]).await;
+    let reader = first.clone();
+    let stores = vec![Arc::new(first), Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || suite::feed_events(&reader)).await;
+}
+
+/// As in Lambda: events for the stream alone, no feed counter; checked on the table's stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_with_stream_events_store_each_delivery_once() {
+    let first = fresh().await.with_stream_feed();
+    let second = DynamoStore::new(local_client().await, first.table()).with_stream_feed();
+    let table = first.table().to_string();
+    let stores = vec![Arc::new(first), Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || stream_events(&table)).await;
+}
+
+/// One call of DynamoDB Local's API, unsigned (it checks no signature).
+async fn local_call(target: &str, body: serde_json::Value) -> serde_json::Value {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap();
+    let answer = reqwest::Client::new()
+        .post(endpoint)
+        .header("x-amz-target", target)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let text = answer.text().await.unwrap();
+    assert!(status.is_success(), "{target}: {status} {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Every event on the table's stream so far, decoded as outreach decodes a Lambda batch.
+async fn stream_events(table: &str) -> Vec<DomainEvent> {
+    use serde_json::json;
+    let described = local_call("DynamoDB_20120810.DescribeTable", json!({ "TableName": table })).await;
+    let arn = described["Table"]["LatestStreamArn"].as_str().unwrap().to_string();
+    let stream = local_call("DynamoDBStreams_20120810.DescribeStream", json!({ "StreamArn": arn })).await;
+    let mut records = Vec::new();
+    for shard in stream["StreamDescription"]["Shards"].as_array().unwrap() {
+        let request = json!({"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"});
+        let mut iterator =
+            local_call("DynamoDBStreams_20120810.GetShardIterator", request).await["ShardIterator"].clone();
+        // An open shard always names a next iterator: read until a page comes back empty.
+        loop {
+            let page = local_call(
+                "DynamoDBStreams_20120810.GetRecords",
+                json!({ "ShardIterator": iterator }),
+            )
+            .await;
+            let got = page["Records"].as_array().unwrap();
+            if got.is_empty() {
+                break;
+            }
+            records.extend(got.iter().cloned());
+            iterator = page["NextShardIterator"].clone();
+        }
+    }
+    let batch: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_value(json!({ "Records": records })).unwrap();
+    stream::events_from_stream(&batch).into_iter().map(|(_, e)| e).collect()
 }
 
 #[tokio::test]
@@ -520,4 +584,23 @@ async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
     // The counters of a month: every shard in one read.
     store.counters(YearMonth::of(Utc::now())).await.unwrap();
     assert_eq!(requests.take(), ["BatchGetItem"]);
+    // Events for the stream alone (as in Lambda): the same two round trips, and no write
+    // touches the feed counter.
+    let stream = DynamoStore::new(store.client().clone(), plain.table()).with_stream_feed();
+    let m = suite::mention("rt-2", Sentiment::Negative, Utc::now());
+    let items = stream
+        .transaction("rt:2", &Change::Mention(m.clone()), Utc::now(), None)
+        .await
+        .unwrap();
+    assert!(
+        items.iter().all(|i| !format!("{i:?}").contains("FEED#SEQ")),
+        "{items:#?}"
+    );
+    assert!(
+        items.iter().any(|i| format!("{i:?}").contains("EVENT#mention#rt-2")),
+        "{items:#?}"
+    );
+    requests.take();
+    assert_eq!(stream.apply("rt:2", Change::Mention(m)).await.unwrap(), Applied::Stored);
+    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
 }

@@ -24,8 +24,9 @@ async fn concurrent_writers_over_two_instances_store_each_delivery_once() {
     // Two instances on one file (two processes, as `sarafan serve` and a CLI command).
     let first = SqliteStore::open(&path).unwrap();
     let second = SqliteStore::open(&path).unwrap();
-    suite::concurrent_writers_store_each_delivery_once(vec![std::sync::Arc::new(first), std::sync::Arc::new(second)])
-        .await;
+    let reader = SqliteStore::open(&path).unwrap();
+    let stores = vec![std::sync::Arc::new(first), std::sync::Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || suite::feed_events(&reader)).await;
 }
 
 #[tokio::test]
