@@ -26,6 +26,8 @@ pub type Item = HashMap<String, Av>;
 const DOC: &str = "doc";
 /// Delivery keys are kept this long: platforms redeliver within hours, operators replay within days.
 pub const DELIVERY_TTL_DAYS: i64 = 30;
+/// Events written for the stream alone expire after this many days (the stream holds 24 hours).
+pub const STREAM_EVENT_TTL_DAYS: i64 = 7;
 /// A survey conversation is over long before this; TTL then removes its state.
 pub const SURVEY_TTL_DAYS: i64 = 180;
 /// How often one change is retried when a concurrent writer won a race on an item it read.
@@ -1076,17 +1078,20 @@ impl DynamoStore {
     /// The plan's events as items for the stream alone: `EVENT#{ordering key}` /
     /// `{recorded_at}#{delivery}#{i}`, unique because the delivery key is claimed in the same
     /// transaction. A subject's events share a partition key, so its stream records keep their
-    /// order; no counter is read or written.
-    fn plan_stream_events(plan: &mut Plan<'_>, delivery: &str, now_ts: String) -> StoreResult<()> {
+    /// order; no counter is read or written. They expire after [`STREAM_EVENT_TTL_DAYS`]: the
+    /// stream keeps a record for 24 hours, and nothing reads the item itself.
+    fn plan_stream_events(plan: &mut Plan<'_>, delivery: &str, now: DateTime<Utc>, now_ts: String) -> StoreResult<()> {
+        let expires_at = epoch_after(now, STREAM_EVENT_TTL_DAYS);
         for (i, event) in std::mem::take(&mut plan.events).into_iter().enumerate() {
             let ordering_key = event.ordering_key();
             let sk = format!("{now_ts}#{delivery}#{i:02}");
-            let mut item = key_with_room(["EVENT#", ordering_key.as_str()].concat(), sk, 5);
+            let mut item = key_with_room(["EVENT#", ordering_key.as_str()].concat(), sk, 6);
             item.insert(TYPE.into(), s("event"));
             item.insert("kind".into(), s(event.kind()));
             item.insert("ordering_key".into(), s(ordering_key));
             item.insert("recorded_at".into(), s(now_ts.clone()));
             item.insert("event".into(), s(to_json(&event)?));
+            item.insert(TTL.into(), n(expires_at));
             plan.put(item, Cond::absent(), Role::Context)?;
         }
         Ok(())
@@ -1197,7 +1202,7 @@ impl DynamoStore {
                     };
                     Self::plan_feed(&mut plan, last, now_ts)?;
                 }
-                Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now_ts)?,
+                Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now, now_ts)?,
             }
         }
         Self::plan_counters(&mut plan, aggregate_shard(delivery))?;
