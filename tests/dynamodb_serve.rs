@@ -1,5 +1,5 @@
-//! `sarafan dynamodb create-table`, then `SARAFAN_STORE=dynamodb sarafan serve` end to end on the
-//! local DynamoDB-compatible server that scripts/test starts, including outages of it.
+//! `sarafan dynamodb create-table`, then `SARAFAN_STORE=dynamodb sarafan serve` end to end on
+//! DynamoDB Local (which scripts/test starts), including outages of it.
 
 use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use sarafan_core::ledger::{self, metric, Deltas, PurchaseContext};
 use sarafan_core::model::{Alert, DomainEvent, Mention, Purchase, Referral, Response};
-use sarafan_core::store::dynamodb::{create_table_without_stream, DynamoStore};
+use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::{AggregateReader, ChangeFeed, Record, RecordKind, RecordLister};
 use sarafan_core::YearMonth;
 use serde_json::{json, Value};
@@ -26,10 +26,10 @@ use tokio::task::JoinSet;
 const API_TOKEN: &str = "api-token";
 const SLACK_SECRET: &str = "slack-signing-secret";
 
+/// DynamoDB Local's address (the SDK's per-service variable, which wins over `AWS_ENDPOINT_URL`).
 fn endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL").expect(
-        "these tests need a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)",
-    )
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("these tests need DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)")
 }
 
 /// Where an armed fault strikes the transaction it is armed for.
@@ -43,8 +43,6 @@ enum Strike {
 
 struct LinkState {
     upstream: String,
-    /// One request at a time reaches the server (see [`Link`]).
-    gate: tokio::sync::Mutex<()>,
     /// TransactWriteItems requests seen so far.
     transactions: AtomicU64,
     armed: std::sync::Mutex<Option<(u64, Strike)>>,
@@ -77,20 +75,14 @@ impl LinkState {
 /// A forwarder in front of the DynamoDB server that can be cut (every open connection reset,
 /// new ones refused) and restored, so the server and its data survive the "outage".
 ///
-/// Why a link rather than killing the server: moto keeps its tables in memory, so a killed
-/// moto comes back empty. Its recorder (`/moto-api/recorder/`) could rebuild the state after a
-/// restart, but only by replaying every request since the start (reads included) on each
-/// restart, and only if the test owned the server process; the link gives the same view from
-/// the client's side (connections reset mid-request, then refused) and can strike at an exact
-/// point: just before a transaction reaches the server, or just after the server applied it
-/// and before the answer gets back (the case that tests idempotency hardest).
+/// Why a link rather than killing the server: DynamoDB Local runs in memory here, so a killed
+/// server comes back empty; the link gives the same view from the client's side (connections
+/// reset mid-request, then refused) and can strike at an exact point: just before a transaction
+/// reaches the server, or just after the server applied it and before the answer gets back
+/// (the case that tests idempotency hardest).
 ///
-/// The link speaks just enough HTTP/1.1 (Content-Length framing) to let one request at a time
-/// through: moto runs requests on parallel threads and its TransactWriteItems is neither
-/// isolated nor safely rolled back across them (a failed transaction restores a copy of the
-/// whole table taken when it started, undoing writes that committed meanwhile), whereas
-/// DynamoDB serialises conflicting transactions. Serialised, moto behaves like DynamoDB here,
-/// so a failure of this test is Sarafan's, not the emulator's.
+/// The link speaks just enough HTTP/1.1 (Content-Length framing) to see each request; requests
+/// pass concurrently, as they reach DynamoDB, which serialises conflicting transactions itself.
 struct Link {
     port: u16,
     state: Arc<LinkState>,
@@ -108,7 +100,6 @@ impl Link {
             port,
             state: Arc::new(LinkState {
                 upstream,
-                gate: tokio::sync::Mutex::new(()),
                 transactions: AtomicU64::new(0),
                 armed: std::sync::Mutex::new(None),
                 struck: watch::channel(0).0,
@@ -176,7 +167,7 @@ struct Message {
     close: bool,
 }
 
-/// Reads one message framed by Content-Length (what the AWS SDK and moto send); `None` at a
+/// Reads one message framed by Content-Length (what the AWS SDK and DynamoDB Local send); `None` at a
 /// clean end of the connection.
 async fn read_message<R: AsyncBufRead + Unpin>(r: &mut R, response: bool) -> std::io::Result<Option<Message>> {
     let mut bytes = Vec::new();
@@ -234,7 +225,6 @@ async fn relay(state: Arc<LinkState>, inbound: TcpStream) {
     let mut r = BufReader::new(r);
     let mut upstream: Option<(BufReader<OwnedReadHalf>, OwnedWriteHalf)> = None;
     while let Ok(Some(request)) = read_message(&mut r, false).await {
-        let gate = state.gate.lock().await;
         if state.cutting.load(Ordering::SeqCst) {
             return;
         }
@@ -269,7 +259,6 @@ async fn relay(state: Arc<LinkState>, inbound: TcpStream) {
             state.cut();
             return;
         }
-        drop(gate);
         if w.write_all(&response.bytes).await.is_err() || request.close {
             return;
         }
@@ -281,7 +270,7 @@ fn sarafan(args: &[&str], endpoint: &str, table: &str) -> std::process::Output {
         .args(args)
         .env("SARAFAN_STORE", "dynamodb")
         .env("SARAFAN_TABLE", table)
-        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
         .output()
         .unwrap()
 }
@@ -307,7 +296,7 @@ impl Serve {
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .env("SARAFAN_STORE", "dynamodb")
             .env("SARAFAN_TABLE", table)
-            .env("AWS_ENDPOINT_URL", endpoint)
+            .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
             .env("SARAFAN_API_TOKEN", API_TOKEN)
             .env("SLACK_SIGNING_SECRET", SLACK_SECRET)
             .env("SARAFAN_BRAND_TERMS", "Sprite")
@@ -499,8 +488,7 @@ const REPLAY_MONTH: &str = "2025-11";
 /// which is a second delivery key), brand mentions in a Slack channel, purchases. Customers and
 /// buyers repeat, so concurrent writes contend on the same items.
 fn replay_webhooks() -> Vec<Webhook> {
-    // One hour of one day: the month's aggregate item stays small (moto copies its table,
-    // stream records included, on every transaction, so a big item makes every write slow).
+    // One hour of one day: every write lands on the same few counters.
     let at = |i: usize| format!("{REPLAY_MONTH}-10T10:{:02}:{:02}Z", i % 60, (i * 7) % 60);
     let mut hooks = Vec::new();
     let comments = ["Quick service and a friendly team", "The wait was far too long", ""];
@@ -740,12 +728,12 @@ async fn dynamodb_outages_during_a_webhook_replay_lose_and_double_nothing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(9);
     let link = Link::new(upstream()).await;
-    // The test above creates the table with `sarafan dynamodb create-table`; this one leaves
-    // out the stream, which nothing reads here (serve reads the feed items) and which moto
-    // would copy whole on every transaction.
+    // The test above creates the table with `sarafan dynamodb create-table`; this one directly.
     let table = new_table();
     let store = DynamoStore::from_env(&table).await;
-    create_table_without_stream(store.client(), &table).await.unwrap();
+    sarafan_core::store::dynamodb::create_table(store.client(), &table)
+        .await
+        .unwrap();
     let serve = Serve::start(&link.url(), &table).await;
 
     let started = Instant::now();

@@ -1,4 +1,4 @@
-//! The built Lambda binaries under a small Lambda Runtime API emulator, on moto's DynamoDB:
+//! The built Lambda binaries under a small Lambda Runtime API emulator, on DynamoDB Local:
 //! real API Gateway and Scheduler event shapes in, stored records out; init time and peak RSS printed.
 
 #[path = "support/lambda_emulator.rs"]
@@ -7,14 +7,14 @@ mod lambda_emulator;
 use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
-use sarafan_core::store::{RecordKind, RecordLister};
+use sarafan_core::store::{ChangeFeed, RecordKind, RecordLister};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::process::Command;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A debug build of one of the workspace's Lambda binaries under the emulator, on moto.
+/// A debug build of one of the workspace's Lambda binaries under the emulator, on DynamoDB Local.
 async fn start(bin: &str, env: &[(&str, String)]) -> Function {
     let path = binary(bin, "run `cargo test --workspace` (or `cargo build --workspace`) first");
     let mut vars = local_aws_env();
@@ -139,7 +139,10 @@ async fn outreach_binary_answers_a_stream_batch_with_no_failures() {
 struct StreamReader {
     http: reqwest::Client,
     endpoint: String,
-    iterator: String,
+    arn: String,
+    shard: String,
+    /// Taken at the first read (see [`StreamReader::next_batch`]).
+    iterator: Option<String>,
 }
 
 impl StreamReader {
@@ -148,7 +151,7 @@ impl StreamReader {
             .post(endpoint)
             .header("x-amz-target", target)
             .header("content-type", "application/x-amz-json-1.0")
-            // moto picks the service and region from the credential scope; it checks no signature.
+            // DynamoDB Local reads the region from the credential scope; it checks no signature.
             .header(
                 "authorization",
                 "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
@@ -166,7 +169,7 @@ impl StreamReader {
     /// Opens the table's stream at its start.
     async fn open(table: &str) -> StreamReader {
         let http = reqwest::Client::new();
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap();
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap();
         let described = Self::call(
             &http,
             &endpoint,
@@ -189,35 +192,45 @@ impl StreamReader {
             .as_str()
             .unwrap()
             .to_string();
-        let iterator = Self::call(
-            &http,
-            &endpoint,
-            "DynamoDBStreams_20120810.GetShardIterator",
-            json!({"StreamArn": arn, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}),
-        )
-        .await["ShardIterator"]
-            .as_str()
-            .unwrap()
-            .to_string();
         StreamReader {
             http,
             endpoint,
-            iterator,
+            arn,
+            shard,
+            iterator: None,
         }
     }
 
     /// The records written since the last read, as the DynamoDB Streams event Lambda hands
-    /// the function (Lambda adds `eventSourceARN`; moto's records carry the rest).
+    /// the function: the stream's records with the stream's ARN as `eventSourceARN`.
     async fn next_batch(&mut self) -> Value {
-        let page = Self::call(
+        // DynamoDB Local numbers stream records across all its tables, and a TRIM_HORIZON
+        // iterator taken while this shard was still empty is refused as trimmed once another
+        // table has written: so it is taken at the first read, after the first write.
+        let iterator = match self.iterator.take() {
+            Some(iterator) => iterator,
+            None => Self::call(
+                &self.http,
+                &self.endpoint,
+                "DynamoDBStreams_20120810.GetShardIterator",
+                json!({"StreamArn": self.arn, "ShardId": self.shard, "ShardIteratorType": "TRIM_HORIZON"}),
+            )
+            .await["ShardIterator"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        };
+        let mut page = Self::call(
             &self.http,
             &self.endpoint,
             "DynamoDBStreams_20120810.GetRecords",
-            json!({"ShardIterator": self.iterator}),
+            json!({"ShardIterator": iterator}),
         )
         .await;
-        if let Some(next) = page["NextShardIterator"].as_str() {
-            self.iterator = next.to_string();
+        let next = page["NextShardIterator"].as_str().expect("the shard stays open");
+        self.iterator = Some(next.to_string());
+        for record in page["Records"].as_array_mut().into_iter().flatten() {
+            record["eventSourceARN"] = json!(self.arn);
         }
         json!({"Records": page["Records"]})
     }
@@ -370,4 +383,139 @@ async fn posts(slack: &MockServer) -> Vec<Value> {
         .filter(|r| r.url.path() == "/chat.postMessage")
         .map(|r| serde_json::from_slice(&r.body).unwrap_or(Value::Null))
         .collect()
+}
+
+/// Keeps what DynamoDB Streams' event source mapping lets through to outreach (template.yaml's
+/// filter: INSERTs of `type = event` items).
+fn filtered(batch: Value) -> Vec<Value> {
+    batch["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["eventName"] == "INSERT" && r["dynamodb"]["NewImage"]["type"]["S"] == "event")
+        .cloned()
+        .collect()
+}
+
+/// `/api/surveys` for three Slack customers through the ingest binary, the table's stream read
+/// back, its records handed to the outreach binary as Lambda hands them: one customer's question
+/// meets Slack's rate limit, that record alone is reported as a batch item failure, the retry
+/// from it (as Lambda retries) asks the rest, and a redelivery of the whole batch asks nobody
+/// again. Each customer gets exactly one question.
+#[tokio::test]
+async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_from() {
+    let store = fresh_table().await;
+    let mut stream = StreamReader::open(store.table()).await;
+    let slack = MockServer::start().await;
+    let customers = ["U0AAAA", "U0BFAIL", "U0CCCC"];
+    // Rate limited for longer than outreach waits: a transient failure at once.
+    Mock::given(method("POST"))
+        .and(path("/conversations.open"))
+        .and(body_string_contains("U0BFAIL"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "600"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&slack)
+        .await;
+    for user in customers {
+        Mock::given(method("POST"))
+            .and(path("/conversations.open"))
+            .and(body_string_contains(user))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": {"id": format!("D{user}")}})),
+            )
+            .mount(&slack)
+            .await;
+    }
+    Mock::given(method("POST"))
+        .and(path("/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": "D0", "ts": "1773150000.000100"})),
+        )
+        .mount(&slack)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/users.info"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "user": {"locale": "en-US"}})))
+        .mount(&slack)
+        .await;
+    let table = ("SARAFAN_TABLE", store.table().to_string());
+    let token = ("SLACK_BOT_TOKEN", "xoxb-e2e".to_string());
+    let mut ingest = start(
+        "sarafan-ingest",
+        &[table.clone(), ("SARAFAN_API_TOKEN", "e2e-token".into()), token.clone()],
+    )
+    .await;
+    let mut outreach = start("sarafan-outreach", &[table, token, ("SLACK_API_URL", slack.uri())]).await;
+
+    let targets: Vec<Value> = customers
+        .iter()
+        .map(|u| json!({"platform": "slack", "user_id": u}))
+        .collect();
+    let asked = ingest
+        .invoke(http_event(
+            "POST",
+            "/api/surveys",
+            &[("authorization", "Bearer e2e-token")],
+            &json!({ "customers": targets }).to_string(),
+        ))
+        .await
+        .answered();
+    assert_eq!(asked["statusCode"], 202, "{asked}");
+    let records = filtered(stream.next_batch().await);
+    assert_eq!(
+        records.len(),
+        3,
+        "one survey_requested event per customer: {records:#?}"
+    );
+    // In Lambda the events are written for the stream alone, one partition per customer, with
+    // no global counter: the ordered feed `sarafan serve` reads stays empty.
+    for r in &records {
+        let pk = r["dynamodb"]["Keys"]["pk"]["S"].as_str().unwrap_or_default();
+        assert!(pk.starts_with("EVENT#customer#slack:"), "{r}");
+    }
+    assert!(store.read_feed(0, 10).await.unwrap().is_empty());
+
+    // First delivery: the rate-limited customer's record is the one failure reported.
+    let handled = outreach.invoke(json!({ "Records": records })).await.answered();
+    let failures = handled["batchItemFailures"].as_array().unwrap().clone();
+    assert_eq!(failures.len(), 1, "{handled}");
+    let failed_at = records
+        .iter()
+        .position(|r| r["dynamodb"]["SequenceNumber"] == failures[0]["itemIdentifier"])
+        .unwrap_or_else(|| panic!("the failure names a record of the batch: {handled}"));
+    assert!(
+        records[failed_at].to_string().contains("U0BFAIL"),
+        "{}",
+        records[failed_at]
+    );
+    let questions = |sent: &[Value]| customers.map(|u| sent.iter().filter(|m| m["channel"] == format!("D{u}")).count());
+    let before: Vec<usize> = records[..failed_at]
+        .iter()
+        .map(|r| customers.iter().position(|u| r.to_string().contains(u)).unwrap())
+        .collect();
+    let mut expected = [0; 3];
+    for i in &before {
+        expected[*i] = 1;
+    }
+    assert_eq!(
+        questions(&posts(&slack).await),
+        expected,
+        "only the records before the failure"
+    );
+
+    // Lambda retries the batch from the failed record: the rest are asked, nobody twice.
+    let retried = outreach
+        .invoke(json!({ "Records": records[failed_at..] }))
+        .await
+        .answered();
+    assert_eq!(retried["batchItemFailures"], json!([]), "{retried}");
+    assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);
+
+    // The whole batch once more (Lambda delivers at least once): still one question each.
+    let again = outreach.invoke(json!({ "Records": records })).await.answered();
+    assert_eq!(again["batchItemFailures"], json!([]), "{again}");
+    assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);
+    report("sarafan-outreach", &outreach);
 }

@@ -99,6 +99,176 @@ pub enum Applied {
     Duplicate,
 }
 
+/// What a store read before applying a change: besides the change, the ledger's only input.
+/// Each store reads these in the change's transaction (SQLite) or checks on write that they
+/// are still as read (DynamoDB's conditions, docs/data-model.md).
+#[derive(Debug, Clone, Default)]
+pub struct Read {
+    /// Comment: the response as stored.
+    pub response: Option<Response>,
+    /// Alert, AlertAction: the alert as stored, if any.
+    pub alert: Option<Alert>,
+    /// Survey: no state of this survey is stored yet.
+    pub survey_is_new: bool,
+    /// Purchase: the cohorts and the referral it names.
+    pub purchase: PurchaseContext,
+}
+
+/// The ledger's answer for one change: its events and counters, and the state the store must
+/// write besides the change's own records. Stores persist it and decide nothing themselves.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub events: Vec<DomainEvent>,
+    pub deltas: Deltas,
+    /// Comment: the response with its new comment.
+    pub response: Option<Response>,
+    /// Alert, AlertAction: the alert as it must be stored; `None` when it does not change.
+    pub alert: Option<Alert>,
+    /// Survey: the customer was asked at this time (it throttles the next question).
+    pub last_asked_at: Option<DateTime<Utc>>,
+    /// Purchase: its cohort and conversion (see [`purchase_effects`]).
+    pub set_buyer_cohort: Option<YearMonth>,
+    pub conversion: Option<ReferralCode>,
+}
+
+/// A change names something that is not stored: the store answers `StoreError::NotFound`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing(pub String);
+
+/// Decides what `change` does, given what the store read for it: a pure function, the same
+/// for every store.
+pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
+    let mut out = Outcome::default();
+    match change {
+        Change::Customer(_) | Change::Report(_) => {}
+        Change::SurveyRequested {
+            customer,
+            identity,
+            brand,
+        } => out.events.push(DomainEvent::SurveyRequested {
+            customer_id: customer.id.clone(),
+            identity: identity.clone(),
+            brand: brand.clone(),
+        }),
+        Change::Survey(state) => {
+            // A question the platform refused was never asked: it neither counts nor throttles.
+            if read.survey_is_new && state.survey.stage != crate::survey::SurveyStage::Failed {
+                out.deltas = survey_asked_deltas(state);
+                out.last_asked_at = Some(state.survey.asked_at);
+            }
+        }
+        Change::Response { response, .. } => {
+            out.deltas = response_deltas(response);
+            out.events.push(DomainEvent::ResponseRecorded {
+                response_id: response.id.clone(),
+                customer_id: response.customer_id.clone(),
+                platform: response.platform,
+                score: response.score,
+            });
+        }
+        Change::Comment {
+            response_id,
+            customer_id,
+            comment,
+            ..
+        } => {
+            let stored = read
+                .response
+                .as_ref()
+                .ok_or_else(|| Missing(format!("response {response_id}")))?;
+            // Comments, their category and their themes, as the comment is stored now.
+            out.deltas = comment_deltas(stored, stored.comment.as_deref(), comment);
+            out.response = Some(Response {
+                comment: Some(comment.clone()),
+                ..stored.clone()
+            });
+            out.events.push(DomainEvent::CommentRecorded {
+                response_id: response_id.clone(),
+                customer_id: customer_id.clone(),
+            });
+        }
+        Change::ScoreNotUnderstood {
+            customer_id,
+            identity,
+            reason,
+        } => out.events.push(DomainEvent::ScoreNotUnderstood {
+            customer_id: customer_id.clone(),
+            identity: identity.clone(),
+            reason: reason.clone(),
+        }),
+        Change::OptOut {
+            customer_id, identity, ..
+        } => out.events.push(DomainEvent::OptedOut {
+            customer_id: customer_id.clone(),
+            identity: identity.clone(),
+        }),
+        Change::Mention(m) => {
+            out.deltas = mention_deltas(m);
+            out.events.push(DomainEvent::MentionRecorded {
+                mention_id: m.id.clone(),
+                sentiment: m.sentiment,
+            });
+        }
+        Change::Purchase(p) => {
+            let effects = purchase_effects(p, &read.purchase);
+            out.deltas = effects.deltas;
+            out.set_buyer_cohort = effects.set_buyer_cohort;
+            out.conversion = effects.conversion;
+            out.events.push(DomainEvent::PurchaseRecorded {
+                purchase_id: p.id.clone(),
+                customer_id: p.customer_id.clone(),
+                referral_code: p.referral_code.clone(),
+            });
+        }
+        Change::ReferralCreated(r) => out.deltas.add(r.created_at, metric::REFERRALS_CREATED, 1),
+        Change::ReferralClick { code, at } => {
+            out.deltas.add(*at, metric::REFERRAL_CLICKS, 1);
+            out.events.push(DomainEvent::ReferralClicked { code: code.clone() });
+        }
+        Change::Alert(a) => match &read.alert {
+            // Raised again (a redelivered detractor, say): only a newer message is kept.
+            Some(existing) => {
+                let message = a.message.clone().or_else(|| existing.message.clone());
+                if message != existing.message {
+                    out.alert = Some(Alert {
+                        message,
+                        ..existing.clone()
+                    });
+                }
+            }
+            None => {
+                out.deltas.add(a.created_at, metric::alerts_raised(a.kind), 1);
+                out.alert = Some(a.clone());
+            }
+        },
+        Change::AlertAction {
+            alert_id,
+            action,
+            by,
+            at,
+        } => {
+            let alert = read
+                .alert
+                .as_ref()
+                .ok_or_else(|| Missing(format!("alert {alert_id}")))?;
+            let status = match alert_action(alert, *action, by, *at) {
+                Some((next, deltas)) => {
+                    out.deltas = deltas;
+                    let status = next.status;
+                    out.alert = Some(next);
+                    status
+                }
+                None => alert.status,
+            };
+            out.events.push(DomainEvent::AlertChanged {
+                alert_id: alert_id.clone(),
+                status,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Counter increments for monthly aggregate items: `(month, metric) -> delta`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deltas(pub BTreeMap<(YearMonth, String), i64>);
@@ -364,6 +534,30 @@ pub fn alert_resolved_deltas(alert: &Alert, at: DateTime<Utc>) -> Deltas {
     d
 }
 
+/// What a staff click does to `alert` as read: the alert as it must be stored and its
+/// counters, or `None` when the click changes nothing (a second claim, a second resolution).
+/// The event carries the returned alert's status, or the read one's when nothing changed.
+pub fn alert_action(alert: &Alert, action: AlertAction, by: &str, at: DateTime<Utc>) -> Option<(Alert, Deltas)> {
+    let mut next = alert.clone();
+    match action {
+        AlertAction::Claim if alert.claimed_at.is_none() => {
+            if alert.status == AlertStatus::Open {
+                next.status = AlertStatus::Claimed;
+            }
+            next.claimed_by = Some(by.to_string());
+            next.claimed_at = Some(at);
+            Some((next, alert_claimed_deltas(alert, at)))
+        }
+        AlertAction::Resolve if alert.resolved_at.is_none() => {
+            next.status = AlertStatus::Resolved;
+            next.resolved_at = Some(at);
+            next.claimed_by = alert.claimed_by.clone().or_else(|| Some(by.to_string()));
+            Some((next, alert_resolved_deltas(alert, at)))
+        }
+        _ => None,
+    }
+}
+
 pub fn mention_deltas(mention: &Mention) -> Deltas {
     use chrono::{Datelike, Timelike};
     let mut d = Deltas::default();
@@ -555,6 +749,70 @@ mod tests {
         assert_eq!(get(&d, "themes.promoter.on_time"), Some(-1));
         assert_eq!(get(&d, "themes.promoter.price"), Some(1));
         assert!(comment_deltas(&r, Some("so quick"), "so quick").is_empty());
+    }
+
+    #[test]
+    fn a_comment_after_the_score_counts_as_the_same_comment_sent_with_it() {
+        let text = "Waited two hours, the car was dirty";
+        let bare = response(3, None);
+        let answer = Change::Response {
+            response: bare.clone(),
+            survey: None,
+        };
+        let comment = Change::Comment {
+            response_id: bare.id.clone(),
+            customer_id: bare.customer_id.clone(),
+            comment: text.into(),
+            survey: None,
+        };
+        let mut later = decide(&answer, &Read::default()).unwrap().deltas;
+        let read = Read {
+            response: Some(bare.clone()),
+            ..Read::default()
+        };
+        let outcome = decide(&comment, &read).unwrap();
+        later.merge(outcome.deltas);
+        let with = Change::Response {
+            response: response(3, Some(text)),
+            survey: None,
+        };
+        let mut at_once = decide(&with, &Read::default()).unwrap().deltas;
+        later.0.retain(|_, d| *d != 0);
+        at_once.0.retain(|_, d| *d != 0);
+        assert_eq!(later, at_once);
+        assert_eq!(outcome.response.unwrap().comment.as_deref(), Some(text));
+        assert_eq!(outcome.events.len(), 1);
+        // A comment on a response that is not stored is refused, whatever the store.
+        assert_eq!(decide(&comment, &Read::default()), Err(Missing("response r1".into())));
+    }
+
+    #[test]
+    fn an_alert_raised_again_counts_nothing_and_keeps_the_newer_message() {
+        let alert = Alert {
+            id: "a1".into(),
+            kind: AlertKind::Detractor,
+            subject_id: "r1".into(),
+            status: AlertStatus::Claimed,
+            claimed_by: Some("U1".into()),
+            created_at: at(3),
+            claimed_at: Some(at(3)),
+            resolved_at: None,
+            message: None,
+        };
+        let again = Change::Alert(Alert {
+            status: AlertStatus::Open,
+            claimed_by: None,
+            claimed_at: None,
+            ..alert.clone()
+        });
+        let read = Read {
+            alert: Some(alert.clone()),
+            ..Read::default()
+        };
+        let outcome = decide(&again, &read).unwrap();
+        assert_eq!(outcome, Outcome::default(), "nothing changes, nothing counts");
+        let first = decide(&again, &Read::default()).unwrap();
+        assert_eq!(get(&first.deltas, "alerts.detractor.raised"), Some(1));
     }
 
     #[test]

@@ -237,13 +237,17 @@ pub fn binary(name: &str, how_to_build: &str) -> PathBuf {
     path
 }
 
-/// The variables that point an AWS SDK at the local emulator named by `AWS_ENDPOINT_URL`
-/// (moto), with its dummy credentials.
+/// The variables that point an AWS SDK at the local servers scripts/test starts: DynamoDB
+/// Local (`AWS_ENDPOINT_URL_DYNAMODB`) and moto for everything else (`AWS_ENDPOINT_URL`), with
+/// their dummy credentials.
 pub fn local_aws_env() -> Vec<(&'static str, String)> {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL")
-        .expect("needs a local AWS emulator: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)");
+    let how = "run scripts/test (it starts DynamoDB Local and moto and sets both variables)";
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| panic!("needs AWS_ENDPOINT_URL: {how}"));
+    let dynamodb =
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_else(|_| panic!("needs AWS_ENDPOINT_URL_DYNAMODB: {how}"));
     vec![
         ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ENDPOINT_URL_DYNAMODB", dynamodb),
         ("AWS_ACCESS_KEY_ID", "testing".into()),
         ("AWS_SECRET_ACCESS_KEY", "testing".into()),
         ("AWS_REGION", "us-east-1".into()),

@@ -170,6 +170,78 @@ pub async fn aggregates_match_a_recount<S: Store>(store: &S) {
     }
 }
 
+/// A comment sent after the score (chat follow-ups), then replaced, then the same text again:
+/// the comment counters and the themes always describe the comment as stored.
+pub async fn themes_follow_the_comment_as_stored<S: Store>(store: &S) {
+    let mut r = response("r-themes", "c-themes", 3, at(4, 2));
+    r.locale = Some("en".into());
+    let comment = |key: &str, text: &str| {
+        let change = Change::Comment {
+            response_id: r.id.clone(),
+            customer_id: r.customer_id.clone(),
+            comment: text.into(),
+            survey: None,
+        };
+        let key = key.to_string();
+        async move { store.apply(&key, change).await.unwrap() }
+    };
+    let change = Change::Response {
+        response: r.clone(),
+        survey: None,
+    };
+    assert_eq!(store.apply("themes-score", change).await.unwrap(), Applied::Stored);
+    let counts = |names: &'static [&'static str]| async move {
+        let all = store.counters(month(4)).await.unwrap();
+        names
+            .iter()
+            .map(|n| all.get(*n).copied().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    const NAMES: &[&str] = &[
+        "comments",
+        "comments.detractor",
+        "themes.detractor.waiting",
+        "themes.detractor.cleanliness",
+        "themes.detractor.price",
+    ];
+    assert_eq!(counts(NAMES).await, [0, 0, 0, 0, 0]);
+
+    // The follow-up comment, sent after the score.
+    assert_eq!(
+        comment("themes-c1", "Waited two hours, the car was dirty").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 1, 1, 0]);
+    // Redelivered: nothing moves.
+    assert_eq!(
+        comment("themes-c1", "Waited two hours, the car was dirty").await,
+        Applied::Duplicate
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 1, 1, 0]);
+
+    // Replaced: still one comment, its themes move from the old text to the new.
+    assert_eq!(
+        comment("themes-c2", "Far too expensive for what it is").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 0, 0, 1]);
+    // The same text under another delivery key is stored, and counts nothing twice.
+    assert_eq!(
+        comment("themes-c3", "Far too expensive for what it is").await,
+        Applied::Stored
+    );
+    assert_eq!(counts(NAMES).await, [1, 1, 0, 0, 1]);
+
+    let page = store
+        .list(RecordKind::Responses, Some(month(4)), None, 10)
+        .await
+        .unwrap();
+    assert!(
+        matches!(&page.records[..], [Record::Response(stored)] if stored.comment.as_deref() == Some("Far too expensive for what it is")),
+        "{page:?}"
+    );
+}
+
 #[derive(Default)]
 struct NpsCount(std::collections::HashMap<u32, i64>);
 
@@ -475,6 +547,10 @@ pub async fn alerts_lifecycle<S: Store>(store: &S) {
     );
     assert_eq!(counter(store, month(7), metric::ALERTS_CLAIMED).await, 1);
     assert_eq!(counter(store, month(7), metric::ALERTS_RESOLVED).await, 1);
+    // The report's minutes-to-claim and minutes-to-resolve read these histograms: claimed 4
+    // minutes after the alert was raised, resolved a day (1440 minutes) after.
+    assert_eq!(counter(store, month(7), &metric::claim_minutes("4")).await, 1);
+    assert_eq!(counter(store, month(7), &metric::resolve_minutes("1440")).await, 1);
     let missing = store
         .apply(
             "claim-x",
@@ -770,4 +846,419 @@ pub async fn hourly_complaints_fill_a_month<S: Store>(store: &S, days: i64) {
     assert_eq!((reading.last_24h, reading.trailing_28d), (24, trailing));
     // One complaint an hour for a month is the usual day, no spike; after one quiet month it is.
     assert_eq!(reading.episode_start.is_some(), spike::is_spike(24, trailing));
+}
+
+/// Every record of `kind` (all months), across pages.
+async fn list_all<S: Store + ?Sized>(store: &S, kind: RecordKind) -> Vec<Record> {
+    let mut out = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store.list(kind, None, after.as_deref(), 500).await.unwrap();
+        out.extend(page.records);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return out,
+        }
+    }
+}
+
+/// What the concurrent writers send: one delivery key and its change.
+fn concurrent_workload(codes: &[ReferralCode]) -> Vec<(String, Change)> {
+    let when = |i: usize| at(5, 1 + (i % 27) as u32) + Duration::minutes((i * 7 % 600) as i64);
+    let mut out = Vec::new();
+    let texts = [
+        "Waited two hours, the car was dirty",
+        "Far too expensive for what it is",
+        "Friendly staff and quick service",
+        "",
+    ];
+    for i in 0..60 {
+        let mut r = response(
+            &format!("cw-r{i}"),
+            &format!("cw-c{}", i % 20),
+            (i % 11) as i64,
+            when(i),
+        );
+        r.locale = Some("en".into());
+        r.comment = Some(texts[i % texts.len()].to_string()).filter(|t| !t.is_empty());
+        out.push((
+            format!("cw:response:{i}"),
+            Change::Response {
+                response: r,
+                survey: None,
+            },
+        ));
+    }
+    // Three follow-up comments race on each seeded response.
+    for i in 0..30 {
+        out.push((
+            format!("cw:comment:{i}"),
+            Change::Comment {
+                response_id: format!("cw-seed-r{}", i % 10),
+                customer_id: format!("cw-seed-c{}", i % 10),
+                comment: texts[i % 3].to_string(),
+                survey: None,
+            },
+        ));
+    }
+    for i in 0..40 {
+        let sentiment = [Sentiment::Positive, Sentiment::Negative, Sentiment::Neutral][i % 3];
+        let mut m = mention(&format!("cw-m{i}"), sentiment, when(i));
+        m.competitor = i % 5 == 0;
+        out.push((format!("cw:mention:{i}"), Change::Mention(m)));
+    }
+    // Buyers buy twice, some through a promoter's link (one of them their own).
+    for i in 0..30 {
+        let buyer = if i == 28 {
+            "cw-promoter-0".to_string()
+        } else {
+            format!("cw-b{}", i % 15)
+        };
+        out.push((
+            format!("cw:purchase:{i}"),
+            Change::Purchase(Purchase {
+                id: format!("cw-p{i}"),
+                customer_id: buyer,
+                kind: if i < 15 {
+                    PurchaseKind::New
+                } else {
+                    PurchaseKind::Repeat
+                },
+                referral_code: (i % 2 == 0).then(|| codes[i % codes.len()].clone()),
+                amount: Some(100.0),
+                currency: Some("EUR".into()),
+                purchased_at: when(i),
+            }),
+        ));
+    }
+    for i in 0..40 {
+        out.push((
+            format!("cw:click:{i}"),
+            Change::ReferralClick {
+                code: codes[i % codes.len()].clone(),
+                at: when(i),
+            },
+        ));
+    }
+    for i in 0..6 {
+        out.push((
+            format!("cw:alert:{i}"),
+            Change::Alert(alert(&format!("cw-a{i}"), at(5, 2))),
+        ));
+    }
+    // Two claims and one resolution race on each seeded alert.
+    for i in 0..18 {
+        out.push((
+            format!("cw:alert-action:{i}"),
+            Change::AlertAction {
+                alert_id: format!("cw-seed-a{}", i % 6),
+                action: if i < 12 {
+                    AlertAction::Claim
+                } else {
+                    AlertAction::Resolve
+                },
+                by: format!("U{}", i % 4),
+                at: at(5, 3) + Duration::minutes(i as i64 * 5),
+            },
+        ));
+    }
+    out
+}
+
+fn alert(id: &str, created: DateTime<Utc>) -> Alert {
+    Alert {
+        id: id.into(),
+        kind: AlertKind::Detractor,
+        subject_id: format!("{id}-subject"),
+        status: AlertStatus::Open,
+        claimed_by: None,
+        created_at: created,
+        claimed_at: None,
+        resolved_at: None,
+        message: None,
+    }
+}
+
+/// 16 writers spread over every store instance given (separate connections or clients to the
+/// same data, as separate Lambda instances are) send mixed changes, a fifth of them delivered
+/// twice: each delivery is stored exactly once, the monthly counters equal a recount of the
+/// stored records, and the events `events` reads afterwards (the feed, or a stream) hold each
+/// change's events once.
+pub async fn concurrent_writers_store_each_delivery_once<S, F, Fut>(stores: Vec<std::sync::Arc<S>>, events: F)
+where
+    S: Store + 'static,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Vec<DomainEvent>>,
+{
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    use std::collections::HashMap;
+    assert!(stores.len() >= 2, "the point is several store instances");
+    let seeder = &stores[0];
+    let codes: Vec<ReferralCode> = (0..4).map(|i| format!("cwcdexyz{}", i + 2).parse().unwrap()).collect();
+    for (i, code) in codes.iter().enumerate() {
+        let promoter = format!("cw-promoter-{i}");
+        let first = Purchase {
+            id: format!("cw-seed-p{i}"),
+            customer_id: promoter.clone(),
+            kind: PurchaseKind::New,
+            referral_code: None,
+            amount: None,
+            currency: None,
+            purchased_at: at(2, 1),
+        };
+        seeder
+            .apply(&format!("cw:seed-purchase:{i}"), Change::Purchase(first))
+            .await
+            .unwrap();
+        let referral = Referral {
+            code: code.clone(),
+            customer_id: promoter,
+            clicks: 0,
+            conversions: 0,
+            created_at: at(2, 1),
+        };
+        seeder
+            .apply(&format!("cw:seed-referral:{i}"), Change::ReferralCreated(referral))
+            .await
+            .unwrap();
+    }
+    for i in 0..10 {
+        let mut r = response(
+            &format!("cw-seed-r{i}"),
+            &format!("cw-seed-c{i}"),
+            (i % 11) as i64,
+            at(5, 1),
+        );
+        r.locale = Some("en".into());
+        let change = Change::Response {
+            response: r,
+            survey: None,
+        };
+        seeder.apply(&format!("cw:seed-response:{i}"), change).await.unwrap();
+    }
+    for i in 0..6 {
+        let change = Change::Alert(alert(&format!("cw-seed-a{i}"), at(5, 2)));
+        seeder.apply(&format!("cw:seed-alert:{i}"), change).await.unwrap();
+    }
+
+    let workload = concurrent_workload(&codes);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(18);
+    let mut deliveries: Vec<usize> = (0..workload.len()).collect();
+    let redelivered: Vec<usize> = deliveries
+        .choose_multiple(&mut rng, workload.len() / 5)
+        .copied()
+        .collect();
+    deliveries.extend(redelivered.iter().copied());
+    deliveries.shuffle(&mut rng);
+    let workload = std::sync::Arc::new(workload);
+    let writers = 16;
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..writers {
+        let store = stores[w % stores.len()].clone();
+        let workload = workload.clone();
+        let mine: Vec<usize> = deliveries.iter().copied().skip(w).step_by(writers).collect();
+        tasks.spawn(async move {
+            let mut outcomes = Vec::new();
+            let mut retries = 0;
+            for i in mine {
+                let (key, change) = &workload[i];
+                // A transient failure is what the platform sees as a 503: it delivers again.
+                let applied = loop {
+                    match store.apply(key, change.clone()).await {
+                        Ok(applied) => break applied,
+                        Err(e) if e.is_transient() && retries < 50 => retries += 1,
+                        Err(e) => panic!("{key}: {e}"),
+                    }
+                };
+                outcomes.push((i, applied));
+            }
+            (outcomes, retries)
+        });
+    }
+    let mut stored: HashMap<usize, usize> = HashMap::new();
+    let mut answers = 0;
+    let mut retries = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (outcomes, r) = done.unwrap();
+        retries += r;
+        for (i, applied) in outcomes {
+            answers += 1;
+            *stored.entry(i).or_default() += usize::from(applied == Applied::Stored);
+        }
+    }
+    eprintln!(
+        "{writers} writers over {} store instances: {answers} deliveries of {} changes, {retries} transient retries",
+        stores.len(),
+        workload.len()
+    );
+    assert_eq!(answers, deliveries.len());
+    for (i, (key, _)) in workload.iter().enumerate() {
+        assert_eq!(stored.get(&i).copied(), Some(1), "{key} stored once");
+    }
+
+    // The records, read back through another instance than the one that seeded them.
+    let reader = &stores[1];
+    let responses: Vec<Response> = list_all(reader.as_ref(), RecordKind::Responses)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Response(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mentions: Vec<Mention> = list_all(reader.as_ref(), RecordKind::Mentions)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Mention(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    let purchases: Vec<Purchase> = list_all(reader.as_ref(), RecordKind::Purchases)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Purchase(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let referrals: Vec<Referral> = list_all(reader.as_ref(), RecordKind::Referrals)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Referral(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let alerts: Vec<Alert> = list_all(reader.as_ref(), RecordKind::Alerts)
+        .await
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Alert(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        (
+            responses.len(),
+            mentions.len(),
+            purchases.len(),
+            referrals.len(),
+            alerts.len()
+        ),
+        (70, 40, 34, 4, 12)
+    );
+
+    // Recount: responses (with their comments as stored now, themes included) and mentions
+    // through the ledger's own per-record counters, the rest by hand.
+    let mut recount = crate::ledger::Deltas::default();
+    for r in &responses {
+        recount.merge(crate::ledger::response_deltas(r));
+    }
+    for m in &mentions {
+        recount.merge(crate::ledger::mention_deltas(m));
+    }
+    let may = month(5);
+    let counters = reader.counters(may).await.unwrap();
+    for ((m, name), expected) in &recount.0 {
+        if *m == may {
+            assert_eq!(counters.get(name).copied().unwrap_or(0), *expected, "{name}");
+        }
+    }
+    for (name, value) in &counters {
+        let recounted = ["responses", "comments", "themes.", "mentions"]
+            .iter()
+            .any(|p| name.starts_with(p));
+        if recounted && *value != 0 {
+            assert!(
+                recount.0.contains_key(&(may, name.clone())),
+                "{name} = {value} counts nothing stored"
+            );
+        }
+    }
+    let in_may = |p: &&Purchase| YearMonth::of(p.purchased_at) == may;
+    let new = purchases
+        .iter()
+        .filter(in_may)
+        .filter(|p| p.kind == PurchaseKind::New)
+        .count() as i64;
+    let repeat = purchases
+        .iter()
+        .filter(in_may)
+        .filter(|p| p.kind == PurchaseKind::Repeat)
+        .count() as i64;
+    let owner: HashMap<&ReferralCode, &str> = referrals.iter().map(|r| (&r.code, r.customer_id.as_str())).collect();
+    let converted = purchases
+        .iter()
+        .filter(in_may)
+        .filter(|p| p.referral_code.as_ref().is_some_and(|c| owner[c] != p.customer_id))
+        .count() as i64;
+    let get = |name: &str| counters.get(name).copied().unwrap_or(0);
+    assert_eq!(get(metric::PURCHASES_NEW), new);
+    assert_eq!(get(metric::PURCHASES_REPEAT), repeat);
+    // Each buyer's first new purchase makes them a new customer, once.
+    assert_eq!(get(metric::CUSTOMERS_NEW), 15);
+    assert_eq!(get(metric::REFERRAL_CONVERSIONS), converted);
+    assert_eq!(referrals.iter().map(|r| r.conversions as i64).sum::<i64>(), converted);
+    assert_eq!(get(metric::REFERRAL_CLICKS), 40);
+    assert_eq!(referrals.iter().map(|r| r.clicks as i64).sum::<i64>(), 40);
+    assert_eq!(get(&metric::alerts_raised(AlertKind::Detractor)), alerts.len() as i64);
+    let claimed = alerts.iter().filter(|a| a.claimed_at.is_some()).count() as i64;
+    let resolved = alerts.iter().filter(|a| a.resolved_at.is_some()).count() as i64;
+    assert_eq!(
+        (get(metric::ALERTS_CLAIMED), get(metric::ALERTS_RESOLVED)),
+        (claimed, resolved)
+    );
+    assert_eq!((claimed, resolved), (6, 6));
+
+    // Events: one per stored change that makes one, each once.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for e in events().await {
+        let id = match &e {
+            DomainEvent::ResponseRecorded { response_id, .. } => format!("response {response_id}"),
+            DomainEvent::MentionRecorded { mention_id, .. } => format!("mention {mention_id}"),
+            DomainEvent::PurchaseRecorded { purchase_id, .. } => format!("purchase {purchase_id}"),
+            DomainEvent::CommentRecorded { response_id, .. } => format!("comment on {response_id}"),
+            DomainEvent::ReferralClicked { code } => format!("click on {code}"),
+            DomainEvent::AlertChanged { alert_id, .. } => format!("action on {alert_id}"),
+            other => panic!("unexpected event {other:?}"),
+        };
+        *seen.entry(id).or_default() += 1;
+    }
+    for i in 0..10 {
+        assert_eq!(seen.remove(&format!("response cw-seed-r{i}")), Some(1));
+    }
+    for i in 0..4 {
+        assert_eq!(seen.remove(&format!("purchase cw-seed-p{i}")), Some(1));
+    }
+    for i in 0..60 {
+        assert_eq!(seen.remove(&format!("response cw-r{i}")), Some(1));
+    }
+    for i in 0..40 {
+        assert_eq!(seen.remove(&format!("mention cw-m{i}")), Some(1));
+    }
+    for i in 0..30 {
+        assert_eq!(seen.remove(&format!("purchase cw-p{i}")), Some(1));
+    }
+    for i in 0..10 {
+        assert_eq!(seen.remove(&format!("comment on cw-seed-r{i}")), Some(3));
+    }
+    for code in &codes {
+        assert_eq!(seen.remove(&format!("click on {code}")), Some(10));
+    }
+    for i in 0..6 {
+        assert_eq!(seen.remove(&format!("action on cw-seed-a{i}")), Some(3));
+    }
+    assert!(seen.is_empty(), "{seen:?}");
+}
+
+/// Every event of the store's ordered feed, checking that it is strictly ordered.
+pub async fn feed_events<S: Store + ?Sized>(store: &S) -> Vec<DomainEvent> {
+    let feed = store.read_feed(0, 100_000).await.unwrap();
+    assert!(
+        feed.windows(2).all(|w| w[0].seq < w[1].seq),
+        "the feed is strictly ordered"
+    );
+    feed.into_iter().map(|e| e.event).collect()
 }

@@ -1,7 +1,7 @@
 //! The embedded store: one SQLite file in WAL mode, versioned migrations, one writer.
 
 use super::*;
-use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use crate::ledger::{self, Deltas, PurchaseContext};
 use crate::nps::Score;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Params, Row, Transaction};
@@ -650,44 +650,21 @@ fn stored(events: Vec<DomainEvent>, deltas: Deltas) -> Written {
     Written::Stored { events, deltas }
 }
 
+/// Writes the change's own records, reads what the ledger needs, and persists the ledger's
+/// answer (its events and counters, and the state it decides): all in the one transaction.
 fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
-    let none = Deltas::default;
-    Ok(match change {
-        Change::Customer(c) => {
-            upsert_customer(tx, &c).map_err(backend)?;
-            stored(vec![], none())
-        }
-        Change::SurveyRequested {
-            customer,
-            identity,
-            brand,
-        } => {
-            upsert_customer(tx, &customer).map_err(backend)?;
-            let event = DomainEvent::SurveyRequested {
-                customer_id: customer.id.clone(),
-                identity,
-                brand,
-            };
-            stored(vec![event], none())
+    let mut read = ledger::Read::default();
+    match &change {
+        Change::Customer(c) | Change::SurveyRequested { customer: c, .. } => {
+            upsert_customer(tx, c).map_err(backend)?;
         }
         Change::Survey(state) => {
-            let is_new: bool = tx
+            read.survey_is_new = tx
                 .one("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
                     r.get(0)
                 })
                 .map_err(backend)?;
-            save_survey(tx, &state)?;
-            let mut deltas = none();
-            // A question the platform refused was never asked: it neither counts nor throttles.
-            if is_new && state.survey.stage != crate::survey::SurveyStage::Failed {
-                tx.run(
-                    "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
-                    params![state.customer_id, ts(state.survey.asked_at)],
-                )
-                .map_err(backend)?;
-                deltas = ledger::survey_asked_deltas(&state);
-            }
-            stored(vec![], deltas)
+            save_survey(tx, state)?;
         }
         Change::Response { response: r, survey } => {
             ensure_customer(tx, &r.customer_id, r.submitted_at).map_err(backend)?;
@@ -711,73 +688,34 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 return Ok(Written::AlreadyThere);
             }
             if let Some(s) = survey {
-                save_survey(tx, &s)?;
+                save_survey(tx, s)?;
             }
-            let event = DomainEvent::ResponseRecorded {
-                response_id: r.id.clone(),
-                customer_id: r.customer_id.clone(),
-                platform: r.platform,
-                score: r.score,
-            };
-            stored(vec![event], ledger::response_deltas(&r))
         }
         Change::Comment {
-            response_id,
-            customer_id,
-            comment,
-            survey,
+            response_id, survey, ..
         } => {
-            let response = tx
+            read.response = tx
                 .one(
                     "SELECT * FROM responses WHERE id = ?1",
-                    [&response_id],
+                    [response_id],
                     response_from_row,
                 )
                 .optional()
-                .map_err(backend)?
-                .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
-            // Comments, their category and their themes, as the comment is stored now.
-            let deltas = ledger::comment_deltas(&response, response.comment.as_deref(), &comment);
-            tx.run(
-                "UPDATE responses SET comment = ?2 WHERE id = ?1",
-                params![response_id, comment],
-            )
-            .map_err(backend)?;
-            if let Some(s) = survey {
-                save_survey(tx, &s)?;
-            }
-            stored(
-                vec![DomainEvent::CommentRecorded {
-                    response_id,
-                    customer_id,
-                }],
-                deltas,
-            )
-        }
-        Change::ScoreNotUnderstood {
-            customer_id,
-            identity,
-            reason,
-        } => stored(
-            vec![DomainEvent::ScoreNotUnderstood {
-                customer_id,
-                identity,
-                reason,
-            }],
-            none(),
-        ),
-        Change::OptOut {
-            customer_id,
-            identity,
-            survey,
-        } => {
-            ensure_customer(tx, &customer_id, Utc::now()).map_err(backend)?;
-            tx.run("UPDATE customers SET opted_out = 1 WHERE id = ?1", [&customer_id])
                 .map_err(backend)?;
             if let Some(s) = survey {
-                save_survey(tx, &s)?;
+                save_survey(tx, s)?;
             }
-            stored(vec![DomainEvent::OptedOut { customer_id, identity }], none())
+        }
+        Change::ScoreNotUnderstood { .. } | Change::Report(_) => {}
+        Change::OptOut {
+            customer_id, survey, ..
+        } => {
+            ensure_customer(tx, customer_id, Utc::now()).map_err(backend)?;
+            tx.run("UPDATE customers SET opted_out = 1 WHERE id = ?1", [customer_id])
+                .map_err(backend)?;
+            if let Some(s) = survey {
+                save_survey(tx, s)?;
+            }
         }
         Change::Mention(m) => {
             let terms = serde_json::to_string(&m.matched_terms).map_err(json_err)?;
@@ -802,11 +740,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             if inserted == 0 {
                 return Ok(Written::AlreadyThere);
             }
-            let event = DomainEvent::MentionRecorded {
-                mention_id: m.id.clone(),
-                sentiment: m.sentiment,
-            };
-            stored(vec![event], ledger::mention_deltas(&m))
         }
         Change::Purchase(p) => {
             ensure_customer(tx, &p.customer_id, p.purchased_at).map_err(backend)?;
@@ -832,7 +765,7 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 Some(code) => get_referral(tx, code.as_str()).map_err(backend)?,
                 None => None,
             };
-            let ctx = PurchaseContext {
+            read.purchase = PurchaseContext {
                 buyer_cohort: cohort_of(tx, &p.customer_id).map_err(backend)?,
                 referrer_cohort: match &referral {
                     Some(r) => cohort_of(tx, &r.customer_id).map_err(backend)?,
@@ -840,27 +773,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                 },
                 referral,
             };
-            let effects = ledger::purchase_effects(&p, &ctx);
-            if let Some(cohort) = effects.set_buyer_cohort {
-                tx.run(
-                    "UPDATE customers SET cohort = ?2 WHERE id = ?1",
-                    params![p.customer_id, cohort.to_string()],
-                )
-                .map_err(backend)?;
-            }
-            if let Some(code) = &effects.conversion {
-                tx.run(
-                    "UPDATE referrals SET conversions = conversions + 1 WHERE code = ?1",
-                    [code.as_str()],
-                )
-                .map_err(backend)?;
-            }
-            let event = DomainEvent::PurchaseRecorded {
-                purchase_id: p.id.clone(),
-                customer_id: p.customer_id.clone(),
-                referral_code: p.referral_code.clone(),
-            };
-            stored(vec![event], effects.deltas)
         }
         Change::ReferralCreated(r) => {
             ensure_customer(tx, &r.customer_id, r.created_at).map_err(backend)?;
@@ -873,11 +785,8 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             if inserted == 0 {
                 return Ok(Written::AlreadyThere);
             }
-            let mut deltas = none();
-            deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
-            stored(vec![], deltas)
         }
-        Change::ReferralClick { code, at } => {
+        Change::ReferralClick { code, .. } => {
             let updated = tx
                 .run(
                     "UPDATE referrals SET clicks = clicks + 1 WHERE code = ?1",
@@ -887,100 +796,92 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             if updated == 0 {
                 return Err(StoreError::NotFound(format!("referral code {code}")));
             }
-            let mut deltas = none();
-            deltas.add(at, ledger::metric::REFERRAL_CLICKS, 1);
-            stored(vec![DomainEvent::ReferralClicked { code }], deltas)
         }
-        Change::Alert(a) => {
-            let message = a
-                .message
-                .as_ref()
-                .map(serde_json::to_string)
-                .transpose()
-                .map_err(json_err)?;
-            let existed: bool = tx
-                .one("SELECT count(*) > 0 FROM alerts WHERE id = ?1", [&a.id], |r| r.get(0))
-                .map_err(backend)?;
-            tx.run(
-                "INSERT INTO alerts (id, kind, subject_id, status, claimed_by, created_at, claimed_at, resolved_at, message)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (id) DO UPDATE SET message = coalesce(excluded.message, message)",
-                params![
-                    a.id,
-                    a.kind.as_str(),
-                    a.subject_id,
-                    a.status.as_str(),
-                    a.claimed_by,
-                    ts(a.created_at),
-                    a.claimed_at.map(ts),
-                    a.resolved_at.map(ts),
-                    message
-                ],
-            )
-            .map_err(backend)?;
-            let mut deltas = none();
-            if !existed {
-                deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
-            }
-            stored(vec![], deltas)
-        }
-        Change::AlertAction {
-            alert_id,
-            action,
-            by,
-            at,
-        } => {
-            let alert = tx
-                .one("SELECT * FROM alerts WHERE id = ?1", [&alert_id], alert_from_row)
+        Change::Alert(Alert { id, .. }) | Change::AlertAction { alert_id: id, .. } => {
+            read.alert = tx
+                .one("SELECT * FROM alerts WHERE id = ?1", [id], alert_from_row)
                 .optional()
-                .map_err(backend)?
-                .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
-            let mut deltas = none();
-            let status = match action {
-                AlertAction::Claim if alert.claimed_at.is_none() => {
-                    tx.run(
-                        "UPDATE alerts SET status = CASE status WHEN 'open' THEN 'claimed' ELSE status END, claimed_by = ?2, claimed_at = ?3 WHERE id = ?1",
-                        params![alert_id, by, ts(at)],
-                    )
-                    .map_err(backend)?;
-                    deltas = ledger::alert_claimed_deltas(&alert, at);
-                    if alert.status == AlertStatus::Open {
-                        AlertStatus::Claimed
-                    } else {
-                        alert.status
-                    }
-                }
-                AlertAction::Resolve if alert.resolved_at.is_none() => {
-                    tx.run(
-                        "UPDATE alerts SET status = 'resolved', resolved_at = ?2, claimed_by = coalesce(claimed_by, ?3) WHERE id = ?1",
-                        params![alert_id, ts(at), by],
-                    )
-                    .map_err(backend)?;
-                    deltas = ledger::alert_resolved_deltas(&alert, at);
-                    AlertStatus::Resolved
-                }
-                _ => alert.status,
-            };
-            stored(vec![DomainEvent::AlertChanged { alert_id, status }], deltas)
+                .map_err(backend)?;
         }
-        Change::Report(r) => {
-            let body = serde_json::to_string(&r.body).map_err(json_err)?;
-            tx.run(
-                "INSERT INTO reports (month, brand, created_at, emailed_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (month, brand) DO UPDATE SET created_at = excluded.created_at, body = excluded.body,
-                   emailed_at = coalesce(excluded.emailed_at, emailed_at)",
-                params![
-                    r.month.to_string(),
-                    r.brand.clone().unwrap_or_default(),
-                    ts(r.created_at),
-                    r.emailed_at.map(ts),
-                    body
-                ],
-            )
-            .map_err(backend)?;
-            stored(vec![], none())
-        }
-    })
+    }
+    let outcome = ledger::decide(&change, &read).map_err(|m| StoreError::NotFound(m.0))?;
+    if let Some(r) = &outcome.response {
+        tx.run(
+            "UPDATE responses SET comment = ?2 WHERE id = ?1",
+            params![r.id, r.comment],
+        )
+        .map_err(backend)?;
+    }
+    if let Some(a) = &outcome.alert {
+        save_alert(tx, a)?;
+    }
+    if let (Some(at), Change::Survey(state)) = (outcome.last_asked_at, &change) {
+        tx.run(
+            "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
+            params![state.customer_id, ts(at)],
+        )
+        .map_err(backend)?;
+    }
+    if let (Some(cohort), Change::Purchase(p)) = (outcome.set_buyer_cohort, &change) {
+        tx.run(
+            "UPDATE customers SET cohort = ?2 WHERE id = ?1",
+            params![p.customer_id, cohort.to_string()],
+        )
+        .map_err(backend)?;
+    }
+    if let Some(code) = &outcome.conversion {
+        tx.run(
+            "UPDATE referrals SET conversions = conversions + 1 WHERE code = ?1",
+            [code.as_str()],
+        )
+        .map_err(backend)?;
+    }
+    if let Change::Report(r) = &change {
+        let body = serde_json::to_string(&r.body).map_err(json_err)?;
+        tx.run(
+            "INSERT INTO reports (month, brand, created_at, emailed_at, body) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (month, brand) DO UPDATE SET created_at = excluded.created_at, body = excluded.body,
+               emailed_at = coalesce(excluded.emailed_at, emailed_at)",
+            params![
+                r.month.to_string(),
+                r.brand.clone().unwrap_or_default(),
+                ts(r.created_at),
+                r.emailed_at.map(ts),
+                body
+            ],
+        )
+        .map_err(backend)?;
+    }
+    Ok(stored(outcome.events, outcome.deltas))
+}
+
+/// Writes an alert as the ledger decided it.
+fn save_alert(tx: &Transaction<'_>, a: &Alert) -> StoreResult<()> {
+    let message = a
+        .message
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(json_err)?;
+    tx.run(
+        "INSERT INTO alerts (id, kind, subject_id, status, claimed_by, created_at, claimed_at, resolved_at, message)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, claimed_by = excluded.claimed_by,
+           claimed_at = excluded.claimed_at, resolved_at = excluded.resolved_at, message = excluded.message",
+        params![
+            a.id,
+            a.kind.as_str(),
+            a.subject_id,
+            a.status.as_str(),
+            a.claimed_by,
+            ts(a.created_at),
+            a.claimed_at.map(ts),
+            a.resolved_at.map(ts),
+            message
+        ],
+    )
+    .map_err(backend)?;
+    Ok(())
 }
 
 fn apply_in(tx: &Transaction<'_>, delivery: &str, change: Change) -> StoreResult<Applied> {

@@ -4,19 +4,21 @@ pub mod stream;
 pub mod table;
 
 use super::*;
-use crate::ledger::{self, AlertAction, Deltas, PurchaseContext};
+use crate::ledger::{self, Deltas, PurchaseContext};
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue as Av, ConditionCheck, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue as Av, ConditionCheck, KeysAndAttributes, Put, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::HashMap;
 use std::time::Duration;
 use table::{BY_CUSTOMER, BY_KIND_TIME, PK, SK, TTL, TYPE};
 
-pub use table::{create_table, create_table_without_stream};
+pub use table::create_table;
 
 pub type Item = HashMap<String, Av>;
 
@@ -24,6 +26,8 @@ pub type Item = HashMap<String, Av>;
 const DOC: &str = "doc";
 /// Delivery keys are kept this long: platforms redeliver within hours, operators replay within days.
 pub const DELIVERY_TTL_DAYS: i64 = 30;
+/// Events written for the stream alone expire after this many days (the stream holds 24 hours).
+pub const STREAM_EVENT_TTL_DAYS: i64 = 7;
 /// A survey conversation is over long before this; TTL then removes its state.
 pub const SURVEY_TTL_DAYS: i64 = 180;
 /// How often one change is retried when a concurrent writer won a race on an item it read.
@@ -40,6 +44,18 @@ const ONE: &str = "#";
 pub struct DynamoStore {
     client: Client,
     table: String,
+    feed: Feed,
+}
+
+/// Where a store's events go (docs/data-model.md, "The change feed").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Feed {
+    /// Numbered `FEED` items after the global counter `FEED#SEQ`, for `ChangeFeed` readers
+    /// (`sarafan serve`'s outreach worker).
+    Ordered,
+    /// Items under `EVENT#{ordering key}`, for DynamoDB Streams alone (outreach in Lambda):
+    /// no item every event-writing change must touch.
+    Stream,
 }
 
 pub(crate) fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> StoreError {
@@ -210,8 +226,25 @@ fn alert_key(id: &str) -> Item {
 fn report_key(month: YearMonth, brand: Option<&str>) -> Item {
     key(format!("REPORT#{month}#{}", brand.unwrap_or_default()), ONE)
 }
-fn aggregate_key(month: YearMonth) -> Item {
+/// A month's counters are spread over this many items: a change adds to one of them (chosen
+/// by its delivery key), and [`AggregateReader::counters`] sums them all. Concurrent writers
+/// then rarely touch the same item (DynamoDB cancels a transaction that meets another on an
+/// item), and no single item takes every write of a month.
+pub const AGGREGATE_SHARDS: u32 = 16;
+fn aggregate_key(month: YearMonth, shard: u32) -> Item {
+    key(format!("AGG#{month}#{shard:02}"), ONE)
+}
+/// The one item per month written before the counters were sharded: still read and summed.
+fn unsharded_aggregate_key(month: YearMonth) -> Item {
     key(format!("AGG#{month}"), ONE)
+}
+/// The aggregate shard a delivery writes to: FNV-1a of its key (stable across builds, so a
+/// transaction's shape is the same on every run).
+fn aggregate_shard(delivery: &str) -> u32 {
+    let hash = delivery.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % u64::from(AGGREGATE_SHARDS)) as u32
 }
 fn cursor_key(consumer: &str) -> Item {
     key(format!("CURSOR#{consumer}"), ONE)
@@ -513,10 +546,6 @@ impl<'a> Plan<'a> {
     fn save_survey(&mut self, state: &SurveyState) -> StoreResult<()> {
         self.put(survey_item(state)?, Cond::none(), Role::Context)
     }
-
-    fn event(&mut self, event: DomainEvent) {
-        self.events.push(event);
-    }
 }
 
 /// A purchase's view of the buyer's cohort: as read, and the one to set (first new purchase).
@@ -570,11 +599,20 @@ fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) 
 }
 
 impl DynamoStore {
+    /// A store whose events form the ordered feed `ChangeFeed` reads.
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         DynamoStore {
             client,
             table: table.into(),
+            feed: Feed::Ordered,
         }
+    }
+
+    /// The same store writing its events for DynamoDB Streams only: they are not numbered, so
+    /// no write touches `FEED#SEQ`, and `ChangeFeed::read_feed` does not see them.
+    pub fn with_stream_feed(mut self) -> Self {
+        self.feed = Feed::Stream;
+        self
     }
 
     /// Builds the SDK config from the environment (region, credentials, `AWS_ENDPOINT_URL`,
@@ -594,8 +632,14 @@ impl DynamoStore {
     }
 
     /// The store on table `table` with a config already loaded (shared with other AWS clients).
+    /// In Lambda (`AWS_LAMBDA_FUNCTION_NAME` is set) events are written for the stream alone:
+    /// outreach reads them there, and nothing in Lambda reads the ordered feed.
     pub fn from_sdk_config(config: &SdkConfig, table: impl Into<String>) -> Self {
-        DynamoStore::new(Client::new(config), table)
+        let store = DynamoStore::new(Client::new(config), table);
+        match std::env::var_os("AWS_LAMBDA_FUNCTION_NAME") {
+            Some(_) => store.with_stream_feed(),
+            None => store,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -622,6 +666,44 @@ impl DynamoStore {
 
     async fn get(&self, key: Item) -> StoreResult<Option<Item>> {
         self.raw_item(key).await
+    }
+
+    /// The items of `keys` that exist, read consistently in one BatchGetItem (up to 100 keys),
+    /// again for any DynamoDB leaves unread under load.
+    async fn batch_get(&self, keys: Vec<Item>) -> StoreResult<Vec<Item>> {
+        let mut request = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .consistent_read(true)
+            .build()
+            .map_err(backend)?;
+        let mut out = Vec::new();
+        for attempt in 0.. {
+            let answer = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            out.extend(
+                answer
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default(),
+            );
+            match answer.unprocessed_keys.unwrap_or_default().remove(&self.table) {
+                Some(rest) if !rest.keys().is_empty() => {
+                    if attempt >= MAX_ATTEMPTS {
+                        return Err(StoreError::Unavailable("keys left unread by BatchGetItem".into()));
+                    }
+                    tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)))).await;
+                    request = rest;
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 
     /// Writes one item as it is (no condition).
@@ -743,36 +825,37 @@ impl DynamoStore {
         plan.save_customer(&merged, prev.as_ref())
     }
 
-    /// Reads what the change depends on and fills the plan with its writes, events and counters.
+    /// Reads what the change depends on, asks the ledger what it does, and fills the plan with
+    /// the ledger's answer: its records, events and counters, each write conditioned on what
+    /// was read still holding.
     async fn plan_change(&self, plan: &mut Plan<'_>, change: &Change) -> StoreResult<()> {
+        let decide = |read: &ledger::Read| ledger::decide(change, read).map_err(|m| StoreError::NotFound(m.0));
         // By reference: a mention's text is most of the change, and copying it is not free.
-        match change {
-            Change::Customer(c) => self.plan_customer(plan, c).await?,
-            Change::SurveyRequested {
-                customer,
-                identity,
-                brand,
-            } => {
+        let outcome = match change {
+            Change::Customer(c) => {
+                self.plan_customer(plan, c).await?;
+                decide(&ledger::Read::default())?
+            }
+            Change::SurveyRequested { customer, .. } => {
                 self.plan_customer(plan, customer).await?;
-                plan.event(DomainEvent::SurveyRequested {
-                    customer_id: customer.id.clone(),
-                    identity: identity.clone(),
-                    brand: brand.clone(),
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Survey(state) => {
                 let prev = self.get(survey_key(state)).await?;
                 plan.put(survey_item(state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
-                // A question the platform refused was never asked: it neither counts nor throttles.
-                if prev.is_none() && state.survey.stage != crate::survey::SurveyStage::Failed {
+                let outcome = decide(&ledger::Read {
+                    survey_is_new: prev.is_none(),
+                    ..Default::default()
+                })?;
+                if let Some(asked_at) = outcome.last_asked_at {
                     let customer = self.get(customer_key(&state.customer_id)).await?;
                     if let Some(item) = &customer {
                         let mut c: Customer = doc_of(item)?;
-                        c.last_asked_at = Some(state.survey.asked_at);
+                        c.last_asked_at = Some(asked_at);
                         plan.save_customer(&c, Some(item))?;
                     }
-                    plan.deltas.merge(ledger::survey_asked_deltas(state));
                 }
+                outcome
             }
             Change::Response { response: r, survey } => {
                 plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;
@@ -780,52 +863,28 @@ impl DynamoStore {
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                plan.deltas.merge(ledger::response_deltas(r));
-                plan.event(DomainEvent::ResponseRecorded {
-                    response_id: r.id.clone(),
-                    customer_id: r.customer_id.clone(),
-                    platform: r.platform,
-                    score: r.score,
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Comment {
-                response_id,
-                customer_id,
-                comment,
-                survey,
+                response_id, survey, ..
             } => {
-                let prev = self
-                    .get(response_key(response_id))
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("response {response_id}")))?;
-                let mut r: Response = doc_of(&prev)?;
-                let was_empty = r.comment.as_deref().is_none_or(str::is_empty);
-                r.comment = Some(comment.clone());
-                plan.put(response_item(&r)?, Cond::unchanged(Some(&prev)), Role::Context)?;
+                let prev = self.get(response_key(response_id)).await?;
+                let outcome = decide(&ledger::Read {
+                    response: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                if let (Some(prev), Some(r)) = (&prev, &outcome.response) {
+                    // The deltas hold only while the comment is as read.
+                    plan.put(response_item(r)?, Cond::unchanged(Some(prev)), Role::Context)?;
+                }
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                if was_empty && !comment.is_empty() {
-                    plan.deltas.add(r.submitted_at, ledger::metric::COMMENTS, 1);
-                }
-                plan.event(DomainEvent::CommentRecorded {
-                    response_id: response_id.clone(),
-                    customer_id: customer_id.clone(),
-                });
+                outcome
             }
-            Change::ScoreNotUnderstood {
-                customer_id,
-                identity,
-                reason,
-            } => plan.event(DomainEvent::ScoreNotUnderstood {
-                customer_id: customer_id.clone(),
-                identity: identity.clone(),
-                reason: reason.clone(),
-            }),
+            Change::ScoreNotUnderstood { .. } => decide(&ledger::Read::default())?,
             Change::OptOut {
-                customer_id,
-                identity,
-                survey,
+                customer_id, survey, ..
             } => {
                 let prev = self.get(customer_key(customer_id)).await?;
                 let mut c: Customer = match &prev {
@@ -837,26 +896,19 @@ impl DynamoStore {
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                plan.event(DomainEvent::OptedOut {
-                    customer_id: customer_id.clone(),
-                    identity: identity.clone(),
-                });
+                decide(&ledger::Read::default())?
             }
             Change::Mention(m) => {
                 plan.put(mention_item(m)?, Cond::absent(), Role::Record)?;
-                plan.deltas.merge(ledger::mention_deltas(m));
-                plan.event(DomainEvent::MentionRecorded {
-                    mention_id: m.id.clone(),
-                    sentiment: m.sentiment,
-                });
+                decide(&ledger::Read::default())?
             }
-            Change::Purchase(p) => self.plan_purchase(plan, p.clone()).await?,
+            Change::Purchase(p) => self.plan_purchase(plan, change, p).await?,
             Change::ReferralCreated(r) => {
                 plan.ensure_customer(&r.customer_id, r.created_at, None)?;
                 plan.put(referral_item(r)?, Cond::absent(), Role::Record)?;
-                plan.deltas.add(r.created_at, ledger::metric::REFERRALS_CREATED, 1);
+                decide(&ledger::Read::default())?
             }
-            Change::ReferralClick { code, at } => {
+            Change::ReferralClick { code, .. } => {
                 if self.get(referral_key(code.as_str())).await?.is_none() {
                     return Err(StoreError::NotFound(format!("referral code {code}")));
                 }
@@ -867,64 +919,31 @@ impl DynamoStore {
                     vec![(":one".into(), n(1))],
                     Role::Context,
                 )?;
-                plan.deltas.add(*at, ledger::metric::REFERRAL_CLICKS, 1);
-                plan.event(DomainEvent::ReferralClicked { code: code.clone() });
+                decide(&ledger::Read::default())?
             }
             Change::Alert(a) => {
                 let prev = self.get(alert_key(&a.id)).await?;
-                let alert = match &prev {
-                    Some(item) => {
-                        let mut existing: Alert = doc_of(item)?;
-                        existing.message = a.message.clone().or(existing.message);
-                        existing
-                    }
-                    None => {
-                        plan.deltas.add(a.created_at, ledger::metric::alerts_raised(a.kind), 1);
-                        a.clone()
-                    }
-                };
-                plan.put(alert_item(&alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
-            }
-            Change::AlertAction {
-                alert_id,
-                action,
-                by,
-                at,
-            } => {
-                let prev = self
-                    .get(alert_key(alert_id))
-                    .await?
-                    .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
-                let mut alert: Alert = doc_of(&prev)?;
-                let created = alert.created_at;
-                let changed = match action {
-                    AlertAction::Claim if alert.claimed_at.is_none() => {
-                        if alert.status == AlertStatus::Open {
-                            alert.status = AlertStatus::Claimed;
-                        }
-                        alert.claimed_by = Some(by.clone());
-                        alert.claimed_at = Some(*at);
-                        Some(ledger::metric::ALERTS_CLAIMED)
-                    }
-                    AlertAction::Resolve if alert.resolved_at.is_none() => {
-                        alert.status = AlertStatus::Resolved;
-                        alert.resolved_at = Some(*at);
-                        alert.claimed_by = alert.claimed_by.or_else(|| Some(by.clone()));
-                        Some(ledger::metric::ALERTS_RESOLVED)
-                    }
-                    _ => None,
-                };
-                if let Some(metric) = changed {
-                    plan.put(alert_item(&alert)?, Cond::unchanged(Some(&prev)), Role::Context)?;
-                    plan.deltas.add(created, metric, 1);
-                } else {
-                    // Nothing to write, but the event must reflect the state as read.
-                    plan.check(alert_key(alert_id), Cond::unchanged(Some(&prev)))?;
+                let outcome = decide(&ledger::Read {
+                    alert: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                if let Some(alert) = &outcome.alert {
+                    plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
                 }
-                plan.event(DomainEvent::AlertChanged {
-                    alert_id: alert_id.clone(),
-                    status: alert.status,
-                });
+                outcome
+            }
+            Change::AlertAction { alert_id, .. } => {
+                let prev = self.get(alert_key(alert_id)).await?;
+                let outcome = decide(&ledger::Read {
+                    alert: prev.as_ref().map(doc_of).transpose()?,
+                    ..Default::default()
+                })?;
+                match &outcome.alert {
+                    Some(alert) => plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?,
+                    // Nothing to write, but the event must reflect the state as read.
+                    None => plan.check(alert_key(alert_id), Cond::unchanged(prev.as_ref()))?,
+                }
+                outcome
             }
             Change::Report(r) => {
                 let prev = self.get(report_key(r.month, r.brand.as_deref())).await?;
@@ -937,14 +956,17 @@ impl DynamoStore {
                     ..r.clone()
                 };
                 plan.put(report_item(&report)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                decide(&ledger::Read::default())?
             }
-        }
+        };
+        plan.deltas.merge(outcome.deltas);
+        plan.events.extend(outcome.events);
         Ok(())
     }
 
     /// A purchase reads the buyer's cohort, the referral and the referrer's cohort, then writes
     /// on the condition that each is still as read (else the whole change is read again).
-    async fn plan_purchase(&self, plan: &mut Plan<'_>, p: Purchase) -> StoreResult<()> {
+    async fn plan_purchase(&self, plan: &mut Plan<'_>, change: &Change, p: &Purchase) -> StoreResult<ledger::Outcome> {
         let buyer_cohort = self.cohort_of(&p.customer_id).await?;
         let referral = match &p.referral_code {
             Some(code) => self
@@ -963,24 +985,27 @@ impl DynamoStore {
             Some(id) => self.cohort_of(id).await?,
             None => None,
         };
-        let ctx = PurchaseContext {
-            buyer_cohort,
-            referral: referral.clone(),
-            referrer_cohort,
+        let read = ledger::Read {
+            purchase: PurchaseContext {
+                buyer_cohort,
+                referral: referral.clone(),
+                referrer_cohort,
+            },
+            ..Default::default()
         };
-        let effects = ledger::purchase_effects(&p, &ctx);
+        let outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
         plan.ensure_customer(
             &p.customer_id,
             p.purchased_at,
             Some(CohortUpdate {
                 read: buyer_cohort,
-                set: effects.set_buyer_cohort,
+                set: outcome.set_buyer_cohort,
             }),
         )?;
-        plan.put(purchase_item(&p)?, Cond::absent(), Role::Record)?;
+        plan.put(purchase_item(p)?, Cond::absent(), Role::Record)?;
         match (&p.referral_code, &referral) {
             (Some(code), None) => plan.check(referral_key(code.as_str()), Cond::absent())?,
-            (Some(code), Some(_)) if effects.conversion.is_some() => plan.update(
+            (Some(code), Some(_)) if outcome.conversion.is_some() => plan.update(
                 referral_key(code.as_str()),
                 "ADD conversions :one".into(),
                 Cond::present(),
@@ -992,13 +1017,7 @@ impl DynamoStore {
         if let Some(id) = &referrer {
             plan.check(customer_key(id), Cond::cohort_is(referrer_cohort))?;
         }
-        plan.deltas.merge(effects.deltas);
-        plan.event(DomainEvent::PurchaseRecorded {
-            purchase_id: p.id.clone(),
-            customer_id: p.customer_id.clone(),
-            referral_code: p.referral_code.clone(),
-        });
-        Ok(())
+        Ok(outcome)
     }
 }
 
@@ -1056,8 +1075,31 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// One ADD per month item; every metric of the change is an attribute `c:{metric}`.
-    fn plan_counters(plan: &mut Plan<'_>) -> StoreResult<()> {
+    /// The plan's events as items for the stream alone: `EVENT#{ordering key}` /
+    /// `{recorded_at}#{delivery}#{i}`, unique because the delivery key is claimed in the same
+    /// transaction. A subject's events share a partition key, so its stream records keep their
+    /// order; no counter is read or written. They expire after [`STREAM_EVENT_TTL_DAYS`]: the
+    /// stream keeps a record for 24 hours, and nothing reads the item itself.
+    fn plan_stream_events(plan: &mut Plan<'_>, delivery: &str, now: DateTime<Utc>, now_ts: String) -> StoreResult<()> {
+        let expires_at = epoch_after(now, STREAM_EVENT_TTL_DAYS);
+        for (i, event) in std::mem::take(&mut plan.events).into_iter().enumerate() {
+            let ordering_key = event.ordering_key();
+            let sk = format!("{now_ts}#{delivery}#{i:02}");
+            let mut item = key_with_room(["EVENT#", ordering_key.as_str()].concat(), sk, 6);
+            item.insert(TYPE.into(), s("event"));
+            item.insert("kind".into(), s(event.kind()));
+            item.insert("ordering_key".into(), s(ordering_key));
+            item.insert("recorded_at".into(), s(now_ts.clone()));
+            item.insert("event".into(), s(to_json(&event)?));
+            item.insert(TTL.into(), n(expires_at));
+            plan.put(item, Cond::absent(), Role::Context)?;
+        }
+        Ok(())
+    }
+
+    /// One ADD per month, on the delivery's shard of the month; every metric of the change is
+    /// an attribute `c:{metric}`.
+    fn plan_counters(plan: &mut Plan<'_>, shard: u32) -> StoreResult<()> {
         // The deltas are ordered by month, then metric: each month's metrics are one run.
         let mut deltas = std::mem::take(&mut plan.deltas).0.into_iter().peekable();
         while let Some(&((month, _), _)) = deltas.peek() {
@@ -1084,7 +1126,7 @@ impl DynamoStore {
                 cond.names.insert(name, attribute);
                 values.push((value, n(delta)));
             }
-            plan.update(aggregate_key(month), expr, cond, values, Role::Context)?;
+            plan.update(aggregate_key(month, shard), expr, cond, values, Role::Context)?;
         }
         Ok(())
     }
@@ -1152,13 +1194,18 @@ impl DynamoStore {
         plan.put(claim, Cond::absent(), Role::Delivery)?;
         self.plan_change(&mut plan, change).await?;
         if !plan.events.is_empty() {
-            let last = match feed_seq {
-                FeedSeq::Known(last) => last,
-                FeedSeq::Read => self.feed_seq().await?,
-            };
-            Self::plan_feed(&mut plan, last, now_ts)?;
+            match self.feed {
+                Feed::Ordered => {
+                    let last = match feed_seq {
+                        FeedSeq::Known(last) => last,
+                        FeedSeq::Read => self.feed_seq().await?,
+                    };
+                    Self::plan_feed(&mut plan, last, now_ts)?;
+                }
+                Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now, now_ts)?,
+            }
         }
-        Self::plan_counters(&mut plan)?;
+        Self::plan_counters(&mut plan, aggregate_shard(delivery))?;
         Ok((plan.items, plan.roles))
     }
 }
@@ -1167,8 +1214,18 @@ impl DynamoStore {
 impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
         // Checked first, as SQLite does: a redelivery is a duplicate even if its subject is gone.
-        if self.get(delivery_key(delivery)).await?.is_some() {
-            return Ok(Applied::Duplicate);
+        // The feed counter (when events are numbered) comes in the same read, so a change that
+        // reads nothing else costs two round trips: this and its transaction.
+        let mut keys = vec![delivery_key(delivery)];
+        if self.feed == Feed::Ordered {
+            keys.push(key(SEQ_PK, ONE));
+        }
+        let mut last_seq = None;
+        for item in self.batch_get(keys).await? {
+            match attr_s(&item, PK) {
+                Some(SEQ_PK) => last_seq = Some(attr_n(&item, "seq")?.unwrap_or(0) as u64),
+                _ => return Ok(Applied::Duplicate),
+            }
         }
         let mut last_failure = String::new();
         for attempt in 0..MAX_ATTEMPTS {
@@ -1177,7 +1234,12 @@ impl ChangeWriter for DynamoStore {
                 tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
             }
             let now = Utc::now();
-            let (items, roles) = self.plan_transaction(delivery, &change, now, FeedSeq::Read).await?;
+            // A retry lost a race: the counter has moved since the first read.
+            let seq = match attempt {
+                0 => FeedSeq::Known(last_seq),
+                _ => FeedSeq::Read,
+            };
+            let (items, roles) = self.plan_transaction(delivery, &change, now, seq).await?;
             // The token makes the SDK's own retry of this very request (after a lost answer)
             // succeed instead of failing on the delivery key it wrote the first time.
             let token = format!("{:032x}", rand::random::<u128>());
@@ -1535,18 +1597,22 @@ impl ReportReader for DynamoStore {
 #[async_trait]
 impl AggregateReader for DynamoStore {
     async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
-        let Some(item) = self.get(aggregate_key(month)).await? else {
-            return Ok(BTreeMap::new());
-        };
+        // Every shard of the month and the unsharded item, in one consistent BatchGetItem.
+        let keys: Vec<Item> = (0..AGGREGATE_SHARDS)
+            .map(|shard| aggregate_key(month, shard))
+            .chain(std::iter::once(unsharded_aggregate_key(month)))
+            .collect();
         let mut out = BTreeMap::new();
-        for (name, value) in &item {
-            if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
-                let v = value
-                    .as_n()
-                    .ok()
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .ok_or_else(|| corrupt(format!("counter {name}")))?;
-                out.insert(metric.to_string(), v);
+        for item in self.batch_get(keys).await? {
+            for (name, value) in &item {
+                if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
+                    let v = value
+                        .as_n()
+                        .ok()
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .ok_or_else(|| corrupt(format!("counter {name}")))?;
+                    *out.entry(metric.to_string()).or_default() += v;
+                }
             }
         }
         Ok(out)
@@ -1694,7 +1760,8 @@ impl ChangeFeed for DynamoStore {
 
 /// A feed item (from a query or a stream image) as the entry the SQLite feed yields.
 pub(crate) fn feed_entry(item: &Item) -> StoreResult<FeedEntry> {
-    let seq = attr_n(item, "seq")?.ok_or_else(|| corrupt("event without seq"))? as u64;
+    // Events written for the stream alone are not numbered: their stream record is their place.
+    let seq = attr_n(item, "seq")?.unwrap_or(0) as u64;
     let recorded_at = attr_s(item, "recorded_at")
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .ok_or_else(|| corrupt("event without recorded_at"))?

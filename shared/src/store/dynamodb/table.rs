@@ -94,17 +94,6 @@ fn key_schema(partition: &str, sort: &str) -> StoreResult<Vec<KeySchemaElement>>
 /// Creates the table as [`TABLE`] defines it, waits until it is active and turns TTL on.
 /// An existing table of that name is an error (`ResourceInUseException`), never changed.
 pub async fn create_table(client: &Client, name: &str) -> StoreResult<()> {
-    create(client, name, true).await
-}
-
-/// The same table without its stream, for local runs where nothing reads the stream
-/// (`sarafan serve` reads the feed items): moto keeps every stream record and copies them all
-/// on each transaction, which makes long write-heavy runs slow.
-pub async fn create_table_without_stream(client: &Client, name: &str) -> StoreResult<()> {
-    create(client, name, false).await
-}
-
-async fn create(client: &Client, name: &str, stream: bool) -> StoreResult<()> {
     let def = TABLE;
     let attributes = def
         .key_attributes()
@@ -141,16 +130,12 @@ async fn create(client: &Client, name: &str, stream: bool) -> StoreResult<()> {
         .set_key_schema(Some(key_schema(def.partition_key, def.sort_key)?))
         .set_global_secondary_indexes(Some(indexes))
         .billing_mode(BillingMode::from(def.billing_mode))
-        .set_stream_specification(
-            stream
-                .then(|| {
-                    StreamSpecification::builder()
-                        .stream_enabled(true)
-                        .stream_view_type(StreamViewType::from(def.stream_view_type))
-                        .build()
-                        .map_err(backend)
-                })
-                .transpose()?,
+        .stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(def.stream_view_type))
+                .build()
+                .map_err(backend)?,
         )
         .send()
         .await

@@ -2,16 +2,17 @@ use super::*;
 use crate::store::conformance as suite;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Instant;
 
-/// Each test gets its own table on the local server scripts/test starts, so tests run in parallel.
-async fn fresh() -> DynamoStore {
+/// A client of DynamoDB Local (scripts/test starts it), with room for slow large queries.
+async fn local_client() -> Client {
     assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "the DynamoDB store tests need a local DynamoDB-compatible server: run scripts/test \
-         (it starts moto and sets AWS_ENDPOINT_URL), or start one and set AWS_ENDPOINT_URL yourself"
+        std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+        "the DynamoDB store tests need DynamoDB Local: run scripts/test (it starts it and sets \
+         AWS_ENDPOINT_URL_DYNAMODB), or start one and set AWS_ENDPOINT_URL_DYNAMODB yourself"
     );
-    // moto is far slower than DynamoDB on large queries (it sizes every item in Python).
     let config = DynamoStore::config_loader()
         .timeout_config(
             TimeoutConfig::builder()
@@ -21,15 +22,97 @@ async fn fresh() -> DynamoStore {
         )
         .load()
         .await;
-    let client = Client::new(&config);
+    Client::new(&config)
+}
+
+/// Each test gets its own table, so tests run in parallel.
+async fn fresh() -> DynamoStore {
+    let client = local_client().await;
     let name = format!("sarafan-test-{:016x}", rand::random::<u64>());
     create_table(&client, &name).await.unwrap();
     DynamoStore::new(client, name)
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_over_two_instances_store_each_delivery_once() {
+    let first = fresh().await;
+    // A second instance on the same table with its own client and connections: another Lambda.
+    let second = DynamoStore::new(local_client().await, first.table());
+    let reader = first.clone();
+    let stores = vec![Arc::new(first), Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || suite::feed_events(&reader)).await;
+}
+
+/// As in Lambda: events for the stream alone, no feed counter; checked on the table's stream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_with_stream_events_store_each_delivery_once() {
+    let first = fresh().await.with_stream_feed();
+    let second = DynamoStore::new(local_client().await, first.table()).with_stream_feed();
+    let table = first.table().to_string();
+    let stores = vec![Arc::new(first), Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || stream_events(&table)).await;
+}
+
+/// One call of DynamoDB Local's API, unsigned (it checks no signature).
+async fn local_call(target: &str, body: serde_json::Value) -> serde_json::Value {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap();
+    let answer = reqwest::Client::new()
+        .post(endpoint)
+        .header("x-amz-target", target)
+        .header("content-type", "application/x-amz-json-1.0")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let text = answer.text().await.unwrap();
+    assert!(status.is_success(), "{target}: {status} {text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Every event on the table's stream so far, decoded as outreach decodes a Lambda batch.
+async fn stream_events(table: &str) -> Vec<DomainEvent> {
+    use serde_json::json;
+    let described = local_call("DynamoDB_20120810.DescribeTable", json!({ "TableName": table })).await;
+    let arn = described["Table"]["LatestStreamArn"].as_str().unwrap().to_string();
+    let stream = local_call("DynamoDBStreams_20120810.DescribeStream", json!({ "StreamArn": arn })).await;
+    let mut records = Vec::new();
+    for shard in stream["StreamDescription"]["Shards"].as_array().unwrap() {
+        let request = json!({"StreamArn": arn, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"});
+        let mut iterator =
+            local_call("DynamoDBStreams_20120810.GetShardIterator", request).await["ShardIterator"].clone();
+        // An open shard always names a next iterator: read until a page comes back empty.
+        loop {
+            let page = local_call(
+                "DynamoDBStreams_20120810.GetRecords",
+                json!({ "ShardIterator": iterator }),
+            )
+            .await;
+            let got = page["Records"].as_array().unwrap();
+            if got.is_empty() {
+                break;
+            }
+            records.extend(got.iter().cloned());
+            iterator = page["NextShardIterator"].clone();
+        }
+    }
+    let batch: aws_lambda_events::event::dynamodb::Event =
+        serde_json::from_value(json!({ "Records": records })).unwrap();
+    stream::events_from_stream(&batch).into_iter().map(|(_, e)| e).collect()
+}
+
 #[tokio::test]
 async fn idempotent_delivery() {
     suite::idempotent_delivery(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn themes_follow_the_comment_as_stored() {
+    suite::themes_follow_the_comment_as_stored(&fresh().await).await;
 }
 
 #[tokio::test]
@@ -40,7 +123,7 @@ async fn aggregates_match_a_recount() {
 #[tokio::test]
 async fn pagination_covers_every_record_across_dynamodbs_1mb_pages() {
     // 160 mentions of ~8 KB (1.3 MB), asked for 150 a page: DynamoDB cuts the first query at
-    // 1 MB. (Fewer, larger records: moto copies the table on every transaction.)
+    // 1 MB.
     suite::pagination_covers_every_record_of_size(&fresh().await, 160, 150, 8000).await;
 }
 
@@ -123,7 +206,12 @@ async fn delivery_keys_and_survey_states_expire_by_ttl() {
     assert_eq!(ttl_of(&survey), epoch_after(state.survey.asked_at, SURVEY_TTL_DAYS));
     assert_eq!(store.latest_survey(&identity).await.unwrap(), Some(state));
     // Nothing else expires: records and counters stay.
-    let counters = store.get(aggregate_key(YearMonth::of(before))).await.unwrap().unwrap();
+    let shard = aggregate_shard("slack:ev1");
+    let counters = store
+        .get(aggregate_key(YearMonth::of(before), shard))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!counters.contains_key(TTL));
 }
 
@@ -311,8 +399,8 @@ async fn an_identity_moves_to_its_new_customer() {
 
 #[tokio::test]
 async fn hourly_complaints_fill_a_month() {
-    // moto takes seconds per write as the item grows: two days prove the counters, not the size.
-    suite::hourly_complaints_fill_a_month(&fresh().await, 2).await;
+    // A whole month of hourly counters: the month's aggregate item at its largest.
+    suite::hourly_complaints_fill_a_month(&fresh().await, 31).await;
 }
 
 /// A transaction item with its maps in key order, so two builds of it can be compared.
@@ -414,4 +502,109 @@ fn timestamps_and_feed_keys_are_written_as_chrono_and_format_write_them() {
     for seq in [0, 1, 41, 99_999, u64::MAX / 3, u64::MAX] {
         assert_eq!(feed_sk(seq), format!("{seq:020}"));
     }
+}
+
+#[tokio::test]
+async fn counters_sum_the_month_shards_and_the_unsharded_item_of_older_tables() {
+    let store = fresh().await;
+    let when = Utc::now();
+    let month = YearMonth::of(when);
+    // What a table written before sharding holds: one item for the month.
+    let mut old = unsharded_aggregate_key(month);
+    old.insert(TYPE.into(), s("aggregate"));
+    old.insert(format!("{COUNTER_PREFIX}responses"), n(5));
+    store.put(old).await.unwrap();
+    // Deliveries spread over several shards (the keys are chosen to land on distinct ones).
+    let keys: Vec<String> = (0..40).map(|i| format!("api:shard-{i}")).collect();
+    let shards: BTreeSet<u32> = keys.iter().map(|k| aggregate_shard(k)).collect();
+    assert!(shards.len() > 8, "{shards:?}");
+    for (i, key) in keys.iter().enumerate() {
+        let change = Change::Response {
+            response: suite::response(&format!("r-{i}"), "c-1", 9, when),
+            survey: None,
+        };
+        store.apply(key, change).await.unwrap();
+    }
+    let counters = store.counters(month).await.unwrap();
+    assert_eq!(counters.get("responses"), Some(&45));
+    assert_eq!(counters.get("responses.score.9"), Some(&40));
+}
+
+/// Records the operation of every request the SDK sends (its `x-amz-target`).
+#[derive(Debug, Clone, Default)]
+struct Requests(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl aws_sdk_dynamodb::config::Intercept for Requests {
+    fn name(&self) -> &'static str {
+        "Requests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
+        let operation = target.rsplit('.').next().unwrap_or_default().to_string();
+        self.0.lock().unwrap().push(operation);
+        Ok(())
+    }
+}
+
+impl Requests {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
+    let plain = fresh().await;
+    let requests = Requests::default();
+    let config = plain
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(requests.clone())
+        .build();
+    let store = DynamoStore::new(Client::from_conf(config), plain.table());
+    let m = suite::mention("rt-1", Sentiment::Negative, Utc::now());
+    assert_eq!(
+        store.apply("rt:1", Change::Mention(m.clone())).await.unwrap(),
+        Applied::Stored
+    );
+    // The delivery key and the feed counter in one read, then the transaction.
+    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        store.apply("rt:1", Change::Mention(m)).await.unwrap(),
+        Applied::Duplicate
+    );
+    assert_eq!(requests.take(), ["BatchGetItem"]);
+    // The counters of a month: every shard in one read.
+    store.counters(YearMonth::of(Utc::now())).await.unwrap();
+    assert_eq!(requests.take(), ["BatchGetItem"]);
+    // Events for the stream alone (as in Lambda): the same two round trips, and no write
+    // touches the feed counter.
+    let stream = DynamoStore::new(store.client().clone(), plain.table()).with_stream_feed();
+    let m = suite::mention("rt-2", Sentiment::Negative, Utc::now());
+    let items = stream
+        .transaction("rt:2", &Change::Mention(m.clone()), Utc::now(), None)
+        .await
+        .unwrap();
+    assert!(
+        items.iter().all(|i| !format!("{i:?}").contains("FEED#SEQ")),
+        "{items:#?}"
+    );
+    let event = items
+        .iter()
+        .filter_map(|i| i.put())
+        .find(|p| attr_s(p.item(), PK) == Some("EVENT#mention#rt-2"))
+        .unwrap_or_else(|| panic!("an event item: {items:#?}"));
+    // It expires once the stream is done with it.
+    let expires = attr_n(event.item(), TTL).unwrap().unwrap();
+    assert!((expires - epoch_after(Utc::now(), STREAM_EVENT_TTL_DAYS)).abs() < 60);
+    requests.take();
+    assert_eq!(stream.apply("rt:2", Change::Mention(m)).await.unwrap(), Applied::Stored);
+    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
 }

@@ -13,6 +13,23 @@ async fn idempotent_delivery() {
 }
 
 #[tokio::test]
+async fn themes_follow_the_comment_as_stored() {
+    suite::themes_follow_the_comment_as_stored(&fresh().1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_over_two_instances_store_each_delivery_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sarafan.db");
+    // Two instances on one file (two processes, as `sarafan serve` and a CLI command).
+    let first = SqliteStore::open(&path).unwrap();
+    let second = SqliteStore::open(&path).unwrap();
+    let reader = SqliteStore::open(&path).unwrap();
+    let stores = vec![std::sync::Arc::new(first), std::sync::Arc::new(second)];
+    suite::concurrent_writers_store_each_delivery_once(stores, || suite::feed_events(&reader)).await;
+}
+
+#[tokio::test]
 async fn aggregates_match_a_recount() {
     let (_dir, store) = fresh();
     suite::aggregates_match_a_recount(&store).await;
