@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod connections;
 mod demo;
 mod serve;
 

@@ -75,6 +75,11 @@ async fn erasure_leaves_nothing_in_any_export() {
 }
 
 #[tokio::test]
+async fn erasure_touches_only_its_customer() {
+    suite::erasure_touches_only_its_customer(&fresh().await).await;
+}
+
+#[tokio::test]
 async fn alerts_lifecycle() {
     suite::alerts_lifecycle(&fresh().await).await;
 }
@@ -414,4 +419,24 @@ fn timestamps_and_feed_keys_are_written_as_chrono_and_format_write_them() {
     for seq in [0, 1, 41, 99_999, u64::MAX / 3, u64::MAX] {
         assert_eq!(feed_sk(seq), format!("{seq:020}"));
     }
+}
+
+#[tokio::test]
+async fn a_missing_table_is_unavailable_so_the_sender_retries() {
+    // GIVEN a store whose table an operator has not created yet
+    let fresh = fresh().await;
+    let store = DynamoStore::new(fresh.client().clone(), format!("{}-missing", fresh.table()));
+    let r = suite::response("r1", "c1", 9, Utc::now());
+    let response = Change::Response {
+        response: r,
+        survey: None,
+    };
+    // THEN writes and reads are refused for now (503), naming the cause, not a 500
+    let outcome = store.apply("d1", response).await;
+    assert!(
+        matches!(&outcome, Err(StoreError::Unavailable(why)) if why.contains("ResourceNotFound")),
+        "{outcome:?}"
+    );
+    let read = store.customer("c1").await;
+    assert!(matches!(&read, Err(e) if e.is_transient()), "{read:?}");
 }
