@@ -23,10 +23,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run every HTTP route, the outreach worker and the monthly report schedule in one process.
-    Serve {
-        #[arg(long, default_value = "127.0.0.1:3000")]
-        addr: std::net::SocketAddr,
-    },
+    Serve(ServeArgs),
     /// Fill a fresh embedded store with 12 realistic months for a demo dealership and write its report.
     Demo {
         /// Where to put sarafan.db and the report.
@@ -93,6 +90,27 @@ pub enum Command {
         #[command(subcommand)]
         command: DynamodbCommand,
     },
+}
+
+/// Where `serve` listens, and how long and how many clients it keeps (docs/SECURITY.md,
+/// "Slow and idle connections").
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    pub addr: std::net::SocketAddr,
+    /// Seconds a request's head (request line and headers) may take from its first byte.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
+    /// Seconds a request's body may take after its head (then 408).
+    #[arg(long, value_name = "SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout: u64,
+    /// Seconds a connection may wait for a request's first byte (when new, or between requests).
+    #[arg(long, value_name = "SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout: u64,
+    /// Connections open at once; at the cap the longest-idle one is closed for a new one
+    /// [default: the file-descriptor limit (ulimit -n) less 64, at most 10,000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: Option<u64>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,7 @@ use sarafan_core::compounding::CompoundingModel;
 use sarafan_core::export;
 use sarafan_core::report::MonthReport;
 use sarafan_core::store::dynamodb::{create_table as create_dynamodb_table, DynamoStore};
-use sarafan_core::store::{FullStore, RecordKind, StoreChoice};
+use sarafan_core::store::{FullStore, RecordKind, StoreChoice, StoreError};
 use sarafan_core::YearMonth;
 use sarafan_reports::html::Images;
 use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, Settings};
@@ -47,7 +47,7 @@ pub fn one_line(e: &CliError) -> String {
 
 pub fn init_logging(cli: &Cli) {
     let default = match (cli.verbose, &cli.command) {
-        (0, Command::Serve { .. }) => "info",
+        (0, Command::Serve(_)) => "info",
         (0, _) => "warn",
         (1, _) => "info",
         _ => "debug",
@@ -83,7 +83,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Export { kind, month, format } => export_records(kind.into(), month, format).await,
         Command::Demo { out } => crate::demo::run(&out).await,
         Command::Report { month, out, email } => report(month, &out, email).await,
-        Command::Serve { addr } => crate::serve::run(addr).await,
+        Command::Serve(args) => crate::serve::run(&args).await,
         Command::Ask { platform, to } => ask(&platform, &to).await,
         Command::Forget { customer } => forget(&customer).await,
         Command::Listen { once } => crate::listen::run(once).await,
@@ -148,19 +148,18 @@ fn compound(args: &CompoundArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The configured store (`SARAFAN_STORE`, default `sqlite`), for commands that read what is
-/// already there: a missing SQLite file is an error, not a fresh database.
+/// The configured store (`SARAFAN_STORE`, default `sqlite`), for commands that read or change
+/// what is already there (export, report, forget): a missing SQLite file is an error, not a fresh
+/// database, and a file that is not a Sarafan database (an empty one included) is refused.
 pub async fn open_existing_store() -> Result<Arc<dyn FullStore>, CliError> {
     let choice = StoreChoice::from_env("sqlite").map_err(CliError::Usage)?;
-    if let StoreChoice::Sqlite { path } = &choice {
-        if !path.exists() {
-            return Err(CliError::Failure(anyhow!(
-                "no database at {} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)",
-                path.display()
-            )));
-        }
+    match choice.open_existing().await {
+        Ok(store) => Ok(store),
+        Err(StoreError::Missing { path }) => Err(CliError::Failure(anyhow!(
+            "no database at {path} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)"
+        ))),
+        Err(e) => Err(CliError::Failure(e.into())),
     }
-    choice.open().await.map_err(|e| CliError::Failure(e.into()))
 }
 
 /// Requests the NPS question for one customer, as `POST /api/surveys` does; the outreach worker
@@ -231,12 +230,15 @@ async fn forget(customer: &str) -> Result<(), CliError> {
         return Err(CliError::Usage("--customer is empty".into()));
     }
     let store = open_existing_store().await?;
-    let erasure = store.forget_customer(customer).await.context("erasing")?;
-    if !erasure.found {
-        return Err(CliError::Failure(anyhow!(
-            "nothing is stored for customer {customer:?}"
-        )));
-    }
+    let erasure = match store.forget_customer(customer).await {
+        Ok(erasure) => erasure,
+        Err(StoreError::NotFound(_)) => {
+            return Err(CliError::Failure(anyhow!(
+                "no customer {customer:?} is stored; nothing was erased"
+            )))
+        }
+        Err(e) => return Err(CliError::Failure(anyhow::Error::new(e).context("erasing"))),
+    };
     eprintln!(
         "erased {customer}: {} records changed or removed; aggregates kept",
         erasure.records
@@ -260,11 +262,15 @@ async fn create_table() -> Result<(), CliError> {
 
 async fn export_records(kind: RecordKind, month: Option<YearMonth>, format: ExportFormat) -> Result<(), CliError> {
     let store = open_existing_store().await?;
-    let out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut sink = match format {
         ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(export::fields(kind)).context("writing CSV")?;
+            // The header as ever (plain names); then every text cell quoted and formula text
+            // neutralised (`export::csv_cell`), numbers bare.
+            writeln!(out, "{}", export::fields(kind).join(",")).context("writing CSV")?;
+            let w = csv::WriterBuilder::new()
+                .quote_style(csv::QuoteStyle::NonNumeric)
+                .from_writer(out);
             Sink::Csv(Box::new(w))
         }
         ExportFormat::Jsonl => Sink::Jsonl(out),

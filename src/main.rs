@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod commands;
 mod connect;
+mod connections;
 mod demo;
 mod listen;
 mod serve;

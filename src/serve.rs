@@ -1,15 +1,28 @@
 //! `sarafan serve`: every HTTP route, the outreach worker and the report schedule in one process.
 
+use crate::cli::ServeArgs;
 use crate::commands::CliError;
-use anyhow::{anyhow, Context};
+use crate::connections::{self, Limits};
+use anyhow::Context;
 use sarafan_core::store::StoreChoice;
 use sarafan_ingest::{app, AppState, Config};
 use sarafan_outreach::{run_feed_worker, Outreach, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::watch;
 
-pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
+pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
+    let addr = args.addr;
+    let limits = Limits {
+        header: Duration::from_secs(args.header_timeout),
+        body: Duration::from_secs(args.body_timeout),
+        idle: Duration::from_secs(args.idle_timeout),
+        max_connections: match args.max_connections {
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => connections::default_max_connections(),
+        },
+    };
     let mut vars: Vec<(String, String)> = std::env::vars().collect();
     let made_token = token_for_this_run(addr, &mut vars);
     let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -79,11 +92,16 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     };
 
     let router = app(AppState::new(store.clone(), config));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
+    let listener = connections::listen(addr).with_context(|| format!("listening on {addr}"))?;
     let bound = listener.local_addr().context("reading the bound address")?;
     tracing::info!(%bound, store = ?choice, "sarafan serve listening");
+    tracing::info!(
+        max_connections = limits.max_connections,
+        header_timeout_s = limits.header.as_secs(),
+        body_timeout_s = limits.body.as_secs(),
+        idle_timeout_s = limits.idle.as_secs(),
+        "connection limits"
+    );
     eprintln!("sarafan serve: listening on http://{bound}");
     if let Some(token) = made_token {
         eprintln!(
@@ -92,23 +110,18 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
              -H 'Content-Type: application/json' -d '{{\"customer\": {{\"id\": \"test-1\"}}, \"score\": 9}}'"
         );
     }
-    let mut stop = stop_rx.clone();
-    // The peer address lets GET /r/{code} count one click per client and day.
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
-        let _ = stop.wait_for(|s| *s).await;
-    });
+    // Each request carries the peer address, so GET /r/{code} counts one click per client and day.
+    let server = connections::serve(listener, router, limits, stop_rx.clone());
     let signals = tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: finishing requests in flight");
         let _ = stop_tx.send(true);
     });
-    let served = server.await.map_err(|e| anyhow!("serving HTTP: {e}"));
+    server.await;
     signals.abort();
     let _ = worker.await;
     let _ = schedule.await;
     let _ = listening.await;
-    served?;
     Ok(())
 }
 

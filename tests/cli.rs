@@ -308,3 +308,253 @@ fn forget_erases_a_customer_from_every_export_and_keeps_the_figures() {
         Some(2)
     );
 }
+
+/// Stores records as ingest would, through the store's own API.
+fn store_records<K: AsRef<str>>(db: &Path, changes: Vec<(K, sarafan_core::ledger::Change)>) {
+    use sarafan_core::store::ChangeWriter;
+    let store = sarafan_core::store::sqlite::SqliteStore::open(db).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    for (delivery, change) in changes {
+        runtime.block_on(store.apply(delivery.as_ref(), change)).unwrap();
+    }
+}
+
+#[test]
+fn csv_export_neutralises_formulas_and_jsonl_keeps_the_text_exact() {
+    use sarafan_core::compounding::PurchaseKind;
+    use sarafan_core::ledger::Change;
+    use sarafan_core::model::{Mention, Platform, Purchase, Response, Sentiment};
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-05T10:00:00Z")
+        .unwrap()
+        .to_utc();
+    // GIVEN what outsiders typed: comments, customer ids, mention texts that spreadsheets run
+    let formulas = [
+        "=HYPERLINK(\"http://evil.example\",\"click\")",
+        "+1 great service",
+        "-1",
+        "@SUM(A1:A9)",
+        "\tTabbed",
+        "\rCarriage",
+    ];
+    let response = |i: usize, customer: &str, comment: &str| Response {
+        id: format!("r-{i}"),
+        customer_id: customer.into(),
+        platform: Platform::Api,
+        score: sarafan_core::Score::new(3).unwrap(),
+        comment: Some(comment.into()),
+        locale: None,
+        submitted_at: at,
+        brand: None,
+    };
+    let mut changes: Vec<(String, Change)> = formulas
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let change = Change::Response {
+                response: response(i, &format!("c-{i}"), f),
+                survey: None,
+            };
+            (format!("r-{i}"), change)
+        })
+        .collect();
+    changes.push((
+        "r-id".into(),
+        Change::Response {
+            response: response(9, "-55", "fine"),
+            survey: None,
+        },
+    ));
+    changes.push((
+        "m-1".into(),
+        Change::Mention(Mention {
+            id: "m-1".into(),
+            source: "x".into(),
+            text: "@SpriteCars =1+1".into(),
+            url: None,
+            author: None,
+            lang: Some("en".into()),
+            sentiment: Sentiment::Neutral,
+            matched_terms: vec!["@SpriteCars".into()],
+            competitor: false,
+            created_at: at,
+        }),
+    ));
+    changes.push((
+        "p-1".into(),
+        Change::Purchase(Purchase {
+            id: "p-1".into(),
+            customer_id: "=cmd|' /C calc'!A0".into(),
+            kind: PurchaseKind::New,
+            referral_code: None,
+            amount: Some(12.5),
+            currency: None,
+            purchased_at: at,
+        }),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    store_records(&db, changes);
+
+    // WHEN exported as CSV
+    let dangerous = ['=', '+', '-', '@', '\t', '\r'];
+    let mut cells = std::collections::BTreeMap::new();
+    for kind in ["responses", "mentions", "purchases"] {
+        let o = sarafan(&["export", kind, "--format", "csv"], Some(&db));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let text = stdout(&o);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader.headers().unwrap().clone();
+        for record in reader.records() {
+            let record = record.unwrap();
+            for (field, cell) in header.iter().zip(record.iter()) {
+                // THEN no cell starts as a formula
+                assert!(!cell.starts_with(dangerous), "{kind}.{field} = {cell:?} in\n{text}");
+                cells.insert(format!("{kind}.{}.{field}", &record[0]), cell.to_string());
+            }
+        }
+        if kind == "purchases" {
+            // AND numbers the program writes stay bare numbers; text is quoted
+            assert!(text.contains(",12.5,"), "{text}");
+            assert!(text.contains("\"'=cmd|' /C calc'!A0\""), "{text}");
+        }
+        if kind == "responses" {
+            assert!(text.contains(",3,"), "{text}");
+            assert!(
+                text.contains(r#""'=HYPERLINK(""http://evil.example"",""click"")""#),
+                "{text}"
+            );
+        }
+    }
+    for (i, formula) in formulas.iter().enumerate() {
+        assert_eq!(cells[&format!("responses.r-{i}.comment")], format!("'{formula}"));
+    }
+    assert_eq!(cells["responses.r-9.customer_id"], "'-55");
+    assert_eq!(cells["mentions.m-1.text"], "'@SpriteCars =1+1");
+    assert_eq!(cells["mentions.m-1.matched_terms"], "'@SpriteCars");
+
+    // AND JSON Lines keep every text exactly as it came
+    let rows = jsonl(&sarafan(&["export", "responses"], Some(&db)));
+    for (i, formula) in formulas.iter().enumerate() {
+        let row = rows.iter().find(|r| r["id"] == format!("r-{i}")).unwrap();
+        assert_eq!(row["comment"], *formula);
+    }
+    let purchases = jsonl(&sarafan(&["export", "purchases"], Some(&db)));
+    assert_eq!(purchases[0]["customer_id"], "=cmd|' /C calc'!A0");
+    assert_eq!(purchases[0]["amount"], 12.5);
+}
+
+#[test]
+fn an_empty_file_is_refused_by_every_command_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("sarafan.db");
+    std::fs::write(&empty, b"").unwrap();
+    let commands: [&[&str]; 4] = [
+        &["export", "responses"],
+        &["report", "--month", "2026-01", "--out", dir.path().to_str().unwrap()],
+        &["forget", "--customer", "55"],
+        &["ask", "--platform", "telegram", "--to", "42"],
+    ];
+    for args in commands {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+        cmd.args(args)
+            .env_remove("SARAFAN_STORE")
+            .env_remove("RUST_LOG")
+            .env("SARAFAN_DB", &empty)
+            .env("TELEGRAM_BOT_TOKEN", "123:token");
+        let o = cmd.output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains("is not a Sarafan database (the file is empty (0 bytes)); it was left untouched"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "{args:?} wrote to it");
+        let others: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(others, ["sarafan.db"], "{args:?} left files behind");
+    }
+    // `serve` refuses it at start, with one line, and writes nothing either.
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+    serve
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env_clear()
+        .env("SARAFAN_DB", &empty)
+        .env("RUST_LOG", "off");
+    let o = serve.output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("the file is empty (0 bytes)"), "{}", stderr(&o));
+    assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0);
+}
+
+#[test]
+fn only_commands_that_write_create_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("new.db");
+    for args in [
+        &["export", "responses"][..],
+        &["forget", "--customer", "55"],
+        &["report", "--month", "2026-01", "--out", dir.path().to_str().unwrap()],
+    ] {
+        let o = sarafan(args, Some(&missing));
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains("no database at"), "{args:?}: {}", stderr(&o));
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+    // `ask` queues a question for `serve` to send: it writes, so it creates the store.
+    let mut ask = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+    ask.args(["ask", "--platform", "telegram", "--to", "42"])
+        .env_remove("SARAFAN_STORE")
+        .env("SARAFAN_DB", &missing)
+        .env("TELEGRAM_BOT_TOKEN", "123:token");
+    let o = ask.output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(missing.exists());
+    // And then the readers read it.
+    assert!(sarafan(&["export", "responses"], Some(&missing)).status.success());
+}
+
+#[test]
+fn forget_of_an_unknown_customer_exits_1_with_one_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    let purchase = |id: &str, customer: &str| sarafan_core::model::Purchase {
+        id: id.into(),
+        customer_id: customer.into(),
+        kind: sarafan_core::compounding::PurchaseKind::New,
+        referral_code: None,
+        amount: None,
+        currency: None,
+        purchased_at: chrono::Utc::now(),
+    };
+    store_records(
+        &db,
+        vec![
+            (
+                "api:purchase:p-550",
+                sarafan_core::ledger::Change::Purchase(purchase("p-550", "550")),
+            ),
+            (
+                "api:purchase:p-55",
+                sarafan_core::ledger::Change::Purchase(purchase("p-55", "55")),
+            ),
+        ],
+    );
+    let before = stdout(&sarafan(&["export", "purchases"], Some(&db)));
+    for unknown in [":", "5", "p-550"] {
+        let o = sarafan(&["forget", "--customer", unknown], Some(&db));
+        assert_eq!(o.status.code(), Some(1), "{unknown}");
+        assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains("nothing was erased"), "{}", stderr(&o));
+    }
+    assert_eq!(stdout(&sarafan(&["export", "purchases"], Some(&db))), before);
+    let o = sarafan(&["forget", "--customer", "55"], Some(&db));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = jsonl(&sarafan(&["export", "purchases"], Some(&db)));
+    let buyer = |id: &str| after.iter().find(|p| p["id"] == id).unwrap()["customer_id"].clone();
+    assert_eq!(buyer("p-550"), "550");
+    assert!(buyer("p-55").as_str().unwrap().starts_with("erased-"));
+}

@@ -120,13 +120,33 @@ pub fn kind_of(record: &Record) -> RecordKind {
     }
 }
 
-/// A value as a CSV cell: text as is, lists joined with `;`, nested objects as JSON, null empty.
+/// A value as a CSV cell: text, lists joined with `;`, nested objects as JSON, null empty.
+///
+/// Text that a spreadsheet would run as a formula is neutralised as OWASP's CSV injection
+/// guidance says: a cell starting with `=`, `+`, `-`, `@`, tab or carriage return gets a leading
+/// `'`, so the application shows it as text (`=HYPERLINK(...)` becomes `'=HYPERLINK(...)`).
+/// That applies to every text cell, wherever its text came from, so a customer id or comment of
+/// `-1` is exported as `'-1`; numbers the program writes (scores, amounts, counts) are JSON
+/// numbers here and stay numbers. The CSV writer quotes every cell that is not a number
+/// (`QuoteStyle::NonNumeric`), so a `;` or `,` inside text cannot start a new cell either.
 pub fn csv_cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(csv_cell).collect::<Vec<_>>().join(";"),
+        Value::String(s) => neutralise_formula(s.clone()),
+        Value::Array(items) => {
+            let joined = items.iter().map(csv_cell).collect::<Vec<_>>().join(";");
+            neutralise_formula(joined)
+        }
         other => other.to_string(),
+    }
+}
+
+/// `'` before text a spreadsheet would read as a formula (OWASP: `=`, `+`, `-`, `@`, tab, CR).
+fn neutralise_formula(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
     }
 }
 
@@ -159,9 +179,22 @@ mod tests {
 
     #[test]
     fn csv_cells_flatten_lists_and_nulls() {
-        assert_eq!(csv_cell(&json!(["Sarafan", "@sarafan"])), "Sarafan;@sarafan");
+        assert_eq!(csv_cell(&json!(["Sarafan", "@sarafan"])), "Sarafan;'@sarafan");
         assert_eq!(csv_cell(&Value::Null), "");
         assert_eq!(csv_cell(&json!(true)), "true");
         assert_eq!(csv_cell(&json!("a,b")), "a,b");
+    }
+
+    #[test]
+    fn text_a_spreadsheet_would_run_gets_a_quote_and_numbers_stay_numbers() {
+        for formula in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "=HYPERLINK(\"http://x\")"] {
+            assert_eq!(csv_cell(&json!(formula)), format!("'{formula}"));
+        }
+        assert_eq!(csv_cell(&json!(["@sarafan", "Sarafan"])), "'@sarafan;Sarafan");
+        for text in ["Sarafan", "1+1", " =1", "'=1", "", "a=b"] {
+            assert_eq!(csv_cell(&json!(text)), text);
+        }
+        assert_eq!(csv_cell(&json!(-1)), "-1");
+        assert_eq!(csv_cell(&json!(-2.5)), "-2.5");
     }
 }

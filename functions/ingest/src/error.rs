@@ -45,6 +45,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            AppError::Store(StoreError::NotFound(_)) => StatusCode::NOT_FOUND,
             AppError::Store(e) if e.is_transient() => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -56,6 +57,22 @@ pub fn error_body(status: StatusCode, error: &str, detail: &str) -> Response {
     (status, Json(serde_json::json!({ "error": error, "detail": detail }))).into_response()
 }
 
+/// A store error and its causes on one line, each said once (a wrapper often repeats its
+/// cause's text): the log keeps the root cause, such as "database or disk is full".
+fn causes(e: &StoreError) -> String {
+    let mut line = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        source = cause.source();
+    }
+    line
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -65,12 +82,14 @@ impl IntoResponse for AppError {
             AppError::PayloadTooLarge { .. } => error_body(status, "payload_too_large", &self.to_string()),
             AppError::BadRequest { error, detail } => error_body(status, error, detail),
             AppError::NotImplemented(what) => error_body(status, "not_implemented", what),
+            // The thing asked for (a customer to erase) is not stored: its name came in the request.
+            AppError::Store(e @ StoreError::NotFound(_)) => error_body(status, "not_found", &e.to_string()),
             AppError::Store(e) if e.is_transient() => {
-                tracing::warn!(error = %e, "store unavailable; asking the sender to retry");
+                tracing::warn!(error = %causes(e), "store unavailable; asking the sender to retry");
                 error_body(status, "unavailable", "the store is unavailable; retry later")
             }
             AppError::Store(e) => {
-                tracing::error!(error = %e, source = ?std::error::Error::source(e), "store failed");
+                tracing::error!(error = %causes(e), "store failed");
                 error_body(status, "internal", "the request could not be stored")
             }
         }

@@ -1,5 +1,5 @@
 //! sarafan-ingest: the HTTP API (platform webhooks and the generic API) as one axum `Router`,
-//! hosted by Lambda (`lambda_http::run`) and by `sarafan serve` (`axum::serve`).
+//! hosted by Lambda (`lambda_http::run`) and by `sarafan serve` (hyper, with timeouts and a cap).
 //!
 //! Every handler does the same four things and nothing else: verify (over the raw bytes),
 //! normalise the platform's payload into domain changes, store them, answer. Sending messages

@@ -699,7 +699,7 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
     let customer = Customer {
         name: Some("Olga Secretova".into()),
         email: Some("olga@example.com".into()),
-        identities: vec![identity.clone()],
+        identities: vec![identity.clone(), Identity::new(Platform::Slack, "U4242")],
         ..Customer::new("telegram:4242", at(9, 1))
     };
     let requested = Change::SurveyRequested {
@@ -763,8 +763,9 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
         .apply("e-referral", Change::ReferralCreated(referral))
         .await
         .unwrap();
+    // Posted from their Slack identity: the authorship is theirs.
     let mut m = mention("m-e1", Sentiment::Negative, at(9, 3));
-    m.author = Some("4242".into());
+    (m.source, m.author) = ("slack".into(), Some("U4242".into()));
     store.apply("e-mention", Change::Mention(m)).await.unwrap();
     let body = serde_json::json!({"themes": [{"quotes": [secret, "someone else's words"]}]});
     let report = StoredReport {
@@ -778,7 +779,7 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
     let before = store.counters(month(9)).await.unwrap();
 
     let erased = store.forget_customer("telegram:4242").await.unwrap();
-    assert!(erased.found && erased.records > 0, "{erased:?}");
+    assert!(erased.records > 0, "{erased:?}");
 
     let mut everything = String::new();
     for kind in RecordKind::ALL {
@@ -811,7 +812,230 @@ pub async fn erasure_leaves_nothing_in_any_export<S: Store + CustomerEraser>(sto
     assert!(feed.iter().all(|e| e.event.ordering_key() != "customer#telegram:4242"));
     assert_eq!(store.counters(month(9)).await.unwrap(), before, "aggregates changed");
     // A second request finds nothing left.
-    assert!(!store.forget_customer("telegram:4242").await.unwrap().found);
+    let again = store.forget_customer("telegram:4242").await;
+    assert!(matches!(again, Err(StoreError::NotFound(_))), "{again:?}");
+}
+
+/// Everything a store holds that erasure could touch, as (subject, text) pairs to compare: every
+/// exported record and mention author, the named customers and their chat state, the feed and
+/// the counters.
+async fn everything_about<S: Store + MentionReader>(
+    store: &S,
+    customers: &[&str],
+    identities: &[Identity],
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for kind in RecordKind::ALL {
+        let mut after = None;
+        loop {
+            let page = store.list(kind, None, after.as_deref(), 100).await.unwrap();
+            for record in &page.records {
+                let row = crate::export::row(record);
+                let id = row.values().next().map(|v| v.to_string()).unwrap_or_default();
+                out.push((
+                    format!("{} {id}", kind.as_str()),
+                    serde_json::Value::Object(row).to_string(),
+                ));
+                if let Record::Mention(m) = record {
+                    let author = store.mention(&m.id).await.unwrap().and_then(|m| m.author);
+                    out.push((format!("author of {id}"), format!("{author:?}")));
+                }
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+    }
+    for id in customers {
+        let customer = store.customer(id).await.unwrap();
+        out.push((format!("customer {id}"), format!("{customer:?}")));
+        let responses = store.responses_of(id).await.unwrap();
+        out.push((format!("responses of {id}"), format!("{responses:?}")));
+        let referral = store.referral_of(id).await.unwrap();
+        out.push((format!("referral of {id}"), format!("{referral:?}")));
+    }
+    for identity in identities {
+        let customer = store.customer_by_identity(identity).await.unwrap();
+        out.push((
+            format!("customer of {}", identity.customer_id()),
+            format!("{customer:?}"),
+        ));
+        let survey = store.latest_survey(identity).await.unwrap();
+        out.push((format!("survey of {}", identity.customer_id()), format!("{survey:?}")));
+    }
+    for entry in store.read_feed(0, 10_000).await.unwrap() {
+        out.push((format!("feed {}", entry.seq), format!("{:?}", entry.event)));
+    }
+    out.push((
+        "counters".into(),
+        format!("{:?}", store.counters(month(9)).await.unwrap()),
+    ));
+    out
+}
+
+/// Erasure finds a customer's records by the fields that name them, not by text in keys: erasing
+/// CRM customer "55" leaves customer "550" (purchase `p-550`), Telegram chat 55 (customer
+/// `telegram:55`), a mention by someone called "55" and every delivery key as they were, and a
+/// redelivery of their webhooks afterwards is still a duplicate. An id no customer has (":",
+/// "5", "") is `NotFound` and changes nothing.
+pub async fn erasure_touches_only_its_customer<S: Store + CustomerEraser + EffectLog + MentionReader>(store: &S) {
+    // GIVEN customer "55" (with a Slack identity), customer "550" and Telegram chat 55
+    let slack_55 = Identity::new(Platform::Slack, "U55");
+    let chat_55 = Identity::new(Platform::Telegram, "55");
+    let fifty_five = Customer {
+        name: Some("Fifty Five".into()),
+        email: Some("55@example.com".into()),
+        identities: vec![slack_55.clone()],
+        ..Customer::new("55", at(9, 1))
+    };
+    let mut r55 = response("r-55", "55", 3, at(9, 2));
+    r55.comment = Some("words of fifty-five".into());
+    let mut r550 = response("r-550", "550", 9, at(9, 2));
+    r550.comment = Some("words of five-fifty".into());
+    let mut r_chat = response("telegram:5501", "telegram:55", 8, at(9, 3));
+    r_chat.comment = Some("words of chat 55".into());
+    let purchase = |id: &str, customer: &str| Purchase {
+        id: id.into(),
+        customer_id: customer.into(),
+        kind: PurchaseKind::New,
+        referral_code: None,
+        amount: Some(55.0),
+        currency: None,
+        purchased_at: at(9, 4),
+    };
+    let mut from_slack = mention("m-slack-55", Sentiment::Negative, at(9, 5));
+    (from_slack.source, from_slack.author) = ("slack".into(), Some("U55".into()));
+    let mut by_namesake = mention("m-x-55", Sentiment::Positive, at(9, 5));
+    by_namesake.author = Some("55".into());
+    let deliveries: Vec<(&str, Change)> = vec![
+        ("api:response:r-55:customer", Change::Customer(fifty_five)),
+        (
+            "api:response:r-55",
+            Change::Response {
+                response: r55.clone(),
+                survey: None,
+            },
+        ),
+        (
+            "api:response:r-550",
+            Change::Response {
+                response: r550,
+                survey: None,
+            },
+        ),
+        (
+            "api:survey:k-55:telegram:55",
+            Change::SurveyRequested {
+                customer: Customer {
+                    identities: vec![chat_55.clone()],
+                    ..Customer::new("telegram:55", at(9, 1))
+                },
+                identity: chat_55.clone(),
+                brand: None,
+            },
+        ),
+        (
+            "telegram:5501",
+            Change::Response {
+                response: r_chat,
+                survey: None,
+            },
+        ),
+        ("api:purchase:p-55", Change::Purchase(purchase("p-55", "55"))),
+        ("api:purchase:p-550", Change::Purchase(purchase("p-550", "550"))),
+        ("slack:event:Ev55", Change::Mention(from_slack)),
+        ("x:tweet:55", Change::Mention(by_namesake)),
+    ];
+    let mut keys: Vec<&str> = deliveries.iter().map(|(key, _)| *key).collect();
+    for (key, change) in deliveries {
+        assert_eq!(store.apply(key, change).await.unwrap(), Applied::Stored, "{key}");
+    }
+    for key in [
+        "effect:opted_out:55",
+        "effect:response_recorded:r-550",
+        "effect:survey_requested:55",
+    ] {
+        store.mark_effect_done(key).await.unwrap();
+        keys.push(key);
+    }
+    let customers = ["55", "550", "telegram:55"];
+    let identities = [slack_55.clone(), chat_55.clone()];
+    let before = everything_about(store, &customers, &identities).await;
+
+    // WHEN ids that no customer has are erased THEN each is NotFound and nothing changes
+    for unknown in [":", "5", "", "telegram:", "U55", "erased-"] {
+        let outcome = store.forget_customer(unknown).await;
+        assert!(
+            matches!(outcome, Err(StoreError::NotFound(_))),
+            "{unknown:?}: {outcome:?}"
+        );
+    }
+    assert_eq!(everything_about(store, &customers, &identities).await, before);
+
+    // WHEN customer "55" is erased
+    let erased = store.forget_customer("55").await.unwrap();
+    assert!(erased.records > 0, "{erased:?}");
+
+    // THEN theirs is gone or anonymous
+    assert_eq!(store.customer("55").await.unwrap(), None);
+    assert_eq!(store.customer_by_identity(&slack_55).await.unwrap(), None);
+    let kept = store.response("r-55").await.unwrap().unwrap();
+    assert!(
+        kept.customer_id.starts_with("erased-") && kept.comment.is_none(),
+        "{kept:?}"
+    );
+    assert_eq!(store.mention("m-slack-55").await.unwrap().unwrap().author, None);
+    // AND everything else is exactly as it was: only what is about them changed
+    let theirs = |(subject, text): &(String, String)| {
+        [
+            "responses \"r-55\"",
+            "purchases \"p-55\"",
+            "mentions \"m-slack-55\"",
+            "author of \"m-slack-55\"",
+            "customer 55",
+            "responses of 55",
+            "referral of 55",
+            "customer of slack:U55",
+            "survey of slack:U55",
+        ]
+        .contains(&subject.as_str())
+            || (subject.starts_with("feed ") && text.contains("customer_id: \"55\""))
+    };
+    let others = |all: &[(String, String)]| all.iter().filter(|line| !theirs(line)).cloned().collect::<Vec<_>>();
+    let after = everything_about(store, &customers, &identities).await;
+    assert_eq!(others(&after), others(&before));
+    assert!(
+        after
+            .iter()
+            .all(|(_, text)| !text.contains("words of fifty-five") && !text.contains("Fifty Five")),
+        "{after:#?}"
+    );
+    assert!(others(&after)
+        .iter()
+        .any(|(s, t)| s == "purchases \"p-550\"" && t.contains("\"550\"")));
+    assert!(others(&after).contains(&("author of \"m-x-55\"".into(), "Some(\"55\")".into())));
+    assert_eq!(after.last(), before.last(), "aggregates changed");
+    // AND every delivery key stays, so their redelivered webhooks are still duplicates
+    for key in &keys {
+        assert!(store.effect_done(key).await.unwrap(), "delivery key {key} was removed");
+    }
+    let again = Change::Purchase(purchase("p-55", "55"));
+    assert_eq!(
+        store.apply("api:purchase:p-55", again).await.unwrap(),
+        Applied::Duplicate
+    );
+    let again = Change::Response {
+        response: r55,
+        survey: None,
+    };
+    assert_eq!(
+        store.apply("api:response:r-55", again).await.unwrap(),
+        Applied::Duplicate
+    );
+    // AND a customer known only from their purchase and answer ("550") is found and erased too
+    assert!(store.forget_customer("550").await.unwrap().records > 0);
+    assert!(store.responses_of("550").await.unwrap().is_empty());
 }
 
 /// `days` of hourly complaint counters fit the month's aggregate (all of March's 744 take ~34 KB

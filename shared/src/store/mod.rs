@@ -15,12 +15,20 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The store cannot be reached now; the caller should retry later (ingest answers 503).
+    /// The store cannot do this now, and time or an operator can cure it (busy or locked, disk
+    /// full, a read-only file, I/O errors, unreachable, throttled): the caller should retry later
+    /// (ingest answers 503). The text keeps the root cause ("database or disk is full").
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
-    /// The file is not a Sarafan database (or not a database at all); it was left untouched.
+    /// The file is not a Sarafan database (or not a database at all, or empty); it was left untouched.
     #[error("{path} is not a Sarafan database ({reason}); it was left untouched")]
     Foreign { path: String, reason: String },
+    /// A command that only reads or changes what is stored found no database; none was created.
+    #[error("no database at {path}")]
+    Missing { path: String },
+    /// The database cannot be written (a read-only file, directory or file system, a full disk).
+    #[error("{path} cannot be written ({reason})")]
+    NotWritable { path: String, reason: String },
     #[error("the database at {path} has schema version {found}, newer than this build's {supported}; upgrade sarafan")]
     TooNew { path: String, found: i64, supported: i64 },
     #[error("{0} not found")]
@@ -219,19 +227,28 @@ impl<T: Store + EffectLog + MentionReader + CustomerEraser> FullStore for T {}
 /// What an erasure did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Erasure {
-    /// Whether anything of the customer was stored at all.
-    pub found: bool,
     /// Records changed or removed.
     pub records: u64,
 }
 
 /// Privacy requests: erase a customer's personal data everywhere (identities and chat ids,
-/// survey conversations, comments, locale, mention authorship, quotes in stored reports),
-/// keeping the anonymous aggregates. Their answers, purchases and referral stay, under a
-/// random pseudonym no one can link back, so the month's figures do not change.
+/// survey conversations, comments, locale, authorship of mentions posted from their chat
+/// identities, quotes in stored reports), keeping the anonymous aggregates. Their answers,
+/// purchases and referral stay, under a random pseudonym no one can link back, so the month's
+/// figures do not change.
+///
+/// Only the customer's own records are touched, found by their keys and fields (`customer_id`
+/// equal to the id, identities the customer owns), never by a substring of a key. Delivery keys
+/// all stay: a redelivered webhook of an erased customer is still a duplicate, not applied again.
 #[async_trait]
 pub trait CustomerEraser: Send + Sync {
+    /// `StoreError::NotFound` when no customer with this id is stored; then nothing changes.
     async fn forget_customer(&self, customer_id: &str) -> StoreResult<Erasure>;
+}
+
+/// The error for erasing a customer the store does not have.
+pub fn unknown_customer(customer_id: &str) -> StoreError {
+    StoreError::NotFound(format!("customer {customer_id:?}"))
 }
 
 /// The pseudonym an erased customer's records are kept under: random, so not reversible.
@@ -287,7 +304,8 @@ impl StoreChoice {
         Self::from_lookup(|name| std::env::var(name).ok(), default)
     }
 
-    /// Opens the chosen store. SQLite creates its file if absent; DynamoDB makes no network
+    /// Opens the chosen store for a host that writes (serve, the Lambdas, `ask`). SQLite creates
+    /// its file if the path is missing and refuses one it cannot write; DynamoDB makes no network
     /// call until the first request.
     pub async fn open(&self) -> StoreResult<std::sync::Arc<dyn FullStore>> {
         match self {
@@ -298,6 +316,15 @@ impl StoreChoice {
             StoreChoice::Dynamodb { .. } => Err(StoreError::Unavailable(
                 "this build has no DynamoDB store (build sarafan-core with the `dynamodb` feature)".into(),
             )),
+        }
+    }
+
+    /// Opens the chosen store as it is, for commands that read or change what is already stored
+    /// (export, report, forget): a missing SQLite path is `StoreError::Missing`, never created.
+    pub async fn open_existing(&self) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+        match self {
+            StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open_existing(path)?)),
+            StoreChoice::Dynamodb { .. } => self.open().await,
         }
     }
 

@@ -133,14 +133,8 @@ fn run_writer(conn: Arc<Mutex<Connection>>, queue: mpsc::Receiver<Write>) {
 /// and if the commit fails every caller gets the error (nothing of the batch was stored).
 fn commit_batch(conn: &mut Connection, batch: Vec<Write>) {
     let fail_all = |dones: Vec<oneshot::Sender<StoreResult<Applied>>>, e: StoreError| {
-        let transient = e.is_transient();
-        let reason = e.to_string();
         for done in dones {
-            let _ = done.send(Err(if transient {
-                StoreError::Unavailable(reason.clone())
-            } else {
-                StoreError::Backend(reason.clone().into())
-            }));
+            let _ = done.send(Err(for_each_caller(&e)));
         }
     };
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
@@ -201,6 +195,14 @@ fn write_one(tx: &Transaction<'_>, op: WriteOp) -> StoreResult<StoreResult<Appli
     };
     // Nothing of a duplicate is kept, not even its delivery key.
     if !matches!(outcome, Ok(Applied::Stored)) {
+        // On some failures (a full disk, an I/O error) SQLite rolls the whole transaction back
+        // itself: the batch is lost, and its callers must hear this write's error, cause and all.
+        if tx.is_autocommit() {
+            return Err(match outcome {
+                Err(e) => e,
+                Ok(_) => StoreError::Unavailable("the transaction was rolled back".into()),
+            });
+        }
         tx.run("ROLLBACK TO write", []).map_err(backend)?;
     }
     tx.run("RELEASE write", []).map_err(backend)?;
@@ -239,17 +241,42 @@ impl Cached for Connection {
 /// Room in each connection's statement cache for every statement the store runs.
 const STATEMENT_CACHE: usize = 128;
 
+/// SQLite's failures that time or an operator can cure (another writer holds the lock, the disk
+/// is full, the file or its directory was made read-only, the disk fails to read or write) are
+/// `Unavailable`, so ingest answers 503 and the platform redelivers; the message is SQLite's own,
+/// so the log keeps the cause ("database or disk is full"). Anything else (a constraint, a
+/// corrupt file, a bug) is `Backend`, with the error as its source.
 fn backend(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
     match e {
         rusqlite::Error::SqliteFailure(ref f, _)
             if matches!(
                 f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                DatabaseBusy
+                    | DatabaseLocked
+                    | DiskFull
+                    | ReadOnly
+                    | SystemIoFailure
+                    | CannotOpen
+                    | PermissionDenied
+                    | FileLockingProtocolFailed
+                    | OutOfMemory
             ) =>
         {
             StoreError::Unavailable(e.to_string())
         }
         other => StoreError::Backend(Box::new(other)),
+    }
+}
+
+/// The same failure for each caller of a failed batch (errors are not `Clone`), its text whole.
+fn for_each_caller(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
+        StoreError::Corrupt(why) => StoreError::Corrupt(why.clone()),
+        StoreError::NotFound(what) => StoreError::NotFound(what.clone()),
+        StoreError::Backend(cause) => StoreError::Backend(cause.to_string().into()),
+        other => StoreError::Backend(other.to_string().into()),
     }
 }
 
@@ -289,17 +316,63 @@ fn enum_from<T: serde::de::DeserializeOwned>(s: String) -> rusqlite::Result<T> {
 }
 
 impl SqliteStore {
-    /// Opens (creating if absent) the database at `path`, migrating an older schema.
-    /// A file that is not a Sarafan database is refused and left as it was.
+    /// Opens the database at `path` for a host that writes (serve, demo, ask), migrating an older
+    /// schema. A missing path is created; any file there already must be a Sarafan database
+    /// (an empty file is not), and it must be writable: a read-only file or a store whose first
+    /// write fails is refused now, with its cause, rather than failing every request later.
     pub fn open(path: impl AsRef<Path>) -> StoreResult<Self> {
-        let path = path.as_ref().to_path_buf();
+        Self::open_as(path.as_ref(), true)
+    }
+
+    /// Opens an existing database (export, report, forget): a missing path is
+    /// `StoreError::Missing` and nothing is created.
+    pub fn open_existing(path: impl AsRef<Path>) -> StoreResult<Self> {
+        Self::open_as(path.as_ref(), false)
+    }
+
+    fn open_as(path: &Path, create: bool) -> StoreResult<Self> {
+        let path = path.to_path_buf();
         let shown = path.display().to_string();
         let foreign = |reason: String| StoreError::Foreign {
             path: shown.clone(),
             reason,
         };
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let writer = Connection::open_with_flags(&path, flags).map_err(|e| foreign(e.to_string()))?;
+        // Only a path where nothing is becomes a new database. A file already there is never
+        // initialised, even an empty one (0 bytes): it is someone else's, or a mistake.
+        let created = match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() == 0 => return Err(foreign("the file is empty (0 bytes)".into())),
+            Ok(_) => false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::Missing { path: shown }),
+            Err(e) => return Err(foreign(e.to_string())),
+        };
+        let opened = Self::open_file(&path, &shown, create, created);
+        if opened.is_err() && created {
+            // Nothing of ours is in it yet: leave no half-made file behind.
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.as_os_str().to_owned();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+        }
+        opened
+    }
+
+    /// `write`: the caller will write, so the store must take a write now.
+    fn open_file(path: &Path, shown: &str, write: bool, created: bool) -> StoreResult<Self> {
+        let foreign = |reason: String| StoreError::Foreign {
+            path: shown.to_string(),
+            reason,
+        };
+        let not_writable = |reason: String| StoreError::NotWritable {
+            path: shown.to_string(),
+            reason,
+        };
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if created {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let writer = Connection::open_with_flags(path, flags).map_err(|e| foreign(e.to_string()))?;
         // Read-only checks first: nothing is written to a file we do not recognise.
         let (app_id, version, tables): (i64, i64, i64) = writer
             .query_row(
@@ -308,15 +381,19 @@ impl SqliteStore {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .map_err(|e| foreign(e.to_string()))?;
-        if app_id != APPLICATION_ID && !(app_id == 0 && tables == 0) {
+        if app_id != APPLICATION_ID && !created {
             return Err(foreign(format!("application id {app_id:#x}, {tables} schema objects")));
         }
         if version > SCHEMA_VERSION {
             return Err(StoreError::TooNew {
-                path: shown,
+                path: shown.to_string(),
                 found: version,
                 supported: SCHEMA_VERSION,
             });
+        }
+        // SQLite quietly opens a file it may not write read-only; every write would then fail.
+        if write && writer.is_readonly(rusqlite::DatabaseName::Main).map_err(backend)? {
+            return Err(not_writable("the file is read-only to this process".into()));
         }
         writer
             .busy_timeout(std::time::Duration::from_secs(5))
@@ -328,12 +405,20 @@ impl SqliteStore {
         // touches would otherwise spill to a temporary file past 64 KiB: a write() per page.
         writer.execute_batch("PRAGMA temp_store = MEMORY;").map_err(backend)?;
         migrate(&writer, version, SCHEMA_VERSION)?;
+        // One real write (the schema version, as it is), so a store that cannot take one (a
+        // read-only directory or file system, a full disk) is refused here with its cause.
+        if write {
+            if let Err(e) = writer.execute_batch(&format!(
+                "BEGIN IMMEDIATE; PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            )) {
+                let _ = writer.execute_batch("ROLLBACK");
+                return Err(not_writable(e.to_string()));
+            }
+        }
         writer.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-        let reader = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(backend)?;
+        let reader =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(backend)?;
         reader
             .busy_timeout(std::time::Duration::from_secs(5))
             .map_err(backend)?;
@@ -352,7 +437,7 @@ impl SqliteStore {
             reader: Mutex::new(reader),
             queue: Some(queue),
             writer_thread: Some(writer_thread),
-            path,
+            path: path.to_path_buf(),
         })
     }
 
@@ -976,14 +1061,28 @@ impl CustomerEraser for SqliteStore {
     }
 }
 
-/// One transaction: all of the customer's personal data goes, or none of it.
+/// One transaction: all of the customer's personal data goes, or none of it. Rows are found by
+/// the columns that name the customer, never by matching text inside keys; delivery keys stay.
 fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
+    let cohort: Option<Option<String>> = tx
+        .one("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(backend)?;
+    // Every record naming a customer makes sure their row exists (`ensure_customer`,
+    // `upsert_customer`), so no row means nothing of theirs is stored.
+    let Some(cohort) = cohort else {
+        return Err(super::unknown_customer(customer_id));
+    };
     let anon = super::erased_pseudonym();
-    let addresses: Vec<String> = {
+    let identities: Vec<(String, String)> = {
         let mut stmt = tx
-            .prepare("SELECT address FROM identities WHERE customer_id = ?1")
+            .prepare("SELECT platform, address FROM identities WHERE customer_id = ?1")
             .map_err(backend)?;
-        let rows = stmt.query_map([customer_id], |r| r.get(0)).map_err(backend)?;
+        let rows = stmt
+            .query_map([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(backend)?;
         rows.collect::<rusqlite::Result<_>>().map_err(backend)?
     };
     let comments: Vec<String> = {
@@ -993,12 +1092,6 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
         let rows = stmt.query_map([customer_id], |r| r.get(0)).map_err(backend)?;
         rows.collect::<rusqlite::Result<_>>().map_err(backend)?
     };
-    let cohort: Option<Option<String>> = tx
-        .one("SELECT cohort FROM customers WHERE id = ?1", [customer_id], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(backend)?;
     let mut records = 0u64;
     let mut run = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<()> {
         records += tx.run(sql, params).map_err(backend)? as u64;
@@ -1019,22 +1112,23 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
     run("DELETE FROM surveys WHERE customer_id = ?1", &[&customer_id])?;
     run("DELETE FROM identities WHERE customer_id = ?1", &[&customer_id])?;
     run("DELETE FROM customers WHERE id = ?1", &[&customer_id])?;
-    // Events still naming them, and delivery keys built from their id or chat address.
+    // Events still naming them: the feed's per-customer stream.
     run(
         "DELETE FROM feed WHERE ordering_key = ?1",
         &[&format!("customer#{customer_id}")],
     )?;
-    for needle in std::iter::once(customer_id).chain(addresses.iter().map(String::as_str)) {
-        run("DELETE FROM deliveries WHERE instr(key, ?1) > 0", &[&needle])?;
-        run("UPDATE mentions SET author = NULL WHERE author = ?1", &[&needle])?;
-    }
-    // The pseudonym keeps their cohort, so cohort tables do not change; never surveyed again.
-    if let Some(cohort) = &cohort {
+    // Mentions they posted from one of their chat identities (a Slack channel message).
+    for (platform, address) in &identities {
         run(
-            "INSERT INTO customers (id, opted_out, cohort, created_at) VALUES (?1, 1, ?2, ?3)",
-            &[&anon, cohort, &ts(Utc::now())],
+            "UPDATE mentions SET author = NULL WHERE source = ?1 AND author = ?2",
+            &[platform, address],
         )?;
     }
+    // The pseudonym keeps their cohort, so cohort tables do not change; never surveyed again.
+    run(
+        "INSERT INTO customers (id, opted_out, cohort, created_at) VALUES (?1, 1, ?2, ?3)",
+        &[&anon, &cohort, &ts(Utc::now())],
+    )?;
     if !comments.is_empty() {
         let reports: Vec<(String, String, String)> = {
             let mut stmt = tx.prepare("SELECT month, brand, body FROM reports").map_err(backend)?;
@@ -1054,10 +1148,7 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
             }
         }
     }
-    Ok(Erasure {
-        found: records > 0,
-        records,
-    })
+    Ok(Erasure { records })
 }
 
 #[async_trait]

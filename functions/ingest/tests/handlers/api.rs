@@ -356,9 +356,61 @@ async fn erasing_a_customer_removes_their_comment_and_id_and_keeps_the_score() {
     let kept = h.store.response("web-7").await.unwrap().unwrap();
     assert_eq!((kept.score.value(), kept.comment.as_deref()), (4, None));
     assert!(kept.customer_id.starts_with("erased-"));
+    let again = h.send(req("crm-7", Some(API_TOKEN))).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    assert_eq!(again.json()["error"], "not_found");
+}
+
+#[tokio::test]
+async fn erasing_an_unknown_customer_is_404_and_keeps_every_delivery_key() {
+    // GIVEN customer "55" and a purchase "p-550" by someone else
+    let h = Harness::new();
+    let purchase =
+        |id: &str, customer: &str| format!(r#"{{"id": "{id}", "customer_id": "{customer}", "kind": "new"}}"#);
+    for body in [purchase("p-550", "crm-550"), purchase("p-55", "55")] {
+        assert_eq!(h.send(api("/api/purchases", &body)).await.status, StatusCode::OK);
+    }
+    let delete = |id: &str| {
+        Request::delete(format!("/api/customers/{id}"))
+            .header("authorization", format!("Bearer {API_TOKEN}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    // WHEN ids no customer has are erased THEN 404 with the JSON error body, nothing erased
+    for unknown in ["%3A", "5", "p-550", "api:purchase:p-550"] {
+        let answer = h.send(delete(unknown)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{unknown}: {}", answer.body);
+        assert_eq!(answer.json()["error"], "not_found", "{}", answer.body);
+        assert!(answer.detail().contains("not found"), "{}", answer.body);
+    }
+    // WHEN "55" is erased THEN only their purchase changes hands
+    let answer = h.send(delete("55")).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.json()["erased"], true);
+    let buyers = || async {
+        let page = h.store.list(RecordKind::Purchases, None, None, 10).await.unwrap();
+        page.records
+            .into_iter()
+            .map(|r| match r {
+                Record::Purchase(p) => (p.id, p.customer_id),
+                other => panic!("{other:?}"),
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let after = buyers().await;
+    assert_eq!(after["p-550"], "crm-550");
+    assert!(after["p-55"].starts_with("erased-"), "{after:?}");
+    // AND a redelivery of either purchase is still a duplicate: nothing stored or counted again
+    let feed = h.feed().await;
+    for body in [purchase("p-550", "crm-550"), purchase("p-55", "55")] {
+        assert_eq!(h.send(api("/api/purchases", &body)).await.status, StatusCode::OK);
+    }
+    assert_eq!(buyers().await, after);
+    assert_eq!(h.feed().await, feed);
     assert_eq!(
-        h.send(req("crm-7", Some(API_TOKEN))).await.status,
-        StatusCode::NOT_FOUND
+        h.store.customer("55").await.unwrap(),
+        None,
+        "the erased customer is not recreated"
     );
 }
 

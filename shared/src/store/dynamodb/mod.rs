@@ -62,7 +62,10 @@ pub(crate) fn backend<E: std::error::Error + Send + Sync + 'static>(e: E) -> Sto
     StoreError::Backend(Box::new(e))
 }
 
-/// Error codes that say "not now": the platform should retry later (ingest answers 503).
+/// Error codes that say "not now": the platform should retry later (ingest answers 503). Besides
+/// throttling and DynamoDB's own faults, that is a table or permission an operator has yet to
+/// put right (missing table, denied access, expired or unknown credentials): a redelivery after
+/// the fix succeeds, as after freeing a full disk.
 fn transient_code(code: Option<&str>) -> bool {
     matches!(
         code,
@@ -70,10 +73,15 @@ fn transient_code(code: Option<&str>) -> bool {
             "ThrottlingException"
                 | "ProvisionedThroughputExceededException"
                 | "RequestLimitExceeded"
+                | "LimitExceededException"
                 | "InternalServerError"
                 | "ServiceUnavailable"
                 | "TransactionInProgressException"
                 | "TransactionConflictException"
+                | "ResourceNotFoundException"
+                | "AccessDeniedException"
+                | "ExpiredTokenException"
+                | "UnrecognizedClientException"
         )
     )
 }
@@ -1316,20 +1324,20 @@ impl DynamoStore {
 }
 
 /// Erasure walks the whole table once (a Scan): privacy requests are rare, and a scan finds
-/// every item naming the customer whatever index it is or is not in. Items are rewritten one by
-/// one; a failure midway leaves the rest for a re-run, which finishes the job (idempotent).
+/// every item naming the customer whatever index it is or is not in. An item is theirs by its
+/// type and the field that names its customer (equal to the id), never by text inside a key;
+/// delivery keys all stay. Items are rewritten one by one, the customer item last; a failure
+/// midway leaves the rest for a re-run, which finishes the job (idempotent).
 #[async_trait]
 impl CustomerEraser for DynamoStore {
     async fn forget_customer(&self, customer_id: &str) -> StoreResult<Erasure> {
+        // Every record naming a customer makes sure their item exists (`ensure_customer`), and
+        // it goes last, so no item means nothing of theirs is stored.
+        let Some(customer_item) = self.get(customer_key(customer_id)).await? else {
+            return Err(super::unknown_customer(customer_id));
+        };
         let anon = super::erased_pseudonym();
-        let customer_item = self.get(customer_key(customer_id)).await?;
-        let customer: Option<Customer> = customer_item.as_ref().map(doc_of).transpose()?;
-        let mut needles: Vec<String> = vec![customer_id.to_string()];
-        needles.extend(
-            customer
-                .iter()
-                .flat_map(|c| c.identities.iter().map(|i| i.address.clone())),
-        );
+        let customer: Customer = doc_of(&customer_item)?;
         let customer_key_pk = format!("customer#{customer_id}");
         let (mut records, mut comments, mut reports) = (0u64, Vec::new(), Vec::new());
         let mut start: Option<Item> = None;
@@ -1375,8 +1383,12 @@ impl CustomerEraser for DynamoStore {
                         })
                     }
                     Some("mention") => {
+                        // Posted from one of their chat identities (a Slack channel message).
                         let mut m: Mention = doc_of(&item)?;
-                        m.author.as_ref().filter(|a| needles.contains(a)).is_some().then(|| {
+                        let theirs = customer.identities.iter().any(|i| {
+                            m.source == i.platform.as_str() && m.author.as_deref() == Some(i.address.as_str())
+                        });
+                        theirs.then(|| {
                             m.author = None;
                             mention_item(&m)
                         })
@@ -1393,9 +1405,6 @@ impl CustomerEraser for DynamoStore {
                     Some("event") => attr_s(&item, "event")
                         .and_then(|e| serde_json::from_str::<DomainEvent>(e).ok())
                         .is_some_and(|e| e.ordering_key() == customer_key_pk),
-                    Some("delivery") => {
-                        attr_s(&item, PK).is_some_and(|pk| needles.iter().any(|n| pk.contains(n.as_str())))
-                    }
                     _ => false,
                 };
                 if let Some(new) = rewrite {
@@ -1418,24 +1427,19 @@ impl CustomerEraser for DynamoStore {
                 records += 1;
             }
         }
-        if let Some(item) = customer_item {
-            // The pseudonym keeps the cohort, so cohort tables do not change; never surveyed again.
-            let mut anon_customer = Customer::new(anon.clone(), Utc::now());
-            anon_customer.opted_out = true;
-            let mut new = customer_key(&anon);
-            new.insert(TYPE.into(), s("customer"));
-            new.insert(DOC.into(), s(to_json(&anon_customer)?));
-            if let Some(cohort) = item.get("cohort") {
-                new.insert("cohort".into(), cohort.clone());
-            }
-            self.put(new).await?;
-            self.delete(customer_key(customer_id)).await?;
-            records += 1;
+        // The pseudonym keeps the cohort, so cohort tables do not change; never surveyed again.
+        let mut anon_customer = Customer::new(anon.clone(), Utc::now());
+        anon_customer.opted_out = true;
+        let mut new = customer_key(&anon);
+        new.insert(TYPE.into(), s("customer"));
+        new.insert(DOC.into(), s(to_json(&anon_customer)?));
+        if let Some(cohort) = customer_item.get("cohort") {
+            new.insert("cohort".into(), cohort.clone());
         }
-        Ok(Erasure {
-            found: records > 0,
-            records,
-        })
+        self.put(new).await?;
+        self.delete(customer_key(customer_id)).await?;
+        records += 1;
+        Ok(Erasure { records })
     }
 }
 

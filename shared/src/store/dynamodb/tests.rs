@@ -158,6 +158,11 @@ async fn erasure_leaves_nothing_in_any_export() {
 }
 
 #[tokio::test]
+async fn erasure_touches_only_its_customer() {
+    suite::erasure_touches_only_its_customer(&fresh().await).await;
+}
+
+#[tokio::test]
 async fn alerts_lifecycle() {
     suite::alerts_lifecycle(&fresh().await).await;
 }
@@ -607,4 +612,24 @@ async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
     requests.take();
     assert_eq!(stream.apply("rt:2", Change::Mention(m)).await.unwrap(), Applied::Stored);
     assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+}
+
+#[tokio::test]
+async fn a_missing_table_is_unavailable_so_the_sender_retries() {
+    // GIVEN a store whose table an operator has not created yet
+    let fresh = fresh().await;
+    let store = DynamoStore::new(fresh.client().clone(), format!("{}-missing", fresh.table()));
+    let r = suite::response("r1", "c1", 9, Utc::now());
+    let response = Change::Response {
+        response: r,
+        survey: None,
+    };
+    // THEN writes and reads are refused for now (503), naming the cause, not a 500
+    let outcome = store.apply("d1", response).await;
+    assert!(
+        matches!(&outcome, Err(StoreError::Unavailable(why)) if why.contains("ResourceNotFound")),
+        "{outcome:?}"
+    );
+    let read = store.customer("c1").await;
+    assert!(matches!(&read, Err(e) if e.is_transient()), "{read:?}");
 }

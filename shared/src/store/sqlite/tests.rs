@@ -86,6 +86,11 @@ async fn erasure_leaves_nothing_in_any_export() {
     suite::erasure_leaves_nothing_in_any_export(&fresh().1).await;
 }
 
+#[tokio::test]
+async fn erasure_touches_only_its_customer() {
+    suite::erasure_touches_only_its_customer(&fresh().1).await;
+}
+
 #[test]
 fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
@@ -225,4 +230,90 @@ async fn concurrent_redeliveries_in_one_group_commit_are_stored_once() {
     let responses = store.list(RecordKind::Responses, None, None, 1000).await.unwrap();
     assert_eq!(responses.records.len(), 50);
     assert!(!store.effect_done("api:comment-on-nothing").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_full_database_is_unavailable_with_its_cause_and_stores_nothing_half() {
+    let (_dir, store) = fresh();
+    let answer = |i: usize| crate::ledger::Change::Response {
+        response: Response {
+            comment: Some(format!("{i} {}", "a long comment ".repeat(300))),
+            ..suite::response(&format!("r{i}"), "c1", 3, Utc::now())
+        },
+        survey: None,
+    };
+    store.apply("d0", answer(0)).await.unwrap();
+    // GIVEN a database that may not grow: what a full disk is to SQLite (SQLITE_FULL)
+    let pages: i64 = store.writer().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    store
+        .writer()
+        .execute_batch(&format!("PRAGMA max_page_count = {pages}"))
+        .unwrap();
+    // WHEN answers keep coming
+    let mut refused = None;
+    for i in 1..200 {
+        if let Err(e) = store.apply(&format!("d{i}"), answer(i)).await {
+            refused = Some((i, e));
+            break;
+        }
+    }
+    // THEN one is refused as unavailable (a retry may succeed: 503), naming SQLite's cause once
+    let (i, e) = refused.expect("the database filled up");
+    assert!(e.is_transient(), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("database or disk is full"), "{text}");
+    assert_eq!(text.matches("database or disk is full").count(), 1, "{text}");
+    // AND nothing of it was stored: not its record, not its delivery key
+    assert!(store.response(&format!("r{i}")).await.unwrap().is_none());
+    assert!(!store.effect_done(&format!("d{i}")).await.unwrap());
+    // AND once there is room again, the redelivery is stored
+    store
+        .writer()
+        .execute_batch("PRAGMA max_page_count = 1073741823")
+        .unwrap();
+    assert_eq!(store.apply(&format!("d{i}"), answer(i)).await.unwrap(), Applied::Stored);
+}
+
+#[test]
+fn an_empty_file_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sarafan.db");
+    std::fs::write(&path, b"").unwrap();
+    for opened in [SqliteStore::open(&path).err(), SqliteStore::open_existing(&path).err()] {
+        let err = opened.expect("refused");
+        assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+        assert!(err.to_string().contains("empty (0 bytes)"), "{err}");
+    }
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["sarafan.db"], "no -wal or -shm beside it");
+}
+
+#[test]
+fn only_open_creates_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let err = SqliteStore::open_existing(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert!(!path.exists());
+    drop(SqliteStore::open(&path).unwrap());
+    drop(SqliteStore::open_existing(&path).unwrap());
+}
+
+#[test]
+fn an_empty_sqlite_database_made_elsewhere_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("blank.db");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 0; VACUUM;")
+        .unwrap();
+    let before = std::fs::read(&path).unwrap();
+    assert!(!before.is_empty());
+    let err = SqliteStore::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
 }
