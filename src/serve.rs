@@ -22,7 +22,9 @@ pub async fn run(addr: SocketAddr) -> Result<(), CliError> {
     let (stop_tx, stop_rx) = watch::channel(false);
     let outreach = Arc::new(Outreach {
         store: store.clone(),
-        chat: settings.chat,
+        // The worker schedules retries per recipient itself: a client waiting out one chat's
+        // outage or rate limit would hold up every other recipient.
+        chat: settings.chat.with_retry(sarafan_core::chat::RetryPolicy::none()),
         templates: settings.templates,
         config: settings.config,
     });

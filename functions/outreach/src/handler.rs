@@ -1,9 +1,12 @@
 //! What outreach does for each domain event: ask, follow up, thank, alert staff, update alerts.
 //!
 //! Effects happen once per event: before sending, the handler checks the effect log for the
-//! effect's key (`effect:{event kind}:{subject}`), and after sending it records the key, with the
-//! record the effect produced (the survey, the alert) where there is one. A crash between the
-//! send and the record means the message goes out again on redelivery: at least once, never lost.
+//! effect's key (`effect:{event kind}:{subject}`) and claims the key in the store (a conditional
+//! write: of two workers or Lambdas only one may send); after sending it records the key, with
+//! the record the effect produced (the survey, the alert) where there is one. Once the platform
+//! has accepted a message only the record is retried, never the send. A crash between the send
+//! and the record leaves a claim that is taken over once stale: that message may go out once
+//! more, and only that one (see docs/deploy.md, "Delivery guarantees").
 
 use crate::config::{ChatClients, OutreachConfig};
 use crate::messages::{
@@ -17,7 +20,7 @@ use sarafan_core::ledger::Change;
 use sarafan_core::listening::{kudos, spike};
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
-use sarafan_core::store::StoreError;
+use sarafan_core::store::{SendClaim, StoreError};
 use sarafan_core::survey::Survey;
 use sarafan_core::Category;
 use std::sync::Arc;
@@ -50,6 +53,9 @@ pub enum OutreachError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    /// Another worker claimed this message and may be sending it now.
+    #[error("{key} is being sent by {claimant}")]
+    InFlight { key: String, claimant: String },
 }
 
 impl OutreachError {
@@ -58,6 +64,15 @@ impl OutreachError {
         match self {
             OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
             OutreachError::Chat(e) => e.is_transient(),
+            OutreachError::InFlight { .. } => true,
+        }
+    }
+
+    /// The wait the platform asked for before the next try, if it named one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            OutreachError::Chat(e) => e.retry_after(),
+            _ => None,
         }
     }
 }
@@ -121,9 +136,56 @@ pub async fn handle(event_id: &str, event: &DomainEvent, deps: &Outreach) -> Res
     handled
 }
 
+/// The longest wait between attempts to record a message already sent.
+const RECORD_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Outreach {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    /// Claims the message `key` for this worker before it is sent.
+    async fn claim(&self, key: &str) -> Result<(), OutreachError> {
+        match self
+            .store
+            .claim_send(key, &self.config.claimant, self.config.claim_stale_after)
+            .await?
+        {
+            SendClaim::Claimed => Ok(()),
+            SendClaim::InFlight { claimant } => Err(OutreachError::InFlight {
+                key: key.to_string(),
+                claimant,
+            }),
+        }
+    }
+
+    /// A send failed and will be retried: let whoever retries it claim it. Best effort, as our
+    /// own retry claims it again anyway and anyone else's once the claim is stale.
+    async fn unclaim(&self, key: &str) {
+        if let Err(e) = self.store.release_send(key, &self.config.claimant).await {
+            tracing::debug!(key, error = %e, "claim not released");
+        }
+    }
+
+    /// Records what a message the platform accepted produced. The message is out, so a store
+    /// that fails now is retried here (only the record, never the send) until it takes it.
+    async fn record_sent(&self, key: &str, record: Option<Change>) -> Result<(), OutreachError> {
+        let mut wait = std::time::Duration::from_millis(50);
+        loop {
+            let stored = match &record {
+                Some(change) => self.store.apply(key, change.clone()).await.map(drop),
+                None => self.store.mark_effect_done(key).await,
+            };
+            match stored {
+                Ok(()) => return Ok(()),
+                Err(e @ (StoreError::Unavailable(_) | StoreError::Backend(_))) => {
+                    tracing::warn!(key, error = %e, wait_ms = wait.as_millis() as u64, "message sent but not recorded; retrying the record");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(RECORD_MAX_BACKOFF);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     async fn customer_locale(&self, customer: Option<&Customer>, extra: Option<&str>) -> String {
@@ -176,9 +238,16 @@ impl Outreach {
             response_id: None,
             error: None,
         };
+        self.claim(&key).await?;
         let outcome = match self.send_question(identity, &locale, brand).await {
-            Ok(()) => Handled::Done { messages: 1 },
-            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+            Ok(()) => {
+                self.record_sent(&key, Some(Change::Survey(state))).await?;
+                return Ok(Handled::Done { messages: 1 });
+            }
+            Err(SendError::Chat(e)) if e.is_transient() => {
+                self.unclaim(&key).await;
+                return Err(e.into());
+            }
             Err(failure) => {
                 let reason = match failure {
                     SendError::NotConfigured(_) => NOT_CONFIGURED.to_string(),
@@ -274,9 +343,16 @@ impl Outreach {
         if self.store.effect_done(key).await? {
             return Ok(0);
         }
+        self.claim(key).await?;
         let sent = match self.send_text(identity, text).await {
-            Ok(()) => 1,
-            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+            Ok(()) => {
+                self.record_sent(key, record).await?;
+                return Ok(1);
+            }
+            Err(SendError::Chat(e)) if e.is_transient() => {
+                self.unclaim(key).await;
+                return Err(e.into());
+            }
             Err(SendError::Chat(e)) => {
                 tracing::error!(key, error = %e, "message refused; not retried");
                 0
@@ -325,6 +401,7 @@ impl Outreach {
             &self.config.default_locale,
         );
         let mut messages = 0;
+        let mut customer_failure = None;
         if let Some(identity) = &identity {
             let text = match response.category() {
                 Category::Promoter => match &self.config.public_url {
@@ -347,7 +424,13 @@ impl Outreach {
                     Change::Survey(s)
                 });
             let key = format!("effect:response_recorded:{response_id}");
-            messages += self.send_once(&key, identity, &text, record).await?;
+            match self.send_once(&key, identity, &text, record).await {
+                Ok(sent) => messages += sent,
+                // Staff hear of the answer even while the customer's chat is failing; the
+                // event comes back for the follow-up, and the alert's key keeps it single.
+                Err(e) if e.is_transient() => customer_failure = Some(e),
+                Err(e) => return Err(e),
+            }
         }
         match response.category() {
             Category::Detractor => {
@@ -359,6 +442,9 @@ impl Outreach {
                 messages += self.share_kudos(&response, customer.as_ref(), &locale).await?
             }
             _ => {}
+        }
+        if let Some(e) = customer_failure {
+            return Err(e);
         }
         Ok(Handled::Done { messages })
     }
@@ -517,13 +603,17 @@ impl Outreach {
             return Ok(0);
         };
         let (text, blocks) = view.render();
+        self.claim(key).await?;
         match slack.post_message(channel, &text, Some(&blocks)).await {
             Ok(message) => {
                 alert.message = Some(message);
-                self.store.apply(key, Change::Alert(alert)).await?;
+                self.record_sent(key, Some(Change::Alert(alert))).await?;
                 Ok(1)
             }
-            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) if e.is_transient() => {
+                self.unclaim(key).await;
+                Err(e.into())
+            }
             Err(e) => {
                 // A wrong alert channel is an operator's mistake: keep the alert, say so loudly.
                 tracing::error!(alert_id = %alert.id, error = %e, "staff alert refused by Slack");

@@ -63,6 +63,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN message TEXT;
     CREATE INDEX feed_by_key ON feed (ordering_key, seq);
     "#,
+    // 3: outreach's lease (one feed worker per file) and its claims on messages (see guard.rs).
+    r#"
+    CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL);
+    CREATE TABLE send_claims (key TEXT PRIMARY KEY, claimant TEXT NOT NULL, claimed_at TEXT NOT NULL);
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -1380,5 +1385,6 @@ impl ChangeFeed for SqliteStore {
     }
 }
 
+mod guard;
 #[cfg(test)]
 mod tests;

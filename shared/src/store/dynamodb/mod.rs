@@ -1,5 +1,6 @@
 //! The DynamoDB store: one table (see docs/data-model.md), each change one TransactWriteItems.
 
+mod guard;
 pub mod stream;
 pub mod table;
 

@@ -415,3 +415,18 @@ fn timestamps_and_feed_keys_are_written_as_chrono_and_format_write_them() {
         assert_eq!(feed_sk(seq), format!("{seq:020}"));
     }
 }
+
+#[tokio::test]
+async fn lease_has_one_holder_until_it_lapses() {
+    suite::lease_has_one_holder_until_it_lapses(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn a_message_is_claimed_once() {
+    suite::a_message_is_claimed_once(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn racing_claims_have_one_winner() {
+    suite::racing_claims_have_one_winner(&fresh().await).await;
+}
