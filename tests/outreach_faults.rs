@@ -53,7 +53,8 @@ impl Serve {
         let port = free_port();
         let log = dir.join(format!("{name}.log"));
         // SARAFAN_BIN runs these tests against another build (to measure one from before a fix).
-        let bin = std::env::var_os("SARAFAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sarafan")), PathBuf::from);
+        let bin =
+            std::env::var_os("SARAFAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sarafan")), PathBuf::from);
         let child = Command::new(bin)
             .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
             .env_clear()
@@ -152,7 +153,10 @@ impl Serve {
         let mut mac = Hmac::<Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
         mac.update(body.as_bytes());
         let sig = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-        assert_eq!(self.post("/webhooks/meta", &[("x-hub-signature-256", sig)], body).await, 200);
+        assert_eq!(
+            self.post("/webhooks/meta", &[("x-hub-signature-256", sig)], body).await,
+            200
+        );
     }
 }
 
@@ -230,7 +234,8 @@ impl Apis {
         Mock::given(method("POST"))
             .and(path("/chat.postMessage"))
             .respond_with(
-                ResponseTemplate::new(200).set_body_json(json!({"ok": true, "channel": ALERTS, "ts": "1773150000.000100"})),
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"ok": true, "channel": ALERTS, "ts": "1773150000.000100"})),
             )
             .mount(&slack)
             .await;
@@ -299,8 +304,10 @@ async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
     let (half_a, half_b) = customers.split_at(customers.len() / 2);
     first.ask(half_a).await;
     second.ask(half_b).await;
-    apis.wait_until(Duration::from_secs(30), "every question", &logs, |s| s.len() >= N as usize)
-        .await;
+    apis.wait_until(Duration::from_secs(30), "every question", &logs, |s| {
+        s.len() >= N as usize
+    })
+    .await;
     // As a person would: not within the moment between a question's delivery and its record.
     tokio::time::sleep(Duration::from_millis(500)).await;
     // Every customer answers 9 (through either serve): one follow-up each.
@@ -308,8 +315,10 @@ async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
         let serve = if i % 2 == 0 { &first } else { &second };
         serve.answer(100 + i as u64, *chat, 9).await;
     }
-    apis.wait_until(Duration::from_secs(30), "every follow-up", &logs, |s| s.len() >= 2 * N as usize)
-        .await;
+    apis.wait_until(Duration::from_secs(30), "every follow-up", &logs, |s| {
+        s.len() >= 2 * N as usize
+    })
+    .await;
     // Time for any second sender to show itself.
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
@@ -317,7 +326,11 @@ async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
     eprintln!("two serves, {N} customers: {} messages sent", apis.sent().len());
     assert_eq!(per_chat.len(), N as usize);
     assert!(per_chat.values().all(|&n| n == 2), "{per_chat:?}");
-    assert_eq!(apis.sent().len(), 2 * N as usize, "exactly N questions and N follow-ups");
+    assert_eq!(
+        apis.sent().len(),
+        2 * N as usize,
+        "exactly N questions and N follow-ups"
+    );
     // One of them says it leaves outreach to the other.
     let left = logs
         .iter()
@@ -411,7 +424,10 @@ async fn one_failing_chat_does_not_hold_up_the_others_or_staff_alerts() {
     .await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let per_chat = apis.accepted_per_chat();
-    eprintln!("one failing chat: {} messages accepted", per_chat.values().sum::<usize>());
+    eprintln!(
+        "one failing chat: {} messages accepted",
+        per_chat.values().sum::<usize>()
+    );
     assert_eq!(per_chat.len(), 9);
     assert!(per_chat.values().all(|&n| n == 1), "{per_chat:?}");
     assert_eq!(apis.sent().iter().filter(|m| m.chat == FAILING).count(), 4);
@@ -454,15 +470,23 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
         limited.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<_>>(),
         sent.len()
     );
-    assert_eq!(limited.len(), 2, "one refusal, one delivery, no call in between: {limited:#?}");
+    assert_eq!(
+        limited.len(),
+        2,
+        "one refusal, one delivery, no call in between: {limited:#?}"
+    );
     let waited = limited[1].at - limited[0].at;
     assert!(
-        waited >= Duration::from_secs(RETRY_AFTER) && waited < Duration::from_secs(RETRY_AFTER) + Duration::from_millis(1500),
+        waited >= Duration::from_secs(RETRY_AFTER)
+            && waited < Duration::from_secs(RETRY_AFTER) + Duration::from_millis(1500),
         "waited {waited:?} for a retry_after of {RETRY_AFTER} s"
     );
     // The others did not wait for it.
     let others_done = sent.iter().filter(|m| m.chat != LIMITED).map(|m| m.at).max().unwrap();
-    assert!(others_done < limited[1].at, "the other chats waited behind the limited one");
+    assert!(
+        others_done < limited[1].at,
+        "the other chats waited behind the limited one"
+    );
     assert_eq!(limited[1].text, limited[0].text);
     assert_eq!(sent.len(), 7);
 }
@@ -495,7 +519,10 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart_repeats_at_most_one_messag
     let per_chat = apis.accepted_per_chat();
     let repeated: Vec<_> = per_chat.iter().filter(|(_, &n)| n > 1).collect();
     assert!(per_chat.values().all(|&n| n <= 2), "{per_chat:?}");
-    assert!(repeated.len() <= 1, "only the message in flight at the kill may repeat: {repeated:?}");
+    assert!(
+        repeated.len() <= 1,
+        "only the message in flight at the kill may repeat: {repeated:?}"
+    );
     eprintln!(
         "kill -9 after {before_restart} of {N}: {} messages in all, repeated {repeated:?}",
         apis.sent().len()
