@@ -211,8 +211,16 @@ impl Feed {
         self.lanes.values().map(|l| l.waiting.len()).sum()
     }
 
-    /// Starts a lane with `entry`, retried after `retry_after` or the first backoff.
-    fn park(&mut self, lane: String, entry: FeedEntry, retry_after: Option<Duration>, tuning: &WorkerTuning) {
+    /// Starts a lane with `entry` failed at `now`, retried after `retry_after` (however long)
+    /// or the first backoff.
+    fn park(
+        &mut self,
+        lane: String,
+        entry: FeedEntry,
+        retry_after: Option<Duration>,
+        tuning: &WorkerTuning,
+        now: Instant,
+    ) {
         let wait = retry_after.unwrap_or(tuning.poll);
         tracing::info!(
             lane,
@@ -224,25 +232,46 @@ impl Feed {
             lane,
             Lane {
                 waiting: VecDeque::from([entry]),
-                next_try: Instant::now() + wait,
+                next_try: now + wait,
                 backoff: (tuning.poll * 2).min(tuning.max_backoff),
             },
         );
+    }
+
+    /// The lanes whose retry is due at `now`.
+    fn due(&self, now: Instant) -> Vec<String> {
+        self.lanes
+            .iter()
+            .filter(|(_, lane)| lane.next_try <= now)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// How long to sleep at `now`: until the next retry is due, at most `poll`.
+    fn next_wait(&self, now: Instant, poll: Duration) -> Duration {
+        let next_retry = self
+            .lanes
+            .values()
+            .map(|l| l.next_try.saturating_duration_since(now))
+            .min();
+        next_retry.map_or(poll, |due| due.min(poll))
+    }
+
+    /// The cursor to save: just before the oldest waiting event, or the last one read.
+    fn cursor(&self) -> u64 {
+        self.lanes
+            .values()
+            .filter_map(|l| l.waiting.front())
+            .map(|e| e.seq - 1)
+            .min()
+            .unwrap_or(self.read)
     }
 
     /// Retries the lanes that are due, then reads on; returns how long to wait before the next
     /// step. Stops early at `deadline` (the lease's renewal).
     async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, String> {
         let tuning = deps.config.worker;
-        let due: Vec<String> = {
-            let now = Instant::now();
-            self.lanes
-                .iter()
-                .filter(|(_, lane)| lane.next_try <= now)
-                .map(|(name, _)| name.clone())
-                .collect()
-        };
-        for name in due {
+        for name in self.due(Instant::now()) {
             let Some(lane) = self.lanes.get_mut(&name) else {
                 continue;
             };
@@ -286,7 +315,7 @@ impl Feed {
                     continue;
                 }
                 if let Outcome::Retry(retry_after) = handle_now(deps, &entry).await {
-                    self.park(lane, entry, retry_after, &tuning);
+                    self.park(lane, entry, retry_after, &tuning, Instant::now());
                 }
                 if Instant::now() >= deadline {
                     full_batch = true;
@@ -294,13 +323,7 @@ impl Feed {
                 }
             }
         }
-        let cursor = self
-            .lanes
-            .values()
-            .filter_map(|l| l.waiting.front())
-            .map(|e| e.seq - 1)
-            .min()
-            .unwrap_or(self.read);
+        let cursor = self.cursor();
         if cursor > self.saved {
             deps.store
                 .save_cursor(consumer, cursor)
@@ -311,13 +334,7 @@ impl Feed {
         if full_batch {
             return Ok(Duration::ZERO);
         }
-        let now = Instant::now();
-        let next_retry = self
-            .lanes
-            .values()
-            .map(|l| l.next_try.saturating_duration_since(now))
-            .min();
-        Ok(next_retry.map_or(tuning.poll, |due| due.min(tuning.poll)))
+        Ok(self.next_wait(Instant::now(), tuning.poll))
     }
 }
 
@@ -346,4 +363,66 @@ pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEv
 fn batch_response(failed: Option<&str>) -> DynamoDbEventResponse {
     let failures: Vec<_> = failed.map(|id| json!({ "itemIdentifier": id })).into_iter().collect();
     serde_json::from_value(json!({ "batchItemFailures": failures })).expect("a well-formed batch response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64, customer: &str) -> FeedEntry {
+        FeedEntry {
+            seq,
+            recorded_at: chrono::Utc::now(),
+            event: DomainEvent::OptedOut {
+                customer_id: customer.into(),
+                identity: None,
+            },
+        }
+    }
+
+    // The lane's clock is the instant given, so a 40 s (or 40 min) wait is checked without waiting.
+    #[test]
+    fn a_lane_waits_exactly_the_platforms_retry_after_however_long() {
+        let tuning = WorkerTuning::default();
+        for retry_after in [Duration::from_secs(40), Duration::from_secs(2400)] {
+            let mut feed = Feed::new(3);
+            let failed_at = Instant::now();
+            feed.park("customer:a".into(), entry(5, "a"), Some(retry_after), &tuning, failed_at);
+            assert!(feed.due(failed_at + retry_after - Duration::from_millis(1)).is_empty());
+            assert_eq!(feed.due(failed_at + retry_after), vec!["customer:a".to_string()]);
+            // The worker wakes on the moment it passes, not a poll or a backoff later.
+            let almost = failed_at + retry_after - Duration::from_millis(300);
+            assert_eq!(feed.next_wait(almost, tuning.poll), Duration::from_millis(300));
+            assert_eq!(feed.next_wait(failed_at, tuning.poll), tuning.poll, "polls on meanwhile");
+            // The saved cursor stays before the waiting event, so a restart handles it again.
+            assert_eq!(feed.cursor(), 4);
+        }
+    }
+
+    #[test]
+    fn without_a_retry_after_a_lane_backs_off_and_other_lanes_are_unaffected() {
+        let tuning = WorkerTuning::default();
+        let mut feed = Feed::new(0);
+        let now = Instant::now();
+        feed.read = 9;
+        feed.park("customer:a".into(), entry(7, "a"), None, &tuning, now);
+        feed.park("staff".into(), entry(8, "x"), Some(Duration::from_millis(10)), &tuning, now);
+        assert_eq!(feed.due(now + Duration::from_millis(10)), vec!["staff".to_string()]);
+        let mut both = feed.due(now + tuning.poll);
+        both.sort();
+        assert_eq!(both, ["customer:a", "staff"]);
+        assert_eq!(feed.cursor(), 6);
+        feed.lanes.clear();
+        assert_eq!(feed.cursor(), 9, "nothing waiting: the cursor is the last event read");
+    }
+
+    #[test]
+    fn staff_events_have_their_own_lane() {
+        assert_eq!(lane_of(&entry(1, "c-1").event), "customer:c-1");
+        let mention = DomainEvent::MentionRecorded {
+            mention_id: "m".into(),
+            sentiment: sarafan_core::model::Sentiment::Negative,
+        };
+        assert_eq!(lane_of(&mention), "staff");
+    }
 }
