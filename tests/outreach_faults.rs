@@ -528,3 +528,44 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart_repeats_at_most_one_messag
         apis.sent().len()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_right_after_the_question_finds_its_survey() {
+    const CHAT: u64 = 5_550_001;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    // When Telegram takes the question, is its survey already stored?
+    let stored_at_send = Arc::new(Mutex::new(Vec::new()));
+    let on_accept = {
+        let stored_at_send = stored_at_send.clone();
+        move |chat: u64| {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            let surveys: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM surveys WHERE address = ?1",
+                    [chat.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            stored_at_send.lock().unwrap().push(surveys);
+        }
+    };
+    // The answer to the question is slow, so a fast customer answers before outreach hears back.
+    let apis = Apis::start(|_, _| None, on_accept, Duration::from_millis(500)).await;
+    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    serve.ask(&[CHAT]).await;
+    apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
+        .await;
+    // At once, not as a person would: the click reaches ingest while the send is still open.
+    serve.answer(1, CHAT, 10).await;
+    apis.wait_until(Duration::from_secs(10), "the follow-up", &[&serve], |s| s.len() >= 2)
+        .await;
+    assert_eq!(
+        stored_at_send.lock().unwrap()[0],
+        1,
+        "the survey was stored before the send"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(apis.sent().len(), 2, "{:#?}", apis.sent());
+}

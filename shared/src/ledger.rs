@@ -387,6 +387,14 @@ pub fn mention_deltas(mention: &Mention) -> Deltas {
     d
 }
 
+/// A question recorded as asked before its send, then refused by the platform: it was never
+/// asked after all, so its count is taken back.
+pub fn survey_withdrawn_deltas(state: &SurveyState) -> Deltas {
+    let mut d = survey_asked_deltas(state);
+    d.0.values_mut().for_each(|delta| *delta = -*delta);
+    d
+}
+
 pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {
     let mut d = Deltas::default();
     d.add(state.survey.asked_at, metric::SURVEYS_ASKED, 1);

@@ -209,10 +209,15 @@ impl Outreach {
         }
         let customer = self.store.customer(customer_id).await?;
         let now = self.now();
+        let survey_id = format!("survey-{event_id}");
+        // A survey of this event stored already: an earlier attempt recorded it and then could
+        // not send (or crashed). It is this question, so the throttle it set does not apply.
+        let recorded = self.store.latest_survey(identity).await?.filter(|s| s.id == survey_id);
         let (opted_out, last_asked) = customer
             .as_ref()
             .map(|c| (c.opted_out, c.last_asked_at))
             .unwrap_or_default();
+        let last_asked = if recorded.is_some() { None } else { last_asked };
         if let Err(refused) = self.config.policy.may_ask(opted_out, last_asked, now) {
             tracing::info!(customer_id, %refused, "not asking");
             return Ok(Handled::Skipped(refused.to_string()));
@@ -228,8 +233,8 @@ impl Outreach {
             _ => None,
         };
         let locale = self.customer_locale(customer.as_ref(), slack_locale.as_deref()).await;
-        let mut state = SurveyState {
-            id: format!("survey-{event_id}"),
+        let mut state = recorded.unwrap_or_else(|| SurveyState {
+            id: survey_id,
             customer_id: customer_id.to_string(),
             identity: identity.clone(),
             locale: Some(locale.clone()),
@@ -237,11 +242,18 @@ impl Outreach {
             survey: Survey::ask(&self.config.policy, now),
             response_id: None,
             error: None,
-        };
+        });
         self.claim(&key).await?;
+        if self.can_send(identity.platform) {
+            // Stored before the question goes out, so an answer however fast finds its survey.
+            // Refused for good, it is marked failed below and no longer counts as asked.
+            self.store
+                .apply(&format!("{key}:asked"), Change::Survey(state.clone()))
+                .await?;
+        }
         let outcome = match self.send_question(identity, &locale, brand).await {
             Ok(()) => {
-                self.record_sent(&key, Some(Change::Survey(state))).await?;
+                self.record_sent(&key, None).await?;
                 return Ok(Handled::Done { messages: 1 });
             }
             Err(SendError::Chat(e)) if e.is_transient() => {
@@ -261,6 +273,16 @@ impl Outreach {
         };
         self.store.apply(&key, Change::Survey(state)).await?;
         Ok(outcome)
+    }
+
+    /// Whether outreach has a client for `platform`.
+    fn can_send(&self, platform: Platform) -> bool {
+        match platform {
+            Platform::Slack => self.chat.slack.is_some(),
+            Platform::Telegram => self.chat.telegram.is_some(),
+            Platform::Whatsapp => self.chat.whatsapp.is_some(),
+            _ => false,
+        }
     }
 
     async fn send_question(&self, identity: &Identity, locale: &str, brand: Option<&str>) -> Result<(), SendError> {

@@ -387,13 +387,23 @@ mod tests {
         for retry_after in [Duration::from_secs(40), Duration::from_secs(2400)] {
             let mut feed = Feed::new(3);
             let failed_at = Instant::now();
-            feed.park("customer:a".into(), entry(5, "a"), Some(retry_after), &tuning, failed_at);
+            feed.park(
+                "customer:a".into(),
+                entry(5, "a"),
+                Some(retry_after),
+                &tuning,
+                failed_at,
+            );
             assert!(feed.due(failed_at + retry_after - Duration::from_millis(1)).is_empty());
             assert_eq!(feed.due(failed_at + retry_after), vec!["customer:a".to_string()]);
             // The worker wakes on the moment it passes, not a poll or a backoff later.
             let almost = failed_at + retry_after - Duration::from_millis(300);
             assert_eq!(feed.next_wait(almost, tuning.poll), Duration::from_millis(300));
-            assert_eq!(feed.next_wait(failed_at, tuning.poll), tuning.poll, "polls on meanwhile");
+            assert_eq!(
+                feed.next_wait(failed_at, tuning.poll),
+                tuning.poll,
+                "polls on meanwhile"
+            );
             // The saved cursor stays before the waiting event, so a restart handles it again.
             assert_eq!(feed.cursor(), 4);
         }
@@ -406,7 +416,13 @@ mod tests {
         let now = Instant::now();
         feed.read = 9;
         feed.park("customer:a".into(), entry(7, "a"), None, &tuning, now);
-        feed.park("staff".into(), entry(8, "x"), Some(Duration::from_millis(10)), &tuning, now);
+        feed.park(
+            "staff".into(),
+            entry(8, "x"),
+            Some(Duration::from_millis(10)),
+            &tuning,
+            now,
+        );
         assert_eq!(feed.due(now + Duration::from_millis(10)), vec!["staff".to_string()]);
         let mut both = feed.due(now + tuning.poll);
         both.sort();

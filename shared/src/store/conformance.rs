@@ -849,3 +849,43 @@ pub async fn racing_claims_have_one_winner<S: SendGuard>(store: &S) {
         .count();
     assert_eq!(won, 1);
 }
+
+/// Outreach stores a survey before its question goes out; if the platform then refuses the
+/// question, the survey turns failed and neither counts as asked nor throttles the customer.
+pub async fn a_survey_recorded_before_a_refused_send_is_withdrawn<S: Store>(store: &S) {
+    let identity = Identity::new(Platform::Telegram, "31337");
+    let mut customer = Customer::new("telegram:31337", at(6, 1));
+    customer.identities.push(identity.clone());
+    store.apply("c-1", Change::Customer(customer)).await.unwrap();
+    let mut state = SurveyState {
+        id: "survey-9".into(),
+        customer_id: "telegram:31337".into(),
+        identity: identity.clone(),
+        locale: None,
+        brand: None,
+        survey: Survey::ask(&SurveyPolicy::default(), at(6, 2)),
+        response_id: None,
+        error: None,
+    };
+    store
+        .apply("effect:survey_requested:9:asked", Change::Survey(state.clone()))
+        .await
+        .unwrap();
+    assert_eq!(counter(store, month(6), metric::SURVEYS_ASKED).await, 1);
+    let asked = store.customer("telegram:31337").await.unwrap().unwrap();
+    assert_eq!(asked.last_asked_at, Some(at(6, 2)));
+
+    state.survey.delivery_failed();
+    state.error = Some("Forbidden: bot was blocked by the user".into());
+    store
+        .apply("effect:survey_requested:9", Change::Survey(state))
+        .await
+        .unwrap();
+    assert_eq!(counter(store, month(6), metric::SURVEYS_ASKED).await, 0);
+    let refused = store.customer("telegram:31337").await.unwrap().unwrap();
+    assert_eq!(refused.last_asked_at, None);
+    assert_eq!(
+        store.latest_survey(&identity).await.unwrap().unwrap().survey.stage,
+        crate::survey::SurveyStage::Failed
+    );
+}

@@ -676,12 +676,21 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             stored(vec![event], none())
         }
         Change::Survey(state) => {
-            let is_new: bool = tx
-                .one("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
-                    r.get(0)
-                })
+            let previous: Option<String> = tx
+                .one("SELECT stage FROM surveys WHERE id = ?1", [&state.id], |r| r.get(0))
+                .optional()
                 .map_err(backend)?;
+            let is_new = previous.is_none();
             save_survey(tx, &state)?;
+            // Outreach records the question before sending it; refused, it was never asked.
+            if previous.as_deref() == Some("asked") && state.survey.stage == crate::survey::SurveyStage::Failed {
+                tx.run(
+                    "UPDATE customers SET last_asked_at = NULL WHERE id = ?1 AND last_asked_at = ?2",
+                    params![state.customer_id, ts(state.survey.asked_at)],
+                )
+                .map_err(backend)?;
+                return Ok(stored(vec![], ledger::survey_withdrawn_deltas(&state)));
+            }
             let mut deltas = none();
             // A question the platform refused was never asked: it neither counts nor throttles.
             if is_new && state.survey.stage != crate::survey::SurveyStage::Failed {

@@ -774,6 +774,23 @@ impl DynamoStore {
                     }
                     plan.deltas.merge(ledger::survey_asked_deltas(state));
                 }
+                // Outreach records the question before sending it; refused, it was never asked.
+                let was_asked = prev
+                    .as_ref()
+                    .map(doc_of::<SurveyState>)
+                    .transpose()?
+                    .is_some_and(|p| p.survey.stage == crate::survey::SurveyStage::Asked);
+                if was_asked && state.survey.stage == crate::survey::SurveyStage::Failed {
+                    let customer = self.get(customer_key(&state.customer_id)).await?;
+                    if let Some(item) = &customer {
+                        let mut c: Customer = doc_of(item)?;
+                        if c.last_asked_at == Some(state.survey.asked_at) {
+                            c.last_asked_at = None;
+                            plan.save_customer(&c, Some(item))?;
+                        }
+                    }
+                    plan.deltas.merge(ledger::survey_withdrawn_deltas(state));
+                }
             }
             Change::Response { response: r, survey } => {
                 plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;

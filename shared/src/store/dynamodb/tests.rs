@@ -430,3 +430,8 @@ async fn a_message_is_claimed_once() {
 async fn racing_claims_have_one_winner() {
     suite::racing_claims_have_one_winner(&fresh().await).await;
 }
+
+#[tokio::test]
+async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
+    suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().await).await;
+}

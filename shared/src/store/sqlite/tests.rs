@@ -239,3 +239,8 @@ async fn two_stores_on_one_file_share_the_lease_and_the_claims() {
 async fn racing_claims_have_one_winner() {
     suite::racing_claims_have_one_winner(&fresh().1).await;
 }
+
+#[tokio::test]
+async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
+    suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().1).await;
+}
