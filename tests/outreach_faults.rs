@@ -50,6 +50,17 @@ fn free_port() -> u16 {
 impl Serve {
     /// Starts `sarafan serve` on `dir`'s database; `name` tells its log apart from another's.
     async fn start(dir: &Path, name: &str, slack: &MockServer, telegram: &MockServer) -> Serve {
+        Serve::start_on(dir, name, slack, telegram, &[]).await
+    }
+
+    /// As [`Serve::start`], with `store` variables added (another store).
+    async fn start_on(
+        dir: &Path,
+        name: &str,
+        slack: &MockServer,
+        telegram: &MockServer,
+        store: &[(&str, String)],
+    ) -> Serve {
         let port = free_port();
         let log = dir.join(format!("{name}.log"));
         // SARAFAN_BIN runs these tests against another build (to measure one from before a fix).
@@ -71,6 +82,7 @@ impl Serve {
             .env("SLACK_ALERT_CHANNEL", ALERTS)
             .env("TELEGRAM_BOT_TOKEN", TG_TOKEN)
             .env("TELEGRAM_API_URL", telegram.uri())
+            .envs(store.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -292,44 +304,71 @@ fn chats(n: u64) -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
-    const N: u64 = 40;
     let dir = tempfile::tempdir().unwrap();
+    two_serves_on_one_store(dir.path(), &[], 40).await;
+}
+
+/// The same on one DynamoDB table (the local server scripts/test starts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serves_on_one_dynamodb_table_ask_and_follow_up_each_customer_once() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
+        "this test needs a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)",
+    );
+    let table = format!("sarafan-two-serves-{}", std::process::id());
+    let store = [
+        ("SARAFAN_STORE", "dynamodb".to_string()),
+        ("SARAFAN_TABLE", table),
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+    ];
+    let created = Command::new(env!("CARGO_BIN_EXE_sarafan"))
+        .args(["dynamodb", "create-table"])
+        .env_clear()
+        .envs(store.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    two_serves_on_one_store(dir.path(), &store, 10).await;
+}
+
+async fn two_serves_on_one_store(dir: &Path, store: &[(&str, String)], n: u64) {
     let apis = Apis::healthy().await;
-    let first = Serve::start(dir.path(), "first", &apis.slack, &apis.telegram).await;
-    let second = Serve::start(dir.path(), "second", &apis.slack, &apis.telegram).await;
+    let first = Serve::start_on(dir, "first", &apis.slack, &apis.telegram, store).await;
+    let second = Serve::start_on(dir, "second", &apis.slack, &apis.telegram, store).await;
     let logs = [&first, &second];
 
     // Asked through both: each serve takes requests, one of them sends.
-    let customers = chats(N);
+    let customers = chats(n);
     let (half_a, half_b) = customers.split_at(customers.len() / 2);
     first.ask(half_a).await;
     second.ask(half_b).await;
     apis.wait_until(Duration::from_secs(30), "every question", &logs, |s| {
-        s.len() >= N as usize
+        s.len() >= n as usize
     })
     .await;
-    // As a person would: not within the moment between a question's delivery and its record.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    // Every customer answers 9 (through either serve): one follow-up each.
+    // Every customer answers 9 at once (the survey is stored before its question goes out) (through either serve): one follow-up each.
     for (i, chat) in customers.iter().enumerate() {
         let serve = if i % 2 == 0 { &first } else { &second };
         serve.answer(100 + i as u64, *chat, 9).await;
     }
     apis.wait_until(Duration::from_secs(30), "every follow-up", &logs, |s| {
-        s.len() >= 2 * N as usize
+        s.len() >= 2 * n as usize
     })
     .await;
     // Time for any second sender to show itself.
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     let per_chat = apis.accepted_per_chat();
-    eprintln!("two serves, {N} customers: {} messages sent", apis.sent().len());
-    assert_eq!(per_chat.len(), N as usize);
-    assert!(per_chat.values().all(|&n| n == 2), "{per_chat:?}");
+    eprintln!("two serves, {n} customers: {} messages sent", apis.sent().len());
+    assert_eq!(per_chat.len(), n as usize);
+    assert!(per_chat.values().all(|&count| count == 2), "{per_chat:?}");
     assert_eq!(
         apis.sent().len(),
-        2 * N as usize,
-        "exactly N questions and N follow-ups"
+        2 * n as usize,
+        "exactly n questions and n follow-ups"
     );
     // One of them says it leaves outreach to the other.
     let left = logs
