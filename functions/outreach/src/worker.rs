@@ -340,18 +340,25 @@ impl Feed {
 
 /// Handles a DynamoDB stream batch, already decoded into `(record id, event)` pairs in stream order.
 ///
-/// Stops at the first transient failure and reports that record: Lambda retries the batch from
-/// it, so later events about the same customer are not handled ahead of it. Permanent failures
-/// are logged and not reported (a retry could not fix them).
+/// Reports the first record that failed for now: Lambda retries the batch from it. Later events
+/// of the same recipient (see [`lane_of`]) are left for that retry, so they are not handled
+/// ahead of it; other recipients' events are handled now rather than waiting for the retry
+/// (handled again then, they find their effects done). Permanent failures are logged and not
+/// reported (a retry could not fix them).
 pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEvent)>) -> DynamoDbEventResponse {
     let mut failed: Option<&str> = None;
+    let mut held: Vec<String> = Vec::new();
     for (record_id, event) in &records {
+        let lane = lane_of(event);
+        if held.contains(&lane) {
+            continue;
+        }
         match handle(record_id, event, deps).await {
             Ok(_) => {}
             Err(e) if e.is_transient() => {
-                tracing::warn!(record_id, error = %e, "record failed; Lambda will retry from it");
-                failed = Some(record_id);
-                break;
+                tracing::warn!(record_id, %lane, error = %e, "record failed; Lambda will retry from it");
+                failed = failed.or(Some(record_id));
+                held.push(lane);
             }
             Err(e) => tracing::error!(record_id, error = %e, "record skipped after a permanent failure"),
         }

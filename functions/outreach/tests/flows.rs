@@ -910,11 +910,9 @@ async fn a_stream_batch_reports_the_first_record_that_must_be_retried() {
         .map(|f| f.item_identifier)
         .collect();
     assert_eq!(failed, vec![Some("rec-2".to_string())]);
-    assert_eq!(
-        calls(&h.telegram, "/sendMessage").await.len(),
-        1,
-        "rec-3 left for the retry, in order"
-    );
+    // rec-3 is another customer's: tried now, not held back behind rec-2 (it fails too, and
+    // Lambda's retry from rec-2 covers it).
+    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 2);
     // Handling it again while the platform is down: the survey stays recorded as asked (it is
     // stored before the send, so an answer can never outrun it) and the question is still due.
     assert!(handle("rec-2", &ask("1"), &h.deps).await.unwrap_err().is_transient());
@@ -926,5 +924,5 @@ async fn a_stream_batch_reports_the_first_record_that_must_be_retried() {
         .unwrap();
     assert_eq!(survey.survey.stage, SurveyStage::Asked);
     assert!(!h.store.effect_done("effect:survey_requested:rec-2").await.unwrap());
-    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 2);
+    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 3);
 }
