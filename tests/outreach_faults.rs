@@ -336,8 +336,12 @@ async fn two_serves_on_one_dynamodb_table_ask_and_follow_up_each_customer_once()
 
 async fn two_serves_on_one_store(dir: &Path, store: &[(&str, String)], n: u64) {
     let apis = Apis::healthy().await;
-    let first = Serve::start_on(dir, "first", &apis.slack, &apis.telegram, store).await;
-    let second = Serve::start_on(dir, "second", &apis.slack, &apis.telegram, store).await;
+    // A lease long enough that a slow moment on a busy machine does not hand it over mid-test
+    // (a takeover would be correct, but the test counts who says it left outreach alone).
+    let mut env = store.to_vec();
+    env.push(("SARAFAN_OUTREACH_LEASE_SECS", "15".to_string()));
+    let first = Serve::start_on(dir, "first", &apis.slack, &apis.telegram, &env).await;
+    let second = Serve::start_on(dir, "second", &apis.slack, &apis.telegram, &env).await;
     let logs = [&first, &second];
 
     // Asked through both: each serve takes requests, one of them sends.
