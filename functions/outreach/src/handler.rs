@@ -144,19 +144,29 @@ impl Outreach {
         Utc::now()
     }
 
-    /// Claims the message `key` for this worker before it is sent.
-    async fn claim(&self, key: &str) -> Result<(), OutreachError> {
+    /// Claims the message `key` for this worker before it is sent; `false` if, claimed, it
+    /// turns out to be sent and recorded already (by a sender that has just let go of its claim).
+    async fn claim(&self, key: &str) -> Result<bool, OutreachError> {
         match self
             .store
             .claim_send(key, &self.config.claimant, self.config.claim_stale_after)
             .await?
         {
-            SendClaim::Claimed => Ok(()),
-            SendClaim::InFlight { claimant } => Err(OutreachError::InFlight {
-                key: key.to_string(),
-                claimant,
-            }),
+            SendClaim::Claimed => {}
+            SendClaim::InFlight { claimant } => {
+                return Err(OutreachError::InFlight {
+                    key: key.to_string(),
+                    claimant,
+                })
+            }
         }
+        // A sender records its message before dropping its claim, so whoever claims after the
+        // drop sees the record here.
+        if self.store.effect_done(key).await? {
+            self.unclaim(key).await;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     /// A send failed and will be retried: let whoever retries it claim it. Best effort, as our
@@ -177,7 +187,12 @@ impl Outreach {
                 None => self.store.mark_effect_done(key).await,
             };
             match stored {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    // The record now keeps the message single: the claim has done its work, and
+                    // dropping it leaves no claim (nor the customer id some keys hold) behind.
+                    self.unclaim(key).await;
+                    return Ok(());
+                }
                 Err(e @ (StoreError::Unavailable(_) | StoreError::Backend(_))) => {
                     tracing::warn!(key, error = %e, wait_ms = wait.as_millis() as u64, "message sent but not recorded; retrying the record");
                     tokio::time::sleep(wait).await;
@@ -243,7 +258,9 @@ impl Outreach {
             response_id: None,
             error: None,
         });
-        self.claim(&key).await?;
+        if !self.claim(&key).await? {
+            return Ok(Handled::Done { messages: 0 });
+        }
         if self.can_send(identity.platform) {
             // Stored before the question goes out, so an answer however fast finds its survey.
             // Refused for good, it is marked failed below and no longer counts as asked.
@@ -365,7 +382,9 @@ impl Outreach {
         if self.store.effect_done(key).await? {
             return Ok(0);
         }
-        self.claim(key).await?;
+        if !self.claim(key).await? {
+            return Ok(0);
+        }
         let sent = match self.send_text(identity, text).await {
             Ok(()) => {
                 self.record_sent(key, record).await?;
@@ -625,7 +644,9 @@ impl Outreach {
             return Ok(0);
         };
         let (text, blocks) = view.render();
-        self.claim(key).await?;
+        if !self.claim(key).await? {
+            return Ok(0);
+        }
         match slack.post_message(channel, &text, Some(&blocks)).await {
             Ok(message) => {
                 alert.message = Some(message);

@@ -156,6 +156,15 @@ async fn two_handlers_at_once_send_each_message_once(store: Arc<dyn FullStore>) 
     eprintln!("two handlers, {N} messages: {} sent", per_chat.values().sum::<usize>());
     assert_eq!(per_chat.len(), N as usize);
     assert!(per_chat.values().all(|&n| n == 1), "{per_chat:?}");
+    // Recorded messages leave no claim behind (claim keys can hold customer ids).
+    for (id, _) in &records {
+        let key = format!("effect:survey_requested:{id}");
+        assert_eq!(
+            store.claim_send(&key, "later", Duration::from_secs(120)).await.unwrap(),
+            SendClaim::Claimed,
+            "{key} still claimed"
+        );
+    }
 }
 
 #[tokio::test]

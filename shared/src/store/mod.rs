@@ -241,7 +241,8 @@ pub enum SendClaim {
 /// on single messages (one sender per message, even across Lambdas on different stream shards).
 ///
 /// A claim is written before the send and is what keeps a message from going out twice: only
-/// one caller gets `Claimed`. A claim is taken again by the same claimant (a retry after a
+/// one caller gets `Claimed`. The sender records the message, then releases the claim; whoever
+/// claims after that must check the record before sending. A claim is taken again by the same claimant (a retry after a
 /// failed send), or by anyone once it is older than `stale_after` (its claimant died between
 /// the claim and the record: the message may or may not have gone out, so this is where the
 /// one possible duplicate comes from).
