@@ -264,9 +264,14 @@ impl Outreach {
         if self.can_send(identity.platform) {
             // Stored before the question goes out, so an answer however fast finds its survey.
             // Refused for good, it is marked failed below and no longer counts as asked.
-            self.store
+            let stored = self
+                .store
                 .apply(&format!("{key}:asked"), Change::Survey(state.clone()))
-                .await?;
+                .await;
+            if let Err(e) = stored {
+                self.unclaim(&key).await;
+                return Err(e.into());
+            }
         }
         let outcome = match self.send_question(identity, &locale, brand).await {
             Ok(()) => {
@@ -289,6 +294,7 @@ impl Outreach {
             }
         };
         self.store.apply(&key, Change::Survey(state)).await?;
+        self.unclaim(&key).await;
         Ok(outcome)
     }
 
@@ -385,7 +391,7 @@ impl Outreach {
         if !self.claim(key).await? {
             return Ok(0);
         }
-        let sent = match self.send_text(identity, text).await {
+        match self.send_text(identity, text).await {
             Ok(()) => {
                 self.record_sent(key, record).await?;
                 return Ok(1);
@@ -396,20 +402,19 @@ impl Outreach {
             }
             Err(SendError::Chat(e)) => {
                 tracing::error!(key, error = %e, "message refused; not retried");
-                0
             }
             Err(SendError::NotConfigured(platform)) => {
                 tracing::warn!(key, %platform, "{NOT_CONFIGURED}; message not sent");
-                0
             }
-        };
+        }
         match record {
             Some(change) => {
                 self.store.apply(key, change).await?;
             }
             None => self.store.mark_effect_done(key).await?,
         }
-        Ok(sent)
+        self.unclaim(key).await;
+        Ok(0)
     }
 
     /// The customer's chat on the platform they answered on, unless they opted out.
@@ -661,6 +666,7 @@ impl Outreach {
                 // A wrong alert channel is an operator's mistake: keep the alert, say so loudly.
                 tracing::error!(alert_id = %alert.id, error = %e, "staff alert refused by Slack");
                 self.store.apply(key, Change::Alert(alert)).await?;
+                self.unclaim(key).await;
                 Ok(0)
             }
         }

@@ -156,14 +156,18 @@ async fn two_handlers_at_once_send_each_message_once(store: Arc<dyn FullStore>) 
     eprintln!("two handlers, {N} messages: {} sent", per_chat.values().sum::<usize>());
     assert_eq!(per_chat.len(), N as usize);
     assert!(per_chat.values().all(|&n| n == 1), "{per_chat:?}");
-    // Recorded messages leave no claim behind (claim keys can hold customer ids).
+    // Recorded messages leave no claim behind (claim keys can hold customer ids). moto, busy
+    // with the other tests, sometimes times a request out: that is asked again, not a finding.
     for (id, _) in &records {
         let key = format!("effect:survey_requested:{id}");
-        assert_eq!(
-            store.claim_send(&key, "later", Duration::from_secs(120)).await.unwrap(),
-            SendClaim::Claimed,
-            "{key} still claimed"
-        );
+        let mut claim = store.claim_send(&key, "later", Duration::from_secs(120)).await;
+        for _ in 0..3 {
+            if claim.is_ok() {
+                break;
+            }
+            claim = store.claim_send(&key, "later", Duration::from_secs(120)).await;
+        }
+        assert_eq!(claim.unwrap(), SendClaim::Claimed, "{key} still claimed");
     }
 }
 
