@@ -34,11 +34,17 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     log_live_routes(&config, &settings);
 
     let (stop_tx, stop_rx) = watch::channel(false);
+    let mut outreach_config = settings.config;
+    // Only the lease holder sends here, and it took the lease after the last one lapsed: a
+    // claim older than a lease is a dead worker's, not a live one's.
+    outreach_config.claim_stale_after = outreach_config.lease_ttl;
     let outreach = Arc::new(Outreach {
         store: store.clone(),
-        chat: settings.chat,
+        // The worker schedules retries per recipient itself: a client waiting out one chat's
+        // outage or rate limit would hold up every other recipient.
+        chat: settings.chat.with_retry(sarafan_core::chat::RetryPolicy::none()),
         templates: settings.templates,
-        config: settings.config,
+        config: outreach_config,
     });
     let worker = {
         let mut stop = stop_rx.clone();

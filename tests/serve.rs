@@ -210,10 +210,9 @@ impl Serve {
         self.post(path, &headers, body.to_string().into_bytes()).await
     }
 
-    /// Waits (bounded) until outreach has recorded the survey it asked `identity`. The record
-    /// follows the question's delivery by a moment (the chat API answers, then the survey is
-    /// stored); a person cannot answer within that moment, a test can, so tests wait as a
-    /// person would. An answer that did arrive first would be ignored (docs/deploy.md).
+    /// Waits (bounded) until outreach has recorded the survey it asked `identity`. Outreach
+    /// stores the survey before it sends the question, so once the question has been seen this
+    /// returns at once; it stays as a check that the survey is there.
     async fn wait_for_survey(&self, platform: Platform, address: &str) {
         let store = SqliteStore::open(&self.db).unwrap();
         let identity = Identity::new(platform, address.to_string());

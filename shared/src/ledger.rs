@@ -110,6 +110,8 @@ pub struct Read {
     pub alert: Option<Alert>,
     /// Survey: no state of this survey is stored yet.
     pub survey_is_new: bool,
+    /// Survey: the stored state says the question was asked (outreach records it before the send).
+    pub survey_was_asked: bool,
     /// Purchase: the cohorts and the referral it names.
     pub purchase: PurchaseContext,
 }
@@ -126,6 +128,9 @@ pub struct Outcome {
     pub alert: Option<Alert>,
     /// Survey: the customer was asked at this time (it throttles the next question).
     pub last_asked_at: Option<DateTime<Utc>>,
+    /// Survey: a question recorded as asked at this time was refused by the platform: the
+    /// customer's `last_asked_at` is cleared if it is still this time.
+    pub withdrawn_asked_at: Option<DateTime<Utc>>,
     /// Purchase: its cohort and conversion (see [`purchase_effects`]).
     pub set_buyer_cohort: Option<YearMonth>,
     pub conversion: Option<ReferralCode>,
@@ -151,10 +156,16 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             brand: brand.clone(),
         }),
         Change::Survey(state) => {
+            let failed = state.survey.stage == crate::survey::SurveyStage::Failed;
             // A question the platform refused was never asked: it neither counts nor throttles.
-            if read.survey_is_new && state.survey.stage != crate::survey::SurveyStage::Failed {
+            if read.survey_is_new && !failed {
                 out.deltas = survey_asked_deltas(state);
                 out.last_asked_at = Some(state.survey.asked_at);
+            }
+            // Recorded as asked before its send, then refused: its count is taken back.
+            if read.survey_was_asked && failed {
+                out.deltas = survey_withdrawn_deltas(state);
+                out.withdrawn_asked_at = Some(state.survey.asked_at);
             }
         }
         Change::Response { response, .. } => {
@@ -602,6 +613,14 @@ pub fn is_organic(mention: &Mention) -> bool {
     !mention.competitor
         && !ADDRESSED_SOURCES.contains(&mention.source.as_str())
         && !mention.matched_terms.iter().any(|t| t.starts_with('@'))
+}
+
+/// A question recorded as asked before its send, then refused by the platform: it was never
+/// asked after all, so its count is taken back.
+pub fn survey_withdrawn_deltas(state: &SurveyState) -> Deltas {
+    let mut d = survey_asked_deltas(state);
+    d.0.values_mut().for_each(|delta| *delta = -*delta);
+    d
 }
 
 pub fn survey_asked_deltas(state: &SurveyState) -> Deltas {

@@ -28,6 +28,23 @@ pub struct OutreachConfig {
     pub default_locale: String,
     pub policy: SurveyPolicy,
     pub worker: WorkerTuning,
+    /// Who this worker is in the store's lease and message claims: random per process.
+    pub claimant: String,
+    /// How long the feed worker's lease on the store lasts unless renewed
+    /// (`SARAFAN_OUTREACH_LEASE_SECS`); a second worker takes over this long after the first stops.
+    pub lease_ttl: Duration,
+    /// A claim on a message older than this is taken to be its claimant's last act before it
+    /// died, and taken over (longer than a Lambda can run, so a live sender is never overtaken).
+    pub claim_stale_after: Duration,
+}
+
+/// A fresh name for a worker's lease and claims: the process id (for the logs) and a random
+/// part (std's per-instance random hasher keys), so no two workers share one.
+pub fn new_claimant() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+    random.write_u32(std::process::id());
+    format!("outreach-{}-{:016x}", std::process::id(), random.finish())
 }
 
 impl Default for OutreachConfig {
@@ -40,6 +57,9 @@ impl Default for OutreachConfig {
             default_locale: "en".into(),
             policy: SurveyPolicy::default(),
             worker: WorkerTuning::default(),
+            claimant: new_claimant(),
+            lease_ttl: Duration::from_secs(30),
+            claim_stale_after: Duration::from_secs(120),
         }
     }
 }
@@ -70,6 +90,17 @@ pub struct ChatClients {
     pub slack: Option<SlackClient>,
     pub telegram: Option<TelegramClient>,
     pub whatsapp: Option<WhatsappClient>,
+}
+
+impl ChatClients {
+    /// Every client with `retry` as its retry policy.
+    pub fn with_retry(self, retry: chat::RetryPolicy) -> Self {
+        ChatClients {
+            slack: self.slack.map(|c| c.with_retry(retry)),
+            telegram: self.telegram.map(|c| c.with_retry(retry)),
+            whatsapp: self.whatsapp.map(|c| c.with_retry(retry)),
+        }
+    }
 }
 
 /// Everything outreach reads from the environment.
@@ -144,8 +175,21 @@ impl Settings {
                 }
             },
         };
+        let lease_ttl = match get("SARAFAN_OUTREACH_LEASE_SECS") {
+            None => OutreachConfig::default().lease_ttl,
+            Some(secs) => match secs.parse::<u64>() {
+                Ok(secs) if (1..=3600).contains(&secs) => Duration::from_secs(secs),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "SARAFAN_OUTREACH_LEASE_SECS",
+                        problem: format!("{secs:?} is not a whole number of seconds from 1 to 3600"),
+                    })
+                }
+            },
+        };
         Ok(Settings {
             config: OutreachConfig {
+                lease_ttl,
                 public_url,
                 alert_channel: get("SLACK_ALERT_CHANNEL"),
                 kudos_channel: get("SLACK_KUDOS_CHANNEL"),
@@ -203,6 +247,15 @@ mod tests {
         assert!(err(&[("SARAFAN_PUBLIC_URL", "sarafan.example")]).starts_with("SARAFAN_PUBLIC_URL"));
         assert!(err(&[("WHATSAPP_TOKEN", "t")]).starts_with("WHATSAPP_PHONE_NUMBER_ID"));
         assert!(err(&[("SARAFAN_TEMPLATES", "/nonexistent.json")]).contains("/nonexistent.json"));
+        assert!(err(&[("SARAFAN_OUTREACH_LEASE_SECS", "0")]).starts_with("SARAFAN_OUTREACH_LEASE_SECS"));
+        assert!(err(&[("SARAFAN_OUTREACH_LEASE_SECS", "ten")]).starts_with("SARAFAN_OUTREACH_LEASE_SECS"));
+        assert_eq!(
+            settings(&[("SARAFAN_OUTREACH_LEASE_SECS", "5")])
+                .unwrap()
+                .config
+                .lease_ttl,
+            Duration::from_secs(5)
+        );
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! What outreach does for each domain event: ask, follow up, thank, alert staff, update alerts.
 //!
 //! Effects happen once per event: before sending, the handler checks the effect log for the
-//! effect's key (`effect:{event kind}:{subject}`), and after sending it records the key, with the
-//! record the effect produced (the survey, the alert) where there is one. A crash between the
-//! send and the record means the message goes out again on redelivery: at least once, never lost.
+//! effect's key (`effect:{event kind}:{subject}`) and claims the key in the store (a conditional
+//! write: of two workers or Lambdas only one may send); after sending it records the key, with
+//! the record the effect produced (the survey, the alert) where there is one. Once the platform
+//! has accepted a message only the record is retried, never the send. A crash between the send
+//! and the record leaves a claim that is taken over once stale: that message may go out once
+//! more, and only that one (see docs/deploy.md, "Delivery guarantees").
 
 use crate::config::{ChatClients, OutreachConfig};
 use crate::messages::{
@@ -17,7 +20,7 @@ use sarafan_core::ledger::Change;
 use sarafan_core::listening::{kudos, spike};
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
-use sarafan_core::store::StoreError;
+use sarafan_core::store::{SendClaim, StoreError};
 use sarafan_core::survey::Survey;
 use sarafan_core::Category;
 use std::sync::Arc;
@@ -50,6 +53,9 @@ pub enum OutreachError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    /// Another worker claimed this message and may be sending it now.
+    #[error("{key} is being sent by {claimant}")]
+    InFlight { key: String, claimant: String },
 }
 
 impl OutreachError {
@@ -58,6 +64,15 @@ impl OutreachError {
         match self {
             OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
             OutreachError::Chat(e) => e.is_transient(),
+            OutreachError::InFlight { .. } => true,
+        }
+    }
+
+    /// The wait the platform asked for before the next try, if it named one.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            OutreachError::Chat(e) => e.retry_after(),
+            _ => None,
         }
     }
 }
@@ -121,9 +136,71 @@ pub async fn handle(event_id: &str, event: &DomainEvent, deps: &Outreach) -> Res
     handled
 }
 
+/// The longest wait between attempts to record a message already sent.
+const RECORD_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl Outreach {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    /// Claims the message `key` for this worker before it is sent; `false` if, claimed, it
+    /// turns out to be sent and recorded already (by a sender that has just let go of its claim).
+    async fn claim(&self, key: &str) -> Result<bool, OutreachError> {
+        match self
+            .store
+            .claim_send(key, &self.config.claimant, self.config.claim_stale_after)
+            .await?
+        {
+            SendClaim::Claimed => {}
+            SendClaim::InFlight { claimant } => {
+                return Err(OutreachError::InFlight {
+                    key: key.to_string(),
+                    claimant,
+                })
+            }
+        }
+        // A sender records its message before dropping its claim, so whoever claims after the
+        // drop sees the record here.
+        if self.store.effect_done(key).await? {
+            self.unclaim(key).await;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// A send failed and will be retried: let whoever retries it claim it. Best effort, as our
+    /// own retry claims it again anyway and anyone else's once the claim is stale.
+    async fn unclaim(&self, key: &str) {
+        if let Err(e) = self.store.release_send(key, &self.config.claimant).await {
+            tracing::debug!(key, error = %e, "claim not released");
+        }
+    }
+
+    /// Records what a message the platform accepted produced. The message is out, so a store
+    /// that fails now is retried here (only the record, never the send) until it takes it.
+    async fn record_sent(&self, key: &str, record: Option<Change>) -> Result<(), OutreachError> {
+        let mut wait = std::time::Duration::from_millis(50);
+        loop {
+            let stored = match &record {
+                Some(change) => self.store.apply(key, change.clone()).await.map(drop),
+                None => self.store.mark_effect_done(key).await,
+            };
+            match stored {
+                Ok(()) => {
+                    // The record now keeps the message single: the claim has done its work, and
+                    // dropping it leaves no claim (nor the customer id some keys hold) behind.
+                    self.unclaim(key).await;
+                    return Ok(());
+                }
+                Err(e @ (StoreError::Unavailable(_) | StoreError::Backend(_))) => {
+                    tracing::warn!(key, error = %e, wait_ms = wait.as_millis() as u64, "message sent but not recorded; retrying the record");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(RECORD_MAX_BACKOFF);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     async fn customer_locale(&self, customer: Option<&Customer>, extra: Option<&str>) -> String {
@@ -147,10 +224,15 @@ impl Outreach {
         }
         let customer = self.store.customer(customer_id).await?;
         let now = self.now();
+        let survey_id = format!("survey-{event_id}");
+        // A survey of this event stored already: an earlier attempt recorded it and then could
+        // not send (or crashed). It is this question, so the throttle it set does not apply.
+        let recorded = self.store.latest_survey(identity).await?.filter(|s| s.id == survey_id);
         let (opted_out, last_asked) = customer
             .as_ref()
             .map(|c| (c.opted_out, c.last_asked_at))
             .unwrap_or_default();
+        let last_asked = if recorded.is_some() { None } else { last_asked };
         if let Err(refused) = self.config.policy.may_ask(opted_out, last_asked, now) {
             tracing::info!(customer_id, %refused, "not asking");
             return Ok(Handled::Skipped(refused.to_string()));
@@ -166,8 +248,8 @@ impl Outreach {
             _ => None,
         };
         let locale = self.customer_locale(customer.as_ref(), slack_locale.as_deref()).await;
-        let mut state = SurveyState {
-            id: format!("survey-{event_id}"),
+        let mut state = recorded.unwrap_or_else(|| SurveyState {
+            id: survey_id,
             customer_id: customer_id.to_string(),
             identity: identity.clone(),
             locale: Some(locale.clone()),
@@ -175,10 +257,31 @@ impl Outreach {
             survey: Survey::ask(&self.config.policy, now),
             response_id: None,
             error: None,
-        };
+        });
+        if !self.claim(&key).await? {
+            return Ok(Handled::Done { messages: 0 });
+        }
+        if self.can_send(identity.platform) {
+            // Stored before the question goes out, so an answer however fast finds its survey.
+            // Refused for good, it is marked failed below and no longer counts as asked.
+            let stored = self
+                .store
+                .apply(&format!("{key}:asked"), Change::Survey(state.clone()))
+                .await;
+            if let Err(e) = stored {
+                self.unclaim(&key).await;
+                return Err(e.into());
+            }
+        }
         let outcome = match self.send_question(identity, &locale, brand).await {
-            Ok(()) => Handled::Done { messages: 1 },
-            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+            Ok(()) => {
+                self.record_sent(&key, None).await?;
+                return Ok(Handled::Done { messages: 1 });
+            }
+            Err(SendError::Chat(e)) if e.is_transient() => {
+                self.unclaim(&key).await;
+                return Err(e.into());
+            }
             Err(failure) => {
                 let reason = match failure {
                     SendError::NotConfigured(_) => NOT_CONFIGURED.to_string(),
@@ -191,7 +294,18 @@ impl Outreach {
             }
         };
         self.store.apply(&key, Change::Survey(state)).await?;
+        self.unclaim(&key).await;
         Ok(outcome)
+    }
+
+    /// Whether outreach has a client for `platform`.
+    fn can_send(&self, platform: Platform) -> bool {
+        match platform {
+            Platform::Slack => self.chat.slack.is_some(),
+            Platform::Telegram => self.chat.telegram.is_some(),
+            Platform::Whatsapp => self.chat.whatsapp.is_some(),
+            _ => false,
+        }
     }
 
     async fn send_question(&self, identity: &Identity, locale: &str, brand: Option<&str>) -> Result<(), SendError> {
@@ -274,25 +388,33 @@ impl Outreach {
         if self.store.effect_done(key).await? {
             return Ok(0);
         }
-        let sent = match self.send_text(identity, text).await {
-            Ok(()) => 1,
-            Err(SendError::Chat(e)) if e.is_transient() => return Err(e.into()),
+        if !self.claim(key).await? {
+            return Ok(0);
+        }
+        match self.send_text(identity, text).await {
+            Ok(()) => {
+                self.record_sent(key, record).await?;
+                return Ok(1);
+            }
+            Err(SendError::Chat(e)) if e.is_transient() => {
+                self.unclaim(key).await;
+                return Err(e.into());
+            }
             Err(SendError::Chat(e)) => {
                 tracing::error!(key, error = %e, "message refused; not retried");
-                0
             }
             Err(SendError::NotConfigured(platform)) => {
                 tracing::warn!(key, %platform, "{NOT_CONFIGURED}; message not sent");
-                0
             }
-        };
+        }
         match record {
             Some(change) => {
                 self.store.apply(key, change).await?;
             }
             None => self.store.mark_effect_done(key).await?,
         }
-        Ok(sent)
+        self.unclaim(key).await;
+        Ok(0)
     }
 
     /// The customer's chat on the platform they answered on, unless they opted out.
@@ -325,6 +447,7 @@ impl Outreach {
             &self.config.default_locale,
         );
         let mut messages = 0;
+        let mut customer_failure = None;
         if let Some(identity) = &identity {
             let text = match response.category() {
                 Category::Promoter => match &self.config.public_url {
@@ -347,7 +470,13 @@ impl Outreach {
                     Change::Survey(s)
                 });
             let key = format!("effect:response_recorded:{response_id}");
-            messages += self.send_once(&key, identity, &text, record).await?;
+            match self.send_once(&key, identity, &text, record).await {
+                Ok(sent) => messages += sent,
+                // Staff hear of the answer even while the customer's chat is failing; the
+                // event comes back for the follow-up, and the alert's key keeps it single.
+                Err(e) if e.is_transient() => customer_failure = Some(e),
+                Err(e) => return Err(e),
+            }
         }
         match response.category() {
             Category::Detractor => {
@@ -359,6 +488,9 @@ impl Outreach {
                 messages += self.share_kudos(&response, customer.as_ref(), &locale).await?
             }
             _ => {}
+        }
+        if let Some(e) = customer_failure {
+            return Err(e);
         }
         Ok(Handled::Done { messages })
     }
@@ -517,17 +649,24 @@ impl Outreach {
             return Ok(0);
         };
         let (text, blocks) = view.render();
+        if !self.claim(key).await? {
+            return Ok(0);
+        }
         match slack.post_message(channel, &text, Some(&blocks)).await {
             Ok(message) => {
                 alert.message = Some(message);
-                self.store.apply(key, Change::Alert(alert)).await?;
+                self.record_sent(key, Some(Change::Alert(alert))).await?;
                 Ok(1)
             }
-            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) if e.is_transient() => {
+                self.unclaim(key).await;
+                Err(e.into())
+            }
             Err(e) => {
                 // A wrong alert channel is an operator's mistake: keep the alert, say so loudly.
                 tracing::error!(alert_id = %alert.id, error = %e, "staff alert refused by Slack");
                 self.store.apply(key, Change::Alert(alert)).await?;
+                self.unclaim(key).await;
                 Ok(0)
             }
         }

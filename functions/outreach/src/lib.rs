@@ -42,7 +42,11 @@ pub async fn handle_stream_event(deps: &Outreach, event: &StreamEvent) -> Dynamo
 /// interrupted: outreach outside Lambda, where no stream drives it.
 pub async fn run_from_env() -> anyhow::Result<()> {
     let settings = sarafan_core::secrets::Settings::load().await?;
-    let deps = outreach_from(|name| settings.get(name), "sqlite").await?;
+    let mut deps = outreach_from(|name| settings.get(name), "sqlite").await?;
+    // The worker retries per recipient (see `run_feed_worker`); the clients must not wait.
+    deps.chat = deps.chat.with_retry(sarafan_core::chat::RetryPolicy::none());
+    // One lease holder sends: a claim older than the lease is a dead worker's (see serve.rs).
+    deps.config.claim_stale_after = deps.config.lease_ttl;
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

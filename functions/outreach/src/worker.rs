@@ -1,40 +1,87 @@
 //! The two hosts of the handler: the change-feed worker (`sarafan serve`) and Lambda stream batches.
 
+use crate::config::WorkerTuning;
 use crate::handler::{handle, handle_entry, Outreach};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
-use sarafan_core::model::DomainEvent;
+use sarafan_core::model::{DomainEvent, FeedEntry};
+use sarafan_core::store::Lease;
 use serde_json::json;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
+use tokio::time::Instant;
 
-/// Handles the change feed in order from `consumer`'s cursor until `shutdown` completes.
+/// The name of the feed worker's lease in the store: one worker sends per store.
+pub const LEASE: &str = "outreach";
+
+/// At most this many events wait in lanes; past it the worker stops reading ahead.
+const MAX_WAITING: usize = 10_000;
+
+/// Handles the change feed from `consumer`'s cursor until `shutdown` completes, while this
+/// process holds the store's outreach lease (renewed as it works; a second `sarafan serve` on
+/// the same store waits for it to lapse and says so in its log).
 ///
-/// The cursor is saved after each handled event. A transient failure (platform down, store busy)
-/// stops the batch and retries from the same event after a growing wait, so order is kept and
-/// nothing is dropped; a permanent failure is logged and skipped.
+/// Events are handled in order per recipient ("lane": a customer, or staff). An event that
+/// fails for now (a chat answering 500 or 429, the store busy) waits in its lane, with those
+/// after it for the same recipient, and is retried on its own: after the platform's
+/// `retry_after` exactly when it named one, else after a growing wait. Other lanes flow on.
+/// The saved cursor stays before the oldest waiting event, so a restart handles it again (the
+/// effect log makes what was already done a no-op). A permanent failure is logged and skipped.
 pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Future<Output = ()>) {
-    let tuning = deps.config.worker;
+    let config = &deps.config;
+    let tuning = config.worker;
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut lease = LeaseState::default();
+    let mut feed: Option<Feed> = None;
     let mut backoff = tuning.poll;
     loop {
-        let wait = match poll_once(deps, consumer, tuning.batch).await {
-            Ok(0) => {
-                backoff = tuning.poll;
-                tuning.poll
+        let now = Instant::now();
+        if now >= lease.renew_at {
+            lease.renew(deps, now).await;
+            if !lease.held(now) {
+                // Whoever holds it now owns the feed; ours is re-read from the cursor if we return.
+                feed = None;
             }
-            Ok(_) => {
-                backoff = tuning.poll;
-                Duration::ZERO
-            }
-            Err(reason) => {
-                tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
-                let wait = backoff;
-                backoff = (backoff * 2).min(tuning.max_backoff);
-                wait
+        }
+        let wait = if !lease.held(now) {
+            lease.renew_at.saturating_duration_since(now)
+        } else {
+            let feed = match &mut feed {
+                Some(feed) => Ok(feed),
+                None => match deps.store.cursor(consumer).await {
+                    Ok(cursor) => Ok(feed.insert(Feed::new(cursor))),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            match feed {
+                Ok(feed) => match feed.step(deps, consumer, lease.renew_at).await {
+                    Ok(wait) => {
+                        backoff = tuning.poll;
+                        wait
+                    }
+                    Err(reason) => {
+                        tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
+                        let wait = backoff;
+                        backoff = (backoff * 2).min(tuning.max_backoff);
+                        wait
+                    }
+                },
+                Err(reason) => {
+                    tracing::warn!(consumer, %reason, "outreach paused: the cursor could not be read");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(tuning.max_backoff);
+                    wait
+                }
             }
         };
         tokio::select! {
             _ = &mut shutdown => {
+                if lease.held(Instant::now()) {
+                    // The next worker need not wait for the lease to lapse.
+                    if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
+                        tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
+                    }
+                }
                 tracing::info!(consumer, "outreach worker stopped");
                 return;
             }
@@ -43,42 +90,275 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
     }
 }
 
-/// Handles one batch from the cursor; returns how many events moved the cursor, or why it stopped.
-async fn poll_once(deps: &Outreach, consumer: &str, batch: usize) -> Result<usize, String> {
-    let cursor = deps.store.cursor(consumer).await.map_err(|e| e.to_string())?;
-    let entries = deps.store.read_feed(cursor, batch).await.map_err(|e| e.to_string())?;
-    let mut done = 0;
-    for entry in &entries {
-        match handle_entry(entry, deps).await {
-            Ok(_) => {}
-            Err(e) if e.is_transient() => return Err(format!("event {}: {e}", entry.seq)),
+/// What this worker knows of its lease.
+#[derive(Debug)]
+struct LeaseState {
+    /// Until when it is ours for sure (it was renewed before this minus the lease's length).
+    valid_until: Option<Instant>,
+    renew_at: Instant,
+    /// The other holder last logged, so the log says it once, not every poll.
+    told_holder: Option<String>,
+}
+
+impl Default for LeaseState {
+    fn default() -> Self {
+        LeaseState {
+            valid_until: None,
+            renew_at: Instant::now(),
+            told_holder: None,
+        }
+    }
+}
+
+impl LeaseState {
+    fn held(&self, now: Instant) -> bool {
+        self.valid_until.is_some_and(|until| now < until)
+    }
+
+    async fn renew(&mut self, deps: &Outreach, now: Instant) {
+        let config = &deps.config;
+        let ttl = config.lease_ttl;
+        match deps.store.lease(LEASE, &config.claimant, ttl).await {
+            Ok(Lease::Held) => {
+                if self.valid_until.is_none() {
+                    tracing::info!(holder = %config.claimant, lease_secs = ttl.as_secs(), "outreach lease taken: this process sends outreach");
+                }
+                self.valid_until = Some(now + ttl);
+                self.renew_at = now + ttl / 3;
+                self.told_holder = None;
+            }
+            Ok(Lease::HeldBy { holder, until }) => {
+                if self.told_holder.as_deref() != Some(holder.as_str()) {
+                    tracing::info!(%holder, until = %until, "another process holds the store's outreach lease: leaving outreach to it (HTTP routes are served here)");
+                    self.told_holder = Some(holder);
+                }
+                self.valid_until = None;
+                // Ask again when it would lapse, and meanwhile now and then (it may be released).
+                let lapses = (until - chrono::Utc::now()).to_std().unwrap_or_default();
+                self.renew_at = now + lapses.min(ttl / 3).max(Duration::from_millis(100));
+            }
             Err(e) => {
-                tracing::error!(seq = entry.seq, kind = entry.event.kind(), error = %e, "event skipped after a permanent failure")
+                // Still ours until the last renewal runs out; keep trying until then.
+                tracing::warn!(error = %e, "the outreach lease could not be renewed");
+                if !self.held(now) {
+                    self.valid_until = None;
+                }
+                self.renew_at = now + (ttl / 10).max(Duration::from_millis(100));
             }
         }
-        deps.store
-            .save_cursor(consumer, entry.seq)
-            .await
-            .map_err(|e| e.to_string())?;
-        done += 1;
     }
-    Ok(done)
+}
+
+/// Which recipient an event is about: events of one lane are handled in order, lanes independently.
+fn lane_of(event: &DomainEvent) -> String {
+    match event {
+        DomainEvent::SurveyRequested { customer_id, .. }
+        | DomainEvent::ResponseRecorded { customer_id, .. }
+        | DomainEvent::CommentRecorded { customer_id, .. }
+        | DomainEvent::ScoreNotUnderstood { customer_id, .. }
+        | DomainEvent::OptedOut { customer_id, .. }
+        | DomainEvent::PurchaseRecorded { customer_id, .. } => format!("customer:{customer_id}"),
+        // Staff alerts have a lane of their own: they never wait behind a customer's chat.
+        DomainEvent::MentionRecorded { .. } | DomainEvent::AlertChanged { .. } => "staff".into(),
+        DomainEvent::ReferralClicked { .. } => "referrals".into(),
+    }
+}
+
+/// Events of one recipient waiting for a retry, oldest first.
+#[derive(Debug)]
+struct Lane {
+    waiting: VecDeque<FeedEntry>,
+    next_try: Instant,
+    backoff: Duration,
+}
+
+/// The worker's place in the feed while it holds the lease.
+#[derive(Debug)]
+struct Feed {
+    /// The newest event read (handled, skipped, or waiting in a lane).
+    read: u64,
+    /// The cursor as last saved.
+    saved: u64,
+    lanes: HashMap<String, Lane>,
+}
+
+enum Outcome {
+    Done,
+    Retry(Option<Duration>),
+}
+
+async fn handle_now(deps: &Outreach, entry: &FeedEntry) -> Outcome {
+    match handle_entry(entry, deps).await {
+        Ok(_) => Outcome::Done,
+        Err(e) if e.is_transient() => Outcome::Retry(e.retry_after()),
+        Err(e) => {
+            tracing::error!(seq = entry.seq, kind = entry.event.kind(), error = %e, "event skipped after a permanent failure");
+            Outcome::Done
+        }
+    }
+}
+
+impl Feed {
+    fn new(cursor: u64) -> Self {
+        Feed {
+            read: cursor,
+            saved: cursor,
+            lanes: HashMap::new(),
+        }
+    }
+
+    fn waiting(&self) -> usize {
+        self.lanes.values().map(|l| l.waiting.len()).sum()
+    }
+
+    /// Starts a lane with `entry` failed at `now`, retried after `retry_after` (however long)
+    /// or the first backoff.
+    fn park(
+        &mut self,
+        lane: String,
+        entry: FeedEntry,
+        retry_after: Option<Duration>,
+        tuning: &WorkerTuning,
+        now: Instant,
+    ) {
+        let wait = retry_after.unwrap_or(tuning.poll);
+        tracing::info!(
+            lane,
+            seq = entry.seq,
+            wait_ms = wait.as_millis() as u64,
+            "event waits for a retry; other recipients go on"
+        );
+        self.lanes.insert(
+            lane,
+            Lane {
+                waiting: VecDeque::from([entry]),
+                next_try: now + wait,
+                backoff: (tuning.poll * 2).min(tuning.max_backoff),
+            },
+        );
+    }
+
+    /// The lanes whose retry is due at `now`.
+    fn due(&self, now: Instant) -> Vec<String> {
+        self.lanes
+            .iter()
+            .filter(|(_, lane)| lane.next_try <= now)
+            .map(|(name, _)| name.clone())
+            .collect()
+    }
+
+    /// How long to sleep at `now`: until the next retry is due, at most `poll`.
+    fn next_wait(&self, now: Instant, poll: Duration) -> Duration {
+        let next_retry = self
+            .lanes
+            .values()
+            .map(|l| l.next_try.saturating_duration_since(now))
+            .min();
+        next_retry.map_or(poll, |due| due.min(poll))
+    }
+
+    /// The cursor to save: just before the oldest waiting event, or the last one read.
+    fn cursor(&self) -> u64 {
+        self.lanes
+            .values()
+            .filter_map(|l| l.waiting.front())
+            .map(|e| e.seq - 1)
+            .min()
+            .unwrap_or(self.read)
+    }
+
+    /// Retries the lanes that are due, then reads on; returns how long to wait before the next
+    /// step. Stops early at `deadline` (the lease's renewal).
+    async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, String> {
+        let tuning = deps.config.worker;
+        for name in self.due(Instant::now()) {
+            let Some(lane) = self.lanes.get_mut(&name) else {
+                continue;
+            };
+            while let Some(entry) = lane.waiting.front() {
+                match handle_now(deps, entry).await {
+                    Outcome::Done => {
+                        lane.waiting.pop_front();
+                    }
+                    Outcome::Retry(retry_after) => {
+                        let wait = retry_after.unwrap_or(lane.backoff);
+                        lane.next_try = Instant::now() + wait;
+                        lane.backoff = (lane.backoff * 2).min(tuning.max_backoff);
+                        tracing::info!(
+                            lane = name,
+                            seq = entry.seq,
+                            wait_ms = wait.as_millis() as u64,
+                            "retry failed; waiting again"
+                        );
+                        break;
+                    }
+                }
+            }
+            if lane.waiting.is_empty() {
+                tracing::info!(lane = name, "lane caught up");
+                self.lanes.remove(&name);
+            }
+        }
+        let mut full_batch = false;
+        if self.waiting() < MAX_WAITING && Instant::now() < deadline {
+            let entries = deps
+                .store
+                .read_feed(self.read, tuning.batch)
+                .await
+                .map_err(|e| e.to_string())?;
+            full_batch = entries.len() == tuning.batch;
+            for entry in entries {
+                self.read = entry.seq;
+                let lane = lane_of(&entry.event);
+                if let Some(waiting) = self.lanes.get_mut(&lane) {
+                    waiting.waiting.push_back(entry);
+                    continue;
+                }
+                if let Outcome::Retry(retry_after) = handle_now(deps, &entry).await {
+                    self.park(lane, entry, retry_after, &tuning, Instant::now());
+                }
+                if Instant::now() >= deadline {
+                    full_batch = true;
+                    break;
+                }
+            }
+        }
+        let cursor = self.cursor();
+        if cursor > self.saved {
+            deps.store
+                .save_cursor(consumer, cursor)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.saved = cursor;
+        }
+        if full_batch {
+            return Ok(Duration::ZERO);
+        }
+        Ok(self.next_wait(Instant::now(), tuning.poll))
+    }
 }
 
 /// Handles a DynamoDB stream batch, already decoded into `(record id, event)` pairs in stream order.
 ///
-/// Stops at the first transient failure and reports that record: Lambda retries the batch from
-/// it, so later events about the same customer are not handled ahead of it. Permanent failures
-/// are logged and not reported (a retry could not fix them).
+/// Reports the first record that failed for now: Lambda retries the batch from it. Later events
+/// of the same recipient (see [`lane_of`]) are left for that retry, so they are not handled
+/// ahead of it; other recipients' events are handled now rather than waiting for the retry
+/// (handled again then, they find their effects done). Permanent failures are logged and not
+/// reported (a retry could not fix them).
 pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEvent)>) -> DynamoDbEventResponse {
     let mut failed: Option<&str> = None;
+    let mut held: Vec<String> = Vec::new();
     for (record_id, event) in &records {
+        let lane = lane_of(event);
+        if held.contains(&lane) {
+            continue;
+        }
         match handle(record_id, event, deps).await {
             Ok(_) => {}
             Err(e) if e.is_transient() => {
-                tracing::warn!(record_id, error = %e, "record failed; Lambda will retry from it");
-                failed = Some(record_id);
-                break;
+                tracing::warn!(record_id, %lane, error = %e, "record failed; Lambda will retry from it");
+                failed = failed.or(Some(record_id));
+                held.push(lane);
             }
             Err(e) => tracing::error!(record_id, error = %e, "record skipped after a permanent failure"),
         }
@@ -90,4 +370,82 @@ pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEv
 fn batch_response(failed: Option<&str>) -> DynamoDbEventResponse {
     let failures: Vec<_> = failed.map(|id| json!({ "itemIdentifier": id })).into_iter().collect();
     serde_json::from_value(json!({ "batchItemFailures": failures })).expect("a well-formed batch response")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64, customer: &str) -> FeedEntry {
+        FeedEntry {
+            seq,
+            recorded_at: chrono::Utc::now(),
+            event: DomainEvent::OptedOut {
+                customer_id: customer.into(),
+                identity: None,
+            },
+        }
+    }
+
+    // The lane's clock is the instant given, so a 40 s (or 40 min) wait is checked without waiting.
+    #[test]
+    fn a_lane_waits_exactly_the_platforms_retry_after_however_long() {
+        let tuning = WorkerTuning::default();
+        for retry_after in [Duration::from_secs(40), Duration::from_secs(2400)] {
+            let mut feed = Feed::new(3);
+            let failed_at = Instant::now();
+            feed.park(
+                "customer:a".into(),
+                entry(5, "a"),
+                Some(retry_after),
+                &tuning,
+                failed_at,
+            );
+            assert!(feed.due(failed_at + retry_after - Duration::from_millis(1)).is_empty());
+            assert_eq!(feed.due(failed_at + retry_after), vec!["customer:a".to_string()]);
+            // The worker wakes on the moment it passes, not a poll or a backoff later.
+            let almost = failed_at + retry_after - Duration::from_millis(300);
+            assert_eq!(feed.next_wait(almost, tuning.poll), Duration::from_millis(300));
+            assert_eq!(
+                feed.next_wait(failed_at, tuning.poll),
+                tuning.poll,
+                "polls on meanwhile"
+            );
+            // The saved cursor stays before the waiting event, so a restart handles it again.
+            assert_eq!(feed.cursor(), 4);
+        }
+    }
+
+    #[test]
+    fn without_a_retry_after_a_lane_backs_off_and_other_lanes_are_unaffected() {
+        let tuning = WorkerTuning::default();
+        let mut feed = Feed::new(0);
+        let now = Instant::now();
+        feed.read = 9;
+        feed.park("customer:a".into(), entry(7, "a"), None, &tuning, now);
+        feed.park(
+            "staff".into(),
+            entry(8, "x"),
+            Some(Duration::from_millis(10)),
+            &tuning,
+            now,
+        );
+        assert_eq!(feed.due(now + Duration::from_millis(10)), vec!["staff".to_string()]);
+        let mut both = feed.due(now + tuning.poll);
+        both.sort();
+        assert_eq!(both, ["customer:a", "staff"]);
+        assert_eq!(feed.cursor(), 6);
+        feed.lanes.clear();
+        assert_eq!(feed.cursor(), 9, "nothing waiting: the cursor is the last event read");
+    }
+
+    #[test]
+    fn staff_events_have_their_own_lane() {
+        assert_eq!(lane_of(&entry(1, "c-1").event), "customer:c-1");
+        let mention = DomainEvent::MentionRecorded {
+            mention_id: "m".into(),
+            sentiment: sarafan_core::model::Sentiment::Negative,
+        };
+        assert_eq!(lane_of(&mention), "staff");
+    }
 }

@@ -5,7 +5,7 @@ use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient, TelegramClient, Whatsa
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::*;
 use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_core::store::{AlertReader, ChangeFeed, ChangeWriter, ReferralReader, SurveyReader};
+use sarafan_core::store::{AlertReader, ChangeFeed, ChangeWriter, EffectLog, ReferralReader, SurveyReader};
 use sarafan_core::survey::{Reply, ReplyOutcome, SurveyPolicy, SurveyStage};
 use sarafan_core::Score;
 use sarafan_outreach::{
@@ -854,8 +854,13 @@ async fn the_feed_worker_keeps_its_place_and_retries_a_platform_outage() {
     assert_eq!(h.store.cursor("outreach").await.unwrap(), 2);
     let sent = calls(&h.telegram, "/sendMessage").await;
     assert_eq!(sent.len(), 4, "two refused, then each question once");
-    assert_eq!(sent[2]["chat_id"], 4242001, "order kept: the failed event went first");
-    assert_eq!(sent[3]["chat_id"], 5);
+    // Order is kept per recipient, not across them: the second customer did not wait for the
+    // first one's retry, and each was refused once and then asked once.
+    assert_eq!(sent[0]["chat_id"], 4242001);
+    assert_eq!(sent[1]["chat_id"], 5);
+    for chat in [4242001, 5] {
+        assert_eq!(sent.iter().filter(|m| m["chat_id"] == chat).count(), 2, "{sent:#?}");
+    }
 }
 
 #[tokio::test]
@@ -905,17 +910,19 @@ async fn a_stream_batch_reports_the_first_record_that_must_be_retried() {
         .map(|f| f.item_identifier)
         .collect();
     assert_eq!(failed, vec![Some("rec-2".to_string())]);
-    assert_eq!(
-        calls(&h.telegram, "/sendMessage").await.len(),
-        1,
-        "rec-3 left for the retry, in order"
-    );
-    // And handling an event whose platform is down leaves nothing recorded.
+    // rec-3 is another customer's: tried now, not held back behind rec-2 (it fails too, and
+    // Lambda's retry from rec-2 covers it).
+    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 2);
+    // Handling it again while the platform is down: the survey stays recorded as asked (it is
+    // stored before the send, so an answer can never outrun it) and the question is still due.
     assert!(handle("rec-2", &ask("1"), &h.deps).await.unwrap_err().is_transient());
-    assert!(h
+    let survey = h
         .store
         .latest_survey(&Identity::new(Platform::Telegram, "1"))
         .await
         .unwrap()
-        .is_none());
+        .unwrap();
+    assert_eq!(survey.survey.stage, SurveyStage::Asked);
+    assert!(!h.store.effect_done("effect:survey_requested:rec-2").await.unwrap());
+    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 3);
 }

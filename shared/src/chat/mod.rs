@@ -28,17 +28,35 @@ pub enum ChatError {
     /// Rate limited or unavailable beyond the retry budget: the event should be retried later.
     #[error("{platform} is unavailable: {reason}")]
     Transient { platform: Platform, reason: String },
+    /// The platform asked for a wait (`retry_after`, `Retry-After`) longer than the retry budget
+    /// left: the next attempt should come after `retry_after`, counted from when it was said.
+    #[error("{platform} is rate limiting: {reason} (retry after {retry_after:?})")]
+    RateLimited {
+        platform: Platform,
+        reason: String,
+        retry_after: Duration,
+    },
 }
 
 impl ChatError {
     pub fn is_transient(&self) -> bool {
-        matches!(self, ChatError::Transient { .. })
+        matches!(self, ChatError::Transient { .. } | ChatError::RateLimited { .. })
+    }
+
+    /// The wait the platform asked for, if it named one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            ChatError::RateLimited { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        }
     }
 
     /// The platform's own words for what went wrong (`channel_not_found`, `Forbidden: bot was blocked by the user`).
     pub fn reason(&self) -> &str {
         match self {
-            ChatError::Permanent { reason, .. } | ChatError::Transient { reason, .. } => reason,
+            ChatError::Permanent { reason, .. }
+            | ChatError::Transient { reason, .. }
+            | ChatError::RateLimited { reason, .. } => reason,
         }
     }
 }

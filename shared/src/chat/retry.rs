@@ -27,6 +27,17 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// No waiting in the client at all: the first failure worth retrying is handed back (with
+    /// the platform's requested wait, if any), for a caller that schedules retries itself, per
+    /// recipient, instead of holding everyone up while one chat is waited out.
+    pub fn none() -> Self {
+        RetryPolicy {
+            budget: Duration::ZERO,
+            initial_backoff: Duration::ZERO,
+            max_backoff: Duration::ZERO,
+        }
+    }
+
     /// Small waits and budget, for tests and local runs.
     pub fn quick(budget: Duration) -> Self {
         RetryPolicy {
@@ -70,7 +81,15 @@ where
                 backoff = (backoff * 2).min(policy.max_backoff);
                 if started.elapsed() + wait > policy.budget {
                     tracing::warn!(%platform, method, %reason, "retry budget spent; the event will be retried later");
-                    return Err(ChatError::Transient { platform, reason });
+                    // The platform's own wait goes back with the error, so the caller can honour it.
+                    return Err(match after {
+                        Some(retry_after) => ChatError::RateLimited {
+                            platform,
+                            reason,
+                            retry_after,
+                        },
+                        None => ChatError::Transient { platform, reason },
+                    });
                 }
                 tracing::info!(%platform, method, %reason, wait_ms = wait.as_millis() as u64, "retrying");
                 tokio::time::sleep(wait).await;
@@ -125,12 +144,33 @@ mod tests {
         .await;
         assert_eq!(
             result,
-            Err(ChatError::Transient {
+            Err(ChatError::RateLimited {
                 platform: Platform::Telegram,
-                reason: "rate limited".into()
+                reason: "rate limited".into(),
+                retry_after: Duration::from_secs(60),
             })
         );
         assert_eq!(calls.load(Ordering::SeqCst), 1, "no sleeping past the budget");
+        assert!(result.unwrap_err().is_transient());
+    }
+
+    #[tokio::test]
+    async fn without_a_budget_the_first_failure_comes_back_with_its_wait() {
+        let calls = AtomicUsize::new(0);
+        let result: Result<(), _> = with_retries(&RetryPolicy::none(), Platform::Slack, "m", || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Attempt::Retry {
+                after: if calls.load(Ordering::SeqCst) == 1 {
+                    None
+                } else {
+                    Some(Duration::from_secs(3))
+                },
+                reason: "HTTP 500".into(),
+            }
+        })
+        .await;
+        assert!(matches!(result, Err(ChatError::Transient { .. })));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
 
     #[tokio::test]

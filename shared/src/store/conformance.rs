@@ -1486,3 +1486,121 @@ pub async fn feed_events<S: Store + ?Sized>(store: &S) -> Vec<DomainEvent> {
     );
     feed.into_iter().map(|e| e.event).collect()
 }
+
+/// One lease holder at a time: renewed by its holder, refused to others until it lapses or is
+/// given up, then taken over.
+pub async fn lease_has_one_holder_until_it_lapses<S: SendGuard>(store: &S) {
+    let ttl = std::time::Duration::from_millis(600);
+    assert_eq!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::Held);
+    assert_eq!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::Held, "renewed");
+    match store.lease("outreach", "b", ttl).await.unwrap() {
+        Lease::HeldBy { holder, until } => {
+            assert_eq!(holder, "a");
+            assert!(until > Utc::now());
+        }
+        Lease::Held => panic!("a second holder got a held lease"),
+    }
+    // Another lease name is independent.
+    assert_eq!(store.lease("other", "b", ttl).await.unwrap(), Lease::Held);
+    tokio::time::sleep(ttl + std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        store.lease("outreach", "b", ttl).await.unwrap(),
+        Lease::Held,
+        "taken over"
+    );
+    assert!(matches!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::HeldBy { holder, .. } if holder == "b"));
+    // Giving it up lets the next one in at once; releasing someone else's lease does nothing.
+    store.release_lease("outreach", "a").await.unwrap();
+    assert!(matches!(
+        store.lease("outreach", "a", ttl).await.unwrap(),
+        Lease::HeldBy { .. }
+    ));
+    store.release_lease("outreach", "b").await.unwrap();
+    assert_eq!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::Held);
+}
+
+/// A message is claimed by one sender; its own retry may claim again, others only once it is stale.
+pub async fn a_message_is_claimed_once<S: SendGuard>(store: &S) {
+    let stale = std::time::Duration::from_millis(600);
+    let key = "effect:response_recorded:r-1";
+    assert_eq!(store.claim_send(key, "a", stale).await.unwrap(), SendClaim::Claimed);
+    assert_eq!(
+        store.claim_send(key, "b", stale).await.unwrap(),
+        SendClaim::InFlight { claimant: "a".into() }
+    );
+    assert_eq!(
+        store.claim_send(key, "a", stale).await.unwrap(),
+        SendClaim::Claimed,
+        "own retry"
+    );
+    assert_eq!(
+        store
+            .claim_send("effect:response_recorded:r-2", "b", stale)
+            .await
+            .unwrap(),
+        SendClaim::Claimed
+    );
+    // A release by someone else leaves the claim; its claimant's release frees it.
+    store.release_send(key, "b").await.unwrap();
+    assert!(matches!(
+        store.claim_send(key, "b", stale).await.unwrap(),
+        SendClaim::InFlight { .. }
+    ));
+    store.release_send(key, "a").await.unwrap();
+    assert_eq!(store.claim_send(key, "b", stale).await.unwrap(), SendClaim::Claimed);
+    // b dies holding it: once stale, a takes it over.
+    tokio::time::sleep(stale + std::time::Duration::from_millis(100)).await;
+    assert_eq!(store.claim_send(key, "a", stale).await.unwrap(), SendClaim::Claimed);
+}
+
+/// Many claimants racing for one message: exactly one wins.
+pub async fn racing_claims_have_one_winner<S: SendGuard>(store: &S) {
+    let stale = std::time::Duration::from_secs(60);
+    let claim = |who: &'static str| store.claim_send("effect:survey_requested:7", who, stale);
+    let (a, b, c, d) = tokio::join!(claim("w-a"), claim("w-b"), claim("w-c"), claim("w-d"));
+    let won = [a, b, c, d]
+        .into_iter()
+        .filter(|c| *c.as_ref().unwrap() == SendClaim::Claimed)
+        .count();
+    assert_eq!(won, 1);
+}
+
+/// Outreach stores a survey before its question goes out; if the platform then refuses the
+/// question, the survey turns failed and neither counts as asked nor throttles the customer.
+pub async fn a_survey_recorded_before_a_refused_send_is_withdrawn<S: Store>(store: &S) {
+    let identity = Identity::new(Platform::Telegram, "31337");
+    let mut customer = Customer::new("telegram:31337", at(6, 1));
+    customer.identities.push(identity.clone());
+    store.apply("c-1", Change::Customer(customer)).await.unwrap();
+    let mut state = SurveyState {
+        id: "survey-9".into(),
+        customer_id: "telegram:31337".into(),
+        identity: identity.clone(),
+        locale: None,
+        brand: None,
+        survey: Survey::ask(&SurveyPolicy::default(), at(6, 2)),
+        response_id: None,
+        error: None,
+    };
+    store
+        .apply("effect:survey_requested:9:asked", Change::Survey(state.clone()))
+        .await
+        .unwrap();
+    assert_eq!(counter(store, month(6), metric::SURVEYS_ASKED).await, 1);
+    let asked = store.customer("telegram:31337").await.unwrap().unwrap();
+    assert_eq!(asked.last_asked_at, Some(at(6, 2)));
+
+    state.survey.delivery_failed();
+    state.error = Some("Forbidden: bot was blocked by the user".into());
+    store
+        .apply("effect:survey_requested:9", Change::Survey(state))
+        .await
+        .unwrap();
+    assert_eq!(counter(store, month(6), metric::SURVEYS_ASKED).await, 0);
+    let refused = store.customer("telegram:31337").await.unwrap().unwrap();
+    assert_eq!(refused.last_asked_at, None);
+    assert_eq!(
+        store.latest_survey(&identity).await.unwrap().unwrap().survey.stage,
+        crate::survey::SurveyStage::Failed
+    );
+}

@@ -219,10 +219,51 @@ impl<T> Store for T where
 {
 }
 
-/// Every port a host wires: the store plus its effect log and mention reader.
-pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser {}
+/// Every port a host wires: the store plus its effect log, mention reader and send guard.
+pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser + SendGuard {}
 
-impl<T: Store + EffectLog + MentionReader + CustomerEraser> FullStore for T {}
+impl<T: Store + EffectLog + MentionReader + CustomerEraser + SendGuard> FullStore for T {}
+
+/// What asking for a lease came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lease {
+    /// The caller holds it (newly taken, renewed, or taken over after it lapsed).
+    Held,
+    /// Someone else holds it until `until`.
+    HeldBy {
+        holder: String,
+        until: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+/// What claiming a message came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendClaim {
+    /// The caller may send it.
+    Claimed,
+    /// `claimant` claimed it recently and may be sending it now: try again later.
+    InFlight { claimant: String },
+}
+
+/// Who may send what: outreach's lease on the store (one feed worker per store) and its claims
+/// on single messages (one sender per message, even across Lambdas on different stream shards).
+///
+/// A claim is written before the send and is what keeps a message from going out twice: only
+/// one caller gets `Claimed`. The sender records the message, then releases the claim; whoever
+/// claims after that must check the record before sending. A claim is taken again by the same claimant (a retry after a
+/// failed send), or by anyone once it is older than `stale_after` (its claimant died between
+/// the claim and the record: the message may or may not have gone out, so this is where the
+/// one possible duplicate comes from).
+#[async_trait]
+pub trait SendGuard: Send + Sync {
+    /// Takes the lease `name` for `holder` for `ttl` if it is free, lapsed or already `holder`'s.
+    async fn lease(&self, name: &str, holder: &str, ttl: std::time::Duration) -> StoreResult<Lease>;
+    /// Gives the lease up if `holder` has it, so a successor need not wait for it to lapse.
+    async fn release_lease(&self, name: &str, holder: &str) -> StoreResult<()>;
+    async fn claim_send(&self, key: &str, claimant: &str, stale_after: std::time::Duration) -> StoreResult<SendClaim>;
+    /// Drops `claimant`'s claim on `key` (the send failed and will be retried, maybe by another).
+    async fn release_send(&self, key: &str, claimant: &str) -> StoreResult<()>;
+}
 
 /// What an erasure did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -63,6 +63,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN message TEXT;
     CREATE INDEX feed_by_key ON feed (ordering_key, seq);
     "#,
+    // 3: outreach's lease (one feed worker per file) and its claims on messages (see guard.rs).
+    r#"
+    CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL);
+    CREATE TABLE send_claims (key TEXT PRIMARY KEY, claimant TEXT NOT NULL, claimed_at TEXT NOT NULL);
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -744,11 +749,12 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             upsert_customer(tx, c).map_err(backend)?;
         }
         Change::Survey(state) => {
-            read.survey_is_new = tx
-                .one("SELECT count(*) = 0 FROM surveys WHERE id = ?1", [&state.id], |r| {
-                    r.get(0)
-                })
+            let previous: Option<String> = tx
+                .one("SELECT stage FROM surveys WHERE id = ?1", [&state.id], |r| r.get(0))
+                .optional()
                 .map_err(backend)?;
+            read.survey_is_new = previous.is_none();
+            read.survey_was_asked = previous.as_deref() == Some("asked");
             save_survey(tx, state)?;
         }
         Change::Response { response: r, survey } => {
@@ -903,6 +909,13 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
     if let (Some(at), Change::Survey(state)) = (outcome.last_asked_at, &change) {
         tx.run(
             "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
+            params![state.customer_id, ts(at)],
+        )
+        .map_err(backend)?;
+    }
+    if let (Some(at), Change::Survey(state)) = (outcome.withdrawn_asked_at, &change) {
+        tx.run(
+            "UPDATE customers SET last_asked_at = NULL WHERE id = ?1 AND last_asked_at = ?2",
             params![state.customer_id, ts(at)],
         )
         .map_err(backend)?;
@@ -1372,5 +1385,6 @@ impl ChangeFeed for SqliteStore {
     }
 }
 
+mod guard;
 #[cfg(test)]
 mod tests;

@@ -471,6 +471,21 @@ impl EffectLog for Unreachable {
     }
 }
 #[async_trait]
+impl SendGuard for Unreachable {
+    async fn lease(&self, _: &str, _: &str, _: std::time::Duration) -> StoreResult<Lease> {
+        Err(failure(self.transient))
+    }
+    async fn release_lease(&self, _: &str, _: &str) -> StoreResult<()> {
+        Err(failure(self.transient))
+    }
+    async fn claim_send(&self, _: &str, _: &str, _: std::time::Duration) -> StoreResult<SendClaim> {
+        Err(failure(self.transient))
+    }
+    async fn release_send(&self, _: &str, _: &str) -> StoreResult<()> {
+        Err(failure(self.transient))
+    }
+}
+#[async_trait]
 impl CustomerEraser for Unreachable {
     async fn forget_customer(&self, _: &str) -> StoreResult<Erasure> {
         Err(failure(self.transient))

@@ -1,5 +1,6 @@
 //! The DynamoDB store: one table (see docs/data-model.md), each change one TransactWriteItems.
 
+mod guard;
 pub mod stream;
 pub mod table;
 
@@ -851,8 +852,15 @@ impl DynamoStore {
             Change::Survey(state) => {
                 let prev = self.get(survey_key(state)).await?;
                 plan.put(survey_item(state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
+                // Outreach records the question before sending it; refused, it was never asked.
+                let survey_was_asked = prev
+                    .as_ref()
+                    .map(doc_of::<SurveyState>)
+                    .transpose()?
+                    .is_some_and(|p| p.survey.stage == crate::survey::SurveyStage::Asked);
                 let outcome = decide(&ledger::Read {
                     survey_is_new: prev.is_none(),
+                    survey_was_asked,
                     ..Default::default()
                 })?;
                 if let Some(asked_at) = outcome.last_asked_at {
@@ -861,6 +869,16 @@ impl DynamoStore {
                         let mut c: Customer = doc_of(item)?;
                         c.last_asked_at = Some(asked_at);
                         plan.save_customer(&c, Some(item))?;
+                    }
+                }
+                if let Some(asked_at) = outcome.withdrawn_asked_at {
+                    let customer = self.get(customer_key(&state.customer_id)).await?;
+                    if let Some(item) = &customer {
+                        let mut c: Customer = doc_of(item)?;
+                        if c.last_asked_at == Some(asked_at) {
+                            c.last_asked_at = None;
+                            plan.save_customer(&c, Some(item))?;
+                        }
                     }
                 }
                 outcome

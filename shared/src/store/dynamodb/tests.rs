@@ -633,3 +633,23 @@ async fn a_missing_table_is_unavailable_so_the_sender_retries() {
     let read = store.customer("c1").await;
     assert!(matches!(&read, Err(e) if e.is_transient()), "{read:?}");
 }
+
+#[tokio::test]
+async fn lease_has_one_holder_until_it_lapses() {
+    suite::lease_has_one_holder_until_it_lapses(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn a_message_is_claimed_once() {
+    suite::a_message_is_claimed_once(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn racing_claims_have_one_winner() {
+    suite::racing_claims_have_one_winner(&fresh().await).await;
+}
+
+#[tokio::test]
+async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
+    suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().await).await;
+}

@@ -317,3 +317,38 @@ fn an_empty_sqlite_database_made_elsewhere_is_not_taken_over() {
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+#[tokio::test]
+async fn lease_has_one_holder_until_it_lapses() {
+    suite::lease_has_one_holder_until_it_lapses(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn a_message_is_claimed_once() {
+    suite::a_message_is_claimed_once(&fresh().1).await;
+}
+
+/// Two stores on one file, as two `sarafan serve` processes have: one lease, one claim.
+#[tokio::test]
+async fn two_stores_on_one_file_share_the_lease_and_the_claims() {
+    let (dir, first) = fresh();
+    let second = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
+    let ttl = std::time::Duration::from_secs(30);
+    assert_eq!(first.lease("outreach", "a", ttl).await.unwrap(), Lease::Held);
+    assert!(matches!(second.lease("outreach", "b", ttl).await.unwrap(), Lease::HeldBy { holder, .. } if holder == "a"));
+    assert_eq!(first.claim_send("k", "a", ttl).await.unwrap(), SendClaim::Claimed);
+    assert!(matches!(
+        second.claim_send("k", "b", ttl).await.unwrap(),
+        SendClaim::InFlight { .. }
+    ));
+}
+
+#[tokio::test]
+async fn racing_claims_have_one_winner() {
+    suite::racing_claims_have_one_winner(&fresh().1).await;
+}
+
+#[tokio::test]
+async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
+    suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().1).await;
+}

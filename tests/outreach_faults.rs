@@ -1,0 +1,619 @@
+//! Outreach under faults, through the real `sarafan serve` binary and recording chat APIs:
+//! two serves on one database, the store failing right after a send, one recipient failing
+//! while the others flow, a long Telegram `retry_after`, and kill -9 in the middle of a batch.
+//! Each test counts the messages the recording server received.
+
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const TG_TOKEN: &str = "123456:telegram-bot-token";
+const SLACK_TOKEN: &str = "xoxb-slack-bot-token";
+const TELEGRAM_SECRET: &str = "telegram-webhook-secret";
+const META_SECRET: &str = "meta-app-secret";
+const API_TOKEN: &str = "api-token";
+const ALERTS: &str = "C0ALERTS";
+/// Short, so a takeover after kill -9 is quick; a test setting, the default is 30 s.
+const LEASE_SECS: &str = "2";
+
+/// A running `sarafan serve`, killed when dropped.
+struct Serve {
+    child: Child,
+    base: String,
+    log: PathBuf,
+    http: reqwest::Client,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Serve {
+    /// Starts `sarafan serve` on `dir`'s database; `name` tells its log apart from another's.
+    async fn start(dir: &Path, name: &str, slack: &MockServer, telegram: &MockServer) -> Serve {
+        Serve::start_on(dir, name, slack, telegram, &[]).await
+    }
+
+    /// As [`Serve::start`], with `store` variables added (another store).
+    async fn start_on(
+        dir: &Path,
+        name: &str,
+        slack: &MockServer,
+        telegram: &MockServer,
+        store: &[(&str, String)],
+    ) -> Serve {
+        let port = free_port();
+        let log = dir.join(format!("{name}.log"));
+        // SARAFAN_BIN runs these tests against another build (to measure one from before a fix).
+        let bin =
+            std::env::var_os("SARAFAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sarafan")), PathBuf::from);
+        let child = Command::new(bin)
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("RUST_LOG", "info")
+            .env("SARAFAN_DB", dir.join("sarafan.db"))
+            .env("SARAFAN_OUTREACH_LEASE_SECS", LEASE_SECS)
+            .env("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
+            .env("META_APP_SECRET", META_SECRET)
+            .env("SARAFAN_API_TOKEN", API_TOKEN)
+            .env("SARAFAN_BRAND_TERMS", "Sprite")
+            .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
+            .env("SLACK_API_URL", slack.uri())
+            .env("SLACK_ALERT_CHANNEL", ALERTS)
+            .env("TELEGRAM_BOT_TOKEN", TG_TOKEN)
+            .env("TELEGRAM_API_URL", telegram.uri())
+            .envs(store.iter().map(|(k, v)| (*k, v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start sarafan serve");
+        let serve = Serve {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            http: reqwest::Client::new(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(r) = serve.http.get(format!("{}/health", serve.base)).send().await {
+                if r.status() == 200 {
+                    return serve;
+                }
+            }
+            assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// kill -9: no shutdown, no lease given back.
+    fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    async fn post(&self, path: &str, headers: &[(&str, String)], body: String) -> u16 {
+        let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        req.send().await.unwrap().status().as_u16()
+    }
+
+    async fn ask(&self, chats: &[u64]) {
+        let customers: Vec<Value> = chats
+            .iter()
+            .map(|c| json!({"platform": "telegram", "chat_id": c}))
+            .collect();
+        let headers = [
+            ("authorization", format!("Bearer {API_TOKEN}")),
+            ("content-type", "application/json".into()),
+        ];
+        let status = self
+            .post("/api/surveys", &headers, json!({ "customers": customers }).to_string())
+            .await;
+        assert_eq!(status, 202);
+    }
+
+    /// The customer in `chat` clicks score `score` under the question.
+    async fn answer(&self, update_id: u64, chat: u64, score: u8) {
+        let update = json!({
+            "update_id": update_id,
+            "callback_query": {
+                "id": format!("cq{update_id}"),
+                "from": {"id": chat, "is_bot": false, "first_name": "Olga", "language_code": "en"},
+                "message": {"message_id": 1, "chat": {"id": chat, "type": "private"}, "date": 1773140000, "text": "?"},
+                "chat_instance": "-1",
+                "data": format!("nps:{score}")
+            }
+        });
+        let headers = [("x-telegram-bot-api-secret-token", TELEGRAM_SECRET.to_string())];
+        assert_eq!(self.post("/webhooks/telegram", &headers, update.to_string()).await, 200);
+    }
+
+    /// A negative Instagram comment about the brand (tests/serve.rs has it stored and alerted).
+    async fn complaint(&self, id: &str) {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/meta/instagram_comments.json");
+        let mut payload: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let value = &mut payload["entry"][0]["changes"][0]["value"];
+        value["id"] = json!(id);
+        value["text"] = json!("Ужасный сервис в Sprite: машину держали неделю, никто не перезвонил. Больше не приеду!");
+        let body = payload.to_string();
+        let mut mac = Hmac::<Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        let sig = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        assert_eq!(
+            self.post("/webhooks/meta", &[("x-hub-signature-256", sig)], body).await,
+            200
+        );
+    }
+}
+
+/// One `sendMessage` as the recording server saw it.
+#[derive(Debug, Clone)]
+struct Sent {
+    chat: u64,
+    text: String,
+    at: Instant,
+    accepted: bool,
+}
+
+/// A recording Telegram Bot API: accepts every message unless `script` says otherwise for its
+/// chat, after `delay`; every call is logged with what it came to.
+struct Telegram {
+    log: Arc<Mutex<Vec<Sent>>>,
+    script: Box<dyn Fn(u64, usize) -> Option<ResponseTemplate> + Send + Sync>,
+    /// Called with each accepted message, before the answer goes back (to fail the store then).
+    on_accept: Box<dyn Fn(u64) + Send + Sync>,
+    delay: Duration,
+}
+
+impl Respond for Telegram {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let body: Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        let chat = body["chat_id"].as_u64().unwrap_or_default();
+        let text = body["text"].as_str().unwrap_or_default().to_string();
+        let mut log = self.log.lock().unwrap();
+        let nth = log.iter().filter(|s| s.chat == chat).count();
+        let scripted = (self.script)(chat, nth);
+        log.push(Sent {
+            chat,
+            text,
+            at: Instant::now(),
+            accepted: scripted.is_none(),
+        });
+        drop(log);
+        match scripted {
+            Some(answer) => answer,
+            None => {
+                (self.on_accept)(chat);
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"ok": true, "result": {"message_id": 7}}))
+                    .set_delay(self.delay)
+            }
+        }
+    }
+}
+
+struct Apis {
+    slack: MockServer,
+    telegram: MockServer,
+    sent: Arc<Mutex<Vec<Sent>>>,
+}
+
+impl Apis {
+    async fn start(
+        script: impl Fn(u64, usize) -> Option<ResponseTemplate> + Send + Sync + 'static,
+        on_accept: impl Fn(u64) + Send + Sync + 'static,
+        delay: Duration,
+    ) -> Apis {
+        let slack = MockServer::start().await;
+        let telegram = MockServer::start().await;
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        Mock::given(method("POST"))
+            .and(path(format!("/bot{TG_TOKEN}/sendMessage")))
+            .respond_with(Telegram {
+                log: sent.clone(),
+                script: Box::new(script),
+                on_accept: Box::new(on_accept),
+                delay,
+            })
+            .mount(&telegram)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/chat.postMessage"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"ok": true, "channel": ALERTS, "ts": "1773150000.000100"})),
+            )
+            .mount(&slack)
+            .await;
+        Apis { slack, telegram, sent }
+    }
+
+    async fn healthy() -> Apis {
+        Apis::start(|_, _| None, |_| {}, Duration::ZERO).await
+    }
+
+    fn sent(&self) -> Vec<Sent> {
+        self.sent.lock().unwrap().clone()
+    }
+
+    /// Messages Telegram accepted, per chat.
+    fn accepted_per_chat(&self) -> BTreeMap<u64, usize> {
+        let mut per_chat = BTreeMap::new();
+        for s in self.sent().iter().filter(|s| s.accepted) {
+            *per_chat.entry(s.chat).or_default() += 1;
+        }
+        per_chat
+    }
+
+    async fn alerts(&self) -> usize {
+        self.slack
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == "/chat.postMessage")
+            .count()
+    }
+
+    /// Waits (bounded by `within`) until `ready` holds of the accepted messages.
+    async fn wait_until(&self, within: Duration, what: &str, logs: &[&Serve], ready: impl Fn(&[Sent]) -> bool) {
+        let deadline = Instant::now() + within;
+        loop {
+            let accepted: Vec<Sent> = self.sent().into_iter().filter(|s| s.accepted).collect();
+            if ready(&accepted) {
+                return;
+            }
+            if Instant::now() > deadline {
+                let logs: Vec<String> = logs.iter().map(|s| s.log()).collect();
+                panic!("timed out waiting for {what}: {accepted:#?}\n{}", logs.join("\n----\n"));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn chats(n: u64) -> Vec<u64> {
+    (0..n).map(|i| 5_000_000 + i).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
+    let dir = tempfile::tempdir().unwrap();
+    two_serves_on_one_store(dir.path(), &[], 40).await;
+}
+
+/// The same on one DynamoDB table (the local server scripts/test starts).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_serves_on_one_dynamodb_table_ask_and_follow_up_each_customer_once() {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
+        "this test needs a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)",
+    );
+    let table = format!("sarafan-two-serves-{}", std::process::id());
+    let store = [
+        ("SARAFAN_STORE", "dynamodb".to_string()),
+        ("SARAFAN_TABLE", table),
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("AWS_REGION", "us-east-1".to_string()),
+    ];
+    let created = Command::new(env!("CARGO_BIN_EXE_sarafan"))
+        .args(["dynamodb", "create-table"])
+        .env_clear()
+        .envs(store.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let dir = tempfile::tempdir().unwrap();
+    two_serves_on_one_store(dir.path(), &store, 10).await;
+}
+
+async fn two_serves_on_one_store(dir: &Path, store: &[(&str, String)], n: u64) {
+    let apis = Apis::healthy().await;
+    // A lease long enough that a slow moment on a busy machine does not hand it over mid-test
+    // (a takeover would be correct, but the test counts who says it left outreach alone).
+    let mut env = store.to_vec();
+    env.push(("SARAFAN_OUTREACH_LEASE_SECS", "15".to_string()));
+    let first = Serve::start_on(dir, "first", &apis.slack, &apis.telegram, &env).await;
+    let second = Serve::start_on(dir, "second", &apis.slack, &apis.telegram, &env).await;
+    let logs = [&first, &second];
+
+    // Asked through both: each serve takes requests, one of them sends.
+    let customers = chats(n);
+    let (half_a, half_b) = customers.split_at(customers.len() / 2);
+    first.ask(half_a).await;
+    second.ask(half_b).await;
+    apis.wait_until(Duration::from_secs(30), "every question", &logs, |s| {
+        s.len() >= n as usize
+    })
+    .await;
+    // Every customer answers 9 at once (the survey is stored before its question goes out) (through either serve): one follow-up each.
+    for (i, chat) in customers.iter().enumerate() {
+        let serve = if i % 2 == 0 { &first } else { &second };
+        serve.answer(100 + i as u64, *chat, 9).await;
+    }
+    apis.wait_until(Duration::from_secs(30), "every follow-up", &logs, |s| {
+        s.len() >= 2 * n as usize
+    })
+    .await;
+    // Time for any second sender to show itself.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let per_chat = apis.accepted_per_chat();
+    eprintln!("two serves, {n} customers: {} messages sent", apis.sent().len());
+    assert_eq!(per_chat.len(), n as usize);
+    assert!(per_chat.values().all(|&count| count == 2), "{per_chat:?}");
+    assert_eq!(
+        apis.sent().len(),
+        2 * n as usize,
+        "exactly n questions and n follow-ups"
+    );
+    // One of them says it leaves outreach to the other.
+    let left = logs
+        .iter()
+        .filter(|s| s.log().contains("leaving outreach to it"))
+        .count();
+    assert_eq!(left, 1, "{}\n----\n{}", first.log(), second.log());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_whose_record_fails_is_recorded_later_not_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    let locked = Arc::new(AtomicBool::new(false));
+    // The moment Telegram accepts the question, the database refuses writes for 8 s (longer
+    // than the store's 5 s busy timeout): the record after the send fails, as on a full disk.
+    let on_accept = {
+        let locked = locked.clone();
+        let db = db.clone();
+        move |_chat: u64| {
+            if locked.swap(true, Ordering::SeqCst) {
+                return;
+            }
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_secs(8));
+                conn.execute_batch("COMMIT").unwrap();
+            });
+        }
+    };
+    let apis = Apis::start(|_, _| None, on_accept, Duration::ZERO).await;
+    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    serve.ask(&[7_000_001]).await;
+    apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
+        .await;
+    // The lock lifts at 8 s; give the record time to land and any resend time to show.
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    eprintln!("store failing after the send: {} messages sent", apis.sent().len());
+    assert_eq!(apis.sent().len(), 1, "{:#?}\n{}", apis.sent(), serve.log());
+    assert!(serve.log().contains("message sent but not recorded"), "{}", serve.log());
+    // Recorded in the end: the customer's answer is taken.
+    serve.answer(1, 7_000_001, 10).await;
+    apis.wait_until(Duration::from_secs(10), "the follow-up", &[&serve], |s| s.len() >= 2)
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(apis.sent().len(), 2, "{:#?}", apis.sent());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failing_chat_does_not_hold_up_the_others_or_staff_alerts() {
+    const FAILING: u64 = 6_660_000;
+    let dir = tempfile::tempdir().unwrap();
+    // FAILING's chat answers 500 for its first three tries; everyone else is accepted at once.
+    let apis = Apis::start(
+        |chat, nth| (chat == FAILING && nth < 3).then(|| ResponseTemplate::new(500).set_body_string("oops")),
+        |_| {},
+        Duration::ZERO,
+    )
+    .await;
+    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let mut customers = vec![FAILING];
+    customers.extend(chats(8));
+    let started = Instant::now();
+    serve.ask(&customers).await;
+    serve.complaint("1799000111").await;
+
+    // The eight others are asked, and staff alerted, while FAILING is still failing.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let flowing = loop {
+        let others = apis.sent().iter().filter(|m| m.chat != FAILING && m.accepted).count();
+        let alerts = apis.alerts().await;
+        if others == 8 && alerts == 1 {
+            let failing = apis.sent().iter().filter(|m| m.chat == FAILING).count();
+            eprintln!(
+                "one failing chat: 8 others asked and staff alerted {:?} after the ask, the failing chat tried {failing} times by then",
+                started.elapsed()
+            );
+            break true;
+        }
+        if Instant::now() > deadline {
+            eprintln!("one failing chat: after 5 s, {others} of 8 others asked, {alerts} staff alerts");
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(flowing, "the others waited for the failing chat\n{}", serve.log());
+    assert!(
+        apis.sent().iter().filter(|m| m.chat == FAILING).count() < 4,
+        "the others did not wait for the failing chat"
+    );
+    // FAILING gets its question once it recovers, once.
+    apis.wait_until(Duration::from_secs(60), "the failing chat's question", &[&serve], |s| {
+        s.iter().any(|m| m.chat == FAILING)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let per_chat = apis.accepted_per_chat();
+    eprintln!(
+        "one failing chat: {} messages accepted",
+        per_chat.values().sum::<usize>()
+    );
+    assert_eq!(per_chat.len(), 9);
+    assert!(per_chat.values().all(|&n| n == 1), "{per_chat:?}");
+    assert_eq!(apis.sent().iter().filter(|m| m.chat == FAILING).count(), 4);
+    assert_eq!(apis.alerts().await, 1);
+    eprintln!("failing chat asked {:?} after the ask", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
+    const LIMITED: u64 = 4_290_000;
+    const RETRY_AFTER: u64 = 4;
+    let dir = tempfile::tempdir().unwrap();
+    let apis = Apis::start(
+        |chat, nth| {
+            (chat == LIMITED && nth == 0).then(|| {
+                ResponseTemplate::new(429).set_body_json(json!({
+                    "ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {RETRY_AFTER}"),
+                    "parameters": {"retry_after": RETRY_AFTER}
+                }))
+            })
+        },
+        |_| {},
+        Duration::ZERO,
+    )
+    .await;
+    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let mut customers = vec![LIMITED];
+    customers.extend(chats(5));
+    serve.ask(&customers).await;
+    apis.wait_until(Duration::from_secs(20), "every question", &[&serve], |s| s.len() == 6)
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let sent = apis.sent();
+    let limited: Vec<&Sent> = sent.iter().filter(|m| m.chat == LIMITED).collect();
+    eprintln!(
+        "retry_after {RETRY_AFTER} s: {} calls to the limited chat, {:?} apart; {} calls in all",
+        limited.len(),
+        limited.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<_>>(),
+        sent.len()
+    );
+    assert_eq!(
+        limited.len(),
+        2,
+        "one refusal, one delivery, no call in between: {limited:#?}"
+    );
+    let waited = limited[1].at - limited[0].at;
+    assert!(
+        waited >= Duration::from_secs(RETRY_AFTER)
+            && waited < Duration::from_secs(RETRY_AFTER) + Duration::from_millis(1500),
+        "waited {waited:?} for a retry_after of {RETRY_AFTER} s"
+    );
+    // The others did not wait for it.
+    let others_done = sent.iter().filter(|m| m.chat != LIMITED).map(|m| m.at).max().unwrap();
+    assert!(
+        others_done < limited[1].at,
+        "the other chats waited behind the limited one"
+    );
+    assert_eq!(limited[1].text, limited[0].text);
+    assert_eq!(sent.len(), 7);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_in_the_middle_of_a_batch_then_restart_repeats_at_most_one_message() {
+    const N: u64 = 30;
+    let dir = tempfile::tempdir().unwrap();
+    // Each send takes 150 ms, so the kill lands in the middle of the batch (and likely of a send).
+    let apis = Apis::start(|_, _| None, |_| {}, Duration::from_millis(150)).await;
+    let mut first = Serve::start(dir.path(), "first", &apis.slack, &apis.telegram).await;
+    first.ask(&chats(N)).await;
+    apis.wait_until(Duration::from_secs(20), "a third of the questions", &[&first], |s| {
+        s.len() >= N as usize / 3
+    })
+    .await;
+    first.kill();
+    let before_restart = apis.sent().len();
+    assert!(before_restart < N as usize, "the kill came too late to test anything");
+
+    let second = Serve::start(dir.path(), "second", &apis.slack, &apis.telegram).await;
+    apis.wait_until(Duration::from_secs(30), "every question", &[&second], |s| {
+        let mut seen: Vec<u64> = s.iter().map(|m| m.chat).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len() == N as usize
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let per_chat = apis.accepted_per_chat();
+    let repeated: Vec<_> = per_chat.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(per_chat.values().all(|&n| n <= 2), "{per_chat:?}");
+    assert!(
+        repeated.len() <= 1,
+        "only the message in flight at the kill may repeat: {repeated:?}"
+    );
+    eprintln!(
+        "kill -9 after {before_restart} of {N}: {} messages in all, repeated {repeated:?}",
+        apis.sent().len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_right_after_the_question_finds_its_survey() {
+    const CHAT: u64 = 5_550_001;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    // When Telegram takes the question, is its survey already stored?
+    let stored_at_send = Arc::new(Mutex::new(Vec::new()));
+    let on_accept = {
+        let stored_at_send = stored_at_send.clone();
+        move |chat: u64| {
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            let surveys: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM surveys WHERE address = ?1",
+                    [chat.to_string()],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            stored_at_send.lock().unwrap().push(surveys);
+        }
+    };
+    // The answer to the question is slow, so a fast customer answers before outreach hears back.
+    let apis = Apis::start(|_, _| None, on_accept, Duration::from_millis(500)).await;
+    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    serve.ask(&[CHAT]).await;
+    apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
+        .await;
+    // At once, not as a person would: the click reaches ingest while the send is still open.
+    serve.answer(1, CHAT, 10).await;
+    apis.wait_until(Duration::from_secs(10), "the follow-up", &[&serve], |s| s.len() >= 2)
+        .await;
+    assert_eq!(
+        stored_at_send.lock().unwrap()[0],
+        1,
+        "the survey was stored before the send"
+    );
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(apis.sent().len(), 2, "{:#?}", apis.sent());
+}
