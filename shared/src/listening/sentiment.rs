@@ -42,6 +42,15 @@ const CONCESSIVE: f32 = 0.5;
 const QUESTION_POSITIVE: f32 = 0.25;
 const QUESTION_NEGATIVE: f32 = 0.8;
 const MAX_BOOST: f32 = 3.0;
+/// The first clause may be a sarcastic opener when it is this short ("oh great", "qué maravilla").
+const OPENER_WORDS: usize = 4;
+/// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
+const OPENER_MIN: f32 = 1.0;
+/// A price against its quote, and a failure repeated ("again" with a negator).
+const PRICE_GAP: f32 = -1.5;
+const AGAIN_FAILED: f32 = -1.0;
+/// A promise in a mention that tells of a failure.
+const BROKEN_PROMISE: f32 = -1.0;
 
 /// Classifies `text`, in the language `lang` names (an ISO code or locale like `cs-CZ`), or
 /// in the detected language when `lang` is `None` or unknown. Never panics; text with no
@@ -174,6 +183,23 @@ enum Token<'a> {
     SentenceEnd {
         question: bool,
     },
+}
+
+/// The number starting at token `i`, with groups of three digits after it joined
+/// ("1.140" and "189 000" are read as one number); saturates rather than overflows.
+fn number_at(tokens: &[Token<'_>], i: usize) -> u64 {
+    let mut value: u64 = 0;
+    for (k, token) in tokens[i..].iter().enumerate() {
+        match token {
+            Token::Word(w) if lexicon::is_number(w) && (k == 0 || w.len() == 3) => {
+                let scale = if k == 0 { 1 } else { 1000 };
+                let digits = w.parse::<u64>().unwrap_or(u64::MAX);
+                value = value.saturating_mul(scale).saturating_add(digits);
+            }
+            _ => break,
+        }
+    }
+    value
 }
 
 /// One pass over folded text.
@@ -333,6 +359,23 @@ struct Scorer<'l, 't> {
     /// Buffers for matching a cue: the sentence's words from the cue on, and their tokens.
     cue_words: Vec<std::borrow::Cow<'t, str>>,
     cue_tokens: Vec<usize>,
+    /// A sarcastic opener ("Great, ...", "Génial, ...", "No super, ..."): the praise of the
+    /// mention's first clause when it is at most `OPENER_WORDS` words, and whether what
+    /// follows holds no praise but a failure (a complaint, a negator, "again").
+    in_opener: bool,
+    opener_words: usize,
+    opener: f32,
+    rest_positive: bool,
+    rest_failure: bool,
+    /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca").
+    again_in_clause: bool,
+    negator_seen_in_clause: bool,
+    /// Number words in the mention (a price against its quote needs two).
+    numbers: usize,
+    /// A promise told (`PROMISE_CUE`), and whether the mention tells of a failure outside
+    /// questions: a negator, "again", a complaint.
+    promised: bool,
+    failure: bool,
 }
 
 impl<'l, 't> Scorer<'l, 't> {
@@ -357,6 +400,16 @@ impl<'l, 't> Scorer<'l, 't> {
             cue_sum: 0.0,
             cue_words: Vec::new(),
             cue_tokens: Vec::new(),
+            in_opener: true,
+            opener_words: 0,
+            opener: 0.0,
+            rest_positive: false,
+            rest_failure: false,
+            again_in_clause: false,
+            negator_seen_in_clause: false,
+            numbers: 0,
+            promised: false,
+            failure: false,
         }
     }
 
@@ -387,11 +440,55 @@ impl<'l, 't> Scorer<'l, 't> {
             i += 1;
         }
         self.end_sentence(false);
+        if self.opener >= OPENER_MIN && !self.rest_positive && self.rest_failure {
+            // "Great, they lost my key again": the praise was irony.
+            self.total -= 2.0 * self.opener;
+        }
+        if self.promised && (self.failure || self.total < 0.0) {
+            // "Was told Wednesday. Rang at 5, it hadn't even been looked at."
+            self.total += BROKEN_PROMISE;
+        }
+        if self.numbers >= 2 && self.price_against_quote() {
+            self.total += PRICE_GAP;
+        }
         if self.total.is_finite() {
             self.total
         } else {
             0.0
         }
+    }
+
+    /// A quote word, later a charge word outside a question, and after each a number, the
+    /// charged one higher: a price against its quote ("Quote said £220. Invoice says £389.").
+    /// A lower charge is no complaint ("quoted 300, charged 260").
+    fn price_against_quote(&self) -> bool {
+        let primary = self.primary();
+        let mut quote: Option<u64> = None;
+        let mut quoted = false;
+        let mut charged = false;
+        for (i, token) in self.tokens.iter().enumerate() {
+            let Token::Word(w) = token else { continue };
+            if lexicon::is_number(w) {
+                let value = number_at(self.tokens, i);
+                match (quoted, charged, quote) {
+                    (true, false, None) => quote = Some(value),
+                    (true, true, Some(q)) => return value > q,
+                    _ => {}
+                }
+                continue;
+            }
+            let w = primary.spelling(w);
+            if !quoted {
+                quoted = primary.is_price_word(&w, true);
+            } else if quote.is_some() && !charged && primary.is_price_word(&w, false) {
+                let question = self.tokens[i..].iter().find_map(|t| match t {
+                    Token::SentenceEnd { question } => Some(*question),
+                    _ => None,
+                });
+                charged = question != Some(true);
+            }
+        }
+        false
     }
 
     /// Handles one word (and its neighbour when they form an idiom); returns how many
@@ -400,6 +497,24 @@ impl<'l, 't> Scorer<'l, 't> {
         let primary = self.primary();
         let word = primary.spelling(word);
         let function = primary.function_word(&word);
+        if self.in_opener {
+            self.opener_words += 1;
+            if self.opener_words > OPENER_WORDS {
+                self.in_opener = false;
+                self.opener = 0.0;
+            }
+        }
+        if lexicon::is_number(&word) {
+            self.numbers += 1;
+        }
+        if let Some(f) = function {
+            if !self.in_opener && f.again {
+                self.rest_failure = true;
+            }
+            self.again_in_clause |= f.again;
+            self.negator_seen_in_clause |= f.negator;
+            self.failure |= f.again || f.negator;
+        }
         self.look_for_cue(&word, function);
         let used = self.word_in_spelling(&word, next, function);
         let negator = function.is_some_and(|f| f.negator);
@@ -528,10 +643,18 @@ impl<'l, 't> Scorer<'l, 't> {
     fn reach_cue(&mut self, end: usize) {
         if let Some((_, value)) = self.pending_cue.filter(|(at, _)| *at < end) {
             self.pending_cue = None;
+            if value == lexicon::PROMISE_CUE {
+                self.promised = true;
+                return;
+            }
             // A cue is a fact: it weighs like a polar word around a `but`, but it is no
             // complaint for a later duty to put right ("called four times, they answer that
             // he will call back").
             self.polar_after_contrast = true;
+            if !self.in_opener {
+                self.rest_positive |= value > 0.0;
+                self.rest_failure |= value < 0.0;
+            }
             self.cue_sum += if self.after_contrast {
                 value * AFTER_CONTRAST
             } else {
@@ -571,6 +694,12 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn add(&mut self, value: f32) {
         self.polar_after_contrast = true;
+        if self.in_opener {
+            self.opener += value;
+        } else {
+            self.rest_positive |= value > 0.0;
+            self.rest_failure |= value < 0.0;
+        }
         self.complained |= value < 0.0;
         let value = if self.after_contrast {
             value * AFTER_CONTRAST
@@ -584,7 +713,20 @@ impl<'l, 't> Scorer<'l, 't> {
         }
     }
 
+    /// "Otra vez no arranca", "znowu nikt nie oddzwonił": a failure repeated.
+    fn close_again(&mut self) {
+        if self.again_in_clause && self.negator_seen_in_clause {
+            self.cue_sum += AGAIN_FAILED;
+        }
+        self.again_in_clause = false;
+        self.negator_seen_in_clause = false;
+    }
+
     fn end_clause(&mut self) {
+        self.close_again();
+        if self.opener_words > 0 {
+            self.in_opener = false;
+        }
         self.negation = 0;
         self.boost = 1.0;
         self.in_concessive = false;
@@ -592,6 +734,7 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     fn end_sentence(&mut self, question: bool) {
+        self.close_again();
         if self.after_contrast && !self.polar_after_contrast {
             // "Friendly enough, but they lost my key": a `but` followed by plain facts turns
             // against what came before it.

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "ništa_specijalno ništa_posebno ništa_spektakularno ništa_specijalnog ništa_posebnog"),
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
                besprijekorn* besprekorn*"),
         (1.5, "super preporuč* hvala zahval*"),
@@ -49,6 +51,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: true,
     negative_concord: true,
     cues: &[
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "obećali|obećao|obećala|tvrdili|tvrdio|uvjeravali|uveravali|obećano trebalo>je>biti"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "#|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
         (-1.0, "treći|četvrti|peti>put \
                 zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala+dva|tri|četiri|pet|nekoliko|više|#>puta \
                 dva|tri|četiri|pet|nekoliko|#>puta+zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala \
@@ -59,6 +66,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
                bez>traženja|podsjećanja|podsećanja|požurivanja sami>su>ponudili|predložili sami>ponudili bez>iznenađenja \
                kako>su>obećali ranije>nego|od+obećan*"),
     ],
-    cue_breakers: "godišnje jeftinije brže više manje siguran sigurna znam",
+    cue_breakers: "problema problem kvarova kvar godišnje jeftinije brže više manje siguran sigurna znam",
     cue_blockers: "svaki svakog svaku za idući sljedeći sledeće sledeći iduće",
+    quotes: "rekli rekao rekla obećali obećao obećala procjen* procen* ponud* cijena cena oglas* predračun*",
+    charges: "platio platila platili račun* naplatili naplatio naplaćeno fakturu ispalo",
+    agains: "opet ponovo ponovno",
 };
