@@ -44,6 +44,12 @@ const QUESTION_NEGATIVE: f32 = 0.8;
 const MAX_BOOST: f32 = 3.0;
 /// The first clause may be a sarcastic opener when it is this short ("oh great", "qué maravilla").
 const OPENER_WORDS: usize = 4;
+/// "Without" negates, but after thanks it is praise ("thanks, no hidden fees"): it shows no
+/// failure after a sarcastic opener.
+/// Words that may stand in a bare sarcastic opener beside the praise ("oh great", "no super",
+/// "ну спасибо", "qué maravilla", "e hvala").
+const PARTICLES: [&str; 11] = ["oh", "ah", "wow", "no", "nu", "ну", "e", "que", "na", "ach", "well"];
+const WITHOUT: [&str; 7] = ["without", "без", "bez", "sans", "sin", "ohne", "brez"];
 /// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
 const OPENER_MIN: f32 = 1.0;
 /// A price against its quote, and a failure repeated ("again" with a negator).
@@ -367,6 +373,10 @@ struct Scorer<'l, 't> {
     opener: f32,
     rest_positive: bool,
     rest_failure: bool,
+    /// A negator after the opener ("génial, plus de pain") shows the failure only when the
+    /// opener is a bare interjection: "pleasant staff, nobody pushed me" is praise.
+    rest_negator: bool,
+    opener_plain: bool,
     /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca").
     again_in_clause: bool,
     negator_seen_in_clause: bool,
@@ -405,6 +415,8 @@ impl<'l, 't> Scorer<'l, 't> {
             opener: 0.0,
             rest_positive: false,
             rest_failure: false,
+            rest_negator: false,
+            opener_plain: false,
             again_in_clause: false,
             negator_seen_in_clause: false,
             numbers: 0,
@@ -440,7 +452,7 @@ impl<'l, 't> Scorer<'l, 't> {
             i += 1;
         }
         self.end_sentence(false);
-        if self.opener >= OPENER_MIN && !self.rest_positive && self.rest_failure {
+        if self.opener >= OPENER_MIN && !self.rest_positive && (self.rest_failure || (self.rest_negator && !self.opener_plain)) {
             // "Great, they lost my key again": the praise was irony.
             self.total -= 2.0 * self.opener;
         }
@@ -511,12 +523,19 @@ impl<'l, 't> Scorer<'l, 't> {
             if !self.in_opener && f.again {
                 self.rest_failure = true;
             }
+            if !self.in_opener && f.negator && !WITHOUT.contains(&word.as_ref()) {
+                self.rest_negator = true;
+            }
             self.again_in_clause |= f.again;
             self.negator_seen_in_clause |= f.negator;
             self.failure |= f.again || f.negator;
         }
         self.look_for_cue(&word, function);
+        let opener_before = self.opener;
         let used = self.word_in_spelling(&word, next, function);
+        if self.in_opener && self.opener == opener_before && function.is_none() && !PARTICLES.contains(&word.as_ref()) {
+            self.opener_plain = true;
+        }
         let negator = function.is_some_and(|f| f.negator);
         // Negative concord: in "nikdo se neomluvil" / "nikto nezavolal ohľadom reklamácie" the
         // negation belongs to the `ne-` verb and ends with it.

@@ -68,7 +68,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
     ],
     cue_breakers: "problém problémy potíže závady ročně levněji rychleji levnější rychlejší víc méně do",
     cue_blockers: "každou každý každé za příští příštího ještě",
-    quotes: "řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
+    quotes: "ceník* leták* řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
     charges: "zaplatil* zaplatila faktur* účtenk* účet naúčtoval* naúčtovali chtěli chtěl účtovali najednou",
     agains: "zase znovu opět zas",
 };

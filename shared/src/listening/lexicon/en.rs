@@ -80,7 +80,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
     ],
     cue_breakers: "problems problem issues issue complaints faults trouble rattles leaks a an as per of than cheaper faster quicker more less daily weekly yearly annually sure know one two three",
     cue_blockers: "every each next",
-    quotes: "quote quoted quotes estimate* said told advertised price listed",
+    quotes: "menu website advertised quote quoted quotes estimate* said told advertised price listed",
     charges: "invoice* charged charge bill billed paid statement receipt total came",
     agains: "again",
 };

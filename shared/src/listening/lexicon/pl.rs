@@ -69,7 +69,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
     ],
     cue_breakers: "problemów problemy usterek awarii zastrzeżeń w taniej szybciej więcej mniej częściej wiem do",
     cue_blockers: "każdy każdą każdego za przyszłego przyszłym",
-    quotes: "powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
-    charges: "zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",
+    quotes: "około telefon* powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
+    charges: "odbior* zapłaciłem zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",
     agains: "znowu znów ponownie",
 };

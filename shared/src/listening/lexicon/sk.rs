@@ -68,7 +68,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
     ],
     cue_breakers: "problém problémy problémov poruchy ročne lacnejšie rýchlejšie viac menej netuším neviem do",
     cue_blockers: "každú každý každé o budúci budúceho ešte",
-    quotes: "povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
-    charges: "zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
+    quotes: "leták* cenník* povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
+    charges: "platení bloč* doúčtovali zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
     agains: "zase znova opäť zas",
 };
