@@ -185,6 +185,10 @@ enum Token<'a> {
     Emo(f32),
     /// `,` `;` `:` dashes, brackets: negation and intensifiers stop here.
     ClauseEnd,
+    /// A quotation mark: `Some(true)` opens (`„` `«`), `Some(false)` closes (`»`), `None`
+    /// toggles (`"` `“` `”`). Praise in quotes is someone else's word ("the light you
+    /// "fixed"", „wird erledigt“, «вже виїхав») and counts nothing.
+    Quote(Option<bool>),
     /// `.` `!` `?` `…` and line breaks; `question` when a `?` was among them.
     SentenceEnd {
         question: bool,
@@ -245,9 +249,15 @@ fn tokenize(folded: &str) -> Vec<Token<'_>> {
                     _ => tokens.push(Token::SentenceEnd { question }),
                 }
             }
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '–' | '—' | '"' | '«' | '»' | '“' | '”' => {
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '–' | '—' | '"' | '«' | '»' | '“' | '”' | '„' => {
                 if !matches!(tokens.last(), Some(Token::ClauseEnd | Token::SentenceEnd { .. })) {
                     tokens.push(Token::ClauseEnd);
+                }
+                match c {
+                    '„' | '«' => tokens.push(Token::Quote(Some(true))),
+                    '»' => tokens.push(Token::Quote(Some(false))),
+                    '"' | '“' | '”' => tokens.push(Token::Quote(None)),
+                    _ => {}
                 }
             }
             _ => {
@@ -380,6 +390,8 @@ struct Scorer<'l, 't> {
     /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca").
     again_in_clause: bool,
     negator_seen_in_clause: bool,
+    /// Inside quotation marks (see `Token::Quote`).
+    in_quotes: bool,
     /// Number words in the mention (a price against its quote needs two).
     numbers: usize,
     /// A promise told (`PROMISE_CUE`), and whether the mention tells of a failure outside
@@ -420,6 +432,7 @@ impl<'l, 't> Scorer<'l, 't> {
             again_in_clause: false,
             negator_seen_in_clause: false,
             numbers: 0,
+            in_quotes: false,
             promised: false,
             failure: false,
         }
@@ -447,7 +460,12 @@ impl<'l, 't> Scorer<'l, 't> {
                 }
                 Token::Emo(weight) => self.add(weight),
                 Token::ClauseEnd => self.end_clause(),
-                Token::SentenceEnd { question } => self.end_sentence(question),
+                Token::Quote(open) => self.in_quotes = open.unwrap_or(!self.in_quotes),
+                Token::SentenceEnd { question } => {
+                    self.end_sentence(question);
+                    // An unclosed quote ends with its sentence.
+                    self.in_quotes = false;
+                }
             }
             i += 1;
         }
@@ -541,6 +559,10 @@ impl<'l, 't> Scorer<'l, 't> {
         // negation belongs to the `ne-` verb and ends with it.
         if primary.negative_concord() && primary.has_negating_prefix(&word) && !negator {
             self.negation = 0;
+            // "stále neprišlo": a glued `ne-` verb is a negator for "still" and "again".
+            if !word.starts_with("nej") {
+                self.negator_seen_in_clause = true;
+            }
         }
         self.negator_in_clause |= negator;
         self.after_cue_blocker = function.is_some_and(|f| f.cue_blocker);
@@ -567,7 +589,7 @@ impl<'l, 't> Scorer<'l, 't> {
                     at.push(index);
                 }
                 Token::SentenceEnd { .. } => break,
-                Token::Emo(_) | Token::ClauseEnd => {}
+                Token::Emo(_) | Token::ClauseEnd | Token::Quote(_) => {}
             }
             if words.len() == primary.max_cue_words() {
                 break;
@@ -712,6 +734,9 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     fn add(&mut self, value: f32) {
+        if self.in_quotes && value > 0.0 {
+            return;
+        }
         self.polar_after_contrast = true;
         if self.in_opener {
             self.opener += value;

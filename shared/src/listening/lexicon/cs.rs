@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "ztratili ztratil ztratila zaměnili zaměnil přehodili přeložili cizí cizích cizím cizího chybí chyběl chyběla chyběly"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nic_zvláštního nic_extra nic_světového nic_speciálního"),
         (2.0, "zlatí zlatá zlatý parádně skvěl* výborn* vynikající perfektn* úžasn* dokonal* bezvadn* fantastick* nadšen* \
@@ -70,5 +72,5 @@ pub(in crate::listening) const SOURCE: Source = Source {
     cue_blockers: "každou každý každé za příští příštího ještě",
     quotes: "ceník* leták* řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
     charges: "zaplatil* zaplatila faktur* účtenk* účet naúčtoval* naúčtovali chtěli chtěl účtovali najednou",
-    agains: "zase znovu opět zas",
+    agains: "pořád stále furt zase znovu opět zas",
 };

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "verloren verschlampt vertauscht verwechselt verschoben fehlen fehlt fehlte falsche falschen"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nichts_besonderes nichts_weltbewegendes nichts_tolles"),
         (2.0, "schatz traum traumhaft genial* sensationell* hervorragend* ausgezeichnet* perfekt* fantastisch* großartig* exzellent* spitze klasse \

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "swapped mixed_up misplaced rescheduled someone_else's"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nothing_special nothing_more nothing_fancy nothing_amazing"),
         (2.0, "adorable gem stellar spotless superstar excellent outstanding amazing fantastic superb perfect brilliant awesome wonderful exceptional \
@@ -82,5 +84,5 @@ pub(in crate::listening) const SOURCE: Source = Source {
     cue_blockers: "every each next",
     quotes: "menu website advertised quote quoted quotes estimate* said told advertised price listed",
     charges: "invoice* charged charge bill billed paid statement receipt total came",
-    agains: "again",
+    agains: "still again",
 };

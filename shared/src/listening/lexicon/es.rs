@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "perdido perdida perdieron perdió extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nada_especial nada_del normalito sin_más"),
         (2.0, "encanto maravilla estupendamente excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \
@@ -72,5 +74,5 @@ pub(in crate::listening) const SOURCE: Source = Source {
     cue_blockers: "cada próxima próximo dentro estaré estaremos",
     quotes: "presupuesto* dijeron dijo prometieron prometió anunciaba anunciado precio* tarifa* cotizaci* unos",
     charges: "factura* pagué pagamos cobraron cobró marcaba cargaron cargo total",
-    agains: "vez nuevamente",
+    agains: "todavía sigue siguen sigo seguimos vez nuevamente",
 };

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "perdu perdue égaré égarée trompés inversé inversées manque manquait manquent"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "rien_de rien_d'exceptionnel rien_d'extraordinaire sans_plus"),
         (2.0, "adorable* nickel conquis conquise plaisir génialissime excellent* parfait* génial* formidable* magnifique* merveilleu* superbe* top ravi ravie \

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "izgubili izgubio izgubila zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "ništa_specijalno ništa_posebno ništa_spektakularno ništa_specijalnog ništa_posebnog"),
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \

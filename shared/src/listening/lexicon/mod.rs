@@ -69,8 +69,10 @@ pub(super) struct Source {
     pub quotes: &'static str,
     /// Words for what was charged ("invoice", "charged", "paid", `Rechnung`, `factura`).
     pub charges: &'static str,
-    /// "Again" (`zase`, `wieder`, `otra vez` as `otra_vez` is not needed: `vez` after `otra`):
-    /// after a sarcastic opener it shows the praise was irony ("great, closed again").
+    /// "Again" and "still" (`zase`, `wieder`, `vez` of `otra vez`, `stále`, `sigue`): with a
+    /// negator in the clause a failure repeated or lasting ("otra vez no arranca", "stále
+    /// neprišlo"); after a sarcastic opener they show the praise was irony ("great, closed
+    /// again").
     pub agains: &'static str,
 }
 

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "zgubili zgubił zgubiła pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nic_specjalnego nic_szczególnego bez_szału nic_nadzwyczajnego"),
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
@@ -71,5 +73,5 @@ pub(in crate::listening) const SOURCE: Source = Source {
     cue_blockers: "każdy każdą każdego za przyszłego przyszłym",
     quotes: "około telefon* powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
     charges: "odbior* zapłaciłem zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",
-    agains: "znowu znów ponownie",
+    agains: "wciąż nadal dalej znowu znów ponownie",
 };

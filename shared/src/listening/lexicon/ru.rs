@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "потеряли потерял потеряла перепутали перепутал перенесли чужие чужой чужую чужих не_то не_тот не_ту"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "ничего_особенного ничего_выдающегося ничего_сверхъестественного"),
         (2.0, "чудо восхитительн* безупречно отличн* превосходн* великолепн* замечательн* прекрасн* идеальн* восторг* обожаю шикарн* \

@@ -4,6 +4,8 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "stratili stratil stratila zamenili zamenil preložili cudzie cudzí cudzích chýba chýbal chýbala chýbali"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nič_zvláštne nič_extra nič_svetové nič_špeciálne"),
         (2.0, "zlatí zlatá zlatý parádne výborn* vynikajúc* skvel* perfektn* úžasn* dokonal* fantastick* nadšen* palec_hore \
@@ -70,5 +72,5 @@ pub(in crate::listening) const SOURCE: Source = Source {
     cue_blockers: "každú každý každé o budúci budúceho ešte",
     quotes: "leták* cenník* povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
     charges: "platení bloč* doúčtovali zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
-    agains: "zase znova opäť zas",
+    agains: "stále furt zase znova opäť zas",
 };
