@@ -55,6 +55,8 @@ const OPENER_MIN: f32 = 1.0;
 /// A price against its quote, and a failure repeated ("again" with a negator).
 const PRICE_GAP: f32 = -1.5;
 const AGAIN_FAILED: f32 = -1.0;
+/// Complaint words milder than this count nothing in a question.
+const WEAK_NEGATIVE: f32 = -0.6;
 /// A promise in a mention that tells of a failure.
 const BROKEN_PROMISE: f32 = -1.0;
 
@@ -353,6 +355,9 @@ struct Scorer<'l, 't> {
     total: f32,
     positive: f32,
     negative: f32,
+    /// The sentence's mild complaint words (`wait`, `late`, `expensive`): in a question they
+    /// ask, not complain ("how long is the wait?", "waiting room").
+    weak_negative: f32,
     after_contrast: bool,
     /// Whether anything polar came after the last `but`.
     polar_after_contrast: bool,
@@ -398,6 +403,13 @@ struct Scorer<'l, 't> {
     /// questions: a negator, "again", a complaint.
     promised: bool,
     failure: bool,
+    /// Sentences with words so far, the sentence a promise was told in, and whether the
+    /// current sentence has words: a promise followed by another sentence is usually the
+    /// story of how it was broken ("Hotel said the room would be ready at 2. We sat in the
+    /// lobby until five.").
+    sentences: usize,
+    promise_sentence: usize,
+    sentence_has_words: bool,
 }
 
 impl<'l, 't> Scorer<'l, 't> {
@@ -409,6 +421,7 @@ impl<'l, 't> Scorer<'l, 't> {
             total: 0.0,
             positive: 0.0,
             negative: 0.0,
+            weak_negative: 0.0,
             after_contrast: false,
             polar_after_contrast: false,
             in_concessive: false,
@@ -435,6 +448,9 @@ impl<'l, 't> Scorer<'l, 't> {
             in_quotes: false,
             promised: false,
             failure: false,
+            sentences: 0,
+            promise_sentence: 0,
+            sentence_has_words: false,
         }
     }
 
@@ -474,7 +490,7 @@ impl<'l, 't> Scorer<'l, 't> {
             // "Great, they lost my key again": the praise was irony.
             self.total -= 2.0 * self.opener;
         }
-        if self.promised && (self.failure || self.total < 0.0) {
+        if self.promised && (self.failure || self.total < 0.0 || self.sentences > self.promise_sentence + 1) {
             // "Was told Wednesday. Rang at 5, it hadn't even been looked at."
             self.total += BROKEN_PROMISE;
         }
@@ -527,6 +543,7 @@ impl<'l, 't> Scorer<'l, 't> {
         let primary = self.primary();
         let word = primary.spelling(word);
         let function = primary.function_word(&word);
+        self.sentence_has_words = true;
         if self.in_opener {
             self.opener_words += 1;
             if self.opener_words > OPENER_WORDS {
@@ -662,6 +679,7 @@ impl<'l, 't> Scorer<'l, 't> {
         if function.soft_contrast || function.contrast {
             self.positive *= BEFORE_CONTRAST;
             self.negative *= BEFORE_CONTRAST;
+            self.weak_negative *= BEFORE_CONTRAST;
             self.cue_sum *= BEFORE_CONTRAST;
             self.after_contrast = true;
             // A soft `but` counts as if something polar had followed: no turning.
@@ -686,6 +704,7 @@ impl<'l, 't> Scorer<'l, 't> {
             self.pending_cue = None;
             if value == lexicon::PROMISE_CUE {
                 self.promised = true;
+                self.promise_sentence = self.sentences;
                 return;
             }
             // A cue is a fact: it weighs like a polar word around a `but`, but it is no
@@ -754,6 +773,9 @@ impl<'l, 't> Scorer<'l, 't> {
             self.positive += value;
         } else {
             self.negative += value;
+            if value > WEAK_NEGATIVE {
+                self.weak_negative += value;
+            }
         }
     }
 
@@ -779,16 +801,21 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn end_sentence(&mut self, question: bool) {
         self.close_again();
+        if self.sentence_has_words {
+            self.sentences += 1;
+            self.sentence_has_words = false;
+        }
         if self.after_contrast && !self.polar_after_contrast {
             // "Friendly enough, but they lost my key": a `but` followed by plain facts turns
             // against what came before it.
             let (positive, negative) = (self.positive, self.negative);
             self.positive = -negative;
             self.negative = -positive;
+            self.weak_negative = 0.0;
             self.cue_sum = -self.cue_sum;
         }
         let (positive, negative) = if question {
-            (self.positive * QUESTION_POSITIVE, self.negative * QUESTION_NEGATIVE)
+            (self.positive * QUESTION_POSITIVE, (self.negative - self.weak_negative) * QUESTION_NEGATIVE)
         } else {
             (self.positive, self.negative)
         };
@@ -799,6 +826,7 @@ impl<'l, 't> Scorer<'l, 't> {
         self.cue_sum = 0.0;
         self.positive = 0.0;
         self.negative = 0.0;
+        self.weak_negative = 0.0;
         self.after_contrast = false;
         self.polar_after_contrast = false;
         self.end_clause();

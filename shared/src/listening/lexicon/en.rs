@@ -66,7 +66,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "was|were>told|promised|assured promised|swore|said>it|me|us|we|that|our|the+would|by|ready would>be>ready"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#>days|weeks|months|hours>now|running|ago day>#>and>still still>no|not|nothing|waiting|hasn't|haven't|hadn't|isn't|hasnt|havent|isnt nobody|noone>has|had|have>rung|called|phoned|replied|answered|emailed|come|got same>fault|problem|noise|rattle|issue|leak|light|error came|comes|come>back>on sat|stood|queued|waited+for|until>#|ten|twenty|forty|an|two|three>minutes|hours|mins|hour even>been>looked"),
+        (-1.0, "#|two|three|four|five|six>emails|messages|calls|voicemails|texts #>days|weeks|months|hours>now|running|ago day>#>and>still still>no|not|nothing|waiting|hasn't|haven't|hadn't|isn't|hasnt|havent|isnt nobody|noone>has|had|have>rung|called|phoned|replied|answered|emailed|come|got same>fault|problem|noise|rattle|issue|leak|light|error came|comes|come>back>on sat|stood|queued|waited+for|until>#|ten|twenty|forty|an|two|three>minutes|hours|mins|hour even>been>looked"),
         // A repeat, a wait counted in weeks, "not even".
         (-1.0, "second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|4th|5th|6th>time|attempt \
                 called|rang|phoned|emailed|chased|asked|wrote|messaged|complained+twice|times \

@@ -58,7 +58,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "prometieron|prometió|aseguraron|aseguró|juraron|juró|prometido dijeron|dijo>que|estaría|estará"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "hace>#|dos|tres|cuatro|cinco|diez|una>días|semanas|meses|horas|semana|mes llevo|llevamos>#|dos|tres|cuatro|cinco|diez|una|un>días|semanas|meses|horas|semana|mes>esperando|sin #|dos|tres|cuatro|cinco|diez>días|semanas|meses|horas>ya|esperando|sin sigo|seguimos|sigue|siguen>sin|esperando todavía|aún>no|nada|nadie|ni mismo>problema|fallo|ruido|error|defecto nadie>me|nos>llamó|contestó|respondió|avisó"),
+        (-1.0, "#|dos|tres|cuatro|cinco>correos|mensajes|llamadas|emails hace>#|dos|tres|cuatro|cinco|diez|una>días|semanas|meses|horas|semana|mes llevo|llevamos>#|dos|tres|cuatro|cinco|diez|una|un>días|semanas|meses|horas|semana|mes>esperando|sin #|dos|tres|cuatro|cinco|diez>días|semanas|meses|horas>ya|esperando|sin sigo|seguimos|sigue|siguen>sin|esperando todavía|aún>no|nada|nadie|ni mismo>problema|fallo|ruido|error|defecto nadie>me|nos>llamó|contestó|respondió|avisó"),
         (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez>que+llevo|vuelvo|llamo|voy|vengo|reclamo|escribo|pido|traigo \
                 por>segunda|tercera|cuarta|quinta|enésima>vez \
                 llamé|llamado|escrito|escribí|reclamado|reclamé|fui|volví+dos|tres|cuatro|cinco|varias|mil|#>veces \

@@ -57,7 +57,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obećali|obećao|obećala|tvrdili|tvrdio|uvjeravali|uveravali|obećano trebalo>je>biti"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "drugi|treći|četvrti|peti>dan>čekam|zovem|čekamo #|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
+        (-1.0, "#|dva|tri|četiri|pet>mejla|maila|mailova|poruke|poruka|poziva drugi|treći|četvrti|peti>dan>čekam|zovem|čekamo #|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
         (-1.0, "treći|četvrti|peti>put \
                 zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala+dva|tri|četiri|pet|nekoliko|više|#>puta \
                 dva|tri|četiri|pet|nekoliko|#>puta+zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala \

@@ -58,7 +58,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obiecali|obiecał|obiecała|zapewniali|zapewniał|przysięgali|obiecane miało>być"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
+        (-1.0, "#|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
         (-1.0, "trzeci|czwarty|piąty|kolejny>raz po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
                 dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam+dwa|trzy|cztery|pięć|kilka|parę|#>razy \
                 dwa|trzy|cztery|pięć|kilka|parę|#>razy+dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam \

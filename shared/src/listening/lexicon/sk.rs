@@ -59,7 +59,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "sľúbili|sľúbil|sľúbila|sľubovali|tvrdili|tvrdil|uisťovali vraj>bude"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
+        (-1.0, "#|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
         (-1.0, "tretíkrát štvrtýkrát \
                 volal|volala|písal|písala|reklamoval|reklamovala+dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát \
                 dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát+volal|volala|písal|písala|reklamoval|reklamovala \
