@@ -391,6 +391,8 @@ struct Scorer<'l, 't> {
     /// A negator after the opener ("génial, plus de pain") shows the failure only when the
     /// opener is a bare interjection: "pleasant staff, nobody pushed me" is praise.
     rest_negator: bool,
+    /// Positive emoji after the opener, flipped with it.
+    rest_emoji: f32,
     opener_plain: bool,
     /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca").
     again_in_clause: bool,
@@ -441,6 +443,7 @@ impl<'l, 't> Scorer<'l, 't> {
             rest_positive: false,
             rest_failure: false,
             rest_negator: false,
+            rest_emoji: 0.0,
             opener_plain: false,
             again_in_clause: false,
             negator_seen_in_clause: false,
@@ -474,6 +477,14 @@ impl<'l, 't> Scorer<'l, 't> {
                     i += used;
                     continue;
                 }
+                Token::Emo(weight) if weight > 0.0 && !self.in_opener && self.opener > 0.0 => {
+                    // "Ну спасибо, ... не открывается багажник 👏": applause after a sarcastic
+                    // opener is part of the irony, not praise of its own.
+                    let rest_positive = self.rest_positive;
+                    self.add(weight);
+                    self.rest_positive = rest_positive;
+                    self.rest_emoji += weight;
+                }
                 Token::Emo(weight) => self.add(weight),
                 Token::ClauseEnd => self.end_clause(),
                 Token::Quote(open) => self.in_quotes = open.unwrap_or(!self.in_quotes),
@@ -488,7 +499,7 @@ impl<'l, 't> Scorer<'l, 't> {
         self.end_sentence(false);
         if self.opener >= OPENER_MIN && !self.rest_positive && (self.rest_failure || (self.rest_negator && !self.opener_plain)) {
             // "Great, they lost my key again": the praise was irony.
-            self.total -= 2.0 * self.opener;
+            self.total -= 2.0 * (self.opener + self.rest_emoji);
         }
         if self.promised && (self.failure || self.total < 0.0 || self.sentences > self.promise_sentence + 1) {
             // "Was told Wednesday. Rang at 5, it hadn't even been looked at."

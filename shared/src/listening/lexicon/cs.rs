@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "ztratili ztratil ztratila zaměnili zaměnil přehodili přeložili cizí cizích cizím cizího chybí chyběl chyběla chyběly"),
+        (-1.0, "zmizel zmizela zmizelo zmizely bez_odpovědi žádná_odpověď ztratili ztratil ztratila zaměnili zaměnil přehodili přeložili cizí cizích cizím cizího chybí chyběl chyběla chyběly"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nic_zvláštního nic_extra nic_světového nic_speciálního"),
         (2.0, "zlatí zlatá zlatý parádně skvěl* výborn* vynikající perfektn* úžasn* dokonal* bezvadn* fantastick* nadšen* \
@@ -59,7 +59,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "slíbili|slíbil|slíbila|slibovali|tvrdili|tvrdil|ujišťovali|slíbeno prý>bude"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dva|tři|čtyři|pět>maily|mailů|e-maily|zprávy|zpráv|hovory|hovorů #|dva|tři|čtyři|pět|deset>dní|dny|dnů|týdny|týdnů|měsíce|měsíců|hodin|hodiny>už|zpátky|nic|stále pořád|stále|dodnes|furt>nic|ne|nikdo|žádn* stejná|stejný|stejnou|stejnej|stejné|tentýž|tutéž>závad*|problém*|zvuk|chyb* nikdo>se>neozval|neozvali nikdo>nezvedá|nezvedal|neodpověděl podruhé|potřetí>vrátili|vrátil|zavřen*"),
+        (-1.0, "#|deset|dvacet|čtyřicet>minut>později|zpoždění naúčtovali|strhli|strhnuli>dvakrát #|dva|tři|čtyři|pět>maily|mailů|e-maily|zprávy|zpráv|hovory|hovorů #|dva|tři|čtyři|pět|deset>dní|dny|dnů|týdny|týdnů|měsíce|měsíců|hodin|hodiny>už|zpátky|nic|stále pořád|stále|dodnes|furt>nic|ne|nikdo|žádn* stejná|stejný|stejnou|stejnej|stejné|tentýž|tutéž>závad*|problém*|zvuk|chyb* nikdo>se>neozval|neozvali nikdo>nezvedá|nezvedal|neodpověděl podruhé|potřetí>vrátili|vrátil|zavřen*"),
         (-1.0, "potřetí počtvrté popáté poněkolikáté \
                 volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala+dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát \
                 dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát+volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala \

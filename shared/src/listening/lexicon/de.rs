@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "verloren verschlampt vertauscht verwechselt verschoben fehlen fehlt fehlte falsche falschen"),
+        (-1.0, "verschwunden keine_antwort ohne_antwort keine_rückmeldung verloren verschlampt vertauscht verwechselt verschoben fehlen fehlt fehlte falsche falschen"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nichts_besonderes nichts_weltbewegendes nichts_tolles"),
         (2.0, "schatz traum traumhaft genial* sensationell* hervorragend* ausgezeichnet* perfekt* fantastisch* großartig* exzellent* spitze klasse \
@@ -60,7 +60,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "zugesagt versprochen versprach versicherte hieß>es sollte>bis|am|heute|morgen"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|zwei|drei|vier|fünf>mails|e-mails|nachrichten|anrufe zweimal|dreimal|viermal|mehrmals>gemeldet|angerufen|geschrieben|nachgefragt|reklamiert #|zwei|drei|vier|fünf|zehn>tage|tagen|wochen|monate|monaten|stunden>seitdem|nichts|warte|immer seit|vor>#|zwei|drei|vier|fünf|zehn>tagen|wochen|monaten|stunden|minuten seit>einer>woche|stunde seitdem>nichts|nix immer>noch>nicht|kein|keine|nichts|niemand noch>immer>nicht|kein|keine|nichts|niemand gleiche|gleichen|selbe|selben|dasselbe>problem|fehler|geräusch|mangel keiner|niemand>da|ruft|meldet|ruft"),
+        (-1.0, "#|zehn|zwanzig|vierzig>minuten>später|verspätung doppelt>abgebucht|berechnet|kassiert #|zwei|drei|vier|fünf>mails|e-mails|nachrichten|anrufe zweimal|dreimal|viermal|mehrmals>gemeldet|angerufen|geschrieben|nachgefragt|reklamiert #|zwei|drei|vier|fünf|zehn>tage|tagen|wochen|monate|monaten|stunden>seitdem|nichts|warte|immer seit|vor>#|zwei|drei|vier|fünf|zehn>tagen|wochen|monaten|stunden|minuten seit>einer>woche|stunde seitdem>nichts|nix immer>noch>nicht|kein|keine|nichts|niemand noch>immer>nicht|kein|keine|nichts|niemand gleiche|gleichen|selbe|selben|dasselbe>problem|fehler|geräusch|mangel keiner|niemand>da|ruft|meldet|ruft"),
         (-1.0, "zum>zweiten|dritten|vierten|fünften|wiederholten>mal \
                 zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal+angerufen|geschrieben|nachgefragt|reklamiert|gemailt|vorbeigekommen|hingefahren \
                 angerufen|geschrieben|nachgefragt|reklamiert|gemailt+zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal \

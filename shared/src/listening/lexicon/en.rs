@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "swapped mixed_up misplaced rescheduled someone_else's"),
+        (-1.0, "disappeared vanished no_reply no_response swapped mixed_up misplaced rescheduled someone_else's"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nothing_special nothing_more nothing_fancy nothing_amazing"),
         (2.0, "adorable gem stellar spotless superstar excellent outstanding amazing fantastic superb perfect brilliant awesome wonderful exceptional \
@@ -66,7 +66,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "was|were>told|promised|assured promised|swore|said>it|me|us|we|that|our|the+would|by|ready would>be>ready"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|two|three|four|five|six>emails|messages|calls|voicemails|texts #>days|weeks|months|hours>now|running|ago day>#>and>still still>no|not|nothing|waiting|hasn't|haven't|hadn't|isn't|hasnt|havent|isnt nobody|noone>has|had|have>rung|called|phoned|replied|answered|emailed|come|got same>fault|problem|noise|rattle|issue|leak|light|error came|comes|come>back>on sat|stood|queued|waited+for|until>#|ten|twenty|forty|an|two|three>minutes|hours|mins|hour even>been>looked"),
+        (-1.0, "#|ten|twenty|thirty|forty|an|two|three>minutes|mins|hours|hour|days>late #|two|three|four|five|six>emails|messages|calls|voicemails|texts #>days|weeks|months|hours>now|running|ago day>#>and>still still>no|not|nothing|waiting|hasn't|haven't|hadn't|isn't|hasnt|havent|isnt nobody|noone>has|had|have>rung|called|phoned|replied|answered|emailed|come|got same>fault|problem|noise|rattle|issue|leak|light|error came|comes|come>back>on sat|stood|queued|waited+for|until>#|ten|twenty|forty|an|two|three>minutes|hours|mins|hour even>been>looked"),
         // A repeat, a wait counted in weeks, "not even".
         (-1.0, "second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|4th|5th|6th>time|attempt \
                 called|rang|phoned|emailed|chased|asked|wrote|messaged|complained+twice|times \

@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "perdido perdida perdieron perdió extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
+        (-1.0, "desapareció desaparecido desaparecida sin_respuesta ni_respuesta perdido perdida perdieron perdió extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nada_especial nada_del normalito sin_más"),
         (2.0, "encanto maravilla estupendamente excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \
@@ -58,7 +58,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "prometieron|prometió|aseguraron|aseguró|juraron|juró|prometido dijeron|dijo>que|estaría|estará"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dos|tres|cuatro|cinco>correos|mensajes|llamadas|emails hace>#|dos|tres|cuatro|cinco|diez|una>días|semanas|meses|horas|semana|mes llevo|llevamos>#|dos|tres|cuatro|cinco|diez|una|un>días|semanas|meses|horas|semana|mes>esperando|sin #|dos|tres|cuatro|cinco|diez>días|semanas|meses|horas>ya|esperando|sin sigo|seguimos|sigue|siguen>sin|esperando todavía|aún>no|nada|nadie|ni mismo>problema|fallo|ruido|error|defecto nadie>me|nos>llamó|contestó|respondió|avisó"),
+        (-1.0, "#|diez|veinte|cuarenta>minutos>tarde|después cobraron|cobró>dos>veces #|dos|tres|cuatro|cinco>correos|mensajes|llamadas|emails hace>#|dos|tres|cuatro|cinco|diez|una>días|semanas|meses|horas|semana|mes llevo|llevamos>#|dos|tres|cuatro|cinco|diez|una|un>días|semanas|meses|horas|semana|mes>esperando|sin #|dos|tres|cuatro|cinco|diez>días|semanas|meses|horas>ya|esperando|sin sigo|seguimos|sigue|siguen>sin|esperando todavía|aún>no|nada|nadie|ni mismo>problema|fallo|ruido|error|defecto nadie>me|nos>llamó|contestó|respondió|avisó"),
         (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez>que+llevo|vuelvo|llamo|voy|vengo|reclamo|escribo|pido|traigo \
                 por>segunda|tercera|cuarta|quinta|enésima>vez \
                 llamé|llamado|escrito|escribí|reclamado|reclamé|fui|volví+dos|tres|cuatro|cinco|varias|mil|#>veces \

@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "izgubili izgubio izgubila zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
+        (-1.0, "nestao nestala nestalo nestali bez_odgovora ni_odgovora izgubili izgubio izgubila zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "ništa_specijalno ništa_posebno ništa_spektakularno ništa_specijalnog ništa_posebnog"),
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
@@ -57,7 +57,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obećali|obećao|obećala|tvrdili|tvrdio|uvjeravali|uveravali|obećano trebalo>je>biti"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dva|tri|četiri|pet>mejla|maila|mailova|poruke|poruka|poziva drugi|treći|četvrti|peti>dan>čekam|zovem|čekamo #|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
+        (-1.0, "#|deset|dvadeset|četrdeset>minuta>kasnije|zakašnjenja naplatili|naplatila|naplatio|skinuli>dvaput|dva #|dva|tri|četiri|pet>mejla|maila|mailova|poruke|poruka|poziva drugi|treći|četvrti|peti>dan>čekam|zovem|čekamo #|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
         (-1.0, "treći|četvrti|peti>put \
                 zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala+dva|tri|četiri|pet|nekoliko|više|#>puta \
                 dva|tri|četiri|pet|nekoliko|#>puta+zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala \

@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "zgubili zgubił zgubiła pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
+        (-1.0, "zniknął zniknęła zniknęło zniknęły bez_odpowiedzi zero_odpowiedzi zgubili zgubił zgubiła pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nic_specjalnego nic_szczególnego bez_szału nic_nadzwyczajnego"),
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
@@ -58,7 +58,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obiecali|obiecał|obiecała|zapewniali|zapewniał|przysięgali|obiecane miało>być"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
+        (-1.0, "#|dziesięć|dwadzieścia|czterdzieści>minut>później|spóźnienia pobrali|pobrano|naliczyli|policzyli>dwa|dwukrotnie #|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
         (-1.0, "trzeci|czwarty|piąty|kolejny>raz po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
                 dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam+dwa|trzy|cztery|pięć|kilka|parę|#>razy \
                 dwa|trzy|cztery|pięć|kilka|parę|#>razy+dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam \

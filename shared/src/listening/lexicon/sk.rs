@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "stratili stratil stratila zamenili zamenil preložili cudzie cudzí cudzích chýba chýbal chýbala chýbali"),
+        (-1.0, "zmizol zmizla zmizlo zmizli bez_odpovede žiadna_odpoveď stratili stratil stratila zamenili zamenil preložili cudzie cudzí cudzích chýba chýbal chýbala chýbali"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nič_zvláštne nič_extra nič_svetové nič_špeciálne"),
         (2.0, "zlatí zlatá zlatý parádne výborn* vynikajúc* skvel* perfektn* úžasn* dokonal* fantastick* nadšen* palec_hore \
@@ -59,7 +59,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "sľúbili|sľúbil|sľúbila|sľubovali|tvrdili|tvrdil|uisťovali vraj>bude"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
+        (-1.0, "#|desať|dvadsať|štyridsať>minút>neskôr|meškanie naúčtovali|strhli|stiahli>dvakrát #|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
         (-1.0, "tretíkrát štvrtýkrát \
                 volal|volala|písal|písala|reklamoval|reklamovala+dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát \
                 dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát+volal|volala|písal|písala|reklamoval|reklamovala \
