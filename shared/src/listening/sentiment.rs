@@ -52,6 +52,8 @@ const PARTICLES: [&str; 11] = ["oh", "ah", "wow", "no", "nu", "ну", "e", "que"
 const WITHOUT: [&str; 7] = ["without", "без", "bez", "sans", "sin", "ohne", "brez"];
 /// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
 const OPENER_MIN: f32 = 1.0;
+/// The upside-down face's weight (`lexicon::emoji`): an emoji this negative marks irony.
+const IRONY: f32 = -2.5;
 /// A price against its quote, and a failure repeated ("again" with a negator).
 const PRICE_GAP: f32 = -1.5;
 const AGAIN_FAILED: f32 = -1.0;
@@ -391,6 +393,9 @@ struct Scorer<'l, 't> {
     /// A negator after the opener ("génial, plus de pain") shows the failure only when the
     /// opener is a bare interjection: "pleasant staff, nobody pushed me" is praise.
     rest_negator: bool,
+    /// An upside-down face (irony), and all the praise of the mention it turns.
+    irony: bool,
+    praise: f32,
     /// Positive emoji after the opener, flipped with it.
     rest_emoji: f32,
     opener_plain: bool,
@@ -444,6 +449,8 @@ impl<'l, 't> Scorer<'l, 't> {
             rest_failure: false,
             rest_negator: false,
             rest_emoji: 0.0,
+            irony: false,
+            praise: 0.0,
             opener_plain: false,
             again_in_clause: false,
             negator_seen_in_clause: false,
@@ -485,7 +492,10 @@ impl<'l, 't> Scorer<'l, 't> {
                     self.rest_positive = rest_positive;
                     self.rest_emoji += weight;
                 }
-                Token::Emo(weight) => self.add(weight),
+                Token::Emo(weight) => {
+                    self.irony |= weight <= IRONY;
+                    self.add(weight);
+                }
                 Token::ClauseEnd => self.end_clause(),
                 Token::Quote(open) => self.in_quotes = open.unwrap_or(!self.in_quotes),
                 Token::SentenceEnd { question } => {
@@ -497,7 +507,10 @@ impl<'l, 't> Scorer<'l, 't> {
             i += 1;
         }
         self.end_sentence(false);
-        if self.opener >= OPENER_MIN && !self.rest_positive && (self.rest_failure || (self.rest_negator && !self.opener_plain)) {
+        if self.irony {
+            // "Очень удобно 🙃": the upside-down face turns the mention's praise.
+            self.total -= 2.0 * self.praise;
+        } else if self.opener >= OPENER_MIN && !self.rest_positive && (self.rest_failure || (self.rest_negator && !self.opener_plain)) {
             // "Great, they lost my key again": the praise was irony.
             self.total -= 2.0 * (self.opener + self.rest_emoji);
         }
@@ -564,6 +577,12 @@ impl<'l, 't> Scorer<'l, 't> {
         }
         if lexicon::is_number(&word) {
             self.numbers += 1;
+        }
+        if function.is_none() && word.contains('\'') && !self.in_opener {
+            // "Génial, la boulangerie n'a plus de pain": an elided negator after the opener.
+            self.rest_negator |= word
+                .split('\'')
+                .any(|part| primary.function_word(part).is_some_and(|f| f.negator));
         }
         if let Some(f) = function {
             if !self.in_opener && f.again {
@@ -766,6 +785,9 @@ impl<'l, 't> Scorer<'l, 't> {
     fn add(&mut self, value: f32) {
         if self.in_quotes && value > 0.0 {
             return;
+        }
+        if value > 0.0 {
+            self.praise += value;
         }
         self.polar_after_contrast = true;
         if self.in_opener {

@@ -552,8 +552,9 @@ fn chain_of(lang: Lang) -> Vec<&'static Lexicon> {
 /// partners) carry none.
 pub(super) fn emoji(c: char) -> Option<f32> {
     Some(match c {
-        // Upside-down face: irony ("love finding a new scratch 🙃").
-        '🙃' => -2.0,
+        // Upside-down face: irony ("love finding a new scratch 🙃"); the only emoji below
+        // -2, which is how the scorer knows it (`IRONY`).
+        '🙃' => -2.5,
         '😍' | '🥰' | '🤩' | '❤' | '♥' | '💕' | '💖' | '💗' | '💓' | '💞' | '💯' | '😻' => 2.0,
         '😀' | '😃' | '😄' | '😁' | '😊' | '☺' | '🙂' | '😎' | '👍' | '👏' | '🙌' | '🎉' | '🥳' | '⭐' | '🌟'
         | '✨' | '💪' | '👌' | '🙏' | '🤗' | '😘' | '✅' | '🏆' | '🥇' | '🔝' => 1.5,
