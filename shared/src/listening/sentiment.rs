@@ -399,9 +399,11 @@ struct Scorer<'l, 't> {
     /// Positive emoji after the opener, flipped with it.
     rest_emoji: f32,
     opener_plain: bool,
-    /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca").
-    again_in_clause: bool,
-    negator_seen_in_clause: bool,
+    /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca"); the
+    /// words of the current clause.
+    again_in_sentence: bool,
+    negator_in_sentence: bool,
+    clause_words: usize,
     /// Inside quotation marks (see `Token::Quote`).
     in_quotes: bool,
     /// Number words in the mention (a price against its quote needs two).
@@ -452,8 +454,9 @@ impl<'l, 't> Scorer<'l, 't> {
             irony: false,
             praise: 0.0,
             opener_plain: false,
-            again_in_clause: false,
-            negator_seen_in_clause: false,
+            again_in_sentence: false,
+            negator_in_sentence: false,
+            clause_words: 0,
             numbers: 0,
             in_quotes: false,
             promised: false,
@@ -568,6 +571,7 @@ impl<'l, 't> Scorer<'l, 't> {
         let word = primary.spelling(word);
         let function = primary.function_word(&word);
         self.sentence_has_words = true;
+        self.clause_words += 1;
         if self.in_opener {
             self.opener_words += 1;
             if self.opener_words > OPENER_WORDS {
@@ -591,8 +595,8 @@ impl<'l, 't> Scorer<'l, 't> {
             if !self.in_opener && f.negator && !WITHOUT.contains(&word.as_ref()) {
                 self.rest_negator = true;
             }
-            self.again_in_clause |= f.again;
-            self.negator_seen_in_clause |= f.negator;
+            self.again_in_sentence |= f.again;
+            self.negator_in_sentence |= f.negator;
             self.failure |= f.again || f.negator;
         }
         self.look_for_cue(&word, function);
@@ -608,7 +612,7 @@ impl<'l, 't> Scorer<'l, 't> {
             self.negation = 0;
             // "stále neprišlo": a glued `ne-` verb is a negator for "still" and "again".
             if !word.starts_with("nej") {
-                self.negator_seen_in_clause = true;
+                self.negator_in_sentence = true;
             }
         }
         self.negator_in_clause |= negator;
@@ -814,15 +818,24 @@ impl<'l, 't> Scorer<'l, 't> {
 
     /// "Otra vez no arranca", "znowu nikt nie oddzwonił": a failure repeated.
     fn close_again(&mut self) {
-        if self.again_in_clause && self.negator_seen_in_clause {
+        if self.again_in_sentence && self.negator_in_sentence {
             self.cue_sum += AGAIN_FAILED;
         }
-        self.again_in_clause = false;
-        self.negator_seen_in_clause = false;
+        self.again_in_sentence = false;
+        self.negator_in_sentence = false;
     }
 
     fn end_clause(&mut self) {
-        self.close_again();
+        // "Hoy, otra vez, no arranca": an "again" set off by commas reaches the next clause;
+        // otherwise the pair must share a clause ("not even two years old, so it should
+        // still be under warranty" is no failure).
+        if self.again_in_sentence && self.negator_in_sentence {
+            self.close_again();
+        } else if !(self.again_in_sentence && self.clause_words <= 2) {
+            self.again_in_sentence = false;
+            self.negator_in_sentence = false;
+        }
+        self.clause_words = 0;
         if self.opener_words > 0 {
             self.in_opener = false;
         }
@@ -1207,6 +1220,85 @@ mod tests {
             ("en", "No need to come twice, we can do both jobs at once.", Neu),
             ("cs", "Každou pátou návštěvu máte mytí zdarma.", Neu),
             ("ru", "Жду вас через неделю на замену масла.", Neu),
+        ]);
+    }
+
+    #[test]
+    fn complaints_told_as_facts_are_heard() {
+        // GIVEN complaints with no evaluative word (issue 24): a wait counted, still nothing,
+        // a broken promise, the same fault again, a price against its quote, messages unanswered
+        // WHEN classified
+        // THEN they are complaints
+        check(&[
+            ("en", "Emailed them about my refund, 17 days now.", Neg),
+            ("en", "Day 9 and still no call back.", Neg),
+            ("en", "Hotel said our room would be ready at 2. We sat in the lobby until five.", Neg),
+            ("en", "Back again for the same rattle.", Neg),
+            ("en", "Quote said £220. Invoice says £389.", Neg),
+            ("en", "Sent three emails to the gym, silence.", Neg),
+            ("en", "The courier turned up forty minutes late.", Neg),
+            ("ru", "Написал им две недели назад.", Neg),
+            ("ru", "Обещали перезвонить завтра. Это было во вторник.", Neg),
+            ("ru", "Согласовали ремонт за 12 000. Забираю, а в счёте 19 600.", Neg),
+            ("uk", "Досі не зателефонували.", Neg),
+            ("cs", "Kadeřnice řekla 450. Zaplatila jsem 780.", Neg),
+            ("cs", "Objednávka zaplacená před 14 dny, stále nepřišla.", Neg),
+            ("sk", "Potvrdenie mi stále neprišlo.", Neg),
+            ("pl", "Znowu nikt nie oddzwonił.", Neg),
+            ("pl", "Telefon zniknął z szafki.", Neg),
+            ("hr", "Poslao sam upit prije 10 dana. Ni odgovora.", Neg),
+            ("de", "Vor 16 Tagen angefragt. Seitdem nichts.", Neg),
+            ("de", "Kostenvoranschlag 680 Euro. Rechnung 1.140 Euro.", Neg),
+            ("es", "Hoy, otra vez, no arranca.", Neg),
+            ("es", "Presupuesto: 400. Factura: 620.", Neg),
+            ("fr", "Devis 300 €, facturé 540 €.", Neg),
+            ("fr", "Toujours pas de nouvelles du garage.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn complaint_fact_false_friends_stay_neutral_or_praise() {
+        // GIVEN mentions that share the complaint facts' words: a price below its quote, one
+        // price, a promise told alone, a wait asked about, "still no problems", a showroom
+        // open for weeks, lukewarm words
+        // WHEN classified
+        // THEN they are not complaints
+        check(&[
+            ("en", "Quoted 300, charged 260 in the end.", Neu),
+            ("en", "Quoted 300 and the invoice said 300.", Neu),
+            ("en", "How long is the wait for an MOT?", Neu),
+            ("en", "In the waiting room, anyone know the wifi password?", Neu),
+            ("en", "Two years later, still no problems.", Neu),
+            ("en", "it was ok, nothing special", Neu),
+            ("ru", "Обещали позвонить, когда придёт деталь.", Neu),
+            ("uk", "Новий салон працює вже два тижні.", Neu),
+            ("de", "Ganz okay, nichts Besonderes.", Neu),
+            ("de", "Wie lange dauert bei euch die HU?", Neu),
+            ("pl", "spoko, nic specjalnego", Neu),
+            ("hr", "Ok je, ništa specijalno.", Neu),
+            ("es", "Llevo tres meses con el coche y quiero hacer la revisión.", Neu),
+            ("fr", "Depuis deux semaines, le showroom est ouvert le dimanche.", Neu),
+            ("fr", "Il y a une salle d'attente avec café ?", Neu),
+            ("cs", "Nový showroom je otevřený už dva týdny.", Neu),
+        ]);
+    }
+
+    #[test]
+    fn sarcasm_after_a_failure_is_a_complaint() {
+        // GIVEN praise that opens or closes a failure, or an upside-down face
+        // WHEN classified
+        // THEN the mention is a complaint; praise that opens plain good news stays praise
+        check(&[
+            ("en", "Oh great, they lost my key again.", Neg),
+            ("en", "Love finding a brand new scratch after a service 🙃", Neg),
+            ("fr", "Génial, la boulangerie n'a plus de pain.", Neg),
+            ("uk", "Супер, у спортзалі знову не працює душ 👌", Neg),
+            ("cs", "Paráda, kavárna zase zavřená.", Neg),
+            ("ru", "Ну спасибо, теперь не открывается багажник 👏", Neg),
+            ("en", "Great, they fixed it in an hour.", Pos),
+            ("en", "Pleasant staff, nobody pushed me into anything.", Pos),
+            ("ru", "Спасибо, машину забрали без единой накрутки.", Pos),
+            ("fr", "Personnel agréable, personne ne m'a forcé la main.", Pos),
         ]);
     }
 
