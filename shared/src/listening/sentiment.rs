@@ -57,6 +57,8 @@ const IRONY: f32 = -2.5;
 /// A price against its quote, and a failure repeated ("again" with a negator).
 const PRICE_GAP: f32 = -1.5;
 const AGAIN_FAILED: f32 = -1.0;
+/// A waiting verb and a span of time in one sentence, when no cue there said it already.
+const WAIT_COUNTED: f32 = -1.0;
 /// Complaint words milder than this count nothing in a question.
 const WEAK_NEGATIVE: f32 = -0.6;
 /// A promise in a mention that tells of a failure.
@@ -404,6 +406,11 @@ struct Scorer<'l, 't> {
     again_in_sentence: bool,
     negator_in_sentence: bool,
     clause_words: usize,
+    /// A waiting verb and a span of time in the sentence, and a cue blocker ("жду вас
+    /// *через* неделю"): see `Source::waits`.
+    wait_in_sentence: bool,
+    span_in_sentence: bool,
+    blocker_in_sentence: bool,
     /// Inside quotation marks (see `Token::Quote`).
     in_quotes: bool,
     /// Number words in the mention (a price against its quote needs two).
@@ -457,6 +464,9 @@ impl<'l, 't> Scorer<'l, 't> {
             again_in_sentence: false,
             negator_in_sentence: false,
             clause_words: 0,
+            wait_in_sentence: false,
+            span_in_sentence: false,
+            blocker_in_sentence: false,
             numbers: 0,
             in_quotes: false,
             promised: false,
@@ -595,6 +605,9 @@ impl<'l, 't> Scorer<'l, 't> {
             if !self.in_opener && f.negator && !WITHOUT.contains(&word.as_ref()) {
                 self.rest_negator = true;
             }
+            self.wait_in_sentence |= f.wait;
+            self.span_in_sentence |= f.span;
+            self.blocker_in_sentence |= f.cue_blocker;
             self.again_in_sentence |= f.again;
             self.negator_in_sentence |= f.negator;
             self.failure |= f.again || f.negator;
@@ -847,6 +860,12 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn end_sentence(&mut self, question: bool) {
         self.close_again();
+        if self.wait_in_sentence && self.span_in_sentence && !self.blocker_in_sentence && self.cue_sum == 0.0 {
+            self.cue_sum += WAIT_COUNTED;
+        }
+        self.wait_in_sentence = false;
+        self.span_in_sentence = false;
+        self.blocker_in_sentence = false;
         if self.sentence_has_words {
             self.sentences += 1;
             self.sentence_has_words = false;

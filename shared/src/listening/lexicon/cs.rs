@@ -73,4 +73,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "ceník* leták* řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
     charges: "zaplatil* zaplatila faktur* účtenk* účet naúčtoval* naúčtovali chtěli chtěl účtovali najednou",
     agains: "pořád stále furt zase znovu opět zas",
+    waits: "čekám čekáme volám píšu",
+    spans: "dní dny dnů týden týdny týdnů měsíc měsíce měsíců hodin hodiny hodinu",
 };

@@ -75,4 +75,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "kva kostenvoranschlag* angebot* voranschlag* hieß gesagt versprochen zugesagt preis* angekündigt inklusive",
     charges: "rechnung* bezahlt gezahlt berechnet abgebucht kassiert liegen verlangt",
     agains: "wieder nochmal",
+    waits: "warte warten",
+    spans: "tage tagen woche wochen monat monaten monate stunden",
 };

@@ -85,4 +85,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "menu website advertised quote quoted quotes estimate* said told advertised price listed",
     charges: "invoice* charged charge bill billed paid statement receipt total came",
     agains: "still again",
+    waits: "waiting chasing",
+    spans: "days weeks months hours week month fortnight",
 };

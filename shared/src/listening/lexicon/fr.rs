@@ -71,4 +71,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "devis annoncé* annonce* dit promis* juré* prix tarif* affiché* estim* offert",
     charges: "factur* payé payée addition prélèvement* débité* compté* réglé total",
     agains: "encore nouveau",
+    waits: "j'attends attends attendons",
+    spans: "jours semaine semaines mois heures",
 };

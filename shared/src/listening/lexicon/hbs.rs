@@ -73,4 +73,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "cjenik* cenovnik* kažu montaža rekli rekao rekla obećali obećao obećala procjen* procen* ponud* cijena cena oglas* predračun*",
     charges: "traži platio platila platili račun* naplatili naplatio naplaćeno fakturu ispalo",
     agains: "opet ponovo ponovno",
+    waits: "čekam čekamo zovem pišem",
+    spans: "dana tjedan tjedna tjedana nedelju nedelje mjesec mjeseca mjeseci mesec meseca meseci sati sata",
 };

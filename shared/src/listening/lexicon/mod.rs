@@ -74,6 +74,11 @@ pub(super) struct Source {
     /// neprišlo"); after a sarcastic opener they show the praise was irony ("great, closed
     /// again").
     pub agains: &'static str,
+    /// Waiting and chasing in the first person (`waiting`, `чекаю`, `czekam`, `j'attends`) and
+    /// spans of time (`weeks`, `тиждень`, `tygodni`, `semaines`): both in one sentence, a
+    /// wait counted ("Чекаю на бампер з Польщі вже 24 дні"), however far apart.
+    pub waits: &'static str,
+    pub spans: &'static str,
 }
 
 /// A cue pattern: items joined by `+` (up to `CUE_GAP` other words may stand before the item)
@@ -174,6 +179,9 @@ pub(super) struct FunctionWord {
     pub phrase_start: bool,
     /// "Again": a failure repeated, or irony after a sarcastic opener.
     pub again: bool,
+    /// A waiting verb, a span of time (see `Source::waits`).
+    pub wait: bool,
+    pub span: bool,
 }
 
 impl FunctionWord {
@@ -275,6 +283,8 @@ impl Lexicon {
         }
         function(source.cue_blockers, &|f| f.cue_blocker = true);
         function(source.agains, &|f| f.again = true);
+        function(source.waits, &|f| f.wait = true);
+        function(source.spans, &|f| f.span = true);
         // At one word the longest cue is tried first.
         let cues = &lexicon.cues;
         let longest_first = |list: &mut Vec<usize>| list.sort_by_key(|&i| std::cmp::Reverse(cues[i].items.len()));

@@ -74,4 +74,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "około telefon* powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
     charges: "odbior* zapłaciłem zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",
     agains: "wciąż nadal dalej znowu znów ponownie",
+    waits: "czekam czekamy dzwonię piszę",
+    spans: "dni tydzień tygodnie tygodni miesiąc miesiące miesięcy godziny godzin godzinę",
 };

@@ -73,4 +73,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "leták* cenník* povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
     charges: "platení bloč* doúčtovali zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
     agains: "stále furt zase znova opäť zas",
+    waits: "čakám čakáme volám píšem",
+    spans: "dní dni týždeň týždne týždňov mesiac mesiace mesiacov hodín hodiny hodinu",
 };
