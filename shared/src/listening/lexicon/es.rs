@@ -75,6 +75,6 @@ pub(in crate::listening) const SOURCE: Source = Source {
     quotes: "presupuesto* dijeron dijo prometieron prometió anunciaba anunciado precio* tarifa* cotizaci* unos",
     charges: "factura* pagué pagamos cobraron cobró marcaba cargaron cargo total",
     agains: "todavía sigue siguen sigo seguimos vez nuevamente",
-    waits: "espero esperando esperamos",
+    waits: "esperando",
     spans: "días semana semanas mes meses horas",
 };
