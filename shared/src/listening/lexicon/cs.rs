@@ -55,11 +55,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "a>ještě|dokonce"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "slíbili|slíbil|slíbila|slibovali|tvrdili|tvrdil|ujišťovali|slíbeno prý>bude"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|deset|dvacet|čtyřicet>minut>později|zpoždění naúčtovali|strhli|strhnuli>dvakrát #|dva|tři|čtyři|pět>maily|mailů|e-maily|zprávy|zpráv|hovory|hovorů #|dva|tři|čtyři|pět|deset>dní|dny|dnů|týdny|týdnů|měsíce|měsíců|hodin|hodiny>už|zpátky|nic|stále pořád|stále|dodnes|furt>nic|ne|nikdo|žádn* stejná|stejný|stejnou|stejnej|stejné|tentýž|tutéž>závad*|problém*|zvuk|chyb* nikdo>se>neozval|neozvali nikdo>nezvedá|nezvedal|neodpověděl podruhé|potřetí>vrátili|vrátil|zavřen*"),
+        (-1.0, "ani+ani #|deset|dvacet|čtyřicet>minut>později|zpoždění naúčtovali|strhli|strhnuli>dvakrát #|dva|tři|čtyři|pět>maily|mailů|e-maily|zprávy|zpráv|hovory|hovorů #|dva|tři|čtyři|pět|deset>dní|dny|dnů|týdny|týdnů|měsíce|měsíců|hodin|hodiny>už|zpátky|nic|stále pořád|stále|dodnes|furt>nic|ne|nikdo|žádn* stejná|stejný|stejnou|stejnej|stejné|tentýž|tutéž>závad*|problém*|zvuk|chyb* nikdo>se>neozval|neozvali nikdo>nezvedá|nezvedal|neodpověděl podruhé|potřetí>vrátili|vrátil|zavřen*"),
         (-1.0, "potřetí počtvrté popáté poněkolikáté \
                 volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala+dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát \
                 dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát+volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala \
@@ -68,7 +70,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "aniž>jsem|bych+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami>od>sebe sami>nabídli|nabídl|nabídla \
                bez>připomínání|urgování žádné|bez>překvapení jak>slíbili|slíbil|slíbila|slíbeno dřív|dříve>než+slíbil*|plánoval*|slibovali"),
     ],
-    cue_breakers: "problém problémy potíže závady ročně levněji rychleji levnější rychlejší víc méně do",
+    cue_breakers: "špatně špatné problém problémy potíže závady ročně levněji rychleji levnější rychlejší víc méně do",
     cue_blockers: "každou každý každé za příští příštího ještě",
     quotes: "ceník* leták* řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
     charges: "zaplatil* zaplatila faktur* účtenk* účet naúčtoval* naúčtovali chtěli chtěl účtovali najednou",

@@ -56,11 +56,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "und>sogar|noch"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "zugesagt versprochen versprach versicherte hieß>es sollte>bis|am|heute|morgen"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|zehn|zwanzig|vierzig>minuten>später|verspätung doppelt>abgebucht|berechnet|kassiert #|zwei|drei|vier|fünf>mails|e-mails|nachrichten|anrufe zweimal|dreimal|viermal|mehrmals>gemeldet|angerufen|geschrieben|nachgefragt|reklamiert #|zwei|drei|vier|fünf|zehn>tage|tagen|wochen|monate|monaten|stunden>seitdem|nichts|warte|immer seit|vor>#|zwei|drei|vier|fünf|zehn>tagen|wochen|monaten|stunden|minuten seit>einer>woche|stunde seitdem>nichts|nix immer>noch>nicht|kein|keine|nichts|niemand noch>immer>nicht|kein|keine|nichts|niemand gleiche|gleichen|selbe|selben|dasselbe>problem|fehler|geräusch|mangel keiner|niemand>da|ruft|meldet|ruft"),
+        (-1.0, "weder+noch #|zehn|zwanzig|vierzig>minuten>später|verspätung doppelt>abgebucht|berechnet|kassiert #|zwei|drei|vier|fünf>mails|e-mails|nachrichten|anrufe zweimal|dreimal|viermal|mehrmals>gemeldet|angerufen|geschrieben|nachgefragt|reklamiert #|zwei|drei|vier|fünf|zehn>tage|tagen|wochen|monate|monaten|stunden>seitdem|nichts|warte|immer seit|vor>#|zwei|drei|vier|fünf|zehn>tagen|wochen|monaten|stunden|minuten seit>einer>woche|stunde seitdem>nichts|nix immer>noch>nicht|kein|keine|nichts|niemand noch>immer>nicht|kein|keine|nichts|niemand gleiche|gleichen|selbe|selben|dasselbe>problem|fehler|geräusch|mangel keiner|niemand>da|ruft|meldet|ruft"),
         (-1.0, "zum>zweiten|dritten|vierten|fünften|wiederholten>mal \
                 zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal+angerufen|geschrieben|nachgefragt|reklamiert|gemailt|vorbeigekommen|hingefahren \
                 angerufen|geschrieben|nachgefragt|reklamiert|gemailt+zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal \
@@ -70,7 +72,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
                keine|ohne>überraschung|überraschungen wie>versprochen genau+versprochen|angeboten \
                früher>als>versprochen|geplant|erwartet|angekündigt zum>zweiten|dritten|vierten|fünften>mal+gekauft|kaufe|kaufen"),
     ],
-    cue_breakers: "probleme problem ärger mängel beanstandungen im pro so schneller günstiger billiger weniger mehr des nach sicher weiß",
+    cue_breakers: "schlecht probleme problem ärger mängel beanstandungen im pro so schneller günstiger billiger weniger mehr des nach sicher weiß",
     cue_blockers: "jede jeden jedes nächste nächsten lieber",
     quotes: "kva kostenvoranschlag* angebot* voranschlag* hieß gesagt versprochen zugesagt preis* angekündigt inklusive",
     charges: "rechnung* bezahlt gezahlt berechnet abgebucht kassiert liegen verlangt",

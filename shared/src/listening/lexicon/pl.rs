@@ -54,11 +54,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "i>nawet|jeszcze"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obiecali|obiecał|obiecała|zapewniali|zapewniał|przysięgali|obiecane miało>być"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|dziesięć|dwadzieścia|czterdzieści>minut>później|spóźnienia pobrali|pobrano|naliczyli|policzyli>dwa|dwukrotnie #|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
+        (-1.0, "ani+ani #|dziesięć|dwadzieścia|czterdzieści>minut>później|spóźnienia pobrali|pobrano|naliczyli|policzyli>dwa|dwukrotnie #|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
         (-1.0, "trzeci|czwarty|piąty|kolejny>raz po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
                 dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam+dwa|trzy|cztery|pięć|kilka|parę|#>razy \
                 dwa|trzy|cztery|pięć|kilka|parę|#>razy+dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam \
@@ -69,7 +71,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
                wcześniej>niż>obiecali|zapowiadali drugi|trzeci|czwarty|piąty|kolejny>raz>kupuj*|kupił*|wybieram|wybrał* \
                od>lat>serwisuj*|kupuj*"),
     ],
-    cue_breakers: "problemów problemy usterek awarii zastrzeżeń w taniej szybciej więcej mniej częściej wiem do",
+    cue_breakers: "źle złe problemów problemy usterek awarii zastrzeżeń w taniej szybciej więcej mniej częściej wiem do",
     cue_blockers: "każdy każdą każdego za przyszłego przyszłym",
     quotes: "około telefon* powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
     charges: "odbior* zapłaciłem zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",

@@ -55,11 +55,13 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "a>ešte|dokonca"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "sľúbili|sľúbil|sľúbila|sľubovali|tvrdili|tvrdil|uisťovali vraj>bude"),
         // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
-        (-1.0, "#|desať|dvadsať|štyridsať>minút>neskôr|meškanie naúčtovali|strhli|stiahli>dvakrát #|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
+        (-1.0, "ani+ani #|desať|dvadsať|štyridsať>minút>neskôr|meškanie naúčtovali|strhli|stiahli>dvakrát #|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
         (-1.0, "tretíkrát štvrtýkrát \
                 volal|volala|písal|písala|reklamoval|reklamovala+dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát \
                 dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát+volal|volala|písal|písala|reklamoval|reklamovala \
@@ -68,7 +70,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "bez>pripomínania|urgovania sami>od>seba sami>ponúkli|ponúkol|ponúkla bez|žiadne>prekvapenia|prekvapení \
                ani>len+nemusel|nemusela|nemuseli ako>sľúbili|sľúbil|sľúbila skôr>ako|než+sľúbil*|plánoval*"),
     ],
-    cue_breakers: "problém problémy problémov poruchy ročne lacnejšie rýchlejšie viac menej netuším neviem do",
+    cue_breakers: "zle zlé problém problémy problémov poruchy ročne lacnejšie rýchlejšie viac menej netuším neviem do",
     cue_blockers: "každú každý každé o budúci budúceho ešte",
     quotes: "leták* cenník* povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
     charges: "platení bloč* doúčtovali zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
