@@ -56,8 +56,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "und>sogar|noch"),
+        (1.0, "zwei|drei|andere|vier>werkstätten|werkstatten|ärzte|händler und>sogar|noch"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "zugesagt versprochen versprach versicherte hieß>es sollte>bis|am|heute|morgen"),

@@ -62,8 +62,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "and>even+topped|threw|gave|washed|cleaned|called|rang|sent|brought|offered|added|fixed|checked"),
+        (1.0, "two|three|four|several|other>other+garages|mechanics|dealers|places|shops|doctors|dentists and>even+topped|threw|gave|washed|cleaned|called|rang|sent|brought|offered|added|fixed|checked"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "was|were>told|promised|assured promised|swore|said>it|me|us|we|that|our|the+would|by|ready would>be>ready"),

@@ -52,8 +52,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "et>même"),
+        (1.0, "deux|trois|autres|autre>garages|garage|garagistes|médecins|concessions et>même"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "promis|promise|promettait|juré|jurait|assuré|annoncé>que|sous|pour|le|la|prête|prêt devait>être"),

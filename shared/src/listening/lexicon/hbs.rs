@@ -53,8 +53,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: true,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "i>još|čak"),
+        (1.0, "dva|tri>servisa|mehaničara|majstora|doktora i>još|čak"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "obećali|obećao|obećala|tvrdili|tvrdio|uvjeravali|uveravali|obećano trebalo>je>biti"),

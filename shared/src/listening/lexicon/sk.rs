@@ -55,8 +55,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "a>ešte|dokonca"),
+        (1.0, "dva|tri|dve|iné|iný|ďalšie>servisy|servis|mechanici|lekári a>ešte|dokonca"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "sľúbili|sľúbil|sľúbila|sľubovali|tvrdili|tvrdil|uisťovali vraj>bude"),

@@ -57,8 +57,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
         // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
-        (1.0, "і>навіть|ще"),
+        (1.0, "два|три|інші|інший>сервіси|сервіс|майстри|лікарі|майстрів|сервісів і>навіть|ще"),
         // A promise (issue 24): a complaint only when the mention tells it was broken (see
         // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
         (super::PROMISE_CUE, "обіцяли|пообіцяли|обіцяв|обіцяла|запевняли сказали>що|буде"),
