@@ -44,5 +44,9 @@ fn main() {
         }
     }
     println!("slack mention: {:.0} ns", best_ns_per_call(&one, 300_000));
-    println!("{} mentions: {:.0} ns each", mentions.len(), best_ns_per_call(&mentions, 300));
+    println!(
+        "{} mentions: {:.0} ns each",
+        mentions.len(),
+        best_ns_per_call(&mentions, 300)
+    );
 }

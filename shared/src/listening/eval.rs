@@ -245,7 +245,10 @@ mod tests {
         // THEN the complaint recall and false alarms stay where the cues left them (46.1%
         // accuracy and 34% recall before them; 66.1% and 69.1% with them, no false alarm)
         assert!(recall >= 0.68, "complaints_dev recall {recall:.3}");
-        assert!(false_alarms == 0, "{false_alarms} neutral complaints_dev mentions called negative");
+        assert!(
+            false_alarms == 0,
+            "{false_alarms} neutral complaints_dev mentions called negative"
+        );
         let accuracy = evaluation.overall().accuracy();
         assert!(accuracy >= 0.65, "complaints_dev accuracy {accuracy:.3}");
     }
@@ -261,7 +264,10 @@ mod tests {
         // (47.3% before). A regression guard, not issue 24's target (85% and 5%): see
         // docs/sentiment.md.
         assert!(recall >= 0.51, "complaints_blind recall {recall:.3}");
-        assert!(false_alarms <= 9, "{false_alarms} neutral complaints_blind mentions called negative");
+        assert!(
+            false_alarms <= 9,
+            "{false_alarms} neutral complaints_blind mentions called negative"
+        );
         let accuracy = evaluation.overall().accuracy();
         assert!(accuracy >= 0.53, "complaints_blind accuracy {accuracy:.3}");
     }

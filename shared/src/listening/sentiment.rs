@@ -523,7 +523,10 @@ impl<'l, 't> Scorer<'l, 't> {
         if self.irony {
             // "Очень удобно 🙃": the upside-down face turns the mention's praise.
             self.total -= 2.0 * self.praise;
-        } else if self.opener >= OPENER_MIN && !self.rest_positive && (self.rest_failure || (self.rest_negator && !self.opener_plain)) {
+        } else if self.opener >= OPENER_MIN
+            && !self.rest_positive
+            && (self.rest_failure || (self.rest_negator && !self.opener_plain))
+        {
             // "Great, they lost my key again": the praise was irony.
             self.total -= 2.0 * (self.opener + self.rest_emoji);
         }
@@ -880,7 +883,10 @@ impl<'l, 't> Scorer<'l, 't> {
             self.cue_sum = -self.cue_sum;
         }
         let (positive, negative) = if question {
-            (self.positive * QUESTION_POSITIVE, (self.negative - self.weak_negative) * QUESTION_NEGATIVE)
+            (
+                self.positive * QUESTION_POSITIVE,
+                (self.negative - self.weak_negative) * QUESTION_NEGATIVE,
+            )
         } else {
             (self.positive, self.negative)
         };
@@ -1251,7 +1257,11 @@ mod tests {
         check(&[
             ("en", "Emailed them about my refund, 17 days now.", Neg),
             ("en", "Day 9 and still no call back.", Neg),
-            ("en", "Hotel said our room would be ready at 2. We sat in the lobby until five.", Neg),
+            (
+                "en",
+                "Hotel said our room would be ready at 2. We sat in the lobby until five.",
+                Neg,
+            ),
             ("en", "Back again for the same rattle.", Neg),
             ("en", "Quote said £220. Invoice says £389.", Neg),
             ("en", "Sent three emails to the gym, silence.", Neg),
