@@ -225,6 +225,53 @@ mod tests {
         );
     }
 
+    /// Complaints called complaints and neutral mentions called complaints, over a set.
+    fn complaint_figures(evaluation: &Evaluation) -> (f64, usize) {
+        let overall = evaluation.overall();
+        let negatives: usize = Sentiment::ALL
+            .iter()
+            .map(|p| overall.count(Sentiment::Negative, *p))
+            .sum();
+        let recall = overall.count(Sentiment::Negative, Sentiment::Negative) as f64 / negatives as f64;
+        (recall, overall.count(Sentiment::Neutral, Sentiment::Negative))
+    }
+
+    #[test]
+    fn complaints_written_for_issue_24_are_heard_in_development() {
+        // GIVEN complaints_dev/ (issue 24's development set, tuned on): 20 complaints, 12 praise
+        // and 8 neutral mentions per language, most of them opinions told as facts
+        let evaluation = evaluate("complaints_dev");
+        let (recall, false_alarms) = complaint_figures(&evaluation);
+        // THEN the complaint recall and false alarms stay where the cues left them (46.1%
+        // accuracy and 34% recall before them; 66.1% and 69.1% with them, no false alarm)
+        assert!(recall >= 0.68, "complaints_dev recall {recall:.3}");
+        assert!(
+            false_alarms == 0,
+            "{false_alarms} neutral complaints_dev mentions called negative"
+        );
+        let accuracy = evaluation.overall().accuracy();
+        assert!(accuracy >= 0.65, "complaints_dev accuracy {accuracy:.3}");
+    }
+
+    #[test]
+    fn complaints_never_seen_in_tuning_stay_at_their_blind_figures() {
+        // GIVEN complaints_blind/ (issue 24's blind set): written with complaints_dev, never
+        // read, never tuned on, run twice (before the complaint cues and after them)
+        let evaluation = evaluate("complaints_blind");
+        let (recall, false_alarms) = complaint_figures(&evaluation);
+        // THEN its figures do not fall below that last run: complaint recall 51.8% (37.3%
+        // before), 9 of 88 neutral mentions called complaints (5 before), accuracy 54.1%
+        // (47.3% before). A regression guard, not issue 24's target (85% and 5%): see
+        // docs/sentiment.md.
+        assert!(recall >= 0.51, "complaints_blind recall {recall:.3}");
+        assert!(
+            false_alarms <= 9,
+            "{false_alarms} neutral complaints_blind mentions called negative"
+        );
+        let accuracy = evaluation.overall().accuracy();
+        assert!(accuracy >= 0.53, "complaints_blind accuracy {accuracy:.3}");
+    }
+
     #[test]
     fn neutral_mentions_are_almost_never_called_polar() {
         // GIVEN every labelled set

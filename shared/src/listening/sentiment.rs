@@ -42,6 +42,27 @@ const CONCESSIVE: f32 = 0.5;
 const QUESTION_POSITIVE: f32 = 0.25;
 const QUESTION_NEGATIVE: f32 = 0.8;
 const MAX_BOOST: f32 = 3.0;
+/// The first clause may be a sarcastic opener when it is this short ("oh great", "qué maravilla").
+const OPENER_WORDS: usize = 4;
+/// "Without" negates, but after thanks it is praise ("thanks, no hidden fees"): it shows no
+/// failure after a sarcastic opener.
+/// Words that may stand in a bare sarcastic opener beside the praise ("oh great", "no super",
+/// "ну спасибо", "qué maravilla", "e hvala").
+const PARTICLES: [&str; 11] = ["oh", "ah", "wow", "no", "nu", "ну", "e", "que", "na", "ach", "well"];
+const WITHOUT: [&str; 7] = ["without", "без", "bez", "sans", "sin", "ohne", "brez"];
+/// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
+const OPENER_MIN: f32 = 1.0;
+/// The upside-down face's weight (`lexicon::emoji`): an emoji this negative marks irony.
+const IRONY: f32 = -2.5;
+/// A price against its quote, and a failure repeated ("again" with a negator).
+const PRICE_GAP: f32 = -1.5;
+const AGAIN_FAILED: f32 = -1.0;
+/// A waiting verb and a span of time in one sentence, when no cue there said it already.
+const WAIT_COUNTED: f32 = -1.0;
+/// Complaint words milder than this count nothing in a question.
+const WEAK_NEGATIVE: f32 = -0.6;
+/// A promise in a mention that tells of a failure.
+const BROKEN_PROMISE: f32 = -1.0;
 
 /// Classifies `text`, in the language `lang` names (an ISO code or locale like `cs-CZ`), or
 /// in the detected language when `lang` is `None` or unknown. Never panics; text with no
@@ -170,10 +191,31 @@ enum Token<'a> {
     Emo(f32),
     /// `,` `;` `:` dashes, brackets: negation and intensifiers stop here.
     ClauseEnd,
+    /// A quotation mark: `Some(true)` opens (`„` `«`), `Some(false)` closes (`»`), `None`
+    /// toggles (`"` `“` `”`). Praise in quotes is someone else's word ("the light you
+    /// "fixed"", „wird erledigt“, «вже виїхав») and counts nothing.
+    Quote(Option<bool>),
     /// `.` `!` `?` `…` and line breaks; `question` when a `?` was among them.
     SentenceEnd {
         question: bool,
     },
+}
+
+/// The number starting at token `i`, with groups of three digits after it joined
+/// ("1.140" and "189 000" are read as one number); saturates rather than overflows.
+fn number_at(tokens: &[Token<'_>], i: usize) -> u64 {
+    let mut value: u64 = 0;
+    for (k, token) in tokens[i..].iter().enumerate() {
+        match token {
+            Token::Word(w) if lexicon::is_number(w) && (k == 0 || w.len() == 3) => {
+                let scale = if k == 0 { 1 } else { 1000 };
+                let digits = w.parse::<u64>().unwrap_or(u64::MAX);
+                value = value.saturating_mul(scale).saturating_add(digits);
+            }
+            _ => break,
+        }
+    }
+    value
 }
 
 /// One pass over folded text.
@@ -213,9 +255,15 @@ fn tokenize(folded: &str) -> Vec<Token<'_>> {
                     _ => tokens.push(Token::SentenceEnd { question }),
                 }
             }
-            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '–' | '—' | '"' | '«' | '»' | '“' | '”' => {
+            ',' | ';' | ':' | '(' | ')' | '[' | ']' | '–' | '—' | '"' | '«' | '»' | '“' | '”' | '„' => {
                 if !matches!(tokens.last(), Some(Token::ClauseEnd | Token::SentenceEnd { .. })) {
                     tokens.push(Token::ClauseEnd);
+                }
+                match c {
+                    '„' | '«' => tokens.push(Token::Quote(Some(true))),
+                    '»' => tokens.push(Token::Quote(Some(false))),
+                    '"' | '“' | '”' => tokens.push(Token::Quote(None)),
+                    _ => {}
                 }
             }
             _ => {
@@ -311,6 +359,9 @@ struct Scorer<'l, 't> {
     total: f32,
     positive: f32,
     negative: f32,
+    /// The sentence's mild complaint words (`wait`, `late`, `expensive`): in a question they
+    /// ask, not complain ("how long is the wait?", "waiting room").
+    weak_negative: f32,
     after_contrast: bool,
     /// Whether anything polar came after the last `but`.
     polar_after_contrast: bool,
@@ -333,6 +384,48 @@ struct Scorer<'l, 't> {
     /// Buffers for matching a cue: the sentence's words from the cue on, and their tokens.
     cue_words: Vec<std::borrow::Cow<'t, str>>,
     cue_tokens: Vec<usize>,
+    /// A sarcastic opener ("Great, ...", "Génial, ...", "No super, ..."): the praise of the
+    /// mention's first clause when it is at most `OPENER_WORDS` words, and whether what
+    /// follows holds no praise but a failure (a complaint, a negator, "again").
+    in_opener: bool,
+    opener_words: usize,
+    opener: f32,
+    rest_positive: bool,
+    rest_failure: bool,
+    /// A negator after the opener ("génial, plus de pain") shows the failure only when the
+    /// opener is a bare interjection: "pleasant staff, nobody pushed me" is praise.
+    rest_negator: bool,
+    /// An upside-down face (irony), and all the praise of the mention it turns.
+    irony: bool,
+    praise: f32,
+    /// Positive emoji after the opener, flipped with it.
+    rest_emoji: f32,
+    opener_plain: bool,
+    /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca"); the
+    /// words of the current clause.
+    again_in_sentence: bool,
+    negator_in_sentence: bool,
+    clause_words: usize,
+    /// A waiting verb and a span of time in the sentence, and a cue blocker ("жду вас
+    /// *через* неделю"): see `Source::waits`.
+    wait_in_sentence: bool,
+    span_in_sentence: bool,
+    blocker_in_sentence: bool,
+    /// Inside quotation marks (see `Token::Quote`).
+    in_quotes: bool,
+    /// Number words in the mention (a price against its quote needs two).
+    numbers: usize,
+    /// A promise told (`PROMISE_CUE`), and whether the mention tells of a failure outside
+    /// questions: a negator, "again", a complaint.
+    promised: bool,
+    failure: bool,
+    /// Sentences with words so far, the sentence a promise was told in, and whether the
+    /// current sentence has words: a promise followed by another sentence is usually the
+    /// story of how it was broken ("Hotel said the room would be ready at 2. We sat in the
+    /// lobby until five.").
+    sentences: usize,
+    promise_sentence: usize,
+    sentence_has_words: bool,
 }
 
 impl<'l, 't> Scorer<'l, 't> {
@@ -344,6 +437,7 @@ impl<'l, 't> Scorer<'l, 't> {
             total: 0.0,
             positive: 0.0,
             negative: 0.0,
+            weak_negative: 0.0,
             after_contrast: false,
             polar_after_contrast: false,
             in_concessive: false,
@@ -357,6 +451,29 @@ impl<'l, 't> Scorer<'l, 't> {
             cue_sum: 0.0,
             cue_words: Vec::new(),
             cue_tokens: Vec::new(),
+            in_opener: true,
+            opener_words: 0,
+            opener: 0.0,
+            rest_positive: false,
+            rest_failure: false,
+            rest_negator: false,
+            rest_emoji: 0.0,
+            irony: false,
+            praise: 0.0,
+            opener_plain: false,
+            again_in_sentence: false,
+            negator_in_sentence: false,
+            clause_words: 0,
+            wait_in_sentence: false,
+            span_in_sentence: false,
+            blocker_in_sentence: false,
+            numbers: 0,
+            in_quotes: false,
+            promised: false,
+            failure: false,
+            sentences: 0,
+            promise_sentence: 0,
+            sentence_has_words: false,
         }
     }
 
@@ -380,18 +497,84 @@ impl<'l, 't> Scorer<'l, 't> {
                     i += used;
                     continue;
                 }
-                Token::Emo(weight) => self.add(weight),
+                Token::Emo(weight) if weight > 0.0 && !self.in_opener && self.opener > 0.0 => {
+                    // "Ну спасибо, ... не открывается багажник 👏": applause after a sarcastic
+                    // opener is part of the irony, not praise of its own.
+                    let rest_positive = self.rest_positive;
+                    self.add(weight);
+                    self.rest_positive = rest_positive;
+                    self.rest_emoji += weight;
+                }
+                Token::Emo(weight) => {
+                    self.irony |= weight <= IRONY;
+                    self.add(weight);
+                }
                 Token::ClauseEnd => self.end_clause(),
-                Token::SentenceEnd { question } => self.end_sentence(question),
+                Token::Quote(open) => self.in_quotes = open.unwrap_or(!self.in_quotes),
+                Token::SentenceEnd { question } => {
+                    self.end_sentence(question);
+                    // An unclosed quote ends with its sentence.
+                    self.in_quotes = false;
+                }
             }
             i += 1;
         }
         self.end_sentence(false);
+        if self.irony {
+            // "Очень удобно 🙃": the upside-down face turns the mention's praise.
+            self.total -= 2.0 * self.praise;
+        } else if self.opener >= OPENER_MIN
+            && !self.rest_positive
+            && (self.rest_failure || (self.rest_negator && !self.opener_plain))
+        {
+            // "Great, they lost my key again": the praise was irony.
+            self.total -= 2.0 * (self.opener + self.rest_emoji);
+        }
+        if self.promised && (self.failure || self.total < 0.0 || self.sentences > self.promise_sentence + 1) {
+            // "Was told Wednesday. Rang at 5, it hadn't even been looked at."
+            self.total += BROKEN_PROMISE;
+        }
+        if self.numbers >= 2 && self.price_against_quote() {
+            self.total += PRICE_GAP;
+        }
         if self.total.is_finite() {
             self.total
         } else {
             0.0
         }
+    }
+
+    /// A quote word, later a charge word outside a question, and after each a number, the
+    /// charged one higher: a price against its quote ("Quote said £220. Invoice says £389.").
+    /// A lower charge is no complaint ("quoted 300, charged 260").
+    fn price_against_quote(&self) -> bool {
+        let primary = self.primary();
+        let mut quote: Option<u64> = None;
+        let mut quoted = false;
+        let mut charged = false;
+        for (i, token) in self.tokens.iter().enumerate() {
+            let Token::Word(w) = token else { continue };
+            if lexicon::is_number(w) {
+                let value = number_at(self.tokens, i);
+                match (quoted, charged, quote) {
+                    (true, false, None) => quote = Some(value),
+                    (true, true, Some(q)) => return value > q,
+                    _ => {}
+                }
+                continue;
+            }
+            let w = primary.spelling(w);
+            if !quoted {
+                quoted = primary.is_price_word(&w, true);
+            } else if quote.is_some() && !charged && primary.is_price_word(&w, false) {
+                let question = self.tokens[i..].iter().find_map(|t| match t {
+                    Token::SentenceEnd { question } => Some(*question),
+                    _ => None,
+                });
+                charged = question != Some(true);
+            }
+        }
+        false
     }
 
     /// Handles one word (and its neighbour when they form an idiom); returns how many
@@ -400,13 +583,53 @@ impl<'l, 't> Scorer<'l, 't> {
         let primary = self.primary();
         let word = primary.spelling(word);
         let function = primary.function_word(&word);
+        self.sentence_has_words = true;
+        self.clause_words += 1;
+        if self.in_opener {
+            self.opener_words += 1;
+            if self.opener_words > OPENER_WORDS {
+                self.in_opener = false;
+                self.opener = 0.0;
+            }
+        }
+        if lexicon::is_number(&word) {
+            self.numbers += 1;
+        }
+        if function.is_none() && word.contains('\'') && !self.in_opener {
+            // "Génial, la boulangerie n'a plus de pain": an elided negator after the opener.
+            self.rest_negator |= word
+                .split('\'')
+                .any(|part| primary.function_word(part).is_some_and(|f| f.negator));
+        }
+        if let Some(f) = function {
+            if !self.in_opener && f.again {
+                self.rest_failure = true;
+            }
+            if !self.in_opener && f.negator && !WITHOUT.contains(&word.as_ref()) {
+                self.rest_negator = true;
+            }
+            self.wait_in_sentence |= f.wait;
+            self.span_in_sentence |= f.span;
+            self.blocker_in_sentence |= f.cue_blocker;
+            self.again_in_sentence |= f.again;
+            self.negator_in_sentence |= f.negator;
+            self.failure |= f.again || f.negator;
+        }
         self.look_for_cue(&word, function);
+        let opener_before = self.opener;
         let used = self.word_in_spelling(&word, next, function);
+        if self.in_opener && self.opener == opener_before && function.is_none() && !PARTICLES.contains(&word.as_ref()) {
+            self.opener_plain = true;
+        }
         let negator = function.is_some_and(|f| f.negator);
         // Negative concord: in "nikdo se neomluvil" / "nikto nezavolal ohľadom reklamácie" the
         // negation belongs to the `ne-` verb and ends with it.
         if primary.negative_concord() && primary.has_negating_prefix(&word) && !negator {
             self.negation = 0;
+            // "stále neprišlo": a glued `ne-` verb is a negator for "still" and "again".
+            if !word.starts_with("nej") {
+                self.negator_in_sentence = true;
+            }
         }
         self.negator_in_clause |= negator;
         self.after_cue_blocker = function.is_some_and(|f| f.cue_blocker);
@@ -433,7 +656,7 @@ impl<'l, 't> Scorer<'l, 't> {
                     at.push(index);
                 }
                 Token::SentenceEnd { .. } => break,
-                Token::Emo(_) | Token::ClauseEnd => {}
+                Token::Emo(_) | Token::ClauseEnd | Token::Quote(_) => {}
             }
             if words.len() == primary.max_cue_words() {
                 break;
@@ -506,6 +729,7 @@ impl<'l, 't> Scorer<'l, 't> {
         if function.soft_contrast || function.contrast {
             self.positive *= BEFORE_CONTRAST;
             self.negative *= BEFORE_CONTRAST;
+            self.weak_negative *= BEFORE_CONTRAST;
             self.cue_sum *= BEFORE_CONTRAST;
             self.after_contrast = true;
             // A soft `but` counts as if something polar had followed: no turning.
@@ -528,10 +752,19 @@ impl<'l, 't> Scorer<'l, 't> {
     fn reach_cue(&mut self, end: usize) {
         if let Some((_, value)) = self.pending_cue.filter(|(at, _)| *at < end) {
             self.pending_cue = None;
+            if value == lexicon::PROMISE_CUE {
+                self.promised = true;
+                self.promise_sentence = self.sentences;
+                return;
+            }
             // A cue is a fact: it weighs like a polar word around a `but`, but it is no
             // complaint for a later duty to put right ("called four times, they answer that
             // he will call back").
             self.polar_after_contrast = true;
+            if !self.in_opener {
+                self.rest_positive |= value > 0.0;
+                self.rest_failure |= value < 0.0;
+            }
             self.cue_sum += if self.after_contrast {
                 value * AFTER_CONTRAST
             } else {
@@ -570,7 +803,19 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     fn add(&mut self, value: f32) {
+        if self.in_quotes && value > 0.0 {
+            return;
+        }
+        if value > 0.0 {
+            self.praise += value;
+        }
         self.polar_after_contrast = true;
+        if self.in_opener {
+            self.opener += value;
+        } else {
+            self.rest_positive |= value > 0.0;
+            self.rest_failure |= value < 0.0;
+        }
         self.complained |= value < 0.0;
         let value = if self.after_contrast {
             value * AFTER_CONTRAST
@@ -581,10 +826,35 @@ impl<'l, 't> Scorer<'l, 't> {
             self.positive += value;
         } else {
             self.negative += value;
+            if value > WEAK_NEGATIVE {
+                self.weak_negative += value;
+            }
         }
     }
 
+    /// "Otra vez no arranca", "znowu nikt nie oddzwonił": a failure repeated.
+    fn close_again(&mut self) {
+        if self.again_in_sentence && self.negator_in_sentence {
+            self.cue_sum += AGAIN_FAILED;
+        }
+        self.again_in_sentence = false;
+        self.negator_in_sentence = false;
+    }
+
     fn end_clause(&mut self) {
+        // "Hoy, otra vez, no arranca": an "again" set off by commas reaches the next clause;
+        // otherwise the pair must share a clause ("not even two years old, so it should
+        // still be under warranty" is no failure).
+        if self.again_in_sentence && self.negator_in_sentence {
+            self.close_again();
+        } else if !(self.again_in_sentence && self.clause_words <= 2) {
+            self.again_in_sentence = false;
+            self.negator_in_sentence = false;
+        }
+        self.clause_words = 0;
+        if self.opener_words > 0 {
+            self.in_opener = false;
+        }
         self.negation = 0;
         self.boost = 1.0;
         self.in_concessive = false;
@@ -592,16 +862,31 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     fn end_sentence(&mut self, question: bool) {
+        self.close_again();
+        if self.wait_in_sentence && self.span_in_sentence && !self.blocker_in_sentence && self.cue_sum == 0.0 {
+            self.cue_sum += WAIT_COUNTED;
+        }
+        self.wait_in_sentence = false;
+        self.span_in_sentence = false;
+        self.blocker_in_sentence = false;
+        if self.sentence_has_words {
+            self.sentences += 1;
+            self.sentence_has_words = false;
+        }
         if self.after_contrast && !self.polar_after_contrast {
             // "Friendly enough, but they lost my key": a `but` followed by plain facts turns
             // against what came before it.
             let (positive, negative) = (self.positive, self.negative);
             self.positive = -negative;
             self.negative = -positive;
+            self.weak_negative = 0.0;
             self.cue_sum = -self.cue_sum;
         }
         let (positive, negative) = if question {
-            (self.positive * QUESTION_POSITIVE, self.negative * QUESTION_NEGATIVE)
+            (
+                self.positive * QUESTION_POSITIVE,
+                (self.negative - self.weak_negative) * QUESTION_NEGATIVE,
+            )
         } else {
             (self.positive, self.negative)
         };
@@ -612,6 +897,7 @@ impl<'l, 't> Scorer<'l, 't> {
         self.cue_sum = 0.0;
         self.positive = 0.0;
         self.negative = 0.0;
+        self.weak_negative = 0.0;
         self.after_contrast = false;
         self.polar_after_contrast = false;
         self.end_clause();
@@ -959,6 +1245,89 @@ mod tests {
             ("en", "No need to come twice, we can do both jobs at once.", Neu),
             ("cs", "Každou pátou návštěvu máte mytí zdarma.", Neu),
             ("ru", "Жду вас через неделю на замену масла.", Neu),
+        ]);
+    }
+
+    #[test]
+    fn complaints_told_as_facts_are_heard() {
+        // GIVEN complaints with no evaluative word (issue 24): a wait counted, still nothing,
+        // a broken promise, the same fault again, a price against its quote, messages unanswered
+        // WHEN classified
+        // THEN they are complaints
+        check(&[
+            ("en", "Emailed them about my refund, 17 days now.", Neg),
+            ("en", "Day 9 and still no call back.", Neg),
+            (
+                "en",
+                "Hotel said our room would be ready at 2. We sat in the lobby until five.",
+                Neg,
+            ),
+            ("en", "Back again for the same rattle.", Neg),
+            ("en", "Quote said £220. Invoice says £389.", Neg),
+            ("en", "Sent three emails to the gym, silence.", Neg),
+            ("en", "The courier turned up forty minutes late.", Neg),
+            ("ru", "Написал им две недели назад.", Neg),
+            ("ru", "Обещали перезвонить завтра. Это было во вторник.", Neg),
+            ("ru", "Согласовали ремонт за 12 000. Забираю, а в счёте 19 600.", Neg),
+            ("uk", "Досі не зателефонували.", Neg),
+            ("cs", "Kadeřnice řekla 450. Zaplatila jsem 780.", Neg),
+            ("cs", "Objednávka zaplacená před 14 dny, stále nepřišla.", Neg),
+            ("sk", "Potvrdenie mi stále neprišlo.", Neg),
+            ("pl", "Znowu nikt nie oddzwonił.", Neg),
+            ("pl", "Telefon zniknął z szafki.", Neg),
+            ("hr", "Poslao sam upit prije 10 dana. Ni odgovora.", Neg),
+            ("de", "Vor 16 Tagen angefragt. Seitdem nichts.", Neg),
+            ("de", "Kostenvoranschlag 680 Euro. Rechnung 1.140 Euro.", Neg),
+            ("es", "Hoy, otra vez, no arranca.", Neg),
+            ("es", "Presupuesto: 400. Factura: 620.", Neg),
+            ("fr", "Devis 300 €, facturé 540 €.", Neg),
+            ("fr", "Toujours pas de nouvelles du garage.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn complaint_fact_false_friends_stay_neutral_or_praise() {
+        // GIVEN mentions that share the complaint facts' words: a price below its quote, one
+        // price, a promise told alone, a wait asked about, "still no problems", a showroom
+        // open for weeks, lukewarm words
+        // WHEN classified
+        // THEN they are not complaints
+        check(&[
+            ("en", "Quoted 300, charged 260 in the end.", Neu),
+            ("en", "Quoted 300 and the invoice said 300.", Neu),
+            ("en", "How long is the wait for an MOT?", Neu),
+            ("en", "In the waiting room, anyone know the wifi password?", Neu),
+            ("en", "Two years later, still no problems.", Neu),
+            ("en", "it was ok, nothing special", Neu),
+            ("ru", "Обещали позвонить, когда придёт деталь.", Neu),
+            ("uk", "Новий салон працює вже два тижні.", Neu),
+            ("de", "Ganz okay, nichts Besonderes.", Neu),
+            ("de", "Wie lange dauert bei euch die HU?", Neu),
+            ("pl", "spoko, nic specjalnego", Neu),
+            ("hr", "Ok je, ništa specijalno.", Neu),
+            ("es", "Llevo tres meses con el coche y quiero hacer la revisión.", Neu),
+            ("fr", "Depuis deux semaines, le showroom est ouvert le dimanche.", Neu),
+            ("fr", "Il y a une salle d'attente avec café ?", Neu),
+            ("cs", "Nový showroom je otevřený už dva týdny.", Neu),
+        ]);
+    }
+
+    #[test]
+    fn sarcasm_after_a_failure_is_a_complaint() {
+        // GIVEN praise that opens or closes a failure, or an upside-down face
+        // WHEN classified
+        // THEN the mention is a complaint; praise that opens plain good news stays praise
+        check(&[
+            ("en", "Oh great, they lost my key again.", Neg),
+            ("en", "Love finding a brand new scratch after a service 🙃", Neg),
+            ("fr", "Génial, la boulangerie n'a plus de pain.", Neg),
+            ("uk", "Супер, у спортзалі знову не працює душ 👌", Neg),
+            ("cs", "Paráda, kavárna zase zavřená.", Neg),
+            ("ru", "Ну спасибо, теперь не открывается багажник 👏", Neg),
+            ("en", "Great, they fixed it in an hour.", Pos),
+            ("en", "Pleasant staff, nobody pushed me into anything.", Pos),
+            ("ru", "Спасибо, машину забрали без единой накрутки.", Pos),
+            ("fr", "Personnel agréable, personne ne m'a forcé la main.", Pos),
         ]);
     }
 

@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "zmizel zmizela zmizelo zmizely bez_odpovědi žádná_odpověď ztratili ztratil ztratila zaměnili zaměnil přehodili přeložili cizí cizích cizím cizího chybí chyběl chyběla chyběly"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nic_zvláštního nic_extra nic_světového nic_speciálního"),
         (2.0, "zlatí zlatá zlatý parádně skvěl* výborn* vynikající perfektn* úžasn* dokonal* bezvadn* fantastick* nadšen* \
                palec_nahoru klobouk_dolů bezchybn*"),
         (1.5, "super doporuč* děkuj* díky paráda parádní"),
@@ -51,6 +55,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "dva|tři|dvě|jiné|jiný|další>servisy|servis|mechanici|doktoři|autoservisy a>ještě|dokonce"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "slíbili|slíbil|slíbila|slibovali|tvrdili|tvrdil|ujišťovali|slíbeno prý>bude"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ani+ani #|deset|dvacet|čtyřicet>minut>později|zpoždění naúčtovali|strhli|strhnuli>dvakrát #|dva|tři|čtyři|pět>maily|mailů|e-maily|zprávy|zpráv|hovory|hovorů #|dva|tři|čtyři|pět|deset>dní|dny|dnů|týdny|týdnů|měsíce|měsíců|hodin|hodiny>už|zpátky|nic|stále pořád|stále|dodnes|furt>nic|ne|nikdo|žádn* stejná|stejný|stejnou|stejnej|stejné|tentýž|tutéž>závad*|problém*|zvuk|chyb* nikdo>se>neozval|neozvali nikdo>nezvedá|nezvedal|neodpověděl podruhé|potřetí>vrátili|vrátil|zavřen*"),
         (-1.0, "potřetí počtvrté popáté poněkolikáté \
                 volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala+dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát \
                 dvakrát|třikrát|čtyřikrát|pětkrát|několikrát|mnohokrát+volal|volala|psal|psala|jezdil|jezdila|reklamoval|reklamovala \
@@ -59,6 +71,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "aniž>jsem|bych+žádal*|řekl*|říkal*|prosil*|požádal*|musel* sami>od>sebe sami>nabídli|nabídl|nabídla \
                bez>připomínání|urgování žádné|bez>překvapení jak>slíbili|slíbil|slíbila|slíbeno dřív|dříve>než+slíbil*|plánoval*|slibovali"),
     ],
-    cue_breakers: "ročně levněji rychleji levnější rychlejší víc méně do",
+    cue_breakers: "špatně špatné problém problémy potíže závady ročně levněji rychleji levnější rychlejší víc méně do",
     cue_blockers: "každou každý každé za příští příštího ještě",
+    quotes: "ceník* leták* řekl řekla řekli říkali slíbili slíbil slíbila odhad* nabídk* cenov* cena inzerát* inzerovan* kalkulac*",
+    charges: "zaplatil* zaplatila faktur* účtenk* účet naúčtoval* naúčtovali chtěli chtěl účtovali najednou",
+    agains: "pořád stále furt zase znovu opět zas",
+    waits: "čekám čekáme volám píšu",
+    spans: "dní dny dnů týden týdny týdnů měsíc měsíce měsíců hodin hodiny hodinu",
 };

@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "verschwunden keine_antwort ohne_antwort keine_rückmeldung verloren verschlampt vertauscht verwechselt verschoben fehlen fehlt fehlte falsche falschen"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nichts_besonderes nichts_weltbewegendes nichts_tolles"),
         (2.0, "schatz traum traumhaft genial* sensationell* hervorragend* ausgezeichnet* perfekt* fantastisch* großartig* exzellent* spitze klasse \
                begeistert* wunderbar* top daumen_hoch beste besten bester bestes einwandfrei* \
                traumhaft*"),
@@ -52,6 +56,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "zwei|drei|andere|vier>werkstätten|werkstatten|ärzte|händler und>sogar|noch"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "zugesagt versprochen versprach versicherte hieß>es sollte>bis|am|heute|morgen"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "weder+noch #|zehn|zwanzig|vierzig>minuten>später|verspätung doppelt>abgebucht|berechnet|kassiert #|zwei|drei|vier|fünf>mails|e-mails|nachrichten|anrufe zweimal|dreimal|viermal|mehrmals>gemeldet|angerufen|geschrieben|nachgefragt|reklamiert #|zwei|drei|vier|fünf|zehn>tage|tagen|wochen|monate|monaten|stunden>seitdem|nichts|warte|immer seit|vor>#|zwei|drei|vier|fünf|zehn>tagen|wochen|monaten|stunden|minuten seit>einer>woche|stunde seitdem>nichts|nix immer>noch>nicht|kein|keine|nichts|niemand noch>immer>nicht|kein|keine|nichts|niemand gleiche|gleichen|selbe|selben|dasselbe>problem|fehler|geräusch|mangel keiner|niemand>da|ruft|meldet|ruft"),
         (-1.0, "zum>zweiten|dritten|vierten|fünften|wiederholten>mal \
                 zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal+angerufen|geschrieben|nachgefragt|reklamiert|gemailt|vorbeigekommen|hingefahren \
                 angerufen|geschrieben|nachgefragt|reklamiert|gemailt+zweimal|dreimal|viermal|fünfmal|mehrmals|mehrfach|zigmal \
@@ -61,6 +73,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                keine|ohne>überraschung|überraschungen wie>versprochen genau+versprochen|angeboten \
                früher>als>versprochen|geplant|erwartet|angekündigt zum>zweiten|dritten|vierten|fünften>mal+gekauft|kaufe|kaufen"),
     ],
-    cue_breakers: "im pro so schneller günstiger billiger weniger mehr des nach sicher weiß",
+    cue_breakers: "schlecht probleme problem ärger mängel beanstandungen im pro so schneller günstiger billiger weniger mehr des nach sicher weiß",
     cue_blockers: "jede jeden jedes nächste nächsten lieber",
+    quotes: "kva kostenvoranschlag* angebot* voranschlag* hieß gesagt versprochen zugesagt preis* angekündigt inklusive",
+    charges: "rechnung* bezahlt gezahlt berechnet abgebucht kassiert liegen verlangt",
+    agains: "wieder nochmal",
+    waits: "warte warten",
+    spans: "tage tagen woche wochen monat monaten monate stunden",
 };

@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "disappeared vanished no_reply no_response swapped mixed_up misplaced rescheduled someone_else's"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nothing_special nothing_more nothing_fancy nothing_amazing"),
         (2.0, "adorable gem stellar spotless superstar excellent outstanding amazing fantastic superb perfect brilliant awesome wonderful exceptional \
                best love loved loving loves delighted thrilled incredible impeccable flawless phenomenal \
                five_stars top_notch highly_recommend"),
@@ -58,6 +62,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "two|three|four|several|other>other+garages|mechanics|dealers|places|shops|doctors|dentists and>even+topped|threw|gave|washed|cleaned|called|rang|sent|brought|offered|added|fixed|checked"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "was|were>told|promised|assured promised|swore|said>it|me|us|we|that|our|the+would|by|ready would>be>ready"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "#|ten|twenty|thirty|forty|an|two|three>minutes|mins|hours|hour|days>late #|two|three|four|five|six>emails|messages|calls|voicemails|texts #>days|weeks|months|hours>now|running|ago day>#>and>still still>no|not|nothing|waiting|hasn't|haven't|hadn't|isn't|hasnt|havent|isnt nobody|noone>has|had|have>rung|called|phoned|replied|answered|emailed|come|got same>fault|problem|noise|rattle|issue|leak|light|error came|comes|come>back>on sat|stood|queued|waited+for|until>#|ten|twenty|forty|an|two|three>minutes|hours|mins|hour even>been>looked"),
         // A repeat, a wait counted in weeks, "not even".
         (-1.0, "second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|4th|5th|6th>time|attempt \
                 called|rang|phoned|emailed|chased|asked|wrote|messaged|complained+twice|times \
@@ -71,6 +83,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                second|third|fourth|fifth|umpteenth|2nd|3rd|4th|5th>time>buying|bought|buy|purchasing|leasing|choosing|using \
                second|third|fourth|fifth>car+from|with|bought always>come|coming>back coming|going>here|there+years|decades"),
     ],
-    cue_breakers: "a an as per of than cheaper faster quicker more less daily weekly yearly annually sure know one two three",
+    cue_breakers: "problems problem issues issue complaints faults trouble rattles leaks a an as per of than cheaper faster quicker more less daily weekly yearly annually sure know one two three",
     cue_blockers: "every each next",
+    quotes: "menu website advertised quote quoted quotes estimate* said told advertised price listed",
+    charges: "invoice* charged charge bill billed paid statement receipt total came",
+    agains: "still again",
+    waits: "waiting chasing",
+    spans: "days weeks months hours week month fortnight",
 };

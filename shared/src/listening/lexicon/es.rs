@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "desapareció desaparecido desaparecida sin_respuesta ni_respuesta perdido perdida perdieron perdió extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nada_especial nada_del normalito sin_más"),
         (2.0, "encanto maravilla estupendamente excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \
                encantad* impecable* espectacular* recomendable"),
         (1.5, "mejor recomiend* recomend* gracias agradec* encant*"),
@@ -50,6 +54,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "dos|tres|otros|otro>talleres|taller|mecánicos|médicos y>hasta|incluso|encima|además"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "prometieron|prometió|aseguraron|aseguró|juraron|juró|prometido dijeron|dijo>que|estaría|estará"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ni+ni #|diez|veinte|cuarenta>minutos>tarde|después cobraron|cobró>dos>veces #|dos|tres|cuatro|cinco>correos|mensajes|llamadas|emails hace>#|dos|tres|cuatro|cinco|diez|una>días|semanas|meses|horas|semana|mes llevo|llevamos>#|dos|tres|cuatro|cinco|diez|una|un>días|semanas|meses|horas|semana|mes>esperando|sin #|dos|tres|cuatro|cinco|diez>días|semanas|meses|horas>ya|esperando|sin sigo|seguimos|sigue|siguen>sin|esperando todavía|aún>no|nada|nadie|ni mismo>problema|fallo|ruido|error|defecto nadie>me|nos>llamó|contestó|respondió|avisó"),
         (-1.0, "segunda|tercera|cuarta|quinta|sexta|enésima>vez>que+llevo|vuelvo|llamo|voy|vengo|reclamo|escribo|pido|traigo \
                 por>segunda|tercera|cuarta|quinta|enésima>vez \
                 llamé|llamado|escrito|escribí|reclamado|reclamé|fui|volví+dos|tres|cuatro|cinco|varias|mil|#>veces \
@@ -61,6 +73,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                ni>un>euro|céntimo>más antes>de>lo>previsto|prometido|esperado \
                segunda|tercera|cuarta|quinta>vez>que+compro|compramos|elijo|elegimos|confío|confiamos siempre>vuelvo|volvemos|repito"),
     ],
-    cue_breakers: "al por de del más menos sé seguro",
+    cue_breakers: "malo mala problemas problema fallos quejas averías al por de del más menos sé seguro",
     cue_blockers: "cada próxima próximo dentro estaré estaremos",
+    quotes: "presupuesto* dijeron dijo prometieron prometió anunciaba anunciado precio* tarifa* cotizaci* unos",
+    charges: "factura* pagué pagamos cobraron cobró marcaba cargaron cargo total",
+    agains: "todavía sigue siguen sigo seguimos vez nuevamente",
+    waits: "esperando",
+    spans: "días semana semanas mes meses horas",
 };

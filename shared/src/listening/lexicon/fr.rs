@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "disparu disparue disparus sans_réponse aucune_réponse perdu perdue égaré égarée trompés inversé inversées manque manquait manquent"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "rien_de rien_d'exceptionnel rien_d'extraordinaire sans_plus"),
         (2.0, "adorable* nickel conquis conquise plaisir génialissime excellent* parfait* génial* formidable* magnifique* merveilleu* superbe* top ravi ravie \
                ravis ravies enchanté* impeccable* exceptionnel* fantastique* bravo"),
         (1.5, "super meilleur* recommand* merci"),
@@ -48,6 +52,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: false,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "deux|trois|autres|autre>garages|garage|garagistes|médecins|concessions et>même"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "promis|promise|promettait|juré|jurait|assuré|annoncé>que|sous|pour|le|la|prête|prêt devait>être"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ni+ni #|dix|vingt|quarante>minutes>plus|après|de>retard débité|débitée|facturé|facturée|prélevé>deux>fois #|deux|trois|quatre|cinq>messages|mails|appels|relances fait|faisait>#|deux|trois|quatre|cinq|six|dix|une>jours|semaines|mois|heures|semaine|heure #|deux|trois|quatre|cinq|six|dix>jours|semaines|mois|heures>que|sans toujours>pas>de toujours>pas|rien|personne|aucun|aucune même>problème|panne|bruit|défaut|erreur personne>ne>rappelle|répond|décroche"),
         (-1.0, "deuxième|troisième|quatrième|cinquième|énième|nième>fois>que>je|j'appelle|j'écris|j'attends|j'envoie|j'ai|j'y \
                 pour>la>deuxième|troisième|quatrième|cinquième|énième>fois \
                 appelé|écrit|relancé|rappelé|revenu|revenue+deux|trois|quatre|cinq|six|plusieurs|mille|#>fois \
@@ -57,6 +69,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                sans|aucune>surprise|surprises comme>promis exactement+promis|annoncé|devis plus>tôt>que>prévu|promis \
                deuxième|troisième|quatrième|cinquième>fois>que+j'achète|achète|achetons|choisis|choisissons"),
     ],
-    cue_breakers: "moins plus par de du sûr sais",
+    cue_breakers: "mauvais mauvaise problème problèmes souci soucis panne pannes moins plus par de du sûr sais",
     cue_blockers: "chaque prochaine prochain dans",
+    quotes: "devis annoncé* annonce* dit promis* juré* prix tarif* affiché* estim* offert",
+    charges: "factur* payé payée addition prélèvement* débité* compté* réglé total",
+    agains: "encore nouveau",
+    waits: "j'attends attends attendons",
+    spans: "jours semaine semaines mois heures",
 };

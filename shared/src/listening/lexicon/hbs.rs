@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "nestao nestala nestalo nestali bez_odgovora ni_odgovora izgubili izgubio izgubila zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "ništa_specijalno ništa_posebno ništa_spektakularno ništa_specijalnog ništa_posebnog"),
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
                besprijekorn* besprekorn*"),
         (1.5, "super preporuč* hvala zahval*"),
@@ -49,6 +53,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: true,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "dva|tri>servisa|mehaničara|majstora|doktora i>još|čak"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "obećali|obećao|obećala|tvrdili|tvrdio|uvjeravali|uveravali|obećano trebalo>je>biti"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ni+ni #|deset|dvadeset|četrdeset>minuta>kasnije|zakašnjenja naplatili|naplatila|naplatio|skinuli>dvaput|dva #|dva|tri|četiri|pet>mejla|maila|mailova|poruke|poruka|poziva drugi|treći|četvrti|peti>dan>čekam|zovem|čekamo #|dva|tri|četiri|pet|deset>dana|tjedna|tjedana|nedelja|nedelje|sedmica|mjeseca|meseca|mjeseci|meseci|sati|sata>već|ništa još>uvijek|uvek>ništa|ne|nema|nitko|niko|nije i>dalje>ništa|ne|nema|nitko|niko|nije isti>kvar|problem|zvuk|greška|grešku nitko|niko>se>nije>javio|javila|javili nitko|niko>ne>javlja|odgovara|diže"),
         (-1.0, "treći|četvrti|peti>put \
                 zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala+dva|tri|četiri|pet|nekoliko|više|#>puta \
                 dva|tri|četiri|pet|nekoliko|#>puta+zvao|zvala|pisao|pisala|dolazio|dolazila|reklamirao|reklamirala \
@@ -59,6 +71,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                bez>traženja|podsjećanja|podsećanja|požurivanja sami>su>ponudili|predložili sami>ponudili bez>iznenađenja \
                kako>su>obećali ranije>nego|od+obećan*"),
     ],
-    cue_breakers: "godišnje jeftinije brže više manje siguran sigurna znam",
+    cue_breakers: "loše lose problema problem kvarova kvar godišnje jeftinije brže više manje siguran sigurna znam",
     cue_blockers: "svaki svakog svaku za idući sljedeći sledeće sledeći iduće",
+    quotes: "cjenik* cenovnik* kažu montaža rekli rekao rekla obećali obećao obećala procjen* procen* ponud* cijena cena oglas* predračun*",
+    charges: "traži platio platila platili račun* naplatili naplatio naplaćeno fakturu ispalo",
+    agains: "opet ponovo ponovno",
+    waits: "čekam čekamo zovem pišem",
+    spans: "dana tjedan tjedna tjedana nedelju nedelje mjesec mjeseca mjeseci mesec meseca meseci sati sata",
 };

@@ -63,6 +63,22 @@ pub(super) struct Source {
     /// Words that, right before a cue or between its items, show it was no cue: "*every*
     /// third time", "waiting *next* week", "жду *через* неделю".
     pub cue_blockers: &'static str,
+    /// Words for a price given before the work ("quoted", "estimate", `Kostenvoranschlag`,
+    /// `presupuesto`, `сказали`), whole words and `stem*`s: with a later charge word and two
+    /// numbers in the mention, a price against its quote ("quoted 220, invoice 389").
+    pub quotes: &'static str,
+    /// Words for what was charged ("invoice", "charged", "paid", `Rechnung`, `factura`).
+    pub charges: &'static str,
+    /// "Again" and "still" (`zase`, `wieder`, `vez` of `otra vez`, `stále`, `sigue`): with a
+    /// negator in the clause a failure repeated or lasting ("otra vez no arranca", "stále
+    /// neprišlo"); after a sarcastic opener they show the praise was irony ("great, closed
+    /// again").
+    pub agains: &'static str,
+    /// Waiting and chasing in the first person (`waiting`, `чекаю`, `czekam`, `j'attends`) and
+    /// spans of time (`weeks`, `тиждень`, `tygodni`, `semaines`): both in one sentence, a
+    /// wait counted ("Чекаю на бампер з Польщі вже 24 дні"), however far apart.
+    pub waits: &'static str,
+    pub spans: &'static str,
 }
 
 /// A cue pattern: items joined by `+` (up to `CUE_GAP` other words may stand before the item)
@@ -86,12 +102,31 @@ struct CueItem {
     gap: usize,
 }
 
+impl CueItem {
+    /// Whitespace-separated words and `stem*`s as one item's forms.
+    fn parse(list: &str) -> CueItem {
+        let forms = list
+            .split_whitespace()
+            .map(|f| match f.strip_suffix('*') {
+                Some(stem) => CueForm::Stem(text::fold(stem)),
+                None => CueForm::Word(text::fold(f)),
+            })
+            .collect();
+        CueItem { forms, gap: 0 }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 enum CueForm {
     Word(String),
     Stem(String),
     Number,
 }
+
+/// The weight that marks a cue as a promise ("was promised Friday", `slíbili`, `versprochen`):
+/// no opinion alone, a complaint when the mention also tells of a failure (a negator, "again",
+/// another complaint, a wait counted).
+pub(super) const PROMISE_CUE: f32 = -0.5;
 
 /// Words allowed before an item joined by `+`.
 const CUE_GAP: usize = 3;
@@ -123,6 +158,9 @@ pub(super) struct Lexicon {
     cue_numbers: Vec<usize>,
     /// The most words one of the cues and the word after it can span.
     max_cue_words: usize,
+    /// A price before the work and what was charged (see `Source::quotes`).
+    quotes: CueItem,
+    charges: CueItem,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -139,6 +177,11 @@ pub(super) struct FunctionWord {
     pub cue_blocker: bool,
     /// A two-word idiom starts with this word (its lexicon's `phrases` has it).
     pub phrase_start: bool,
+    /// "Again": a failure repeated, or irony after a sarcastic opener.
+    pub again: bool,
+    /// A waiting verb, a span of time (see `Source::waits`).
+    pub wait: bool,
+    pub span: bool,
 }
 
 impl FunctionWord {
@@ -195,6 +238,8 @@ impl Lexicon {
             cue_starts: HashMap::default(),
             cue_numbers: Vec::new(),
             max_cue_words: 0,
+            quotes: CueItem::parse(source.quotes),
+            charges: CueItem::parse(source.charges),
         };
         for (value, list) in source.cues {
             for pattern in list.split_whitespace() {
@@ -237,6 +282,9 @@ impl Lexicon {
             function(list, &|f| f.intensifier = Some(*factor));
         }
         function(source.cue_blockers, &|f| f.cue_blocker = true);
+        function(source.agains, &|f| f.again = true);
+        function(source.waits, &|f| f.wait = true);
+        function(source.spans, &|f| f.span = true);
         // At one word the longest cue is tried first.
         let cues = &lexicon.cues;
         let longest_first = |list: &mut Vec<usize>| list.sort_by_key(|&i| std::cmp::Reverse(cues[i].items.len()));
@@ -305,6 +353,12 @@ impl Lexicon {
 
     pub fn cue(&self, index: usize) -> &Cue {
         &self.cues[index]
+    }
+
+    /// Whether `word` is a quote word (`quote`) or a charge word (`!quote`).
+    pub fn is_price_word(&self, word: &str, quote: bool) -> bool {
+        let item = if quote { &self.quotes } else { &self.charges };
+        !item.forms.is_empty() && self.cue_item_matches(item, word)
     }
 
     /// Whether `word` is one of the forms of a cue's `item`.
@@ -451,7 +505,7 @@ fn head(word: &str) -> Option<[char; 3]> {
     Some([chars.next()?, chars.next()?, chars.next()?])
 }
 
-fn is_number(word: &str) -> bool {
+pub(super) fn is_number(word: &str) -> bool {
     !word.is_empty() && word.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -508,6 +562,9 @@ fn chain_of(lang: Lang) -> Vec<&'static Lexicon> {
 /// partners) carry none.
 pub(super) fn emoji(c: char) -> Option<f32> {
     Some(match c {
+        // Upside-down face: irony ("love finding a new scratch 🙃"); the only emoji below
+        // -2, which is how the scorer knows it (`IRONY`).
+        '🙃' => -2.5,
         '😍' | '🥰' | '🤩' | '❤' | '♥' | '💕' | '💖' | '💗' | '💓' | '💞' | '💯' | '😻' => 2.0,
         '😀' | '😃' | '😄' | '😁' | '😊' | '☺' | '🙂' | '😎' | '👍' | '👏' | '🙌' | '🎉' | '🥳' | '⭐' | '🌟'
         | '✨' | '💪' | '👌' | '🙏' | '🤗' | '😘' | '✅' | '🏆' | '🥇' | '🔝' => 1.5,

@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "zniknął zniknęła zniknęło zniknęły bez_odpowiedzi zero_odpowiedzi zgubili zgubił zgubiła pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nic_specjalnego nic_szczególnego bez_szału nic_nadzwyczajnego"),
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
                bezbłędn*"),
         (1.5, "super polec* dziękuj* dzięki kciuk"),
@@ -50,6 +54,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "dwa|trzy|inne|inny>warsztaty|warsztat|mechanicy|serwisy|lekarze i>nawet|jeszcze"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "obiecali|obiecał|obiecała|zapewniali|zapewniał|przysięgali|obiecane miało>być"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ani+ani #|dziesięć|dwadzieścia|czterdzieści>minut>później|spóźnienia pobrali|pobrano|naliczyli|policzyli>dwa|dwukrotnie #|dwa|trzy|cztery|pięć>maile|maili|wiadomości|telefony|telefonów|połączeń|połączenia #|dwa|trzy|cztery|pięć|dziesięć>dni|dzień|tygodnie|tygodni|miesiące|miesięcy|godziny|godzin>temu|już|minęło|nic nadal|wciąż|dalej|ciągle>nic|nie|brak|nikt|żadn* ten|ta|to>sam*>usterk*|problem*|dźwięk|stuk|błąd|awari* nikt>nie>oddzwonił|zadzwonił|odpisał|odpowiedział|odebrał"),
         (-1.0, "trzeci|czwarty|piąty|kolejny>raz po>raz>drugi|trzeci|czwarty|kolejny|enty|setny \
                 dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam+dwa|trzy|cztery|pięć|kilka|parę|#>razy \
                 dwa|trzy|cztery|pięć|kilka|parę|#>razy+dzwoniłem|dzwoniłam|pisałem|pisałam|przyjeżdżałem|przyjeżdżałam|reklamowałem|reklamowałam \
@@ -60,6 +72,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
                wcześniej>niż>obiecali|zapowiadali drugi|trzeci|czwarty|piąty|kolejny>raz>kupuj*|kupił*|wybieram|wybrał* \
                od>lat>serwisuj*|kupuj*"),
     ],
-    cue_breakers: "w taniej szybciej więcej mniej częściej wiem do",
+    cue_breakers: "źle złe problemów problemy usterek awarii zastrzeżeń w taniej szybciej więcej mniej częściej wiem do",
     cue_blockers: "każdy każdą każdego za przyszłego przyszłym",
+    quotes: "około telefon* powiedział powiedziała powiedzieli mówili wycen* kosztorys* oferta ofert* cena ogłoszen* obiecali umówili",
+    charges: "odbior* zapłaciłem zapłaciłem zapłaciłam zapłaci* faktur* paragon* rachun* policzyli doliczyli skasowali wyszło",
+    agains: "wciąż nadal dalej znowu znów ponownie",
+    waits: "czekam czekamy dzwonię piszę",
+    spans: "dni tydzień tygodnie tygodni miesiąc miesiące miesięcy godziny godzin godzinę",
 };

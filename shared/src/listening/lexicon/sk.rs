@@ -4,6 +4,10 @@ use super::Source;
 
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
+        // Lost, swapped, missing, someone else's, moved (issue 24).
+        (-1.0, "zmizol zmizla zmizlo zmizli bez_odpovede žiadna_odpoveď stratili stratil stratila zamenili zamenil preložili cudzie cudzí cudzích chýba chýbal chýbala chýbali"),
+        // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
+        (-0.25, "nič_zvláštne nič_extra nič_svetové nič_špeciálne"),
         (2.0, "zlatí zlatá zlatý parádne výborn* vynikajúc* skvel* perfektn* úžasn* dokonal* fantastick* nadšen* palec_hore \
                bezchybn*"),
         (1.5, "super odporúč* ďakuj* vďaka paráda"),
@@ -51,6 +55,14 @@ pub(in crate::listening) const SOURCE: Source = Source {
     latin_only: false,
     negative_concord: true,
     cues: &[
+        // Fixed what others could not (issue 24): "two other garages", "Dva servisy".
+        // A favour told with "and even" (issue 24): "and they even topped up the screenwash".
+        (1.0, "dva|tri|dve|iné|iný|ďalšie>servisy|servis|mechanici|lekári a>ešte|dokonca"),
+        // A promise (issue 24): a complaint only when the mention tells it was broken (see
+        // `PROMISE_CUE`): "promised Friday, nothing yet", not "promised to call when the part comes".
+        (super::PROMISE_CUE, "sľúbili|sľúbil|sľúbila|sľubovali|tvrdili|tvrdil|uisťovali vraj>bude"),
+        // Issue 24: waits counted, still nothing, promises, the same fault again, nobody calls.
+        (-1.0, "ani+ani #|desať|dvadsať|štyridsať>minút>neskôr|meškanie naúčtovali|strhli|stiahli>dvakrát #|dva|tri|štyri|päť>maily|mailov|správy|správ|hovory|hovorov #|dva|tri|štyri|päť|desať>dní|dni|týždne|týždňov|mesiace|mesiacov|hodín|hodiny>už|späť|nič|stále stále|dodnes|furt|pořád>nič|nie|nik|nikto|žiadn* rovnaká|rovnaký|rovnakú|rovnaké>závad*|problém*|zvuk|chyb* tá|ten|tú|to>istá|istý|istú|isté>závad*|problém*|zvuk|chyb* nikto>sa>neozval|neozvali nikto>nedvíha|nezdvíha|neodpovedal"),
         (-1.0, "tretíkrát štvrtýkrát \
                 volal|volala|písal|písala|reklamoval|reklamovala+dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát \
                 dvakrát|trikrát|štyrikrát|päťkrát|viackrát|niekoľkokrát|mnohokrát+volal|volala|písal|písala|reklamoval|reklamovala \
@@ -59,6 +71,11 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "bez>pripomínania|urgovania sami>od>seba sami>ponúkli|ponúkol|ponúkla bez|žiadne>prekvapenia|prekvapení \
                ani>len+nemusel|nemusela|nemuseli ako>sľúbili|sľúbil|sľúbila skôr>ako|než+sľúbil*|plánoval*"),
     ],
-    cue_breakers: "ročne lacnejšie rýchlejšie viac menej netuším neviem do",
+    cue_breakers: "zle zlé problém problémy problémov poruchy ročne lacnejšie rýchlejšie viac menej netuším neviem do",
     cue_blockers: "každú každý každé o budúci budúceho ešte",
+    quotes: "leták* cenník* povedal povedala povedali sľúbili sľúbil sľúbila odhad* ponuk* cenov* cena inzerát* kalkuláci*",
+    charges: "platení bloč* doúčtovali zaplatil* zaplatila faktúr* účet blok* naúčtoval* účtovali pýtali chceli zrazu",
+    agains: "stále furt zase znova opäť zas",
+    waits: "čakám čakáme volám píšem",
+    spans: "dní dni týždeň týždne týždňov mesiac mesiace mesiacov hodín hodiny hodinu",
 };
