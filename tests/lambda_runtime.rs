@@ -491,18 +491,13 @@ async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_f
         records[failed_at]
     );
     let questions = |sent: &[Value]| customers.map(|u| sent.iter().filter(|m| m["channel"] == format!("D{u}")).count());
-    let before: Vec<usize> = records[..failed_at]
-        .iter()
-        .map(|r| customers.iter().position(|u| r.to_string().contains(u)).unwrap())
-        .collect();
-    let mut expected = [0; 3];
-    for i in &before {
-        expected[*i] = 1;
-    }
+    // A failed record holds back only its own recipient: the others, before and after it in
+    // the batch, are asked at once (issue 17), and the retry from the failure finds them done.
+    let expected = customers.map(|u| usize::from(u != "U0BFAIL"));
     assert_eq!(
         questions(&posts(&slack).await),
         expected,
-        "only the records before the failure"
+        "everyone but the rate-limited customer"
     );
 
     // Lambda retries the batch from the failed record: the rest are asked, nobody twice.
