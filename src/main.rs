@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod connect;
 mod demo;
+mod import;
 mod listen;
 mod serve;
 
