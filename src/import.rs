@@ -16,6 +16,7 @@ use sarafan_core::store::{FullStore, StoreChoice};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Where the rows come from.
@@ -82,7 +83,7 @@ pub async fn run(kind: &str, file: &Path) -> Result<(), CliError> {
         .await
         .context("opening the store")?;
     let mut progress = Progress::new(std::io::stderr().is_terminal());
-    let summary = import(store.as_ref(), source, rows, &mut progress, &mut |line, reason| {
+    let summary = import(store, rows, &mut progress, &mut |line, reason| {
         eprintln!("line {line}: refused: {reason}");
     })
     .await;
@@ -430,70 +431,99 @@ fn sarafan_row(
     })
 }
 
-/// Writes the rows in order. A refused row is reported through `refused` and counted; a store
-/// failure stops the import (what was stored stays, and a second run finishes the rest).
+/// How many rows are written at once: the SQLite writer commits what is queued together, so
+/// rows sent together share their commits (a chunk is a few commits, not a few per row).
+const CHUNK: usize = 256;
+
+/// Writes the rows, a chunk at a time. A refused row is reported through `refused` (in line
+/// order) and counted; a store failure stops the import after its chunk (what was stored
+/// stays, and a second run finishes the rest).
 pub async fn import(
-    store: &dyn FullStore,
-    _source: Source,
+    store: Arc<dyn FullStore>,
     rows: Vec<Row>,
     progress: &mut Progress,
     refused: &mut dyn FnMut(u64, &str),
 ) -> Result<Summary, CliError> {
     let mut summary = Summary::default();
     let mut customers_seen: HashSet<String> = HashSet::new();
-    for row in rows {
-        summary.read += 1;
-        match row.parsed {
-            Err(reason) => {
-                summary.refused += 1;
-                refused(row.line, &reason);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut writes = Vec::with_capacity(CHUNK);
+        for row in rows.by_ref().take(CHUNK) {
+            summary.read += 1;
+            match row.parsed {
+                Err(reason) => {
+                    summary.refused += 1;
+                    refused(row.line, &reason);
+                }
+                Ok(Parsed::NotNps) => summary.not_nps += 1,
+                Ok(Parsed::Answer {
+                    response,
+                    customer,
+                    delivery,
+                }) => {
+                    // Name and email once a run; merging keeps what is already stored.
+                    let customer = customer.filter(|c| customers_seen.insert(c.id.clone()));
+                    let store = store.clone();
+                    let line = row.line;
+                    writes.push((
+                        line,
+                        tokio::spawn(async move { write_answer(store.as_ref(), response, customer, delivery).await }),
+                    ));
+                }
             }
-            Ok(Parsed::NotNps) => summary.not_nps += 1,
-            Ok(Parsed::Answer {
-                response,
-                customer,
-                delivery,
-            }) => {
-                if let Some(customer) = customer {
-                    if customers_seen.insert(customer.id.clone()) {
-                        // Name and email once a run; merging keeps what is already stored.
-                        let key = format!("import:customer:{}", customer.id);
-                        store
-                            .apply(&key, Change::Customer(customer))
-                            .await
-                            .with_context(|| format!("storing the customer of line {}", row.line))?;
-                    }
+        }
+        let mut failed: Option<anyhow::Error> = None;
+        for (line, write) in writes {
+            match write.await {
+                Ok(Ok(Applied::Stored)) => summary.stored += 1,
+                Ok(Ok(Applied::Duplicate)) => summary.duplicates += 1,
+                Ok(Err(e)) => {
+                    failed.get_or_insert_with(|| {
+                        e.context(format!("storing line {line} (run the import again to finish)"))
+                    });
                 }
-                // History is not news: staff are not alerted about answers given long ago, nor
-                // shown old praise, when the outreach worker reads these from the change feed.
-                for effect in [
-                    format!("effect:response_recorded:{}:alert", response.id),
-                    format!("effect:kudos:{}", response.id),
-                ] {
-                    store
-                        .mark_effect_done(&effect)
-                        .await
-                        .with_context(|| format!("storing line {}", row.line))?;
-                }
-                let applied = store
-                    .apply(
-                        &delivery,
-                        Change::Response {
-                            response,
-                            survey: None,
-                        },
-                    )
-                    .await
-                    .with_context(|| format!("storing line {} (run the import again to finish)", row.line))?;
-                match applied {
-                    Applied::Stored => summary.stored += 1,
-                    Applied::Duplicate => summary.duplicates += 1,
+                Err(e) => {
+                    failed.get_or_insert_with(|| anyhow!("storing line {line}: {e}"));
                 }
             }
         }
         progress.tick(summary.read);
+        if let Some(e) = failed {
+            return Err(CliError::Failure(e));
+        }
     }
     Ok(summary)
+}
+
+async fn write_answer(
+    store: &dyn FullStore,
+    response: Response,
+    customer: Option<Customer>,
+    delivery: String,
+) -> anyhow::Result<Applied> {
+    if let Some(customer) = customer {
+        let key = format!("import:customer:{}", customer.id);
+        store.apply(&key, Change::Customer(customer)).await?;
+    }
+    // History is not news: staff are not alerted about answers given long ago, nor shown old
+    // praise, when the outreach worker reads these answers from the change feed.
+    for effect in [
+        format!("effect:response_recorded:{}:alert", response.id),
+        format!("effect:kudos:{}", response.id),
+    ] {
+        store.mark_effect_done(&effect).await?;
+    }
+    let applied = store
+        .apply(
+            &delivery,
+            Change::Response {
+                response,
+                survey: None,
+            },
+        )
+        .await?;
+    Ok(applied)
 }
 
 /// Rows so far on standard error: one line updated in place on a terminal, a line every few
