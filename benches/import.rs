@@ -17,7 +17,11 @@ fn arg(name: &str) -> Option<String> {
 /// A Delighted-shaped export (tests/fixtures/import/README.md), deterministic for a given size.
 fn write_export(path: &Path, rows: u64) {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create the export"));
-    writeln!(out, "Response ID,Score,Comment,Response timestamp,Email,Name,Survey type").unwrap();
+    writeln!(
+        out,
+        "Response ID,Score,Comment,Response timestamp,Email,Name,Survey type"
+    )
+    .unwrap();
     let mut state: u64 = 0x2545_f491_4f6c_dd1d;
     let mut next = || {
         // xorshift64: the same file every run.
@@ -37,7 +41,11 @@ fn write_export(path: &Path, rows: u64) {
             _ => "",
         };
         let at = if i % 2 == 0 {
-            format!("2025-{month:02}-{day:02} {:02}:{:02}:00 -0700", minute / 60, minute % 60)
+            format!(
+                "2025-{month:02}-{day:02} {:02}:{:02}:00 -0700",
+                minute / 60,
+                minute % 60
+            )
         } else {
             format!("2025-{month:02}-{day:02}T{:02}:{:02}:00Z", minute / 60, minute % 60)
         };

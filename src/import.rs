@@ -73,9 +73,8 @@ impl std::fmt::Display for Summary {
 /// `sarafan import KIND FILE`: exit 0 when every row went in (or was there already), 1 when
 /// some row was refused (the rest is imported) or the store failed, 2 on bad usage.
 pub async fn run(kind: &str, file: &Path) -> Result<(), CliError> {
-    let source = Source::parse(kind).ok_or_else(|| {
-        CliError::Usage(format!("unknown import kind {kind:?}: expected delighted or responses"))
-    })?;
+    let source = Source::parse(kind)
+        .ok_or_else(|| CliError::Usage(format!("unknown import kind {kind:?}: expected delighted or responses")))?;
     let rows = read_rows(source, file)?;
     let store = StoreChoice::from_env("sqlite")
         .map_err(CliError::Usage)?
@@ -105,6 +104,8 @@ pub struct Row {
     pub parsed: Result<Parsed, String>,
 }
 
+// Nearly every row is an answer: boxing it would add an allocation per row to save nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Parsed {
     Answer {
         response: Response,
@@ -123,9 +124,7 @@ pub fn read_rows(source: Source, file: &Path) -> Result<Vec<Row>, CliError> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"));
     match (source, jsonl) {
-        (Source::Delighted, true) => Err(CliError::Usage(
-            "a Delighted export is a CSV file (.csv)".into(),
-        )),
+        (Source::Delighted, true) => Err(CliError::Usage("a Delighted export is a CSV file (.csv)".into())),
         (Source::Delighted, false) => parse_csv(&bytes, source, file),
         (Source::Responses, false) => parse_csv(&bytes, source, file),
         (Source::Responses, true) => parse_jsonl(&bytes, file),
@@ -515,13 +514,7 @@ async fn write_answer(
         store.mark_effect_done(&effect).await?;
     }
     let applied = store
-        .apply(
-            &delivery,
-            Change::Response {
-                response,
-                survey: None,
-            },
-        )
+        .apply(&delivery, Change::Response { response, survey: None })
         .await?;
     Ok(applied)
 }
