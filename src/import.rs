@@ -81,7 +81,7 @@ pub async fn run(kind: &str, file: &Path) -> Result<(), CliError> {
         .open()
         .await
         .context("opening the store")?;
-    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let mut progress = Progress::new(std::io::stderr().is_terminal(), rows.len() as u64);
     let summary = import(store, rows, &mut progress, &mut |line, reason| {
         eprintln!("line {line}: refused: {reason}");
     })
@@ -523,15 +523,17 @@ async fn write_answer(
 /// seconds otherwise (a log, a CI job).
 pub struct Progress {
     terminal: bool,
+    total: u64,
     started: Instant,
     last: Option<Instant>,
     shown: bool,
 }
 
 impl Progress {
-    pub fn new(terminal: bool) -> Self {
+    pub fn new(terminal: bool, total: u64) -> Self {
         Progress {
             terminal,
+            total,
             started: Instant::now(),
             last: None,
             shown: false,
@@ -560,11 +562,25 @@ impl Progress {
     fn show(&mut self, rows: u64) {
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = rows as f64 / secs;
+        let share = rows as f64 / self.total.max(1) as f64;
+        let total = self.total;
         let mut err = std::io::stderr().lock();
         if self.terminal {
-            let _ = write!(err, "\rimporting: {rows} rows ({rate:.0} rows/s)");
+            const WIDTH: usize = 30;
+            let filled = ((share * WIDTH as f64) as usize).min(WIDTH);
+            let bar = format!("{}{}", "#".repeat(filled), "-".repeat(WIDTH - filled));
+            // \x1b[K clears what a longer line before left.
+            let _ = write!(
+                err,
+                "\r[{bar}] {rows}/{total} rows {:.0}% {rate:.0} rows/s\x1b[K",
+                share * 100.0
+            );
         } else {
-            let _ = writeln!(err, "importing: {rows} rows ({rate:.0} rows/s)");
+            let _ = writeln!(
+                err,
+                "importing: {rows} of {total} rows ({:.0}%), {rate:.0} rows/s",
+                share * 100.0
+            );
         }
         let _ = err.flush();
         self.shown = true;

@@ -212,3 +212,31 @@ fn sarafans_own_export_goes_back_into_a_fresh_store() {
         );
     }
 }
+
+#[test]
+fn an_import_stopped_part_way_finishes_on_the_next_run_counting_nothing_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    // The first run saw only the start of the file (the rows up to 1005, as if it had stopped).
+    let full = std::fs::read_to_string(fixture()).unwrap();
+    let cut = full.find("\n1006,").unwrap() + 1;
+    let partial = dir.path().join("partial.csv");
+    std::fs::write(&partial, &full[..cut]).unwrap();
+    let first = sarafan(&["import", "delighted", partial.to_str().unwrap()], &db);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert_eq!(stdout(&first).trim(), "read 5, stored 5, duplicates 0, refused 0");
+
+    let rest = sarafan(&["import", "delighted", fixture().to_str().unwrap()], &db);
+    assert!(rest.status.success(), "{}", stderr(&rest));
+    assert_eq!(
+        stdout(&rest).trim(),
+        "read 13, stored 7, duplicates 5, refused 0, skipped 1 (not NPS)"
+    );
+    let january = reported_nps(&db, dir.path(), "2026-01");
+    assert_eq!(january["responses"], 5);
+    assert!(close(january["nps"].as_f64().unwrap(), 40.0), "{january}");
+    let march = reported_nps(&db, dir.path(), "2026-03");
+    // March: 10, 10, 5 -> 2 promoters, 1 detractor of 3: 100 * (2 - 1) / 3.
+    assert_eq!(march["responses"], 3);
+    assert!(close(march["nps"].as_f64().unwrap(), 100.0 / 3.0), "{march}");
+}
