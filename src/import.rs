@@ -248,7 +248,7 @@ fn parse_csv(bytes: &[u8], source: Source, file: &Path) -> Result<Vec<Row>, CliE
                         cell(c.platform),
                         cell(c.score),
                         cell(c.at),
-                        opt(c.comment),
+                        opt(c.comment).map(unneutralise),
                         opt(c.locale),
                     ),
                 };
@@ -267,6 +267,15 @@ fn parse_csv(bytes: &[u8], source: Source, file: &Path) -> Result<Vec<Row>, CliE
         }
     }
     Ok(rows)
+}
+
+/// Text as it was before a CSV export put `'` in front of what a spreadsheet would read as a
+/// formula (`=`, `+`, `-`, `@`, tab, CR: the OWASP list `sarafan export --format csv` uses).
+fn unneutralise(text: String) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => text,
+    }
 }
 
 fn parse_jsonl(bytes: &[u8], file: &Path) -> Result<Vec<Row>, CliError> {
@@ -606,6 +615,14 @@ mod tests {
         assert_eq!(timestamp(&want.timestamp().to_string()).unwrap(), want);
         assert!(timestamp("03/10/2026").is_err());
         assert!(timestamp("").is_err());
+    }
+
+    #[test]
+    fn a_neutralised_formula_cell_is_read_back_as_written() {
+        assert_eq!(unneutralise("'=1+1".into()), "=1+1");
+        assert_eq!(unneutralise("'-great".into()), "-great");
+        assert_eq!(unneutralise("'tis fine".into()), "'tis fine");
+        assert_eq!(unneutralise("fine".into()), "fine");
     }
 
     #[test]
