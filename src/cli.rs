@@ -85,6 +85,14 @@ pub enum Command {
         #[arg(long)]
         url: String,
     },
+    /// Take in past answers: a Delighted response export (CSV), or Sarafan's own
+    /// `export responses` (CSV or JSON Lines). A second run adds nothing already imported.
+    Import {
+        /// delighted or responses.
+        kind: String,
+        /// The file to read.
+        file: PathBuf,
+    },
     /// DynamoDB utilities.
     Dynamodb {
         #[command(subcommand)]
