@@ -1,7 +1,8 @@
 //! `sarafan check [--live]`: reads the settings exactly as the functions do and says, per
 //! platform and feature, whether it is configured, what is missing or invalid; with `--live` it
 //! also asks each chat platform who the credentials belong to (Slack `auth.test`, Telegram
-//! `getMe` and `getWebhookInfo`, the WhatsApp sender's phone number).
+//! `getMe` and `getWebhookInfo`, the WhatsApp sender's phone number) and, when the configuration
+//! uses AWS, DynamoDB (`DescribeTable`) and SES (the sender's identity).
 
 use crate::commands::CliError;
 use serde_json::Value;
@@ -228,6 +229,10 @@ pub async fn run(live: bool) -> Result<(), CliError> {
         }
     }
 
+    if live {
+        rows.extend(aws_rows(&get).await);
+    }
+
     let mut out = std::io::stdout().lock();
     for row in &rows {
         writeln!(out, "{:<20} {:<6} {}", row.feature, row.state.label(), row.detail)
@@ -256,4 +261,93 @@ async fn ask(request: reqwest::RequestBuilder) -> Result<Value, String> {
         .json::<Value>()
         .await
         .map_err(|_| format!("HTTP {status} without a JSON answer"))
+}
+
+/// The AWS parts, asked only when the configuration uses them (a laptop on SQLite without
+/// email asks AWS nothing): the DynamoDB table's status and stream, and the SES identity the
+/// report is sent as.
+async fn aws_rows(get: &impl Fn(&str) -> Option<String>) -> Vec<Row> {
+    let dynamodb = get("SARAFAN_STORE").as_deref() == Some("dynamodb");
+    let email = get("REPORT_FROM");
+    if !dynamodb && email.is_none() {
+        return Vec::new();
+    }
+    let aws = sarafan_core::aws::sdk_config().await;
+    let mut rows = Vec::new();
+    if dynamodb {
+        let table = get("SARAFAN_TABLE").unwrap_or_default();
+        let answer = aws_sdk_dynamodb::Client::new(&aws)
+            .describe_table()
+            .table_name(&table)
+            .send()
+            .await;
+        rows.push(match answer {
+            Ok(a) => {
+                let status = a
+                    .table()
+                    .and_then(|t| t.table_status())
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default();
+                let streams = a
+                    .table()
+                    .and_then(|t| t.stream_specification())
+                    .is_some_and(|s| s.stream_enabled());
+                Row {
+                    feature: "dynamodb (live)",
+                    state: if status == "ACTIVE" { State::Ok } else { State::Wrong },
+                    detail: format!(
+                        "table {table}: {status}, stream {}",
+                        if streams { "on" } else { "OFF (outreach needs it)" }
+                    ),
+                }
+            }
+            Err(e) => Row {
+                feature: "dynamodb (live)",
+                state: State::Wrong,
+                detail: format!(
+                    "DescribeTable {table}: {}",
+                    aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+                ),
+            },
+        });
+    }
+    if let Some(from) = email {
+        let ses = aws_sdk_sesv2::Client::new(&aws);
+        // The identity is the address, or its domain when only the domain is verified.
+        let address = from
+            .rsplit('<')
+            .next()
+            .unwrap_or(&from)
+            .trim_end_matches('>')
+            .trim()
+            .to_string();
+        let domain = address.rsplit('@').next().unwrap_or_default().to_string();
+        let mut verified = None;
+        for identity in [address.as_str(), domain.as_str()] {
+            if let Ok(found) = ses.get_email_identity().email_identity(identity).send().await {
+                verified = Some((identity.to_string(), found.verified_for_sending_status()));
+                break;
+            }
+        }
+        rows.push(match verified {
+            None => Row {
+                feature: "email (live)",
+                state: State::Wrong,
+                detail: format!("SES has no identity for {address} or {domain} in this region: verify one"),
+            },
+            Some((identity, ok)) => Row {
+                feature: "email (live)",
+                state: if ok { State::Ok } else { State::Wrong },
+                detail: format!(
+                    "SES identity {identity} {} (the account's sandbox and quota are not checked)",
+                    if ok {
+                        "verified for sending"
+                    } else {
+                        "NOT verified for sending"
+                    }
+                ),
+            },
+        });
+    }
+    rows
 }

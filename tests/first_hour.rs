@@ -288,3 +288,74 @@ async fn check_live_asks_each_chat_platform_who_the_credentials_belong_to() {
         "{reason}"
     );
 }
+
+/// The test run's local AWS (DynamoDB Local and moto, started by scripts/test).
+fn local_aws() -> Vec<(&'static str, String)> {
+    let mut env = Vec::new();
+    for name in [
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_REGION",
+    ] {
+        let value = std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set: run scripts/test (it starts DynamoDB Local and moto)"));
+        env.push((name, value));
+    }
+    env
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_live_asks_dynamodb_and_ses_only_when_the_configuration_uses_them() {
+    let mut env = local_aws();
+    env.push(("HN_SEARCH_URL", String::new()));
+    // GIVEN the store on DynamoDB, with its table created as template.yaml defines it
+    let table = format!("check-{:08x}", rand::random::<u32>());
+    env.push(("SARAFAN_STORE", "dynamodb".into()));
+    env.push(("SARAFAN_TABLE", table.clone()));
+    let created = sarafan(&["dynamodb", "create-table"], &env);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    // AND the report's sender, an address SES has an identity for
+    let from = format!("reports-{:08x}@sarafan.example", rand::random::<u32>());
+    let aws = sarafan_core::aws::sdk_config().await;
+    aws_sdk_sesv2::Client::new(&aws)
+        .create_email_identity()
+        .email_identity(&from)
+        .send()
+        .await
+        .unwrap();
+    env.push(("REPORT_FROM", from.clone()));
+    env.push(("REPORT_RECIPIENTS", "team@sarafan.example".into()));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    // THEN the table is active with its stream, and the sender's identity is found with its
+    // verification state (moto creates identities unverified, as SES does until the link in its
+    // email is followed: so check says what is missing and exits 1)
+    assert!(text.contains(&format!("table {table}: ACTIVE, stream on")), "{text}");
+    assert!(
+        text.contains(&format!("SES identity {from} NOT verified for sending")),
+        "{text}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("email (live)"));
+    // AND a sender SES has never heard of is named as such
+    env.retain(|(k, _)| *k != "REPORT_FROM");
+    env.push(("REPORT_FROM", "nobody@unknown.example".into()));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.contains("SES has no identity for nobody@unknown.example or unknown.example"),
+        "{text}"
+    );
+    // AND a table that does not exist is named as wrong, with exit 1
+    env.retain(|(k, _)| *k != "SARAFAN_TABLE");
+    env.push(("SARAFAN_TABLE", format!("{table}-missing")));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("dynamodb (live)") && text.contains("DescribeTable"),
+        "{text}"
+    );
+}
