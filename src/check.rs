@@ -164,7 +164,14 @@ pub async fn run(live: bool) -> Result<(), CliError> {
                 (Ok(me), Ok(hook)) if me["ok"] == Value::Bool(true) => {
                     let url = hook["result"]["url"].as_str().unwrap_or("");
                     let bot = me["result"]["username"].as_str().unwrap_or("?");
-                    if url.ends_with("/webhooks/telegram") {
+                    // With SARAFAN_PUBLIC_URL known, the webhook must be exactly Sarafan's route there.
+                    let expected = get("SARAFAN_PUBLIC_URL")
+                        .map(|base| format!("{}/webhooks/telegram", base.trim_end_matches('/')));
+                    let right = match &expected {
+                        Some(expected) => url == expected,
+                        None => url.ends_with("/webhooks/telegram"),
+                    };
+                    if right {
                         Row {
                             feature: "telegram (live)",
                             state: State::Ok,
@@ -237,6 +244,21 @@ pub async fn run(live: bool) -> Result<(), CliError> {
     for row in &rows {
         writeln!(out, "{:<20} {:<6} {}", row.feature, row.state.label(), row.detail)
             .map_err(|e| CliError::Failure(e.into()))?;
+    }
+    // Where each platform should deliver (`sarafan connect` registers or explains them).
+    if let Some(base) = get("SARAFAN_PUBLIC_URL") {
+        let base = base.trim_end_matches('/');
+        writeln!(out, "\nwebhook URLs at SARAFAN_PUBLIC_URL:").map_err(|e| CliError::Failure(e.into()))?;
+        for (platform, path) in [
+            ("slack events", "/webhooks/slack/events"),
+            ("slack buttons", "/webhooks/slack/interactions"),
+            ("telegram", "/webhooks/telegram"),
+            ("meta", "/webhooks/meta"),
+            ("x", "/webhooks/x"),
+            ("typeform", "/webhooks/typeform"),
+        ] {
+            writeln!(out, "  {platform:<14} {base}{path}").map_err(|e| CliError::Failure(e.into()))?;
+        }
     }
     let wrong: Vec<&str> = rows
         .iter()

@@ -262,6 +262,27 @@ async fn check_live_asks_each_chat_platform_who_the_credentials_belong_to() {
         text.contains("referral links") && text.contains("set SARAFAN_PUBLIC_URL and REFERRAL_LANDING_URL"),
         "{text}"
     );
+    // GIVEN the public base THEN the webhook URLs are listed, and Telegram's must be exactly there
+    env.push(("SARAFAN_PUBLIC_URL", "https://wom.example.com".to_string()));
+    env.push(("REFERRAL_LANDING_URL", "https://sprite.example.com/welcome".to_string()));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("telegram       https://wom.example.com/webhooks/telegram"),
+        "{text}"
+    );
+    assert!(
+        text.contains("slack events   https://wom.example.com/webhooks/slack/events"),
+        "{text}"
+    );
+    env.retain(|(k, _)| *k != "SARAFAN_PUBLIC_URL");
+    env.push(("SARAFAN_PUBLIC_URL", "https://elsewhere.example.com".to_string()));
+    let out = sarafan(&["check", "--live"], &env);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("run sarafan connect telegram"), "{text}");
+    env.retain(|(k, _)| *k != "SARAFAN_PUBLIC_URL" && *k != "REFERRAL_LANDING_URL");
     // GIVEN a revoked Slack token and half a WhatsApp configuration THEN exit 1 naming both
     let revoked = MockServer::start().await;
     Mock::given(method("POST"))
