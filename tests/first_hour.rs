@@ -380,3 +380,30 @@ async fn check_live_asks_dynamodb_and_ses_only_when_the_configuration_uses_them(
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_token_is_made_on_an_address_others_can_reach() {
+    // GIVEN serve bound to every interface without SARAFAN_API_TOKEN
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
+    cmd.args(["serve", "--addr", &format!("0.0.0.0:{port}")])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("serve.log")).unwrap());
+    let _serve = Serve(cmd.spawn().unwrap());
+    wait_up(port, dir.path()).await;
+    // THEN no token is made: the generic API stays off, as configured
+    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    assert!(!log.contains("this run made one"), "{log}");
+    assert!(log.contains("off (set SARAFAN_API_TOKEN)"), "{log}");
+    let answer = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/api/responses"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+}
