@@ -45,6 +45,14 @@ fn demo_writes_a_store_and_a_report_and_exports_read_it_back() {
         .expect("a report file");
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("Net Promoter Score") && html.contains("Compounding customers"));
+    // The report opens with whether NPS really changed, against last month and last year.
+    assert!(
+        html.contains("Against last month (") && html.contains("Against the same month last year ("),
+        "{html}"
+    );
+    assert!(["within noise", "a real rise", "a real fall"]
+        .iter()
+        .any(|v| html.contains(v)));
     // Progress goes to standard error, not standard output.
     assert!(stderr(&run).contains("sarafan demo: writing"));
 

@@ -13,6 +13,7 @@ pub mod listening;
 pub mod model;
 pub mod month;
 pub mod nps;
+pub mod nps_change;
 pub mod referral;
 pub mod report;
 pub mod score_text;

@@ -244,6 +244,17 @@ pub struct MonthReport {
     pub heard: HeardFunnel,
     /// True when the month has no answers, purchases or mentions at all.
     pub empty: bool,
+    /// Did NPS really change: against last month and the same month last year.
+    #[serde(default)]
+    pub summary: Option<Summary>,
+}
+
+/// The report's opening: NPS against last month and the same month a year before, each with the
+/// 95% interval of the difference and a verdict (see [`crate::nps_change`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub vs_last_month: crate::nps_change::NpsChange,
+    pub vs_last_year: crate::nps_change::NpsChange,
 }
 
 fn get(counters: &MonthlyCounters, month: YearMonth, name: &str) -> u64 {
@@ -367,6 +378,18 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
             cohorts,
         },
         empty,
+        summary: Some(summary(counters, month)),
+    }
+}
+
+/// NPS against last month and the same month a year before, from the months' score histograms
+/// (both are among the months a report reads).
+fn summary(counters: &MonthlyCounters, month: YearMonth) -> Summary {
+    let of = |m: YearMonth| NpsSummary::from_histogram(&histogram(counters, m));
+    let now = of(month);
+    Summary {
+        vs_last_month: crate::nps_change::compare(&now, &of(month.prev())),
+        vs_last_year: crate::nps_change::compare(&now, &of(month.plus(-12))),
     }
 }
 
@@ -682,6 +705,37 @@ mod tests {
         );
         assert_eq!(report.trend.len(), 12);
         assert!(!report.empty);
+    }
+
+    #[test]
+    fn the_summary_compares_with_last_month_and_the_same_month_last_year() {
+        // GIVEN March 2026 with 100 answers 60/20/20, February 40/20/40, March 2025 one promoter
+        let mut c = MonthlyCounters::new();
+        for (month, p, a, d) in [("2026-03", 60, 20, 20), ("2026-02", 40, 20, 40), ("2025-03", 1, 0, 0)] {
+            let month: YearMonth = month.parse().unwrap();
+            c.insert(
+                month,
+                [
+                    ("responses.score.10", p),
+                    ("responses.score.7", a),
+                    ("responses.score.0", d),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            );
+        }
+        let summary = month_report("2026-03".parse().unwrap(), &c).summary.unwrap();
+        // THEN against February: +40 points, margin 23.52, a real rise (nps_change's hand case)
+        let m = summary.vs_last_month;
+        assert_eq!((m.delta, m.verdict), (Some(40.0), crate::nps_change::Verdict::RealRise));
+        assert!((m.margin_95.unwrap() - 23.52).abs() < 1e-9);
+        // AND against a year ago, one answer: within noise
+        let y = summary.vs_last_year;
+        assert_eq!(
+            (y.previous_answers, y.verdict),
+            (1, crate::nps_change::Verdict::WithinNoise)
+        );
     }
 
     fn close(a: Option<f64>, b: f64) -> bool {

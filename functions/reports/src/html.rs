@@ -190,6 +190,33 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         escape(l.multiplier),
         plain(report.compounding.multiplier, 2),
     );
+    // Did it really change: against last month and the same month a year before.
+    if let Some(summary) = &report.summary {
+        let line = |label: &str, month: sarafan_core::YearMonth, c: &sarafan_core::nps_change::NpsChange| {
+            use sarafan_core::nps_change::Verdict;
+            let (verdict, color) = match c.verdict {
+                Verdict::RealRise => (l.real_rise, "#15803d"),
+                Verdict::RealFall => (l.real_fall, "#b91c1c"),
+                Verdict::WithinNoise => (l.within_noise, "#475569"),
+                Verdict::NoComparison => (l.no_comparison, "#475569"),
+            };
+            let change = match (c.delta, c.margin_95) {
+                (Some(d), Some(m)) => format!("{d:+.1} ({}: ± {m:.1}) — ", escape(l.interval)),
+                _ => String::new(),
+            };
+            format!(
+                "<div style=\"font-size:15px;margin:4px 0\">{} ({month}): {change}<b style=\"color:{color}\">{}</b></div>",
+                escape(label),
+                escape(verdict)
+            )
+        };
+        let _ = write!(
+            h,
+            "<tr><td style=\"padding:4px 28px 8px\">{}{}</td></tr>",
+            line(l.vs_last_month, report.month.prev(), &summary.vs_last_month),
+            line(l.vs_last_year, report.month.plus(-12), &summary.vs_last_year),
+        );
+    }
     // Categories and trend.
     let rows = vec![
         vec![l_(l.promoters), r_(n.promoters), r_(percent(n.promoter_share))],
