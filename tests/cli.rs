@@ -53,6 +53,12 @@ fn demo_writes_a_store_and_a_report_and_exports_read_it_back() {
     assert!(["within noise", "a real rise", "a real fall"]
         .iter()
         .any(|v| html.contains(v)));
+    // "What to act on" links to the sections it names (the demo's detractors do grow a reason).
+    assert!(
+        html.contains("What to act on") && html.contains("href=\"#reasons\""),
+        "{html}"
+    );
+    assert!(html.contains("id=\"reasons\"") && html.contains("id=\"closing-the-loop\""));
     // Progress goes to standard error, not standard output.
     assert!(stderr(&run).contains("sarafan demo: writing"));
 

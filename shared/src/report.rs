@@ -249,12 +249,26 @@ pub struct MonthReport {
     pub summary: Option<Summary>,
 }
 
+/// "What to act on": the few things a marketer should look at first, each from the aggregates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActOn {
+    /// The detractor theme whose comments grew most against last month: (theme, now, before).
+    pub growing_detractor_theme: Option<(String, u64, u64)>,
+    /// Alerts raised this month (kudos excepted) not resolved this month.
+    pub open_alerts: u64,
+    /// The referral step whose conversion fell most against last month: (step, now, before),
+    /// step `asks_to_clicks` or `clicks_to_purchases`.
+    pub falling_referral_step: Option<(String, f64, f64)>,
+}
+
 /// The report's opening: NPS against last month and the same month a year before, each with the
 /// 95% interval of the difference and a verdict (see [`crate::nps_change`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub vs_last_month: crate::nps_change::NpsChange,
     pub vs_last_year: crate::nps_change::NpsChange,
+    #[serde(default)]
+    pub act_on: ActOn,
 }
 
 fn get(counters: &MonthlyCounters, month: YearMonth, name: &str) -> u64 {
@@ -342,6 +356,7 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
     let empty = nps.responses == 0 && this.total == 0 && get(counters, month, metric::MENTIONS) == 0;
     let listening = listening(counters, month);
     let closing_the_loop = closing_the_loop(counters, month);
+    let open_alerts = closing_the_loop.raised.saturating_sub(closing_the_loop.resolved);
     let heard = HeardFunnel {
         heard: nps.responses + listening.brand_mentions,
         acted_on: closing_the_loop.claimed,
@@ -378,18 +393,56 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
             cohorts,
         },
         empty,
-        summary: Some(summary(counters, month)),
+        summary: Some(summary(counters, month, open_alerts)),
     }
 }
 
 /// NPS against last month and the same month a year before, from the months' score histograms
 /// (both are among the months a report reads).
-fn summary(counters: &MonthlyCounters, month: YearMonth) -> Summary {
+fn summary(counters: &MonthlyCounters, month: YearMonth, open_alerts: u64) -> Summary {
     let of = |m: YearMonth| NpsSummary::from_histogram(&histogram(counters, m));
     let now = of(month);
+    let before = month.prev();
+    // The detractor theme that grew most: this month's comments on it against last month's.
+    let prefix = format!("themes.{}.", Category::Detractor);
+    let growing_detractor_theme = counters
+        .get(&month)
+        .into_iter()
+        .flat_map(|c| c.iter())
+        .filter_map(|(name, value)| {
+            let theme = name.strip_prefix(&prefix)?;
+            let (now, was) = ((*value).max(0) as u64, get(counters, before, name));
+            (now > was).then(|| (theme.to_string(), now, was))
+        })
+        .max_by(|a, b| (a.1 - a.2).cmp(&(b.1 - b.2)).then(b.0.cmp(&a.0)));
+    // The referral step whose conversion fell most.
+    let steps = |m: YearMonth| {
+        let (asks, clicks, bought) = (
+            get(counters, m, metric::REFERRALS_CREATED),
+            get(counters, m, metric::REFERRAL_CLICKS),
+            get(counters, m, metric::PURCHASES_REFERRED),
+        );
+        [
+            ("asks_to_clicks", ratio(clicks, asks)),
+            ("clicks_to_purchases", ratio(bought, clicks)),
+        ]
+    };
+    let falling_referral_step = steps(month)
+        .into_iter()
+        .zip(steps(before))
+        .filter_map(|((step, now), (_, was))| {
+            let (now, was) = (now?, was?);
+            (now < was).then(|| (step.to_string(), now, was))
+        })
+        .max_by(|a, b| (a.2 - a.1).total_cmp(&(b.2 - b.1)));
     Summary {
-        vs_last_month: crate::nps_change::compare(&now, &of(month.prev())),
+        vs_last_month: crate::nps_change::compare(&now, &of(before)),
         vs_last_year: crate::nps_change::compare(&now, &of(month.plus(-12))),
+        act_on: ActOn {
+            growing_detractor_theme,
+            open_alerts,
+            falling_referral_step,
+        },
     }
 }
 
@@ -735,6 +788,54 @@ mod tests {
         assert_eq!(
             (y.previous_answers, y.verdict),
             (1, crate::nps_change::Verdict::WithinNoise)
+        );
+    }
+
+    #[test]
+    fn what_to_act_on_comes_from_the_aggregates() {
+        // GIVEN detractor themes, alerts and referral steps in March against February
+        let mut c = MonthlyCounters::new();
+        for (month, entries) in [
+            (
+                "2026-03",
+                vec![
+                    ("themes.detractor.waiting", 7),
+                    ("themes.detractor.price", 4),
+                    ("themes.detractor.staff", 1),
+                    ("alerts.detractor.raised", 5),
+                    ("alerts.kudos.raised", 9),
+                    ("alerts.resolved", 2),
+                    ("referrals.created", 20),
+                    ("referrals.clicks", 10),
+                    ("purchases.referred", 1),
+                ],
+            ),
+            (
+                "2026-02",
+                vec![
+                    ("themes.detractor.waiting", 6),
+                    ("themes.detractor.price", 1),
+                    ("themes.detractor.staff", 3),
+                    ("referrals.created", 20),
+                    ("referrals.clicks", 10),
+                    ("purchases.referred", 4),
+                ],
+            ),
+        ] {
+            c.insert(
+                month.parse().unwrap(),
+                entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            );
+        }
+        let act = month_report("2026-03".parse().unwrap(), &c).summary.unwrap().act_on;
+        // THEN price grew most (1 -> 4; waiting only 6 -> 7, staff fell)
+        assert_eq!(act.growing_detractor_theme, Some(("price".to_string(), 4, 1)));
+        // AND 5 alerts that ask for action were raised, 2 resolved (kudos are shared, not claimed)
+        assert_eq!(act.open_alerts, 3);
+        // AND clicks -> purchases fell from 40% to 10%; links -> clicks held at 50%
+        assert_eq!(
+            act.falling_referral_step,
+            Some(("clicks_to_purchases".to_string(), 0.1, 0.4))
         );
     }
 

@@ -93,9 +93,19 @@ const NOTE: &str = "font-size:13px;color:#475569;margin:4px 0";
 
 /// A section row of the outer table.
 fn section(h: &mut String, title: &str, inner: &str) {
+    section_at(h, "", title, inner);
+}
+
+/// A section that "What to act on" links to (`#id`).
+fn section_at(h: &mut String, id: &str, title: &str, inner: &str) {
+    let id = if id.is_empty() {
+        String::new()
+    } else {
+        format!(" id=\"{id}\"")
+    };
     let _ = write!(
         h,
-        "<tr><td style=\"padding:4px 28px\"><h2 style=\"{H2}\">{}</h2>{inner}</td></tr>",
+        "<tr><td style=\"padding:4px 28px\"><h2{id} style=\"{H2}\">{}</h2>{inner}</td></tr>",
         escape(title)
     );
 }
@@ -216,6 +226,48 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             line(l.vs_last_month, report.month.prev(), &summary.vs_last_month),
             line(l.vs_last_year, report.month.plus(-12), &summary.vs_last_year),
         );
+        // What to act on, each linking to its section.
+        let act = &summary.act_on;
+        let mut items = Vec::new();
+        if let Some((theme, now, was)) = &act.growing_detractor_theme {
+            items.push(format!(
+                "<a href=\"#reasons\" style=\"color:#4f46e5\">{}</a>: {} ({was} → {now})",
+                escape(l.act_theme),
+                escape(sarafan_core::themes::Theme::parse(theme).map_or(theme.as_str(), |t| l.theme(t)))
+            ));
+        }
+        if act.open_alerts > 0 {
+            items.push(format!(
+                "<a href=\"#closing-the-loop\" style=\"color:#4f46e5\">{}</a>: {}",
+                escape(l.act_open_alerts),
+                act.open_alerts
+            ));
+        }
+        if let Some((step, now, was)) = &act.falling_referral_step {
+            let step = if step == "asks_to_clicks" {
+                l.act_step_clicks
+            } else {
+                l.act_step_purchases
+            };
+            items.push(format!(
+                "<a href=\"#referrals\" style=\"color:#4f46e5\">{}</a>: {} ({} → {})",
+                escape(l.act_referral),
+                escape(step),
+                percent(Some(*was)),
+                percent(Some(*now))
+            ));
+        }
+        if !items.is_empty() {
+            let list: String = items
+                .iter()
+                .map(|i| format!("<li style=\"margin:2px 0\">{i}</li>"))
+                .collect();
+            let _ = write!(
+                h,
+                "<tr><td style=\"padding:0 28px 8px\"><div style=\"{NOTE}\"><b>{}</b></div><ul style=\"margin:4px 0;padding-left:20px;font-size:14px\">{list}</ul></td></tr>",
+                escape(l.act_on)
+            );
+        }
     }
     // Categories and trend.
     let rows = vec![
@@ -313,7 +365,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         }
         inner.push_str("</table>");
     }
-    section(&mut h, l.reasons, &inner);
+    section_at(&mut h, "reasons", l.reasons, &inner);
     // Referral funnel and sales rates.
     let f = &report.referrals;
     let s = &report.sales;
@@ -345,7 +397,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         image(images, "referral-funnel", l.referral_funnel),
         table(&[("", true), ("", false), (l.rate, false)], &rows)
     );
-    section(&mut h, l.referral_funnel, &inner);
+    section_at(&mut h, "referrals", l.referral_funnel, &inner);
     // Compounding: history, projection, cohorts.
     let c = &report.compounding;
     let history: Vec<_> = c
@@ -550,8 +602,9 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             r_(""),
         ],
     ];
-    section(
+    section_at(
         &mut h,
+        "closing-the-loop",
         l.closing_loop,
         &table(&[("", true), ("", false), ("", false)], &rows),
     );
