@@ -125,7 +125,7 @@ pub async fn run(live: bool) -> Result<(), CliError> {
             .build()
             .map_err(|e| CliError::Failure(e.into()))?;
         if let Some(token) = get("SLACK_BOT_TOKEN") {
-            let api = get("SLACK_API_URL").unwrap_or_else(|| "https://slack.com/api".into());
+            let api = get("SLACK_API_URL").unwrap_or_else(|| sarafan_core::chat::slack::DEFAULT_API_URL.into());
             let answer = ask(http
                 .post(format!("{}/auth.test", api.trim_end_matches('/')))
                 .bearer_auth(&token))
@@ -156,7 +156,7 @@ pub async fn run(live: bool) -> Result<(), CliError> {
             });
         }
         if let Some(token) = get("TELEGRAM_BOT_TOKEN") {
-            let api = get("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".into());
+            let api = get("TELEGRAM_API_URL").unwrap_or_else(|| sarafan_core::chat::telegram::DEFAULT_API_URL.into());
             let api = api.trim_end_matches('/');
             let me = ask(http.post(format!("{api}/bot{token}/getMe"))).await;
             let hook = ask(http.post(format!("{api}/bot{token}/getWebhookInfo"))).await;
@@ -201,7 +201,7 @@ pub async fn run(live: bool) -> Result<(), CliError> {
             });
         }
         if let (Some(token), Some(id)) = (get("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
-            let api = get("META_GRAPH_URL").unwrap_or_else(|| "https://graph.facebook.com/v21.0".into());
+            let api = get("META_GRAPH_URL").unwrap_or_else(|| sarafan_core::chat::whatsapp::DEFAULT_API_URL.into());
             let answer = ask(http
                 .get(format!("{}/{id}", api.trim_end_matches('/')))
                 .query(&[("fields", "display_phone_number,verified_name")])

@@ -71,7 +71,7 @@ async fn telegram(base: &str) -> Result<(), CliError> {
         .ok_or_else(|| {
             CliError::Usage("TELEGRAM_WEBHOOK_SECRET is not set (1-256 characters of A-Z a-z 0-9 _ -)".into())
         })?;
-    let api = var("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".into());
+    let api = var("TELEGRAM_API_URL").unwrap_or_else(|| sarafan_core::chat::telegram::DEFAULT_API_URL.into());
     let api = api.trim_end_matches('/');
     let webhook = format!("{base}/webhooks/telegram");
     let http = reqwest::Client::builder()

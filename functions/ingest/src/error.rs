@@ -174,6 +174,20 @@ pub fn acknowledge_unreadable<T>(
     }
 }
 
+/// Reads one part of an already parsed body (a Meta change's `value`, one X post); a failure
+/// names the field under `at`.
+pub fn value_as<T: serde::de::DeserializeOwned>(value: serde_json::Value, at: &str) -> Result<T, AppError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            at.to_string()
+        } else {
+            format!("{at}.{path}")
+        };
+        AppError::bad_request("malformed_body", format!("{path}: {}", e.into_inner()))
+    })
+}
+
 /// A field the payload must have for what it says it is.
 pub fn missing(field: &str) -> AppError {
     AppError::bad_request("missing_field", format!("{field}: missing"))

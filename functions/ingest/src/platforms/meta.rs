@@ -14,7 +14,7 @@
 
 use super::flex::{FlexId, FlexTime};
 use crate::body::RawBody;
-use crate::error::{acknowledge_unreadable, missing, parse_json, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, value_as, AppError};
 use crate::inbound::{store_all, ChatReply, Inbound, ReplyContent};
 use crate::mentions::MentionClassifier;
 use crate::{configured, verify, AppState};
@@ -25,7 +25,6 @@ use sarafan_core::chat_ids::parse_nps_button;
 use sarafan_core::ledger::Change;
 use sarafan_core::model::{Identity, Mention, Platform};
 use sarafan_core::whatsapp_user;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -137,18 +136,6 @@ struct ReplyId {
 #[derive(Debug, Deserialize)]
 struct TemplateButton {
     payload: Option<String>,
-}
-
-fn value_as<T: DeserializeOwned>(value: serde_json::Value, at: &str) -> Result<T, AppError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." {
-            at.to_string()
-        } else {
-            format!("{at}.{path}")
-        };
-        AppError::bad_request("malformed_body", format!("{path}: {}", e.into_inner()))
-    })
 }
 
 /// Normalises a notification (already verified). A change or message Sarafan cannot read is

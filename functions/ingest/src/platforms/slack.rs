@@ -193,12 +193,16 @@ struct Action {
     action_ts: Option<String>,
 }
 
-/// Normalises an interactivity body (already verified): `payload=<JSON>`, form-encoded.
-pub fn normalise_interaction(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
-    let payload = form_urlencoded::parse(raw)
+/// The form field `payload` of an interactivity body: the interaction's JSON.
+fn payload_field(raw: &[u8]) -> Option<Cow<'_, str>> {
+    form_urlencoded::parse(raw)
         .find(|(name, _)| name == "payload")
         .map(|(_, value)| value)
-        .ok_or_else(|| missing("payload"))?;
+}
+
+/// Normalises an interactivity body (already verified): `payload=<JSON>`, form-encoded.
+pub fn normalise_interaction(raw: &[u8], now: DateTime<Utc>) -> Result<Vec<Inbound>, AppError> {
+    let payload = payload_field(raw).ok_or_else(|| missing("payload"))?;
     let interaction: Interaction = parse_json_in(payload.as_bytes(), "payload")?;
     if interaction.kind != "block_actions" {
         tracing::info!(kind = %interaction.kind, "Slack interaction type Sarafan does not use: ignored");
@@ -256,9 +260,7 @@ pub async fn interactions(
     verify::slack(secrets, &headers, &body, now)?;
     let items = match normalise_interaction(&body, now) {
         Err(e @ AppError::BadRequest { .. }) => {
-            let payload = form_urlencoded::parse(&body)
-                .find(|(name, _)| name == "payload")
-                .map(|(_, value)| value);
+            let payload = payload_field(&body);
             acknowledge_unreadable("slack", payload.as_deref().map(str::as_bytes), Err(e), Vec::new)?
         }
         other => other?,

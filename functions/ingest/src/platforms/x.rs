@@ -5,7 +5,7 @@
 
 use super::flex::FlexId;
 use crate::body::RawBody;
-use crate::error::{acknowledge_unreadable, missing, parse_json, AppError};
+use crate::error::{acknowledge_unreadable, missing, parse_json, value_as, AppError};
 use crate::inbound::{store_all, Inbound};
 use crate::mentions::MentionClassifier;
 use crate::{configured, verify, AppState};
@@ -56,10 +56,10 @@ pub fn normalise(raw: &[u8], classifier: &dyn MentionClassifier, now: DateTime<U
     let account = activity.for_user_id.map(|id| id.0);
     let mut items = Vec::new();
     for (i, tweet) in tweets.into_iter().enumerate() {
-        let tweet: Tweet = match serde_path_to_error::deserialize(tweet) {
+        let tweet: Tweet = match value_as(tweet, &format!("tweet_create_events[{i}]")) {
             Ok(tweet) => tweet,
             Err(e) => {
-                tracing::warn!(at = %format!("tweet_create_events[{i}].{}", e.path()), error = %e.inner(), "X post Sarafan cannot read: skipped");
+                tracing::warn!(error = %e, "X post Sarafan cannot read: skipped");
                 continue;
             }
         };
