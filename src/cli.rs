@@ -51,7 +51,7 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
         format: ExportFormat,
     },
-    /// Ask one customer the NPS question in their chat.
+    /// Ask one customer the NPS question in their chat, or by email (`--platform email --to ADDRESS`).
     Ask {
         #[arg(long)]
         platform: String,

@@ -171,14 +171,22 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
         "slack" => (Platform::Slack, "SLACK_BOT_TOKEN"),
         "telegram" => (Platform::Telegram, "TELEGRAM_BOT_TOKEN"),
         "whatsapp" => (Platform::Whatsapp, "WHATSAPP_TOKEN"),
+        "email" => (Platform::Email, "SURVEY_FROM"),
         other => {
             return Err(CliError::Usage(format!(
-                "--platform {other:?}: expected slack, telegram or whatsapp"
+                "--platform {other:?}: expected slack, telegram, whatsapp or email"
             )))
         }
     };
-    if std::env::var(token).map_or(true, |t| t.trim().is_empty()) {
-        return Err(CliError::Usage(format!("platform not configured: {token} is not set")));
+    let needed: &[&str] = match platform {
+        // The email carries signed links to the pages under the public URL.
+        Platform::Email => &[token, "SARAFAN_LINK_SECRET", "SARAFAN_PUBLIC_URL"],
+        _ => &[token],
+    };
+    for name in needed {
+        if std::env::var(name).map_or(true, |t| t.trim().is_empty()) {
+            return Err(CliError::Usage(format!("platform not configured: {name} is not set")));
+        }
     }
     // WhatsApp reports senders as digits only, or by business-scoped user id; store the same
     // form (as the API does).
@@ -188,11 +196,14 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
                 "--to {to:?}: expected a phone number or a WhatsApp business-scoped user id (like US.13491208655302741918)"
             ))
         })?,
+        Platform::Email => {
+            sarafan_core::survey_link::email_address(to).map_err(|e| CliError::Usage(format!("--to: {e}")))?
+        }
         _ => to.trim().to_string(),
     };
     if address.is_empty() {
         return Err(CliError::Usage(
-            "--to is empty: give the Slack user id, Telegram chat id or phone".into(),
+            "--to is empty: give the Slack user id, Telegram chat id, phone or email address".into(),
         ));
     }
     let identity = Identity::new(platform, address);
@@ -210,6 +221,16 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
         .as_ref()
         .map(|c| c.id.clone())
         .unwrap_or_else(|| identity.customer_id());
+    let known = match (known, platform) {
+        // A new email customer keeps the address as their email too (as POST /api/surveys does).
+        (None, Platform::Email) => {
+            let mut customer = sarafan_core::model::Customer::new(identity.customer_id(), now);
+            customer.email = Some(identity.address.clone());
+            customer.identities.push(identity.clone());
+            Some(customer)
+        }
+        (known, _) => known,
+    };
     let change = sarafan_core::ledger::survey_request(known, identity, None, now);
     let delivery = format!(
         "cli:ask:{}:{customer_id}",

@@ -192,6 +192,7 @@ fn log_live_routes(config: &Config, settings: &Settings) {
             "/r/{code}",
             state(config.referral_landing_url.is_some(), "REFERRAL_LANDING_URL"),
         ),
+        ("/s/{token}", state(config.link_secret.is_some(), "SARAFAN_LINK_SECRET")),
     ];
     for (route, state) in routes {
         tracing::info!(route, state = %state, "route");
@@ -203,6 +204,11 @@ fn log_live_routes(config: &Config, settings: &Settings) {
             "whatsapp",
             settings.chat.whatsapp.is_some(),
             "WHATSAPP_TOKEN and WHATSAPP_PHONE_NUMBER_ID",
+        ),
+        (
+            "email",
+            settings.config.email.is_some(),
+            "SURVEY_FROM, SARAFAN_LINK_SECRET and SARAFAN_PUBLIC_URL",
         ),
     ];
     for (platform, configured, turn_on) in chats {

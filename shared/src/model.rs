@@ -22,10 +22,12 @@ pub enum Platform {
     Typeform,
     Web,
     Api,
+    /// A survey asked by email (the link's page answers it).
+    Email,
 }
 
 impl Platform {
-    pub const ALL: [Platform; 9] = [
+    pub const ALL: [Platform; 10] = [
         Platform::Slack,
         Platform::Telegram,
         Platform::Whatsapp,
@@ -35,6 +37,7 @@ impl Platform {
         Platform::Typeform,
         Platform::Web,
         Platform::Api,
+        Platform::Email,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +51,7 @@ impl Platform {
             Platform::Typeform => "typeform",
             Platform::Web => "web",
             Platform::Api => "api",
+            Platform::Email => "email",
         }
     }
 

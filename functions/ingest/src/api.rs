@@ -231,12 +231,53 @@ enum Target {
         phone: Option<String>,
         user_id: Option<String>,
     },
+    /// Asked by email (docs/email-surveys.md). `customer_id` joins the address to a customer
+    /// known under another id (their chat), so one throttle and one opt-out hold for both.
+    Email {
+        email: String,
+        name: Option<String>,
+        locale: Option<String>,
+        customer_id: Option<String>,
+    },
+}
+
+/// What an email target adds to the customer: their name, language and the address itself.
+struct EmailDetails {
+    name: Option<String>,
+    locale: Option<String>,
+    customer_id: Option<String>,
 }
 
 impl Target {
-    /// The customer's chat address; `at` names the target in an error.
-    fn identity(self, at: &str) -> Result<Identity, AppError> {
-        Ok(match self {
+    /// The customer's chat address (and, asked by email, what else was said of them); `at`
+    /// names the target in an error.
+    fn identity(self, at: &str) -> Result<(Identity, Option<EmailDetails>), AppError> {
+        if let Target::Email {
+            email,
+            name,
+            locale,
+            customer_id,
+        } = self
+        {
+            let address = sarafan_core::survey_link::email_address(&email)
+                .map_err(|e| AppError::invalid_field(&format!("{at}.email"), e))?;
+            if let Some(tag) = locale.as_deref().filter(|l| !l.trim().is_empty()) {
+                if sarafan_core::templates::normalize_locale(tag).is_none() {
+                    return Err(AppError::invalid_field(
+                        &format!("{at}.locale"),
+                        format!("{tag:?} is not a language tag like en or de-AT"),
+                    ));
+                }
+            }
+            let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            let details = EmailDetails {
+                name: clean(name),
+                locale: clean(locale),
+                customer_id: clean(customer_id),
+            };
+            return Ok((Identity::new(Platform::Email, address), Some(details)));
+        }
+        let identity = match self {
             Target::Slack { user_id } => Identity::new(Platform::Slack, user_id.trim()),
             Target::Telegram { chat_id } => Identity::new(Platform::Telegram, chat_id.0.trim()),
             // WhatsApp reports senders as digits only ("16505551234") or by business-scoped user
@@ -255,7 +296,9 @@ impl Target {
                 })?;
                 Identity::new(Platform::Whatsapp, address)
             }
-        })
+            Target::Email { .. } => unreachable!("answered above"),
+        };
+        Ok((identity, None))
     }
 }
 
@@ -280,11 +323,15 @@ pub async fn surveys(
         .unwrap_or_else(|| format!("{}", now.timestamp_nanos_opt().unwrap_or_default()));
     let mut items = Vec::new();
     for (i, target) in input.customers.into_iter().enumerate() {
-        let identity = target.identity(&format!("customers[{i}]"))?;
+        let (identity, email) = target.identity(&format!("customers[{i}]"))?;
         if !state.config.chat_platforms.contains(&identity.platform) {
+            let missing = match identity.platform {
+                Platform::Email => "SURVEY_FROM, SARAFAN_LINK_SECRET and SARAFAN_PUBLIC_URL are not all set",
+                _ => "has no bot token configured",
+            };
             return Err(AppError::bad_request(
                 "platform not configured",
-                format!("customers[{i}]: {} has no bot token configured", identity.platform),
+                format!("customers[{i}]: {} {missing}", identity.platform),
             ));
         }
         if identity.address.is_empty() {
@@ -293,7 +340,25 @@ pub async fn surveys(
                 "the address is empty",
             ));
         }
-        let known = state.store.customer_by_identity(&identity).await?;
+        let mut known = match email.as_ref().and_then(|e| e.customer_id.as_deref()) {
+            Some(id) => Some(
+                state
+                    .store
+                    .customer(id)
+                    .await?
+                    .unwrap_or_else(|| Customer::new(id, now)),
+            ),
+            None => state.store.customer_by_identity(&identity).await?,
+        };
+        if let Some(details) = email {
+            let customer = known.get_or_insert_with(|| Customer::new(identity.customer_id(), now));
+            customer.email = Some(identity.address.clone());
+            customer.name = details.name.or(customer.name.take());
+            customer.locale = details.locale.or(customer.locale.take());
+            if !customer.identities.contains(&identity) {
+                customer.identities.push(identity.clone());
+            }
+        }
         items.push(Inbound::Store {
             delivery: format!("api:survey:{key}:{}", identity.customer_id()),
             change: sarafan_core::ledger::survey_request(known, identity, input.brand.clone(), now),

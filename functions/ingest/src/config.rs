@@ -1,5 +1,7 @@
 //! The ingest function's settings, read once from the CONTRACT's environment variables.
 
+use sarafan_core::survey_link::LinkSecrets;
+use sarafan_core::templates::Templates;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -148,7 +150,14 @@ pub struct Config {
     pub competitor_terms: Vec<String>,
     pub default_locale: String,
     /// Chat platforms outreach can ask on (their bot tokens are set): `/api/surveys` refuses others.
+    /// `email` is among them when `SURVEY_FROM`, `SARAFAN_LINK_SECRET` and `SARAFAN_PUBLIC_URL` are set.
     pub chat_platforms: Vec<sarafan_core::model::Platform>,
+    /// `SARAFAN_LINK_SECRET`: signs and verifies email survey links; unset, `/s/...` answers 404.
+    pub link_secret: Option<LinkSecrets>,
+    /// `SARAFAN_PUBLIC_URL` without its trailing slash: where referral links on the survey pages point.
+    pub public_url: Option<String>,
+    /// The texts of the email survey's pages: the chat catalogue with `SARAFAN_TEMPLATES` overrides.
+    pub templates: Templates,
 }
 
 impl Config {
@@ -199,6 +208,24 @@ impl Config {
                     reason,
                 }
             })?;
+        let public_url = get("SARAFAN_PUBLIC_URL")
+            .map(|raw| match Url::parse(raw) {
+                Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(raw.trim_end_matches('/').to_string()),
+                _ => Err(ConfigError::Invalid {
+                    name: "SARAFAN_PUBLIC_URL",
+                    reason: format!("{raw:?} is not an http(s) URL"),
+                }),
+            })
+            .transpose()?;
+        let templates = match get("SARAFAN_TEMPLATES") {
+            Some(path) => Templates::from_file(std::path::Path::new(path)).map_err(|e| ConfigError::Invalid {
+                name: "SARAFAN_TEMPLATES",
+                reason: e.to_string(),
+            })?,
+            None => Templates::builtin(),
+        };
+        let link_secret = get("SARAFAN_LINK_SECRET").and_then(LinkSecrets::parse);
+        let email_surveys = get("SURVEY_FROM").is_some() && link_secret.is_some() && public_url.is_some();
         Ok(Config {
             slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
             telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
@@ -223,10 +250,14 @@ impl Config {
                     sarafan_core::model::Platform::Whatsapp,
                     get("WHATSAPP_TOKEN").is_some() && get("WHATSAPP_PHONE_NUMBER_ID").is_some(),
                 ),
+                (sarafan_core::model::Platform::Email, email_surveys),
             ]
             .into_iter()
             .filter_map(|(platform, configured)| configured.then_some(platform))
             .collect(),
+            link_secret,
+            public_url,
+            templates,
         })
     }
 }

@@ -8,11 +8,13 @@
 pub mod api;
 pub mod body;
 pub mod config;
+pub mod email_survey;
 pub mod error;
 pub mod inbound;
 pub mod mentions;
 pub mod platforms;
 pub mod referral;
+pub mod survey_page;
 pub mod verify;
 
 pub use config::{Config, ConfigError, Secrets};
@@ -86,6 +88,11 @@ pub fn app(state: AppState) -> Router {
         .route("/api/surveys", post(api::surveys))
         .route("/api/customers/{id}", delete(api::forget_customer))
         .route("/r/{code}", get(referral::click))
+        .route("/s/{token}", get(email_survey::page).post(email_survey::answer))
+        .route(
+            "/s/{token}/unsubscribe",
+            get(email_survey::unsubscribe_page).post(email_survey::unsubscribe),
+        )
         .route("/health", get(health))
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

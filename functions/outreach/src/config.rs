@@ -1,9 +1,11 @@
 //! Outreach settings from the environment, read once at startup; a bad value stops the start.
 
+use crate::email::{EmailChannel, SesSurveyMailer};
 use crate::templates::{normalize_locale, TemplateError, Templates};
 use sarafan_core::chat::{self, SlackClient, TelegramClient, WhatsappClient};
 use sarafan_core::listening::TermSet;
 use sarafan_core::survey::SurveyPolicy;
+use sarafan_core::survey_link::LinkSecrets;
 use secrecy::SecretString;
 use std::path::Path;
 use std::time::Duration;
@@ -36,6 +38,8 @@ pub struct OutreachConfig {
     /// A claim on a message older than this is taken to be its claimant's last act before it
     /// died, and taken over (longer than a Lambda can run, so a live sender is never overtaken).
     pub claim_stale_after: Duration,
+    /// The email channel (`SURVEY_FROM`): surveys by email and promoters' links by email.
+    pub email: Option<EmailChannel>,
 }
 
 /// A fresh name for a worker's lease and claims: the process id (for the logs) and a random
@@ -60,6 +64,7 @@ impl Default for OutreachConfig {
             claimant: new_claimant(),
             lease_ttl: Duration::from_secs(30),
             claim_stale_after: Duration::from_secs(120),
+            email: None,
         }
     }
 }
@@ -187,8 +192,30 @@ impl Settings {
                 }
             },
         };
+        let email = match get("SURVEY_FROM") {
+            None => None,
+            Some(from) => {
+                let links = get("SARAFAN_LINK_SECRET")
+                    .and_then(|raw| LinkSecrets::parse(&raw))
+                    .ok_or(ConfigError::Invalid {
+                        name: "SARAFAN_LINK_SECRET",
+                        problem: "required when SURVEY_FROM is set (it signs the survey links)".into(),
+                    })?;
+                let public_url = public_url.clone().ok_or(ConfigError::Invalid {
+                    name: "SARAFAN_PUBLIC_URL",
+                    problem: "required when SURVEY_FROM is set (the survey links point there)".into(),
+                })?;
+                Some(EmailChannel {
+                    mailer: std::sync::Arc::new(SesSurveyMailer::default()),
+                    from,
+                    links,
+                    public_url,
+                })
+            }
+        };
         Ok(Settings {
             config: OutreachConfig {
+                email,
                 lease_ttl,
                 public_url,
                 alert_channel: get("SLACK_ALERT_CHANNEL"),
@@ -256,6 +283,32 @@ mod tests {
                 .lease_ttl,
             Duration::from_secs(5)
         );
+    }
+
+    #[test]
+    fn survey_from_needs_the_link_secret_and_the_public_url() {
+        let err = |vars: &[(&str, &str)]| settings(vars).unwrap_err().to_string();
+        assert!(err(&[
+            ("SURVEY_FROM", "nps@s.example"),
+            ("SARAFAN_PUBLIC_URL", "https://s.example")
+        ])
+        .starts_with("SARAFAN_LINK_SECRET"));
+        assert!(
+            err(&[("SURVEY_FROM", "nps@s.example"), ("SARAFAN_LINK_SECRET", "k")]).starts_with("SARAFAN_PUBLIC_URL")
+        );
+        let s = settings(&[
+            ("SURVEY_FROM", "Sprite <nps@s.example>"),
+            ("SARAFAN_LINK_SECRET", "link-secret-1,old"),
+            ("SARAFAN_PUBLIC_URL", "https://s.example/"),
+        ])
+        .unwrap();
+        let email = s.config.email.expect("the email channel");
+        assert_eq!(
+            (email.from.as_str(), email.public_url.as_str()),
+            ("Sprite <nps@s.example>", "https://s.example")
+        );
+        assert!(!format!("{email:?}").contains("link-secret-1"));
+        assert!(settings(&[]).unwrap().config.email.is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! more, and only that one (see docs/deploy.md, "Delivery guarantees").
 
 use crate::config::{ChatClients, OutreachConfig};
+use crate::email::{referral_message, MailError, SurveyEmail};
 use crate::messages::{
     clip, escape_mrkdwn, slack_link, slack_question_blocks, telegram_score_keyboard, whatsapp_score_rows, AlertButtons,
     AlertView,
@@ -53,6 +54,8 @@ pub enum OutreachError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Chat(#[from] ChatError),
+    #[error(transparent)]
+    Mail(#[from] MailError),
     /// Another worker claimed this message and may be sending it now.
     #[error("{key} is being sent by {claimant}")]
     InFlight { key: String, claimant: String },
@@ -64,6 +67,7 @@ impl OutreachError {
         match self {
             OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
             OutreachError::Chat(e) => e.is_transient(),
+            OutreachError::Mail(e) => e.is_transient(),
             OutreachError::InFlight { .. } => true,
         }
     }
@@ -81,6 +85,7 @@ impl OutreachError {
 enum SendError {
     NotConfigured(Platform),
     Chat(ChatError),
+    Mail(MailError),
 }
 
 pub const NOT_CONFIGURED: &str = "platform not configured";
@@ -273,7 +278,11 @@ impl Outreach {
                 return Err(e.into());
             }
         }
-        let outcome = match self.send_question(identity, &locale, brand).await {
+        let sent = match identity.platform {
+            Platform::Email => self.send_survey_email(&state, &locale).await,
+            _ => self.send_question(identity, &locale, brand).await,
+        };
+        let outcome = match sent {
             Ok(()) => {
                 self.record_sent(&key, None).await?;
                 return Ok(Handled::Done { messages: 1 });
@@ -282,10 +291,15 @@ impl Outreach {
                 self.unclaim(&key).await;
                 return Err(e.into());
             }
+            Err(SendError::Mail(e)) if e.is_transient() => {
+                self.unclaim(&key).await;
+                return Err(e.into());
+            }
             Err(failure) => {
                 let reason = match failure {
                     SendError::NotConfigured(_) => NOT_CONFIGURED.to_string(),
                     SendError::Chat(e) => e.to_string(),
+                    SendError::Mail(e) => e.to_string(),
                 };
                 tracing::error!(customer_id, platform = %identity.platform, %reason, "the question could not be delivered");
                 state.survey.delivery_failed();
@@ -304,7 +318,80 @@ impl Outreach {
             Platform::Slack => self.chat.slack.is_some(),
             Platform::Telegram => self.chat.telegram.is_some(),
             Platform::Whatsapp => self.chat.whatsapp.is_some(),
+            Platform::Email => self.config.email.is_some(),
             _ => false,
+        }
+    }
+
+    /// The survey email: the question and eleven score links, each signed for this survey.
+    async fn send_survey_email(&self, state: &SurveyState, locale: &str) -> Result<(), SendError> {
+        let email = self
+            .config
+            .email
+            .as_ref()
+            .ok_or(SendError::NotConfigured(Platform::Email))?;
+        let to = &state.identity.address;
+        let urls = email.urls(&state.id, to);
+        let message = SurveyEmail {
+            templates: &self.templates,
+            locale,
+            brand: state.brand.as_deref(),
+            urls: &urls,
+        };
+        let raw = message.build(&email.from, to).map_err(SendError::Mail)?;
+        let id = email
+            .mailer
+            .send_raw(&email.from, to, raw)
+            .await
+            .map_err(SendError::Mail)?;
+        tracing::info!(survey_id = %state.id, message_id = %id, "survey email sent");
+        Ok(())
+    }
+
+    /// A promoter who answered by email gets their referral link by email too, once.
+    async fn email_referral_link(
+        &self,
+        response: &Response,
+        customer: Option<&Customer>,
+        locale: &str,
+    ) -> Result<usize, OutreachError> {
+        let (Some(email), Some(base)) = (&self.config.email, &self.config.public_url) else {
+            return Ok(0);
+        };
+        let Some(customer) = customer.filter(|c| !c.opted_out) else {
+            return Ok(0);
+        };
+        let Some(identity) = customer.identities.iter().find(|i| i.platform == Platform::Email) else {
+            return Ok(0);
+        };
+        let key = format!("effect:response_recorded:{}", response.id);
+        if self.store.effect_done(&key).await? {
+            return Ok(0);
+        }
+        let code = self.referral_code(&response.customer_id, &response.id).await?;
+        let link = format!("{base}/r/{code}");
+        // The survey this response answers: its links (unsubscribe) go in the footer.
+        let survey_id = response.id.strip_suffix(":response").unwrap_or(&response.id);
+        let urls = email.urls(survey_id, &identity.address);
+        let raw = referral_message(&self.templates, locale, &link, &urls, &email.from, &identity.address)?;
+        if !self.claim(&key).await? {
+            return Ok(0);
+        }
+        match email.mailer.send_raw(&email.from, &identity.address, raw).await {
+            Ok(_) => {
+                self.record_sent(&key, None).await?;
+                Ok(1)
+            }
+            Err(e) if e.is_transient() => {
+                self.unclaim(&key).await;
+                Err(e.into())
+            }
+            Err(e) => {
+                tracing::error!(key, error = %e, "referral email refused; not retried");
+                self.store.mark_effect_done(&key).await?;
+                self.unclaim(&key).await;
+                Ok(0)
+            }
         }
     }
 
@@ -406,6 +493,9 @@ impl Outreach {
             Err(SendError::NotConfigured(platform)) => {
                 tracing::warn!(key, %platform, "{NOT_CONFIGURED}; message not sent");
             }
+            Err(SendError::Mail(e)) => {
+                tracing::error!(key, error = %e, "email refused; not retried");
+            }
         }
         match record {
             Some(change) => {
@@ -448,6 +538,15 @@ impl Outreach {
         );
         let mut messages = 0;
         let mut customer_failure = None;
+        // Answered on the email survey's page: the page asked the follow-up; a promoter's link
+        // also goes by email.
+        if response.platform == Platform::Email && response.category() == Category::Promoter {
+            match self.email_referral_link(&response, customer.as_ref(), &locale).await {
+                Ok(sent) => messages += sent,
+                Err(e) if e.is_transient() => customer_failure = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
         if let Some(identity) = &identity {
             let text = match response.category() {
                 Category::Promoter => match &self.config.public_url {
@@ -808,7 +907,8 @@ impl Outreach {
                 .as_ref()
                 .and_then(|c| c.identities.iter().find(|i| i.platform.is_chat()).cloned())
         });
-        let Some(identity) = identity else {
+        let Some(identity) = identity.filter(|i| i.platform.is_chat()) else {
+            // An email unsubscribe is confirmed on its page.
             return Ok(Handled::Skipped("no chat to confirm in".into()));
         };
         let locale = self.customer_locale(customer.as_ref(), None).await;

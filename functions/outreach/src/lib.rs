@@ -1,6 +1,7 @@
 //! sarafan-outreach: what customers and staff see: the NPS question, follow-ups, referral links, staff alerts.
 
 pub mod config;
+pub mod email;
 pub mod handler;
 pub mod messages;
 pub mod templates;

@@ -1,0 +1,432 @@
+//! `GET|POST /s/{token}` and `GET|POST /s/{token}/unsubscribe`: the pages behind the links of a
+//! survey email (docs/email-surveys.md).
+//!
+//! Mail security scanners open every link in a message, so a GET never records anything: it
+//! shows the form with the clicked score chosen. The answer is stored when the person presses
+//! the button (a POST), once per survey; pressing again may change the comment, never the score
+//! nor the number of responses. The unsubscribe link works the same way (RFC 8058: the one-click
+//! POST opts out, a GET only asks).
+
+use crate::body::RawBody;
+use crate::error::AppError;
+use crate::inbound::response_id;
+use crate::survey_page::{Form, Page, MAX_COMMENT_CHARS};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use sarafan_core::ledger::{Applied, Change};
+use sarafan_core::model::{Customer, Identity, Platform, Referral, Response as Answer, SurveyState};
+use sarafan_core::referral::ReferralCode;
+use sarafan_core::store::StoreError;
+use sarafan_core::survey::{Reply, ReplyOutcome, SurveyStage};
+use sarafan_core::survey_link::LinkSecrets;
+use sarafan_core::templates::Key;
+use sarafan_core::{Category, Score};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// The survey a link names, as the store holds it now.
+enum Lookup {
+    /// Not signed by us, or its customer was erased.
+    Invalid,
+    /// Signed, but a newer survey has been sent to this address since.
+    Superseded {
+        identity: Identity,
+        survey: SurveyState,
+    },
+    Current {
+        identity: Identity,
+        survey: SurveyState,
+    },
+}
+
+fn secrets(state: &AppState) -> Result<&LinkSecrets, AppError> {
+    state.config.link_secret.as_ref().ok_or(AppError::NotFound)
+}
+
+async fn lookup(state: &AppState, token: &str) -> Result<Lookup, AppError> {
+    let Ok(target) = secrets(state)?.verify(token) else {
+        tracing::info!("survey link refused: not signed by this deployment");
+        return Ok(Lookup::Invalid);
+    };
+    let identity = Identity::new(Platform::Email, target.address);
+    Ok(match state.store.latest_survey(&identity).await? {
+        Some(survey) if survey.id == target.survey_id => Lookup::Current { identity, survey },
+        Some(survey) => Lookup::Superseded { identity, survey },
+        None => Lookup::Invalid,
+    })
+}
+
+impl AppState {
+    fn page_for<'a>(&'a self, locale: Option<&'a str>) -> Page<'a> {
+        Page {
+            templates: &self.config.templates,
+            locale: locale.unwrap_or(&self.config.default_locale),
+        }
+    }
+}
+
+fn locale_of(state: &AppState, survey: &SurveyState) -> String {
+    state
+        .config
+        .templates
+        .resolve_locale([survey.locale.as_deref()], &state.config.default_locale)
+}
+
+fn invalid(state: &AppState) -> Response {
+    state.page_for(None).message(StatusCode::NOT_FOUND, Key::LinkInvalid)
+}
+
+fn question(state: &AppState, locale: &str, survey: &SurveyState) -> String {
+    let t = &state.config.templates;
+    match survey.brand.as_deref() {
+        Some(brand) => t.render(locale, Key::QuestionBrand, &[("brand", brand)]),
+        None => t.text(locale, Key::Question).to_string(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScoreQuery {
+    score: Option<String>,
+}
+
+/// A 0-10 score as a link or form gives it ("7"); anything else is none.
+fn score_of(raw: Option<&str>) -> Option<Score> {
+    raw.and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|v| Score::new(v).ok())
+}
+
+/// GET /s/{token}?score=N: the form, with the clicked score chosen. Records nothing.
+pub async fn page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<ScoreQuery>,
+) -> Result<Response, AppError> {
+    let (_, survey) = match lookup(&state, &token).await? {
+        Lookup::Invalid => return Ok(invalid(&state)),
+        Lookup::Superseded { survey, .. } => {
+            let locale = locale_of(&state, &survey);
+            return Ok(state
+                .page_for(Some(&locale))
+                .message(StatusCode::GONE, Key::SurveyClosed));
+        }
+        Lookup::Current { identity, survey } => (identity, survey),
+    };
+    let chosen = score_of(query.score.as_deref());
+    show(&state, &token, &survey, chosen, None, StatusCode::OK).await
+}
+
+/// The page for the survey as stored: the form while unanswered, the thanks once answered.
+async fn show(
+    state: &AppState,
+    token: &str,
+    survey: &SurveyState,
+    chosen: Option<Score>,
+    problem: Option<(String, &str)>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let locale = locale_of(state, survey);
+    let page = state.page_for(Some(&locale));
+    let (problem, typed) = match problem {
+        Some((problem, typed)) => (Some(problem), typed),
+        None => (None, ""),
+    };
+    match survey.survey.stage {
+        SurveyStage::OptedOut => return Ok(page.message(StatusCode::OK, Key::OptedOut)),
+        SurveyStage::Expired | SurveyStage::Failed => return Ok(page.message(StatusCode::GONE, Key::SurveyClosed)),
+        _ => {}
+    }
+    let answered = match &survey.response_id {
+        Some(id) => state.store.response(id).await?,
+        None => None,
+    };
+    let question = question(state, &locale, survey);
+    let Some(answer) = answered else {
+        if state.now() >= survey.survey.expires_at {
+            return Ok(page.message(StatusCode::GONE, Key::SurveyClosed));
+        }
+        let form = Form {
+            score: chosen.map(|s| s.value() as u8),
+            score_fixed: false,
+            comment: typed,
+            problem,
+        };
+        return Ok(page.form(status, &question, "", &form, token));
+    };
+    // Shown, never made here: a GET records nothing (the POST that stored the score made it).
+    let referral = match (&state.config.public_url, answer.category()) {
+        (Some(base), Category::Promoter) => state
+            .store
+            .referral_of(&answer.customer_id)
+            .await?
+            .map(|r| format!("{base}/r/{}", r.code)),
+        _ => None,
+    };
+    let intro = page.thanks(
+        &follow_up(state, &locale, answer.category(), referral.as_deref()),
+        referral.as_deref(),
+        answer.comment.is_some(),
+    );
+    let comment = if problem.is_some() {
+        typed
+    } else {
+        answer.comment.as_deref().unwrap_or_default()
+    };
+    let form = Form {
+        score: Some(answer.score.value() as u8),
+        score_fixed: true,
+        comment,
+        problem,
+    };
+    Ok(page.form(status, &question, &intro, &form, token))
+}
+
+/// What the thank-you page says next, in the chat's words for the category.
+fn follow_up(state: &AppState, locale: &str, category: Category, referral_link: Option<&str>) -> String {
+    let t = &state.config.templates;
+    match (category, referral_link) {
+        (Category::Promoter, Some(_)) => t.text(locale, Key::PromoterFollowUp).to_string(),
+        (Category::Promoter, None) => t.text(locale, Key::PromoterThanks).to_string(),
+        (Category::Passive, _) => t.text(locale, Key::PassiveFollowUp).to_string(),
+        (Category::Detractor, _) => t.text(locale, Key::DetractorFollowUp).to_string(),
+    }
+}
+
+/// The form's fields.
+fn form_fields(body: &[u8]) -> (Option<String>, Option<String>) {
+    let (mut score, mut comment) = (None, None);
+    for (name, value) in form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "score" => score = Some(value.into_owned()),
+            "comment" => comment = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    (score, comment)
+}
+
+/// POST /s/{token}: stores the answer (once), or the changed comment of one already stored.
+pub async fn answer(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawBody(body): RawBody,
+) -> Result<Response, AppError> {
+    let survey = match lookup(&state, &token).await? {
+        Lookup::Invalid => return Ok(invalid(&state)),
+        Lookup::Superseded { survey, .. } => {
+            let locale = locale_of(&state, &survey);
+            return Ok(state
+                .page_for(Some(&locale))
+                .message(StatusCode::GONE, Key::SurveyClosed));
+        }
+        Lookup::Current { survey, .. } => survey,
+    };
+    let (score, comment) = form_fields(&body);
+    let comment = comment.unwrap_or_default();
+    let comment = comment.trim();
+    let chosen = score_of(score.as_deref());
+    if comment.chars().count() > MAX_COMMENT_CHARS {
+        let locale = locale_of(&state, &survey);
+        let max = MAX_COMMENT_CHARS.to_string();
+        let problem = state
+            .config
+            .templates
+            .render(&locale, Key::PageCommentTooLong, &[("max", &max)]);
+        tracing::info!(survey_id = %survey.id, "survey comment refused: too long");
+        return show(
+            &state,
+            &token,
+            &survey,
+            chosen,
+            Some((problem, comment)),
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+    }
+    if matches!(
+        survey.survey.stage,
+        SurveyStage::OptedOut | SurveyStage::Expired | SurveyStage::Failed
+    ) {
+        return show(&state, &token, &survey, chosen, None, StatusCode::GONE).await;
+    }
+    let now = state.now();
+    if survey.response_id.is_none() {
+        let Some(score) = chosen else {
+            let locale = locale_of(&state, &survey);
+            let problem = state.config.templates.text(&locale, Key::PageScoreMissing).to_string();
+            return show(
+                &state,
+                &token,
+                &survey,
+                None,
+                Some((problem, comment)),
+                StatusCode::BAD_REQUEST,
+            )
+            .await;
+        };
+        let mut next = survey.clone();
+        match next.survey.on_reply(Reply::Button(score), &state.policy, now) {
+            ReplyOutcome::Scored(score) => {
+                let id = response_id(&survey.id);
+                next.response_id = Some(id.clone());
+                let comment = (!comment.is_empty()).then(|| comment.to_string());
+                if comment.is_some() {
+                    next.survey.stage = SurveyStage::Commented;
+                }
+                let change = Change::Response {
+                    response: Answer {
+                        id: id.clone(),
+                        customer_id: survey.customer_id.clone(),
+                        platform: Platform::Email,
+                        score,
+                        comment,
+                        locale: survey.locale.clone(),
+                        submitted_at: now,
+                        brand: survey.brand.clone(),
+                    },
+                    survey: Some(next.clone()),
+                };
+                let delivery = format!("email:{}:response", survey.id);
+                match state.store.apply(&delivery, change).await? {
+                    Applied::Stored => {
+                        tracing::info!(survey_id = %survey.id, score = score.value(), "email survey answered");
+                        if score.category() == Category::Promoter {
+                            ensure_referral(&state, &survey.customer_id, &id).await?;
+                        }
+                        return show(&state, &token, &next, Some(score), None, StatusCode::OK).await;
+                    }
+                    // Pressed twice at once: the other press stored the score; this one may
+                    // still carry a comment.
+                    Applied::Duplicate => {}
+                }
+            }
+            ReplyOutcome::Expired => return Ok(closed(&state, &survey)),
+            _ => {}
+        }
+    }
+    // Answered already: only the comment may change.
+    let survey = match lookup(&state, &token).await? {
+        Lookup::Current { survey, .. } => survey,
+        _ => return Ok(invalid(&state)),
+    };
+    let Some(response_id) = survey.response_id.clone() else {
+        return show(&state, &token, &survey, chosen, None, StatusCode::OK).await;
+    };
+    let stored = state.store.response(&response_id).await?;
+    let previous = stored.as_ref().and_then(|r| r.comment.as_deref()).unwrap_or_default();
+    if !comment.is_empty() && comment != previous {
+        if now >= survey.survey.expires_at {
+            return Ok(closed(&state, &survey));
+        }
+        let mut next = survey.clone();
+        next.survey.stage = SurveyStage::Commented;
+        // One key per edit (from what it replaces to what it says), so a repeated press is a
+        // duplicate and a later edit is not.
+        let digest = Sha256::digest(format!("{previous}\u{0}{comment}"));
+        let delivery = format!("email:{}:comment:{}", survey.id, &hex::encode(digest)[..16]);
+        let change = Change::Comment {
+            response_id: response_id.clone(),
+            customer_id: survey.customer_id.clone(),
+            comment: comment.to_string(),
+            survey: Some(next.clone()),
+        };
+        match state.store.apply(&delivery, change).await {
+            Ok(_) => tracing::info!(survey_id = %survey.id, "email survey comment stored"),
+            Err(StoreError::NotFound(what)) => tracing::warn!(%what, "comment on an erased response: ignored"),
+            Err(e) => return Err(e.into()),
+        }
+        return show(&state, &token, &next, chosen, None, StatusCode::OK).await;
+    }
+    show(&state, &token, &survey, chosen, None, StatusCode::OK).await
+}
+
+fn closed(state: &AppState, survey: &SurveyState) -> Response {
+    let locale = locale_of(state, survey);
+    state
+        .page_for(Some(&locale))
+        .message(StatusCode::GONE, Key::SurveyClosed)
+}
+
+/// The promoter's referral code, made now so the thank-you page can show it. Outreach uses the
+/// same delivery key for the same response, so whichever comes first makes the one code.
+async fn ensure_referral(state: &AppState, customer_id: &str, response_id: &str) -> Result<(), AppError> {
+    if state.config.public_url.is_none() || state.store.referral_of(customer_id).await?.is_some() {
+        return Ok(());
+    }
+    let referral = Referral {
+        code: ReferralCode::generate(),
+        customer_id: customer_id.to_string(),
+        clicks: 0,
+        conversions: 0,
+        created_at: state.now(),
+    };
+    let key = format!("effect:referral_created:{response_id}");
+    state.store.apply(&key, Change::ReferralCreated(referral)).await?;
+    Ok(())
+}
+
+/// The customer a link's address belongs to, with the link's survey when it is the latest.
+async fn subscriber(
+    state: &AppState,
+    token: &str,
+) -> Result<Option<(Customer, Identity, Option<SurveyState>)>, AppError> {
+    let (identity, survey) = match lookup(state, token).await? {
+        Lookup::Invalid => return Ok(None),
+        Lookup::Superseded { identity, .. } => (identity, None),
+        Lookup::Current { identity, survey } => (identity, Some(survey)),
+    };
+    Ok(state
+        .store
+        .customer_by_identity(&identity)
+        .await?
+        .map(|customer| (customer, identity, survey)))
+}
+
+/// GET /s/{token}/unsubscribe: asks to confirm (a scanner's GET must not opt anyone out).
+pub async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+    let Some((customer, _, survey)) = subscriber(&state, &token).await? else {
+        return Ok(invalid(&state));
+    };
+    let locale = unsubscribe_locale(&state, &customer, survey.as_ref());
+    let page = state.page_for(Some(&locale));
+    if customer.opted_out {
+        return Ok(page.message(StatusCode::OK, Key::OptedOut));
+    }
+    Ok(page.unsubscribe())
+}
+
+fn unsubscribe_locale(state: &AppState, customer: &Customer, survey: Option<&SurveyState>) -> String {
+    state.config.templates.resolve_locale(
+        [survey.and_then(|s| s.locale.as_deref()), customer.locale.as_deref()],
+        &state.config.default_locale,
+    )
+}
+
+/// POST /s/{token}/unsubscribe: the RFC 8058 one-click POST (`List-Unsubscribe=One-Click`) or
+/// the confirmation page's button. Records the opt-out (once); it holds on every channel.
+pub async fn unsubscribe(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawBody(_body): RawBody,
+) -> Result<Response, AppError> {
+    let Some((customer, identity, survey)) = subscriber(&state, &token).await? else {
+        return Ok(invalid(&state));
+    };
+    let locale = unsubscribe_locale(&state, &customer, survey.as_ref());
+    if !customer.opted_out {
+        let survey = survey.map(|mut s| {
+            s.survey.stage = SurveyStage::OptedOut;
+            s
+        });
+        let delivery = format!("email:opt_out:{}", customer.id);
+        let change = Change::OptOut {
+            customer_id: customer.id.clone(),
+            identity: Some(identity),
+            survey,
+        };
+        state.store.apply(&delivery, change).await?;
+        tracing::info!(customer_id = %customer.id, "unsubscribed by email link");
+    }
+    Ok(state.page_for(Some(&locale)).message(StatusCode::OK, Key::OptedOut))
+}
