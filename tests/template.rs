@@ -119,6 +119,10 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/r/{code}"),
     ("DELETE", "/api/customers/{id}"),
     ("GET", "/health"),
+    ("GET", "/s/{token}"),
+    ("POST", "/s/{token}"),
+    ("GET", "/s/{token}/unsubscribe"),
+    ("POST", "/s/{token}/unsubscribe"),
 ];
 
 #[test]
@@ -262,6 +266,7 @@ fn no_parameter_carries_a_secret() {
         "REDDIT_CLIENT_SECRET",
         "BLUESKY_APP_PASSWORD",
         "MASTODON_TOKEN",
+        "SARAFAN_LINK_SECRET",
     ];
     let env = template["Globals"]["Function"]["Environment"]["Variables"]
         .as_mapping()
