@@ -147,7 +147,7 @@ async fn show(
             return Ok(page.message(StatusCode::GONE, Key::SurveyClosed));
         }
         let form = Form {
-            score: chosen.map(|s| s.value() as u8),
+            score: chosen.map(|s| s.value()),
             score_fixed: false,
             comment: typed,
             problem,
@@ -174,7 +174,7 @@ async fn show(
         answer.comment.as_deref().unwrap_or_default()
     };
     let form = Form {
-        score: Some(answer.score.value() as u8),
+        score: Some(answer.score.value()),
         score_fixed: true,
         comment,
         problem,
