@@ -25,6 +25,9 @@ const API_TOKEN: &str = "api-token";
 const LINK_SECRET: &str = "link-secret-new,link-secret-old";
 const SLACK_TOKEN: &str = "xoxb-slack-bot-token";
 const ALERTS: &str = "C0ALERTS";
+const TG_TOKEN: &str = "123456:telegram-bot-token";
+/// A customer known by their Telegram chat, later asked by email too.
+const TG_CHAT: &str = "777001";
 
 fn moto() -> String {
     std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
@@ -109,7 +112,7 @@ impl Drop for Serve {
 }
 
 impl Serve {
-    async fn start(dir: &Path, store: &StoreUnderTest, from: &str, slack: &MockServer) -> Serve {
+    async fn start(dir: &Path, store: &StoreUnderTest, from: &str, slack: &MockServer, telegram: &MockServer) -> Serve {
         let port = free_port();
         let base = format!("http://127.0.0.1:{port}");
         let log = dir.join("serve.log");
@@ -128,6 +131,8 @@ impl Serve {
                 ("SLACK_BOT_TOKEN", SLACK_TOKEN.into()),
                 ("SLACK_API_URL", slack.uri()),
                 ("SLACK_ALERT_CHANNEL", ALERTS.into()),
+                ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
+                ("TELEGRAM_API_URL", telegram.uri()),
                 ("HN_SEARCH_URL", String::new()),
             ]
             .map(|(k, v)| (k.to_string(), v)),
@@ -388,7 +393,13 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     }
     let from = verified_sender().await;
     let slack = slack().await;
-    let serve = Serve::start(dir, &store_kind, &from, &slack).await;
+    let telegram = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/bot{TG_TOKEN}/sendMessage")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result": {"message_id": 77}})))
+        .mount(&telegram)
+        .await;
+    let serve = Serve::start(dir, &store_kind, &from, &slack, &telegram).await;
     let store = store_kind.open().await;
     let run = unique();
     let anna = format!("anna-{run}@example.com");
@@ -634,10 +645,29 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     assert!(page.contains("send you any more surveys"));
     assert!(responses(&store, &olga_id).await.is_empty());
 
-    // Asked again: the opted-out customer and the one answered today (90-day throttle) are
-    // skipped; a new customer asked after them gets their email, so outreach has seen both.
+    // A customer asked in Telegram today, then by email joined to that customer: the 90-day
+    // throttle is the customer's, whatever the channel.
     let (status, _) = serve
-        .surveys(json!({"customers": [{"platform": "email", "email": olga}, {"platform": "email", "email": anna}]}))
+        .surveys(json!({"customers": [{"platform": "telegram", "chat_id": TG_CHAT}]}))
+        .await;
+    assert_eq!(status, 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while telegram.received_requests().await.unwrap_or_default().is_empty() {
+        assert!(Instant::now() < deadline, "no Telegram question\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let zoe = format!("zoe-{run}@example.com");
+    let chat_customer = format!("telegram:{TG_CHAT}");
+
+    // Asked again: the opted-out customer, the one answered today and the one asked in chat
+    // today are skipped; a new customer asked after them gets their email, so outreach has
+    // seen all three.
+    let (status, _) = serve
+        .surveys(json!({"customers": [
+            {"platform": "email", "email": olga},
+            {"platform": "email", "email": anna},
+            {"platform": "email", "email": zoe, "customer_id": chat_customer}
+        ]}))
         .await;
     assert_eq!(status, 202);
     let later = format!("later-{run}@example.com");
@@ -651,6 +681,16 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
         2,
         "a customer asked within 90 days was asked again"
     );
+    assert!(
+        mails(&from, &zoe).is_empty(),
+        "a customer asked in chat today was emailed"
+    );
+    let joined = store
+        .customer_by_identity(&Identity::new(Platform::Email, zoe.clone()))
+        .await
+        .unwrap()
+        .expect("the address joined the chat customer");
+    assert_eq!(joined.id, chat_customer);
     let log = serve.log();
     assert!(log.contains("opted out of surveys"), "{log}");
     assert!(log.contains("asked recently"), "{log}");

@@ -60,6 +60,15 @@ impl LinkSecrets {
         )
     }
 
+    /// HMAC-SHA256 of `data` under the signing (first) value: a value only this deployment can
+    /// derive, for codes that must be the same on a retry and unguessable.
+    pub fn keyed_digest(&self, data: &str) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.values[0]).expect("HMAC takes keys of any length");
+        mac.update(b"sarafan-derived-v1\n");
+        mac.update(data.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// The survey a token names, if one of the secrets signed it. Every secret is tried, in
     /// constant time each, so a refusal says nothing about how close a forgery came.
     pub fn verify(&self, token: &str) -> Result<LinkTarget, BadLink> {

@@ -156,11 +156,9 @@ async fn show(
     };
     // Shown, never made here: a GET records nothing (the POST that stored the score made it).
     let referral = match (&state.config.public_url, answer.category()) {
-        (Some(base), Category::Promoter) => state
-            .store
-            .referral_of(&answer.customer_id)
+        (Some(base), Category::Promoter) => referral_of(state, &answer.customer_id, &answer.id)
             .await?
-            .map(|r| format!("{base}/r/{}", r.code)),
+            .map(|code| format!("{base}/r/{code}")),
         _ => None,
     };
     let intro = page.thanks(
@@ -348,6 +346,31 @@ fn closed(state: &AppState, survey: &SurveyState) -> Response {
         .message(StatusCode::GONE, Key::SurveyClosed)
 }
 
+/// The promoter's referral code: theirs as stored, or the one made for this response (found by
+/// its key, since DynamoDB's by-customer index may not show a code made a moment ago).
+async fn referral_of(state: &AppState, customer_id: &str, response_id: &str) -> Result<Option<ReferralCode>, AppError> {
+    if let Some(referral) = state.store.referral_of(customer_id).await? {
+        return Ok(Some(referral.code));
+    }
+    let Some(made) = referral_code_for(state, response_id) else {
+        return Ok(None);
+    };
+    Ok(state.store.referral(&made).await?.map(|r| r.code))
+}
+
+/// The code the thank-you page makes for a response: drawn from a generator seeded with
+/// HMAC(`SARAFAN_LINK_SECRET`, response id), so it is the same on every try (and found again by
+/// the code itself), and no one without the secret can guess it.
+fn referral_code_for(state: &AppState, response_id: &str) -> Option<ReferralCode> {
+    use rand::SeedableRng;
+    let seed = state
+        .config
+        .link_secret
+        .as_ref()?
+        .keyed_digest(&format!("referral:{response_id}"));
+    Some(ReferralCode::generate_with(&mut rand::rngs::StdRng::from_seed(seed)))
+}
+
 /// The promoter's referral code, made now so the thank-you page can show it. Outreach uses the
 /// same delivery key for the same response, so whichever comes first makes the one code.
 async fn ensure_referral(state: &AppState, customer_id: &str, response_id: &str) -> Result<(), AppError> {
@@ -355,7 +378,7 @@ async fn ensure_referral(state: &AppState, customer_id: &str, response_id: &str)
         return Ok(());
     }
     let referral = Referral {
-        code: ReferralCode::generate(),
+        code: referral_code_for(state, response_id).unwrap_or_else(ReferralCode::generate),
         customer_id: customer_id.to_string(),
         clicks: 0,
         conversions: 0,
