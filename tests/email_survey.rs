@@ -5,6 +5,9 @@
 //! Needs `AWS_ENDPOINT_URL` (moto) and `AWS_ENDPOINT_URL_DYNAMODB` (DynamoDB Local): scripts/test
 //! starts both.
 
+#[path = "support/browser.rs"]
+mod browser;
+
 use mail_parser::MessageParser;
 use sarafan_core::model::{Identity, Platform};
 use sarafan_core::store::dynamodb::DynamoStore;
@@ -536,23 +539,46 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     assert_eq!(status, 400);
     assert!(page.contains("under 2000 characters"));
     assert!(responses(&store, &anna_id).await.is_empty());
-    let (status, page) = serve
-        .post_form(
-            &page_url,
-            &[("score", "10"), ("comment", "Anna at the desk <b>was</b> great")],
-        )
-        .await;
-    assert_eq!(status, 200, "{page}");
-    assert!(page.contains("Thank you! Your answer has been recorded."));
-    // The comment comes back escaped, never as markup.
-    assert!(page.contains("Anna at the desk &lt;b&gt;was&lt;/b&gt; great"));
-    assert!(!page.contains("<b>was</b>"));
-    let referral = page
-        .split(&format!("href=\"{}/r/", serve.base))
-        .nth(1)
-        .and_then(|s| s.split('"').next())
+    // In a real browser: the score link from the email opens the page with that score chosen;
+    // the person writes a comment and presses the button.
+    let browser = browser::Browser::start().await;
+    browser.goto(&mail.links[10]).await;
+    let ten = browser.find("#score-10").await;
+    assert_eq!(browser.property(&ten, "checked").await, json!(true));
+    let box_ = browser.find("#comment").await;
+    browser.type_text(&box_, "Anna at the desk <b>was</b> great").await;
+    let send = browser.find("#send").await;
+    browser.click(&send).await;
+    let follow_up = browser.find("#follow-up").await;
+    assert!(browser
+        .text(&follow_up)
+        .await
+        .starts_with("Thank you, that means a lot to us!"));
+    let thanks = browser.find("h1").await;
+    assert_eq!(browser.text(&thanks).await, "Thank you! Your answer has been recorded.");
+    assert_eq!(browser.current_url().await, page_url);
+    // The comment comes back as text, exactly as typed, never as markup.
+    let kept = browser.find("#comment").await;
+    assert_eq!(
+        browser.property(&kept, "value").await,
+        json!("Anna at the desk <b>was</b> great")
+    );
+    assert_eq!(
+        browser.eval("return document.querySelectorAll('main b').length").await,
+        json!(0)
+    );
+    let link = browser.find("#follow-up a").await;
+    let href = browser.property(&link, "href").await;
+    let referral = href
+        .as_str()
+        .and_then(|h| h.strip_prefix(&format!("{}/r/", serve.base)))
         .expect("the promoter's referral link on the thank-you page")
         .to_string();
+    browser.quit().await;
+    let (status, page) = serve.get(&page_url).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Anna at the desk &lt;b&gt;was&lt;/b&gt; great"));
+    assert!(!page.contains("<b>was</b>"));
     let stored = responses(&store, &anna_id).await;
     assert_eq!(stored.len(), 1);
     assert_eq!((stored[0].score.value(), stored[0].platform), (10, Platform::Email));
