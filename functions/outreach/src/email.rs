@@ -272,3 +272,82 @@ fn message(
         .write_to_vec()
         .map_err(|e| MailError::Mime(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    fn urls() -> SurveyUrls {
+        SurveyUrls::new("https://wom.example.com", "tok.en")
+    }
+
+    #[test]
+    fn the_sender_may_carry_a_display_name() {
+        let raw = |from| {
+            message(
+                from,
+                "a@b.example",
+                "s".into(),
+                "t".into(),
+                "<p>h</p>".into(),
+                "https://u",
+            )
+            .unwrap()
+        };
+        let named = raw("\"Sprite Cars\" <nps@sprite.example>");
+        let parsed = MessageParser::default().parse(&named).unwrap();
+        let from = parsed.from().and_then(|a| a.first()).unwrap();
+        assert_eq!(
+            (from.name(), from.address()),
+            (Some("Sprite Cars"), Some("nps@sprite.example"))
+        );
+        let bare = raw("nps@sprite.example");
+        let parsed = MessageParser::default().parse(&bare).unwrap();
+        assert_eq!(
+            parsed.from().and_then(|a| a.first()).unwrap().address(),
+            Some("nps@sprite.example")
+        );
+    }
+
+    #[test]
+    fn a_brand_with_markup_is_text_in_the_html_part_and_the_links_are_the_eleven_scores() {
+        let templates = Templates::builtin();
+        let urls = urls();
+        let email = SurveyEmail {
+            templates: &templates,
+            locale: "de",
+            brand: Some("<Sprite & Söhne>"),
+            urls: &urls,
+        };
+        let html = email.html();
+        assert!(html.contains("&lt;Sprite &amp; Söhne&gt;"), "{html}");
+        assert!(!html.contains("<Sprite"));
+        for score in 0..=10 {
+            assert!(html.contains(&format!("href=\"https://wom.example.com/s/tok.en?score={score}\"")));
+        }
+        assert_eq!(html.matches("?score=").count(), 11);
+        let raw = email.build("nps@sprite.example", "kunde@example.de").unwrap();
+        let parsed = MessageParser::default().parse(&raw).unwrap();
+        assert_eq!(parsed.subject(), Some("Eine kurze Frage"));
+        assert!(parsed
+            .body_text(0)
+            .unwrap()
+            .contains("Wie wahrscheinlich ist es, dass Sie <Sprite & Söhne>"));
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.contains("List-Unsubscribe: <https://wom.example.com/s/tok.en/unsubscribe>"));
+        assert!(text.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    }
+
+    #[test]
+    fn only_a_throttled_or_unreachable_ses_is_retried() {
+        let rejected = |code: &str| MailError::Rejected {
+            code: code.into(),
+            reason: "r".into(),
+        };
+        assert!(rejected("TooManyRequestsException").is_transient());
+        assert!(MailError::Unreachable("timeout".into()).is_transient());
+        assert!(!rejected("MessageRejected").is_transient());
+        assert!(!rejected("MailFromDomainNotVerifiedException").is_transient());
+    }
+}

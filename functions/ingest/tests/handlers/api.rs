@@ -542,3 +542,100 @@ fn the_click_client_is_the_peer_unless_a_trusted_proxy_forwarded_it() {
     // No peer known: no client
     assert_eq!(client_address(&headers, None, &proxies), None);
 }
+
+#[tokio::test]
+async fn an_email_survey_needs_its_settings_and_a_real_address_and_joins_a_known_customer() {
+    // Without SURVEY_FROM, SARAFAN_LINK_SECRET and SARAFAN_PUBLIC_URL: not configured, naming them.
+    let h = Harness::new();
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"email","email":"anna@example.com"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "platform not configured");
+    assert!(answer.detail().contains("SURVEY_FROM"), "{}", answer.body);
+    assert!(h.feed().await.is_empty());
+
+    let mut vars = all_vars();
+    vars.extend([
+        ("SURVEY_FROM", "nps@sprite.example".to_string()),
+        ("SARAFAN_LINK_SECRET", "link-secret".to_string()),
+        ("SARAFAN_PUBLIC_URL", "https://wom.sprite.example".to_string()),
+    ]);
+    let h = Harness::with_vars(vars);
+    for (body, field) in [
+        (
+            r#"{"customers":[{"platform":"email","email":"anna@"}]}"#,
+            "customers[0].email:",
+        ),
+        (r#"{"customers":[{"platform":"email"}]}"#, "customers[0]"),
+        (
+            r#"{"customers":[{"platform":"email","email":"anna@example.com","locale":"english please"}]}"#,
+            "customers[0].locale:",
+        ),
+    ] {
+        let answer = h.send(api("/api/surveys", body)).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{body}: {}", answer.body);
+        assert!(answer.detail().starts_with(field), "{body}: {}", answer.body);
+    }
+    assert!(h.feed().await.is_empty());
+
+    // A new customer is email:{address}, the address lower-cased, with name and language.
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"email","email":" Anna@Example.COM ","name":"Anna","locale":"cs"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    let identity = Identity::new(Platform::Email, "anna@example.com");
+    let anna = h.store.customer_by_identity(&identity).await.unwrap().unwrap();
+    assert_eq!(anna.id, "email:anna@example.com");
+    assert_eq!(
+        (anna.name.as_deref(), anna.locale.as_deref(), anna.email.as_deref()),
+        (Some("Anna"), Some("cs"), Some("anna@example.com"))
+    );
+
+    // `customer_id` joins an address to a customer known by their chat.
+    let chat = Identity::new(Platform::Telegram, "42");
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"telegram","chat_id":"42"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED);
+    let answer = h
+        .send(api(
+            "/api/surveys",
+            r#"{"customers":[{"platform":"email","email":"petr@example.cz","customer_id":"telegram:42"}]}"#,
+        ))
+        .await;
+    assert_eq!(answer.status, StatusCode::ACCEPTED, "{}", answer.body);
+    let joined = h
+        .store
+        .customer_by_identity(&Identity::new(Platform::Email, "petr@example.cz"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(joined.id, "telegram:42");
+    assert!(joined.identities.contains(&chat));
+    let requested = h
+        .feed()
+        .await
+        .into_iter()
+        .filter(|kind| *kind == "survey_requested")
+        .count();
+    assert_eq!(requested, 3);
+}
+
+#[tokio::test]
+async fn survey_pages_answer_404_without_the_link_secret() {
+    let h = Harness::new();
+    for uri in ["/s/abc.def?score=9", "/s/abc.def/unsubscribe"] {
+        let answer = h.send(get(uri)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
