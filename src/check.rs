@@ -103,6 +103,21 @@ pub async fn run(live: bool) -> Result<(), CliError> {
     rows.push(pair("generic API", &["SARAFAN_API_TOKEN"]));
     rows.push(pair("referral links", &["SARAFAN_PUBLIC_URL", "REFERRAL_LANDING_URL"]));
     rows.push(pair("email report", &["REPORT_FROM", "REPORT_RECIPIENTS"]));
+    // SARAFAN_PUBLIC_URL alone serves referral links: email surveys are off until one of theirs is set.
+    rows.push(
+        if get("SURVEY_FROM").is_none() && get("SARAFAN_LINK_SECRET").is_none() {
+            Row {
+                feature: "email surveys",
+                state: State::Off,
+                detail: "set SURVEY_FROM, SARAFAN_LINK_SECRET and SARAFAN_PUBLIC_URL".into(),
+            }
+        } else {
+            pair(
+                "email surveys",
+                &["SURVEY_FROM", "SARAFAN_LINK_SECRET", "SARAFAN_PUBLIC_URL"],
+            )
+        },
+    );
     match &listening {
         Ok(config) => {
             let terms = !config.brand_terms.is_empty() || !config.competitor_terms.is_empty();

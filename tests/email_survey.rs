@@ -429,6 +429,15 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     let bad = serve.sarafan(&["ask", "--platform", "email", "--to", "anna@"]);
     assert_eq!(bad.status.code(), Some(2), "{}", String::from_utf8_lossy(&bad.stderr));
 
+    // `sarafan check` sees the channel set up.
+    let check = serve.sarafan(&["check"]);
+    let report = String::from_utf8_lossy(&check.stdout);
+    let line = report
+        .lines()
+        .find(|l| l.contains("email surveys"))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line.contains("ok"), "{line}");
+
     // Asked by the CLI (in any case of the address) and by the API.
     let asked = serve.sarafan(&["ask", "--platform", "email", "--to", &anna.to_uppercase()]);
     assert!(asked.status.success(), "{}", String::from_utf8_lossy(&asked.stderr));
