@@ -230,3 +230,63 @@ async fn referral_clicks_under_api_gateway_are_told_apart_by_its_source_ip_not_t
     // THEN API Gateway's sourceIp tells them apart: two clients, two clicks
     assert_eq!(h.store.referral(&code).await.unwrap().unwrap().clicks, 2);
 }
+
+#[tokio::test]
+async fn the_email_survey_pages_through_api_gateway() {
+    let mut vars = all_vars();
+    vars.extend([
+        ("SURVEY_FROM", "nps@sprite.example".to_string()),
+        ("SARAFAN_LINK_SECRET", "link-secret".to_string()),
+        ("SARAFAN_PUBLIC_URL", "https://wom.sprite.example".to_string()),
+    ]);
+    let h = Harness::with_vars(vars);
+    let survey = h
+        .seed_survey(Identity::new(Platform::Email, "anna@example.com"), 1)
+        .await;
+    let token = sarafan_core::survey_link::LinkSecrets::parse("link-secret")
+        .unwrap()
+        .sign(&survey.id, "anna@example.com");
+    let path = format!("/s/{token}");
+
+    // The scanner's GET: the page, with the score chosen, and nothing stored.
+    let page = send(h.app(), event("GET", &path, "score=9", &[], b"", false)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("value=\"9\" id=\"score-9\" checked"),
+        "{}",
+        page.body
+    );
+    assert!(h.store.responses_of(&survey.customer_id).await.unwrap().is_empty());
+
+    // The button: API Gateway hands the form body over base64-encoded.
+    let form = [("content-type", "application/x-www-form-urlencoded".to_string())];
+    for _ in 0..2 {
+        let answer = send(
+            h.app(),
+            event("POST", &path, "", &form, b"score=9&comment=Quick+and+kind", true),
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    }
+    let stored = h.store.responses_of(&survey.customer_id).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].score.value(), stored[0].comment.as_deref()),
+        (9, Some("Quick and kind"))
+    );
+
+    // RFC 8058 one-click unsubscribe.
+    let unsubscribe = format!("{path}/unsubscribe");
+    let answer = send(
+        h.app(),
+        event("POST", &unsubscribe, "", &form, b"List-Unsubscribe=One-Click", true),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(h.store.customer(&survey.customer_id).await.unwrap().unwrap().opted_out);
+
+    // An altered token is refused, through API Gateway as under serve.
+    let altered = format!("/s/x{}", &token[1..]);
+    let answer = send(h.app(), event("GET", &altered, "score=9", &[], b"", false)).await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
