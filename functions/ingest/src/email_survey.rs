@@ -1,11 +1,10 @@
-//! `GET|POST /s/{token}` and `GET|POST /s/{token}/unsubscribe`: the pages behind the links of a
-//! survey email (docs/email-surveys.md).
+//! `GET|POST /s/{token}`: the page behind the score links of a survey email
+//! (docs/email-surveys.md; the unsubscribe link is `email_unsubscribe`).
 //!
 //! Mail security scanners open every link in a message, so a GET never records anything: it
 //! shows the form with the clicked score chosen. The answer is stored when the person presses
 //! the button (a POST), once per survey; pressing again may change the comment, never the score
-//! nor the number of responses. The unsubscribe link works the same way (RFC 8058: the one-click
-//! POST opts out, a GET only asks).
+//! nor the number of responses.
 
 use crate::body::RawBody;
 use crate::error::AppError;
@@ -16,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use sarafan_core::ledger::{Applied, Change};
-use sarafan_core::model::{Customer, Identity, Platform, Referral, Response as Answer, SurveyState};
+use sarafan_core::model::{Identity, Platform, Referral, Response as Answer, SurveyState};
 use sarafan_core::referral::ReferralCode;
 use sarafan_core::store::StoreError;
 use sarafan_core::survey::{Reply, ReplyOutcome, SurveyStage};
@@ -27,7 +26,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 /// The survey a link names, as the store holds it now.
-enum Lookup {
+pub(crate) enum Lookup {
     /// Not signed by us, or its customer was erased.
     Invalid,
     /// Signed, but a newer survey has been sent to this address since.
@@ -45,7 +44,7 @@ fn secrets(state: &AppState) -> Result<&LinkSecrets, AppError> {
     state.config.link_secret.as_ref().ok_or(AppError::NotFound)
 }
 
-async fn lookup(state: &AppState, token: &str) -> Result<Lookup, AppError> {
+pub(crate) async fn lookup(state: &AppState, token: &str) -> Result<Lookup, AppError> {
     let Ok(target) = secrets(state)?.verify(token) else {
         tracing::info!("survey link refused: not signed by this deployment");
         return Ok(Lookup::Invalid);
@@ -59,7 +58,7 @@ async fn lookup(state: &AppState, token: &str) -> Result<Lookup, AppError> {
 }
 
 impl AppState {
-    fn page_for<'a>(&'a self, locale: Option<&'a str>) -> Page<'a> {
+    pub(crate) fn page_for<'a>(&'a self, locale: Option<&'a str>) -> Page<'a> {
         Page {
             templates: &self.config.templates,
             locale: locale.unwrap_or(&self.config.default_locale),
@@ -74,7 +73,7 @@ fn locale_of(state: &AppState, survey: &SurveyState) -> String {
         .resolve_locale([survey.locale.as_deref()], &state.config.default_locale)
 }
 
-fn invalid(state: &AppState) -> Response {
+pub(crate) fn invalid(state: &AppState) -> Response {
     state.page_for(None).message(StatusCode::NOT_FOUND, Key::LinkInvalid)
 }
 
@@ -387,69 +386,4 @@ async fn ensure_referral(state: &AppState, customer_id: &str, response_id: &str)
     let key = format!("effect:referral_created:{response_id}");
     state.store.apply(&key, Change::ReferralCreated(referral)).await?;
     Ok(())
-}
-
-/// The customer a link's address belongs to, with the link's survey when it is the latest.
-async fn subscriber(
-    state: &AppState,
-    token: &str,
-) -> Result<Option<(Customer, Identity, Option<SurveyState>)>, AppError> {
-    let (identity, survey) = match lookup(state, token).await? {
-        Lookup::Invalid => return Ok(None),
-        Lookup::Superseded { identity, .. } => (identity, None),
-        Lookup::Current { identity, survey } => (identity, Some(survey)),
-    };
-    Ok(state
-        .store
-        .customer_by_identity(&identity)
-        .await?
-        .map(|customer| (customer, identity, survey)))
-}
-
-/// GET /s/{token}/unsubscribe: asks to confirm (a scanner's GET must not opt anyone out).
-pub async fn unsubscribe_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let Some((customer, _, survey)) = subscriber(&state, &token).await? else {
-        return Ok(invalid(&state));
-    };
-    let locale = unsubscribe_locale(&state, &customer, survey.as_ref());
-    let page = state.page_for(Some(&locale));
-    if customer.opted_out {
-        return Ok(page.message(StatusCode::OK, Key::OptedOut));
-    }
-    Ok(page.unsubscribe())
-}
-
-fn unsubscribe_locale(state: &AppState, customer: &Customer, survey: Option<&SurveyState>) -> String {
-    state.config.templates.resolve_locale(
-        [survey.and_then(|s| s.locale.as_deref()), customer.locale.as_deref()],
-        &state.config.default_locale,
-    )
-}
-
-/// POST /s/{token}/unsubscribe: the RFC 8058 one-click POST (`List-Unsubscribe=One-Click`) or
-/// the confirmation page's button. Records the opt-out (once); it holds on every channel.
-pub async fn unsubscribe(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    RawBody(_body): RawBody,
-) -> Result<Response, AppError> {
-    let Some((customer, identity, survey)) = subscriber(&state, &token).await? else {
-        return Ok(invalid(&state));
-    };
-    let locale = unsubscribe_locale(&state, &customer, survey.as_ref());
-    if !customer.opted_out {
-        let survey = survey.map(|mut s| {
-            s.survey.stage = SurveyStage::OptedOut;
-            s
-        });
-        let delivery = format!("email:opt_out:{}", customer.id);
-        let change = Change::OptOut {
-            customer_id: customer.id.clone(),
-            identity: Some(identity),
-            survey,
-        };
-        state.store.apply(&delivery, change).await?;
-        tracing::info!(customer_id = %customer.id, "unsubscribed by email link");
-    }
-    Ok(state.page_for(Some(&locale)).message(StatusCode::OK, Key::OptedOut))
 }

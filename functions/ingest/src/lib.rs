@@ -9,6 +9,7 @@ pub mod api;
 pub mod body;
 pub mod config;
 pub mod email_survey;
+pub mod email_unsubscribe;
 pub mod error;
 pub mod inbound;
 pub mod mentions;
@@ -91,7 +92,7 @@ pub fn app(state: AppState) -> Router {
         .route("/s/{token}", get(email_survey::page).post(email_survey::answer))
         .route(
             "/s/{token}/unsubscribe",
-            get(email_survey::unsubscribe_page).post(email_survey::unsubscribe),
+            get(email_unsubscribe::unsubscribe_page).post(email_unsubscribe::unsubscribe),
         )
         .route("/health", get(health))
         .fallback(|| async { AppError::NotFound })
