@@ -758,3 +758,43 @@ async fn email_survey_end_to_end_on_dynamodb() {
     let dir = tempfile::tempdir().unwrap();
     end_to_end(StoreUnderTest::Dynamodb(table), dir.path()).await;
 }
+
+/// SES refuses a sender it has not verified: the survey is recorded as failed with SES's
+/// reason, is not counted as asked, and does not throttle the next question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_survey_email_ses_refuses_is_recorded_as_failed_with_the_reason() {
+    for (name, value) in aws_env() {
+        std::env::set_var(name, value);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store_kind = StoreUnderTest::Sqlite(dir.path().join("sarafan.db"));
+    let unverified = format!("unverified-{}@sprite.example", unique());
+    let slack = slack().await;
+    let telegram = MockServer::start().await;
+    let serve = Serve::start(dir.path(), &store_kind, &unverified, &slack, &telegram).await;
+    let store = store_kind.open().await;
+    let to = format!("vera-{}@example.com", unique());
+    let (status, _) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": to}]}))
+        .await;
+    assert_eq!(status, 202);
+    let identity = Identity::new(Platform::Email, to.clone());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let survey = loop {
+        if let Some(survey) = store.latest_survey(&identity).await.unwrap() {
+            if survey.survey.stage == sarafan_core::survey::SurveyStage::Failed {
+                break survey;
+            }
+        }
+        assert!(Instant::now() < deadline, "no failed survey\n{}", serve.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let error = survey.error.unwrap_or_default();
+    assert!(error.contains("MessageRejected"), "{error}");
+    assert!(mails(&unverified, &to).is_empty());
+    let customer = store.customer(&format!("email:{to}")).await.unwrap().unwrap();
+    assert_eq!(
+        customer.last_asked_at, None,
+        "a refused question must not throttle the next"
+    );
+}
