@@ -14,6 +14,7 @@ pub mod model;
 pub mod month;
 pub mod nps;
 pub mod nps_change;
+pub mod rate_change;
 pub mod referral;
 pub mod report;
 pub mod score_text;

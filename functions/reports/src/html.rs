@@ -202,29 +202,102 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     );
     // Did it really change: against last month and the same month a year before.
     if let Some(summary) = &report.summary {
-        let line = |label: &str, month: sarafan_core::YearMonth, c: &sarafan_core::nps_change::NpsChange| {
-            use sarafan_core::nps_change::Verdict;
-            let (verdict, color) = match c.verdict {
+        use sarafan_core::nps_change::Verdict;
+        let line = |label: &str,
+                    month: sarafan_core::YearMonth,
+                    change: Option<String>,
+                    verdict: Verdict,
+                    none: &str| {
+            let (verdict, color) = match verdict {
                 Verdict::RealRise => (l.real_rise, "#15803d"),
                 Verdict::RealFall => (l.real_fall, "#b91c1c"),
                 Verdict::WithinNoise => (l.within_noise, "#475569"),
-                Verdict::NoComparison => (l.no_comparison, "#475569"),
+                Verdict::NoComparison => (none, "#475569"),
             };
-            let change = match (c.delta, c.margin_95) {
-                (Some(d), Some(m)) => format!("{d:+.1} ({}: ± {m:.1}) — ", escape(l.interval)),
-                _ => String::new(),
-            };
+            let change = change.map(|c| format!("{c} — ")).unwrap_or_default();
             format!(
                 "<div style=\"font-size:15px;margin:4px 0\">{} ({month}): {change}<b style=\"color:{color}\">{}</b></div>",
                 escape(label),
                 escape(verdict)
             )
         };
+        let nps = |c: &sarafan_core::nps_change::NpsChange| match (c.delta, c.margin_95) {
+            (Some(d), Some(m)) => Some(format!("{d:+.1} ({}: ± {m:.1})", escape(l.interval))),
+            _ => None,
+        };
+        // Rates change in percentage points (response rate) or in r itself.
+        let rate = |c: &sarafan_core::rate_change::RateChange, scale: f64, digits: usize, unit: &str| match (
+            c.delta,
+            c.margin_95,
+        ) {
+            (Some(d), Some(m)) => Some(format!(
+                "{:+.digits$}{unit} ({}: ± {:.digits$}{unit})",
+                d * scale,
+                escape(l.interval),
+                m * scale
+            )),
+            _ => None,
+        };
+        let (last_month, last_year) = (report.month.prev(), report.month.plus(-12));
+        let pp = format!(" {}", l.points);
+        let heading = |label: &str, value: String| {
+            format!(
+                "<div style=\"font-size:13px;color:#475569;margin:8px 0 2px\"><b>{}</b>: {value}</div>",
+                escape(label)
+            )
+        };
+        let rr_now = summary.response_rate_vs_last_month.current;
         let _ = write!(
             h,
-            "<tr><td style=\"padding:4px 28px 8px\">{}{}</td></tr>",
-            line(l.vs_last_month, report.month.prev(), &summary.vs_last_month),
-            line(l.vs_last_year, report.month.plus(-12), &summary.vs_last_year),
+            "<tr><td id=\"summary\" style=\"padding:4px 28px 8px\">{}{}{}{}{}{}{}{}{}</td></tr>",
+            heading(l.nps, signed(report.nps.nps, 0)),
+            line(
+                l.vs_last_month,
+                last_month,
+                nps(&summary.vs_last_month),
+                summary.vs_last_month.verdict,
+                l.no_comparison
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                nps(&summary.vs_last_year),
+                summary.vs_last_year.verdict,
+                l.no_comparison
+            ),
+            heading(l.summary_response_rate, percent(rr_now)),
+            line(
+                l.vs_last_month,
+                last_month,
+                rate(&summary.response_rate_vs_last_month, 100.0, 0, &pp),
+                summary.response_rate_vs_last_month.verdict,
+                l.nothing_to_compare
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                rate(&summary.response_rate_vs_last_year, 100.0, 0, &pp),
+                summary.response_rate_vs_last_year.verdict,
+                l.nothing_to_compare
+            ),
+            heading(
+                l.summary_compounding_rate,
+                plain(summary.compounding_rate_vs_last_month.current, 2)
+            ),
+            line(
+                l.vs_last_month,
+                last_month,
+                rate(&summary.compounding_rate_vs_last_month, 1.0, 2, ""),
+                summary.compounding_rate_vs_last_month.verdict,
+                l.nothing_to_compare
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                rate(&summary.compounding_rate_vs_last_year, 1.0, 2, ""),
+                summary.compounding_rate_vs_last_year.verdict,
+                l.nothing_to_compare
+            ),
         );
         // What to act on, each linking to its section.
         let act = &summary.act_on;
@@ -294,8 +367,9 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         })
         .collect();
     let inner = format!(
-        "{}{}",
+        "{}{}{}",
         image(images, "nps-trend", l.trend),
+        image(images, "nps-change", l.nps_change_chart),
         table(
             &[(l.month, true), (l.answers, false), ("NPS", false), ("± 95%", false)],
             &rows
