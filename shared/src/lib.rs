@@ -6,6 +6,7 @@ pub mod aws;
 pub mod chat;
 pub mod chat_ids;
 pub mod compounding;
+pub mod digest;
 pub mod durations;
 pub mod export;
 pub mod ledger;

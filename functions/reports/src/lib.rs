@@ -1,6 +1,7 @@
 //! sarafan-reports: the monthly report, read from the aggregates, stored, drawn and emailed.
 
 pub mod charts;
+pub mod digest;
 pub mod figures;
 pub mod html;
 pub mod i18n;
