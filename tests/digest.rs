@@ -442,3 +442,28 @@ impl SourceText for DigestError {
         text
     }
 }
+
+#[tokio::test]
+async fn the_reports_function_takes_the_weekly_schedule_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
+    fill(&store).await;
+    let slack = slack_accepting().await;
+    let settings = settings(&slack, "Europe/Prague");
+    // template.yaml's DigestSchedule input, as EventBridge Scheduler fills it in on Monday 09:00
+    let event = json!({"digest": true, "time": "2026-03-16T08:00:00Z"});
+    assert!(sarafan_reports::lambda::is_digest(&event));
+    let answer = sarafan_reports::lambda::handle_digest(&store, &settings, event.clone(), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(answer["week"], "2026-W11");
+    assert_eq!(answer["digest"]["posted"], true);
+    // A retry of the same event posts nothing more
+    let again = sarafan_reports::lambda::handle_digest(&store, &settings, event, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(again["digest"], json!({"posted": false, "already_posted": true}));
+    assert_eq!(posts(&slack).await.len(), 1);
+    // The monthly event is not the digest's
+    assert!(!sarafan_reports::lambda::is_digest(&json!({"time": "2026-04-01T06:00:00Z"})));
+}
