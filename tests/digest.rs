@@ -465,5 +465,7 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
     assert_eq!(again["digest"], json!({"posted": false, "already_posted": true}));
     assert_eq!(posts(&slack).await.len(), 1);
     // The monthly event is not the digest's
-    assert!(!sarafan_reports::lambda::is_digest(&json!({"time": "2026-04-01T06:00:00Z"})));
+    assert!(!sarafan_reports::lambda::is_digest(
+        &json!({"time": "2026-04-01T06:00:00Z"})
+    ));
 }

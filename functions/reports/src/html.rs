@@ -751,6 +751,41 @@ mod tests {
     }
 
     #[test]
+    fn the_email_html_needs_no_css_support_and_shows_every_chart_by_cid() {
+        // GIVEN a month with answers, so the summary and every section are drawn
+        let mut c = MonthlyCounters::new();
+        let march: sarafan_core::YearMonth = "2026-03".parse().unwrap();
+        for (score, n) in [("10", 40), ("7", 20), ("2", 10)] {
+            c.entry(march)
+                .or_default()
+                .insert(format!("responses.score.{score}"), n);
+        }
+        let html = render(&month_report(march, &c), "B", Locale::En, Images::Cid);
+        // THEN no <style> sheet, classes or external resources (clients strip or block them):
+        // the layout is tables and inline styles only
+        for absent in ["<style", "class=", "<link", "<script", "src=\"http", "url("] {
+            assert!(!html.contains(absent), "{absent} in the email HTML");
+        }
+        assert!(html.matches("<table role=\"presentation\"").count() >= 3);
+        // AND every chart is an <img> with a width attribute (clients ignoring CSS size it by that)
+        // and a cid: source, the NPS change chart beside the trend
+        let imgs: Vec<&str> = html
+            .split("<img ")
+            .skip(1)
+            .map(|s| s.split('>').next().unwrap())
+            .collect();
+        assert_eq!(imgs.len(), 6);
+        assert!(imgs
+            .iter()
+            .all(|i| i.contains("width=\"600\"") && i.contains("src=\"cid:")));
+        let trend = html.find("src=\"cid:nps-trend\"").unwrap();
+        let change = html.find("src=\"cid:nps-change\"").unwrap();
+        assert!(trend < change);
+        // AND the summary comes before every section
+        assert!(html.find("id=\"summary\"").unwrap() < html.find("<h2").unwrap());
+    }
+
+    #[test]
     fn durations_read_in_minutes_hours_or_days() {
         let l = Locale::En.labels();
         let m = |minutes, at_least| Some(MedianMinutes { minutes, at_least });
