@@ -178,11 +178,11 @@ async fn fill(store: &dyn ChangeWriter) {
 fn expected_w11() -> Value {
     json!({
         "channel": CHANNEL,
-        "text": "Brightside week 2026-W11: 3 answers, NPS +0 ± 92, 1 new detractors (1 still open), 2 mentions",
+        "text": "Brightside week 2026-W11: 3 answers, NPS +0 ± 92, new detractors 1 (1 still open), mentions 2",
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "Brightside — week 2026-W11 (9 Mar – 15 Mar 2026)", "emoji": true}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*3 answers*, NPS *+0* ± 92 (few answers: the margin is wide)\n1 promoters, 1 passives, 1 detractors"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*New detractors: 1*: 1 still open, 0 claimed by no one\n• 3/10 “Waited two hours for the car”: claimed by <@U0ANNA>, open"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*3 answers*, NPS *+0* ± 92 (few answers: the margin is wide)\npromoters 1 · passives 1 · detractors 1"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*New detractors: 1* (still open: 1, claimed by no one: 0)\n• 3/10 “Waited two hours for the car”: claimed by <@U0ANNA>, open"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*Mentions: 2* (1 negative); negative spikes: 1"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*Kudos*\n> Anna explained everything about the car"}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "Weekly digest by Sarafan; weeks run Monday to Sunday in UTC"}]}
@@ -281,7 +281,7 @@ async fn an_empty_week_posts_nothing_unless_forced_and_then_once() {
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0]["text"],
-        "Brightside week 2026-W05: 0 answers, no NPS (no answers), 0 new detractors (0 still open), 0 mentions"
+        "Brightside week 2026-W05: 0 answers, no NPS (no answers), new detractors 0 (0 still open), mentions 0"
     );
 }
 

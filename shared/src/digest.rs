@@ -248,13 +248,13 @@ pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz) -> (String, Value
         ""
     };
     let split = format!(
-        "{} promoters, {} passives, {} detractors",
+        "promoters {} · passives {} · detractors {}",
         d.nps.count(Category::Promoter),
         d.nps.count(Category::Passive),
         d.nps.count(Category::Detractor)
     );
     let mut detractors = format!(
-        "*New detractors: {}*: {} still open, {} claimed by no one",
+        "*New detractors: {}* (still open: {}, claimed by no one: {})",
         d.detractors.len(),
         d.still_open,
         d.unclaimed
@@ -302,7 +302,7 @@ pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz) -> (String, Value
         {"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Weekly digest by Sarafan; weeks run Monday to Sunday in {}", tz.name())}]}
     ]);
     let text = format!(
-        "{} week {}: {answers} answers, {}, {} new detractors ({} still open), {} mentions",
+        "{} week {}: {answers} answers, {}, new detractors {} ({} still open), mentions {}",
         clip(brand, 60),
         d.week,
         nps.replace('*', ""),
@@ -443,12 +443,12 @@ mod tests {
         let (text, blocks) = message(&d, "Brightside", tz);
         assert_eq!(
             text,
-            "Brightside week 2026-W49: 3 answers, NPS -33 ± 107, 2 new detractors (2 still open), 0 mentions"
+            "Brightside week 2026-W49: 3 answers, NPS -33 ± 107, new detractors 2 (2 still open), mentions 0"
         );
         let detractors = blocks[2]["text"]["text"].as_str().unwrap();
         assert_eq!(
             detractors,
-            "*New detractors: 2*: 2 still open, 1 claimed by no one\n\
+            "*New detractors: 2* (still open: 2, claimed by no one: 1)\n\
              • 3/10 “Waited two hours”: claimed by <@U0ANNA>, open\n\
              • 6/10: *not claimed*"
         );
