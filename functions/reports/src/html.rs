@@ -126,9 +126,16 @@ fn table(head: &[(&str, bool)], rows: &[Vec<(String, bool)>]) -> String {
     for row in rows {
         t.push_str("<tr>");
         for (cell, left) in row {
+            // Short figures (2026-03, 30 / 34, +12%, 21.0 h) never break when a phone squeezes
+            // the table.
+            let nowrap = if cell.chars().count() <= 12 && cell.chars().any(|c| c.is_ascii_digit()) {
+                ";white-space:nowrap"
+            } else {
+                ""
+            };
             let _ = write!(
                 t,
-                "<td style=\"{}\">{}</td>",
+                "<td style=\"{}{nowrap}\">{}</td>",
                 if *left { TDL } else { TD },
                 escape(cell)
             );
@@ -179,7 +186,11 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     }
     // Headline: NPS with its margin, beside the compounding rate.
     let n = &report.nps;
-    let margin = n.margin_95.map(|m| format!(" ± {m:.0}")).unwrap_or_default();
+    // The margin smaller beside the score, on one line: "+22 ± 21" fits half a phone's width.
+    let margin = n
+        .margin_95
+        .map(|m| format!("<span style=\"font-size:20px\"> ± {m:.0}</span>"))
+        .unwrap_or_default();
     let caution = match n.responses {
         0 => l.no_answers.to_string(),
         r if r < 30 => l.few_answers.replace("{n}", &r.to_string()),
@@ -189,7 +200,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         h,
         "<tr><td style=\"padding:8px 28px\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>\
          <td width=\"50%\" style=\"padding:12px;background:#eef2ff;vertical-align:top\"><div style=\"{NOTE}\">{}</div>\
-         <div style=\"font-size:34px;font-weight:bold\">{}{margin}</div><div style=\"{NOTE}\">{}</div></td>\
+         <div style=\"font-size:34px;font-weight:bold;white-space:nowrap\">{}{margin}</div><div style=\"{NOTE}\">{}</div></td>\
          <td width=\"50%\" style=\"padding:12px;vertical-align:top\"><div style=\"{NOTE}\">{}</div><div style=\"font-size:28px;font-weight:bold\">{}</div>\
          <div style=\"{NOTE}\">{}: {}</div></td></tr></table></td></tr>",
         escape(l.nps),
@@ -516,13 +527,16 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         escape(l.projection),
         image(images, "compounding", l.projection)
     );
+    // Short headings, explained once above: five columns must fit a phone's 375 px.
+    let _ = write!(inner, "<p style=\"{NOTE}\">{}</p>", escape(l.projection_note));
     inner.push_str(&table(
         &[
             (l.months_ahead, true),
-            (l.with_compounding, false),
-            (l.baseline_short, false),
-            (l.cumulative, false),
-            (l.baseline_short, false),
+            (l.projection_with, false),
+            // Dealership A, by its name in every language.
+            ("A", false),
+            (l.projection_cumulative_with, false),
+            (l.projection_cumulative_without, false),
         ],
         &projection,
     ));
