@@ -173,7 +173,8 @@ async fn fill(store: &dyn ChangeWriter) {
 
 /// The message for 2026-W11, worked out by hand from the records above: 3 answers in the week
 /// (10, 3, 8: one of each category, NPS 0, margin 1.96 * 100 * sqrt((2/3 - 0) / 3) = 92.4);
-/// one new detractor (r2; r0's alert was the week before), claimed by U0ANNA and not resolved;
+/// one new detractor (r2; r0's alert was the week before, and is still open from earlier),
+/// claimed by U0ANNA and not resolved;
 /// the brand's 2 mentions (the competitor's is not ours), 1 negative; 1 spike; r1's kudos.
 fn expected_w11() -> Value {
     json!({
@@ -182,7 +183,7 @@ fn expected_w11() -> Value {
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "Brightside — week 2026-W11 (9 Mar – 15 Mar 2026)", "emoji": true}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*3 answers*, NPS *+0* ± 92 (few answers: the margin is wide)\npromoters 1 · passives 1 · detractors 1"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*New detractors: 1* (still open: 1, claimed by no one: 0)\n• 3/10 “Waited two hours for the car”: claimed by <@U0ANNA>, open"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*New detractors: 1* (still open: 1, claimed by no one: 0)\n• 3/10 “Waited two hours for the car”: claimed by <@U0ANNA>, open\nAlerts still open from earlier this month: 1"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*Mentions: 2* (1 negative); negative spikes: 1"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*Kudos*\n> Anna explained everything about the car"}},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "Weekly digest by Sarafan; weeks run Monday to Sunday in UTC"}]}

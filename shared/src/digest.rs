@@ -124,6 +124,9 @@ pub struct WeekDigest {
     pub still_open: usize,
     /// Of them, claimed by no one yet.
     pub unclaimed: usize,
+    /// Alerts that ask for action (detractors, negative mentions) raised before the week, among
+    /// the records read (its month, or two), and still not resolved.
+    pub earlier_open: usize,
     pub brand_mentions: u64,
     pub negative_mentions: u64,
     pub spikes: u64,
@@ -175,6 +178,11 @@ pub fn week_digest(
         .collect();
     let still_open = detractors.iter().filter(|d| d.status != AlertStatus::Resolved).count();
     let unclaimed = detractors.iter().filter(|d| d.status == AlertStatus::Open).count();
+    let earlier_open = alerts
+        .iter()
+        .filter(|a| a.created_at < start && a.status != AlertStatus::Resolved)
+        .filter(|a| matches!(a.kind, AlertKind::Detractor | AlertKind::NegativeMention))
+        .count();
     let mut kudos: Vec<String> = week_alerts
         .iter()
         .filter(|a| a.kind == AlertKind::Kudos)
@@ -196,6 +204,7 @@ pub fn week_digest(
         nps,
         still_open,
         unclaimed,
+        earlier_open,
         detractors,
         brand_mentions: brand.len() as u64,
         negative_mentions: brand.iter().filter(|m| m.sentiment == Sentiment::Negative).count() as u64,
@@ -281,6 +290,12 @@ pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz) -> (String, Value
     }
     if d.detractors.len() > LISTED {
         detractors.push_str(&format!("\n…and {} more", d.detractors.len() - LISTED));
+    }
+    if d.earlier_open > 0 {
+        detractors.push_str(&format!(
+            "\nAlerts still open from earlier this month: {}",
+            d.earlier_open
+        ));
     }
     let listening = format!(
         "*Mentions: {}* ({} negative); negative spikes: {}",
@@ -439,6 +454,8 @@ mod tests {
         assert_eq!(d.nps.total(), 3);
         assert_eq!(d.detractors.len(), 2);
         assert_eq!((d.still_open, d.unclaimed), (2, 1));
+        // r0's alert, raised the Sunday before and still open, is counted as earlier
+        assert_eq!(d.earlier_open, 1);
         assert_eq!(d.kudos, ["Anna was wonderful"]);
         let (text, blocks) = message(&d, "Brightside", tz);
         assert_eq!(
@@ -450,7 +467,8 @@ mod tests {
             detractors,
             "*New detractors: 2* (still open: 2, claimed by no one: 1)\n\
              • 3/10 “Waited two hours”: claimed by <@U0ANNA>, open\n\
-             • 6/10: *not claimed*"
+             • 6/10: *not claimed*\n\
+             Alerts still open from earlier this month: 1"
         );
         assert!(!d.is_empty());
         assert!(week_digest(week.prev().prev(), tz, &responses, &[], &alerts).is_empty());

@@ -171,12 +171,13 @@ pub async fn compute(store: &dyn ReportStore, week: IsoWeek, tz: chrono_tz::Tz) 
         .await?
         .into_iter()
         .filter_map(|r| match r {
-            Record::Alert(a) if a.created_at >= start && a.created_at < end => Some(a),
+            // Those raised before the week count as "still open from earlier".
+            Record::Alert(a) if a.created_at < end => Some(a),
             _ => None,
         })
         .collect();
     // An answer given late on Sunday of the month before may have its alert this week.
-    for alert in &alerts {
+    for alert in alerts.iter().filter(|a| a.created_at >= start) {
         let id = alert.subject_id.as_str();
         match alert.kind {
             AlertKind::Detractor | AlertKind::Kudos if !responses.iter().any(|r| r.id == id) => {
