@@ -2,6 +2,11 @@
 //! posted once per week (run twice, redelivered, or retried after Slack failed), on SQLite through
 //! `sarafan digest`, in-process, and on DynamoDB Local.
 
+// Only the emulator's start and invoke are used here.
+#[allow(dead_code)]
+#[path = "support/lambda_emulator.rs"]
+mod lambda_emulator;
+
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient};
 use sarafan_core::digest::IsoWeek;
@@ -469,4 +474,42 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
     assert!(!sarafan_reports::lambda::is_digest(
         &json!({"time": "2026-04-01T06:00:00Z"})
     ));
+}
+
+#[tokio::test]
+async fn the_built_reports_function_posts_the_week_once_on_the_scheduler_event_over_dynamodb() {
+    use lambda_emulator::{binary, local_aws_env, Function};
+    let table = format!(
+        "sarafan-digest-fn-{:x}",
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let store = DynamoStore::from_env(&table).await;
+    sarafan_core::store::dynamodb::create_table(store.client(), &table)
+        .await
+        .unwrap();
+    fill(&store).await;
+    let slack = slack_accepting().await;
+    let mut vars = local_aws_env();
+    vars.extend([
+        ("RUST_LOG", "warn".to_string()),
+        ("SARAFAN_TABLE", table.clone()),
+        ("SARAFAN_BRAND_TERMS", "Brightside".into()),
+        ("SLACK_BOT_TOKEN", TOKEN.into()),
+        ("SLACK_API_URL", slack.uri()),
+        ("SLACK_DIGEST_CHANNEL", CHANNEL.into()),
+    ]);
+    let path = binary(
+        "sarafan-reports",
+        "run `cargo test --workspace` (or `cargo build --workspace`) first",
+    );
+    let mut reports = Function::start("sarafan-reports", Command::new(path), &vars).await;
+    // template.yaml's DigestSchedule input with the placeholder filled in: Monday 09:00 UTC,
+    // delivered, then delivered again (a Scheduler retry)
+    let event = json!({"digest": true, "time": "2026-03-16T09:00:00Z"});
+    let first = reports.invoke(event.clone()).await.answered();
+    assert_eq!(first["week"], "2026-W11", "{first}");
+    assert_eq!(first["digest"]["posted"], true, "{first}");
+    let again = reports.invoke(event).await.answered();
+    assert_eq!(again["digest"]["already_posted"], true, "{again}");
+    assert_eq!(posts(&slack).await, [expected_w11()]);
 }
