@@ -474,6 +474,14 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
     assert!(!sarafan_reports::lambda::is_digest(
         &json!({"time": "2026-04-01T06:00:00Z"})
     ));
+    // A week not over yet is refused, and nothing is posted for it
+    let this_week = IsoWeek::of(Utc::now().date_naive()).to_string();
+    let early = json!({"digest": true, "week": this_week, "force": true});
+    let err = sarafan_reports::lambda::handle_digest(&store, &settings, early, Utc::now())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("has not ended yet"), "{err}");
+    assert_eq!(posts(&slack).await.len(), 1);
 }
 
 #[tokio::test]

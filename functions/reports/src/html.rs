@@ -291,21 +291,22 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
                 summary.response_rate_vs_last_year.verdict,
                 l.nothing_to_compare
             ),
+            // r in percent, as the headline shows it; its changes in percentage points.
             heading(
                 l.summary_compounding_rate,
-                plain(summary.compounding_rate_vs_last_month.current, 2)
+                percent(summary.compounding_rate_vs_last_month.current)
             ),
             line(
                 l.vs_last_month,
                 last_month,
-                rate(&summary.compounding_rate_vs_last_month, 1.0, 2, ""),
+                rate(&summary.compounding_rate_vs_last_month, 100.0, 0, &pp),
                 summary.compounding_rate_vs_last_month.verdict,
                 l.nothing_to_compare
             ),
             line(
                 l.vs_last_year,
                 last_year,
-                rate(&summary.compounding_rate_vs_last_year, 1.0, 2, ""),
+                rate(&summary.compounding_rate_vs_last_year, 100.0, 0, &pp),
                 summary.compounding_rate_vs_last_year.verdict,
                 l.nothing_to_compare
             ),

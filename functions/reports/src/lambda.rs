@@ -63,6 +63,12 @@ pub async fn handle_digest(
         Some(w) => w.parse::<IsoWeek>().map_err(|e| DigestError::Config(e.to_string()))?,
         None => IsoWeek::before(event.time.unwrap_or(now), settings.timezone),
     };
+    // A week still under way would be recorded as posted and skipped by Monday's run.
+    if week.bounds(settings.timezone).1 > now {
+        return Err(DigestError::Config(format!(
+            "{week} has not ended yet: a digest sums up a whole week"
+        )));
+    }
     let (posted, _) = digest::run(store, settings, week, event.force).await?;
     let posted = match posted {
         Posted::Posted { channel, ts } => json!({"posted": true, "channel": channel, "ts": ts}),
