@@ -93,6 +93,16 @@ pub enum Command {
         /// The file to read.
         file: PathBuf,
     },
+    /// Post the weekly digest to Slack (SLACK_DIGEST_CHANNEL, default SLACK_ALERT_CHANNEL): the
+    /// week's answers and NPS, new detractors, mentions and spikes, top kudos. Once per week.
+    Digest {
+        /// The ISO week, e.g. 2026-W49; default: the last full week in REPORT_TIMEZONE.
+        #[arg(long, value_parser = parse_week)]
+        week: Option<sarafan_core::digest::IsoWeek>,
+        /// Post even when nothing happened that week.
+        #[arg(long)]
+        force: bool,
+    },
     /// DynamoDB utilities.
     Dynamodb {
         #[command(subcommand)]
@@ -173,6 +183,10 @@ impl From<ExportKind> for RecordKind {
 pub enum ExportFormat {
     Jsonl,
     Csv,
+}
+
+fn parse_week(s: &str) -> Result<sarafan_core::digest::IsoWeek, String> {
+    s.parse().map_err(|e: sarafan_core::digest::BadWeek| e.to_string())
 }
 
 fn parse_month(s: &str) -> Result<YearMonth, String> {

@@ -90,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Check { live } => crate::check::run(live).await,
         Command::Connect { platform, url } => crate::connect::run(&platform, &url).await,
         Command::Import { kind, file } => crate::import::run(&kind, &file).await,
+        Command::Digest { week, force } => crate::digest::run(week, force).await,
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
         } => create_table().await,

@@ -6,6 +6,7 @@ mod commands;
 mod connect;
 mod connections;
 mod demo;
+mod digest;
 mod import;
 mod listen;
 mod serve;

@@ -12,6 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// How long serve waits before posting the weekly digest again when Slack was unavailable.
+const DIGEST_RETRY: Duration = Duration::from_secs(300);
+
 pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     let addr = args.addr;
     let limits = Limits {
@@ -72,6 +75,27 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
         })
     };
 
+    // The weekly Slack digest, as the reports function's Monday schedule runs it in AWS: only
+    // when there is a bot token and a channel to post to.
+    let digest_settings = sarafan_reports::digest::DigestSettings::from_lookup(lookup)
+        .map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    let weekly = {
+        let store = store.clone();
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            if digest_settings.slack.is_none() || digest_settings.channel.is_none() {
+                tracing::info!(
+                    "weekly digest: off (no SLACK_BOT_TOKEN, or no SLACK_DIGEST_CHANNEL / SLACK_ALERT_CHANNEL)"
+                );
+                return;
+            }
+            tokio::select! {
+                _ = sarafan_reports::digest::run_forever(store.as_ref(), &digest_settings, DIGEST_RETRY) => {},
+                _ = stop.wait_for(|s| *s) => {},
+            }
+        })
+    };
+
     // Organic listening, as the listen Lambda's schedule runs it in AWS: only when there is
     // something to ask (a term, or a feed).
     let listening = {
@@ -127,6 +151,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     signals.abort();
     let _ = worker.await;
     let _ = schedule.await;
+    let _ = weekly.await;
     let _ = listening.await;
     Ok(())
 }

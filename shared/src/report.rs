@@ -6,6 +6,8 @@ use crate::ledger::metric;
 use crate::model::{AlertKind, Mention, Platform, Response, Sentiment};
 use crate::month::YearMonth;
 use crate::nps::{Category, NpsSummary};
+use crate::nps_change::NpsChange;
+use crate::rate_change::{self, RateChange};
 use crate::themes::{themes_of, Theme};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -247,6 +249,9 @@ pub struct MonthReport {
     /// Did NPS really change: against last month and the same month last year.
     #[serde(default)]
     pub summary: Option<Summary>,
+    /// Each month of the trend against the month before it, with the interval of the difference.
+    #[serde(default)]
+    pub trend_changes: Vec<TrendChange>,
 }
 
 /// "What to act on": the few things a marketer should look at first, each from the aggregates.
@@ -269,6 +274,24 @@ pub struct Summary {
     pub vs_last_year: crate::nps_change::NpsChange,
     #[serde(default)]
     pub act_on: ActOn,
+    /// Answers of questions asked in chats, against last month and a year before
+    /// (see [`crate::rate_change`]).
+    #[serde(default)]
+    pub response_rate_vs_last_month: RateChange,
+    #[serde(default)]
+    pub response_rate_vs_last_year: RateChange,
+    /// The observed compounding rate r, against last month and a year before.
+    #[serde(default)]
+    pub compounding_rate_vs_last_month: RateChange,
+    #[serde(default)]
+    pub compounding_rate_vs_last_year: RateChange,
+}
+
+/// One month's NPS against the month before: the bars of the "change to last month" chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrendChange {
+    pub month: YearMonth,
+    pub change: NpsChange,
 }
 
 fn get(counters: &MonthlyCounters, month: YearMonth, name: &str) -> u64 {
@@ -295,9 +318,16 @@ fn sales(counters: &MonthlyCounters, month: YearMonth) -> (u64, u64) {
     (new_all - referred, repeat + referred)
 }
 
-/// The months a report for `month` reads: the 12 months ending with it.
+/// The months a report for `month` shows: the 12 months ending with it.
 pub fn months_read(month: YearMonth) -> Vec<YearMonth> {
     (0..HISTORY_MONTHS).rev().map(|k| month.plus(-k)).collect()
+}
+
+/// Every month whose counters a report for `month` reads: the 12 it shows and the two before them
+/// (the first month's change and observed r need the month before; the same month last year's r
+/// needs the one before that). Reads grow with months, never with records.
+pub fn months_loaded(month: YearMonth) -> Vec<YearMonth> {
+    (0..HISTORY_MONTHS + 2).rev().map(|k| month.plus(-k)).collect()
 }
 
 /// Computes the report of `month` from the counters of the months in [`months_read`].
@@ -394,7 +424,35 @@ pub fn month_report(month: YearMonth, counters: &MonthlyCounters) -> MonthReport
         },
         empty,
         summary: Some(summary(counters, month, open_alerts)),
+        trend_changes: months
+            .iter()
+            .map(|m| TrendChange {
+                month: *m,
+                change: crate::nps_change::compare(
+                    &NpsSummary::from_histogram(&histogram(counters, *m)),
+                    &NpsSummary::from_histogram(&histogram(counters, m.prev())),
+                ),
+            })
+            .collect(),
     }
+}
+
+/// Answers and questions asked on the platforms where we ask (web forms and survey tools answer
+/// without being asked, so they are not part of a response rate).
+fn asked_and_answered(counters: &MonthlyCounters, month: YearMonth) -> (u64, u64) {
+    response_rates(counters, month)
+        .iter()
+        .filter(|r| r.asked > 0)
+        .fold((0, 0), |(answered, asked), r| {
+            (answered + r.answered.min(r.asked), asked + r.asked)
+        })
+}
+
+/// `(R_t, N_{t-1} + R_{t-1})`: the observed r's numerator and base.
+fn returning_and_base(counters: &MonthlyCounters, month: YearMonth) -> (u64, u64) {
+    let (_, returning) = sales(counters, month);
+    let (new, prev_returning) = sales(counters, month.prev());
+    (returning, new + prev_returning)
 }
 
 /// NPS against last month and the same month a year before, from the months' score histograms
@@ -435,14 +493,31 @@ fn summary(counters: &MonthlyCounters, month: YearMonth, open_alerts: u64) -> Su
             (now < was).then(|| (step.to_string(), now, was))
         })
         .max_by(|a, b| (a.2 - a.1).total_cmp(&(b.2 - b.1)));
+    let year_ago = month.plus(-12);
+    let answered = |m| asked_and_answered(counters, m);
+    let compounding = |m| returning_and_base(counters, m);
+    // How much the year's counts scatter beyond Poisson: over the 12 months shown.
+    let scatter = rate_change::dispersion(&months_read(month).into_iter().map(compounding).collect::<Vec<_>>());
     Summary {
         vs_last_month: crate::nps_change::compare(&now, &of(before)),
-        vs_last_year: crate::nps_change::compare(&now, &of(month.plus(-12))),
+        vs_last_year: crate::nps_change::compare(&now, &of(year_ago)),
         act_on: ActOn {
             growing_detractor_theme,
             open_alerts,
             falling_referral_step,
         },
+        response_rate_vs_last_month: rate_change::compare_proportions(answered(month), answered(before)),
+        response_rate_vs_last_year: rate_change::compare_proportions(answered(month), answered(year_ago)),
+        compounding_rate_vs_last_month: rate_change::compare_compounding(
+            compounding(month),
+            compounding(before),
+            scatter,
+        ),
+        compounding_rate_vs_last_year: rate_change::compare_compounding(
+            compounding(month),
+            compounding(year_ago),
+            scatter,
+        ),
     }
 }
 
@@ -789,6 +864,73 @@ mod tests {
             (y.previous_answers, y.verdict),
             (1, crate::nps_change::Verdict::WithinNoise)
         );
+    }
+
+    #[test]
+    fn the_summary_judges_the_response_rate_and_r_from_the_aggregates() {
+        // GIVEN chat questions and answers, web answers (never asked) and sales by month
+        let mut c = MonthlyCounters::new();
+        for (month, name, value) in [
+            ("2026-03", "surveys.asked.telegram", 100),
+            ("2026-03", "responses.platform.telegram.promoter", 60),
+            ("2026-03", "responses.platform.web.promoter", 20),
+            ("2026-02", "surveys.asked.telegram", 100),
+            ("2026-02", "responses.platform.telegram.passive", 30),
+            ("2025-03", "surveys.asked.whatsapp", 10),
+            ("2025-03", "responses.platform.whatsapp.promoter", 10),
+            ("2025-12", "purchases.new", 100),
+            ("2026-01", "purchases.new", 100),
+            ("2026-01", "purchases.repeat", 30),
+            ("2026-02", "purchases.new", 70),
+            ("2026-02", "purchases.repeat", 39),
+            ("2026-03", "purchases.new", 100),
+            ("2026-03", "purchases.repeat", 65),
+        ] {
+            set(&mut c, month, name, value);
+        }
+        let s = month_report(m("2026-03"), &c).summary.unwrap();
+        // THEN the response rate is 60 of 100 against 30 of 100 (web answers are not asked):
+        // margin 1.96 * sqrt(0.0024 + 0.0021) = 0.131480, a real rise
+        let rr = s.response_rate_vs_last_month;
+        assert_eq!((rr.current, rr.previous), (Some(0.6), Some(0.3)));
+        assert!(close(rr.margin_95, 0.131_480), "{rr:?}");
+        assert_eq!(rr.verdict, crate::nps_change::Verdict::RealRise);
+        // AND against 10 of 10 a year ago: ten questions are within noise
+        let ry = s.response_rate_vs_last_year;
+        assert_eq!((ry.previous, ry.previous_base), (Some(1.0), 10));
+        assert_eq!(ry.verdict, crate::nps_change::Verdict::WithinNoise);
+        // AND r is 65/109 (Feb's 70 + 39) against 39/130 (Jan's 100 + 30): +0.296330
+        let r = s.compounding_rate_vs_last_month;
+        assert_eq!((r.current_base, r.previous_base), (109, 130));
+        assert!(close(r.delta, 65.0 / 109.0 - 0.3), "{r:?}");
+        // The year's three observed rates (30/100, 39/130, 65/109) scatter 8.2143 times Poisson
+        // (chi-square 16.4286 on 2 degrees of freedom around 134/339), so the margin is
+        // 1.96 * sqrt(8.214319 * 104/239 * (1/109 + 1/130)) = 0.481253: within noise
+        assert!(close(r.margin_95, 0.481_253), "{r:?}");
+        assert_eq!(r.verdict, crate::nps_change::Verdict::WithinNoise);
+        // AND a year ago there were no sales: nothing to compare
+        assert_eq!(
+            s.compounding_rate_vs_last_year.verdict,
+            crate::nps_change::Verdict::NoComparison
+        );
+    }
+
+    #[test]
+    fn each_month_of_the_trend_is_compared_with_the_one_before() {
+        // GIVEN February 40/20/40 and March 60/20/20 (100 answers each), nothing before
+        let mut c = MonthlyCounters::new();
+        for (month, p, a, d) in [("2026-03", 60, 20, 20), ("2026-02", 40, 20, 40)] {
+            set(&mut c, month, "responses.score.10", p);
+            set(&mut c, month, "responses.score.7", a);
+            set(&mut c, month, "responses.score.0", d);
+        }
+        let changes = month_report(m("2026-03"), &c).trend_changes;
+        // THEN one bar per month shown, March +40 ± 23.52 (nps_change's hand case), February none
+        assert_eq!(changes.len(), 12);
+        let march = changes.last().unwrap();
+        assert_eq!((march.month, march.change.delta), (m("2026-03"), Some(40.0)));
+        assert!((march.change.margin_95.unwrap() - 23.52).abs() < 1e-9);
+        assert_eq!(changes[10].change.delta, None);
     }
 
     #[test]

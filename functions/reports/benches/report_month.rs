@@ -116,7 +116,7 @@ fn main() {
     let charts =
         sarafan_reports::charts::render_all(&report, sarafan_reports::i18n::Locale::En.labels()).expect("the charts");
     println!(
-        "five charts drawn and encoded: {:.3} s ({} KiB of PNG)",
+        "six charts drawn and encoded: {:.3} s ({} KiB of PNG)",
         started.elapsed().as_secs_f64(),
         charts.iter().map(|c| c.png.len()).sum::<usize>() / 1024
     );

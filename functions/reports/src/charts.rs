@@ -171,6 +171,78 @@ pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError
     })
 }
 
+/// Each month's NPS minus the month before's, as a bar with the 95% interval of the difference
+/// as a whisker: green or red where the change is real, grey where it is within noise.
+pub fn nps_change(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError> {
+    use sarafan_core::nps_change::Verdict;
+    let f = font();
+    draw("nps-change", |root| {
+        let bars: Vec<(usize, f64, f64, Verdict)> = report
+            .trend_changes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, c.change.delta?, c.change.margin_95.unwrap_or(0.0), c.change.verdict)))
+            .collect();
+        // Symmetric around zero, wide enough for the longest whisker (a difference spans ±200).
+        let reach = bars
+            .iter()
+            .map(|(_, d, m, _)| d.abs() + m)
+            .fold(10.0f64, f64::max)
+            .min(200.0)
+            * 1.1;
+        let n = report.trend_changes.len().max(1);
+        let mut chart = ChartBuilder::on(root)
+            .caption(l.nps_change_chart, (f, TITLE - 4))
+            .margin(20)
+            .x_label_area_size(50)
+            .y_label_area_size(70)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), -reach..reach)
+            .map_err(err)?;
+        let labels: Vec<String> = report.trend_changes.iter().map(|c| month_label(c.month)).collect();
+        chart
+            .configure_mesh()
+            .x_labels(n)
+            .x_label_formatter(&|x| {
+                let i = x.round();
+                if (x - i).abs() < 1e-6 && i >= 0.0 {
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_labels(9)
+            .y_label_formatter(&|y| format!("{y:+.0}"))
+            .label_style((f, LABEL))
+            .light_line_style(WHITE)
+            .draw()
+            .map_err(err)?;
+        chart
+            .draw_series(bars.iter().map(|(i, d, _, verdict)| {
+                let color = match verdict {
+                    Verdict::RealRise => GREEN,
+                    Verdict::RealFall => RED,
+                    _ => GREY,
+                };
+                let x = *i as f64;
+                Rectangle::new([(x - 0.3, 0.0), (x + 0.3, *d)], color.filled())
+            }))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)],
+                SLATE.stroke_width(2),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(bars.iter().map(|(i, d, m, _)| {
+                let x = *i as f64;
+                PathElement::new(vec![(x, d - m), (x, d + m)], BLACK.stroke_width(3))
+            }))
+            .map_err(err)?;
+        Ok(())
+    })
+}
+
 /// Vertical bars with their value written above each.
 fn bars(chart_name: &'static str, title: &str, items: &[(&str, f64, String, RGBColor)]) -> Result<Vec<u8>, ChartError> {
     let f = font();
@@ -396,13 +468,18 @@ pub fn sentiment_by_week(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, Ch
     })
 }
 
-/// All five charts, in the order the email shows them.
+/// All six charts, in the order the email shows them.
 pub fn render_all(report: &MonthReport, l: &Labels) -> Result<Vec<Chart>, ChartError> {
     Ok(vec![
         Chart {
             cid: "nps-trend",
             alt: l.trend.to_string(),
             png: nps_trend(report, l)?,
+        },
+        Chart {
+            cid: "nps-change",
+            alt: l.nps_change_chart.to_string(),
+            png: nps_change(report, l)?,
         },
         Chart {
             cid: "category-split",
@@ -446,13 +523,41 @@ mod tests {
     fn an_empty_month_still_draws_every_chart_as_a_valid_png() {
         let report = month_report("2026-05".parse().unwrap(), &MonthlyCounters::new());
         let charts = render_all(&report, Locale::En.labels()).unwrap();
-        assert_eq!(charts.len(), 5);
+        assert_eq!(charts.len(), 6);
         for chart in charts {
             let (w, h, pixels) = decode(&chart.png);
             assert_eq!((w, h), SIZE, "{}", chart.cid);
             // Axes and the title are drawn: not a blank white canvas
             assert!(pixels.iter().any(|p| *p < 128), "{} is blank", chart.cid);
         }
+    }
+
+    fn has_pixel(pixels: &[u8], color: RGBColor) -> bool {
+        pixels.chunks(3).any(|p| p == [color.0, color.1, color.2])
+    }
+
+    #[test]
+    fn the_change_chart_colours_a_real_change_and_greys_noise() {
+        // GIVEN February 40/20/40 and March 60/20/20: +40 ± 23.52, a real rise
+        let mut c = MonthlyCounters::new();
+        for (month, p, a, d) in [("2026-03", 60, 20, 20), ("2026-02", 40, 20, 40)] {
+            let month: sarafan_core::YearMonth = month.parse().unwrap();
+            for (score, n) in [("10", p), ("7", a), ("0", d)] {
+                c.entry(month)
+                    .or_default()
+                    .insert(format!("responses.score.{score}"), n);
+            }
+        }
+        let (_, _, pixels) =
+            decode(&nps_change(&month_report("2026-03".parse().unwrap(), &c), Locale::En.labels()).unwrap());
+        assert!(has_pixel(&pixels, GREEN) && !has_pixel(&pixels, RED));
+        // WHEN March has only 10 answers the same move is within noise: grey, not green
+        let march: sarafan_core::YearMonth = "2026-03".parse().unwrap();
+        for (score, n) in [("10", 6), ("7", 2), ("0", 2)] {
+            c.get_mut(&march).unwrap().insert(format!("responses.score.{score}"), n);
+        }
+        let (_, _, pixels) = decode(&nps_change(&month_report(march, &c), Locale::En.labels()).unwrap());
+        assert!(has_pixel(&pixels, GREY) && !has_pixel(&pixels, GREEN));
     }
 
     #[test]

@@ -126,9 +126,16 @@ fn table(head: &[(&str, bool)], rows: &[Vec<(String, bool)>]) -> String {
     for row in rows {
         t.push_str("<tr>");
         for (cell, left) in row {
+            // Short figures (2026-03, 30 / 34, +12%, 21.0 h) never break when a phone squeezes
+            // the table.
+            let nowrap = if cell.chars().count() <= 12 && cell.chars().any(|c| c.is_ascii_digit()) {
+                ";white-space:nowrap"
+            } else {
+                ""
+            };
             let _ = write!(
                 t,
-                "<td style=\"{}\">{}</td>",
+                "<td style=\"{}{nowrap}\">{}</td>",
                 if *left { TDL } else { TD },
                 escape(cell)
             );
@@ -179,7 +186,11 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     }
     // Headline: NPS with its margin, beside the compounding rate.
     let n = &report.nps;
-    let margin = n.margin_95.map(|m| format!(" ± {m:.0}")).unwrap_or_default();
+    // The margin smaller beside the score, on one line: "+22 ± 21" fits half a phone's width.
+    let margin = n
+        .margin_95
+        .map(|m| format!("<span style=\"font-size:20px\"> ± {m:.0}</span>"))
+        .unwrap_or_default();
     let caution = match n.responses {
         0 => l.no_answers.to_string(),
         r if r < 30 => l.few_answers.replace("{n}", &r.to_string()),
@@ -189,7 +200,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         h,
         "<tr><td style=\"padding:8px 28px\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>\
          <td width=\"50%\" style=\"padding:12px;background:#eef2ff;vertical-align:top\"><div style=\"{NOTE}\">{}</div>\
-         <div style=\"font-size:34px;font-weight:bold\">{}{margin}</div><div style=\"{NOTE}\">{}</div></td>\
+         <div style=\"font-size:34px;font-weight:bold;white-space:nowrap\">{}{margin}</div><div style=\"{NOTE}\">{}</div></td>\
          <td width=\"50%\" style=\"padding:12px;vertical-align:top\"><div style=\"{NOTE}\">{}</div><div style=\"font-size:28px;font-weight:bold\">{}</div>\
          <div style=\"{NOTE}\">{}: {}</div></td></tr></table></td></tr>",
         escape(l.nps),
@@ -202,29 +213,103 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
     );
     // Did it really change: against last month and the same month a year before.
     if let Some(summary) = &report.summary {
-        let line = |label: &str, month: sarafan_core::YearMonth, c: &sarafan_core::nps_change::NpsChange| {
-            use sarafan_core::nps_change::Verdict;
-            let (verdict, color) = match c.verdict {
+        use sarafan_core::nps_change::Verdict;
+        let line = |label: &str,
+                    month: sarafan_core::YearMonth,
+                    change: Option<String>,
+                    verdict: Verdict,
+                    none: &str| {
+            let (verdict, color) = match verdict {
                 Verdict::RealRise => (l.real_rise, "#15803d"),
                 Verdict::RealFall => (l.real_fall, "#b91c1c"),
                 Verdict::WithinNoise => (l.within_noise, "#475569"),
-                Verdict::NoComparison => (l.no_comparison, "#475569"),
+                Verdict::NoComparison => (none, "#475569"),
             };
-            let change = match (c.delta, c.margin_95) {
-                (Some(d), Some(m)) => format!("{d:+.1} ({}: ± {m:.1}) — ", escape(l.interval)),
-                _ => String::new(),
-            };
+            let change = change.map(|c| format!("{c} — ")).unwrap_or_default();
             format!(
                 "<div style=\"font-size:15px;margin:4px 0\">{} ({month}): {change}<b style=\"color:{color}\">{}</b></div>",
                 escape(label),
                 escape(verdict)
             )
         };
+        let nps = |c: &sarafan_core::nps_change::NpsChange| match (c.delta, c.margin_95) {
+            (Some(d), Some(m)) => Some(format!("{d:+.1} ({}: ± {m:.1})", escape(l.interval))),
+            _ => None,
+        };
+        // Rates change in percentage points (response rate) or in r itself.
+        let rate = |c: &sarafan_core::rate_change::RateChange, scale: f64, digits: usize, unit: &str| match (
+            c.delta,
+            c.margin_95,
+        ) {
+            (Some(d), Some(m)) => Some(format!(
+                "{:+.digits$}{unit} ({}: ± {:.digits$}{unit})",
+                d * scale,
+                escape(l.interval),
+                m * scale
+            )),
+            _ => None,
+        };
+        let (last_month, last_year) = (report.month.prev(), report.month.plus(-12));
+        let pp = format!(" {}", l.points);
+        let heading = |label: &str, value: String| {
+            format!(
+                "<div style=\"font-size:13px;color:#475569;margin:8px 0 2px\"><b>{}</b>: {value}</div>",
+                escape(label)
+            )
+        };
+        let rr_now = summary.response_rate_vs_last_month.current;
         let _ = write!(
             h,
-            "<tr><td style=\"padding:4px 28px 8px\">{}{}</td></tr>",
-            line(l.vs_last_month, report.month.prev(), &summary.vs_last_month),
-            line(l.vs_last_year, report.month.plus(-12), &summary.vs_last_year),
+            "<tr><td id=\"summary\" style=\"padding:4px 28px 8px\">{}{}{}{}{}{}{}{}{}</td></tr>",
+            heading(l.nps, signed(report.nps.nps, 0)),
+            line(
+                l.vs_last_month,
+                last_month,
+                nps(&summary.vs_last_month),
+                summary.vs_last_month.verdict,
+                l.no_comparison
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                nps(&summary.vs_last_year),
+                summary.vs_last_year.verdict,
+                l.no_comparison
+            ),
+            heading(l.summary_response_rate, percent(rr_now)),
+            line(
+                l.vs_last_month,
+                last_month,
+                rate(&summary.response_rate_vs_last_month, 100.0, 0, &pp),
+                summary.response_rate_vs_last_month.verdict,
+                l.nothing_to_compare
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                rate(&summary.response_rate_vs_last_year, 100.0, 0, &pp),
+                summary.response_rate_vs_last_year.verdict,
+                l.nothing_to_compare
+            ),
+            // r in percent, as the headline shows it; its changes in percentage points.
+            heading(
+                l.summary_compounding_rate,
+                percent(summary.compounding_rate_vs_last_month.current)
+            ),
+            line(
+                l.vs_last_month,
+                last_month,
+                rate(&summary.compounding_rate_vs_last_month, 100.0, 0, &pp),
+                summary.compounding_rate_vs_last_month.verdict,
+                l.nothing_to_compare
+            ),
+            line(
+                l.vs_last_year,
+                last_year,
+                rate(&summary.compounding_rate_vs_last_year, 100.0, 0, &pp),
+                summary.compounding_rate_vs_last_year.verdict,
+                l.nothing_to_compare
+            ),
         );
         // What to act on, each linking to its section.
         let act = &summary.act_on;
@@ -294,8 +379,9 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         })
         .collect();
     let inner = format!(
-        "{}{}",
+        "{}{}{}",
         image(images, "nps-trend", l.trend),
+        image(images, "nps-change", l.nps_change_chart),
         table(
             &[(l.month, true), (l.answers, false), ("NPS", false), ("± 95%", false)],
             &rows
@@ -442,13 +528,16 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         escape(l.projection),
         image(images, "compounding", l.projection)
     );
+    // Short headings, explained once above: five columns must fit a phone's 375 px.
+    let _ = write!(inner, "<p style=\"{NOTE}\">{}</p>", escape(l.projection_note));
     inner.push_str(&table(
         &[
             (l.months_ahead, true),
-            (l.with_compounding, false),
-            (l.baseline_short, false),
-            (l.cumulative, false),
-            (l.baseline_short, false),
+            (l.projection_with, false),
+            // Dealership A, by its name in every language.
+            ("A", false),
+            (l.projection_cumulative_with, false),
+            (l.projection_cumulative_without, false),
         ],
         &projection,
     ));
@@ -674,6 +763,41 @@ mod tests {
         // base64 of [1, 2, 3] is AQID
         assert!(file.contains("src=\"data:image/png;base64,AQID\""));
         assert!(!file.contains("cid:"));
+    }
+
+    #[test]
+    fn the_email_html_needs_no_css_support_and_shows_every_chart_by_cid() {
+        // GIVEN a month with answers, so the summary and every section are drawn
+        let mut c = MonthlyCounters::new();
+        let march: sarafan_core::YearMonth = "2026-03".parse().unwrap();
+        for (score, n) in [("10", 40), ("7", 20), ("2", 10)] {
+            c.entry(march)
+                .or_default()
+                .insert(format!("responses.score.{score}"), n);
+        }
+        let html = render(&month_report(march, &c), "B", Locale::En, Images::Cid);
+        // THEN no <style> sheet, classes or external resources (clients strip or block them):
+        // the layout is tables and inline styles only
+        for absent in ["<style", "class=", "<link", "<script", "src=\"http", "url("] {
+            assert!(!html.contains(absent), "{absent} in the email HTML");
+        }
+        assert!(html.matches("<table role=\"presentation\"").count() >= 3);
+        // AND every chart is an <img> with a width attribute (clients ignoring CSS size it by that)
+        // and a cid: source, the NPS change chart beside the trend
+        let imgs: Vec<&str> = html
+            .split("<img ")
+            .skip(1)
+            .map(|s| s.split('>').next().unwrap())
+            .collect();
+        assert_eq!(imgs.len(), 6);
+        assert!(imgs
+            .iter()
+            .all(|i| i.contains("width=\"600\"") && i.contains("src=\"cid:")));
+        let trend = html.find("src=\"cid:nps-trend\"").unwrap();
+        let change = html.find("src=\"cid:nps-change\"").unwrap();
+        assert!(trend < change);
+        // AND the summary comes before every section
+        assert!(html.find("id=\"summary\"").unwrap() < html.find("<h2").unwrap());
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! The Lambda handler: EventBridge Scheduler's monthly event -> the previous month's report.
+//! The Lambda handler: EventBridge Scheduler's monthly event -> the previous month's report;
+//! its weekly event (`"digest": true`) -> the previous week's Slack digest.
 
+use crate::digest::{self, DigestError, DigestSettings, Posted};
 use crate::job::{self, EmailWhen, Emailed, JobError, ReportStore, Settings};
 use crate::ses::ReportMailer;
 use chrono::{DateTime, Datelike, Utc};
+use sarafan_core::digest::IsoWeek;
 use sarafan_core::YearMonth;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -26,6 +29,54 @@ pub fn previous_month(at: DateTime<Utc>, tz: chrono_tz::Tz) -> YearMonth {
     YearMonth::new(local.year(), local.month())
         .expect("a calendar date has a valid month")
         .prev()
+}
+
+/// What the weekly schedule sends: `{"digest": true, "week"?: "YYYY-Www", "force"?: bool}`, or
+/// with EventBridge's `time` instead of `week`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+pub struct DigestEvent {
+    #[serde(default)]
+    pub force: bool,
+    #[serde(default)]
+    pub week: Option<String>,
+    #[serde(default)]
+    pub time: Option<DateTime<Utc>>,
+}
+
+/// Is this the weekly digest's event (`"digest": true`) rather than the monthly report's?
+pub fn is_digest(payload: &Value) -> bool {
+    payload.get("digest").and_then(Value::as_bool) == Some(true)
+}
+
+/// Handles the weekly digest's event: the week named, or the week before the event's `time`
+/// (or `now`) on the calendar of `REPORT_TIMEZONE`. A failure fails the invocation, so the
+/// schedule's retry policy tries again; a week already posted is not posted again.
+pub async fn handle_digest(
+    store: &dyn ReportStore,
+    settings: &DigestSettings,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<Value, DigestError> {
+    let event: DigestEvent =
+        serde_json::from_value(payload).map_err(|e| DigestError::Config(format!("unreadable digest event: {e}")))?;
+    let week = match event.week {
+        Some(w) => w.parse::<IsoWeek>().map_err(|e| DigestError::Config(e.to_string()))?,
+        None => IsoWeek::before(event.time.unwrap_or(now), settings.timezone),
+    };
+    // A week still under way would be recorded as posted and skipped by Monday's run.
+    if week.bounds(settings.timezone).1 > now {
+        return Err(DigestError::Config(format!(
+            "{week} has not ended yet: a digest sums up a whole week"
+        )));
+    }
+    let (posted, _) = digest::run(store, settings, week, event.force).await?;
+    let posted = match posted {
+        Posted::Posted { channel, ts } => json!({"posted": true, "channel": channel, "ts": ts}),
+        Posted::AlreadyPosted => json!({"posted": false, "already_posted": true}),
+        Posted::EmptyWeek => json!({"posted": false, "empty": true}),
+        Posted::InFlight { claimant } => json!({"posted": false, "in_flight": claimant}),
+    };
+    Ok(json!({"week": week.to_string(), "digest": posted}))
 }
 
 /// Handles one event; `now` is when the handler runs (the event's `time` wins when present).

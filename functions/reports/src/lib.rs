@@ -1,6 +1,7 @@
 //! sarafan-reports: the monthly report, read from the aggregates, stored, drawn and emailed.
 
 pub mod charts;
+pub mod digest;
 pub mod figures;
 pub mod html;
 pub mod i18n;
@@ -13,17 +14,15 @@ pub mod ses;
 use chrono::Utc;
 use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::model::StoredReport;
-use sarafan_core::report::{month_report, months_read, MonthReport, MonthlyCounters};
+use sarafan_core::report::{month_report, months_loaded, MonthReport, MonthlyCounters};
 use sarafan_core::store::{AggregateReader, ChangeWriter, StoreError};
 use sarafan_core::YearMonth;
 
-/// Reads the counters a month's report needs: twelve months and the one before them
-/// (for the first observed rate). Reads grow with months, never with records.
+/// Reads the counters a month's report needs ([`months_loaded`]: twelve months and the two before
+/// them). Reads grow with months, never with records.
 pub async fn load_counters(store: &dyn AggregateReader, month: YearMonth) -> Result<MonthlyCounters, StoreError> {
     let mut counters = MonthlyCounters::new();
-    let mut months = months_read(month);
-    months.insert(0, months[0].prev());
-    for m in months {
+    for m in months_loaded(month) {
         counters.insert(m, store.counters(m).await?);
     }
     Ok(counters)

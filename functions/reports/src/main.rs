@@ -2,7 +2,7 @@
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use sarafan_core::store::StoreChoice;
-use sarafan_reports::{job::Settings, lambda, ses::SesMailer};
+use sarafan_reports::{digest::DigestSettings, job::Settings, lambda, ses::SesMailer};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -19,14 +19,20 @@ async fn main() -> Result<(), Error> {
         .await
         .map_err(|e| e.to_string())?;
     let settings = Settings::from_lookup(|name| env.get(name)).map_err(|e| e.to_string())?;
+    let digest = DigestSettings::from_lookup(|name| env.get(name)).map_err(|e| e.to_string())?;
     let store = StoreChoice::from_lookup(|name| env.get(name), "dynamodb")?
         .open_with(&aws)
         .await
         .map_err(|e| e.to_string())?;
     let mailer = SesMailer::new(aws_sdk_sesv2::Client::new(&aws));
-    let (store, mailer, settings) = (&*store, &mailer, &settings);
+    let (store, mailer, settings, digest) = (&*store, &mailer, &settings, &digest);
     let handler = move |event: LambdaEvent<serde_json::Value>| async move {
         let now = chrono::Utc::now();
+        if lambda::is_digest(&event.payload) {
+            return lambda::handle_digest(store, digest, event.payload, now)
+                .await
+                .map_err(Error::from);
+        }
         lambda::handle(store, mailer, settings, event.payload, now)
             .await
             .map_err(Error::from)

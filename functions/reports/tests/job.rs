@@ -255,7 +255,7 @@ async fn a_future_month_is_refused_and_an_empty_month_still_reports() {
         .await
         .unwrap();
     assert!(empty.report.empty);
-    assert_eq!(empty.charts.len(), 5);
+    assert_eq!(empty.charts.len(), 6);
 }
 
 #[tokio::test]

@@ -161,7 +161,7 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
         .skip(1)
         .filter_map(|s| s.split('"').next())
         .collect();
-    assert_eq!(cids.len(), 5, "five charts");
+    assert_eq!(cids.len(), 6, "six charts");
     for cid in &cids {
         let part = message
             .parts

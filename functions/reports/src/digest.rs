@@ -1,0 +1,288 @@
+//! One run of the weekly Slack digest: read the week's records, post one message, once a week.
+//!
+//! "Once" is kept by the store, in both stores the same way: a send claim on `effect:digest:{week}`
+//! (only one run may post at a time), then the effect record under that key once Slack accepted
+//! the message. A second run, or a redelivered schedule event, finds the record and posts nothing.
+
+use crate::job::ReportStore;
+use chrono::{DateTime, Utc};
+use sarafan_core::chat::{ChatError, SlackClient};
+use sarafan_core::digest::{self, IsoWeek, WeekDigest};
+use sarafan_core::model::{Alert, AlertKind, Mention, Response};
+use sarafan_core::store::{Record, RecordKind, SendClaim, StoreError};
+use sarafan_core::YearMonth;
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// How long a run that claimed the week may take to post before another may try.
+pub const CLAIM_STALE_AFTER: Duration = Duration::from_secs(600);
+/// Page size of the week's reads.
+const PAGE: usize = 500;
+
+/// The digest's settings, read once from the environment.
+#[derive(Debug, Clone)]
+pub struct DigestSettings {
+    pub brand: String,
+    pub timezone: chrono_tz::Tz,
+    /// `SLACK_DIGEST_CHANNEL`, or `SLACK_ALERT_CHANNEL` when that is not set.
+    pub channel: Option<String>,
+    /// Built from `SLACK_BOT_TOKEN` (the first of a comma list) and `SLACK_API_URL`.
+    pub slack: Option<SlackClient>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    #[error("{0}")]
+    Config(String),
+    #[error("the store failed")]
+    Store(#[from] StoreError),
+    /// Slack did not take the message; nothing was recorded, so the week can be posted later.
+    #[error("the digest for {week} was not posted: {source}")]
+    Slack {
+        week: IsoWeek,
+        #[source]
+        source: ChatError,
+    },
+}
+
+impl DigestError {
+    /// Worth trying again later (Slack rate limited or unavailable, the store unreachable), as
+    /// opposed to a setting or a refusal that needs a person (`channel_not_found`).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DigestError::Slack { source, .. } => source.is_transient(),
+            DigestError::Store(e) => e.is_transient(),
+            DigestError::Config(_) => false,
+        }
+    }
+
+    /// The wait Slack asked for, if it named one (`Retry-After` on a 429).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            DigestError::Slack { source, .. } => source.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+impl DigestSettings {
+    pub fn from_env() -> Result<DigestSettings, DigestError> {
+        DigestSettings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var` (the environment, or a map in tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<DigestSettings, DigestError> {
+        let report = crate::job::Settings::from_lookup(&var).map_err(|e| DigestError::Config(e.to_string()))?;
+        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let slack = get("SLACK_BOT_TOKEN")
+            .and_then(|v| v.split(',').map(str::trim).find(|s| !s.is_empty()).map(str::to_string))
+            .map(|token| {
+                let base = get("SLACK_API_URL").unwrap_or_else(|| sarafan_core::chat::slack::DEFAULT_API_URL.into());
+                SlackClient::new(sarafan_core::chat::http_client(), base, SecretString::from(token))
+            });
+        Ok(DigestSettings {
+            brand: report.brand,
+            timezone: report.timezone,
+            channel: get("SLACK_DIGEST_CHANNEL").or_else(|| get("SLACK_ALERT_CHANNEL")),
+            slack,
+        })
+    }
+}
+
+/// What a run came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Posted {
+    Posted {
+        channel: String,
+        ts: String,
+    },
+    /// This week's digest was posted before (by this run's schedule, a retry, or by hand).
+    AlreadyPosted,
+    /// Nothing happened this week, and no one asked for a digest anyway.
+    EmptyWeek,
+    /// Another run claimed the week a moment ago and may be posting it now.
+    InFlight {
+        claimant: String,
+    },
+}
+
+impl std::fmt::Display for Posted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Posted::Posted { channel, ts } => write!(f, "posted to {channel} (ts {ts})"),
+            Posted::AlreadyPosted => f.write_str("already posted; not posted again"),
+            Posted::EmptyWeek => f.write_str("nothing happened this week; nothing posted (--force posts it anyway)"),
+            Posted::InFlight { claimant } => write!(f, "another run ({claimant}) is posting it"),
+        }
+    }
+}
+
+/// The key the week's post is recorded under (and claimed by).
+pub fn effect_key(week: IsoWeek) -> String {
+    format!("effect:digest:{week}")
+}
+
+/// Every record of `kind` stored in the months `[start, end)` touches.
+async fn read_months(
+    store: &dyn ReportStore,
+    kind: RecordKind,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<Record>, StoreError> {
+    let mut records = Vec::new();
+    let last = YearMonth::of(end - chrono::Duration::seconds(1));
+    let mut month = YearMonth::of(start);
+    while month <= last {
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.list(kind, Some(month), after.as_deref(), PAGE).await?;
+            records.extend(page.records);
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        month = month.next();
+    }
+    Ok(records)
+}
+
+/// The week's figures from the store: its answers, mentions and alerts (the records of the one
+/// or two months the week touches), plus the subjects of its alerts stored before it began.
+pub async fn compute(store: &dyn ReportStore, week: IsoWeek, tz: chrono_tz::Tz) -> Result<WeekDigest, StoreError> {
+    let (start, end) = week.bounds(tz);
+    let mut responses: Vec<Response> = read_months(store, RecordKind::Responses, start, end)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Response(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    let mut mentions: Vec<Mention> = read_months(store, RecordKind::Mentions, start, end)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Mention(m) => Some(m),
+            _ => None,
+        })
+        .collect();
+    let alerts: Vec<Alert> = read_months(store, RecordKind::Alerts, start, end)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            // Those raised before the week count as "still open from earlier".
+            Record::Alert(a) if a.created_at < end => Some(a),
+            _ => None,
+        })
+        .collect();
+    // An answer given late on Sunday of the month before may have its alert this week.
+    for alert in alerts.iter().filter(|a| a.created_at >= start) {
+        let id = alert.subject_id.as_str();
+        match alert.kind {
+            AlertKind::Detractor | AlertKind::Kudos if !responses.iter().any(|r| r.id == id) => {
+                if let Some(r) = store.response(id).await? {
+                    responses.push(r);
+                } else if alert.kind == AlertKind::Kudos && !mentions.iter().any(|m| m.id == id) {
+                    mentions.extend(store.mention(id).await?);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(digest::week_digest(week, tz, &responses, &mentions, &alerts))
+}
+
+/// Posts `week`'s digest once. An empty week is posted only with `force`; a week already posted
+/// is never posted again. When Slack does not take it, nothing is recorded and the error says
+/// whether to try later ([`DigestError::is_transient`]).
+pub async fn run(
+    store: &dyn ReportStore,
+    settings: &DigestSettings,
+    week: IsoWeek,
+    force: bool,
+) -> Result<(Posted, WeekDigest), DigestError> {
+    let slack = settings
+        .slack
+        .as_ref()
+        .ok_or_else(|| DigestError::Config("SLACK_BOT_TOKEN is not set: the digest is posted to Slack".into()))?;
+    let channel = settings.channel.as_deref().ok_or_else(|| {
+        DigestError::Config(
+            "SLACK_DIGEST_CHANNEL (or SLACK_ALERT_CHANNEL) is not set: the channel the digest goes to".into(),
+        )
+    })?;
+    let key = effect_key(week);
+    let figures = compute(store, week, settings.timezone).await?;
+    if store.effect_done(&key).await? {
+        return Ok((Posted::AlreadyPosted, figures));
+    }
+    if figures.is_empty() && !force {
+        return Ok((Posted::EmptyWeek, figures));
+    }
+    let claimant = format!(
+        "digest-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    if let SendClaim::InFlight { claimant } = store.claim_send(&key, &claimant, CLAIM_STALE_AFTER).await? {
+        return Ok((Posted::InFlight { claimant }, figures));
+    }
+    // Whoever held the claim before us may have posted and recorded it before letting go.
+    if store.effect_done(&key).await? {
+        store.release_send(&key, &claimant).await?;
+        return Ok((Posted::AlreadyPosted, figures));
+    }
+    let (text, blocks) = digest::message(&figures, &settings.brand, settings.timezone);
+    let posted = match slack.post_message(channel, &text, Some(&blocks)).await {
+        Ok(message) => message,
+        Err(source) => {
+            store.release_send(&key, &claimant).await?;
+            return Err(DigestError::Slack { week, source });
+        }
+    };
+    store.mark_effect_done(&key).await?;
+    store.release_send(&key, &claimant).await?;
+    tracing::info!(week = %week, channel = %posted.channel, ts = %posted.ts, "weekly digest posted");
+    Ok((
+        Posted::Posted {
+            channel: posted.channel,
+            ts: posted.ts,
+        },
+        figures,
+    ))
+}
+
+/// Runs forever for `sarafan serve`: sleeps until each Monday 09:00 in `REPORT_TIMEZONE`, then
+/// posts the week before. When Slack is unavailable it tries again every `retry` (up to three
+/// times, as EventBridge Scheduler retries the Lambda); a refusal is logged and left for a person.
+pub async fn run_forever(store: &dyn ReportStore, settings: &DigestSettings, retry: Duration) {
+    loop {
+        let now = Utc::now();
+        let at = digest::next_run(now, settings.timezone);
+        tracing::info!(next_run = %at, "weekly digest scheduled");
+        tokio::time::sleep((at - now).to_std().unwrap_or_default()).await;
+        run_scheduled(store, settings, at, retry).await;
+    }
+}
+
+/// The scheduled run at `at`: the week before, with up to three retries of a transient failure.
+pub async fn run_scheduled(store: &dyn ReportStore, settings: &DigestSettings, at: DateTime<Utc>, retry: Duration) {
+    let week = IsoWeek::before(at, settings.timezone);
+    for attempt in 0..4 {
+        match run(store, settings, week, false).await {
+            Ok((posted, _)) => {
+                tracing::info!(week = %week, outcome = %posted, "weekly digest done");
+                return;
+            }
+            Err(e) if e.is_transient() && attempt < 3 => {
+                let wait = e.retry_after().unwrap_or_default().max(retry);
+                tracing::warn!(week = %week, error = %e, wait_s = wait.as_secs(), "weekly digest failed; trying again later");
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => {
+                tracing::error!(week = %week, error = %e, "weekly digest failed");
+                return;
+            }
+        }
+    }
+}
