@@ -24,6 +24,10 @@ const EPOCHS: usize = 40;
 const LEARNING_RATE: f32 = 1.0;
 const L2: f32 = 1e-6;
 
+fn bits() -> u8 {
+    knob("TRAIN_BITS", BITS)
+}
+
 /// A hyperparameter, overridable from the environment while exploring (`TRAIN_EPOCHS=60`).
 fn knob<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -82,7 +86,7 @@ fn examples(set: &'static str, lang: &str, lines: &[Labelled]) -> Vec<Example> {
         .map(|(i, l)| Example {
             lang: lang.to_string(),
             label: l.label,
-            features: model_features(&l.text, code, BITS),
+            features: model_features(&l.text, code, bits()),
             rules: rules_and_model(&l.text, code).0,
             fold: i % FOLDS,
             set,
@@ -112,7 +116,7 @@ impl Shuffle {
 
 /// Multinomial logistic regression by SGD, weights averaged over the second half of the epochs.
 fn train(examples: &[&Example]) -> Model {
-    let dim = 3usize << BITS;
+    let dim = 3usize << bits();
     let (mut w, mut bias) = (vec![0f32; dim], [0f32; 3]);
     let (mut w_sum, mut bias_sum, mut averaged) = (vec![0f32; dim], [0f32; 3], 0usize);
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -162,7 +166,7 @@ fn train(examples: &[&Example]) -> Model {
     }
     let n = averaged as f32;
     let weights: Vec<f32> = w_sum.into_iter().map(|v| v / n).collect();
-    Model::quantise(BITS, bias_sum.map(|b| b / n), &weights)
+    Model::quantise(bits(), bias_sum.map(|b| b / n), &weights)
 }
 
 /// Per language: [expected][predicted] counts.
@@ -336,7 +340,10 @@ fn main() {
     for set in ["train", "complaints_dev", "tuned"] {
         let of_set = || all.iter().filter(move |e| e.set == set);
         print_table(&format!("{set}, rules only"), &judge(&rules_only, of_set()));
-        print_table(&format!("{set}, rules and model (held-out folds)"), &judge(&blend, of_set()));
+        print_table(
+            &format!("{set}, rules and model (held-out folds)"),
+            &judge(&blend, of_set()),
+        );
     }
     for (dir, set) in &reported {
         let (recall, false_alarms, polar, accuracy) = figures(&total(&judge(&blend, set)));

@@ -204,7 +204,11 @@ pub(super) fn for_each_feature(
         match *token {
             Token::Word(word) => {
                 let number = word.bytes().all(|b| b.is_ascii_digit());
-                let this = if number { NUMBER } else { hash_bytes(UNIGRAM, word.as_bytes()) };
+                let this = if number {
+                    NUMBER
+                } else {
+                    hash_bytes(UNIGRAM, word.as_bytes())
+                };
                 put(this);
                 put(step(step(BIGRAM, prev), this));
                 prev = this;
@@ -254,5 +258,70 @@ pub(super) fn for_each_feature(
                 prev = SENTENCE_START;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listening::sentiment::model_features;
+
+    #[test]
+    fn the_embedded_model_is_there_and_valid() {
+        // GIVEN the weights the build embeds (src/listening/sentiment_model.bin)
+        let model = embedded().expect("sentiment_model.bin should parse: run the trainer");
+        // THEN it is the size the trainer writes, and its weights are not all zero
+        assert_eq!(model.bits(), 16);
+        assert!(model.weights.iter().filter(|w| **w != 0).count() > 10_000);
+        assert_eq!(Model::from_bytes(&model.to_bytes()).as_ref(), Ok(model));
+    }
+
+    #[test]
+    fn a_bad_weights_file_is_named_not_used() {
+        assert_eq!(Model::from_bytes(b"not a model at all, really"), Err(ModelError::Magic));
+        let mut bytes = Model::quantise(8, [0.0; 3], &[0.5; 3 << 8]).to_bytes();
+        bytes.pop();
+        assert_eq!(
+            Model::from_bytes(&bytes),
+            Err(ModelError::Length {
+                expected: 768,
+                found: 767
+            })
+        );
+        bytes[8] = 40;
+        assert_eq!(Model::from_bytes(&bytes), Err(ModelError::Bits(40)));
+    }
+
+    #[test]
+    fn quantising_keeps_the_largest_weight_and_the_signs() {
+        let mut weights = vec![0.0f32; 3 << 8];
+        weights[0] = -2.0;
+        weights[4] = 1.0;
+        weights[5] = 0.004;
+        let model = Model::quantise(8, [0.1, 0.2, 0.3], &weights);
+        assert_eq!(&model.weights[..6], &[-127, 0, 0, 0, 64, 0]);
+        // One feature in bucket 1: logits are the bias plus its weights (x1, one feature).
+        let p = model.probabilities_of(&[1]);
+        let expected = softmax([0.1, 0.2 + 64.0 * 2.0 / 127.0, 0.3]);
+        for c in 0..3 {
+            assert!((p[c] - expected[c]).abs() < 1e-6, "{p:?} {expected:?}");
+        }
+    }
+
+    #[test]
+    fn features_are_the_same_every_time_and_inside_the_table() {
+        let text = "Čekám už 3 týdny, pořád nic 🙄. Is it open on Sunday?";
+        let a = model_features(text, Some(Lang::Cs), 16);
+        assert_eq!(a, model_features(text, Some(Lang::Cs), 16));
+        assert!(a.iter().all(|b| *b < 1 << 16));
+        // Numbers are one word: "3 weeks" and "4 weeks" differ in no feature.
+        assert_eq!(
+            model_features("waited 3 weeks", Some(Lang::En), 16),
+            model_features("waited 4 weeks", Some(Lang::En), 16)
+        );
+        // The language is a feature.
+        assert_ne!(a, model_features(text, Some(Lang::Sk), 16));
+        // Text with nothing in it still has the language and the rules' band.
+        assert_eq!(model_features("", None, 16).len(), 2);
     }
 }

@@ -87,15 +87,16 @@ pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
 pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     with_tokens(text, |tokens| {
         let sum = Scorer::new(lexicon::chain(lang), tokens).score();
-        let probabilities = learned::embedded().map(|model| model.probabilities(tokens, lang, sum));
-        BLEND.decide(sum, probabilities)
+        BLEND.decide(sum, model_reads(tokens, lang, sum))
     })
 }
 
 /// The rules alone (the lexicon, cues and facts; no learned model): the classifier before
 /// issue 24's model, kept for comparison in the eval and the speed bench.
 pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
-    with_tokens(text, |tokens| verdict(Scorer::new(lexicon::chain(lang), tokens).score()))
+    with_tokens(text, |tokens| {
+        verdict(Scorer::new(lexicon::chain(lang), tokens).score())
+    })
 }
 
 /// What the rules sum to and what the model gives each class ([`learned::CLASSES`] order),
@@ -103,8 +104,20 @@ pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
 pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>) {
     with_tokens(text, |tokens| {
         let sum = Scorer::new(lexicon::chain(lang), tokens).score();
-        (sum, learned::embedded().map(|model| model.probabilities(tokens, lang, sum)))
+        (sum, model_reads(tokens, lang, sum))
     })
+}
+
+/// Mentions longer than this many words are left to the rules: the model learnt from
+/// mentions of 3 to 40 words, and in a long post (an article, a feed item) a few sentences of
+/// plain facts would outweigh the one that holds the opinion.
+const MODEL_MAX_WORDS: usize = 150;
+
+/// The model's class probabilities, for a mention short enough for it.
+fn model_reads(tokens: &[Token<'_>], lang: Option<Lang>, sum: f32) -> Option<[f32; 3]> {
+    let model = learned::embedded()?;
+    let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
+    (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, lang, sum))
 }
 
 /// The learned model's features of `text` (see `learned::for_each_feature`), for training.
@@ -160,8 +173,8 @@ pub struct Blend {
     pub rules_hold: f32,
     pub complaint: f32,
     pub praise: f32,
-    /// When the model gives neutral this much, a weak verdict of the rules is no opinion
-    /// (`f32::INFINITY`: never).
+    /// When the model gives neutral this much, a weak complaint of the rules is no opinion
+    /// (`f32::INFINITY`: never). Weak praise of the rules ("not bad", 👍) stands.
     pub neutral: f32,
 }
 
@@ -188,7 +201,8 @@ impl Blend {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
-        } else if neutral >= self.neutral {
+        } else if neutral >= self.neutral && sum <= -THRESHOLD {
+            // A weak complaint of the rules the model reads as neutral: no false alarm.
             return verdict(0.0);
         } else {
             return verdict(sum);
