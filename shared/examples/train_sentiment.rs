@@ -166,7 +166,7 @@ fn train(examples: &[&Example]) -> Model {
     }
     let n = averaged as f32;
     let weights: Vec<f32> = w_sum.into_iter().map(|v| v / n).collect();
-    Model::quantise(bits(), bias_sum.map(|b| b / n), &weights)
+    Model::quantise(bits(), bias_sum.map(|b| b / n), &weights).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Per language: [expected][predicted] counts.

@@ -46,26 +46,34 @@ pub enum ModelError {
     Magic,
     #[error("bucket bits {0} out of range 8..=24")]
     Bits(u8),
-    #[error("expected {expected} bytes of weights, found {found}")]
+    #[error("expected {expected} weights (a byte each), found {found}")]
     Length { expected: usize, found: usize },
 }
 
 impl Model {
     /// Quantises float weights (`3 << bits` of them, bucket-major) to `i8`.
-    pub fn quantise(bits: u8, bias: [f32; 3], weights: &[f32]) -> Model {
-        assert_eq!(weights.len(), 3 << bits, "weights for {bits} bucket bits");
+    pub fn quantise(bits: u8, bias: [f32; 3], weights: &[f32]) -> Result<Model, ModelError> {
+        if !(8..=24).contains(&bits) {
+            return Err(ModelError::Bits(bits));
+        }
+        if weights.len() != 3 << bits {
+            return Err(ModelError::Length {
+                expected: 3 << bits,
+                found: weights.len(),
+            });
+        }
         let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
         let weights = weights
             .iter()
             .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
             .collect();
-        Model {
+        Ok(Model {
             bits,
             scale,
             bias,
             weights,
-        }
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -279,7 +287,14 @@ mod tests {
     #[test]
     fn a_bad_weights_file_is_named_not_used() {
         assert_eq!(Model::from_bytes(b"not a model at all, really"), Err(ModelError::Magic));
-        let mut bytes = Model::quantise(8, [0.0; 3], &[0.5; 3 << 8]).to_bytes();
+        assert_eq!(
+            Model::quantise(8, [0.0; 3], &[0.5; 10]),
+            Err(ModelError::Length {
+                expected: 768,
+                found: 10
+            })
+        );
+        let mut bytes = Model::quantise(8, [0.0; 3], &[0.5; 3 << 8]).unwrap().to_bytes();
         bytes.pop();
         assert_eq!(
             Model::from_bytes(&bytes),
@@ -298,7 +313,7 @@ mod tests {
         weights[0] = -2.0;
         weights[4] = 1.0;
         weights[5] = 0.004;
-        let model = Model::quantise(8, [0.1, 0.2, 0.3], &weights);
+        let model = Model::quantise(8, [0.1, 0.2, 0.3], &weights).unwrap();
         assert_eq!(&model.weights[..6], &[-127, 0, 0, 0, 64, 0]);
         // One feature in bucket 1: logits are the bias plus its weights (x1, one feature).
         let p = model.probabilities_of(&[1]);
