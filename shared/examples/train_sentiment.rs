@@ -175,7 +175,7 @@ type Table = BTreeMap<String, [[usize; 3]; 3]>;
 fn judge<'a>(blend: &Blend, set: impl IntoIterator<Item = &'a Example>) -> Table {
     let mut table = Table::new();
     for e in set {
-        let got = blend.decide(e.rules, Some(e.held_out)).sentiment;
+        let got = blend.decide(e.rules, || Some(e.held_out)).sentiment;
         table.entry(e.lang.clone()).or_default()[class_index(e.label)][class_index(got)] += 1;
     }
     table

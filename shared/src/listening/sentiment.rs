@@ -87,7 +87,8 @@ pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
 pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     with_tokens(text, |tokens| {
         let sum = Scorer::new(lexicon::chain(lang), tokens).score();
-        BLEND.decide(sum, model_reads(tokens, lang, sum))
+        // The model is asked only when the rules are not sure: explicit mentions cost no more.
+        BLEND.decide(sum, || model_reads(tokens, lang, sum))
     })
 }
 
@@ -190,13 +191,15 @@ pub const BLEND: Blend = Blend {
 };
 
 impl Blend {
-    pub fn decide(&self, sum: f32, probabilities: Option<[f32; 3]>) -> SentimentResult {
-        let Some([negative, neutral, positive]) = probabilities else {
-            return verdict(sum);
-        };
+    /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
+    /// called only when the rules are not sure.
+    pub fn decide(&self, sum: f32, probabilities: impl FnOnce() -> Option<[f32; 3]>) -> SentimentResult {
         if sum.abs() >= self.rules_hold {
             return verdict(sum);
         }
+        let Some([negative, neutral, positive]) = probabilities() else {
+            return verdict(sum);
+        };
         let (sentiment, p) = if negative >= self.complaint && negative > positive {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
