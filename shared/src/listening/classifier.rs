@@ -115,4 +115,27 @@ mod tests {
             Sentiment::Negative
         );
     }
+
+    #[test]
+    fn complaints_with_no_bad_word_are_negative_so_staff_are_alerted() {
+        // GIVEN complaints told as facts (issue 24: waiting, repeats, sarcasm), none in the
+        // model's training data; outreach alerts staff on every negative brand mention
+        let m = Listening::new(&["Sprite".into()], &[]);
+        for (text, lang) in [
+            ("Day 9 and still no call back from Sprite about my car.", "en"),
+            ("Third time this month back at Sprite for the same rattle.", "en"),
+            ("Sprite: вже три тижні чекаю на дзвінок щодо запчастини.", "uk"),
+            ("Sprite Servis, čekám od pondělí a pořád nikdo nezavolal.", "cs"),
+        ] {
+            // THEN each is read as a complaint
+            assert_eq!(m.classify(text, Some(lang)).sentiment, Sentiment::Negative, "{text}");
+        }
+        // AND neutral questions and notices stay neutral
+        for text in [
+            "Does Sprite open on Sunday?",
+            "Sprite has new opening hours from Monday.",
+        ] {
+            assert_eq!(m.classify(text, Some("en")).sentiment, Sentiment::Neutral, "{text}");
+        }
+    }
 }

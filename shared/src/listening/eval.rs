@@ -1,7 +1,9 @@
 //! Scoring the sentiment classifier against labelled sentences (the eval set's arithmetic, no I/O).
 
-use super::sentiment::{classify, Sentiment, UnknownSentiment};
+use super::sentiment::{classify, Sentiment, SentimentResult, UnknownSentiment};
+use super::{detect_language, Lang};
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 /// One line of an eval file: `label<TAB>text`.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +97,73 @@ impl Evaluation {
             let got = classify(&sentence.text, Some(lang)).sentiment;
             confusion.add(sentence.label, got, &sentence.text);
         }
+    }
+
+    /// [`Evaluation::run`] with another classifier (`sentiment::classify_by_rules`, the rules
+    /// alone), the language read the same way.
+    pub fn run_with(
+        &mut self,
+        lang: &str,
+        sentences: &[Labelled],
+        classifier: fn(&str, Option<Lang>) -> SentimentResult,
+    ) {
+        let confusion = self.by_lang.entry(lang.to_string()).or_default();
+        for sentence in sentences {
+            let got = classifier(&sentence.text, detect_language(&sentence.text, Some(lang))).sentiment;
+            confusion.add(sentence.label, got, &sentence.text);
+        }
+    }
+
+    /// Per language and overall: complaints called negative, neutral mentions called
+    /// negative (false staff alerts) and accuracy, as a plain-text table.
+    pub fn complaint_table(&self) -> String {
+        let mut out = String::from("lang     n  complaint recall      neutral called complaint   accuracy\n");
+        let overall = self.overall();
+        for (lang, c) in self.by_lang.iter().chain([(&"all".to_string(), &overall)]) {
+            let (complaints, neutral) = (c.row(Sentiment::Negative), c.row(Sentiment::Neutral));
+            let heard = c.count(Sentiment::Negative, Sentiment::Negative);
+            let alarms = c.count(Sentiment::Neutral, Sentiment::Negative);
+            let _ = writeln!(
+                out,
+                "{lang:<4} {:>5}  {:>6.1}% ({heard:>3}/{complaints:<3})    {:>6.1}% ({alarms:>2}/{neutral:<3})          {:>6.1}%",
+                c.total(),
+                percent(heard, complaints),
+                percent(alarms, neutral),
+                c.accuracy() * 100.0
+            );
+        }
+        out
+    }
+}
+
+fn percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+impl Confusion {
+    /// How many sentences had `expected` as their label.
+    pub fn row(&self, expected: Sentiment) -> usize {
+        self.counts[index(expected)].iter().sum()
+    }
+}
+
+impl Evaluation {
+    /// Complaint recall over all languages (complaints called negative, of all complaints).
+    pub fn complaint_recall(&self) -> f64 {
+        let overall = self.overall();
+        percent(
+            overall.count(Sentiment::Negative, Sentiment::Negative),
+            overall.row(Sentiment::Negative),
+        ) / 100.0
+    }
+
+    /// Neutral mentions called negative, over all languages.
+    pub fn false_alarms(&self) -> usize {
+        self.overall().count(Sentiment::Neutral, Sentiment::Negative)
     }
 
     pub fn overall(&self) -> Confusion {
@@ -204,8 +273,9 @@ mod tests {
     fn implicit_set_accuracy_does_not_fall_below_its_last_blind_run() {
         // Opinions told only as facts (implicit/), never tuned on: 37.0% before cues, 45.5%
         // with them (cues written without seeing the set). A regression guard, not a target.
+        // With issue 24's learned model (never trained on it either): 64.2%.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.45, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.63, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -270,6 +340,81 @@ mod tests {
         );
         let accuracy = evaluation.overall().accuracy();
         assert!(accuracy >= 0.53, "complaints_blind accuracy {accuracy:.3}");
+    }
+
+    #[test]
+    fn complaints_blind2_is_run_when_present_and_the_model_adds_to_the_rules() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind2/, issue 24's fresh blind set, when
+        // it is there (`<lang>.tsv`, `label<TAB>text`, as complaints_dev/); it is written and
+        // dropped in by someone else and run once, so this test never saw it
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sentiment/complaints_blind2");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            println!("{} is not there: nothing to run", dir.display());
+            return;
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.retain(|p| p.extension().is_some_and(|x| x == "tsv"));
+        paths.sort();
+        assert!(!paths.is_empty(), "{} holds no .tsv file", dir.display());
+        let (mut both, mut rules) = (Evaluation::default(), Evaluation::default());
+        for path in &paths {
+            let lang = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+            assert!(
+                Lang::from_code(lang).is_some(),
+                "{}: the file name should be a language code Sarafan reads",
+                path.display()
+            );
+            let contents = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let sentences = parse_fixture(&contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            both.run(lang, &sentences);
+            rules.run_with(lang, &sentences, super::super::classify_by_rules);
+        }
+        // WHEN classified by the rules alone and by the rules with the model
+        // THEN the tables are printed (`-- --nocapture`; docs/sentiment.md, issue 24) ...
+        println!("complaints_blind2, rules and model:\n{}", both.complaint_table());
+        println!(
+            "complaints_blind2, rules alone (before issue 24's model):\n{}",
+            rules.complaint_table()
+        );
+        // ... and the model hears at least the complaints the rules heard alone, raising no
+        // more than one false alarm in twenty neutral mentions over theirs
+        assert!(
+            both.complaint_recall() >= rules.complaint_recall(),
+            "complaint recall {:.3} with the model, {:.3} without",
+            both.complaint_recall(),
+            rules.complaint_recall()
+        );
+        let neutral = both.overall().row(Sentiment::Neutral);
+        assert!(
+            both.false_alarms() * 20 <= rules.false_alarms() * 20 + neutral,
+            "{} neutral mentions called complaints with the model, {} without, of {neutral}",
+            both.false_alarms(),
+            rules.false_alarms()
+        );
+    }
+
+    #[test]
+    fn complaint_table_counts_recall_and_false_alarms_per_language() {
+        let mut e = Evaluation::default();
+        let line = |label, text: &str| Labelled {
+            label,
+            text: text.to_string(),
+        };
+        e.run(
+            "en",
+            &[
+                line(Sentiment::Negative, "Terrible service, never again."),
+                line(Sentiment::Negative, "Rude staff, awful."),
+                line(Sentiment::Neutral, "Do they open on Sunday?"),
+            ],
+        );
+        let table = e.complaint_table();
+        assert!(table.contains("100.0% (  2/2  )"), "{table}");
+        assert!(table.contains("0.0% ( 0/1  )"), "{table}");
+        assert!(table.lines().last().unwrap().starts_with("all"), "{table}");
+        assert!((e.complaint_recall() - 1.0).abs() < 1e-9);
+        assert_eq!(e.false_alarms(), 0);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
 
+use super::learned;
 use super::lexicon::{self, FunctionWord, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
 use crate::text;
@@ -81,14 +82,66 @@ pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
     classify_in(text, detect_language(text, lang))
 }
 
-/// Classifies `text` in a language already known (`None`: English rules, emoji still count).
+/// Classifies `text` in a language already known (`None`: English rules, emoji still count):
+/// the rules, then the learned model where the rules are not sure ([`Blend`]).
 pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
-    let lexicons = lexicon::chain(lang);
+    with_tokens(text, |tokens| {
+        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
+        // The model is asked only when the rules are not sure: explicit mentions cost no more.
+        BLEND.decide(sum, || model_reads(tokens, lang, sum))
+    })
+}
+
+/// The rules alone (the lexicon, cues and facts; no learned model): the classifier before
+/// issue 24's model, kept for comparison in the eval and the speed bench.
+pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
+    with_tokens(text, |tokens| {
+        verdict(Scorer::new(lexicon::chain(lang), tokens).score())
+    })
+}
+
+/// What the rules sum to and what the model gives each class ([`learned::CLASSES`] order),
+/// for the trainer's choice of [`Blend`].
+pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>) {
+    with_tokens(text, |tokens| {
+        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
+        (sum, model_reads(tokens, lang, sum))
+    })
+}
+
+/// Mentions longer than this many words are left to the rules: the model learnt from
+/// mentions of 3 to 40 words, and in a long post (an article, a feed item) a few sentences of
+/// plain facts would outweigh the one that holds the opinion.
+const MODEL_MAX_WORDS: usize = 150;
+
+/// The model's class probabilities, for a mention short enough for it.
+fn model_reads(tokens: &[Token<'_>], lang: Option<Lang>, sum: f32) -> Option<[f32; 3]> {
+    let model = learned::embedded()?;
+    let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
+    (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, lang, sum))
+}
+
+/// The learned model's features of `text` (see `learned::for_each_feature`), for training.
+pub fn model_features(text: &str, lang: Option<Lang>, bits: u8) -> Vec<u32> {
+    with_tokens(text, |tokens| {
+        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
+        let mut out = Vec::new();
+        learned::for_each_feature(tokens, lang, sum, bits, |bucket| out.push(bucket));
+        out
+    })
+}
+
+/// Decodes entities, drops links and handles, folds and tokenises `text`, and hands the
+/// tokens to `read`.
+fn with_tokens<R>(text: &str, read: impl FnOnce(&[Token<'_>]) -> R) -> R {
     let decoded = text::decode_entities(text);
     let cleaned = strip_links_and_handles(&decoded);
     let folded = text::fold(&cleaned);
-    let tokens = tokenize(&folded);
-    let sum = Scorer::new(lexicons, &tokens).score();
+    read(&tokenize(&folded))
+}
+
+/// The rules' verdict on their sum.
+fn verdict(sum: f32) -> SentimentResult {
     let sentiment = if sum >= THRESHOLD {
         Sentiment::Positive
     } else if sum <= -THRESHOLD {
@@ -96,12 +149,76 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     } else {
         Sentiment::Neutral
     };
-    let score = if sentiment == Sentiment::Neutral {
+    SentimentResult {
+        sentiment,
+        score: squash(sentiment, sum),
+    }
+}
+
+/// The score of a verdict: 0 when neutral, else the sum squashed into -1..1.
+fn squash(sentiment: Sentiment, sum: f32) -> f32 {
+    if sentiment == Sentiment::Neutral {
         0.0
     } else {
         sum / (sum * sum + 4.0).sqrt()
-    };
-    SentimentResult { sentiment, score }
+    }
+}
+
+/// How the rules and the model share the verdict. The rules speak for explicit words: a sum
+/// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
+/// complaint when it gives that class `complaint` or more (and more than praise), praise at
+/// `praise`; otherwise the rules' verdict stands. The thresholds were chosen by the trainer on
+/// validation data it does not train on (docs/sentiment.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Blend {
+    pub rules_hold: f32,
+    pub complaint: f32,
+    pub praise: f32,
+    /// When the model gives neutral this much, a weak complaint of the rules is no opinion
+    /// (`f32::INFINITY`: never). Weak praise of the rules ("not bad", 👍) stands.
+    pub neutral: f32,
+}
+
+/// As `cargo run --release -p sarafan-core --example train_sentiment` chose it for the
+/// embedded model: the rules stand at a sum of 3 either way; below that the model calls a
+/// complaint at 0.75, praise only at 0.97 (its praise is less sure than its complaints), and
+/// turns a weak verdict of the rules neutral at 0.5.
+pub const BLEND: Blend = Blend {
+    rules_hold: 3.0,
+    complaint: 0.75,
+    praise: 0.97,
+    neutral: 0.5,
+};
+
+impl Blend {
+    /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
+    /// called only when the rules are not sure.
+    pub fn decide(&self, sum: f32, probabilities: impl FnOnce() -> Option<[f32; 3]>) -> SentimentResult {
+        if sum.abs() >= self.rules_hold {
+            return verdict(sum);
+        }
+        let Some([negative, neutral, positive]) = probabilities() else {
+            return verdict(sum);
+        };
+        let (sentiment, p) = if negative >= self.complaint && negative > positive {
+            (Sentiment::Negative, negative)
+        } else if positive >= self.praise && positive > negative {
+            (Sentiment::Positive, positive)
+        } else if neutral >= self.neutral && sum <= -THRESHOLD {
+            // A weak complaint of the rules the model reads as neutral: no false alarm.
+            return verdict(0.0);
+        } else {
+            return verdict(sum);
+        };
+        // The rules' sum where it agrees, plus the model's confidence: a verdict of the model
+        // alone scores modestly (0.15 to 0.45), below kudos' 0.6.
+        let sign = if sentiment == Sentiment::Negative { -1.0 } else { 1.0 };
+        let magnitude = (sum * sign).max(0.0) + THRESHOLD + (p - 0.5).max(0.0) * 1.4;
+        SentimentResult {
+            sentiment,
+            score: squash(sentiment, sign * magnitude),
+        }
+    }
 }
 
 /// Drops URLs and @handles (a handle's name is not an opinion: `@BadBoyCars`), keeps the
@@ -185,7 +302,7 @@ fn pieces_ending_in_space(text: &str) -> impl Iterator<Item = &str> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Token<'a> {
+pub(super) enum Token<'a> {
     Word(&'a str),
     /// An emoji or emoticon, with its weight.
     Emo(f32),
