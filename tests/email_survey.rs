@@ -931,6 +931,35 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
         mails(&from, &yuri).is_empty(),
         "a customer who said stop in chat was emailed"
     );
+
+    // A promoter's referral link goes to the address that answered, not to another address of
+    // theirs that sorts first: asked at zed@, then aaron@ joined (not asked: asked today), the
+    // promoter answers at zed@.
+    let two_addresses = "telegram:777004";
+    let zed = format!("zed-{run}@example.com");
+    let aaron = format!("aaron-{run}@example.com");
+    serve
+        .surveys(json!({"customers": [{"platform": "email", "email": zed, "customer_id": two_addresses}]}))
+        .await;
+    let zed_mail = take_apart(&wait_for_mails(&serve, &from, &zed, 1).await.remove(0));
+    let (status, _) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": aaron, "customer_id": two_addresses}]}))
+        .await;
+    assert_eq!(status, 202);
+    let customer = store.customer(two_addresses).await.unwrap().unwrap();
+    assert_eq!(
+        customer.identities.iter().find(|i| i.platform == Platform::Email),
+        Some(&Identity::new(Platform::Email, aaron.clone()))
+    );
+    let zed_url = format!("{}/s/{}", serve.base, token_of(&zed_mail.links[0]));
+    assert_eq!(serve.post_form(&zed_url, &[("score", "10")]).await.0, 200);
+    let zed_mails = wait_for_mails(&serve, &from, &zed, 2).await;
+    let thanks = MessageParser::default().parse(zed_mails[1].as_bytes()).unwrap();
+    assert!(thanks.body_text(0).unwrap().contains(&format!("{}/r/", serve.base)));
+    assert!(
+        mails(&from, &aaron).is_empty(),
+        "the referral link went to another address"
+    );
     let log = serve.log();
     assert!(log.contains("opted out of surveys"), "{log}");
     assert!(log.contains("asked recently"), "{log}");
