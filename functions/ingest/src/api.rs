@@ -373,19 +373,8 @@ pub async fn surveys(
                     .await?
                     .unwrap_or_else(|| Customer::new(id, now)),
             ),
-            // Not yet known by this address: maybe by its id, made when an email address was
-            // joined to "telegram:1" before that chat was ever asked; the chat joins it, so its
-            // opt-out and throttle hold.
-            None => match owner {
-                Some(owner) => Some(owner),
-                None => state.store.customer(&identity.customer_id()).await?,
-            },
+            None => owner,
         };
-        if let Some(customer) = known.as_mut() {
-            if !customer.identities.contains(&identity) {
-                customer.identities.push(identity.clone());
-            }
-        }
         if let Some(details) = email {
             let customer = known.get_or_insert_with(|| Customer::new(identity.customer_id(), now));
             customer.email = Some(identity.address.clone());
