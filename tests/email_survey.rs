@@ -31,6 +31,9 @@ const ALERTS: &str = "C0ALERTS";
 const TG_TOKEN: &str = "123456:telegram-bot-token";
 /// A customer known by their Telegram chat, later asked by email too.
 const TG_CHAT: &str = "777001";
+/// A customer known by their Telegram chat, first asked by email (joined), who unsubscribes there.
+const TG_CHAT_UNSUBSCRIBED: &str = "777002";
+const TG_WEBHOOK_SECRET: &str = "tg-webhook-secret";
 
 fn moto() -> String {
     std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| {
@@ -136,6 +139,7 @@ impl Serve {
                 ("SLACK_ALERT_CHANNEL", ALERTS.into()),
                 ("TELEGRAM_BOT_TOKEN", TG_TOKEN.into()),
                 ("TELEGRAM_API_URL", telegram.uri()),
+                ("TELEGRAM_WEBHOOK_SECRET", TG_WEBHOOK_SECRET.into()),
                 ("HN_SEARCH_URL", String::new()),
             ]
             .map(|(k, v)| (k.to_string(), v)),
@@ -442,13 +446,33 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     let asked = serve.sarafan(&["ask", "--platform", "email", "--to", &anna.to_uppercase()]);
     assert!(asked.status.success(), "{}", String::from_utf8_lossy(&asked.stderr));
     assert_eq!(String::from_utf8_lossy(&asked.stdout).trim(), format!("email:{anna}"));
+    // A name past 200 characters is refused naming the field, and nothing is asked.
+    let (status, body) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": petr, "name": "P".repeat(201)}]}))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().starts_with("customers[0].name:"),
+        "{body}"
+    );
+    let cara = format!("cara-{run}@example.com");
+    let nina = format!("nina-{run}@example.com");
+    let uma = format!("uma-{run}@example.com");
+    let unsubscribed_chat = format!("telegram:{TG_CHAT_UNSUBSCRIBED}");
     let (status, body) = serve
         .surveys(json!({"customers": [
             {"platform": "email", "email": petr, "name": "Petr Novák", "locale": "cs-CZ"},
-            {"platform": "email", "email": olga, "name": "Olga"}
+            {"platform": "email", "email": olga, "name": "Olga"},
+            {"platform": "email", "email": cara},
+            {"platform": "email", "email": nina},
+            {"platform": "email", "email": uma, "customer_id": unsubscribed_chat}
         ], "brand": "Sprite Cars"}))
         .await;
-    assert_eq!((status, body), (202, json!({"requested": 2})));
+    assert_eq!((status, body), (202, json!({"requested": 5})));
+    // The locale is stored as the language the templates go by.
+    let petr_customer = store.customer(&format!("email:{petr}")).await.unwrap().unwrap();
+    assert_eq!(petr_customer.locale.as_deref(), Some("cs"));
+    assert_eq!(petr_customer.name.as_deref(), Some("Petr Novák"));
 
     // The email, taken apart: both parts, the eleven links, the RFC 8058 headers.
     let raw = wait_for_mails(&serve, &from, &anna, 1).await.remove(0);
@@ -623,6 +647,26 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
         thanks.body_text(0)
     );
     assert!(thanks.body_html(0).unwrap().contains(&link));
+    // The emailed code is the one derived from the link secret for this response, it is stored
+    // as Anna's (read by its code), and the link leads to the landing page with it.
+    let code: sarafan_core::referral::ReferralCode = referral.parse().unwrap();
+    let answer_id = responses(&store, &anna_id).await.remove(0).id;
+    assert_eq!(
+        LinkSecrets::parse(LINK_SECRET).unwrap().referral_codes(&answer_id)[0],
+        code
+    );
+    let stored_referral = store
+        .referral(&code)
+        .await
+        .unwrap()
+        .expect("the emailed code is stored");
+    assert_eq!(stored_referral.customer_id, anna_id);
+    let clicked = serve.http.get(&link).send().await.unwrap();
+    assert_eq!(clicked.status().as_u16(), 302);
+    assert_eq!(
+        clicked.headers()["location"].to_str().unwrap(),
+        format!("https://sprite.example.com/welcome?ref={referral}")
+    );
 
     // A detractor (Czech): the page asks what went wrong, in Czech; staff hear in Slack, once.
     let petr_token = token_of(&petr_mail.links[0]);
@@ -659,6 +703,109 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
     let stored = responses(&store, &petr_id).await;
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].comment.as_deref(), Some("Čekal jsem dvě hodiny"));
+    // The comment reaches the alert (updated in place), and staff got exactly one alert.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !slack_calls(&slack, "/chat.update")
+        .await
+        .iter()
+        .any(|u| u.to_string().contains("Čekal jsem dvě hodiny"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the alert never showed the comment\n{}",
+            serve.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let alerts_to_staff = |calls: Vec<Value>| calls.into_iter().filter(|m| m["channel"] == ALERTS).count();
+    assert_eq!(alerts_to_staff(slack_calls(&slack, "/chat.postMessage").await), 1);
+    // The comment may change four more times (five in all); a sixth change is refused with a
+    // page that says so, and the fifth stays.
+    for edit in 2..=5 {
+        let (status, _) = serve
+            .post_form(
+                &petr_url,
+                &[("score", "2"), ("comment", &format!("Čekal jsem {edit} hodiny"))],
+            )
+            .await;
+        assert_eq!(status, 200, "edit {edit}");
+    }
+    let (status, page) = serve
+        .post_form(&petr_url, &[("score", "2"), ("comment", "Čekal jsem věčnost")])
+        .await;
+    assert_eq!(status, 409);
+    assert!(page.contains("Komentář jste už změnili 5krát"), "{page}");
+    let stored = responses(&store, &petr_id).await;
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].comment.as_deref(), Some("Čekal jsem 5 hodiny"));
+    assert_eq!(alerts_to_staff(slack_calls(&slack, "/chat.postMessage").await), 1);
+
+    // Two presses of the same answer at once store one response.
+    let cara_mail = take_apart(&wait_for_mails(&serve, &from, &cara, 1).await.remove(0));
+    let cara_url = format!("{}/s/{}", serve.base, token_of(&cara_mail.links[0]));
+    let (first, second) = tokio::join!(
+        serve.post_form(&cara_url, &[("score", "8")]),
+        serve.post_form(&cara_url, &[("score", "8")])
+    );
+    assert_eq!((first.0, second.0), (200, 200));
+    let stored = responses(&store, &format!("email:{cara}")).await;
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored[0].score.value(), 8);
+
+    // A newer survey sent to the same address (as outreach records it) closes the older link:
+    // its POST answers 410 and stores nothing.
+    let nina_mail = take_apart(&wait_for_mails(&serve, &from, &nina, 1).await.remove(0));
+    let nina_identity = Identity::new(Platform::Email, nina.clone());
+    let mut newer = store.latest_survey(&nina_identity).await.unwrap().unwrap();
+    newer.id = format!("{}-newer", newer.id);
+    newer.survey.asked_at = chrono::Utc::now();
+    store
+        .apply(
+            &format!("test:newer:{}", newer.id),
+            sarafan_core::ledger::Change::Survey(newer.clone()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.latest_survey(&nina_identity).await.unwrap().unwrap().id, newer.id);
+    let nina_url = format!("{}/s/{}", serve.base, token_of(&nina_mail.links[0]));
+    let (status, page) = serve.post_form(&nina_url, &[("score", "9")]).await;
+    assert_eq!(status, 410);
+    assert!(page.contains("This survey has closed."), "{page}");
+    assert!(responses(&store, &format!("email:{nina}")).await.is_empty());
+
+    // Unsubscribed by email, the customer (known by their chat) is not asked in chat either.
+    let uma_mail = take_apart(&wait_for_mails(&serve, &from, &uma, 1).await.remove(0));
+    let (status, _) = serve
+        .post_form(&uma_mail.unsubscribe, &[("List-Unsubscribe", "One-Click")])
+        .await;
+    assert_eq!(status, 200);
+    assert!(store.customer(&unsubscribed_chat).await.unwrap().unwrap().opted_out);
+    let (status, _) = serve
+        .surveys(json!({"customers": [{"platform": "telegram", "chat_id": TG_CHAT_UNSUBSCRIBED}]}))
+        .await;
+    assert_eq!(status, 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !serve
+        .log()
+        .lines()
+        .any(|l| l.contains(&unsubscribed_chat) && l.contains("opted out of surveys"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the chat question was not refused\n{}",
+            serve.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        !telegram
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .any(|r| String::from_utf8_lossy(&r.body).contains(TG_CHAT_UNSUBSCRIBED)),
+        "a customer unsubscribed by email was asked in chat"
+    );
 
     // One-click unsubscribe (RFC 8058): a GET asks, the POST opts out, once.
     let olga_mail = take_apart(&wait_for_mails(&serve, &from, &olga, 1).await.remove(0));
@@ -726,6 +873,93 @@ async fn end_to_end(store_kind: StoreUnderTest, dir: &Path) {
         .unwrap()
         .expect("the address joined the chat customer");
     assert_eq!(joined.id, chat_customer);
+
+    // An address that is another customer's cannot be joined to the chat customer: it would
+    // leave Olga's opt-out behind. Refused naming the field; the address stays hers.
+    let (status, body) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": olga, "customer_id": chat_customer}]}))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.starts_with("customers[0].customer_id:"), "{body}");
+    assert!(detail.contains(&olga_id), "{body}");
+    let owner = store
+        .customer_by_identity(&Identity::new(Platform::Email, olga.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(owner.id, olga_id);
+    assert!(owner.opted_out);
+
+    // "stop" in the Telegram chat (a Bot API Update, tests/fixtures/telegram/message.json):
+    // then asked by email, joined to that customer, they are not emailed.
+    let mut update: Value = serde_json::from_str(include_str!("fixtures/telegram/message.json")).unwrap();
+    update["update_id"] = json!(730400999);
+    update["message"]["chat"]["id"] = json!(TG_CHAT.parse::<i64>().unwrap());
+    update["message"]["from"]["id"] = json!(TG_CHAT.parse::<i64>().unwrap());
+    update["message"]["text"] = json!("stop");
+    let r = serve
+        .http
+        .post(format!("{}/webhooks/telegram", serve.base))
+        .header("X-Telegram-Bot-Api-Secret-Token", TG_WEBHOOK_SECRET)
+        .header("content-type", "application/json")
+        .body(update.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(store.customer(&chat_customer).await.unwrap().unwrap().opted_out);
+    let yuri = format!("yuri-{run}@example.com");
+    let (status, _) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": yuri, "customer_id": chat_customer}]}))
+        .await;
+    assert_eq!(status, 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !serve
+        .log()
+        .lines()
+        .any(|l| l.contains(&chat_customer) && l.contains("opted out of surveys"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the email question was not refused\n{}",
+            serve.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        mails(&from, &yuri).is_empty(),
+        "a customer who said stop in chat was emailed"
+    );
+
+    // A promoter's referral link goes to the address that answered, not to another address of
+    // theirs that sorts first: asked at zed@, then aaron@ joined (not asked: asked today), the
+    // promoter answers at zed@.
+    let two_addresses = "telegram:777004";
+    let zed = format!("zed-{run}@example.com");
+    let aaron = format!("aaron-{run}@example.com");
+    serve
+        .surveys(json!({"customers": [{"platform": "email", "email": zed, "customer_id": two_addresses}]}))
+        .await;
+    let zed_mail = take_apart(&wait_for_mails(&serve, &from, &zed, 1).await.remove(0));
+    let (status, _) = serve
+        .surveys(json!({"customers": [{"platform": "email", "email": aaron, "customer_id": two_addresses}]}))
+        .await;
+    assert_eq!(status, 202);
+    let customer = store.customer(two_addresses).await.unwrap().unwrap();
+    assert_eq!(
+        customer.identities.iter().find(|i| i.platform == Platform::Email),
+        Some(&Identity::new(Platform::Email, aaron.clone()))
+    );
+    let zed_url = format!("{}/s/{}", serve.base, token_of(&zed_mail.links[0]));
+    assert_eq!(serve.post_form(&zed_url, &[("score", "10")]).await.0, 200);
+    let zed_mails = wait_for_mails(&serve, &from, &zed, 2).await;
+    let thanks = MessageParser::default().parse(zed_mails[1].as_bytes()).unwrap();
+    assert!(thanks.body_text(0).unwrap().contains(&format!("{}/r/", serve.base)));
+    assert!(
+        mails(&from, &aaron).is_empty(),
+        "the referral link went to another address"
+    );
     let log = serve.log();
     assert!(log.contains("opted out of surveys"), "{log}");
     assert!(log.contains("asked recently"), "{log}");

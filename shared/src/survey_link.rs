@@ -4,6 +4,7 @@
 //! The token is signed, not encrypted: it carries the survey id and the address, which the
 //! recipient knows already. A guessed or altered token fails the HMAC and is refused.
 
+use crate::referral::ReferralCode;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -60,13 +61,27 @@ impl LinkSecrets {
         )
     }
 
-    /// HMAC-SHA256 of `data` under the signing (first) value: a value only this deployment can
-    /// derive, for codes that must be the same on a retry and unguessable.
-    pub fn keyed_digest(&self, data: &str) -> [u8; 32] {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.values[0]).expect("HMAC takes keys of any length");
+    /// HMAC-SHA256 of `data` under one value: a value only this deployment can derive, for
+    /// codes that must be the same on a retry and unguessable.
+    fn keyed_digest(secret: &[u8], data: &str) -> [u8; 32] {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
         mac.update(b"sarafan-derived-v1\n");
         mac.update(data.as_bytes());
         mac.finalize().into_bytes().into()
+    }
+
+    /// The referral code made for the promoter's email response `response_id`, under each
+    /// value, the signing (first) one first: the thank-you page makes the first, and outreach
+    /// finds the one stored by its code (a consistent read) even while the secret rotates.
+    pub fn referral_codes(&self, response_id: &str) -> Vec<ReferralCode> {
+        use rand::SeedableRng;
+        self.values
+            .iter()
+            .map(|secret| {
+                let seed = Self::keyed_digest(secret, &format!("referral:{response_id}"));
+                ReferralCode::generate_with(&mut rand::rngs::StdRng::from_seed(seed))
+            })
+            .collect()
     }
 
     /// The survey a token names, if one of the secrets signed it. Every secret is tried, in
@@ -189,6 +204,24 @@ mod tests {
                 address: "anna@example.com".into()
             })
         );
+    }
+
+    #[test]
+    fn a_referral_code_is_the_same_on_every_try_and_secret_bound() {
+        // GIVEN the deployment's secret, and the same after a rotation (new value first)
+        let secrets = LinkSecrets::parse("s3cret").unwrap();
+        let rotated = LinkSecrets::parse("n3w, s3cret").unwrap();
+        // WHEN the code for one response is derived twice, and for another response
+        let first = secrets.referral_codes("survey-1:response");
+        // THEN it is the same code each time, another response has another, and the rotated
+        // secrets still derive the old code (second) beside the new one (first)
+        assert_eq!(first, secrets.referral_codes("survey-1:response"));
+        assert_eq!(first.len(), 1);
+        assert_ne!(first, secrets.referral_codes("survey-2:response"));
+        let after = rotated.referral_codes("survey-1:response");
+        assert_eq!(after.len(), 2);
+        assert_eq!(after[1], first[0]);
+        assert_ne!(after[0], first[0]);
     }
 
     #[test]

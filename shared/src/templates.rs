@@ -71,6 +71,7 @@ keys! {
     PageThanks => "page_thanks" [],
     PageScoreMissing => "page_score_missing" [],
     PageCommentTooLong => "page_comment_too_long" ["max"],
+    PageCommentEditsUsed => "page_comment_edits_used" ["max"],
     LinkInvalid => "link_invalid" [],
     SurveyClosed => "survey_closed" [],
 }
@@ -321,6 +322,7 @@ const EN: Catalogue = &[
     (Key::PageThanks, "Thank you! Your answer has been recorded."),
     (Key::PageScoreMissing, "Please choose a score from 0 to 10."),
     (Key::PageCommentTooLong, "Your comment is too long: please keep it under {max} characters."),
+    (Key::PageCommentEditsUsed, "You have changed your comment {max} times, the most allowed: the last one you sent is kept."),
     (Key::LinkInvalid, "This survey link is not valid. Please use the link from your email."),
     (Key::SurveyClosed, "This survey has closed. Thank you all the same."),
 ];
@@ -370,6 +372,7 @@ const RU: Catalogue = &[
     (Key::PageThanks, "Спасибо! Ваш ответ записан."),
     (Key::PageScoreMissing, "Пожалуйста, выберите оценку от 0 до 10."),
     (Key::PageCommentTooLong, "Комментарий слишком длинный: пожалуйста, не больше {max} символов."),
+    (Key::PageCommentEditsUsed, "Комментарий уже изменён {max} раз, больше нельзя: сохранён последний отправленный."),
     (Key::LinkInvalid, "Эта ссылка на опрос недействительна. Пожалуйста, откройте ссылку из письма."),
     (Key::SurveyClosed, "Этот опрос уже закрыт. Всё равно спасибо."),
 ];
@@ -419,6 +422,7 @@ const UK: Catalogue = &[
     (Key::PageThanks, "Дякуємо! Вашу відповідь записано."),
     (Key::PageScoreMissing, "Будь ласка, оберіть оцінку від 0 до 10."),
     (Key::PageCommentTooLong, "Коментар задовгий: будь ласка, не більше {max} символів."),
+    (Key::PageCommentEditsUsed, "Коментар уже змінено {max} разів, більше не можна: збережено останній надісланий."),
     (Key::LinkInvalid, "Це посилання на опитування недійсне. Будь ласка, відкрийте посилання з листа."),
     (Key::SurveyClosed, "Це опитування вже закрито. Все одно дякуємо."),
 ];
@@ -468,6 +472,7 @@ const CS: Catalogue = &[
     (Key::PageThanks, "Děkujeme! Vaše odpověď je zaznamenána."),
     (Key::PageScoreMissing, "Vyberte prosím hodnocení od 0 do 10."),
     (Key::PageCommentTooLong, "Komentář je příliš dlouhý: napište prosím nejvýše {max} znaků."),
+    (Key::PageCommentEditsUsed, "Komentář jste už změnili {max}krát, víc to nejde: platí poslední odeslaný."),
     (Key::LinkInvalid, "Tento odkaz na průzkum není platný. Použijte prosím odkaz z e-mailu."),
     (Key::SurveyClosed, "Tento průzkum už je uzavřen. Přesto děkujeme."),
 ];
@@ -517,6 +522,7 @@ const HR: Catalogue = &[
     (Key::PageThanks, "Hvala! Vaš odgovor je zabilježen."),
     (Key::PageScoreMissing, "Molimo odaberite ocjenu od 0 do 10."),
     (Key::PageCommentTooLong, "Komentar je predug: molimo najviše {max} znakova."),
+    (Key::PageCommentEditsUsed, "Komentar ste već promijenili {max} puta, više nije moguće: vrijedi posljednji poslani."),
     (Key::LinkInvalid, "Ova poveznica na anketu nije valjana. Molimo koristite poveznicu iz e-pošte."),
     (Key::SurveyClosed, "Ova je anketa zatvorena. Svejedno hvala."),
 ];
@@ -566,6 +572,7 @@ const DE: Catalogue = &[
     (Key::PageThanks, "Vielen Dank! Ihre Antwort wurde gespeichert."),
     (Key::PageScoreMissing, "Bitte wählen Sie eine Bewertung von 0 bis 10."),
     (Key::PageCommentTooLong, "Ihr Kommentar ist zu lang: bitte höchstens {max} Zeichen."),
+    (Key::PageCommentEditsUsed, "Sie haben Ihren Kommentar bereits {max}-mal geändert, öfter geht es nicht: der zuletzt gesendete gilt."),
     (Key::LinkInvalid, "Dieser Umfragelink ist ungültig. Bitte verwenden Sie den Link aus Ihrer E-Mail."),
     (Key::SurveyClosed, "Diese Umfrage ist beendet. Trotzdem vielen Dank."),
 ];
@@ -615,6 +622,7 @@ const ES: Catalogue = &[
     (Key::PageThanks, "¡Gracias! Su respuesta ha quedado registrada."),
     (Key::PageScoreMissing, "Elija una puntuación de 0 a 10."),
     (Key::PageCommentTooLong, "Su comentario es demasiado largo: como máximo {max} caracteres."),
+    (Key::PageCommentEditsUsed, "Ya ha cambiado su comentario {max} veces, el máximo: se conserva el último que envió."),
     (Key::LinkInvalid, "Este enlace de la encuesta no es válido. Use el enlace de su correo."),
     (Key::SurveyClosed, "Esta encuesta ya está cerrada. Gracias de todos modos."),
 ];

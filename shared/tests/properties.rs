@@ -54,7 +54,7 @@ proptest! {
                 let response = Response {
                     id: format!("r{id}"),
                     customer_id: format!("c{}", id % 9),
-                    platform: Platform::ALL[(id % 9) as usize],
+                    platform: Platform::ALL[(id as usize) % Platform::ALL.len()],
                     score: Score::new(score).unwrap(),
                     comment: None,
                     locale: None,

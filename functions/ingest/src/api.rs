@@ -241,6 +241,9 @@ enum Target {
     },
 }
 
+/// The longest name an email target may give, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
 /// What an email target adds to the customer: their name, language and the address itself.
 struct EmailDetails {
     name: Option<String>,
@@ -261,18 +264,27 @@ impl Target {
         {
             let address = sarafan_core::survey_link::email_address(&email)
                 .map_err(|e| AppError::invalid_field(&format!("{at}.email"), e))?;
-            if let Some(tag) = locale.as_deref().filter(|l| !l.trim().is_empty()) {
-                if sarafan_core::templates::normalize_locale(tag).is_none() {
-                    return Err(AppError::invalid_field(
+            let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+            // Stored as the language the templates are chosen by ("de-AT" is "de").
+            let locale = match clean(locale) {
+                Some(tag) => Some(sarafan_core::templates::normalize_locale(&tag).ok_or_else(|| {
+                    AppError::invalid_field(
                         &format!("{at}.locale"),
                         format!("{tag:?} is not a language tag like en or de-AT"),
-                    ));
-                }
+                    )
+                })?),
+                None => None,
+            };
+            let name = clean(name);
+            if name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
+                return Err(AppError::invalid_field(
+                    &format!("{at}.name"),
+                    format!("is longer than {MAX_NAME_CHARS} characters"),
+                ));
             }
-            let clean = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
             let details = EmailDetails {
-                name: clean(name),
-                locale: clean(locale),
+                name,
+                locale,
                 customer_id: clean(customer_id),
             };
             return Ok((Identity::new(Platform::Email, address), Some(details)));
@@ -340,7 +352,20 @@ pub async fn surveys(
                 "the address is empty",
             ));
         }
+        let owner = state.store.customer_by_identity(&identity).await?;
         let mut known = match email.as_ref().and_then(|e| e.customer_id.as_deref()) {
+            // The address is another customer's: moving it would leave their opt-out and
+            // 90-day throttle behind, so the join is refused.
+            Some(id) if owner.as_ref().is_some_and(|o| o.id != id) => {
+                let owner = owner.map(|o| o.id).unwrap_or_default();
+                return Err(AppError::invalid_field(
+                    &format!("customers[{i}].customer_id"),
+                    format!(
+                        "{} already belongs to customer {owner:?}; ask it without customer_id, or under {owner:?}",
+                        identity.address
+                    ),
+                ));
+            }
             Some(id) => Some(
                 state
                     .store
@@ -348,7 +373,7 @@ pub async fn surveys(
                     .await?
                     .unwrap_or_else(|| Customer::new(id, now)),
             ),
-            None => state.store.customer_by_identity(&identity).await?,
+            None => owner,
         };
         if let Some(details) = email {
             let customer = known.get_or_insert_with(|| Customer::new(identity.customer_id(), now));

@@ -23,7 +23,6 @@ use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::templates::Key;
 use sarafan_core::{Category, Score};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 /// The survey a link names, as the store holds it now.
 pub(crate) enum Lookup {
@@ -316,26 +315,71 @@ pub async fn answer(
         if now >= survey.survey.expires_at {
             return Ok(closed(&state, &survey));
         }
+        // Edits are numbered (one delivery key each), so each one past the answer is counted
+        // and the count is capped: every edit reaches staff in Slack again.
+        let mut edit = 1;
+        while edit <= MAX_COMMENT_EDITS && state.store.effect_done(&edit_key(&survey.id, edit)).await? {
+            edit += 1;
+        }
         let mut next = survey.clone();
         next.survey.stage = SurveyStage::Commented;
-        // One key per edit (from what it replaces to what it says), so a repeated press is a
-        // duplicate and a later edit is not.
-        let digest = Sha256::digest(format!("{previous}\u{0}{comment}"));
-        let delivery = format!("email:{}:comment:{}", survey.id, &hex::encode(digest)[..16]);
-        let change = Change::Comment {
-            response_id: response_id.clone(),
-            customer_id: survey.customer_id.clone(),
-            comment: comment.to_string(),
-            survey: Some(next.clone()),
-        };
-        match state.store.apply(&delivery, change).await {
-            Ok(_) => tracing::info!(survey_id = %survey.id, "email survey comment stored"),
-            Err(StoreError::NotFound(what)) => tracing::warn!(%what, "comment on an erased response: ignored"),
-            Err(e) => return Err(e.into()),
+        loop {
+            if edit > MAX_COMMENT_EDITS {
+                let locale = locale_of(&state, &survey);
+                let max = MAX_COMMENT_EDITS.to_string();
+                let problem = state
+                    .config
+                    .templates
+                    .render(&locale, Key::PageCommentEditsUsed, &[("max", &max)]);
+                tracing::info!(survey_id = %survey.id, "survey comment refused: no edits left");
+                return show(
+                    &state,
+                    &token,
+                    &survey,
+                    chosen,
+                    Some((problem, comment)),
+                    StatusCode::CONFLICT,
+                )
+                .await;
+            }
+            let change = Change::Comment {
+                response_id: response_id.clone(),
+                customer_id: survey.customer_id.clone(),
+                comment: comment.to_string(),
+                survey: Some(next.clone()),
+            };
+            match state.store.apply(&edit_key(&survey.id, edit), change).await {
+                Ok(Applied::Stored) => {
+                    tracing::info!(survey_id = %survey.id, edit, "email survey comment stored");
+                    break;
+                }
+                // Another press took this number at the same moment: if it said the same, this
+                // press is its duplicate; otherwise this edit takes the next number.
+                Ok(Applied::Duplicate) => {
+                    let now_stored = state.store.response(&response_id).await?;
+                    if now_stored.as_ref().and_then(|r| r.comment.as_deref()) == Some(comment) {
+                        break;
+                    }
+                    edit += 1;
+                }
+                Err(StoreError::NotFound(what)) => {
+                    tracing::warn!(%what, "comment on an erased response: ignored");
+                    break;
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
         return show(&state, &token, &next, chosen, None, StatusCode::OK).await;
     }
     show(&state, &token, &survey, chosen, None, StatusCode::OK).await
+}
+
+/// How many times a stored answer's comment may be changed (docs/email-surveys.md).
+pub const MAX_COMMENT_EDITS: u32 = 5;
+
+/// The delivery key of a survey's `edit`-th comment change.
+fn edit_key(survey_id: &str, edit: u32) -> String {
+    format!("email:{survey_id}:comment:{edit}")
 }
 
 fn closed(state: &AppState, survey: &SurveyState) -> Response {
@@ -346,38 +390,42 @@ fn closed(state: &AppState, survey: &SurveyState) -> Response {
 }
 
 /// The promoter's referral code: theirs as stored, or the one made for this response (found by
-/// its key, since DynamoDB's by-customer index may not show a code made a moment ago).
+/// its code, a consistent read, since DynamoDB's by-customer index may not show a code made a
+/// moment ago).
 async fn referral_of(state: &AppState, customer_id: &str, response_id: &str) -> Result<Option<ReferralCode>, AppError> {
     if let Some(referral) = state.store.referral_of(customer_id).await? {
         return Ok(Some(referral.code));
     }
-    let Some(made) = referral_code_for(state, response_id) else {
-        return Ok(None);
-    };
-    Ok(state.store.referral(&made).await?.map(|r| r.code))
+    for made in referral_codes_for(state, response_id) {
+        if let Some(referral) = state.store.referral(&made).await? {
+            return Ok(Some(referral.code));
+        }
+    }
+    Ok(None)
 }
 
-/// The code the thank-you page makes for a response: drawn from a generator seeded with
-/// HMAC(`SARAFAN_LINK_SECRET`, response id), so it is the same on every try (and found again by
-/// the code itself), and no one without the secret can guess it.
-fn referral_code_for(state: &AppState, response_id: &str) -> Option<ReferralCode> {
-    use rand::SeedableRng;
-    let seed = state
+/// The codes a response's referral may have been made with (`LinkSecrets::referral_codes`),
+/// the one made now first: the same on every try, and no one without the secret can guess them.
+fn referral_codes_for(state: &AppState, response_id: &str) -> Vec<ReferralCode> {
+    state
         .config
         .link_secret
-        .as_ref()?
-        .keyed_digest(&format!("referral:{response_id}"));
-    Some(ReferralCode::generate_with(&mut rand::rngs::StdRng::from_seed(seed)))
+        .as_ref()
+        .map(|secrets| secrets.referral_codes(response_id))
+        .unwrap_or_default()
 }
 
-/// The promoter's referral code, made now so the thank-you page can show it. Outreach uses the
-/// same delivery key for the same response, so whichever comes first makes the one code.
+/// The promoter's referral code, made now so the thank-you page can show it. Outreach derives
+/// the same code under the same delivery key, so whichever comes first makes the one code.
 async fn ensure_referral(state: &AppState, customer_id: &str, response_id: &str) -> Result<(), AppError> {
     if state.config.public_url.is_none() || state.store.referral_of(customer_id).await?.is_some() {
         return Ok(());
     }
     let referral = Referral {
-        code: referral_code_for(state, response_id).unwrap_or_else(ReferralCode::generate),
+        code: referral_codes_for(state, response_id)
+            .into_iter()
+            .next()
+            .unwrap_or_else(ReferralCode::generate),
         customer_id: customer_id.to_string(),
         clicks: 0,
         conversions: 0,

@@ -361,17 +361,33 @@ impl Outreach {
         let Some(customer) = customer.filter(|c| !c.opted_out) else {
             return Ok(0);
         };
-        let Some(identity) = customer.identities.iter().find(|i| i.platform == Platform::Email) else {
-            return Ok(0);
-        };
         let key = format!("effect:response_recorded:{}", response.id);
         if self.store.effect_done(&key).await? {
             return Ok(0);
         }
-        let code = self.referral_code(&response.customer_id, &response.id).await?;
-        let link = format!("{base}/r/{code}");
-        // The survey this response answers: its links (unsubscribe) go in the footer.
+        // The survey this response answers: the link goes to the address it was sent to (not
+        // any other address of the customer's), and its links (unsubscribe) go in the footer.
         let survey_id = response.id.strip_suffix(":response").unwrap_or(&response.id);
+        let mut answered = None;
+        for identity in customer.identities.iter().filter(|i| i.platform == Platform::Email) {
+            if self
+                .store
+                .latest_survey(identity)
+                .await?
+                .is_some_and(|s| s.id == survey_id)
+            {
+                answered = Some(identity);
+                break;
+            }
+        }
+        let Some(identity) = answered else {
+            tracing::info!(response_id = %response.id, "referral email skipped: the answered address was asked again since, or is no longer the customer's");
+            return Ok(0);
+        };
+        let code = self
+            .email_referral_code(&email.links, &response.customer_id, &response.id)
+            .await?;
+        let link = format!("{base}/r/{code}");
         let urls = email.urls(survey_id, &identity.address);
         let raw = referral_message(&self.templates, locale, &link, &urls, &email.from, &identity.address)?;
         if !self.claim(&key).await? {
@@ -617,6 +633,45 @@ impl Outreach {
             .await?
             .map(|r| r.code)
             .unwrap_or(code))
+    }
+
+    /// The email promoter's referral code, as stored: theirs, or the one derived from the link
+    /// secret for this response (the thank-you page made it first, or this makes it), read back
+    /// by its code, a consistent read where DynamoDB's by-customer index may lag. A code not
+    /// stored is never answered, so the email's /r/{code} always leads somewhere.
+    async fn email_referral_code(
+        &self,
+        links: &sarafan_core::survey_link::LinkSecrets,
+        customer_id: &str,
+        response_id: &str,
+    ) -> Result<ReferralCode, OutreachError> {
+        if let Some(referral) = self.store.referral_of(customer_id).await? {
+            return Ok(referral.code);
+        }
+        let codes = links.referral_codes(response_id);
+        for code in &codes {
+            if let Some(referral) = self.store.referral(code).await? {
+                return Ok(referral.code);
+            }
+        }
+        let referral = Referral {
+            code: codes[0].clone(),
+            customer_id: customer_id.to_string(),
+            clicks: 0,
+            conversions: 0,
+            created_at: self.now(),
+        };
+        let key = format!("effect:referral_created:{response_id}");
+        self.store.apply(&key, Change::ReferralCreated(referral)).await?;
+        match self.store.referral(&codes[0]).await? {
+            Some(referral) => Ok(referral.code),
+            // The key made another code (under a secret rotated away): the customer's index will
+            // show it; until then the event is retried rather than a dead link sent.
+            None => Err(StoreError::Unavailable(format!(
+                "the referral code made for {response_id} is not readable yet"
+            ))
+            .into()),
+        }
     }
 
     fn staff_locale(&self) -> &str {
