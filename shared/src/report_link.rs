@@ -71,7 +71,14 @@ mod tests {
         let mut flipped = sig.clone().into_bytes();
         flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
         assert!(!verify(&secrets, m, &String::from_utf8(flipped).unwrap()));
-        for bad in ["", "x", "!!!!", &sig[..21], &format!("{sig}A"), &"A".repeat(MAX_SIGNATURE_LEN + 1)] {
+        for bad in [
+            "",
+            "x",
+            "!!!!",
+            &sig[..21],
+            &format!("{sig}A"),
+            &"A".repeat(MAX_SIGNATURE_LEN + 1),
+        ] {
             assert!(!verify(&secrets, m, bad), "{bad}");
         }
         let other = LinkSecrets::parse("other").unwrap();
@@ -92,6 +99,9 @@ mod tests {
         let rotating = LinkSecrets::parse("new,old").unwrap();
         let m = month("2026-11");
         assert!(verify(&rotating, m, &signature(&old, m)));
-        assert!(!verify(&old, m, &signature(&rotating, m)), "new links are signed with the first value");
+        assert!(
+            !verify(&old, m, &signature(&rotating, m)),
+            "new links are signed with the first value"
+        );
     }
 }
