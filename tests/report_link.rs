@@ -364,3 +364,66 @@ async fn a_week_links_to_its_months_report_or_the_last_finished_one() {
         month("2026-03")
     );
 }
+
+/// The same route on DynamoDB Local (the store the ingest function uses), in-process: the report
+/// item written by the reports job is read back and drawn; a wrong signature is 404.
+#[tokio::test]
+async fn on_dynamodb_the_link_opens_the_stored_report_and_an_altered_one_does_not() {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("this test needs DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)");
+    let table = format!(
+        "sarafan-replink-{:x}",
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    );
+    let store = sarafan_core::store::dynamodb::DynamoStore::from_env(&table).await;
+    sarafan_core::store::dynamodb::create_table(store.client(), &table)
+        .await
+        .unwrap();
+    let february: YearMonth = "2026-02".parse().unwrap();
+    let report = sarafan_reports::compute(&store, february).await.unwrap();
+    sarafan_reports::save(&store, &report).await.unwrap();
+    let links = ReportLinks {
+        public_url: "https://wom.example.com".into(),
+        secrets: LinkSecrets::parse(LINK_SECRET).unwrap(),
+    };
+    // REPORT_TIMEZONE unset: UTC
+    let utc = DigestSettings::from_lookup(|_| None).unwrap().timezone;
+    let linked = digest_report_link(&store, &links, "2026-W10".parse().unwrap(), utc)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(linked.month, february);
+    let config = sarafan_ingest::Config::from_vars([
+        ("SARAFAN_LINK_SECRET", LINK_SECRET),
+        ("SARAFAN_BRAND_TERMS", "Brightside Motors"),
+    ])
+    .unwrap();
+    let app = sarafan_ingest::app(sarafan_ingest::AppState::new(std::sync::Arc::new(store), config));
+    let get = |path: String| {
+        let app = app.clone();
+        async move {
+            let answer = app
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = answer.status().as_u16();
+            let body = axum::body::to_bytes(answer.into_body(), usize::MAX).await.unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let path = linked.url.strip_prefix("https://wom.example.com").unwrap().to_string();
+    let (status, html) = get(path.clone()).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("<title>Brightside Motors — Word of mouth, 2026-02</title>"));
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 6);
+    let sig = report_link::signature(&links.secrets, february);
+    let altered = format!("{}{}", if sig.starts_with('A') { "B" } else { "A" }, &sig[1..]);
+    let (status, _) = get(format!("/reports/2026-02/{altered}")).await;
+    assert_eq!(status, 404);
+    let (status, _) = get(format!("/reports/2026-01/{sig}")).await;
+    assert_eq!(status, 404);
+}
