@@ -218,6 +218,10 @@ fn log_live_routes(config: &Config, settings: &Settings) {
             state(config.referral_landing_url.is_some(), "REFERRAL_LANDING_URL"),
         ),
         ("/s/{token}", state(config.link_secret.is_some(), "SARAFAN_LINK_SECRET")),
+        (
+            "/reports/{month}/{signature}",
+            state(config.link_secret.is_some(), "SARAFAN_LINK_SECRET"),
+        ),
     ];
     for (route, state) in routes {
         tracing::info!(route, state = %state, "route");

@@ -123,6 +123,7 @@ const CONTRACT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/s/{token}"),
     ("GET", "/s/{token}/unsubscribe"),
     ("POST", "/s/{token}/unsubscribe"),
+    ("GET", "/reports/{month}/{signature}"),
 ];
 
 #[test]

@@ -240,9 +240,17 @@ fn who(claimant: &str) -> String {
     }
 }
 
+/// The month's report a digest links to (`crate::report_link`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLink {
+    pub month: crate::YearMonth,
+    pub url: String,
+}
+
 /// The message: `(text, blocks)`, `text` being the notification and the fallback for `blocks`
 /// (Block Kit: `header`, `section` with `mrkdwn` text, `context`; docs.slack.dev/reference/block-kit/blocks).
-pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz) -> (String, Value) {
+/// With `report`, a section links to that month's report before the closing context line.
+pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz, report: Option<&ReportLink>) -> (String, Value) {
     let monday = d.week.monday();
     let sunday = monday + Duration::days(6);
     let days = format!("{} – {}", monday.format("%-d %b"), sunday.format("%-d %b %Y"));
@@ -308,14 +316,19 @@ pub fn message(d: &WeekDigest, brand: &str, tz: chrono_tz::Tz) -> (String, Value
         format!("*Kudos*\n{}", quotes.join("\n"))
     };
     let title = format!("{} — week {} ({days})", clip(brand, 60), d.week);
-    let blocks = json!([
-        {"type": "header", "text": {"type": "plain_text", "text": title, "emoji": true}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": format!("*{answers} answers*, {nps}{caution}\n{split}")}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": detractors}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": listening}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": kudos}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Weekly digest by Sarafan; weeks run Monday to Sunday in {}", tz.name())}]}
-    ]);
+    let mut blocks = vec![
+        json!({"type": "header", "text": {"type": "plain_text", "text": title, "emoji": true}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("*{answers} answers*, {nps}{caution}\n{split}")}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": detractors}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": listening}}),
+        json!({"type": "section", "text": {"type": "mrkdwn", "text": kudos}}),
+    ];
+    if let Some(report) = report {
+        // Slack's link syntax `<url|label>`; the signed URL holds no `|` or `>`.
+        blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": format!("*Monthly report*: <{}|{} report>", report.url, report.month)}}));
+    }
+    blocks.push(json!({"type": "context", "elements": [{"type": "mrkdwn", "text": format!("Weekly digest by Sarafan; weeks run Monday to Sunday in {}", tz.name())}]}));
+    let blocks = Value::Array(blocks);
     let text = format!(
         "{} week {}: {answers} answers, {}, new detractors {} ({} still open), mentions {}",
         clip(brand, 60),
@@ -457,7 +470,7 @@ mod tests {
         // r0's alert, raised the Sunday before and still open, is counted as earlier
         assert_eq!(d.earlier_open, 1);
         assert_eq!(d.kudos, ["Anna was wonderful"]);
-        let (text, blocks) = message(&d, "Brightside", tz);
+        let (text, blocks) = message(&d, "Brightside", tz, None);
         assert_eq!(
             text,
             "Brightside week 2026-W49: 3 answers, NPS -33 ± 107, new detractors 2 (2 still open), mentions 0"
@@ -470,6 +483,19 @@ mod tests {
              • 6/10: *not claimed*\n\
              Alerts still open from earlier this month: 1"
         );
+        assert_eq!(blocks.as_array().unwrap().len(), 6, "no link without one");
+        assert!(!blocks.to_string().contains("/reports/"));
+        let link = ReportLink {
+            month: "2026-11".parse().unwrap(),
+            url: "https://wom.example.com/reports/2026-11/sig".into(),
+        };
+        let (_, linked) = message(&d, "Brightside", tz, Some(&link));
+        assert_eq!(
+            linked[5],
+            json!({"type": "section", "text": {"type": "mrkdwn", "text": "*Monthly report*: <https://wom.example.com/reports/2026-11/sig|2026-11 report>"}})
+        );
+        assert_eq!(linked[6]["type"], "context");
+        assert_eq!(linked.as_array().unwrap().len(), 7);
         assert!(!d.is_empty());
         assert!(week_digest(week.prev().prev(), tz, &responses, &[], &alerts).is_empty());
     }

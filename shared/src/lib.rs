@@ -19,6 +19,7 @@ pub mod nps_change;
 pub mod rate_change;
 pub mod referral;
 pub mod report;
+pub mod report_link;
 pub mod score_text;
 #[cfg(feature = "secrets")]
 pub mod secrets;

@@ -14,7 +14,7 @@ use std::fmt;
 /// Bytes of the HMAC kept in a token: 128 bits, beyond guessing, and a shorter link.
 const MAC_LEN: usize = 16;
 /// Separates the signature of a survey link from any other use of the same secret.
-const DOMAIN: &[u8] = b"sarafan-survey-link-v1\n";
+pub(crate) const DOMAIN: &[u8] = b"sarafan-survey-link-v1\n";
 /// The longest token accepted, so a hostile path costs nothing to refuse.
 pub const MAX_TOKEN_LEN: usize = 1024;
 
@@ -82,6 +82,29 @@ impl LinkSecrets {
                 ReferralCode::generate_with(&mut rand::rngs::StdRng::from_seed(seed))
             })
             .collect()
+    }
+
+    /// The truncated HMAC of `payload` under the signing (first) value, for another kind of link
+    /// signed with the same secret: `domain` keeps its signatures apart from survey tokens.
+    pub(crate) fn tag_in(&self, domain: &[u8], payload: &[u8]) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.values[0]).expect("HMAC takes keys of any length");
+        mac.update(domain);
+        mac.update(payload);
+        mac.finalize().into_bytes()[..MAC_LEN].to_vec()
+    }
+
+    /// True when one of the values signed `payload` under `domain` with `tag`. Every value is
+    /// tried, each in constant time (as [`LinkSecrets::verify`]).
+    pub(crate) fn verify_tag_in(&self, domain: &[u8], payload: &[u8], tag: &[u8]) -> bool {
+        if tag.len() != MAC_LEN {
+            return false;
+        }
+        self.values.iter().fold(false, |any, secret| {
+            let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes keys of any length");
+            mac.update(domain);
+            mac.update(payload);
+            mac.verify_truncated_left(tag).is_ok() | any
+        })
     }
 
     /// The survey a token names, if one of the secrets signed it. Every secret is tried, in

@@ -158,6 +158,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The texts of the email survey's pages: the chat catalogue with `SARAFAN_TEMPLATES` overrides.
     pub templates: Templates,
+    /// The report's brand, locale and time zone (`SARAFAN_BRAND_TERMS`, `REPORT_LOCALE`,
+    /// `REPORT_TIMEZONE`), read as the reports function reads them: `GET /reports/...` draws the
+    /// same page.
+    pub report: sarafan_reports::job::Settings,
 }
 
 impl Config {
@@ -225,6 +229,13 @@ impl Config {
             None => Templates::builtin(),
         };
         let link_secret = get("SARAFAN_LINK_SECRET").and_then(LinkSecrets::parse);
+        let report =
+            sarafan_reports::job::Settings::from_lookup(|name| get(name).map(str::to_string)).map_err(|e| {
+                ConfigError::Invalid {
+                    name: "REPORT_TIMEZONE",
+                    reason: e.to_string(),
+                }
+            })?;
         let email_surveys = get("SURVEY_FROM").is_some() && link_secret.is_some() && public_url.is_some();
         Ok(Config {
             slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
@@ -258,6 +269,7 @@ impl Config {
             link_secret,
             public_url,
             templates,
+            report,
         })
     }
 }

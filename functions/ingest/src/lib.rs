@@ -15,6 +15,7 @@ pub mod inbound;
 pub mod mentions;
 pub mod platforms;
 pub mod referral;
+pub mod report_page;
 pub mod survey_page;
 pub mod verify;
 
@@ -94,6 +95,7 @@ pub fn app(state: AppState) -> Router {
             "/s/{token}/unsubscribe",
             get(email_unsubscribe::unsubscribe_page).post(email_unsubscribe::unsubscribe),
         )
+        .route("/reports/{month}/{signature}", get(report_page::page))
         .route("/health", get(health))
         .fallback(|| async { AppError::NotFound })
         .with_state(state)

@@ -5,11 +5,14 @@
 //! the message. A second run, or a redelivered schedule event, finds the record and posts nothing.
 
 use crate::job::ReportStore;
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::{ChatError, SlackClient};
-use sarafan_core::digest::{self, IsoWeek, WeekDigest};
+use sarafan_core::digest::{self, IsoWeek, ReportLink, WeekDigest};
 use sarafan_core::model::{Alert, AlertKind, Mention, Response};
+use sarafan_core::report_link;
 use sarafan_core::store::{Record, RecordKind, SendClaim, StoreError};
+use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::YearMonth;
 use secrecy::SecretString;
 use std::time::Duration;
@@ -28,6 +31,17 @@ pub struct DigestSettings {
     pub channel: Option<String>,
     /// Built from `SLACK_BOT_TOKEN` (the first of a comma list) and `SLACK_API_URL`.
     pub slack: Option<SlackClient>,
+    /// `SARAFAN_PUBLIC_URL` and `SARAFAN_LINK_SECRET`: with both, the digest links to the month's
+    /// report (`GET /reports/{YYYY-MM}/{signature}`); without either, it carries no link.
+    pub report_links: Option<ReportLinks>,
+}
+
+/// What signs the digest's link to a report.
+#[derive(Debug, Clone)]
+pub struct ReportLinks {
+    /// Without its trailing slash.
+    pub public_url: String,
+    pub secrets: LinkSecrets,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,11 +94,30 @@ impl DigestSettings {
                 let base = get("SLACK_API_URL").unwrap_or_else(|| sarafan_core::chat::slack::DEFAULT_API_URL.into());
                 SlackClient::new(sarafan_core::chat::http_client(), base, SecretString::from(token))
             });
+        let public_url = get("SARAFAN_PUBLIC_URL")
+            .map(|raw| {
+                if raw.starts_with("https://") || raw.starts_with("http://") {
+                    Ok(raw.trim_end_matches('/').to_string())
+                } else {
+                    Err(DigestError::Config(format!(
+                        "SARAFAN_PUBLIC_URL={raw:?} is not an http(s) URL"
+                    )))
+                }
+            })
+            .transpose()?;
+        let report_links = match (
+            public_url,
+            get("SARAFAN_LINK_SECRET").as_deref().and_then(LinkSecrets::parse),
+        ) {
+            (Some(public_url), Some(secrets)) => Some(ReportLinks { public_url, secrets }),
+            _ => None,
+        };
         Ok(DigestSettings {
             brand: report.brand,
             timezone: report.timezone,
             channel: get("SLACK_DIGEST_CHANNEL").or_else(|| get("SLACK_ALERT_CHANNEL")),
             slack,
+            report_links,
         })
     }
 }
@@ -193,6 +226,30 @@ pub async fn compute(store: &dyn ReportStore, week: IsoWeek, tz: chrono_tz::Tz) 
     Ok(digest::week_digest(week, tz, &responses, &mentions, &alerts))
 }
 
+/// The report the digest of `week` links to: the month holding the week's Sunday (in `tz`) when
+/// its report is stored, else the month before's (a month's report is stored once it is over, so
+/// mid-month that is the last finished month), else none.
+pub async fn report_link(
+    store: &dyn ReportStore,
+    links: &ReportLinks,
+    week: IsoWeek,
+    tz: chrono_tz::Tz,
+) -> Result<Option<ReportLink>, StoreError> {
+    let (_, end) = week.bounds(tz);
+    let sunday = (end - chrono::Duration::seconds(1)).with_timezone(&tz).date_naive();
+    let month = YearMonth::new(sunday.year(), sunday.month())
+        .ok_or_else(|| StoreError::Corrupt(format!("{week} has no month")))?;
+    for month in [month, month.prev()] {
+        if store.report(month, None).await?.is_some() {
+            return Ok(Some(ReportLink {
+                month,
+                url: report_link::url(&links.public_url, &links.secrets, month),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// Posts `week`'s digest once. An empty week is posted only with `force`; a week already posted
 /// is never posted again. When Slack does not take it, nothing is recorded and the error says
 /// whether to try later ([`DigestError::is_transient`]).
@@ -232,7 +289,17 @@ pub async fn run(
         store.release_send(&key, &claimant).await?;
         return Ok((Posted::AlreadyPosted, figures));
     }
-    let (text, blocks) = digest::message(&figures, &settings.brand, settings.timezone);
+    let link = match &settings.report_links {
+        Some(links) => match report_link(store, links, week, settings.timezone).await {
+            Ok(link) => link,
+            Err(e) => {
+                store.release_send(&key, &claimant).await?;
+                return Err(e.into());
+            }
+        },
+        None => None,
+    };
+    let (text, blocks) = digest::message(&figures, &settings.brand, settings.timezone, link.as_ref());
     let posted = match slack.post_message(channel, &text, Some(&blocks)).await {
         Ok(message) => message,
         Err(source) => {
