@@ -1,11 +1,9 @@
-//! The two hosts of the handler: the change-feed worker (`sarafan serve`) and Lambda stream batches.
+//! The change-feed worker: outreach under `sarafan serve` (Lambda's stream batches are in stream.rs).
 
 use crate::config::WorkerTuning;
-use crate::handler::{handle, handle_entry, Outreach};
-use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use crate::handler::{handle_entry, Outreach};
 use sarafan_core::model::{DomainEvent, FeedEntry};
 use sarafan_core::store::Lease;
-use serde_json::json;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
@@ -150,7 +148,7 @@ impl LeaseState {
 }
 
 /// Which recipient an event is about: events of one lane are handled in order, lanes independently.
-fn lane_of(event: &DomainEvent) -> String {
+pub(crate) fn lane_of(event: &DomainEvent) -> String {
     match event {
         DomainEvent::SurveyRequested { customer_id, .. }
         | DomainEvent::ResponseRecorded { customer_id, .. }
@@ -336,40 +334,6 @@ impl Feed {
         }
         Ok(self.next_wait(Instant::now(), tuning.poll))
     }
-}
-
-/// Handles a DynamoDB stream batch, already decoded into `(record id, event)` pairs in stream order.
-///
-/// Reports the first record that failed for now: Lambda retries the batch from it. Later events
-/// of the same recipient (see [`lane_of`]) are left for that retry, so they are not handled
-/// ahead of it; other recipients' events are handled now rather than waiting for the retry
-/// (handled again then, they find their effects done). Permanent failures are logged and not
-/// reported (a retry could not fix them).
-pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEvent)>) -> DynamoDbEventResponse {
-    let mut failed: Option<&str> = None;
-    let mut held: Vec<String> = Vec::new();
-    for (record_id, event) in &records {
-        let lane = lane_of(event);
-        if held.contains(&lane) {
-            continue;
-        }
-        match handle(record_id, event, deps).await {
-            Ok(_) => {}
-            Err(e) if e.is_transient() => {
-                tracing::warn!(record_id, %lane, error = %e, "record failed; Lambda will retry from it");
-                failed = failed.or(Some(record_id));
-                held.push(lane);
-            }
-            Err(e) => tracing::error!(record_id, error = %e, "record skipped after a permanent failure"),
-        }
-    }
-    batch_response(failed)
-}
-
-/// The answer Lambda reads; built through serde so it holds whichever fields the crate's features add.
-fn batch_response(failed: Option<&str>) -> DynamoDbEventResponse {
-    let failures: Vec<_> = failed.map(|id| json!({ "itemIdentifier": id })).into_iter().collect();
-    serde_json::from_value(json!({ "batchItemFailures": failures })).expect("a well-formed batch response")
 }
 
 #[cfg(test)]
