@@ -36,6 +36,12 @@ pub struct OutreachConfig {
     /// A claim on a message older than this is taken to be its claimant's last act before it
     /// died, and taken over (longer than a Lambda can run, so a live sender is never overtaken).
     pub claim_stale_after: Duration,
+    /// Raised when the feed worker is to stop: a record being retried gives up then (see
+    /// `outbox`). Never raised in Lambda, where the invocation's end is the limit.
+    pub stop: crate::StopSignal,
+    /// Where messages sent but not recorded at a stop are kept until the next start (beside an
+    /// SQLite database); without one, such a message may be sent again after the restart.
+    pub outbox: Option<std::path::PathBuf>,
 }
 
 /// A fresh name for a worker's lease and claims: the process id (for the logs) and a random
@@ -60,6 +66,8 @@ impl Default for OutreachConfig {
             claimant: new_claimant(),
             lease_ttl: Duration::from_secs(30),
             claim_stale_after: Duration::from_secs(120),
+            stop: crate::StopSignal::default(),
+            outbox: None,
         }
     }
 }

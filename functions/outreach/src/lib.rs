@@ -3,6 +3,8 @@
 pub mod config;
 pub mod handler;
 pub mod messages;
+pub mod outbox;
+pub mod stop;
 pub mod stream;
 pub mod templates;
 pub mod worker;
@@ -10,6 +12,7 @@ pub mod worker;
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTuning};
 pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
+pub use stop::StopSignal;
 pub use stream::{
     deliver_parked, handle_stream_batch, handle_stream_batch_within, Clock, Invocation, Swept, SystemClock,
 };
@@ -26,12 +29,23 @@ pub async fn outreach_from(lookup: impl Fn(&str) -> Option<String>, default_stor
     let settings = Settings::from_lookup(&lookup)?;
     let choice = StoreChoice::from_lookup(&lookup, default_store).map_err(anyhow::Error::msg)?;
     let store = choice.open().await?;
+    let mut config = settings.config;
+    config.outbox = outbox_for(&choice);
     Ok(Outreach {
         store,
         chat: settings.chat,
         templates: settings.templates,
-        config: settings.config,
+        config,
     })
+}
+
+/// Where the feed worker keeps messages sent but not recorded at a stop: beside an SQLite file.
+/// On DynamoDB there is none (see docs/deploy.md, "Delivery guarantees").
+pub fn outbox_for(choice: &StoreChoice) -> Option<std::path::PathBuf> {
+    match choice {
+        StoreChoice::Sqlite { path } => Some(outbox::beside(path)),
+        StoreChoice::Dynamodb { .. } => None,
+    }
 }
 
 /// The Lambda handler: one DynamoDB Streams batch, within `invocation`. Records that are not

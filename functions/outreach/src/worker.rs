@@ -1,7 +1,7 @@
 //! The change-feed worker: outreach under `sarafan serve` (Lambda's stream batches are in stream.rs).
 
 use crate::config::WorkerTuning;
-use crate::handler::{handle_entry, Outreach};
+use crate::handler::{handle_entry, Outreach, OutreachError};
 use sarafan_core::model::{DomainEvent, FeedEntry};
 use sarafan_core::store::Lease;
 use std::collections::{HashMap, VecDeque};
@@ -26,13 +26,31 @@ const MAX_WAITING: usize = 10_000;
 /// The saved cursor stays before the oldest waiting event, so a restart handles it again (the
 /// effect log makes what was already done a no-op). A permanent failure is logged and skipped.
 pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Future<Output = ()>) {
+    let stop = &deps.config.stop;
+    stop.lower();
+    // The stop is raised the moment shutdown comes, so a record being retried gives up then
+    // instead of holding the worker (and the process) until the store recovers.
+    let raise = async {
+        shutdown.await;
+        stop.raise();
+    };
+    tokio::join!(raise, work(deps, consumer));
+}
+
+async fn work(deps: &Outreach, consumer: &str) {
     let config = &deps.config;
+    let stop = &config.stop;
     let tuning = config.worker;
-    let mut shutdown = std::pin::pin!(shutdown);
     let mut lease = LeaseState::default();
     let mut feed: Option<Feed> = None;
     let mut backoff = tuning.poll;
+    // Messages sent before the last stop and not recorded: recorded before anything is sent.
+    let mut unrecorded = config.outbox.as_deref().filter(|path| path.exists());
+    let mut abandoned = false;
     loop {
+        if stop.is_raised() {
+            break;
+        }
         let now = Instant::now();
         if now >= lease.renew_at {
             lease.renew(deps, now).await;
@@ -43,6 +61,20 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
         }
         let wait = if !lease.held(now) {
             lease.renew_at.saturating_duration_since(now)
+        } else if let Some(path) = unrecorded {
+            match crate::outbox::record_kept(deps, path).await {
+                Ok(recorded) => {
+                    tracing::info!(recorded, "messages sent before the last stop are recorded");
+                    unrecorded = None;
+                    Duration::ZERO
+                }
+                Err(reason) => {
+                    tracing::warn!(%reason, wait_ms = backoff.as_millis() as u64, "outreach paused: messages sent before the last stop are not recorded yet");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(tuning.max_backoff);
+                    wait
+                }
+            }
         } else {
             let feed = match &mut feed {
                 Some(feed) => Ok(feed),
@@ -52,18 +84,22 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
                 },
             };
             match feed {
-                Ok(feed) => match feed.step(deps, consumer, lease.renew_at).await {
-                    Ok(wait) => {
-                        backoff = tuning.poll;
-                        wait
+                Ok(feed) => {
+                    let stepped = feed.step(deps, consumer, lease.renew_at).await;
+                    abandoned |= feed.abandoned;
+                    match stepped {
+                        Ok(wait) => {
+                            backoff = tuning.poll;
+                            wait
+                        }
+                        Err(reason) => {
+                            tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
+                            let wait = backoff;
+                            backoff = (backoff * 2).min(tuning.max_backoff);
+                            wait
+                        }
                     }
-                    Err(reason) => {
-                        tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(tuning.max_backoff);
-                        wait
-                    }
-                },
+                }
                 Err(reason) => {
                     tracing::warn!(consumer, %reason, "outreach paused: the cursor could not be read");
                     let wait = backoff;
@@ -73,19 +109,19 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
             }
         };
         tokio::select! {
-            _ = &mut shutdown => {
-                if lease.held(Instant::now()) {
-                    // The next worker need not wait for the lease to lapse.
-                    if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
-                        tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
-                    }
-                }
-                tracing::info!(consumer, "outreach worker stopped");
-                return;
-            }
+            _ = stop.raised() => break,
             _ = tokio::time::sleep(wait) => {}
         }
     }
+    // The next worker need not wait for the lease to lapse, unless the store is refusing
+    // writes just now (a stop gave up on a record): then it lapses on its own, and the stop
+    // does not wait on the store.
+    if lease.held(Instant::now()) && !abandoned {
+        if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
+            tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
+        }
+    }
+    tracing::info!(consumer, "outreach worker stopped");
 }
 
 /// What this worker knows of its lease.
@@ -178,16 +214,21 @@ struct Feed {
     /// The cursor as last saved.
     saved: u64,
     lanes: HashMap<String, Lane>,
+    /// A stop gave up on recording a message sent (see `Outreach::record_sent`).
+    abandoned: bool,
 }
 
 enum Outcome {
     Done,
     Retry(Option<Duration>),
+    /// Stopping with the event's message sent and not recorded: it stays in its lane.
+    Abandoned,
 }
 
 async fn handle_now(deps: &Outreach, entry: &FeedEntry) -> Outcome {
     match handle_entry(entry, deps).await {
         Ok(_) => Outcome::Done,
+        Err(OutreachError::Stopped { .. }) => Outcome::Abandoned,
         Err(e) if e.is_transient() => Outcome::Retry(e.retry_after()),
         Err(e) => {
             tracing::error!(seq = entry.seq, kind = entry.event.kind(), error = %e, "event skipped after a permanent failure");
@@ -202,6 +243,7 @@ impl Feed {
             read: cursor,
             saved: cursor,
             lanes: HashMap::new(),
+            abandoned: false,
         }
     }
 
@@ -269,14 +311,22 @@ impl Feed {
     /// step. Stops early at `deadline` (the lease's renewal).
     async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, String> {
         let tuning = deps.config.worker;
+        let stop = &deps.config.stop;
         for name in self.due(Instant::now()) {
             let Some(lane) = self.lanes.get_mut(&name) else {
                 continue;
             };
             while let Some(entry) = lane.waiting.front() {
+                if stop.is_raised() {
+                    break;
+                }
                 match handle_now(deps, entry).await {
                     Outcome::Done => {
                         lane.waiting.pop_front();
+                    }
+                    Outcome::Abandoned => {
+                        self.abandoned = true;
+                        break;
                     }
                     Outcome::Retry(retry_after) => {
                         let wait = retry_after.unwrap_or(lane.backoff);
@@ -298,7 +348,7 @@ impl Feed {
             }
         }
         let mut full_batch = false;
-        if self.waiting() < MAX_WAITING && Instant::now() < deadline {
+        if self.waiting() < MAX_WAITING && Instant::now() < deadline && !stop.is_raised() {
             let entries = deps
                 .store
                 .read_feed(self.read, tuning.batch)
@@ -312,14 +362,27 @@ impl Feed {
                     waiting.waiting.push_back(entry);
                     continue;
                 }
-                if let Outcome::Retry(retry_after) = handle_now(deps, &entry).await {
-                    self.park(lane, entry, retry_after, &tuning, Instant::now());
+                match handle_now(deps, &entry).await {
+                    Outcome::Done => {}
+                    Outcome::Retry(retry_after) => self.park(lane, entry, retry_after, &tuning, Instant::now()),
+                    Outcome::Abandoned => {
+                        self.abandoned = true;
+                        self.park(lane, entry, None, &tuning, Instant::now());
+                    }
+                }
+                if stop.is_raised() {
+                    break;
                 }
                 if Instant::now() >= deadline {
                     full_batch = true;
                     break;
                 }
             }
+        }
+        if stop.is_raised() {
+            // Not saved now (the store may be refusing writes): a restart reads from the last
+            // saved cursor, and what was done since is a no-op then.
+            return Ok(Duration::ZERO);
         }
         let cursor = self.cursor();
         if cursor > self.saved {
