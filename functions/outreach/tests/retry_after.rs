@@ -61,10 +61,10 @@ struct Call {
 }
 
 /// A recording Telegram Bot API: `LIMITED`'s first message is refused with 429 and
-/// `retry_after`, every other message accepted.
+/// `retry_after` (with a 500 when there is none), every other message accepted.
 struct Telegram {
     clock: Arc<SetClock>,
-    retry_after: u64,
+    retry_after: Option<u64>,
     calls: Arc<Mutex<Vec<Call>>>,
 }
 
@@ -83,15 +83,18 @@ impl Respond for Telegram {
             at: self.clock.now(),
             limited,
         });
-        if limited {
+        if limited && self.retry_after.is_none() {
+            return ResponseTemplate::new(500).set_body_string("Internal Server Error");
+        }
+        if let Some(retry_after) = self.retry_after.filter(|_| limited) {
             // The Bot API's answer to flood control: https://core.telegram.org/bots/api#making-requests
             // ("ok": false, "error_code", "description") with ResponseParameters.retry_after,
             // https://core.telegram.org/bots/api#responseparameters
             return ResponseTemplate::new(429).set_body_json(json!({
                 "ok": false,
                 "error_code": 429,
-                "description": format!("Too Many Requests: retry after {}", self.retry_after),
-                "parameters": {"retry_after": self.retry_after}
+                "description": format!("Too Many Requests: retry after {retry_after}"),
+                "parameters": {"retry_after": retry_after}
             }));
         }
         ResponseTemplate::new(200).set_body_json(json!({"ok": true, "result": {"message_id": 1}}))
@@ -108,7 +111,7 @@ struct Harness {
 }
 
 impl Harness {
-    async fn start(store: (Option<tempfile::TempDir>, Arc<dyn FullStore>), retry_after: u64) -> Harness {
+    async fn start(store: (Option<tempfile::TempDir>, Arc<dyn FullStore>), retry_after: Option<u64>) -> Harness {
         let (dir, store) = store;
         let clock = Arc::new(SetClock(Mutex::new(Utc::now())));
         let calls = Arc::new(Mutex::new(Vec::new()));
@@ -228,7 +231,7 @@ async fn dynamodb() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
 async fn a_retry_after_that_fits_the_invocation_is_waited_out_in_it(
     store: (Option<tempfile::TempDir>, Arc<dyn FullStore>),
 ) {
-    let h = Harness::start(store, 40).await;
+    let h = Harness::start(store, Some(40)).await;
     let t0 = h.clock.now();
     let batch = h.ask(&[LIMITED, OTHER]).await;
     let response = handle_stream_batch_within(&h.deps, batch, h.invocation()).await;
@@ -274,7 +277,7 @@ async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_pas
     store: (Option<tempfile::TempDir>, Arc<dyn FullStore>),
 ) {
     const WAIT: i64 = 40 * 60;
-    let h = Harness::start(store, WAIT as u64).await;
+    let h = Harness::start(store, Some(WAIT as u64)).await;
     let t0 = h.clock.now();
     let batch = h.ask(&[LIMITED, OTHER]).await;
     let response = handle_stream_batch_within(&h.deps, batch.clone(), h.invocation()).await;
@@ -349,4 +352,32 @@ async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_pas
 #[tokio::test]
 async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes_on_dynamodb() {
     a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes(dynamodb().await).await;
+}
+
+/// A 500 names no wait: retried in the invocation after a short growing wait (0.5 s first), not
+/// reported as failed while the invocation has time; with no time left it is reported.
+#[tokio::test]
+async fn an_outage_without_a_named_wait_is_retried_in_the_invocation_while_it_has_time() {
+    let h = Harness::start(sqlite().await, None).await;
+    let t0 = h.clock.now();
+    let batch = h.ask(&[LIMITED, OTHER]).await;
+    let response = handle_stream_batch_within(&h.deps, batch, h.invocation()).await;
+    assert!(failed_ids(&response).is_empty(), "{response:?}");
+    let limited = h.calls_to(LIMITED);
+    assert_eq!(limited.len(), 2, "{limited:#?}");
+    assert_eq!(limited[1].at - t0, chrono::Duration::milliseconds(500));
+    assert!(h.store.parked().await.unwrap().is_empty(), "an outage is not parked");
+
+    // No time left in the invocation: the failing record is the batch item failure.
+    let h = Harness::start(sqlite().await, None).await;
+    let batch = h.ask(&[OTHER, LIMITED]).await;
+    let failing = batch[1].0.clone();
+    let invocation = Invocation {
+        clock: h.clock.as_ref(),
+        deadline: h.clock.now() + chrono::Duration::seconds(5),
+    };
+    let response = handle_stream_batch_within(&h.deps, batch, invocation).await;
+    assert_eq!(failed_ids(&response), vec![failing]);
+    assert_eq!(h.calls_to(LIMITED).len(), 1);
+    assert_eq!(h.calls_to(OTHER).len(), 1);
 }
