@@ -41,6 +41,8 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     // Only the lease holder sends here, and it took the lease after the last one lapsed: a
     // claim older than a lease is a dead worker's, not a live one's.
     outreach_config.claim_stale_after = outreach_config.lease_ttl;
+    // A message sent and not recorded when serve must stop is kept beside the database.
+    outreach_config.outbox = sarafan_outreach::outbox_for(&choice);
     let outreach = Arc::new(Outreach {
         store: store.clone(),
         // The worker schedules retries per recipient itself: a client waiting out one chat's

@@ -7,7 +7,7 @@ mod lambda_emulator;
 use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
-use sarafan_core::store::{ChangeFeed, RecordKind, RecordLister};
+use sarafan_core::store::{ChangeFeed, ParkedEvents, RecordKind, RecordLister};
 use serde_json::{json, Value};
 use sha2::Sha256;
 use std::process::Command;
@@ -399,16 +399,18 @@ fn filtered(batch: Value) -> Vec<Value> {
 
 /// `/api/surveys` for three Slack customers through the ingest binary, the table's stream read
 /// back, its records handed to the outreach binary as Lambda hands them: one customer's question
-/// meets Slack's rate limit, that record alone is reported as a batch item failure, the retry
-/// from it (as Lambda retries) asks the rest, and a redelivery of the whole batch asks nobody
-/// again. Each customer gets exactly one question.
+/// meets Slack's rate limit for 10 minutes, longer than the invocation, so that record is parked
+/// in the table, not reported as failed (a failed record is retried at once, calling Slack
+/// before it said to); the others are asked; redeliveries of the whole batch and the scheduled
+/// sweep before the wait passes ask nobody; the sweep once it has passed asks that customer.
+/// Each customer gets exactly one question.
 #[tokio::test]
-async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_from() {
+async fn stream_records_ask_each_customer_once_and_a_long_rate_limit_is_parked_until_it_passes() {
     let store = fresh_table().await;
     let mut stream = StreamReader::open(store.table()).await;
     let slack = MockServer::start().await;
     let customers = ["U0AAAA", "U0BFAIL", "U0CCCC"];
-    // Rate limited for longer than outreach waits: a transient failure at once.
+    // Rate limited for longer than an invocation can wait (Slack's Retry-After, in seconds).
     Mock::given(method("POST"))
         .and(path("/conversations.open"))
         .and(body_string_contains("U0BFAIL"))
@@ -477,38 +479,44 @@ async fn stream_records_ask_each_customer_once_and_a_failing_record_is_retried_f
     }
     assert!(store.read_feed(0, 10).await.unwrap().is_empty());
 
-    // First delivery: the rate-limited customer's record is the one failure reported.
+    // First delivery: nothing fails; the rate-limited customer's record is parked.
     let handled = outreach.invoke(json!({ "Records": records })).await.answered();
-    let failures = handled["batchItemFailures"].as_array().unwrap().clone();
-    assert_eq!(failures.len(), 1, "{handled}");
-    let failed_at = records
-        .iter()
-        .position(|r| r["dynamodb"]["SequenceNumber"] == failures[0]["itemIdentifier"])
-        .unwrap_or_else(|| panic!("the failure names a record of the batch: {handled}"));
-    assert!(
-        records[failed_at].to_string().contains("U0BFAIL"),
-        "{}",
-        records[failed_at]
-    );
+    assert_eq!(handled["batchItemFailures"], json!([]), "{handled}");
     let questions = |sent: &[Value]| customers.map(|u| sent.iter().filter(|m| m["channel"] == format!("D{u}")).count());
-    // A failed record holds back only its own recipient: the others, before and after it in
-    // the batch, are asked at once (issue 17), and the retry from the failure finds them done.
-    let expected = customers.map(|u| usize::from(u != "U0BFAIL"));
+    // A rate-limited recipient holds back only itself: the others, before and after it in the
+    // batch, are asked at once (issue 17).
     assert_eq!(
         questions(&posts(&slack).await),
-        expected,
+        [1, 0, 1],
         "everyone but the rate-limited customer"
     );
+    let parked = store.parked().await.unwrap();
+    assert_eq!(parked.len(), 1, "{parked:#?}");
+    assert_eq!(parked[0].lane, "customer:slack:U0BFAIL");
+    let wait = parked[0].due - chrono::Utc::now();
+    assert!(
+        wait > chrono::Duration::seconds(590) && wait <= chrono::Duration::seconds(600),
+        "due in {wait}"
+    );
 
-    // Lambda retries the batch from the failed record: the rest are asked, nobody twice.
-    let retried = outreach
-        .invoke(json!({ "Records": records[failed_at..] }))
-        .await
-        .answered();
-    assert_eq!(retried["batchItemFailures"], json!([]), "{retried}");
+    // The whole batch again (Lambda delivers at least once), and the scheduled sweep before the
+    // ten minutes pass: nobody is asked again, the rate-limited customer not yet.
+    let again = outreach.invoke(json!({ "Records": records })).await.answered();
+    assert_eq!(again["batchItemFailures"], json!([]), "{again}");
+    let swept = outreach.invoke(json!({"sarafan": "deliver-parked"})).await.answered();
+    assert_eq!(swept, json!({"handled": 0, "waiting": 1}));
+    assert_eq!(questions(&posts(&slack).await), [1, 0, 1]);
+
+    // Ten minutes on (the parked event's due time moved to now): the sweep asks that customer.
+    let mut due_now = parked[0].clone();
+    due_now.due = chrono::Utc::now();
+    store.park(&due_now).await.unwrap();
+    let swept = outreach.invoke(json!({"sarafan": "deliver-parked"})).await.answered();
+    assert_eq!(swept, json!({"handled": 1, "waiting": 0}));
     assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);
+    assert!(store.parked().await.unwrap().is_empty());
 
-    // The whole batch once more (Lambda delivers at least once): still one question each.
+    // The whole batch once more: still one question each.
     let again = outreach.invoke(json!({ "Records": records })).await.answered();
     assert_eq!(again["batchItemFailures"], json!([]), "{again}");
     assert_eq!(questions(&posts(&slack).await), [1, 1, 1]);

@@ -617,3 +617,96 @@ async fn an_answer_right_after_the_question_finds_its_survey() {
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(apis.sent().len(), 2, "{:#?}", apis.sent());
 }
+
+/// SIGTERM while a message, accepted by Telegram, waits for its record (the database refusing
+/// writes): serve stops within seconds instead of waiting for the store; the claim and a kept
+/// note of the message stay, so the restart on a healthy store records it and does not send it
+/// again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_a_record_retries_stops_serve_and_the_restart_records_the_message_not_resends_it() {
+    const CHAT: u64 = 7_100_001;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sarafan.db");
+    // The moment Telegram accepts the question, the database refuses writes until the test says.
+    let lock: Arc<Mutex<Option<rusqlite::Connection>>> = Arc::new(Mutex::new(None));
+    let on_accept = {
+        let lock = lock.clone();
+        let db = db.clone();
+        move |_chat: u64| {
+            let mut held = lock.lock().unwrap();
+            if held.is_some() {
+                return;
+            }
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            conn.busy_timeout(Duration::from_secs(5)).unwrap();
+            conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+            *held = Some(conn);
+        }
+    };
+    let apis = Apis::start(|_, _| None, on_accept, Duration::ZERO).await;
+    let mut first = Serve::start(dir.path(), "first", &apis.slack, &apis.telegram).await;
+    first.ask(&[CHAT]).await;
+    apis.wait_until(Duration::from_secs(10), "the question", &[&first], |s| !s.is_empty())
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !first.log().contains("message sent but not recorded") {
+        assert!(Instant::now() < deadline, "the record was not retried: {}", first.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let signalled = Instant::now();
+    let term = Command::new("kill")
+        .args(["-TERM", &first.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let exited = loop {
+        if first.child.try_wait().unwrap().is_some() {
+            break Some(signalled.elapsed());
+        }
+        if signalled.elapsed() > Duration::from_secs(30) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    eprintln!("SIGTERM while a record retries: serve exited after {exited:?}");
+    let held = lock.lock().unwrap().take();
+    drop(held);
+    let exited = exited.unwrap_or_else(|| panic!("serve did not stop within 30 s: {}", first.log()));
+    assert!(
+        exited < Duration::from_secs(8),
+        "serve took {exited:?} to stop\n{}",
+        first.log()
+    );
+    assert!(
+        first.log().contains("kept to record at the next start"),
+        "{}",
+        first.log()
+    );
+
+    // The store is healthy again: the restart records the message, and does not send it again.
+    let second = Serve::start(dir.path(), "second", &apis.slack, &apis.telegram).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !second.log().contains("messages sent before the last stop are recorded") {
+        assert!(
+            Instant::now() < deadline,
+            "not recorded after the restart: {}",
+            second.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Time for a resend to show itself, were there one.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(apis.sent().len(), 1, "{:#?}\n{}", apis.sent(), second.log());
+    // Recorded: the customer's answer is taken and followed up, once.
+    second.answer(1, CHAT, 10).await;
+    apis.wait_until(Duration::from_secs(10), "the follow-up", &[&second], |s| s.len() >= 2)
+        .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = apis.sent();
+    eprintln!("SIGTERM then restart: {} messages sent to the customer", sent.len());
+    assert_eq!(sent.len(), 2, "the question once, then the follow-up: {sent:#?}");
+    assert_ne!(sent[0].text, sent[1].text);
+    assert!(!db.with_file_name("sarafan.db.unrecorded.jsonl").exists());
+}

@@ -180,6 +180,52 @@ fn outreach_is_invoked_only_for_inserted_feed_events_and_reports_failed_items() 
 }
 
 #[test]
+fn parked_outreach_is_swept_every_minute_within_an_invocation_longer_than_that() {
+    let template = template();
+    let schedule = resource(&template, "OutreachSweepSchedule");
+    assert_eq!(text(&schedule["Type"]), "AWS::Scheduler::Schedule");
+    let props = &schedule["Properties"];
+    assert_eq!(text(&props["ScheduleExpression"]), "rate(1 minute)");
+    // The input the outreach Lambda reads as the sweep, not a stream batch.
+    let input: serde_json::Value = serde_json::from_str(text(&props["Target"]["Input"])).expect("JSON input");
+    let expected: serde_json::Value = serde_json::from_str(sarafan_outreach::SWEEP_INPUT).unwrap();
+    assert_eq!(input, expected);
+    assert!(matches!(
+        sarafan_outreach::Invoked::from_payload(input),
+        Ok(sarafan_outreach::Invoked::Sweep)
+    ));
+    // A sweep waits for what falls due before its invocation ends (less the margin): longer
+    // than a minute plus the margin, and every due time lies inside some sweep.
+    let timeout = resource(&template, "OutreachFunction")["Properties"]["Timeout"]
+        .as_u64()
+        .expect("a timeout");
+    assert!(
+        timeout >= 60 + sarafan_outreach::stream::MARGIN.as_secs(),
+        "Timeout {timeout}"
+    );
+    let statements =
+        resource(&template, "OutreachRole")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
+    let actions: Vec<String> = statements
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .flat_map(|s| match &s["Action"] {
+            Value::Sequence(list) => list.iter().map(|a| text(a).to_string()).collect::<Vec<_>>(),
+            one => vec![text(one).to_string()],
+        })
+        .collect();
+    // Every change reads its delivery key with BatchGetItem; claims and parked events are deleted.
+    for needed in [
+        "dynamodb:BatchGetItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+    ] {
+        assert!(actions.iter().any(|a| a == needed), "{needed} missing: {actions:?}");
+    }
+}
+
+#[test]
 fn listening_runs_on_a_schedule_with_its_own_narrow_role() {
     let template = template();
     let function = resource(&template, "ListenFunction");

@@ -40,6 +40,12 @@ pub struct OutreachConfig {
     pub claim_stale_after: Duration,
     /// The email channel (`SURVEY_FROM`): surveys by email and promoters' links by email.
     pub email: Option<EmailChannel>,
+    /// Raised when the feed worker is to stop: a record being retried gives up then (see
+    /// `outbox`). Never raised in Lambda, where the invocation's end is the limit.
+    pub stop: crate::StopSignal,
+    /// Where messages sent but not recorded at a stop are kept until the next start (beside an
+    /// SQLite database); without one, such a message may be sent again after the restart.
+    pub outbox: Option<std::path::PathBuf>,
 }
 
 /// A fresh name for a worker's lease and claims: the process id (for the logs) and a random
@@ -65,6 +71,8 @@ impl Default for OutreachConfig {
             lease_ttl: Duration::from_secs(30),
             claim_stale_after: Duration::from_secs(120),
             email: None,
+            stop: crate::StopSignal::default(),
+            outbox: None,
         }
     }
 }

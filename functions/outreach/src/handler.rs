@@ -59,6 +59,10 @@ pub enum OutreachError {
     /// Another worker claimed this message and may be sending it now.
     #[error("{key} is being sent by {claimant}")]
     InFlight { key: String, claimant: String },
+    /// The worker is stopping while this message, sent, waits to be recorded: its claim stays,
+    /// and the outbox (if any) has it recorded at the next start.
+    #[error("{key} was sent; stopping before it could be recorded")]
+    Stopped { key: String },
 }
 
 impl OutreachError {
@@ -68,7 +72,7 @@ impl OutreachError {
             OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
             OutreachError::Chat(e) => e.is_transient(),
             OutreachError::Mail(e) => e.is_transient(),
-            OutreachError::InFlight { .. } => true,
+            OutreachError::InFlight { .. } | OutreachError::Stopped { .. } => true,
         }
     }
 
@@ -183,13 +187,24 @@ impl Outreach {
     }
 
     /// Records what a message the platform accepted produced. The message is out, so a store
-    /// that fails now is retried here (only the record, never the send) until it takes it.
+    /// that fails now is retried here (only the record, never the send) until it takes it, or
+    /// until the worker is told to stop: then the claim stays (nobody else sends it) and the
+    /// message goes to the outbox, to be recorded at the next start.
     async fn record_sent(&self, key: &str, record: Option<Change>) -> Result<(), OutreachError> {
         let mut wait = std::time::Duration::from_millis(50);
+        let stop = &self.config.stop;
         loop {
-            let stored = match &record {
-                Some(change) => self.store.apply(key, change.clone()).await.map(drop),
-                None => self.store.mark_effect_done(key).await,
+            let stored = async {
+                match &record {
+                    Some(change) => self.store.apply(key, change.clone()).await.map(drop),
+                    None => self.store.mark_effect_done(key).await,
+                }
+            };
+            // A write may hang on a locked store for its busy timeout: a stop does not wait for it
+            // (should it land after all, recording it again at the next start is a duplicate).
+            let stored = tokio::select! {
+                stored = stored => stored,
+                _ = stop.raised() => return Err(self.keep_unrecorded(key, record)),
             };
             match stored {
                 Ok(()) => {
@@ -200,12 +215,39 @@ impl Outreach {
                 }
                 Err(e @ (StoreError::Unavailable(_) | StoreError::Backend(_))) => {
                     tracing::warn!(key, error = %e, wait_ms = wait.as_millis() as u64, "message sent but not recorded; retrying the record");
-                    tokio::time::sleep(wait).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = stop.raised() => return Err(self.keep_unrecorded(key, record)),
+                    }
                     wait = (wait * 2).min(RECORD_MAX_BACKOFF);
                 }
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+
+    /// Stopping with `key` sent and not recorded: keeps it in the outbox for the next start.
+    fn keep_unrecorded(&self, key: &str, record: Option<Change>) -> OutreachError {
+        let message = crate::outbox::Unrecorded {
+            key: key.to_string(),
+            claimant: self.config.claimant.clone(),
+            record,
+        };
+        match &self.config.outbox {
+            Some(path) => match crate::outbox::keep(path, &message) {
+                Ok(()) => {
+                    tracing::warn!(key, outbox = %path.display(), "stopping with a message sent but not recorded: kept to record at the next start; its claim keeps others from sending it")
+                }
+                Err(e) => {
+                    tracing::error!(key, outbox = %path.display(), error = %e, "stopping with a message sent but not recorded, and it could not be kept: once its claim is stale it may be sent again")
+                }
+            },
+            None => tracing::error!(
+                key,
+                "stopping with a message sent but not recorded: once its claim is stale it may be sent again"
+            ),
+        }
+        OutreachError::Stopped { key: key.to_string() }
     }
 
     async fn customer_locale(&self, customer: Option<&Customer>, extra: Option<&str>) -> String {

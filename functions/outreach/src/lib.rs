@@ -4,14 +4,21 @@ pub mod config;
 pub mod email;
 pub mod handler;
 pub mod messages;
+pub mod outbox;
+pub mod stop;
+pub mod stream;
 pub mod templates;
 pub mod worker;
 
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTuning};
 pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
+pub use stop::StopSignal;
+pub use stream::{
+    deliver_parked, handle_stream_batch, handle_stream_batch_within, Clock, Invocation, Swept, SystemClock,
+};
 pub use templates::{Key, Templates};
-pub use worker::{handle_stream_batch, run_feed_worker};
+pub use worker::run_feed_worker;
 
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use sarafan_core::store::StoreChoice;
@@ -23,20 +30,84 @@ pub async fn outreach_from(lookup: impl Fn(&str) -> Option<String>, default_stor
     let settings = Settings::from_lookup(&lookup)?;
     let choice = StoreChoice::from_lookup(&lookup, default_store).map_err(anyhow::Error::msg)?;
     let store = choice.open().await?;
+    let mut config = settings.config;
+    config.outbox = outbox_for(&choice);
     Ok(Outreach {
         store,
         chat: settings.chat,
         templates: settings.templates,
-        config: settings.config,
+        config,
     })
 }
 
-/// The Lambda handler: one DynamoDB Streams batch. Records that are not inserted feed events
-/// (the filter in template.yaml should already have left them out) are passed over.
-pub async fn handle_stream_event(deps: &Outreach, event: &StreamEvent) -> DynamoDbEventResponse {
+/// Where the feed worker keeps messages sent but not recorded at a stop: beside an SQLite file.
+/// On DynamoDB there is none (see docs/deploy.md, "Delivery guarantees").
+pub fn outbox_for(choice: &StoreChoice) -> Option<std::path::PathBuf> {
+    match choice {
+        StoreChoice::Sqlite { path } => Some(outbox::beside(path)),
+        StoreChoice::Dynamodb { .. } => None,
+    }
+}
+
+/// The Lambda handler: one DynamoDB Streams batch, within `invocation`. Records that are not
+/// inserted feed events (the filter in template.yaml should already have left them out) are
+/// passed over.
+pub async fn handle_stream_event(
+    deps: &Outreach,
+    event: &StreamEvent,
+    invocation: Invocation<'_>,
+) -> DynamoDbEventResponse {
     let records = sarafan_core::store::dynamodb::stream::events_from_stream(event);
     tracing::debug!(records = event.records.len(), events = records.len(), "stream batch");
-    handle_stream_batch(deps, records).await
+    handle_stream_batch_within(deps, records, invocation).await
+}
+
+/// The input EventBridge Scheduler sends for the sweep of parked events (template.yaml).
+pub const SWEEP_INPUT: &str = r#"{"sarafan":"deliver-parked"}"#;
+
+/// What the outreach Lambda was invoked with.
+#[derive(Debug)]
+pub enum Invoked {
+    Stream(Box<StreamEvent>),
+    /// The scheduled sweep of parked events ([`SWEEP_INPUT`]).
+    Sweep,
+}
+
+impl Invoked {
+    /// Tells a stream batch from the sweep; anything else is an error naming what was expected.
+    pub fn from_payload(payload: serde_json::Value) -> Result<Invoked, String> {
+        if payload.get("Records").is_some() {
+            return serde_json::from_value(payload)
+                .map(|event| Invoked::Stream(Box::new(event)))
+                .map_err(|e| format!("not a DynamoDB stream batch: {e}"));
+        }
+        if payload.get("sarafan").and_then(|v| v.as_str()) == Some("deliver-parked") {
+            return Ok(Invoked::Sweep);
+        }
+        Err(format!(
+            "expected a DynamoDB stream batch (Records) or the sweep {SWEEP_INPUT}, got {:.200}",
+            payload.to_string()
+        ))
+    }
+}
+
+/// The Lambda handler for either input: the batch response, or what the sweep did.
+pub async fn handle_invocation(
+    deps: &Outreach,
+    invoked: &Invoked,
+    invocation: Invocation<'_>,
+) -> Result<serde_json::Value, OutreachError> {
+    match invoked {
+        Invoked::Stream(event) => {
+            let response = handle_stream_event(deps, event, invocation).await;
+            Ok(serde_json::to_value(response).unwrap_or_default())
+        }
+        Invoked::Sweep => {
+            let swept = deliver_parked(deps, invocation).await?;
+            tracing::info!(handled = swept.handled, waiting = swept.waiting, "parked events swept");
+            Ok(serde_json::json!({"handled": swept.handled, "waiting": swept.waiting}))
+        }
+    }
 }
 
 /// Runs the feed worker on the configured store (`SARAFAN_STORE`, default `sqlite`) until

@@ -1,7 +1,7 @@
 //! Entry point of sarafan-outreach: in Lambda, DynamoDB Streams batches; elsewhere, the store's feed worker.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use sarafan_outreach::{handle_stream_event, outreach_from, StreamEvent};
+use sarafan_outreach::{handle_invocation, outreach_from, Invocation, Invoked, SystemClock};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -24,12 +24,23 @@ async fn main() -> Result<(), Error> {
     let settings = sarafan_core::secrets::Settings::load()
         .await
         .map_err(|e| e.to_string())?;
-    let deps = outreach_from(|name| settings.get(name), "dynamodb")
+    let mut deps = outreach_from(|name| settings.get(name), "dynamodb")
         .await
         .map_err(|e| format!("sarafan-outreach configuration: {e:#}"))?;
+    // Waits are scheduled per recipient against the invocation's deadline (see stream.rs).
+    deps.chat = deps.chat.with_retry(sarafan_core::chat::RetryPolicy::none());
     let deps = &deps;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<StreamEvent>| async move {
-        Ok::<_, Error>(handle_stream_event(deps, &event.payload).await)
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| async move {
+        let deadline = chrono::DateTime::from_timestamp_millis(event.context.deadline as i64)
+            .ok_or("the invocation has no deadline")?;
+        let invocation = Invocation {
+            clock: &SystemClock,
+            deadline,
+        };
+        let invoked = Invoked::from_payload(event.payload)?;
+        handle_invocation(deps, &invoked, invocation)
+            .await
+            .map_err(|e| Error::from(e.to_string()))
     }))
     .await
 }

@@ -1,11 +1,9 @@
-//! The two hosts of the handler: the change-feed worker (`sarafan serve`) and Lambda stream batches.
+//! The change-feed worker: outreach under `sarafan serve` (Lambda's stream batches are in stream.rs).
 
 use crate::config::WorkerTuning;
-use crate::handler::{handle, handle_entry, Outreach};
-use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use crate::handler::{handle_entry, Outreach, OutreachError};
 use sarafan_core::model::{DomainEvent, FeedEntry};
 use sarafan_core::store::Lease;
-use serde_json::json;
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
@@ -28,13 +26,31 @@ const MAX_WAITING: usize = 10_000;
 /// The saved cursor stays before the oldest waiting event, so a restart handles it again (the
 /// effect log makes what was already done a no-op). A permanent failure is logged and skipped.
 pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Future<Output = ()>) {
+    let stop = &deps.config.stop;
+    stop.lower();
+    // The stop is raised the moment shutdown comes, so a record being retried gives up then
+    // instead of holding the worker (and the process) until the store recovers.
+    let raise = async {
+        shutdown.await;
+        stop.raise();
+    };
+    tokio::join!(raise, work(deps, consumer));
+}
+
+async fn work(deps: &Outreach, consumer: &str) {
     let config = &deps.config;
+    let stop = &config.stop;
     let tuning = config.worker;
-    let mut shutdown = std::pin::pin!(shutdown);
     let mut lease = LeaseState::default();
     let mut feed: Option<Feed> = None;
     let mut backoff = tuning.poll;
+    // Messages sent before the last stop and not recorded: recorded before anything is sent.
+    let mut unrecorded = config.outbox.as_deref().filter(|path| path.exists());
+    let mut abandoned = false;
     loop {
+        if stop.is_raised() {
+            break;
+        }
         let now = Instant::now();
         if now >= lease.renew_at {
             lease.renew(deps, now).await;
@@ -45,6 +61,20 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
         }
         let wait = if !lease.held(now) {
             lease.renew_at.saturating_duration_since(now)
+        } else if let Some(path) = unrecorded {
+            match crate::outbox::record_kept(deps, path).await {
+                Ok(recorded) => {
+                    tracing::info!(recorded, "messages sent before the last stop are recorded");
+                    unrecorded = None;
+                    Duration::ZERO
+                }
+                Err(reason) => {
+                    tracing::warn!(%reason, wait_ms = backoff.as_millis() as u64, "outreach paused: messages sent before the last stop are not recorded yet");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(tuning.max_backoff);
+                    wait
+                }
+            }
         } else {
             let feed = match &mut feed {
                 Some(feed) => Ok(feed),
@@ -54,18 +84,22 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
                 },
             };
             match feed {
-                Ok(feed) => match feed.step(deps, consumer, lease.renew_at).await {
-                    Ok(wait) => {
-                        backoff = tuning.poll;
-                        wait
+                Ok(feed) => {
+                    let stepped = feed.step(deps, consumer, lease.renew_at).await;
+                    abandoned |= feed.abandoned;
+                    match stepped {
+                        Ok(wait) => {
+                            backoff = tuning.poll;
+                            wait
+                        }
+                        Err(reason) => {
+                            tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
+                            let wait = backoff;
+                            backoff = (backoff * 2).min(tuning.max_backoff);
+                            wait
+                        }
                     }
-                    Err(reason) => {
-                        tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(tuning.max_backoff);
-                        wait
-                    }
-                },
+                }
                 Err(reason) => {
                     tracing::warn!(consumer, %reason, "outreach paused: the cursor could not be read");
                     let wait = backoff;
@@ -75,19 +109,19 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
             }
         };
         tokio::select! {
-            _ = &mut shutdown => {
-                if lease.held(Instant::now()) {
-                    // The next worker need not wait for the lease to lapse.
-                    if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
-                        tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
-                    }
-                }
-                tracing::info!(consumer, "outreach worker stopped");
-                return;
-            }
+            _ = stop.raised() => break,
             _ = tokio::time::sleep(wait) => {}
         }
     }
+    // The next worker need not wait for the lease to lapse, unless the store is refusing
+    // writes just now (a stop gave up on a record): then it lapses on its own, and the stop
+    // does not wait on the store.
+    if lease.held(Instant::now()) && !abandoned {
+        if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
+            tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
+        }
+    }
+    tracing::info!(consumer, "outreach worker stopped");
 }
 
 /// What this worker knows of its lease.
@@ -150,7 +184,7 @@ impl LeaseState {
 }
 
 /// Which recipient an event is about: events of one lane are handled in order, lanes independently.
-fn lane_of(event: &DomainEvent) -> String {
+pub(crate) fn lane_of(event: &DomainEvent) -> String {
     match event {
         DomainEvent::SurveyRequested { customer_id, .. }
         | DomainEvent::ResponseRecorded { customer_id, .. }
@@ -180,16 +214,21 @@ struct Feed {
     /// The cursor as last saved.
     saved: u64,
     lanes: HashMap<String, Lane>,
+    /// A stop gave up on recording a message sent (see `Outreach::record_sent`).
+    abandoned: bool,
 }
 
 enum Outcome {
     Done,
     Retry(Option<Duration>),
+    /// Stopping with the event's message sent and not recorded: it stays in its lane.
+    Abandoned,
 }
 
 async fn handle_now(deps: &Outreach, entry: &FeedEntry) -> Outcome {
     match handle_entry(entry, deps).await {
         Ok(_) => Outcome::Done,
+        Err(OutreachError::Stopped { .. }) => Outcome::Abandoned,
         Err(e) if e.is_transient() => Outcome::Retry(e.retry_after()),
         Err(e) => {
             tracing::error!(seq = entry.seq, kind = entry.event.kind(), error = %e, "event skipped after a permanent failure");
@@ -204,6 +243,7 @@ impl Feed {
             read: cursor,
             saved: cursor,
             lanes: HashMap::new(),
+            abandoned: false,
         }
     }
 
@@ -271,14 +311,22 @@ impl Feed {
     /// step. Stops early at `deadline` (the lease's renewal).
     async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, String> {
         let tuning = deps.config.worker;
+        let stop = &deps.config.stop;
         for name in self.due(Instant::now()) {
             let Some(lane) = self.lanes.get_mut(&name) else {
                 continue;
             };
             while let Some(entry) = lane.waiting.front() {
+                if stop.is_raised() {
+                    break;
+                }
                 match handle_now(deps, entry).await {
                     Outcome::Done => {
                         lane.waiting.pop_front();
+                    }
+                    Outcome::Abandoned => {
+                        self.abandoned = true;
+                        break;
                     }
                     Outcome::Retry(retry_after) => {
                         let wait = retry_after.unwrap_or(lane.backoff);
@@ -300,7 +348,7 @@ impl Feed {
             }
         }
         let mut full_batch = false;
-        if self.waiting() < MAX_WAITING && Instant::now() < deadline {
+        if self.waiting() < MAX_WAITING && Instant::now() < deadline && !stop.is_raised() {
             let entries = deps
                 .store
                 .read_feed(self.read, tuning.batch)
@@ -314,14 +362,27 @@ impl Feed {
                     waiting.waiting.push_back(entry);
                     continue;
                 }
-                if let Outcome::Retry(retry_after) = handle_now(deps, &entry).await {
-                    self.park(lane, entry, retry_after, &tuning, Instant::now());
+                match handle_now(deps, &entry).await {
+                    Outcome::Done => {}
+                    Outcome::Retry(retry_after) => self.park(lane, entry, retry_after, &tuning, Instant::now()),
+                    Outcome::Abandoned => {
+                        self.abandoned = true;
+                        self.park(lane, entry, None, &tuning, Instant::now());
+                    }
+                }
+                if stop.is_raised() {
+                    break;
                 }
                 if Instant::now() >= deadline {
                     full_batch = true;
                     break;
                 }
             }
+        }
+        if stop.is_raised() {
+            // Not saved now (the store may be refusing writes): a restart reads from the last
+            // saved cursor, and what was done since is a no-op then.
+            return Ok(Duration::ZERO);
         }
         let cursor = self.cursor();
         if cursor > self.saved {
@@ -336,40 +397,6 @@ impl Feed {
         }
         Ok(self.next_wait(Instant::now(), tuning.poll))
     }
-}
-
-/// Handles a DynamoDB stream batch, already decoded into `(record id, event)` pairs in stream order.
-///
-/// Reports the first record that failed for now: Lambda retries the batch from it. Later events
-/// of the same recipient (see [`lane_of`]) are left for that retry, so they are not handled
-/// ahead of it; other recipients' events are handled now rather than waiting for the retry
-/// (handled again then, they find their effects done). Permanent failures are logged and not
-/// reported (a retry could not fix them).
-pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEvent)>) -> DynamoDbEventResponse {
-    let mut failed: Option<&str> = None;
-    let mut held: Vec<String> = Vec::new();
-    for (record_id, event) in &records {
-        let lane = lane_of(event);
-        if held.contains(&lane) {
-            continue;
-        }
-        match handle(record_id, event, deps).await {
-            Ok(_) => {}
-            Err(e) if e.is_transient() => {
-                tracing::warn!(record_id, %lane, error = %e, "record failed; Lambda will retry from it");
-                failed = failed.or(Some(record_id));
-                held.push(lane);
-            }
-            Err(e) => tracing::error!(record_id, error = %e, "record skipped after a permanent failure"),
-        }
-    }
-    batch_response(failed)
-}
-
-/// The answer Lambda reads; built through serde so it holds whichever fields the crate's features add.
-fn batch_response(failed: Option<&str>) -> DynamoDbEventResponse {
-    let failures: Vec<_> = failed.map(|id| json!({ "itemIdentifier": id })).into_iter().collect();
-    serde_json::from_value(json!({ "batchItemFailures": failures })).expect("a well-formed batch response")
 }
 
 #[cfg(test)]

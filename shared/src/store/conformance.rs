@@ -1604,3 +1604,56 @@ pub async fn a_survey_recorded_before_a_refused_send_is_withdrawn<S: Store>(stor
         crate::survey::SurveyStage::Failed
     );
 }
+
+/// Parked events keep their event and due time, each lane's in record order (sequence numbers
+/// of different lengths included); parking one again moves its due time; unparking drops one.
+pub async fn parked_events_keep_their_order_until_unparked<S: ParkedEvents>(store: &S) {
+    let due = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap() + Duration::milliseconds(250);
+    let event = |customer: &str| DomainEvent::OptedOut {
+        customer_id: customer.into(),
+        identity: None,
+    };
+    let parked = |lane: &str, record: &str, customer: &str| ParkedEvent {
+        lane: lane.into(),
+        record_id: record.into(),
+        event: event(customer),
+        due,
+    };
+    assert!(store.parked().await.unwrap().is_empty());
+    assert!(store.parked_in("customer:a").await.unwrap().is_empty());
+    store.park(&parked("customer:a", "1000", "a")).await.unwrap();
+    store.park(&parked("customer:a", "999", "a")).await.unwrap();
+    store.park(&parked("customer:ab", "5", "ab")).await.unwrap();
+    store.park(&parked("staff", "7", "s")).await.unwrap();
+    let lane_a = store.parked_in("customer:a").await.unwrap();
+    let records: Vec<&str> = lane_a.iter().map(|p| p.record_id.as_str()).collect();
+    assert_eq!(records, ["999", "1000"], "record order, not text order; no other lane");
+    assert_eq!(lane_a[0], parked("customer:a", "999", "a"));
+    let all: Vec<(String, String)> = store
+        .parked()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| (p.lane, p.record_id))
+        .collect();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0], ("customer:a".to_string(), "999".to_string()));
+    // Parked again (a redelivery, or a new wait): one event, the new due time.
+    let mut later = parked("customer:a", "999", "a");
+    later.due = due + Duration::minutes(40);
+    store.park(&later).await.unwrap();
+    let lane_a = store.parked_in("customer:a").await.unwrap();
+    assert_eq!(lane_a.len(), 2);
+    assert_eq!(lane_a[0].due, later.due);
+    store.unpark("customer:a", "999").await.unwrap();
+    store.unpark("customer:a", "nothing-here").await.unwrap();
+    let records: Vec<String> = store
+        .parked_in("customer:a")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.record_id)
+        .collect();
+    assert_eq!(records, ["1000"]);
+    assert_eq!(store.parked().await.unwrap().len(), 3);
+}

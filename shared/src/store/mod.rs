@@ -219,10 +219,11 @@ impl<T> Store for T where
 {
 }
 
-/// Every port a host wires: the store plus its effect log, mention reader and send guard.
-pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser + SendGuard {}
+/// Every port a host wires: the store plus its effect log, mention reader, send guard and
+/// parked events.
+pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser + SendGuard + ParkedEvents {}
 
-impl<T: Store + EffectLog + MentionReader + CustomerEraser + SendGuard> FullStore for T {}
+impl<T: Store + EffectLog + MentionReader + CustomerEraser + SendGuard + ParkedEvents> FullStore for T {}
 
 /// What asking for a lease came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -263,6 +264,37 @@ pub trait SendGuard: Send + Sync {
     async fn claim_send(&self, key: &str, claimant: &str, stale_after: std::time::Duration) -> StoreResult<SendClaim>;
     /// Drops `claimant`'s claim on `key` (the send failed and will be retried, maybe by another).
     async fn release_send(&self, key: &str, claimant: &str) -> StoreResult<()>;
+}
+
+/// An event outreach holds back because the recipient's platform asked it to wait (a rate
+/// limit longer than a Lambda invocation can wait): nothing may be sent for it before `due`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkedEvent {
+    /// The recipient (outreach's lane: `customer:{id}`, `staff`): its later events park behind it.
+    pub lane: String,
+    /// The stream record the event came in (its sequence number): parking it again is a no-op.
+    pub record_id: String,
+    pub event: crate::model::DomainEvent,
+    pub due: chrono::DateTime<chrono::Utc>,
+}
+
+/// Events parked until their due time (outreach in Lambda, where a long wait cannot be slept
+/// out in the invocation); a scheduled sweep hands them back when due.
+#[async_trait]
+pub trait ParkedEvents: Send + Sync {
+    /// Keeps `parked` until its due time; the same lane and record again only moves its due time.
+    async fn park(&self, parked: &ParkedEvent) -> StoreResult<()>;
+    /// Every parked event, each lane's in record order.
+    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>>;
+    /// The parked events of `lane`, in record order.
+    async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>>;
+    /// Drops a parked event (it was handled).
+    async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()>;
+}
+
+/// The order of stream records: sequence numbers are decimal strings of varying length.
+pub fn record_order(a: &str, b: &str) -> std::cmp::Ordering {
+    (a.len(), a).cmp(&(b.len(), b))
 }
 
 /// What an erasure did.

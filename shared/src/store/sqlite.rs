@@ -68,6 +68,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, until TEXT NOT NULL);
     CREATE TABLE send_claims (key TEXT PRIMARY KEY, claimant TEXT NOT NULL, claimed_at TEXT NOT NULL);
     "#,
+    // 4: events outreach holds back until a platform's retry_after passes (see parking.rs).
+    r#"
+    CREATE TABLE parked_events (lane TEXT NOT NULL, record_id TEXT NOT NULL, event TEXT NOT NULL,
+        due TEXT NOT NULL, PRIMARY KEY (lane, record_id));
+    "#,
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -1386,5 +1391,6 @@ impl ChangeFeed for SqliteStore {
 }
 
 mod guard;
+mod parking;
 #[cfg(test)]
 mod tests;

@@ -486,6 +486,21 @@ impl SendGuard for Unreachable {
     }
 }
 #[async_trait]
+impl ParkedEvents for Unreachable {
+    async fn park(&self, _: &ParkedEvent) -> StoreResult<()> {
+        Err(failure(self.transient))
+    }
+    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
+        Err(failure(self.transient))
+    }
+    async fn parked_in(&self, _: &str) -> StoreResult<Vec<ParkedEvent>> {
+        Err(failure(self.transient))
+    }
+    async fn unpark(&self, _: &str, _: &str) -> StoreResult<()> {
+        Err(failure(self.transient))
+    }
+}
+#[async_trait]
 impl CustomerEraser for Unreachable {
     async fn forget_customer(&self, _: &str) -> StoreResult<Erasure> {
         Err(failure(self.transient))

@@ -1,6 +1,7 @@
 //! The DynamoDB store: one table (see docs/data-model.md), each change one TransactWriteItems.
 
 mod guard;
+mod parking;
 pub mod stream;
 pub mod table;
 

@@ -324,6 +324,11 @@ async fn lease_has_one_holder_until_it_lapses() {
 }
 
 #[tokio::test]
+async fn parked_events_keep_their_order_until_unparked() {
+    suite::parked_events_keep_their_order_until_unparked(&fresh().1).await;
+}
+
+#[tokio::test]
 async fn a_message_is_claimed_once() {
     suite::a_message_is_claimed_once(&fresh().1).await;
 }
