@@ -203,17 +203,7 @@ fn parked_outreach_is_swept_every_minute_within_an_invocation_longer_than_that()
         timeout >= 60 + sarafan_outreach::stream::MARGIN.as_secs(),
         "Timeout {timeout}"
     );
-    let statements =
-        resource(&template, "OutreachRole")["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].clone();
-    let actions: Vec<String> = statements
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .flat_map(|s| match &s["Action"] {
-            Value::Sequence(list) => list.iter().map(|a| text(a).to_string()).collect::<Vec<_>>(),
-            one => vec![text(one).to_string()],
-        })
-        .collect();
+    let actions = role_actions(&template, "OutreachRole");
     // Every change reads its delivery key with BatchGetItem; claims and parked events are deleted.
     for needed in [
         "dynamodb:BatchGetItem",
@@ -335,5 +325,94 @@ fn no_parameter_carries_a_secret() {
             "parameter {name} looks like a secret; secrets belong in the Secrets Manager secret"
         );
         assert_ne!(parameter["NoEcho"].as_bool(), Some(true), "{name}");
+    }
+}
+
+/// Every action a role's policy statements allow; a conditional statement (`!If [condition,
+/// statement, !Ref AWS::NoValue]`) counts with its statement.
+fn role_actions(template: &Value, role: &str) -> Vec<String> {
+    let statements = &resource(template, role)["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    statements
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|s| match s {
+            Value::Tagged(t) if t.tag == "!If" => t.value[1].clone(),
+            s => s.clone(),
+        })
+        .flat_map(|s| match &s["Action"] {
+            Value::Sequence(list) => list.iter().map(|a| text(a).to_string()).collect::<Vec<_>>(),
+            one => vec![text(one).to_string()],
+        })
+        .collect()
+}
+
+/// The DynamoDB actions a role allows (`dynamodb:` prefix dropped).
+fn table_actions(template: &Value, role: &str) -> Vec<String> {
+    role_actions(template, role)
+        .into_iter()
+        .filter_map(|a| a.strip_prefix("dynamodb:").map(str::to_string))
+        .collect()
+}
+
+/// Every DynamoDB operation the store's code calls at run time, as IAM names (`batch_get_item()`
+/// -> `BatchGetItem`), read from shared/src/store/dynamodb (not its tests, nor table.rs, which
+/// creates and checks the table at deploy time).
+fn operations_the_store_calls() -> std::collections::BTreeSet<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("shared/src/store/dynamodb");
+    let mut operations = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name == "tests.rs" || name == "table.rs" {
+            continue;
+        }
+        let code = std::fs::read_to_string(&path).unwrap();
+        for op in [
+            "get_item",
+            "batch_get_item",
+            "query",
+            "scan",
+            "put_item",
+            "update_item",
+            "delete_item",
+            "batch_write_item",
+            "transact_get_items",
+        ] {
+            if code.contains(&format!(".{op}()")) {
+                let iam: String = op.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect();
+                operations.insert(iam);
+            }
+        }
+    }
+    operations
+}
+
+#[test]
+fn each_role_allows_the_table_operations_its_function_performs() {
+    // GIVEN the store's operations as its code calls them, and the four functions' roles
+    let template = template();
+    let called = operations_the_store_calls();
+    // (a transaction needs the item actions of what it holds; a batch read, BatchGetItem)
+    assert!(called.contains("BatchGetItem") && called.contains("Scan"), "{called:?}");
+    // THEN ingest, which reaches every store method through its routes (erasure among them),
+    // may perform every one ...
+    let ingest = table_actions(&template, "IngestRole");
+    for operation in &called {
+        assert!(
+            ingest.contains(operation),
+            "IngestRole lacks dynamodb:{operation}: {ingest:?}"
+        );
+    }
+    // ... and every function that writes a change (one BatchGetItem, then a transaction of
+    // Put, Update and ConditionCheck items) may do that
+    for role in ["IngestRole", "OutreachRole", "ReportsRole", "ListenRole"] {
+        let actions = table_actions(&template, role);
+        for needed in ["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "ConditionCheckItem"] {
+            assert!(
+                actions.iter().any(|a| a == needed),
+                "{role} lacks dynamodb:{needed}: {actions:?}"
+            );
+        }
     }
 }
