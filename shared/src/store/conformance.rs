@@ -1490,7 +1490,7 @@ pub async fn feed_events<S: Store + ?Sized>(store: &S) -> Vec<DomainEvent> {
 /// One lease holder at a time: renewed by its holder, refused to others until it lapses or is
 /// given up, then taken over.
 pub async fn lease_has_one_holder_until_it_lapses<S: SendGuard>(store: &S) {
-    let ttl = std::time::Duration::from_millis(600);
+    let ttl = std::time::Duration::from_secs(3);
     assert_eq!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::Held);
     assert_eq!(store.lease("outreach", "a", ttl).await.unwrap(), Lease::Held, "renewed");
     match store.lease("outreach", "b", ttl).await.unwrap() {
@@ -1521,7 +1521,7 @@ pub async fn lease_has_one_holder_until_it_lapses<S: SendGuard>(store: &S) {
 
 /// A message is claimed by one sender; its own retry may claim again, others only once it is stale.
 pub async fn a_message_is_claimed_once<S: SendGuard>(store: &S) {
-    let stale = std::time::Duration::from_millis(600);
+    let stale = std::time::Duration::from_secs(3);
     let key = "effect:response_recorded:r-1";
     assert_eq!(store.claim_send(key, "a", stale).await.unwrap(), SendClaim::Claimed);
     assert_eq!(
