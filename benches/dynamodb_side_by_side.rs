@@ -388,10 +388,13 @@ async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clie
     for failure in &run.first_failures {
         println!("    e.g. {failure:.200}");
     }
-    assert_eq!(
-        (mentions, responses),
-        (want_mentions, want_responses),
-        "{name}: each distinct delivery stored once"
+    // A delivery answered 503 is not stored (its platform would send it again); nothing is
+    // stored twice, and every other distinct delivery once.
+    let stored = mentions + responses;
+    assert!(
+        mentions <= want_mentions && responses <= want_responses && stored + run.not_2xx >= fresh,
+        "{name}: each distinct delivery stored once ({stored} stored, {fresh} distinct, {} refused)",
+        run.not_2xx
     );
     run
 }
