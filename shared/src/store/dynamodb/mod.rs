@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 use table::{BY_CUSTOMER, BY_KIND_TIME, PK, SK, TTL, TYPE};
 
@@ -47,6 +48,13 @@ pub struct DynamoStore {
     client: Client,
     table: String,
     feed: Feed,
+    /// With the ordered feed, one transaction at a time per process moves `FEED#SEQ` (shared by
+    /// the store's clones), holding the last sequence number this process wrote or read: the
+    /// process's writers queue here instead of racing each other for the counter, and only
+    /// another process's writer can make a transaction lose (docs/data-model.md, "The change feed").
+    feed_writer: Arc<tokio::sync::Mutex<Option<u64>>>,
+    /// gsi1 partitions this process has named in their `MONTHS#{kind}` items.
+    known_partitions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Where a store's events go (docs/data-model.md, "The change feed").
@@ -239,8 +247,10 @@ fn report_key(month: YearMonth, brand: Option<&str>) -> Item {
 /// A month's counters are spread over this many items: a change adds to one of them (chosen
 /// by its delivery key), and [`AggregateReader::counters`] sums them all. Concurrent writers
 /// then rarely touch the same item (DynamoDB cancels a transaction that meets another on an
-/// item), and no single item takes every write of a month.
-pub const AGGREGATE_SHARDS: u32 = 16;
+/// item), and no single item takes every write of a month: 256 shards hold 10,000 webhooks a
+/// second within DynamoDB's 1,000 write units a second per item (docs/data-model.md,
+/// "Capacity in AWS"). Shards `00` to `15` are the 16 that tables written before held.
+pub const AGGREGATE_SHARDS: u32 = 256;
 fn aggregate_key(month: YearMonth, shard: u32) -> Item {
     key(format!("AGG#{month}#{shard:02}"), ONE)
 }
@@ -251,10 +261,7 @@ fn unsharded_aggregate_key(month: YearMonth) -> Item {
 /// The aggregate shard a delivery writes to: FNV-1a of its key (stable across builds, so a
 /// transaction's shape is the same on every run).
 fn aggregate_shard(delivery: &str) -> u32 {
-    let hash = delivery.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
-    (hash % u64::from(AGGREGATE_SHARDS)) as u32
+    (fnv1a(delivery) % u64::from(AGGREGATE_SHARDS)) as u32
 }
 fn cursor_key(consumer: &str) -> Item {
     key(format!("CURSOR#{consumer}"), ONE)
@@ -265,6 +272,40 @@ fn feed_sk(seq: u64) -> String {
     let mut out = "0".repeat(20usize.saturating_sub(digits.len()));
     out.push_str(&digits);
     out
+}
+
+/// gsi1 spreads a month's records of one kind over this many partitions, chosen by the record's
+/// id: 10,000 records a second of one kind at 2 write units each stay within DynamoDB's 1,000
+/// write units a second per partition (docs/data-model.md, "Capacity in AWS").
+pub const KIND_MONTH_SHARDS: u32 = 32;
+
+/// FNV-1a: stable across builds and runs, so a key always names the same shard.
+fn fnv1a(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// A record's gsi1 partition: its kind, the month of its time and a shard of its id
+/// (`mentions#2026-03#07`), so no index partition takes every write of a kind. Reports keep one
+/// partition, `reports`; tables written before this hold every record of a kind under the kind
+/// alone, which listings read too.
+fn by_kind_month(kind: RecordKind, at: DateTime<Utc>, id: &str) -> String {
+    let shard = fnv1a(id) % u64::from(KIND_MONTH_SHARDS);
+    format!("{}#{}#{shard:02}", kind.as_str(), YearMonth::of(at))
+}
+
+/// The gsi1 partitions of `kind` in `month`, shard by shard.
+fn kind_month_partitions(kind: RecordKind, month: &str) -> impl Iterator<Item = String> + '_ {
+    (0..KIND_MONTH_SHARDS).map(move |shard| format!("{}#{month}#{shard:02}", kind.as_str()))
+}
+
+/// The item that says gsi1 has partitions for a kind and month (`MONTHS#{kind}` / `{month}`):
+/// listings of every month find the months here.
+fn month_marker_key(partition: &str) -> Option<(String, Item)> {
+    let mut parts = partition.splitn(3, '#');
+    let (kind, month) = (parts.next()?, parts.next()?);
+    Some((format!("{kind}#{month}"), key(format!("MONTHS#{kind}"), month)))
 }
 
 /// A record item: keys, type, the JSON doc and its index keys.
@@ -294,7 +335,10 @@ fn response_item(r: &Response) -> StoreResult<Item> {
         response_key(&r.id),
         "response",
         to_json(r)?,
-        Some((RecordKind::Responses.as_str(), format!("{at}#{}", r.id))),
+        Some((
+            &by_kind_month(RecordKind::Responses, r.submitted_at, &r.id),
+            format!("{at}#{}", r.id),
+        )),
         Some((
             &format!("CUSTOMER#{}", r.customer_id),
             format!("RESPONSE#{at}#{}", r.id),
@@ -309,7 +353,10 @@ fn mention_item(m: &Mention) -> StoreResult<Item> {
         mention_key(&m.id),
         "mention",
         doc,
-        Some((RecordKind::Mentions.as_str(), [&ts(m.created_at), "#", &m.id].concat())),
+        Some((
+            &by_kind_month(RecordKind::Mentions, m.created_at, &m.id),
+            [&ts(m.created_at), "#", &m.id].concat(),
+        )),
         None,
     ))
 }
@@ -320,7 +367,7 @@ fn purchase_item(p: &Purchase) -> StoreResult<Item> {
         "purchase",
         to_json(p)?,
         Some((
-            RecordKind::Purchases.as_str(),
+            &by_kind_month(RecordKind::Purchases, p.purchased_at, &p.id),
             format!("{}#{}", ts(p.purchased_at), p.id),
         )),
         None,
@@ -333,7 +380,10 @@ fn referral_item(r: &Referral) -> StoreResult<Item> {
         referral_key(r.code.as_str()),
         "referral",
         to_json(r)?,
-        Some((RecordKind::Referrals.as_str(), format!("{at}#{}", r.code))),
+        Some((
+            &by_kind_month(RecordKind::Referrals, r.created_at, r.code.as_str()),
+            format!("{at}#{}", r.code),
+        )),
         Some((
             &format!("CUSTOMER#{}", r.customer_id),
             format!("REFERRAL#{at}#{}", r.code),
@@ -357,7 +407,10 @@ fn alert_item(a: &Alert) -> StoreResult<Item> {
         alert_key(&a.id),
         "alert",
         to_json(a)?,
-        Some((RecordKind::Alerts.as_str(), format!("{}#{}", ts(a.created_at), a.id))),
+        Some((
+            &by_kind_month(RecordKind::Alerts, a.created_at, &a.id),
+            format!("{}#{}", ts(a.created_at), a.id),
+        )),
         None,
     ))
 }
@@ -388,8 +441,10 @@ enum Role {
     Delivery,
     /// The record exists under another delivery key: a duplicate all the same.
     Record,
-    /// Something read before writing changed meanwhile (or the feed sequence moved): read again.
+    /// Something read before writing changed meanwhile: read again.
     Context,
+    /// The feed counter moved (another process wrote events): read it again and retry at once.
+    Feed,
 }
 
 /// A condition expression with its placeholders.
@@ -456,10 +511,15 @@ struct Plan<'a> {
     roles: Vec<Role>,
     events: Vec<DomainEvent>,
     deltas: Deltas,
+    /// The gsi1 partitions (`{kind}#{month}`) of the records written.
+    partitions: Vec<String>,
 }
 
 impl<'a> Plan<'a> {
     fn put(&mut self, item: Item, cond: Cond, role: Role) -> StoreResult<()> {
+        if let Some(partition) = attr_s(&item, BY_KIND_TIME.partition_key).filter(|p| p.contains('#')) {
+            self.partitions.push(partition.to_string());
+        }
         let put = Put::builder()
             .table_name(self.table)
             .set_item(Some(item))
@@ -567,7 +627,12 @@ struct CohortUpdate {
 /// What a failed transaction means for `apply`.
 enum Failure {
     Duplicate,
-    Retry(String),
+    /// Worth another attempt; `feed` when only the feed counter stood in the way (another
+    /// process's events went first), which needs no backoff: the counter is read again.
+    Retry {
+        why: String,
+        feed: bool,
+    },
     Fatal(StoreError),
 }
 
@@ -589,7 +654,12 @@ fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) 
                 .filter_map(|r| r.code())
                 .filter(|c| *c != "None")
                 .collect();
+            let feed = reasons
+                .iter()
+                .zip(roles)
+                .all(|(r, rl)| *rl == Role::Feed || matches!(r.code(), None | Some("None")));
             if failed(Role::Context)
+                || failed(Role::Feed)
                 || codes.iter().all(|c| {
                     matches!(
                         *c,
@@ -597,12 +667,18 @@ fn classify(e: SdkError<TransactWriteItemsError, HttpResponse>, roles: &[Role]) 
                     )
                 })
             {
-                return Failure::Retry(format!("transaction cancelled: {codes:?}"));
+                return Failure::Retry {
+                    why: format!("transaction cancelled: {codes:?}"),
+                    feed,
+                };
             }
             return Failure::Fatal(backend(e));
         }
         if transient_code(se.err().code()) {
-            return Failure::Retry(DisplayErrorContext(&e).to_string());
+            return Failure::Retry {
+                why: DisplayErrorContext(&e).to_string(),
+                feed: false,
+            };
         }
     }
     Failure::Fatal(sdk_err(e))
@@ -615,6 +691,8 @@ impl DynamoStore {
             client,
             table: table.into(),
             feed: Feed::Ordered,
+            feed_writer: Arc::default(),
+            known_partitions: Arc::default(),
         }
     }
 
@@ -740,28 +818,75 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// A query of the kind/time index for one kind, its sort keys between `from` and `to` when
-    /// given; callers add the page size, the direction and where to start.
-    fn kind_query(
+    /// The months of `kind` with records in gsi1's month partitions, oldest first, as named in
+    /// `MONTHS#{kind}` (read consistently: a month a write has just named is found).
+    async fn kind_months(&self, kind: RecordKind) -> StoreResult<Vec<String>> {
+        Ok(self
+            .query_all(None, PK, &format!("MONTHS#{}", kind.as_str()), None, true, None)
+            .await?
+            .iter()
+            .filter_map(|item| attr_s(item, SK).map(str::to_string))
+            .collect())
+    }
+
+    /// Up to `limit` items of gsi1 partition `pk` with sort keys from `from` to `to` (inclusive,
+    /// either end open), in sort-key order or (`forward` false) the reverse, passing over items
+    /// `keep` refuses. DynamoDB stops a page at 1 MB: this keeps asking until `limit` or the end.
+    async fn index_range(
         &self,
-        kind: RecordKind,
-        between: Option<(String, String)>,
-    ) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
-        let query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(BY_KIND_TIME.name)
-            .expression_attribute_names("#pk", BY_KIND_TIME.partition_key)
-            .expression_attribute_values(":pk", s(kind.as_str()));
-        match between {
-            None => query.key_condition_expression("#pk = :pk"),
-            Some((from, to)) => query
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#sk", BY_KIND_TIME.sort_key)
-                .expression_attribute_values(":from", s(from))
-                .expression_attribute_values(":to", s(to)),
+        pk: &str,
+        (from, to): (Option<&str>, Option<&str>),
+        forward: bool,
+        limit: usize,
+        keep: &(dyn Fn(&Item) -> StoreResult<bool> + Sync),
+    ) -> StoreResult<Vec<Item>> {
+        let mut out = Vec::new();
+        let mut start: Option<Item> = None;
+        while out.len() < limit {
+            let query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_KIND_TIME.name)
+                .expression_attribute_names("#pk", BY_KIND_TIME.partition_key)
+                .expression_attribute_values(":pk", s(pk));
+            let query = match (from, to) {
+                (None, None) => query.key_condition_expression("#pk = :pk"),
+                (from, to) => {
+                    let query = query.expression_attribute_names("#sk", BY_KIND_TIME.sort_key);
+                    match (from, to) {
+                        (Some(from), Some(to)) => query
+                            .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                            .expression_attribute_values(":from", s(from))
+                            .expression_attribute_values(":to", s(to)),
+                        (Some(from), None) => query
+                            .key_condition_expression("#pk = :pk AND #sk >= :from")
+                            .expression_attribute_values(":from", s(from)),
+                        (None, _) => query
+                            .key_condition_expression("#pk = :pk AND #sk <= :to")
+                            .expression_attribute_values(":to", s(to.unwrap_or_default())),
+                    }
+                }
+            };
+            let page = query
+                .scan_index_forward(forward)
+                .limit((limit - out.len()).min(1000) as i32)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_err)?;
+            for item in page.items.unwrap_or_default() {
+                if keep(&item)? {
+                    out.push(item);
+                }
+            }
+            match page.last_evaluated_key {
+                Some(last) => start = Some(last),
+                None => break,
+            }
         }
+        out.truncate(limit);
+        Ok(out)
     }
 
     /// The raw item of a delivery key (to check its TTL).
@@ -1063,7 +1188,8 @@ impl DynamoStore {
 
     /// The plan's events as feed items after `last` (the sequence number read before
     /// planning), with the counter's move from `last` as their guard.
-    fn plan_feed(plan: &mut Plan<'_>, last: Option<u64>, mut now_ts: String) -> StoreResult<()> {
+    /// Returns the counter's new value.
+    fn plan_feed(plan: &mut Plan<'_>, last: Option<u64>, mut now_ts: String) -> StoreResult<u64> {
         let cond = match last {
             Some(last) => Cond {
                 expr: Some("seq = :last".into()),
@@ -1079,7 +1205,7 @@ impl DynamoStore {
             "SET seq = :next, #type = :counter".into(),
             cond,
             vec![(":next".into(), n(next)), (":counter".into(), s("feed_counter"))],
-            Role::Context,
+            Role::Feed,
         )?;
         let events = std::mem::take(&mut plan.events);
         let count = events.len();
@@ -1099,7 +1225,7 @@ impl DynamoStore {
             item.insert("event".into(), s(to_json(&event)?));
             plan.put(item, Cond::absent(), Role::Context)?;
         }
-        Ok(())
+        Ok(next)
     }
 
     /// The plan's events as items for the stream alone: `EVENT#{ordering key}` /
@@ -1194,7 +1320,7 @@ impl DynamoStore {
         Ok(self
             .plan_transaction(delivery, change, now, FeedSeq::Known(feed_seq))
             .await?
-            .0)
+            .items)
     }
 
     async fn plan_transaction(
@@ -1203,7 +1329,7 @@ impl DynamoStore {
         change: &Change,
         now: DateTime<Utc>,
         feed_seq: FeedSeq,
-    ) -> StoreResult<(Vec<TransactWriteItem>, Vec<Role>)> {
+    ) -> StoreResult<Planned> {
         let mut plan = Plan {
             table: &self.table,
             // A mention: claim, record, feed counter, feed event, the month's counters.
@@ -1211,6 +1337,7 @@ impl DynamoStore {
             roles: Vec::with_capacity(8),
             events: Vec::new(),
             deltas: Deltas::default(),
+            partitions: Vec::new(),
         };
         // Formatted once: the claim and every feed event carry it.
         let now_ts = ts(now);
@@ -1220,6 +1347,7 @@ impl DynamoStore {
         claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
         plan.put(claim, Cond::absent(), Role::Delivery)?;
         self.plan_change(&mut plan, change).await?;
+        let mut feed_seq_after = None;
         if !plan.events.is_empty() {
             match self.feed {
                 Feed::Ordered => {
@@ -1227,15 +1355,52 @@ impl DynamoStore {
                         FeedSeq::Known(last) => last,
                         FeedSeq::Read => self.feed_seq().await?,
                     };
-                    Self::plan_feed(&mut plan, last, now_ts)?;
+                    feed_seq_after = Some(Self::plan_feed(&mut plan, last, now_ts)?);
                 }
                 Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now, now_ts)?,
             }
         }
         Self::plan_counters(&mut plan, aggregate_shard(delivery))?;
-        Ok((plan.items, plan.roles))
+        // A record's month partition is named in `MONTHS#{kind}` once per process (an
+        // unconditional Put, so processes racing to name it agree).
+        let mut new_partitions: Vec<String> = Vec::new();
+        for partition in std::mem::take(&mut plan.partitions) {
+            let Some((kind_month, mut marker)) = month_marker_key(&partition) else {
+                continue;
+            };
+            let known = self.known_partitions.lock().unwrap_or_else(|e| e.into_inner());
+            if known.contains(&kind_month) || new_partitions.contains(&kind_month) {
+                continue;
+            }
+            drop(known);
+            marker.insert(TYPE.into(), s("month"));
+            plan.put(marker, Cond::none(), Role::Context)?;
+            new_partitions.push(kind_month);
+        }
+        Ok(Planned {
+            items: plan.items,
+            roles: plan.roles,
+            feed_seq_after,
+            new_partitions,
+        })
     }
 }
+
+/// A change's transaction, ready to send.
+struct Planned {
+    items: Vec<TransactWriteItem>,
+    roles: Vec<Role>,
+    /// The feed counter once the transaction is written, when it moves it.
+    feed_seq_after: Option<u64>,
+    /// gsi1 partitions named in `MONTHS#{kind}` by this transaction.
+    new_partitions: Vec<String>,
+}
+
+/// How many times a change may lose the feed counter to another process's writes (each time
+/// it reads the counter again and retries at once) besides its [`MAX_ATTEMPTS`] other tries.
+const MAX_FEED_RACES: u32 = 64;
+/// How long a change waits for its turn at the feed counter before answering `Unavailable`.
+const FEED_TURN_WAIT: Duration = Duration::from_secs(20);
 
 #[async_trait]
 impl ChangeWriter for DynamoStore {
@@ -1254,39 +1419,84 @@ impl ChangeWriter for DynamoStore {
                 _ => return Ok(Applied::Duplicate),
             }
         }
-        let mut last_failure = String::new();
-        for attempt in 0..MAX_ATTEMPTS {
-            if attempt > 0 {
-                let jitter = rand::random::<u64>() % 50;
-                tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
+        // With the ordered feed this process's writers take turns (see `feed_writer`); the
+        // counter is the freshest of what this process last wrote and what was just read.
+        let mut feed_writer = match self.feed {
+            Feed::Ordered => {
+                // Bounded: while DynamoDB is unreachable each turn can take the SDK's whole
+                // operation timeout, and a webhook should hear 503 rather than wait for them all.
+                let guard = tokio::time::timeout(FEED_TURN_WAIT, self.feed_writer.clone().lock_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Unavailable(format!(
+                            "waited {} s for this process's other feed writes",
+                            FEED_TURN_WAIT.as_secs()
+                        ))
+                    })?;
+                last_seq = last_seq.max(*guard);
+                Some(guard)
             }
+            Feed::Stream => None,
+        };
+        let mut last_failure = String::new();
+        let (mut attempt, mut feed_races) = (0, 0);
+        let mut seq = FeedSeq::Known(last_seq);
+        while attempt < MAX_ATTEMPTS {
             let now = Utc::now();
-            // A retry lost a race: the counter has moved since the first read.
-            let seq = match attempt {
-                0 => FeedSeq::Known(last_seq),
-                _ => FeedSeq::Read,
-            };
-            let (items, roles) = self.plan_transaction(delivery, &change, now, seq).await?;
+            let planned = self.plan_transaction(delivery, &change, now, seq).await?;
             // The token makes the SDK's own retry of this very request (after a lost answer)
             // succeed instead of failing on the delivery key it wrote the first time.
             let token = format!("{:032x}", rand::random::<u128>());
             let sent = self
                 .client
                 .transact_write_items()
-                .set_transact_items(Some(items))
+                .set_transact_items(Some(planned.items))
                 .client_request_token(token)
                 .send()
                 .await;
-            match sent {
-                Ok(_) => return Ok(Applied::Stored),
-                Err(e) => match classify(e, &roles) {
-                    Failure::Duplicate => return Ok(Applied::Duplicate),
-                    Failure::Retry(why) => {
-                        tracing::debug!(delivery, attempt, why, "dynamodb transaction lost a race; retrying");
-                        last_failure = why;
+            let failure = match sent {
+                Ok(_) => {
+                    if let (Some(guard), Some(after)) = (feed_writer.as_mut(), planned.feed_seq_after) {
+                        **guard = Some(after);
                     }
-                    Failure::Fatal(e) => return Err(e),
-                },
+                    self.known_partitions
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(planned.new_partitions);
+                    return Ok(Applied::Stored);
+                }
+                Err(e) => classify(e, &planned.roles),
+            };
+            match failure {
+                Failure::Duplicate => return Ok(Applied::Duplicate),
+                Failure::Retry { why, feed } => {
+                    tracing::debug!(
+                        delivery,
+                        attempt,
+                        why,
+                        feed,
+                        "dynamodb transaction lost a race; retrying"
+                    );
+                    last_failure = why;
+                    if let Some(guard) = feed_writer.as_mut() {
+                        **guard = None;
+                    }
+                    // A retry lost a race: the counter may have moved since it was read.
+                    seq = FeedSeq::Read;
+                    if feed && feed_races < MAX_FEED_RACES {
+                        // Another process's events went first: the counter has moved (or is
+                        // moving), so read it again after a moment, without backing off.
+                        feed_races += 1;
+                        tokio::time::sleep(Duration::from_millis(rand::random::<u64>() % 4)).await;
+                    } else {
+                        attempt += 1;
+                        if attempt < MAX_ATTEMPTS {
+                            let jitter = rand::random::<u64>() % 50;
+                            tokio::time::sleep(Duration::from_millis(20 * (1 << attempt.min(5)) + jitter)).await;
+                        }
+                    }
+                }
+                Failure::Fatal(e) => return Err(e),
             }
         }
         Err(StoreError::Unavailable(format!(
@@ -1476,27 +1686,30 @@ impl MentionReader for DynamoStore {
     ) -> StoreResult<Vec<Mention>> {
         // Sort keys are `{time}#{id}`: BETWEEN the two times is `from..until`. Sentiment is in the
         // doc only, so the window is read newest first and filtered here; it is one day of mentions.
-        let mut complaints = Vec::new();
-        let mut start: Option<Item> = None;
-        while complaints.len() < limit {
-            let page = self
-                .kind_query(RecordKind::Mentions, Some((ts(from), ts(until))))
-                .scan_index_forward(false)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_err)?;
-            for item in page.items.unwrap_or_default() {
-                let mention: Mention = doc_of(&item)?;
-                if mention.sentiment == Sentiment::Negative && !mention.competitor && complaints.len() < limit {
-                    complaints.push(mention);
-                }
-            }
-            match page.last_evaluated_key {
-                Some(last) => start = Some(last),
-                None => break,
-            }
+        let mut months = vec![YearMonth::of(from)];
+        while let Some(&last) = months.last().filter(|m| **m < YearMonth::of(until)) {
+            months.push(last.next());
         }
+        let (from, until) = (ts(from), ts(until));
+        let keep = |item: &Item| {
+            let mention: Mention = doc_of(item)?;
+            Ok(mention.sentiment == Sentiment::Negative && !mention.competitor)
+        };
+        let mut items = Vec::new();
+        let partitions = std::iter::once(RecordKind::Mentions.as_str().to_string()).chain(
+            months
+                .iter()
+                .flat_map(|m| kind_month_partitions(RecordKind::Mentions, &m.to_string()).collect::<Vec<_>>()),
+        );
+        for partition in partitions {
+            items.extend(
+                self.index_range(&partition, (Some(&from), Some(&until)), false, limit, &keep)
+                    .await?,
+            );
+        }
+        items.sort_by(|a, b| attr_s(b, BY_KIND_TIME.sort_key).cmp(&attr_s(a, BY_KIND_TIME.sort_key)));
+        items.truncate(limit);
+        let complaints = items.iter().map(doc_of).collect::<StoreResult<Vec<Mention>>>()?;
         Ok(complaints)
     }
 }
@@ -1620,13 +1833,18 @@ impl ReportReader for DynamoStore {
 #[async_trait]
 impl AggregateReader for DynamoStore {
     async fn counters(&self, month: YearMonth) -> StoreResult<BTreeMap<String, i64>> {
-        // Every shard of the month and the unsharded item, in one consistent BatchGetItem.
+        // Every shard of the month and the unsharded item, consistent, in BatchGetItems of
+        // DynamoDB's 100 keys at most (three for 257 keys).
         let keys: Vec<Item> = (0..AGGREGATE_SHARDS)
             .map(|shard| aggregate_key(month, shard))
             .chain(std::iter::once(unsharded_aggregate_key(month)))
             .collect();
+        let mut items = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            items.extend(self.batch_get(chunk.to_vec()).await?);
+        }
         let mut out = BTreeMap::new();
-        for item in self.batch_get(keys).await? {
+        for item in items {
             for (name, value) in &item {
                 if let Some(metric) = name.strip_prefix(COUNTER_PREFIX) {
                     let v = value
@@ -1639,6 +1857,116 @@ impl AggregateReader for DynamoStore {
             }
         }
         Ok(out)
+    }
+}
+
+/// One gsi1 partition in a [`Merge`]: the items read and not yet taken, where the next read starts.
+struct Part {
+    pk: String,
+    buffer: std::collections::VecDeque<Item>,
+    /// The sort key of the last item read (the next read starts after it).
+    last: Option<String>,
+    done: bool,
+}
+
+impl Part {
+    fn new(pk: String) -> Self {
+        Part {
+            pk,
+            buffer: Default::default(),
+            last: None,
+            done: false,
+        }
+    }
+    fn head(&self) -> Option<&str> {
+        self.buffer.front().and_then(|i| attr_s(i, BY_KIND_TIME.sort_key))
+    }
+}
+
+/// Records of a kind in sort-key order across gsi1 partitions: the unsplit one, merged with one
+/// month's shards at a time (the next month's once every shard of this one is read out). Each
+/// partition is read in chunks, so a page costs about its own size plus a chunk per partition.
+struct Merge {
+    unsplit: Part,
+    months: std::collections::VecDeque<Vec<String>>,
+    current: Vec<Part>,
+    from: Option<String>,
+    to: Option<String>,
+    /// A page's start: the sort key of the previous page's last record, itself left out.
+    after: Option<String>,
+    chunk: usize,
+}
+
+impl Merge {
+    fn new(
+        unsplit: String,
+        months: Vec<Vec<String>>,
+        from: Option<String>,
+        to: Option<String>,
+        after: Option<String>,
+        limit: usize,
+    ) -> Self {
+        Merge {
+            unsplit: Part::new(unsplit),
+            months: months.into(),
+            current: Vec::new(),
+            from,
+            to,
+            after,
+            chunk: (limit / KIND_MONTH_SHARDS as usize + 1).clamp(8, 1000),
+        }
+    }
+
+    async fn fill(&self, store: &DynamoStore, part: &mut Part) -> StoreResult<()> {
+        if part.done || !part.buffer.is_empty() {
+            return Ok(());
+        }
+        let skip = part.last.clone().or_else(|| self.after.clone());
+        let from = match (&skip, &self.from) {
+            (Some(skip), Some(from)) => Some(skip.max(from).clone()),
+            (skip, from) => skip.clone().or_else(|| from.clone()),
+        };
+        let keep = |item: &Item| Ok(skip.is_none() || attr_s(item, BY_KIND_TIME.sort_key) != skip.as_deref());
+        let got = store
+            .index_range(&part.pk, (from.as_deref(), self.to.as_deref()), true, self.chunk, &keep)
+            .await?;
+        part.done = got.len() < self.chunk;
+        part.last = got
+            .last()
+            .and_then(|i| attr_s(i, BY_KIND_TIME.sort_key))
+            .map(str::to_string)
+            .or(part.last.take());
+        part.buffer.extend(got);
+        Ok(())
+    }
+
+    /// The next record in sort-key order, or `None` after the last.
+    async fn next(&mut self, store: &DynamoStore) -> StoreResult<Option<Item>> {
+        loop {
+            let mut unsplit = std::mem::replace(&mut self.unsplit, Part::new(String::new()));
+            let filled = self.fill(store, &mut unsplit).await;
+            self.unsplit = unsplit;
+            filled?;
+            let mut current = std::mem::take(&mut self.current);
+            let mut filled = Ok(());
+            for part in current.iter_mut() {
+                filled = filled.and(self.fill(store, part).await);
+            }
+            self.current = current;
+            filled?;
+            let month_done = self.current.iter().all(|p| p.done && p.buffer.is_empty());
+            if month_done {
+                if let Some(next) = self.months.pop_front() {
+                    self.current = next.into_iter().map(Part::new).collect();
+                    continue;
+                }
+            }
+            let best = std::iter::once(&mut self.unsplit)
+                .chain(self.current.iter_mut())
+                .filter(|p| p.head().is_some())
+                .min_by(|a, b| a.head().cmp(&b.head()));
+            return Ok(best.and_then(|p| p.buffer.pop_front()));
+        }
     }
 }
 
@@ -1690,20 +2018,45 @@ impl RecordLister for DynamoStore {
             RecordKind::Reports => (m.to_string(), m.next().to_string()),
             _ => (ts(m.start()), ts(m.end())),
         });
-        let mut start = after.map(decode_cursor).transpose()?;
-        let mut items: Vec<Item> = Vec::new();
-        // DynamoDB stops a page at 1 MB: keep asking until `limit` records or the end.
+        // A page starts after the last record of the one before: its sort key is unique in the kind.
+        let after_sk = after
+            .map(decode_cursor)
+            .transpose()?
+            .and_then(|k| attr_s(&k, BY_KIND_TIME.sort_key).map(str::to_string));
+        let from = match (&between, &after_sk) {
+            (Some((from, _)), Some(after)) => Some(from.max(after).clone()),
+            (Some((from, _)), None) => Some(from.clone()),
+            (None, after) => after.clone(),
+        };
+        // The kind's unsplit partition (reports; records of tables written before the split)
+        // is merged with the month partitions, one month's shards at a time: months hold
+        // disjoint, ascending ranges, so a later month is read only once the earlier are done.
+        let groups: Vec<Vec<String>> = match (kind, month) {
+            (RecordKind::Reports, _) => Vec::new(),
+            (_, Some(m)) => vec![kind_month_partitions(kind, &m.to_string()).collect()],
+            (_, None) => {
+                let first_month = from.as_deref().map(|f| f.get(..7).unwrap_or(f));
+                self.kind_months(kind)
+                    .await?
+                    .iter()
+                    .filter(|m| first_month.is_none_or(|first| m.as_str() >= first))
+                    .map(|m| kind_month_partitions(kind, m).collect())
+                    .collect()
+            }
+        };
+        let upper = between.as_ref().map(|(_, to)| to.clone());
+        let mut merge = Merge::new(
+            kind.as_str().to_string(),
+            groups,
+            from.clone(),
+            upper,
+            after_sk.clone(),
+            limit,
+        );
+        let mut items = Vec::with_capacity(limit.min(1000));
         while items.len() < limit {
-            let page = self
-                .kind_query(kind, between.clone())
-                .limit((limit - items.len()).min(1000) as i32)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_err)?;
-            items.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(last) => start = Some(last),
+            match merge.next(self).await? {
+                Some(item) => items.push(item),
                 None => break,
             }
         }

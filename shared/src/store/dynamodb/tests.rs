@@ -474,7 +474,9 @@ async fn transactions_keep_their_exact_shape() {
             got.push(canonical(&item));
         }
     }
-    // Recorded from the builder before it was tuned (main at dd9c968), one item a line.
+    // Recorded from the builder before it was tuned (main at dd9c968), one item a line; since
+    // then (issue 18) gsi1's partition key is `{kind}#{month}#{shard}`, the counters have 256
+    // shards, and a process's first record of a kind and month names the month (`MONTHS#`).
     let expected: Vec<&str> = include_str!("../../../../tests/fixtures/dynamodb/transaction-shapes.txt")
         .lines()
         .collect();
@@ -586,9 +588,9 @@ async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
         Applied::Duplicate
     );
     assert_eq!(requests.take(), ["BatchGetItem"]);
-    // The counters of a month: every shard in one read.
+    // The counters of a month: its 256 shards and the unsharded item, 100 keys a read.
     store.counters(YearMonth::of(Utc::now())).await.unwrap();
-    assert_eq!(requests.take(), ["BatchGetItem"]);
+    assert_eq!(requests.take(), ["BatchGetItem", "BatchGetItem", "BatchGetItem"]);
     // Events for the stream alone (as in Lambda): the same two round trips, and no write
     // touches the feed counter.
     let stream = DynamoStore::new(store.client().clone(), plain.table()).with_stream_feed();
@@ -657,4 +659,94 @@ async fn racing_claims_have_one_winner() {
 #[tokio::test]
 async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
     suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().await).await;
+}
+
+/// gsi1 is partitioned by kind and month (`responses#2026-03`), and the months of a kind are
+/// named under `MONTHS#{kind}`; a record a table held before the split (under `responses`
+/// alone) is still listed, in time order with the rest, by month and page by page, and a
+/// complaint held so is still found.
+#[tokio::test]
+async fn records_written_before_gsi1_was_split_by_month_are_still_listed() {
+    let store = fresh().await;
+    let march = "2026-03-10T12:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let april = "2026-04-02T09:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    // As an earlier version wrote them: the kind alone as gsi1's partition key.
+    let old = suite::response("r-old", "c-1", 9, march + chrono::Duration::hours(1));
+    let mut item = response_item(&old).unwrap();
+    item.insert(BY_KIND_TIME.partition_key.into(), s("responses"));
+    store.put(item).await.unwrap();
+    let old_complaint = suite::mention("m-old", Sentiment::Negative, april);
+    let mut item = mention_item(&old_complaint).unwrap();
+    item.insert(BY_KIND_TIME.partition_key.into(), s("mentions"));
+    store.put(item).await.unwrap();
+
+    for (i, at) in [march, march + chrono::Duration::hours(2), april]
+        .into_iter()
+        .enumerate()
+    {
+        let change = Change::Response {
+            response: suite::response(&format!("r-{i}"), "c-1", 8, at),
+            survey: None,
+        };
+        assert_eq!(
+            store.apply(&format!("api:r-{i}"), change).await.unwrap(),
+            Applied::Stored
+        );
+    }
+    let complaint = suite::mention("m-new", Sentiment::Negative, april + chrono::Duration::minutes(5));
+    store.apply("slack:m-new", Change::Mention(complaint)).await.unwrap();
+
+    let new = store.get(response_key("r-2")).await.unwrap().unwrap();
+    let shard = fnv1a("r-2") % u64::from(KIND_MONTH_SHARDS);
+    assert_eq!(
+        attr_s(&new, BY_KIND_TIME.partition_key),
+        Some(format!("responses#2026-04#{shard:02}").as_str())
+    );
+    let months: Vec<String> = store
+        .query_all(None, PK, "MONTHS#responses", None, true, None)
+        .await
+        .unwrap()
+        .iter()
+        .map(|i| attr_s(i, SK).unwrap().to_string())
+        .collect();
+    assert_eq!(months, ["2026-03", "2026-04"]);
+
+    let ids = |page: &Page| -> Vec<String> {
+        page.records
+            .iter()
+            .map(|r| match r {
+                Record::Response(r) => r.id.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    let all = store.list(RecordKind::Responses, None, None, 10).await.unwrap();
+    assert_eq!(ids(&all), ["r-0", "r-old", "r-1", "r-2"]);
+    let march_only = store
+        .list(RecordKind::Responses, Some(YearMonth::of(march)), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ids(&march_only), ["r-0", "r-old", "r-1"]);
+    // One at a time: each page starts after the last, across the old partition and the months.
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list(RecordKind::Responses, None, after.as_deref(), 1)
+            .await
+            .unwrap();
+        paged.extend(ids(&page));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(paged, ["r-0", "r-old", "r-1", "r-2"]);
+
+    let complaints = store
+        .brand_complaints(march, april + chrono::Duration::hours(1), 10)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = complaints.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["m-new", "m-old"]);
 }

