@@ -5,7 +5,7 @@
 #[path = "support/serve.rs"]
 mod serve_support;
 
-use serve_support::{Launch, Serve};
+use serve_support::{health, Launch, Serve};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -37,26 +37,6 @@ fn launch(dir: &Path, shell: &str, args: &[&str]) -> Launch {
 /// `launch`, up.
 fn start(dir: &Path, shell: &str, args: &[&str]) -> Serve {
     launch(dir, shell, args).start_blocking()
-}
-
-/// One `GET /health` on a new connection: the status line, and the time from connecting to
-/// the end of the answer.
-fn health(addr: SocketAddr) -> (String, Duration) {
-    let start = Instant::now();
-    let answer = (|| -> std::io::Result<String> {
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-        stream.write_all(b"GET /health HTTP/1.1\r\nHost: sarafan\r\nConnection: close\r\n\r\n")?;
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer)?;
-        Ok(String::from_utf8_lossy(&answer)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string())
-    })();
-    (answer.unwrap_or_else(|e| format!("failed: {e}")), start.elapsed())
 }
 
 /// One probe of `/health`: when it started (since the probing began), its status line, how long.

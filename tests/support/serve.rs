@@ -152,7 +152,7 @@ impl Launch {
     pub fn start_blocking(self) -> Serve {
         let mut serve = self.spawn();
         let deadline = Instant::now() + UP_WITHIN;
-        while !health_status(serve.addr).starts_with("HTTP/1.1 200") {
+        while !health(serve.addr).0.starts_with("HTTP/1.1 200") {
             serve.assert_running(deadline);
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -160,10 +160,13 @@ impl Launch {
     }
 }
 
-/// The status line `GET /health` gets on a new connection, or why there was none.
-fn health_status(addr: SocketAddr) -> String {
+/// One `GET /health` on a new connection: the status line (or why there was none), and the time
+/// from connecting to the end of the answer.
+pub fn health(addr: SocketAddr) -> (String, Duration) {
+    let start = Instant::now();
     let answer = (|| -> std::io::Result<String> {
         let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+        stream.set_nodelay(true)?;
         stream.set_read_timeout(Some(Duration::from_secs(2)))?;
         stream.write_all(b"GET /health HTTP/1.1\r\nHost: sarafan\r\nConnection: close\r\n\r\n")?;
         let mut answer = Vec::new();
@@ -174,7 +177,7 @@ fn health_status(addr: SocketAddr) -> String {
             .unwrap_or("")
             .to_string())
     })();
-    answer.unwrap_or_else(|e| format!("failed: {e}"))
+    (answer.unwrap_or_else(|e| format!("failed: {e}")), start.elapsed())
 }
 
 /// A running `sarafan serve`, killed when dropped.
