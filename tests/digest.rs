@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 #[path = "support/lambda_emulator.rs"]
 mod lambda_emulator;
+#[path = "support/slack.rs"]
+mod slack;
 
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient};
@@ -19,6 +21,7 @@ use sarafan_core::Score;
 use sarafan_reports::digest::{self, effect_key, DigestError, DigestSettings, Posted};
 use sarafan_reports::job::ReportStore;
 use serde_json::{json, Value};
+use slack::{posts, slack_accepting, web_api_fixture};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -30,33 +33,6 @@ const TOKEN: &str = "xoxb-digest-test";
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/slack/web_api/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// Slack accepting every post (Slack's documented example answer).
-async fn slack_accepting() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.postMessage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("chat_postMessage_ok.json")))
-        .mount(&slack)
-        .await;
-    slack
-}
-
-async fn posts(slack: &MockServer) -> Vec<Value> {
-    slack
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/chat.postMessage")
-        .map(|r| serde_json::from_slice(&r.body).unwrap())
-        .collect()
 }
 
 fn response(id: &str, score: i64, comment: Option<&str>, when: &str) -> Response {
@@ -321,7 +297,9 @@ async fn slack_refusing_or_unavailable_records_nothing_and_a_later_run_posts_onc
     let refusing = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/chat.postMessage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("chat_postMessage_channel_not_found.json")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(web_api_fixture("chat_postMessage_channel_not_found.json")),
+        )
         .mount(&refusing)
         .await;
     let err = digest::run(&store, &settings(&refusing, "UTC"), w11, false)
@@ -369,7 +347,7 @@ async fn the_monday_run_posts_the_week_before_after_a_rate_limit_and_a_redeliver
         .await;
     Mock::given(method("POST"))
         .and(path("/chat.postMessage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("chat_postMessage_ok.json")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(web_api_fixture("chat_postMessage_ok.json")))
         .with_priority(2)
         .mount(&slack)
         .await;

@@ -1,6 +1,9 @@
 //! `sarafan dynamodb create-table`, then `SARAFAN_STORE=dynamodb sarafan serve` end to end on
 //! DynamoDB Local (which scripts/test starts), including outages of it.
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
 use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -11,9 +14,10 @@ use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::{AggregateReader, ChangeFeed, Record, RecordKind, RecordLister};
 use sarafan_core::YearMonth;
 use serde_json::{json, Value};
+use serve_support::{forwarded, Launch};
 use sha2::Sha256;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -275,65 +279,51 @@ fn sarafan(args: &[&str], endpoint: &str, table: &str) -> std::process::Output {
         .unwrap()
 }
 
+/// `sarafan serve` (tests/support/serve.rs) with the directory of its log.
 struct Serve {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
+    serve: serve_support::Serve,
     _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Serve {
+    type Target = serve_support::Serve;
+
+    fn deref(&self) -> &serve_support::Serve {
+        &self.serve
+    }
 }
 
 impl Serve {
     /// `sarafan serve` on DynamoDB through `endpoint`, answering on a free port once it is up.
     async fn start(endpoint: &str, table: &str) -> Serve {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("serve.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_sarafan"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env("SARAFAN_STORE", "dynamodb")
-            .env("SARAFAN_TABLE", table)
-            .env("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-            .env("SARAFAN_API_TOKEN", API_TOKEN)
-            .env("SLACK_SIGNING_SECRET", SLACK_SECRET)
-            .env("SARAFAN_BRAND_TERMS", "Sprite")
+        let serve = Launch::new(dir.path())
+            // The suite's AWS credentials and region, and its log level if it sets one.
+            .vars(forwarded(&[
+                "AWS_ACCESS_KEY_ID",
+                "AWS_SECRET_ACCESS_KEY",
+                "AWS_SESSION_TOKEN",
+                "AWS_REGION",
+                "AWS_DEFAULT_REGION",
+                "RUST_LOG",
+            ]))
+            .var("SARAFAN_STORE", "dynamodb")
+            .var("SARAFAN_TABLE", table)
+            .var("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+            .var("SARAFAN_API_TOKEN", API_TOKEN)
+            .var("SLACK_SIGNING_SECRET", SLACK_SECRET)
+            .var("SARAFAN_BRAND_TERMS", "Sprite")
             // No organic listening here: nothing leaves this machine.
-            .env("HN_SEARCH_URL", "")
-            .env_remove("SLACK_BOT_TOKEN")
-            .env_remove("TELEGRAM_BOT_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let serve = Serve {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-            _dir: dir,
-        };
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{}/health", serve.base)).send().await.is_err() {
-            assert!(Instant::now() < deadline, "serve did not start: {}", serve.log_tail());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        serve
+            .var("HN_SEARCH_URL", "")
+            .start()
+            .await;
+        Serve { serve, _dir: dir }
     }
 
     fn log_tail(&self) -> String {
-        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let log = self.log();
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -7,6 +7,8 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/serve.rs"]
+mod serve_support;
 
 use mail_parser::MessageParser;
 use sarafan_core::model::{Identity, Platform};
@@ -15,9 +17,10 @@ use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::FullStore;
 use sarafan_core::survey_link::LinkSecrets;
 use serde_json::{json, Value};
+use serve_support::Launch;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
@@ -61,14 +64,6 @@ fn aws_env() -> Vec<(String, String)> {
     vars
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn unique() -> String {
     format!("{:x}", chrono::Utc::now().timestamp_nanos_opt().unwrap())
 }
@@ -101,27 +96,23 @@ impl StoreUnderTest {
     }
 }
 
-/// A running `sarafan serve`, killed when dropped.
+/// A running `sarafan serve` (tests/support/serve.rs) with the variables it was started with.
 struct Serve {
-    child: Child,
-    base: String,
-    log: std::path::PathBuf,
+    serve: serve_support::Serve,
     env: Vec<(String, String)>,
-    http: reqwest::Client,
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Serve {
+    type Target = serve_support::Serve;
+
+    fn deref(&self) -> &serve_support::Serve {
+        &self.serve
     }
 }
 
 impl Serve {
     async fn start(dir: &Path, store: &StoreUnderTest, from: &str, slack: &MockServer, telegram: &MockServer) -> Serve {
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let log = dir.join("serve.log");
+        let launch = Launch::new(dir);
         let mut env = aws_env();
         env.extend(store.env());
         env.extend(
@@ -130,7 +121,7 @@ impl Serve {
                 ("RUST_LOG", "info".into()),
                 ("SARAFAN_API_TOKEN", API_TOKEN.into()),
                 // The links in the email point at this very server.
-                ("SARAFAN_PUBLIC_URL", base.clone()),
+                ("SARAFAN_PUBLIC_URL", launch.base()),
                 ("SARAFAN_LINK_SECRET", LINK_SECRET.into()),
                 ("SURVEY_FROM", from.into()),
                 ("REFERRAL_LANDING_URL", "https://sprite.example.com/welcome".into()),
@@ -144,38 +135,8 @@ impl Serve {
             ]
             .map(|(k, v)| (k.to_string(), v)),
         );
-        let child = Command::new(env!("CARGO_BIN_EXE_sarafan"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start sarafan serve");
-        let serve = Serve {
-            child,
-            base,
-            log,
-            env,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(r) = serve.http.get(format!("{}/health", serve.base)).send().await {
-                if r.status() == 200 {
-                    return serve;
-                }
-            }
-            assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
+        let serve = launch.vars(env.clone()).start().await;
+        Serve { serve, env }
     }
 
     /// `sarafan ARGS` with serve's settings.

@@ -2,54 +2,23 @@
 //! (no AWS lookup, no warning), says what turns each route on, and makes an API token for the run
 //! so the generic API can be tried at once.
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
+use serve_support::{Launch, Serve};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Starts `sarafan serve` in `dir` with only PATH and `extra` set, logs to `dir/serve.log`.
-fn serve(dir: &Path, port: u16, extra: &[(&str, String)]) -> Serve {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
-    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.join("serve.log")).unwrap());
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    Serve(cmd.spawn().unwrap())
-}
-
-async fn wait_up(port: u16, dir: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("http://127.0.0.1:{port}/health")).await.is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "{}",
-            std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+/// `sarafan serve` (tests/support/serve.rs) in `dir` with only PATH and `extra` set, up.
+async fn serve(dir: &Path, extra: &[(&str, String)]) -> Serve {
+    Launch::new(dir)
+        .in_dir()
+        .vars(extra.iter().map(|(k, v)| (*k, v)))
+        .start()
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,20 +31,18 @@ async fn serve_with_nothing_configured_is_quiet_and_makes_a_token_to_try_the_api
         .mount(&aws)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let _serve = serve(
+    let serve = serve(
         dir.path(),
-        port,
         &[
             ("AWS_EC2_METADATA_SERVICE_ENDPOINT", aws.uri()),
             ("AWS_ENDPOINT_URL", aws.uri()),
             ("SARAFAN_LOG_FORMAT", "text".into()),
         ],
-    );
-    wait_up(port, dir.path()).await;
+    )
+    .await;
     // Background tasks (the report schedule, listening, outreach) have had time to start.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    let log = serve.log();
     // THEN nothing asked AWS and nothing warned
     assert_eq!(aws.received_requests().await.unwrap().len(), 0, "{log}");
     assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
@@ -93,7 +60,7 @@ async fn serve_with_nothing_configured_is_quiet_and_makes_a_token_to_try_the_api
     let token = line.rsplit(' ').next().unwrap();
     assert_eq!(token.len(), 32);
     let answer = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/api/responses"))
+        .post(serve.url("/api/responses"))
         .bearer_auth(token)
         .header("content-type", "application/json")
         .body(r#"{"customer": {"id": "test-1"}, "score": 9}"#)
@@ -107,10 +74,8 @@ async fn serve_with_nothing_configured_is_quiet_and_makes_a_token_to_try_the_api
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_are_json_when_nobody_reads_them_on_a_terminal_and_no_token_is_made_when_one_is_set() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let _serve = serve(dir.path(), port, &[("SARAFAN_API_TOKEN", "operator-token".into())]);
-    wait_up(port, dir.path()).await;
-    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    let serve = serve(dir.path(), &[("SARAFAN_API_TOKEN", "operator-token".into())]).await;
+    let log = serve.log();
     // Standard error is a file here: every log line is a JSON object.
     let json_lines: Vec<serde_json::Value> = log
         .lines()
@@ -385,22 +350,13 @@ async fn check_live_asks_dynamodb_and_ses_only_when_the_configuration_uses_them(
 async fn no_token_is_made_on_an_address_others_can_reach() {
     // GIVEN serve bound to every interface without SARAFAN_API_TOKEN
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
-    cmd.args(["serve", "--addr", &format!("0.0.0.0:{port}")])
-        .current_dir(dir.path())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(dir.path().join("serve.log")).unwrap());
-    let _serve = Serve(cmd.spawn().unwrap());
-    wait_up(port, dir.path()).await;
+    let serve = Launch::new(dir.path()).bind("0.0.0.0").in_dir().start().await;
     // THEN no token is made: the generic API stays off, as configured
-    let log = std::fs::read_to_string(dir.path().join("serve.log")).unwrap();
+    let log = serve.log();
     assert!(!log.contains("this run made one"), "{log}");
     assert!(log.contains("off (set SARAFAN_API_TOKEN)"), "{log}");
     let answer = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/api/responses"))
+        .post(serve.url("/api/responses"))
         .body("{}")
         .send()
         .await

@@ -5,6 +5,10 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/serve.rs"]
+mod serve_support;
+#[path = "support/slack.rs"]
+mod slack;
 
 use browser::Browser;
 use chrono::NaiveDate;
@@ -14,29 +18,16 @@ use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::YearMonth;
 use sarafan_reports::digest::{report_link as digest_report_link, DigestSettings, ReportLinks};
-use serde_json::{json, Value};
+use serde_json::json;
+use serve_support::{Launch, Serve};
+use slack::{posts, slack_accepting};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use std::process::{Command, Output};
+use wiremock::MockServer;
 
 const CHANNEL: &str = "C0DIGEST";
 /// Links are signed with the first value; the second is an older one still accepted.
 const LINK_SECRET: &str = "report-link-new,report-link-old";
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/slack/web_api/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// `sarafan demo` into `dir`: its store, and the month of the report it stored.
 fn demo(dir: &Path) -> (PathBuf, YearMonth) {
@@ -61,59 +52,20 @@ fn demo(dir: &Path) -> (PathBuf, YearMonth) {
     (dir.join("sarafan.db"), month.parse().unwrap())
 }
 
-/// A running `sarafan serve` on `db`, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// `sarafan serve` (tests/support/serve.rs) on `db`, up.
+async fn start_serve(dir: &Path, db: &Path, link_secret: Option<&str>) -> Serve {
+    let launch = Launch::new(dir);
+    let base = launch.base();
+    let mut launch = launch
+        .var("RUST_LOG", "info")
+        .var("SARAFAN_DB", db)
+        .var("SARAFAN_BRAND_TERMS", "Brightside Motors")
+        .var("HN_SEARCH_URL", "")
+        .var("SARAFAN_PUBLIC_URL", base);
+    if let Some(secret) = link_secret {
+        launch = launch.var("SARAFAN_LINK_SECRET", secret);
     }
-}
-
-impl Serve {
-    async fn start(dir: &Path, db: &Path, link_secret: Option<&str>) -> Serve {
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let log = dir.join(format!("serve-{port}.log"));
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
-        cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
-            .env("SARAFAN_DB", db)
-            .env("SARAFAN_BRAND_TERMS", "Brightside Motors")
-            .env("HN_SEARCH_URL", "")
-            .env("SARAFAN_PUBLIC_URL", &base)
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap());
-        if let Some(secret) = link_secret {
-            cmd.env("SARAFAN_LINK_SECRET", secret);
-        }
-        let serve = Serve {
-            child: cmd.spawn().expect("start sarafan serve"),
-            base,
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = reqwest::get(format!("{}/health", serve.base)).await {
-                if r.status() == 200 {
-                    return serve;
-                }
-            }
-            assert!(
-                Instant::now() < deadline,
-                "serve did not come up: {}",
-                std::fs::read_to_string(&serve.log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
+    launch.start().await
 }
 
 fn sarafan_digest(week: &str, db: &Path, slack: &MockServer, vars: &[(&str, &str)]) -> Output {
@@ -134,27 +86,6 @@ fn sarafan_digest(week: &str, db: &Path, slack: &MockServer, vars: &[(&str, &str
     out
 }
 
-async fn slack_accepting() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.postMessage"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(fixture("chat_postMessage_ok.json")))
-        .mount(&slack)
-        .await;
-    slack
-}
-
-async fn posts(slack: &MockServer) -> Vec<Value> {
-    slack
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/chat.postMessage")
-        .map(|r| serde_json::from_slice(&r.body).unwrap())
-        .collect()
-}
-
 /// Every image of the page: loaded, and drawn with a size.
 const IMAGES: &str = r#"
 return [...document.images].map(img => ({
@@ -167,7 +98,7 @@ return [...document.images].map(img => ({
 async fn the_digest_links_to_the_months_report_and_the_link_opens_it_in_a_browser_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let (db, month) = demo(dir.path());
-    let serve = Serve::start(dir.path(), &db, Some(LINK_SECRET)).await;
+    let serve = start_serve(dir.path(), &db, Some(LINK_SECRET)).await;
     let secrets = LinkSecrets::parse(LINK_SECRET).unwrap();
     let link = format!(
         "{}/reports/{month}/{}",
@@ -280,7 +211,7 @@ async fn the_digest_links_to_the_months_report_and_the_link_opens_it_in_a_browse
 async fn without_the_link_secret_the_digest_has_no_link_and_the_route_is_404() {
     let dir = tempfile::tempdir().unwrap();
     let (db, month) = demo(dir.path());
-    let serve = Serve::start(dir.path(), &db, None).await;
+    let serve = start_serve(dir.path(), &db, None).await;
     let sig = report_link::signature(&LinkSecrets::parse(LINK_SECRET).unwrap(), month);
     let answer = reqwest::get(format!("{}/reports/{month}/{sig}", serve.base))
         .await

@@ -1,15 +1,19 @@
 //! System tests of `sarafan serve` over real HTTP: signed webhooks of every platform in, the
 //! outreach worker talking to recorded chat APIs, and `sarafan export` reading it all back.
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sarafan_core::model::{Identity, Platform};
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::SurveyReader;
 use serde_json::{json, Value};
+use serve_support::Launch;
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -38,91 +42,47 @@ fn fixture(rel: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-/// A running `sarafan serve`, killed when dropped.
+/// A running `sarafan serve` (tests/support/serve.rs) with its database.
 struct Serve {
-    child: Child,
-    base: String,
+    serve: serve_support::Serve,
     db: PathBuf,
-    log: PathBuf,
-    http: reqwest::Client,
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Serve {
+    type Target = serve_support::Serve;
+
+    fn deref(&self) -> &serve_support::Serve {
+        &self.serve
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl Serve {
     async fn start(dir: &Path, slack: &MockServer, telegram: &MockServer) -> Serve {
-        let port = free_port();
         let db = dir.join("sarafan.db");
-        let log = dir.join("serve.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_sarafan"))
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
-            .env("SARAFAN_DB", &db)
-            .env("SLACK_SIGNING_SECRET", format!("old-secret,{SLACK_SECRET}"))
-            .env("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
-            .env("META_APP_SECRET", META_SECRET)
-            .env("META_VERIFY_TOKEN", "meta-verify")
-            .env("X_CONSUMER_SECRET", X_SECRET)
-            .env("TYPEFORM_SECRET", TYPEFORM_SECRET)
-            .env("SARAFAN_API_TOKEN", API_TOKEN)
-            .env("SARAFAN_BRAND_TERMS", "Sprite,@SpriteCars")
+        let serve = Launch::new(dir)
+            .var("RUST_LOG", "info")
+            .var("SARAFAN_DB", &db)
+            .var("SLACK_SIGNING_SECRET", format!("old-secret,{SLACK_SECRET}"))
+            .var("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
+            .var("META_APP_SECRET", META_SECRET)
+            .var("META_VERIFY_TOKEN", "meta-verify")
+            .var("X_CONSUMER_SECRET", X_SECRET)
+            .var("TYPEFORM_SECRET", TYPEFORM_SECRET)
+            .var("SARAFAN_API_TOKEN", API_TOKEN)
+            .var("SARAFAN_BRAND_TERMS", "Sprite,@SpriteCars")
             // No organic listening here: nothing leaves this machine.
-            .env("HN_SEARCH_URL", "")
-            .env("SARAFAN_COMPETITOR_TERMS", "Fanta Motors")
-            .env("REFERRAL_LANDING_URL", "https://sprite.example.com/welcome?src=wom")
-            .env("SARAFAN_PUBLIC_URL", PUBLIC_URL)
-            .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
-            .env("SLACK_API_URL", slack.uri())
-            .env("SLACK_ALERT_CHANNEL", ALERTS)
-            .env("TELEGRAM_BOT_TOKEN", TG_TOKEN)
-            .env("TELEGRAM_API_URL", telegram.uri())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start sarafan serve");
-        let serve = Serve {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            db,
-            log,
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = serve.http.get(format!("{}/health", serve.base)).send().await {
-                if r.status() == 200 {
-                    return serve;
-                }
-            }
-            assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+            .var("HN_SEARCH_URL", "")
+            .var("SARAFAN_COMPETITOR_TERMS", "Fanta Motors")
+            .var("REFERRAL_LANDING_URL", "https://sprite.example.com/welcome?src=wom")
+            .var("SARAFAN_PUBLIC_URL", PUBLIC_URL)
+            .var("SLACK_BOT_TOKEN", SLACK_TOKEN)
+            .var("SLACK_API_URL", slack.uri())
+            .var("SLACK_ALERT_CHANNEL", ALERTS)
+            .var("TELEGRAM_BOT_TOKEN", TG_TOKEN)
+            .var("TELEGRAM_API_URL", telegram.uri())
+            .start()
+            .await;
+        Serve { serve, db }
     }
 
     async fn post(&self, path: &str, headers: &[(&str, String)], body: Vec<u8>) -> (u16, String) {

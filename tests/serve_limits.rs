@@ -2,10 +2,14 @@
 //! heads and bodies, idle connections past the cap and the file-descriptor limit, a full disk
 //! and a store it cannot write. Each starts the real binary (through `sh`, for `ulimit`).
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
+use serve_support::{health, Launch, Serve};
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -18,94 +22,21 @@ fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A running `sarafan serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `sarafan serve` run by `sh -c "{shell} exec sarafan serve --addr ... {args}"`: `shell` sets
-/// resource limits (`ulimit`) first.
-fn command(dir: &Path, shell: &str, args: &[&str], log: &Path) -> (Command, SocketAddr) {
-    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!("{shell} exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_sarafan"))
-        .args(["serve", "--addr", &addr.to_string()])
+/// `sarafan serve` (tests/support/serve.rs) run by `sh -c "{shell} exec sarafan serve --addr ...
+/// {args}"`: `shell` sets resource limits (`ulimit`) first.
+fn launch(dir: &Path, shell: &str, args: &[&str]) -> Launch {
+    Launch::new(dir)
+        .shell(shell)
         .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .env("SARAFAN_DB", dir.join("sarafan.db"))
-        .env("SARAFAN_API_TOKEN", API_TOKEN)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).unwrap());
-    (cmd, addr)
+        .var("RUST_LOG", "info")
+        .var("NO_COLOR", "1")
+        .var("SARAFAN_DB", dir.join("sarafan.db"))
+        .var("SARAFAN_API_TOKEN", API_TOKEN)
 }
 
-impl Serve {
-    fn start(dir: &Path, shell: &str, args: &[&str]) -> Serve {
-        let log = dir.join("serve.log");
-        let (mut cmd, addr) = command(dir, shell, args, &log);
-        let mut serve = Serve {
-            child: cmd.spawn().expect("start sarafan serve"),
-            addr,
-            log,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if health(addr).0.starts_with("HTTP/1.1 200") {
-                return serve;
-            }
-            if let Ok(Some(status)) = serve.child.try_wait() {
-                panic!("serve exited ({status}): {}", serve.log());
-            }
-            assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-/// One `GET /health` on a new connection: the status line, and the time from connecting to
-/// the end of the answer.
-fn health(addr: SocketAddr) -> (String, Duration) {
-    let start = Instant::now();
-    let answer = (|| -> std::io::Result<String> {
-        let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
-        stream.set_nodelay(true)?;
-        stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-        stream.write_all(b"GET /health HTTP/1.1\r\nHost: sarafan\r\nConnection: close\r\n\r\n")?;
-        let mut answer = Vec::new();
-        stream.read_to_end(&mut answer)?;
-        Ok(String::from_utf8_lossy(&answer)
-            .lines()
-            .next()
-            .unwrap_or("")
-            .to_string())
-    })();
-    (answer.unwrap_or_else(|e| format!("failed: {e}")), start.elapsed())
+/// `launch`, up.
+fn start(dir: &Path, shell: &str, args: &[&str]) -> Serve {
+    launch(dir, shell, args).start_blocking()
 }
 
 /// One probe of `/health`: when it started (since the probing began), its status line, how long.
@@ -248,7 +179,7 @@ fn a_thousand_slow_clients_are_cut_off_in_time_while_health_answers_within_100_m
     assert!(clients >= 500, "only {fds} file descriptors: raise `ulimit -n`");
     let dir = tempfile::tempdir().unwrap();
     let timeout = Duration::from_secs(3);
-    let serve = Serve::start(
+    let serve = start(
         dir.path(),
         "",
         &["--header-timeout", "3", "--body-timeout", "3", "--idle-timeout", "3"],
@@ -319,7 +250,7 @@ fn idle_connections_past_the_descriptor_limit_give_way_and_health_still_answers(
     let _alone = one_at_a_time();
     let dir = tempfile::tempdir().unwrap();
     // GIVEN serve with 256 file descriptors: its default cap is 256 less 64 kept for the rest
-    let serve = Serve::start(dir.path(), "ulimit -n 256 &&", &[]);
+    let serve = start(dir.path(), "ulimit -n 256 &&", &[]);
     // WHEN 300 connections are opened and left idle (the idle timeout is a minute)
     let started = Instant::now();
     let probes = probe_health(serve.addr, started + Duration::from_secs(3));
@@ -378,7 +309,7 @@ fn a_full_disk_is_503_and_the_log_names_the_cause_once() {
     let dir = tempfile::tempdir().unwrap();
     // GIVEN serve whose files may not grow past 512 KiB (RLIMIT_FSIZE, 1024 blocks of 512
     // bytes): the kernel refuses the write as a full disk would, and SQLite reports it
-    let serve = Serve::start(dir.path(), "trap '' XFSZ; ulimit -f 1024 &&", &[]);
+    let serve = start(dir.path(), "trap '' XFSZ; ulimit -f 1024 &&", &[]);
     // WHEN answers with long comments keep coming
     let mut statuses = Vec::new();
     for id in 0..40 {
@@ -449,25 +380,19 @@ fn serve_refuses_a_store_it_cannot_write_at_start_with_one_line() {
         return;
     };
     // WHEN serve starts on it (logging at its usual level)
-    let log = dir.path().join("serve.log");
-    let (mut cmd, _) = command(dir.path(), "", &[], &log);
-    let mut child = cmd.spawn().unwrap();
+    let mut serve = launch(dir.path(), "", &[]).spawn();
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        if let Some(status) = serve.try_wait() {
             break status;
         }
         if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "serve started on a store it cannot write: {}",
-                std::fs::read_to_string(&log).unwrap()
-            );
+            serve.kill();
+            panic!("serve started on a store it cannot write: {}", serve.log());
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let log = std::fs::read_to_string(&log).unwrap();
+    let log = serve.log();
     // THEN it exits 1 at once with one line naming the file and why
     assert_eq!(status.code(), Some(1), "{log}");
     assert_eq!(log.lines().count(), 1, "{log}");

@@ -2,31 +2,21 @@
 //! `sarafan ask` by business-scoped user id, answering in Meta's documented shape (`from_user_id`,
 //! no `from`), thanked at the same id, over real HTTP with a recorded Cloud API.
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
+use serve_support::{Launch, Serve};
 use sha2::Sha256;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const META_SECRET: &str = "meta-app-secret";
 const BSUID: &str = "US.13491208655302741918";
-
-/// A running `sarafan serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-    log: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn env(cmd: &mut Command, db: &Path, graph: &MockServer) {
     cmd.env_clear()
@@ -47,37 +37,15 @@ fn sarafan(args: &[&str], db: &Path, graph: &MockServer) -> Output {
 }
 
 async fn serve(dir: &Path, graph: &MockServer) -> Serve {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let log = dir.join("serve.log");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sarafan"));
-    cmd.args(["serve", "--addr", &format!("127.0.0.1:{port}")]);
-    env(&mut cmd, &dir.join("sarafan.db"), graph);
-    let child = cmd
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let serve = Serve {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        log,
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while reqwest::get(format!("{}/health", serve.base)).await.is_err() {
-        assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    serve
-}
-
-impl Serve {
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
+    Launch::new(dir)
+        .var("RUST_LOG", "info")
+        .var("SARAFAN_DB", dir.join("sarafan.db"))
+        .var("META_APP_SECRET", META_SECRET)
+        .var("WHATSAPP_TOKEN", "wa-token")
+        .var("WHATSAPP_PHONE_NUMBER_ID", "1055")
+        .var("META_GRAPH_URL", graph.uri())
+        .start()
+        .await
 }
 
 /// The bodies posted to the Cloud API's messages endpoint, once at least `n` have arrived.
