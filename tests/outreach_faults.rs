@@ -3,12 +3,16 @@
 //! while the others flow, a long Telegram `retry_after`, and kill -9 in the middle of a batch.
 //! Each test counts the messages the recording server received.
 
+#[path = "support/serve.rs"]
+mod serve_support;
+
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
+use serve_support::Launch;
 use sha2::Sha256;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -24,99 +28,49 @@ const ALERTS: &str = "C0ALERTS";
 /// Short, so a takeover after kill -9 is quick; a test setting, the default is 30 s.
 const LEASE_SECS: &str = "2";
 
-/// A running `sarafan serve`, killed when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-    log: PathBuf,
-    http: reqwest::Client,
-}
+/// A running `sarafan serve` (the shared harness), with this file's ways to talk to it.
+struct Serve(serve_support::Serve);
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl std::ops::Deref for Serve {
+    type Target = serve_support::Serve;
+    fn deref(&self) -> &serve_support::Serve {
+        &self.0
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+impl std::ops::DerefMut for Serve {
+    fn deref_mut(&mut self) -> &mut serve_support::Serve {
+        &mut self.0
+    }
 }
 
 impl Serve {
-    /// Starts `sarafan serve` on `dir`'s database; `name` tells its log apart from another's.
-    async fn start(dir: &Path, name: &str, slack: &MockServer, telegram: &MockServer) -> Serve {
-        Serve::start_on(dir, name, slack, telegram, &[]).await
+    /// Starts `sarafan serve` on `dir`'s database.
+    async fn start(dir: &Path, slack: &MockServer, telegram: &MockServer) -> Serve {
+        Serve::start_on(dir, slack, telegram, &[]).await
     }
 
     /// As [`Serve::start`], with `store` variables added (another store).
-    async fn start_on(
-        dir: &Path,
-        name: &str,
-        slack: &MockServer,
-        telegram: &MockServer,
-        store: &[(&str, String)],
-    ) -> Serve {
-        let port = free_port();
-        let log = dir.join(format!("{name}.log"));
-        // SARAFAN_BIN runs these tests against another build (to measure one from before a fix).
-        let bin =
-            std::env::var_os("SARAFAN_BIN").map_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_sarafan")), PathBuf::from);
-        let child = Command::new(bin)
-            .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("RUST_LOG", "info")
-            .env("SARAFAN_DB", dir.join("sarafan.db"))
-            .env("SARAFAN_OUTREACH_LEASE_SECS", LEASE_SECS)
-            .env("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
-            .env("META_APP_SECRET", META_SECRET)
-            .env("SARAFAN_API_TOKEN", API_TOKEN)
-            .env("SARAFAN_BRAND_TERMS", "Sprite")
-            .env("SLACK_BOT_TOKEN", SLACK_TOKEN)
-            .env("SLACK_API_URL", slack.uri())
-            .env("SLACK_ALERT_CHANNEL", ALERTS)
-            .env("TELEGRAM_BOT_TOKEN", TG_TOKEN)
-            .env("TELEGRAM_API_URL", telegram.uri())
-            .envs(store.iter().map(|(k, v)| (*k, v.as_str())))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("start sarafan serve");
-        let serve = Serve {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            log,
-            http: reqwest::Client::new(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = serve.http.get(format!("{}/health", serve.base)).send().await {
-                if r.status() == 200 {
-                    return serve;
-                }
-            }
-            assert!(Instant::now() < deadline, "serve did not come up: {}", serve.log());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// kill -9: no shutdown, no lease given back.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+    async fn start_on(dir: &Path, slack: &MockServer, telegram: &MockServer, store: &[(&str, String)]) -> Serve {
+        let launch = Launch::new(dir)
+            .var("RUST_LOG", "info")
+            .var("SARAFAN_DB", dir.join("sarafan.db"))
+            .var("SARAFAN_OUTREACH_LEASE_SECS", LEASE_SECS)
+            .var("TELEGRAM_WEBHOOK_SECRET", TELEGRAM_SECRET)
+            .var("META_APP_SECRET", META_SECRET)
+            .var("SARAFAN_API_TOKEN", API_TOKEN)
+            .var("SARAFAN_BRAND_TERMS", "Sprite")
+            .var("SLACK_BOT_TOKEN", SLACK_TOKEN)
+            .var("SLACK_API_URL", slack.uri())
+            .var("SLACK_ALERT_CHANNEL", ALERTS)
+            .var("TELEGRAM_BOT_TOKEN", TG_TOKEN)
+            .var("TELEGRAM_API_URL", telegram.uri())
+            .vars(store.iter().map(|(k, v)| (*k, v.as_str())));
+        Serve(launch.start().await)
     }
 
     async fn post(&self, path: &str, headers: &[(&str, String)], body: String) -> u16 {
-        let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
+        let mut req = self.http.post(self.url(path)).body(body);
         for (k, v) in headers {
             req = req.header(*k, v);
         }
@@ -340,8 +294,8 @@ async fn two_serves_on_one_store(dir: &Path, store: &[(&str, String)], n: u64) {
     // (a takeover would be correct, but the test counts who says it left outreach alone).
     let mut env = store.to_vec();
     env.push(("SARAFAN_OUTREACH_LEASE_SECS", "15".to_string()));
-    let first = Serve::start_on(dir, "first", &apis.slack, &apis.telegram, &env).await;
-    let second = Serve::start_on(dir, "second", &apis.slack, &apis.telegram, &env).await;
+    let first = Serve::start_on(dir, &apis.slack, &apis.telegram, &env).await;
+    let second = Serve::start_on(dir, &apis.slack, &apis.telegram, &env).await;
     let logs = [&first, &second];
 
     // Asked through both: each serve takes requests, one of them sends.
@@ -406,7 +360,7 @@ async fn a_message_whose_record_fails_is_recorded_later_not_sent_again() {
         }
     };
     let apis = Apis::start(|_, _| None, on_accept, Duration::ZERO).await;
-    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     serve.ask(&[7_000_001]).await;
     apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
         .await;
@@ -434,7 +388,7 @@ async fn one_failing_chat_does_not_hold_up_the_others_or_staff_alerts() {
         Duration::ZERO,
     )
     .await;
-    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     let mut customers = vec![FAILING];
     customers.extend(chats(8));
     let started = Instant::now();
@@ -502,7 +456,7 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
         Duration::ZERO,
     )
     .await;
-    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     let mut customers = vec![LIMITED];
     customers.extend(chats(5));
     serve.ask(&customers).await;
@@ -545,7 +499,7 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart_repeats_at_most_one_messag
     let dir = tempfile::tempdir().unwrap();
     // Each send takes 150 ms, so the kill lands in the middle of the batch (and likely of a send).
     let apis = Apis::start(|_, _| None, |_| {}, Duration::from_millis(150)).await;
-    let mut first = Serve::start(dir.path(), "first", &apis.slack, &apis.telegram).await;
+    let mut first = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     first.ask(&chats(N)).await;
     apis.wait_until(Duration::from_secs(20), "a third of the questions", &[&first], |s| {
         s.len() >= N as usize / 3
@@ -555,7 +509,7 @@ async fn kill_9_in_the_middle_of_a_batch_then_restart_repeats_at_most_one_messag
     let before_restart = apis.sent().len();
     assert!(before_restart < N as usize, "the kill came too late to test anything");
 
-    let second = Serve::start(dir.path(), "second", &apis.slack, &apis.telegram).await;
+    let second = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     apis.wait_until(Duration::from_secs(30), "every question", &[&second], |s| {
         let mut seen: Vec<u64> = s.iter().map(|m| m.chat).collect();
         seen.sort_unstable();
@@ -601,7 +555,7 @@ async fn an_answer_right_after_the_question_finds_its_survey() {
     };
     // The answer to the question is slow, so a fast customer answers before outreach hears back.
     let apis = Apis::start(|_, _| None, on_accept, Duration::from_millis(500)).await;
-    let serve = Serve::start(dir.path(), "serve", &apis.slack, &apis.telegram).await;
+    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     serve.ask(&[CHAT]).await;
     apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
         .await;
@@ -644,7 +598,7 @@ async fn sigterm_while_a_record_retries_stops_serve_and_the_restart_records_the_
         }
     };
     let apis = Apis::start(|_, _| None, on_accept, Duration::ZERO).await;
-    let mut first = Serve::start(dir.path(), "first", &apis.slack, &apis.telegram).await;
+    let mut first = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     first.ask(&[CHAT]).await;
     apis.wait_until(Duration::from_secs(10), "the question", &[&first], |s| !s.is_empty())
         .await;
@@ -657,12 +611,12 @@ async fn sigterm_while_a_record_retries_stops_serve_and_the_restart_records_the_
 
     let signalled = Instant::now();
     let term = Command::new("kill")
-        .args(["-TERM", &first.child.id().to_string()])
+        .args(["-TERM", &first.pid().to_string()])
         .status()
         .unwrap();
     assert!(term.success());
     let exited = loop {
-        if first.child.try_wait().unwrap().is_some() {
+        if first.try_wait().is_some() {
             break Some(signalled.elapsed());
         }
         if signalled.elapsed() > Duration::from_secs(30) {
@@ -686,7 +640,7 @@ async fn sigterm_while_a_record_retries_stops_serve_and_the_restart_records_the_
     );
 
     // The store is healthy again: the restart records the message, and does not send it again.
-    let second = Serve::start(dir.path(), "second", &apis.slack, &apis.telegram).await;
+    let second = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while !second.log().contains("messages sent before the last stop are recorded") {
         assert!(

@@ -109,15 +109,15 @@ impl Launch {
         let addr: SocketAddr = format!("127.0.0.1:{}", self.port).parse().unwrap();
         let log = self.dir.join(format!("serve-{}.log", self.port));
         let bind = format!("{}:{}", self.bind, self.port);
+        // SARAFAN_BIN runs the tests against another build (to measure one from before a fix).
+        let bin = std::env::var_os("SARAFAN_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_sarafan").into());
         let mut cmd = match &self.shell {
             Some(shell) => {
                 let mut cmd = Command::new("sh");
-                cmd.arg("-c")
-                    .arg(format!("{shell} exec \"$0\" \"$@\""))
-                    .arg(env!("CARGO_BIN_EXE_sarafan"));
+                cmd.arg("-c").arg(format!("{shell} exec \"$0\" \"$@\"")).arg(&bin);
                 cmd
             }
-            None => Command::new(env!("CARGO_BIN_EXE_sarafan")),
+            None => Command::new(&bin),
         };
         cmd.args(["serve", "--addr", &bind])
             .args(&self.args)
