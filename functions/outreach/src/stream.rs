@@ -146,7 +146,10 @@ pub async fn handle_stream_batch_within(
         if let Some(due) = parked.iter().map(|p| p.due).min() {
             tracing::info!(lane = lane.name, %due, events = lane.records.len(), "recipient waiting out a rate limit: parked behind it");
             if let Err(id) = park(deps, &lane.name, &mut lane.records, due).await {
+                // Lambda retries from the record that could not be parked; the ones behind it
+                // are not sent now, ahead of the parked events and their due time.
                 failed.push(id);
+                lane.records.clear();
             }
         }
     }

@@ -1657,3 +1657,41 @@ pub async fn parked_events_keep_their_order_until_unparked<S: ParkedEvents>(stor
     assert_eq!(records, ["1000"]);
     assert_eq!(store.parked().await.unwrap().len(), 3);
 }
+
+/// Erasing a customer drops the events parked for a platform's retry_after that name them (so
+/// none is sent after the erasure), and only those.
+pub async fn erasure_drops_the_customers_parked_events<S: Store + CustomerEraser + ParkedEvents>(store: &S) {
+    let identity = Identity::new(Platform::Telegram, "4343");
+    let customer = Customer::new("telegram:4343", at(9, 1));
+    let requested = Change::SurveyRequested {
+        customer: customer.clone(),
+        identity: identity.clone(),
+        brand: None,
+    };
+    store.apply("p-ask", requested).await.unwrap();
+    let due = at(9, 2);
+    let parked = |lane: &str, record: &str, customer: &str| ParkedEvent {
+        lane: lane.into(),
+        record_id: record.into(),
+        event: DomainEvent::OptedOut {
+            customer_id: customer.into(),
+            identity: None,
+        },
+        due,
+    };
+    store
+        .park(&parked("customer:telegram:4343", "10", "telegram:4343"))
+        .await
+        .unwrap();
+    store
+        .park(&parked("customer:telegram:4343", "11", "telegram:4343"))
+        .await
+        .unwrap();
+    store
+        .park(&parked("customer:telegram:9", "12", "telegram:9"))
+        .await
+        .unwrap();
+    store.forget_customer("telegram:4343").await.unwrap();
+    let left: Vec<String> = store.parked().await.unwrap().into_iter().map(|p| p.record_id).collect();
+    assert_eq!(left, ["12"], "only the other customer's parked event stays");
+}

@@ -1110,6 +1110,29 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
         let rows = stmt.query_map([customer_id], |r| r.get(0)).map_err(backend)?;
         rows.collect::<rusqlite::Result<_>>().map_err(backend)?
     };
+    // Events held back for a platform's retry_after (parked_events) that name them: found by
+    // the event's own customer, as the feed's rows are, and deleted with the rest.
+    let parked: Vec<(String, String)> = {
+        let mut stmt = tx
+            .prepare("SELECT lane, record_id, event FROM parked_events")
+            .map_err(backend)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(backend)?;
+        let owner = format!("customer#{customer_id}");
+        let mut theirs = Vec::new();
+        for row in rows {
+            let (lane, record_id, event) = row.map_err(backend)?;
+            let names_them =
+                serde_json::from_str::<crate::model::DomainEvent>(&event).is_ok_and(|e| e.ordering_key() == owner);
+            if names_them {
+                theirs.push((lane, record_id));
+            }
+        }
+        theirs
+    };
     let mut records = 0u64;
     let mut run = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> StoreResult<()> {
         records += tx.run(sql, params).map_err(backend)? as u64;
@@ -1135,6 +1158,12 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
         "DELETE FROM feed WHERE ordering_key = ?1",
         &[&format!("customer#{customer_id}")],
     )?;
+    for (lane, record_id) in &parked {
+        run(
+            "DELETE FROM parked_events WHERE lane = ?1 AND record_id = ?2",
+            &[lane, record_id],
+        )?;
+    }
     // Mentions they posted from one of their chat identities (a Slack channel message).
     for (platform, address) in &identities {
         run(

@@ -1631,13 +1631,20 @@ impl CustomerEraser for DynamoStore {
                 let delete = match attr_s(&item, TYPE) {
                     Some("survey") => doc_of::<SurveyState>(&item)?.customer_id == customer_id,
                     Some("identity") => attr_s(&item, "customer_id") == Some(customer_id),
-                    Some("event") => attr_s(&item, "event")
+                    // The feed's events and those parked for a platform's retry_after.
+                    Some("event" | "parked") => attr_s(&item, "event")
                         .and_then(|e| serde_json::from_str::<DomainEvent>(e).ok())
                         .is_some_and(|e| e.ordering_key() == customer_key_pk),
                     _ => false,
                 };
                 if let Some(new) = rewrite {
-                    self.put(new?).await?;
+                    // The record stays where listings find it: a record written before gsi1 was
+                    // split by month keeps its kind-only key (no MONTHS# item names its month).
+                    let mut new = new?;
+                    if let Some(listed) = item.get(BY_KIND_TIME.partition_key) {
+                        new.insert(BY_KIND_TIME.partition_key.into(), listed.clone());
+                    }
+                    self.put(new).await?;
                     records += 1;
                 } else if delete {
                     self.delete(key_of(&item)).await?;

@@ -750,3 +750,8 @@ async fn records_written_before_gsi1_was_split_by_month_are_still_listed() {
     let ids: Vec<&str> = complaints.iter().map(|m| m.id.as_str()).collect();
     assert_eq!(ids, ["m-new", "m-old"]);
 }
+
+#[tokio::test]
+async fn erasure_drops_the_customers_parked_events() {
+    suite::erasure_drops_the_customers_parked_events(&fresh().await).await;
+}

@@ -357,3 +357,8 @@ async fn racing_claims_have_one_winner() {
 async fn a_survey_recorded_before_a_refused_send_is_withdrawn() {
     suite::a_survey_recorded_before_a_refused_send_is_withdrawn(&fresh().1).await;
 }
+
+#[tokio::test]
+async fn erasure_drops_the_customers_parked_events() {
+    suite::erasure_drops_the_customers_parked_events(&fresh().1).await;
+}
