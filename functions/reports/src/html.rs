@@ -8,21 +8,8 @@ use sarafan_core::durations::MedianMinutes;
 use sarafan_core::report::MonthReport;
 use std::fmt::Write;
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
+/// Escaping for HTML text and attribute values: the one the survey pages use too.
+pub use sarafan_core::html::escape;
 
 /// Where the charts' images come from: `cid:` parts of the email, or data URIs in a file
 /// (a browser opening the saved report has no email parts to look in).
