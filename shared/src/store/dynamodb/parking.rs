@@ -50,14 +50,7 @@ impl ParkedEvents for DynamoStore {
         item.insert("record_id".into(), s(&parked.record_id));
         item.insert("event".into(), s(to_json(&parked.event)?));
         item.insert("due".into(), n(parked.due.timestamp_millis()));
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(item).await
     }
 
     async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
@@ -78,13 +71,6 @@ impl ParkedEvents for DynamoStore {
     }
 
     async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()> {
-        self.client
-            .delete_item()
-            .table_name(&self.table)
-            .set_key(Some(parked_key(lane, record_id)))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.delete(parked_key(lane, record_id)).await
     }
 }
