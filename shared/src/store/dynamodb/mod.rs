@@ -6,7 +6,7 @@ pub mod stream;
 pub mod table;
 
 use super::*;
-use crate::ledger::{self, Deltas, PurchaseContext};
+use crate::ledger::{self, Deltas, Guard, PurchaseContext, Subject};
 use aws_config::SdkConfig;
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
@@ -580,18 +580,21 @@ impl<'a> Plan<'a> {
     }
 
     /// Makes sure a customer item exists for records that name one, without touching its doc.
-    fn ensure_customer(&mut self, id: &str, at: DateTime<Utc>, cohort: Option<CohortUpdate>) -> StoreResult<()> {
+    fn ensure_customer(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        set_cohort: Option<YearMonth>,
+        mut cond: Cond,
+    ) -> StoreResult<()> {
         let doc = to_json(&Customer::new(id, at))?;
         let mut expr = "SET #doc = if_not_exists(#doc, :doc), #type = :customer".to_string();
         let mut values = vec![(":doc".to_string(), s(doc)), (":customer".to_string(), s("customer"))];
-        let mut cond = Cond::none();
-        // A purchase depends on the buyer's cohort: it is still what was read, or the write fails.
-        if let Some(update) = cohort {
-            if let Some(set) = update.set {
-                expr.push_str(", cohort = :newcohort");
-                values.push((":newcohort".into(), s(set.to_string())));
-            }
-            cond = Cond::cohort_is(update.read);
+        // A purchase's first new purchase sets the buyer's cohort (under the ledger's guard
+        // that it is still unset).
+        if let Some(set) = set_cohort {
+            expr.push_str(", cohort = :newcohort");
+            values.push((":newcohort".into(), s(set.to_string())));
         }
         cond.names.insert("#doc".into(), DOC.into());
         self.update(customer_key(id), expr, cond, values, Role::Context)
@@ -616,12 +619,6 @@ impl<'a> Plan<'a> {
     fn save_survey(&mut self, state: &SurveyState) -> StoreResult<()> {
         self.put(survey_item(state)?, Cond::none(), Role::Context)
     }
-}
-
-/// A purchase's view of the buyer's cohort: as read, and the one to set (first new purchase).
-struct CohortUpdate {
-    read: Option<YearMonth>,
-    set: Option<YearMonth>,
 }
 
 /// What a failed transaction means for `apply`.
@@ -961,8 +958,8 @@ impl DynamoStore {
     }
 
     /// Reads what the change depends on, asks the ledger what it does, and fills the plan with
-    /// the ledger's answer: its records, events and counters, each write conditioned on what
-    /// was read still holding.
+    /// the ledger's answer: its records, events and counters, each write under the condition
+    /// the ledger's guards set for its item (see [`Guards`]).
     async fn plan_change(&self, plan: &mut Plan<'_>, change: &Change) -> StoreResult<()> {
         let decide = |read: &ledger::Read| ledger::decide(change, read).map_err(|m| StoreError::NotFound(m.0));
         // By reference: a mention's text is most of the change, and copying it is not free.
@@ -977,18 +974,19 @@ impl DynamoStore {
             }
             Change::Survey(state) => {
                 let prev = self.get(survey_key(state)).await?;
-                plan.put(survey_item(state)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
                 // Outreach records the question before sending it; refused, it was never asked.
                 let survey_was_asked = prev
                     .as_ref()
                     .map(doc_of::<SurveyState>)
                     .transpose()?
                     .is_some_and(|p| p.survey.stage == crate::survey::SurveyStage::Asked);
-                let outcome = decide(&ledger::Read {
+                let mut outcome = decide(&ledger::Read {
                     survey_is_new: prev.is_none(),
                     survey_was_asked,
                     ..Default::default()
                 })?;
+                let mut guards = Guards::of(&mut outcome);
+                guards.put(plan, survey_item(state)?, prev.as_ref())?;
                 if let Some(asked_at) = outcome.last_asked_at {
                     let customer = self.get(customer_key(&state.customer_id)).await?;
                     if let Some(item) = &customer {
@@ -1007,31 +1005,36 @@ impl DynamoStore {
                         }
                     }
                 }
+                guards.check_rest(plan, &[])?;
                 outcome
             }
             Change::Response { response: r, survey } => {
-                plan.ensure_customer(&r.customer_id, r.submitted_at, None)?;
-                plan.put(response_item(r)?, Cond::absent(), Role::Record)?;
+                let mut outcome = decide(&ledger::Read::default())?;
+                let mut guards = Guards::of(&mut outcome);
+                plan.ensure_customer(&r.customer_id, r.submitted_at, None, Cond::none())?;
+                guards.put(plan, response_item(r)?, None)?;
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
-                decide(&ledger::Read::default())?
+                guards.check_rest(plan, &[])?;
+                outcome
             }
             Change::Comment {
                 response_id, survey, ..
             } => {
                 let prev = self.get(response_key(response_id)).await?;
-                let outcome = decide(&ledger::Read {
+                let mut outcome = decide(&ledger::Read {
                     response: prev.as_ref().map(doc_of).transpose()?,
                     ..Default::default()
                 })?;
-                if let (Some(prev), Some(r)) = (&prev, &outcome.response) {
-                    // The deltas hold only while the comment is as read.
-                    plan.put(response_item(r)?, Cond::unchanged(Some(prev)), Role::Context)?;
+                let mut guards = Guards::of(&mut outcome);
+                if let Some(r) = &outcome.response {
+                    guards.put(plan, response_item(r)?, prev.as_ref())?;
                 }
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
                 }
+                guards.check_rest(plan, &[prev.as_ref()])?;
                 outcome
             }
             Change::ScoreNotUnderstood { .. } => decide(&ledger::Read::default())?,
@@ -1051,54 +1054,60 @@ impl DynamoStore {
                 decide(&ledger::Read::default())?
             }
             Change::Mention(m) => {
-                plan.put(mention_item(m)?, Cond::absent(), Role::Record)?;
-                decide(&ledger::Read::default())?
+                let mut outcome = decide(&ledger::Read::default())?;
+                let mut guards = Guards::of(&mut outcome);
+                guards.put(plan, mention_item(m)?, None)?;
+                guards.check_rest(plan, &[])?;
+                outcome
             }
             Change::Purchase(p) => self.plan_purchase(plan, change, p).await?,
             Change::ReferralCreated(r) => {
-                plan.ensure_customer(&r.customer_id, r.created_at, None)?;
-                plan.put(referral_item(r)?, Cond::absent(), Role::Record)?;
-                decide(&ledger::Read::default())?
-            }
-            Change::ReferralClick { code, .. } => {
-                if self.get(referral_key(code.as_str())).await?.is_none() {
-                    return Err(StoreError::NotFound(format!("referral code {code}")));
-                }
-                plan.update(
-                    referral_key(code.as_str()),
-                    "ADD clicks :one".into(),
-                    Cond::present(),
-                    vec![(":one".into(), n(1))],
-                    Role::Context,
-                )?;
-                decide(&ledger::Read::default())?
-            }
-            Change::Alert(a) => {
-                let prev = self.get(alert_key(&a.id)).await?;
-                let outcome = decide(&ledger::Read {
-                    alert: prev.as_ref().map(doc_of).transpose()?,
-                    ..Default::default()
-                })?;
-                if let Some(alert) = &outcome.alert {
-                    plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
-                }
+                let mut outcome = decide(&ledger::Read::default())?;
+                let mut guards = Guards::of(&mut outcome);
+                plan.ensure_customer(&r.customer_id, r.created_at, None, Cond::none())?;
+                guards.put(plan, referral_item(r)?, None)?;
+                guards.check_rest(plan, &[])?;
                 outcome
             }
-            Change::AlertAction { alert_id, .. } => {
-                let prev = self.get(alert_key(alert_id)).await?;
-                let outcome = decide(&ledger::Read {
+            Change::ReferralClick { code, .. } => {
+                let referral_stored = self.get(referral_key(code.as_str())).await?.is_some();
+                let mut outcome = decide(&ledger::Read {
+                    referral_stored,
+                    ..Default::default()
+                })?;
+                let mut guards = Guards::of(&mut outcome);
+                guards.update(
+                    plan,
+                    referral_key(code.as_str()),
+                    "ADD clicks :one",
+                    vec![(":one".into(), n(1))],
+                )?;
+                guards.check_rest(plan, &[])?;
+                outcome
+            }
+            Change::Alert(_) | Change::AlertAction { .. } => {
+                let id = match change {
+                    Change::Alert(a) => &a.id,
+                    Change::AlertAction { alert_id, .. } => alert_id,
+                    _ => unreachable!("matched above"),
+                };
+                let prev = self.get(alert_key(id)).await?;
+                let mut outcome = decide(&ledger::Read {
                     alert: prev.as_ref().map(doc_of).transpose()?,
                     ..Default::default()
                 })?;
-                match &outcome.alert {
-                    Some(alert) => plan.put(alert_item(alert)?, Cond::unchanged(prev.as_ref()), Role::Context)?,
-                    // Nothing to write, but the event must reflect the state as read.
-                    None => plan.check(alert_key(alert_id), Cond::unchanged(prev.as_ref()))?,
+                let mut guards = Guards::of(&mut outcome);
+                if let Some(alert) = &outcome.alert {
+                    guards.put(plan, alert_item(alert)?, prev.as_ref())?;
                 }
+                // An action that changes nothing still reports the alert as read.
+                guards.check_rest(plan, &[prev.as_ref()])?;
                 outcome
             }
             Change::Report(r) => {
                 let prev = self.get(report_key(r.month, r.brand.as_deref())).await?;
+                let mut outcome = decide(&ledger::Read::default())?;
+                let mut guards = Guards::of(&mut outcome);
                 let emailed_at = match &prev {
                     Some(item) => r.emailed_at.or(doc_of::<StoredReport>(item)?.emailed_at),
                     None => r.emailed_at,
@@ -1107,8 +1116,9 @@ impl DynamoStore {
                     emailed_at,
                     ..r.clone()
                 };
-                plan.put(report_item(&report)?, Cond::unchanged(prev.as_ref()), Role::Context)?;
-                decide(&ledger::Read::default())?
+                guards.put(plan, report_item(&report)?, prev.as_ref())?;
+                guards.check_rest(plan, &[])?;
+                outcome
             }
         };
         plan.deltas.merge(outcome.deltas);
@@ -1116,8 +1126,9 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// A purchase reads the buyer's cohort, the referral and the referrer's cohort, then writes
-    /// on the condition that each is still as read (else the whole change is read again).
+    /// A purchase reads the buyer's cohort, the referral and the referrer's cohort; the ledger
+    /// decides what it counts and what must still be as read (else the whole change is read
+    /// again).
     async fn plan_purchase(&self, plan: &mut Plan<'_>, change: &Change, p: &Purchase) -> StoreResult<ledger::Outcome> {
         let buyer_cohort = self.cohort_of(&p.customer_id).await?;
         let referral = match &p.referral_code {
@@ -1140,36 +1151,120 @@ impl DynamoStore {
         let read = ledger::Read {
             purchase: PurchaseContext {
                 buyer_cohort,
-                referral: referral.clone(),
+                referral,
                 referrer_cohort,
             },
             ..Default::default()
         };
-        let outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
-        plan.ensure_customer(
-            &p.customer_id,
-            p.purchased_at,
-            Some(CohortUpdate {
-                read: buyer_cohort,
-                set: outcome.set_buyer_cohort,
-            }),
-        )?;
-        plan.put(purchase_item(p)?, Cond::absent(), Role::Record)?;
-        match (&p.referral_code, &referral) {
-            (Some(code), None) => plan.check(referral_key(code.as_str()), Cond::absent())?,
-            (Some(code), Some(_)) if outcome.conversion.is_some() => plan.update(
+        let mut outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
+        let mut guards = Guards::of(&mut outcome);
+        let buyer = guards.condition(&customer_key(&p.customer_id), None);
+        plan.ensure_customer(&p.customer_id, p.purchased_at, outcome.set_buyer_cohort, buyer)?;
+        guards.put(plan, purchase_item(p)?, None)?;
+        if let (Some(code), Some(_)) = (&p.referral_code, &outcome.conversion) {
+            guards.update(
+                plan,
                 referral_key(code.as_str()),
-                "ADD conversions :one".into(),
-                Cond::present(),
+                "ADD conversions :one",
                 vec![(":one".into(), n(1))],
-                Role::Context,
-            )?,
-            _ => {}
+            )?;
         }
-        if let Some(id) = &referrer {
-            plan.check(customer_key(id), Cond::cohort_is(referrer_cohort))?;
-        }
+        // The unknown code and the referrer's cohort: condition checks.
+        guards.check_rest(plan, &[])?;
         Ok(outcome)
+    }
+}
+
+/// The ledger's guards for one change, as DynamoDB conditions: each write to a guarded item
+/// carries its guard's condition, and what no write carries becomes a condition check.
+/// [`Guard::New`] fails as a duplicate (the record's role); every other guard as a lost race.
+struct Guards {
+    pending: Vec<(Item, Guard)>,
+}
+
+impl Guards {
+    fn of(outcome: &mut ledger::Outcome) -> Self {
+        let pending = std::mem::take(&mut outcome.guards)
+            .into_iter()
+            .map(|g| (guard_key(&g), g))
+            .collect();
+        Guards { pending }
+    }
+
+    /// The guard on `key`, taken; `None` when the ledger set none.
+    fn take(&mut self, key: &Item) -> Option<Guard> {
+        let at = self.pending.iter().position(|(k, _)| k == key)?;
+        Some(self.pending.remove(at).1)
+    }
+
+    /// The condition for writing the item at `key` (read as `read`), and its role.
+    fn condition_and_role(&mut self, key: &Item, read: Option<&Item>) -> (Cond, Role) {
+        match self.take(key) {
+            Some(guard) => guard_condition(&guard, read),
+            None => (Cond::none(), Role::Context),
+        }
+    }
+
+    fn condition(&mut self, key: &Item, read: Option<&Item>) -> Cond {
+        self.condition_and_role(key, read).0
+    }
+
+    /// Puts `item` under its guard's condition.
+    fn put(&mut self, plan: &mut Plan<'_>, item: Item, read: Option<&Item>) -> StoreResult<()> {
+        let key: Item = [PK, SK]
+            .iter()
+            .filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        let (cond, role) = self.condition_and_role(&key, read);
+        plan.put(item, cond, role)
+    }
+
+    /// Updates the item at `key` under its guard's condition.
+    fn update(&mut self, plan: &mut Plan<'_>, key: Item, expr: &str, values: Vec<(String, Av)>) -> StoreResult<()> {
+        let (cond, role) = self.condition_and_role(&key, None);
+        plan.update(key, expr.into(), cond, values, role)
+    }
+
+    /// Every guard no write carried, as a condition check; `reads` are the items read for
+    /// [`Guard::AsRead`] guards.
+    fn check_rest(self, plan: &mut Plan<'_>, reads: &[Option<&Item>]) -> StoreResult<()> {
+        for (key, guard) in self.pending {
+            let read = reads
+                .iter()
+                .flatten()
+                .find(|i| i.get(PK) == key.get(PK) && i.get(SK) == key.get(SK));
+            let (cond, _) = guard_condition(&guard, read.copied());
+            plan.check(key, cond)?;
+        }
+        Ok(())
+    }
+}
+
+/// The key of the item a guard's subject is stored under.
+fn guard_key(guard: &Guard) -> Item {
+    let subject = match guard {
+        Guard::New(s) | Guard::AsRead(s) | Guard::Stored(s) => s,
+        Guard::CohortIs(customer_id, _) => return customer_key(customer_id),
+    };
+    match subject {
+        Subject::Survey(state) => survey_key(state),
+        Subject::Response(id) => response_key(id),
+        Subject::Mention(id) => mention_key(id),
+        Subject::Purchase(id) => purchase_key(id),
+        Subject::Referral(code) => referral_key(code.as_str()),
+        Subject::Alert(id) => alert_key(id),
+        Subject::Report { month, brand } => report_key(*month, brand.as_deref()),
+    }
+}
+
+/// A guard as a condition on its item (`read`: the item as the decision read it), and what
+/// its failure means.
+fn guard_condition(guard: &Guard, read: Option<&Item>) -> (Cond, Role) {
+    match guard {
+        Guard::New(_) => (Cond::absent(), Role::Record),
+        Guard::AsRead(_) => (Cond::unchanged(read), Role::Context),
+        Guard::Stored(_) => (Cond::present(), Role::Context),
+        Guard::CohortIs(_, cohort) => (Cond::cohort_is(*cohort), Role::Context),
     }
 }
 
@@ -1396,6 +1491,14 @@ struct Planned {
     new_partitions: Vec<String>,
 }
 
+/// Whether planning `change` reads nothing from the table: its transaction alone decides it.
+fn plans_without_reading(change: &Change) -> bool {
+    matches!(
+        change,
+        Change::Mention(_) | Change::Response { .. } | Change::ReferralCreated(_) | Change::ScoreNotUnderstood { .. }
+    )
+}
+
 /// How many times a change may lose the feed counter to another process's writes (each time
 /// it reads the counter again and retries at once) besides its [`MAX_ATTEMPTS`] other tries.
 const MAX_FEED_RACES: u32 = 64;
@@ -1405,18 +1508,23 @@ const FEED_TURN_WAIT: Duration = Duration::from_secs(20);
 #[async_trait]
 impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
-        // Checked first, as SQLite does: a redelivery is a duplicate even if its subject is gone.
-        // The feed counter (when events are numbered) comes in the same read, so a change that
-        // reads nothing else costs two round trips: this and its transaction.
-        let mut keys = vec![delivery_key(delivery)];
-        if self.feed == Feed::Ordered {
-            keys.push(key(SEQ_PK, ONE));
-        }
-        let mut last_seq = None;
-        for item in self.batch_get(keys).await? {
-            match attr_s(&item, PK) {
-                Some(SEQ_PK) => last_seq = Some(attr_n(&item, "seq")?.unwrap_or(0) as u64),
-                _ => return Ok(Applied::Duplicate),
+        // A change whose plan reads nothing (a mention, a response) goes straight to its
+        // transaction: the transaction's own condition on the delivery key finds a redelivery,
+        // so such a change costs one round trip. Any other change checks the delivery first,
+        // as SQLite does (a redelivery is a duplicate even if its subject is gone), with the
+        // feed counter, when events are numbered, in the same read.
+        let reads_first = !plans_without_reading(&change);
+        let mut read_seq = None;
+        if reads_first {
+            let mut keys = vec![delivery_key(delivery)];
+            if self.feed == Feed::Ordered {
+                keys.push(key(SEQ_PK, ONE));
+            }
+            for item in self.batch_get(keys).await? {
+                match attr_s(&item, PK) {
+                    Some(SEQ_PK) => read_seq = Some(attr_n(&item, "seq")?.unwrap_or(0) as u64),
+                    _ => return Ok(Applied::Duplicate),
+                }
             }
         }
         // With the ordered feed this process's writers take turns (see `feed_writer`); the
@@ -1433,14 +1541,20 @@ impl ChangeWriter for DynamoStore {
                             FEED_TURN_WAIT.as_secs()
                         ))
                     })?;
-                last_seq = last_seq.max(*guard);
                 Some(guard)
             }
             Feed::Stream => None,
         };
+        let known = feed_writer.as_deref().copied().flatten().max(read_seq);
+        let mut seq = match known {
+            Some(last) => FeedSeq::Known(Some(last)),
+            // Nothing read and nothing written by this process yet: the plan reads the counter
+            // if the change has events.
+            None if !reads_first => FeedSeq::Read,
+            None => FeedSeq::Known(None),
+        };
         let mut last_failure = String::new();
         let (mut attempt, mut feed_races) = (0, 0);
-        let mut seq = FeedSeq::Known(last_seq);
         while attempt < MAX_ATTEMPTS {
             let now = Utc::now();
             let planned = self.plan_transaction(delivery, &change, now, seq).await?;

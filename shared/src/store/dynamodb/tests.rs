@@ -566,7 +566,7 @@ impl Requests {
 }
 
 #[tokio::test]
-async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
+async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
     let plain = fresh().await;
     let requests = Requests::default();
     let config = plain
@@ -581,18 +581,49 @@ async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
         store.apply("rt:1", Change::Mention(m.clone())).await.unwrap(),
         Applied::Stored
     );
-    // The delivery key and the feed counter in one read, then the transaction.
-    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+    // The process's first event-writing change reads the feed counter, then writes.
+    assert_eq!(requests.take(), ["GetItem", "TransactWriteItems"]);
+    // A redelivery: the transaction's condition on the delivery key refuses it; no read.
     assert_eq!(
         store.apply("rt:1", Change::Mention(m)).await.unwrap(),
         Applied::Duplicate
     );
+    assert_eq!(requests.take(), ["TransactWriteItems"]);
+    // The next mention: the counter is what this process last wrote, so one round trip.
+    let next = suite::mention("rt-3", Sentiment::Positive, Utc::now());
+    assert_eq!(
+        store.apply("rt:3", Change::Mention(next)).await.unwrap(),
+        Applied::Stored
+    );
+    assert_eq!(requests.take(), ["TransactWriteItems"]);
+    // A change whose plan reads (a comment reads its response) checks the delivery first.
+    let r = suite::response("rt-r", "rt-c", 6, Utc::now());
+    store
+        .apply(
+            "rt:r",
+            Change::Response {
+                response: r,
+                survey: None,
+            },
+        )
+        .await
+        .unwrap();
+    requests.take();
+    let comment = Change::Comment {
+        response_id: "rt-r".into(),
+        customer_id: "rt-c".into(),
+        comment: "slow".into(),
+        survey: None,
+    };
+    assert_eq!(store.apply("rt:c", comment.clone()).await.unwrap(), Applied::Stored);
+    assert_eq!(requests.take(), ["BatchGetItem", "GetItem", "TransactWriteItems"]);
+    assert_eq!(store.apply("rt:c", comment).await.unwrap(), Applied::Duplicate);
     assert_eq!(requests.take(), ["BatchGetItem"]);
     // The counters of a month: its 256 shards and the unsharded item, 100 keys a read.
     store.counters(YearMonth::of(Utc::now())).await.unwrap();
     assert_eq!(requests.take(), ["BatchGetItem", "BatchGetItem", "BatchGetItem"]);
-    // Events for the stream alone (as in Lambda): the same two round trips, and no write
-    // touches the feed counter.
+    // Events for the stream alone (as in Lambda): one round trip, and no write touches the
+    // feed counter.
     let stream = DynamoStore::new(store.client().clone(), plain.table()).with_stream_feed();
     let m = suite::mention("rt-2", Sentiment::Negative, Utc::now());
     let items = stream
@@ -612,8 +643,16 @@ async fn a_mention_costs_two_round_trips_and_a_redelivery_one() {
     let expires = attr_n(event.item(), TTL).unwrap().unwrap();
     assert!((expires - epoch_after(Utc::now(), STREAM_EVENT_TTL_DAYS)).abs() < 60);
     requests.take();
-    assert_eq!(stream.apply("rt:2", Change::Mention(m)).await.unwrap(), Applied::Stored);
-    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(
+        stream.apply("rt:2", Change::Mention(m.clone())).await.unwrap(),
+        Applied::Stored
+    );
+    assert_eq!(requests.take(), ["TransactWriteItems"]);
+    assert_eq!(
+        stream.apply("rt:2", Change::Mention(m)).await.unwrap(),
+        Applied::Duplicate
+    );
+    assert_eq!(requests.take(), ["TransactWriteItems"]);
 }
 
 #[tokio::test]
