@@ -53,6 +53,10 @@ pub struct DynamoStore {
     /// process's writers queue here instead of racing each other for the counter, and only
     /// another process's writer can make a transaction lose (docs/data-model.md, "The change feed").
     feed_writer: Arc<tokio::sync::Mutex<Option<u64>>>,
+    /// When this process last lost the feed counter to another process's write: while that is
+    /// recent, changes read the counter before their turn instead of trusting their own last
+    /// write (a transaction that fails on it costs more than the read).
+    feed_lost_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
     /// gsi1 partitions this process has named in their `MONTHS#{kind}` items.
     known_partitions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -443,7 +447,8 @@ enum Role {
     Record,
     /// Something read before writing changed meanwhile: read again.
     Context,
-    /// The feed counter moved (another process wrote events): read it again and retry at once.
+    /// The feed counter moved, or the feed slots it promised are taken (another process wrote
+    /// events): read it again and retry at once.
     Feed,
 }
 
@@ -689,6 +694,7 @@ impl DynamoStore {
             table: table.into(),
             feed: Feed::Ordered,
             feed_writer: Arc::default(),
+            feed_lost_at: Arc::default(),
             known_partitions: Arc::default(),
         }
     }
@@ -1318,7 +1324,7 @@ impl DynamoStore {
             };
             item.insert("recorded_at".into(), s(recorded_at));
             item.insert("event".into(), s(to_json(&event)?));
-            plan.put(item, Cond::absent(), Role::Context)?;
+            plan.put(item, Cond::absent(), Role::Feed)?;
         }
         Ok(next)
     }
@@ -1502,6 +1508,8 @@ fn plans_without_reading(change: &Change) -> bool {
 /// How many times a change may lose the feed counter to another process's writes (each time
 /// it reads the counter again and retries at once) besides its [`MAX_ATTEMPTS`] other tries.
 const MAX_FEED_RACES: u32 = 64;
+/// How long after losing the feed counter to another process a process reads it before writing.
+const FEED_CONTENDED_FOR: Duration = Duration::from_secs(10);
 /// How long a change waits for its turn at the feed counter before answering `Unavailable`.
 const FEED_TURN_WAIT: Duration = Duration::from_secs(20);
 
@@ -1513,7 +1521,15 @@ impl ChangeWriter for DynamoStore {
         // so such a change costs one round trip. Any other change checks the delivery first,
         // as SQLite does (a redelivery is a duplicate even if its subject is gone), with the
         // feed counter, when events are numbered, in the same read.
-        let reads_first = !plans_without_reading(&change);
+        // With the ordered feed shared with another process that wrote lately, the counter is
+        // read first too: this process's own last value is likely stale.
+        let contended = self.feed == Feed::Ordered
+            && self
+                .feed_lost_at
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some_and(|at| at.elapsed() < FEED_CONTENDED_FOR);
+        let reads_first = contended || !plans_without_reading(&change);
         let mut read_seq = None;
         if reads_first {
             let mut keys = vec![delivery_key(delivery)];
@@ -1597,6 +1613,9 @@ impl ChangeWriter for DynamoStore {
                     }
                     // A retry lost a race: the counter may have moved since it was read.
                     seq = FeedSeq::Read;
+                    if feed {
+                        *self.feed_lost_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(std::time::Instant::now());
+                    }
                     if feed && feed_races < MAX_FEED_RACES {
                         // Another process's events went first: the counter has moved (or is
                         // moving), so read it again after a moment, without backing off.

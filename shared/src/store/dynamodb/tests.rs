@@ -596,6 +596,27 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
         Applied::Stored
     );
     assert_eq!(requests.take(), ["TransactWriteItems"]);
+    // Another process writes an event: this one's counter is stale, so its next transaction
+    // loses on it, reads it and writes again; for a while after, it reads before writing.
+    let other = DynamoStore::new(store.client().clone(), plain.table());
+    let theirs = suite::mention("rt-other", Sentiment::Neutral, Utc::now());
+    assert_eq!(
+        other.apply("rt:o", Change::Mention(theirs)).await.unwrap(),
+        Applied::Stored
+    );
+    requests.take();
+    let raced = suite::mention("rt-4", Sentiment::Neutral, Utc::now());
+    assert_eq!(
+        store.apply("rt:4", Change::Mention(raced)).await.unwrap(),
+        Applied::Stored
+    );
+    assert_eq!(requests.take(), ["TransactWriteItems", "GetItem", "TransactWriteItems"]);
+    let after = suite::mention("rt-5", Sentiment::Neutral, Utc::now());
+    assert_eq!(
+        store.apply("rt:5", Change::Mention(after)).await.unwrap(),
+        Applied::Stored
+    );
+    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
     // A change whose plan reads (a comment reads its response) checks the delivery first.
     let r = suite::response("rt-r", "rt-c", 6, Utc::now());
     store
