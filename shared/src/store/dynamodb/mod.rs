@@ -1,5 +1,6 @@
 //! The DynamoDB store: one table (see docs/data-model.md), each change one TransactWriteItems.
 
+mod group;
 mod guard;
 mod parking;
 pub mod stream;
@@ -57,6 +58,9 @@ pub struct DynamoStore {
     /// recent, changes read the counter before their turn instead of trusting their own last
     /// write (a transaction that fails on it costs more than the read).
     feed_lost_at: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// With the ordered feed, the mentions and responses waiting for a turn at the counter,
+    /// written together by whoever has the turn (group.rs).
+    group: Arc<group::Queue>,
     /// gsi1 partitions this process has named in their `MONTHS#{kind}` items.
     known_partitions: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
@@ -521,6 +525,18 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
+    fn new(table: &'a str) -> Self {
+        Plan {
+            table,
+            // A mention: claim, record, feed counter, feed event, the month's counters.
+            items: Vec::with_capacity(8),
+            roles: Vec::with_capacity(8),
+            events: Vec::new(),
+            deltas: Deltas::default(),
+            partitions: Vec::new(),
+        }
+    }
+
     fn put(&mut self, item: Item, cond: Cond, role: Role) -> StoreResult<()> {
         if let Some(partition) = attr_s(&item, BY_KIND_TIME.partition_key).filter(|p| p.contains('#')) {
             self.partitions.push(partition.to_string());
@@ -695,6 +711,7 @@ impl DynamoStore {
             feed: Feed::Ordered,
             feed_writer: Arc::default(),
             feed_lost_at: Arc::default(),
+            group: Arc::default(),
             known_partitions: Arc::default(),
         }
     }
@@ -1431,33 +1448,49 @@ impl DynamoStore {
         now: DateTime<Utc>,
         feed_seq: FeedSeq,
     ) -> StoreResult<Planned> {
-        let mut plan = Plan {
-            table: &self.table,
-            // A mention: claim, record, feed counter, feed event, the month's counters.
-            items: Vec::with_capacity(8),
-            roles: Vec::with_capacity(8),
-            events: Vec::new(),
-            deltas: Deltas::default(),
-            partitions: Vec::new(),
+        let mut plan = Plan::new(&self.table);
+        self.plan_member(&mut plan, delivery, change, now).await?;
+        let last = match (self.feed, feed_seq) {
+            (Feed::Ordered, FeedSeq::Read) if !plan.events.is_empty() => self.feed_seq().await?,
+            (_, FeedSeq::Known(last)) => last,
+            (_, FeedSeq::Read) => None,
         };
-        // Formatted once: the claim and every feed event carry it.
-        let now_ts = ts(now);
+        self.finish_plan(plan, delivery, now, last)
+    }
+
+    /// One change's own items in `plan`: its delivery claim, then its records and what the
+    /// ledger decided (events and counters are kept in the plan for [`Self::finish_plan`]).
+    async fn plan_member(
+        &self,
+        plan: &mut Plan<'_>,
+        delivery: &str,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut claim = key_with_room(["DELIVERY#", delivery].concat(), ONE, 3);
         claim.insert(TYPE.into(), s("delivery"));
-        claim.insert("applied_at".into(), s(now_ts.clone()));
+        claim.insert("applied_at".into(), s(ts(now)));
         claim.insert(TTL.into(), n(epoch_after(now, DELIVERY_TTL_DAYS)));
         plan.put(claim, Cond::absent(), Role::Delivery)?;
-        self.plan_change(&mut plan, change).await?;
+        self.plan_change(plan, change).await
+    }
+
+    /// Adds what a transaction writes besides its changes' own items: the events (numbered
+    /// after `last` in the ordered feed, or for the stream alone), the counters on the shard of
+    /// `delivery` (the first change's), and the month partitions this process names first.
+    fn finish_plan(
+        &self,
+        mut plan: Plan<'_>,
+        delivery: &str,
+        now: DateTime<Utc>,
+        last: Option<u64>,
+    ) -> StoreResult<Planned> {
+        // Formatted once: every feed event carries it.
+        let now_ts = ts(now);
         let mut feed_seq_after = None;
         if !plan.events.is_empty() {
             match self.feed {
-                Feed::Ordered => {
-                    let last = match feed_seq {
-                        FeedSeq::Known(last) => last,
-                        FeedSeq::Read => self.feed_seq().await?,
-                    };
-                    feed_seq_after = Some(Self::plan_feed(&mut plan, last, now_ts)?);
-                }
+                Feed::Ordered => feed_seq_after = Some(Self::plan_feed(&mut plan, last, now_ts)?),
                 Feed::Stream => Self::plan_stream_events(&mut plan, delivery, now, now_ts)?,
             }
         }
@@ -1518,18 +1551,14 @@ impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
         // A change whose plan reads nothing (a mention, a response) goes straight to its
         // transaction: the transaction's own condition on the delivery key finds a redelivery,
-        // so such a change costs one round trip. Any other change checks the delivery first,
-        // as SQLite does (a redelivery is a duplicate even if its subject is gone), with the
-        // feed counter, when events are numbered, in the same read.
-        // With the ordered feed shared with another process that wrote lately, the counter is
-        // read first too: this process's own last value is likely stale.
-        let contended = self.feed == Feed::Ordered
-            && self
-                .feed_lost_at
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .is_some_and(|at| at.elapsed() < FEED_CONTENDED_FOR);
-        let reads_first = contended || !plans_without_reading(&change);
+        // so such a change costs one round trip; with the ordered feed it is written together
+        // with the process's other waiting ones (group.rs). Any other change checks the
+        // delivery first, as SQLite does (a redelivery is a duplicate even if its subject is
+        // gone), with the feed counter, when events are numbered, in the same read.
+        let reads_first = !plans_without_reading(&change);
+        if !reads_first && self.feed == Feed::Ordered {
+            return self.apply_grouped(delivery, change).await;
+        }
         let mut read_seq = None;
         if reads_first {
             let mut keys = vec![delivery_key(delivery)];

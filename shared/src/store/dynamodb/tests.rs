@@ -597,7 +597,8 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
     );
     assert_eq!(requests.take(), ["TransactWriteItems"]);
     // Another process writes an event: this one's counter is stale, so its next transaction
-    // loses on it, reads it and writes again; for a while after, it reads before writing.
+    // loses on it, reads it and writes again; for a while after, it reads the counter before
+    // writing.
     let other = DynamoStore::new(store.client().clone(), plain.table());
     let theirs = suite::mention("rt-other", Sentiment::Neutral, Utc::now());
     assert_eq!(
@@ -616,7 +617,7 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
         store.apply("rt:5", Change::Mention(after)).await.unwrap(),
         Applied::Stored
     );
-    assert_eq!(requests.take(), ["BatchGetItem", "TransactWriteItems"]);
+    assert_eq!(requests.take(), ["GetItem", "TransactWriteItems"]);
     // A change whose plan reads (a comment reads its response) checks the delivery first.
     let r = suite::response("rt-r", "rt-c", 6, Utc::now());
     store
@@ -814,4 +815,58 @@ async fn records_written_before_gsi1_was_split_by_month_are_still_listed() {
 #[tokio::test]
 async fn erasure_drops_the_customers_parked_events() {
     suite::erasure_drops_the_customers_parked_events(&fresh().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_processs_waiting_mentions_and_responses_share_transactions() {
+    // GIVEN one process's store (ordered feed) counting the requests it sends
+    let plain = fresh().await;
+    let requests = Requests::default();
+    let config = plain
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(requests.clone())
+        .build();
+    let store = Arc::new(DynamoStore::new(Client::from_conf(config), plain.table()));
+    // WHEN 30 webhooks arrive at once: 20 mentions, 8 responses of which two pairs share a
+    // customer (their items meet, so they cannot share a transaction), and 2 redeliveries
+    let now = Utc::now();
+    let mut changes: Vec<(String, Change)> = (0..20)
+        .map(|i| {
+            let m = suite::mention(&format!("grp-m{i}"), Sentiment::Negative, now);
+            (format!("grp:m{i}"), Change::Mention(m))
+        })
+        .collect();
+    for i in 0..8 {
+        let customer = format!("grp-c{}", i % 6);
+        let response = suite::response(&format!("grp-r{i}"), &customer, 9, now);
+        changes.push((format!("grp:r{i}"), Change::Response { response, survey: None }));
+    }
+    changes.push(changes[3].clone());
+    changes.push(changes[21].clone());
+    let mut writes = tokio::task::JoinSet::new();
+    for (delivery, change) in changes {
+        let store = store.clone();
+        writes.spawn(async move { store.apply(&delivery, change).await.unwrap() });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = writes.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    // THEN 28 are stored and the 2 redeliveries are duplicates
+    assert_eq!(answers.iter().filter(|a| **a == Applied::Stored).count(), 28);
+    assert_eq!(answers.iter().filter(|a| **a == Applied::Duplicate).count(), 2);
+    // in fewer transactions than changes
+    let sent = requests.take();
+    let transactions = sent.iter().filter(|op| *op == "TransactWriteItems").count();
+    println!("30 webhooks at once: {transactions} transactions, requests {sent:?}");
+    assert!(transactions < 20, "{sent:?}");
+    // and the feed holds each stored change's event once, numbered without a gap
+    let feed = store.read_feed(0, 100).await.unwrap();
+    assert_eq!(feed.len(), 28);
+    assert!(feed.iter().enumerate().all(|(i, e)| e.seq == i as u64 + 1));
+    let counters = store.counters(YearMonth::of(now)).await.unwrap();
+    assert_eq!(counters.get("mentions"), Some(&20));
+    assert_eq!(counters.get("responses"), Some(&8));
 }
