@@ -65,11 +65,20 @@ pub enum OutreachError {
     Stopped { key: String },
 }
 
+/// Whether outreach tries a failed store call again rather than give the event up: when the
+/// store says it is transient, and also when the store could not say (an unclassified backend
+/// error), since giving up drops a customer's message or a staff alert for good.
+fn store_retried(e: &StoreError) -> bool {
+    e.is_transient() || e.is_unclassified()
+}
+
 impl OutreachError {
-    /// Retrying later may succeed: the event must be redelivered, not skipped.
-    pub fn is_transient(&self) -> bool {
+    /// The event must be redelivered, not skipped: the failure is transient (the store's, the
+    /// chat platform's or the mail service's own verdict), unclassified, or another sender's
+    /// claim is in the way.
+    pub fn is_retried(&self) -> bool {
         match self {
-            OutreachError::Store(e) => matches!(e, StoreError::Unavailable(_) | StoreError::Backend(_)),
+            OutreachError::Store(e) => store_retried(e),
             OutreachError::Chat(e) => e.is_transient(),
             OutreachError::Mail(e) => e.is_transient(),
             OutreachError::InFlight { .. } | OutreachError::Stopped { .. } => true,
@@ -139,7 +148,7 @@ pub async fn handle(event_id: &str, event: &DomainEvent, deps: &Outreach) -> Res
     match &handled {
         Ok(outcome) => tracing::debug!(kind = event.kind(), event_id, ?outcome, "handled"),
         Err(e) => {
-            tracing::warn!(kind = event.kind(), event_id, error = %e, transient = e.is_transient(), "not handled")
+            tracing::warn!(kind = event.kind(), event_id, error = %e, retried = e.is_retried(), "not handled")
         }
     }
     handled
@@ -150,7 +159,7 @@ const RECORD_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(5
 
 impl Outreach {
     fn now(&self) -> DateTime<Utc> {
-        Utc::now()
+        self.config.clock.now()
     }
 
     /// Claims the message `key` for this worker before it is sent; `false` if, claimed, it
@@ -213,7 +222,7 @@ impl Outreach {
                     self.unclaim(key).await;
                     return Ok(());
                 }
-                Err(e @ (StoreError::Unavailable(_) | StoreError::Backend(_))) => {
+                Err(e) if store_retried(&e) => {
                     tracing::warn!(key, error = %e, wait_ms = wait.as_millis() as u64, "message sent but not recorded; retrying the record");
                     tokio::select! {
                         _ = tokio::time::sleep(wait) => {}
@@ -601,7 +610,7 @@ impl Outreach {
         if response.platform == Platform::Email && response.category() == Category::Promoter {
             match self.email_referral_link(&response, customer.as_ref(), &locale).await {
                 Ok(sent) => messages += sent,
-                Err(e) if e.is_transient() => customer_failure = Some(e),
+                Err(e) if e.is_retried() => customer_failure = Some(e),
                 Err(e) => return Err(e),
             }
         }
@@ -631,7 +640,7 @@ impl Outreach {
                 Ok(sent) => messages += sent,
                 // Staff hear of the answer even while the customer's chat is failing; the
                 // event comes back for the follow-up, and the alert's key keeps it single.
-                Err(e) if e.is_transient() => customer_failure = Some(e),
+                Err(e) if e.is_retried() => customer_failure = Some(e),
                 Err(e) => return Err(e),
             }
         }

@@ -11,7 +11,7 @@ pub mod mail;
 pub mod schedule;
 pub mod ses;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::model::StoredReport;
 use sarafan_core::report::{month_report, months_loaded, MonthReport, MonthlyCounters};
@@ -33,9 +33,8 @@ pub async fn compute(store: &dyn AggregateReader, month: YearMonth) -> Result<Mo
     Ok(month_report(month, &load_counters(store, month).await?))
 }
 
-/// Stores the report, replacing an earlier run of the same month.
-pub async fn save(store: &dyn ChangeWriter, report: &MonthReport) -> Result<Applied, StoreError> {
-    let now = Utc::now();
+/// Stores the report made at `now`, replacing an earlier run of the same month.
+pub async fn save(store: &dyn ChangeWriter, report: &MonthReport, now: DateTime<Utc>) -> Result<Applied, StoreError> {
     let body = serde_json::to_value(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let stored = StoredReport {
         month: report.month,
@@ -51,11 +50,4 @@ pub async fn save(store: &dyn ChangeWriter, report: &MonthReport) -> Result<Appl
         now.timestamp_nanos_opt().unwrap_or_default()
     );
     store.apply(&key, Change::Report(stored)).await
-}
-
-/// The configured store for the Lambda: DynamoDB by default (`SARAFAN_TABLE`), or
-/// `SARAFAN_STORE=sqlite` for local runs (`SARAFAN_DB`).
-pub async fn open_store() -> Result<std::sync::Arc<dyn job::ReportStore>, job::JobError> {
-    let choice = sarafan_core::store::StoreChoice::from_env("dynamodb").map_err(job::JobError::Config)?;
-    Ok(choice.open().await?)
 }
