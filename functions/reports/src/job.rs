@@ -10,11 +10,10 @@ use sarafan_core::ledger::Change;
 use sarafan_core::model::StoredReport;
 use sarafan_core::report::MonthReport;
 use sarafan_core::settings::{ConfigError, Vars};
-use sarafan_core::store::{ChangeWriter, RecordKind, StoreError};
+use sarafan_core::store::{ChangeWriter, StoreError};
 use sarafan_core::YearMonth;
 
-/// The store a report run is lent: hosts wire one store for everything.
-pub use sarafan_core::store::FullStore as ReportStore;
+pub use crate::compute::ReportStore;
 
 /// The report's settings, read once from the environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,37 +120,7 @@ pub struct Outcome {
     pub emailed: Emailed,
 }
 
-/// How many of the month's records a report reads for its quotes and top mentions: a fixed
-/// bound, so the run costs the same over ten thousand records or ten million.
-pub const EXAMPLE_READ_LIMIT: usize = 500;
-
-/// Computes the month's report from the aggregates, with quotes and top mentions from a
-/// bounded read of the month's records.
-pub async fn compute(store: &dyn ReportStore, month: YearMonth) -> Result<MonthReport, StoreError> {
-    let mut report = crate::compute(store, month).await?;
-    let responses = store
-        .list(RecordKind::Responses, Some(month), None, EXAMPLE_READ_LIMIT)
-        .await?
-        .records
-        .into_iter()
-        .filter_map(|r| match r {
-            sarafan_core::store::Record::Response(r) => Some(r),
-            _ => None,
-        })
-        .collect::<Vec<_>>();
-    let mentions = store
-        .list(RecordKind::Mentions, Some(month), None, EXAMPLE_READ_LIMIT)
-        .await?
-        .records
-        .into_iter()
-        .filter_map(|r| match r {
-            sarafan_core::store::Record::Mention(m) => Some(m),
-            _ => None,
-        })
-        .collect::<Vec<_>>();
-    sarafan_core::report::attach_examples(&mut report, &responses, &mentions);
-    Ok(report)
-}
+pub use crate::compute::{compute, EXAMPLE_READ_LIMIT};
 
 /// Reports `month`: computes, stores (replacing an earlier run), draws, and emails per `when`.
 /// `clock` says which months are over and stamps the stored report. A refused email leaves the
@@ -169,7 +138,7 @@ pub async fn run(
     }
     let report = compute(store, month).await?;
     let charts = charts::render_all(&report, settings.locale.labels())?;
-    crate::save(store, &report, clock.now()).await?;
+    crate::compute::save(store, &report, clock.now()).await?;
     let previously = store.report(month, None).await?.and_then(|r| r.emailed_at);
     let emailed = match (when, previously) {
         (EmailWhen::Never, _) => Emailed::NotAsked,
