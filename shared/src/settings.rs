@@ -78,9 +78,12 @@ impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Vars {
 
 impl Vars {
     /// The process environment, read once (the environment is never written afterwards:
-    /// `set_var` is unsound once threads run).
+    /// `set_var` is unsound once threads run). A variable whose name or value is not UTF-8 is
+    /// left out (no Sarafan variable is such), rather than stopping every command.
     pub fn from_env() -> Self {
-        std::env::vars().collect()
+        std::env::vars_os()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+            .collect()
     }
 
     /// The given pairs (tests pass a literal list).

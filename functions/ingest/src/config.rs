@@ -93,11 +93,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_vars(&Vars::from_env())
-    }
-
     /// Reads the given variables (the host's, or a literal list in tests).
     pub fn from_vars(vars: &Vars) -> Result<Config, ConfigError> {
         let referral_landing_url = vars
