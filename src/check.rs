@@ -4,7 +4,8 @@
 //! `getMe` and `getWebhookInfo`, the WhatsApp sender's phone number) and, when the configuration
 //! uses AWS, DynamoDB (`DescribeTable`) and SES (the sender's identity).
 
-use crate::commands::CliError;
+use crate::error::CliError;
+use sarafan_core::settings::Vars;
 use serde_json::Value;
 use std::io::Write;
 
@@ -32,15 +33,8 @@ impl State {
     }
 }
 
-pub async fn run(live: bool) -> Result<(), CliError> {
-    let vars: Vec<(String, String)> = std::env::vars().collect();
-    let get = |name: &str| {
-        vars.iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+pub async fn run(vars: &Vars, live: bool) -> Result<(), CliError> {
+    let get = |name: &str| vars.string(name);
     let mut rows = Vec::new();
     let invalid = |feature: &'static str, e: &dyn std::fmt::Display| Row {
         feature,
@@ -50,7 +44,7 @@ pub async fn run(live: bool) -> Result<(), CliError> {
 
     // Each function's own reading of the settings: an invalid value is named as it would be at
     // start-up.
-    match sarafan_core::store::StoreChoice::from_lookup(lookup, "sqlite") {
+    match sarafan_core::store::StoreChoice::from_vars(vars, "sqlite") {
         Ok(choice) => rows.push(Row {
             feature: "store",
             state: State::Ok,
@@ -58,16 +52,16 @@ pub async fn run(live: bool) -> Result<(), CliError> {
         }),
         Err(e) => rows.push(invalid("store", &e)),
     }
-    if let Err(e) = sarafan_ingest::Config::from_vars(vars.clone()) {
+    if let Err(e) = sarafan_ingest::Config::from_vars(vars) {
         rows.push(invalid("webhooks and API", &e));
     }
-    if let Err(e) = sarafan_outreach::Settings::from_lookup(lookup) {
+    if let Err(e) = sarafan_outreach::Settings::from_vars(vars) {
         rows.push(invalid("outreach", &e));
     }
-    if let Err(e) = sarafan_reports::job::Settings::from_lookup(lookup) {
+    if let Err(e) = sarafan_reports::job::Settings::from_vars(vars) {
         rows.push(invalid("monthly report", &e));
     }
-    let listening = sarafan_listen::Config::from_lookup(lookup);
+    let listening = sarafan_listen::Config::from_vars(vars);
 
     let pair = |feature: &'static str, names: &[&str]| -> Row {
         let missing: Vec<&str> = names.iter().copied().filter(|n| get(n).is_none()).collect();

@@ -1,65 +1,34 @@
 //! What each command does; `main` only parses and reports.
 
 use crate::cli::{Cli, Command, CompoundArgs, DynamodbCommand, ExportFormat};
+use crate::error::CliError;
+use crate::store::{open_existing_store, open_store};
 use anyhow::{anyhow, Context};
+use sarafan_core::clock::{Clock, SystemClock};
 use sarafan_core::compounding::CompoundingModel;
 use sarafan_core::export;
-use sarafan_core::report::MonthReport;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::dynamodb::{create_table as create_dynamodb_table, DynamoStore};
-use sarafan_core::store::{FullStore, RecordKind, StoreChoice, StoreError};
+use sarafan_core::store::{RecordKind, StoreError};
 use sarafan_core::YearMonth;
-use sarafan_reports::html::Images;
-use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, Settings};
-use sarafan_reports::ses::{ReportMailer, SesMailer};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-/// A command's failure: bad usage (exit 2) or a failure to do the work (exit 1).
-#[derive(Debug)]
-pub enum CliError {
-    Usage(String),
-    Failure(anyhow::Error),
-}
-
-impl CliError {
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Usage(_) => 2,
-            CliError::Failure(_) => 1,
-        }
-    }
-}
-
-impl From<anyhow::Error> for CliError {
-    fn from(e: anyhow::Error) -> Self {
-        CliError::Failure(e)
-    }
-}
-
-/// The error and its causes on one line.
-pub fn one_line(e: &CliError) -> String {
-    match e {
-        CliError::Usage(msg) => msg.clone(),
-        CliError::Failure(e) => e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": "),
-    }
-}
-
-pub fn init_logging(cli: &Cli) {
+pub fn init_logging(cli: &Cli, vars: &Vars) {
     let default = match (cli.verbose, &cli.command) {
         (0, Command::Serve(_)) => "info",
         (0, _) => "warn",
         (1, _) => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+    let filter = tracing_subscriber::EnvFilter::try_new(vars.or("RUST_LOG", default))
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     if json_logs(
-        std::env::var("SARAFAN_LOG_FORMAT").ok().as_deref(),
+        vars.get("SARAFAN_LOG_FORMAT"),
         std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        vars.is_set("AWS_LAMBDA_FUNCTION_NAME"),
     ) {
         logs.json().init();
     } else {
@@ -69,31 +38,32 @@ pub fn init_logging(cli: &Cli) {
 
 /// Logs are for a person on a terminal and for a machine elsewhere (a file, journald, Lambda);
 /// `SARAFAN_LOG_FORMAT=json|text` forces either.
-fn json_logs(forced: Option<&str>, terminal: bool) -> bool {
-    match forced.map(str::trim) {
+fn json_logs(forced: Option<&str>, terminal: bool, in_lambda: bool) -> bool {
+    match forced {
         Some("json") => true,
         Some("text") => false,
-        _ => !terminal || std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some(),
+        _ => !terminal || in_lambda,
     }
 }
 
-pub async fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the command on the variables the process was started with (read once, in `main`).
+pub async fn run(cli: Cli, vars: &Vars) -> Result<(), CliError> {
     match cli.command {
         Command::Compound(args) => compound(&args),
-        Command::Export { kind, month, format } => export_records(kind.into(), month, format).await,
-        Command::Demo { out } => crate::demo::run(&out).await,
-        Command::Report { month, out, email } => report(month, &out, email).await,
-        Command::Serve(args) => crate::serve::run(&args).await,
-        Command::Ask { platform, to } => ask(&platform, &to).await,
-        Command::Forget { customer } => forget(&customer).await,
-        Command::Listen { once } => crate::listen::run(once).await,
-        Command::Check { live } => crate::check::run(live).await,
-        Command::Connect { platform, url } => crate::connect::run(&platform, &url).await,
-        Command::Import { kind, file } => crate::import::run(&kind, &file).await,
-        Command::Digest { week, force } => crate::digest::run(week, force).await,
+        Command::Export { kind, month, format } => export_records(vars, kind.into(), month, format).await,
+        Command::Demo { out } => crate::demo::run(vars, &out).await,
+        Command::Report { month, out, email } => crate::report::report(vars, month, &out, email).await,
+        Command::Serve(args) => crate::serve::run(vars, &args).await,
+        Command::Ask { platform, to } => ask(vars, &platform, &to).await,
+        Command::Forget { customer } => forget(vars, &customer).await,
+        Command::Listen { once } => crate::listen::run(vars, once).await,
+        Command::Check { live } => crate::check::run(vars, live).await,
+        Command::Connect { platform, url } => crate::connect::run(vars, &platform, &url).await,
+        Command::Import { kind, file } => crate::import::run(vars, &kind, &file).await,
+        Command::Digest { week, force } => crate::digest::run(vars, week, force).await,
         Command::Dynamodb {
             command: DynamodbCommand::CreateTable,
-        } => create_table().await,
+        } => create_table(vars).await,
     }
 }
 
@@ -150,23 +120,9 @@ fn compound(args: &CompoundArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The configured store (`SARAFAN_STORE`, default `sqlite`), for commands that read or change
-/// what is already there (export, report, forget): a missing SQLite file is an error, not a fresh
-/// database, and a file that is not a Sarafan database (an empty one included) is refused.
-pub async fn open_existing_store() -> Result<Arc<dyn FullStore>, CliError> {
-    let choice = StoreChoice::from_env("sqlite").map_err(CliError::Usage)?;
-    match choice.open_existing().await {
-        Ok(store) => Ok(store),
-        Err(StoreError::Missing { path }) => Err(CliError::Failure(anyhow!(
-            "no database at {path} (set SARAFAN_DB, or create one with `sarafan demo` or `sarafan serve`)"
-        ))),
-        Err(e) => Err(CliError::Failure(e.into())),
-    }
-}
-
 /// Requests the NPS question for one customer, as `POST /api/surveys` does; the outreach worker
 /// (`sarafan serve`, or the outreach Lambda on DynamoDB) sends it.
-async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
+async fn ask(vars: &Vars, platform: &str, to: &str) -> Result<(), CliError> {
     use sarafan_core::model::{Identity, Platform};
     let (platform, token) = match platform {
         "slack" => (Platform::Slack, "SLACK_BOT_TOKEN"),
@@ -185,7 +141,7 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
         _ => &[token],
     };
     for name in needed {
-        if std::env::var(name).map_or(true, |t| t.trim().is_empty()) {
+        if !vars.is_set(name) {
             return Err(CliError::Usage(format!("platform not configured: {name} is not set")));
         }
     }
@@ -208,12 +164,8 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
         ));
     }
     let identity = Identity::new(platform, address);
-    let store = StoreChoice::from_env("sqlite")
-        .map_err(CliError::Usage)?
-        .open()
-        .await
-        .context("opening the store")?;
-    let now = chrono::Utc::now();
+    let store = open_store(vars).await?;
+    let now = SystemClock.now();
     let known = store
         .customer_by_identity(&identity)
         .await
@@ -247,12 +199,12 @@ async fn ask(platform: &str, to: &str) -> Result<(), CliError> {
 }
 
 /// Erases a customer's personal data on the configured store, keeping anonymous aggregates.
-async fn forget(customer: &str) -> Result<(), CliError> {
+async fn forget(vars: &Vars, customer: &str) -> Result<(), CliError> {
     let customer = customer.trim();
     if customer.is_empty() {
         return Err(CliError::Usage("--customer is empty".into()));
     }
-    let store = open_existing_store().await?;
+    let store = open_existing_store(vars).await?;
     let erasure = match store.forget_customer(customer).await {
         Ok(erasure) => erasure,
         Err(StoreError::NotFound(_)) => {
@@ -269,22 +221,26 @@ async fn forget(customer: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-async fn create_table() -> Result<(), CliError> {
-    let table = std::env::var("SARAFAN_TABLE")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .ok_or_else(|| CliError::Usage("SARAFAN_TABLE is not set: name the table to create".into()))?;
-    let store = DynamoStore::from_env(&table).await;
+async fn create_table(vars: &Vars) -> Result<(), CliError> {
+    let table = vars
+        .required("SARAFAN_TABLE", "name the table to create")
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let store = DynamoStore::from_env(table).await;
     eprintln!("creating DynamoDB table {table} (waits until it is active)");
-    create_dynamodb_table(store.client(), &table)
+    create_dynamodb_table(store.client(), table)
         .await
         .with_context(|| format!("creating table {table}"))?;
     println!("{table}");
     Ok(())
 }
 
-async fn export_records(kind: RecordKind, month: Option<YearMonth>, format: ExportFormat) -> Result<(), CliError> {
-    let store = open_existing_store().await?;
+async fn export_records(
+    vars: &Vars,
+    kind: RecordKind,
+    month: Option<YearMonth>,
+    format: ExportFormat,
+) -> Result<(), CliError> {
+    let store = open_existing_store(vars).await?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut sink = match format {
         ExportFormat::Csv => {
@@ -335,80 +291,4 @@ async fn export_records(kind: RecordKind, month: Option<YearMonth>, format: Expo
 enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
     Jsonl(W),
-}
-
-async fn report(month: YearMonth, out: &Path, email: bool) -> Result<(), CliError> {
-    if month > YearMonth::of(chrono::Utc::now()) {
-        return Err(CliError::Usage(format!("{month} is in the future")));
-    }
-    let settings = Settings::from_env().map_err(|e| CliError::Usage(e.to_string()))?;
-    if email {
-        settings.envelope().map_err(|e| CliError::Usage(e.to_string()))?;
-    }
-    let store = open_existing_store().await?;
-    let store = store.as_ref();
-    let mailer = match email {
-        true => Some(SesMailer::from_env().await),
-        false => None,
-    };
-    // `--email` is the person asking again: it sends even if the schedule already did.
-    let when = if email { EmailWhen::Always } else { EmailWhen::Never };
-    let result = job::run(
-        store,
-        mailer.as_ref().map(|m| m as &dyn ReportMailer),
-        &settings,
-        month,
-        when,
-    )
-    .await;
-    let outcome = match result {
-        Ok(outcome) => outcome,
-        Err(JobError::FutureMonth(m)) => return Err(CliError::Usage(format!("{m} is in the future"))),
-        Err(e @ JobError::Mail { .. }) => {
-            // The report is stored; write its page too, so the run is not lost.
-            if let Ok(report) = job::compute(store, month).await {
-                let _ = write_page(&report, &settings, out);
-            }
-            return Err(CliError::Failure(e.into()));
-        }
-        Err(e) => return Err(CliError::Failure(anyhow::Error::new(e).context("reporting the month"))),
-    };
-    let path = write_page_with(&outcome.report, &outcome.charts, &settings, out)?;
-    if let Emailed::Sent { message_id } = &outcome.emailed {
-        eprintln!(
-            "emailed the {month} report to {} (SES message {message_id})",
-            settings.recipients.join(", ")
-        );
-    }
-    println!("{}", path.display());
-    Ok(())
-}
-
-/// Writes `out/report-YYYY-MM.html`: the email's HTML with its charts embedded as data URIs.
-fn write_page_with(
-    report: &MonthReport,
-    charts: &[sarafan_reports::charts::Chart],
-    settings: &Settings,
-    out: &Path,
-) -> anyhow::Result<PathBuf> {
-    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let path = out.join(format!("report-{}.html", report.month));
-    let html = sarafan_reports::html::render(report, &settings.brand, settings.locale, Images::Embedded(charts));
-    std::fs::write(&path, html).with_context(|| format!("writing {}", path.display()))?;
-    Ok(path)
-}
-
-fn write_page(report: &MonthReport, settings: &Settings, out: &Path) -> anyhow::Result<PathBuf> {
-    let charts = sarafan_reports::charts::render_all(report, settings.locale.labels()).context("drawing the charts")?;
-    write_page_with(report, &charts, settings, out)
-}
-
-/// Computes, stores and writes the month's report as `out/report-YYYY-MM.html` (no email).
-pub async fn write_report(store: &dyn FullStore, month: YearMonth, out: &Path, brand: &str) -> anyhow::Result<PathBuf> {
-    let mut settings = Settings::from_env().context("reading the report settings")?;
-    settings.brand = brand.to_string();
-    let outcome = job::run(store, None, &settings, month, EmailWhen::Never)
-        .await
-        .context("computing and storing the report")?;
-    write_page_with(&outcome.report, &outcome.charts, &settings, out)
 }

@@ -2,15 +2,16 @@
 //! platform where its API allows (Telegram's `setWebhook`), and prints the exact URLs and steps
 //! where a person has to do it in the platform's dashboard.
 
-use crate::commands::CliError;
+use crate::error::CliError;
 use anyhow::{anyhow, Context};
+use sarafan_core::settings::Vars;
 use serde_json::{json, Value};
 
 /// The updates Sarafan reads from Telegram (`platforms/telegram.rs`): asking for no others
 /// keeps the bot from being sent what it would only acknowledge.
 pub const TELEGRAM_UPDATES: [&str; 2] = ["message", "callback_query"];
 
-pub async fn run(platform: &str, url: &str) -> Result<(), CliError> {
+pub async fn run(vars: &Vars, platform: &str, url: &str) -> Result<(), CliError> {
     let base = url.trim().trim_end_matches('/');
     let parsed = url::Url::parse(base).map_err(|e| CliError::Usage(format!("--url {url:?}: {e}")))?;
     if parsed.scheme() != "https" && !matches!(parsed.host_str(), Some("127.0.0.1" | "localhost")) {
@@ -19,7 +20,7 @@ pub async fn run(platform: &str, url: &str) -> Result<(), CliError> {
         )));
     }
     match platform {
-        "telegram" => telegram(base).await,
+        "telegram" => telegram(vars, base).await,
         "slack" => {
             // The manifest in deploy/, its placeholder replaced: paste it at api.slack.com/apps >
             // Create New App > From an app manifest.
@@ -57,21 +58,20 @@ pub async fn run(platform: &str, url: &str) -> Result<(), CliError> {
 
 /// `setWebhook` with the webhook secret and the updates Sarafan reads, confirmed by
 /// `getWebhookInfo` (core.telegram.org/bots/api#setwebhook).
-async fn telegram(base: &str) -> Result<(), CliError> {
-    let var = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let token = var("TELEGRAM_BOT_TOKEN").ok_or_else(|| CliError::Usage("TELEGRAM_BOT_TOKEN is not set".into()))?;
+async fn telegram(vars: &Vars, base: &str) -> Result<(), CliError> {
+    let token = vars
+        .string("TELEGRAM_BOT_TOKEN")
+        .ok_or_else(|| CliError::Usage("TELEGRAM_BOT_TOKEN is not set".into()))?;
     // Several comma-separated secrets are accepted while one rotates; Telegram sends one.
-    let secret = var("TELEGRAM_WEBHOOK_SECRET")
-        .and_then(|s| s.split(',').map(str::trim).find(|s| !s.is_empty()).map(str::to_string))
+    let secret = vars
+        .secrets("TELEGRAM_WEBHOOK_SECRET")
+        .and_then(|s| s.each().next().map(|v| String::from_utf8_lossy(v).into_owned()))
         .ok_or_else(|| {
             CliError::Usage("TELEGRAM_WEBHOOK_SECRET is not set (1-256 characters of A-Z a-z 0-9 _ -)".into())
         })?;
-    let api = var("TELEGRAM_API_URL").unwrap_or_else(|| sarafan_core::chat::telegram::DEFAULT_API_URL.into());
+    let api = vars
+        .or("TELEGRAM_API_URL", sarafan_core::chat::telegram::DEFAULT_API_URL)
+        .to_string();
     let api = api.trim_end_matches('/');
     let webhook = format!("{base}/webhooks/telegram");
     let http = reqwest::Client::builder()

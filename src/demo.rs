@@ -1,7 +1,7 @@
 //! `sarafan demo`: twelve realistic months of a demo dealership, written through the same
 //! domain and store APIs ingest uses, from a fixed seed.
 
-use crate::commands::CliError;
+use crate::error::CliError;
 use anyhow::Context;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
@@ -11,6 +11,7 @@ use sarafan_core::compounding::PurchaseKind;
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, StoreError};
 use sarafan_core::survey::{Reply, Survey, SurveyPolicy};
@@ -50,7 +51,7 @@ struct Counts {
     alerts: u64,
 }
 
-pub async fn run(out: &Path) -> Result<(), CliError> {
+pub async fn run(vars: &Vars, out: &Path) -> Result<(), CliError> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let db = out.join("sarafan.db");
     fresh_database(&db)?;
@@ -88,7 +89,7 @@ pub async fn run(out: &Path) -> Result<(), CliError> {
         "  wrote {} purchases, {} NPS answers ({} with comments), {} mentions, {} alerts",
         c.purchases, c.responses, c.comments, c.mentions, c.alerts
     );
-    let path = crate::commands::write_report(&store, last, out, BRAND).await?;
+    let path = crate::report::write_report(vars, &store, last, out, BRAND).await?;
     let report = sarafan_reports::compute(&store, last)
         .await
         .context("reading the report back")?;

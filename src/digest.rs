@@ -1,14 +1,16 @@
 //! `sarafan digest [--week YYYY-Www] [--force]`: the weekly Slack digest, on demand.
 
-use crate::commands::{open_existing_store, CliError};
-use chrono::Utc;
+use crate::error::{configuration, CliError};
+use crate::store::open_existing_store;
+use sarafan_core::clock::{Clock, SystemClock};
 use sarafan_core::digest::IsoWeek;
+use sarafan_core::settings::Vars;
 use sarafan_reports::digest::{self, DigestError, DigestSettings};
 
 /// Posts the week's digest (the last full week by default) unless it was posted before.
-pub async fn run(week: Option<IsoWeek>, force: bool) -> Result<(), CliError> {
-    let settings = DigestSettings::from_env().map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
-    let now = Utc::now();
+pub async fn run(vars: &Vars, week: Option<IsoWeek>, force: bool) -> Result<(), CliError> {
+    let settings = DigestSettings::from_vars(vars).map_err(configuration)?;
+    let now = SystemClock.now();
     let week = week.unwrap_or_else(|| IsoWeek::before(now, settings.timezone));
     // A week still under way would be recorded as posted and skipped by Monday's run.
     if week.bounds(settings.timezone).1 > now {
@@ -17,7 +19,7 @@ pub async fn run(week: Option<IsoWeek>, force: bool) -> Result<(), CliError> {
             settings.timezone.name()
         )));
     }
-    let store = open_existing_store().await?;
+    let store = open_existing_store(vars).await?;
     match digest::run(store.as_ref(), &settings, week, force).await {
         Ok((posted, figures)) => {
             eprintln!(

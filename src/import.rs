@@ -6,13 +6,14 @@
 //! twice, or again after a failure part-way, stores each answer once, and the monthly counters
 //! the reports read are written by the same change.
 
-use crate::commands::CliError;
-use anyhow::{anyhow, Context};
+use crate::error::CliError;
+use anyhow::anyhow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::model::{Customer, Platform, Response};
 use sarafan_core::nps::Score;
-use sarafan_core::store::{FullStore, StoreChoice};
+use sarafan_core::settings::Vars;
+use sarafan_core::store::FullStore;
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -72,15 +73,11 @@ impl std::fmt::Display for Summary {
 
 /// `sarafan import KIND FILE`: exit 0 when every row went in (or was there already), 1 when
 /// some row was refused (the rest is imported) or the store failed, 2 on bad usage.
-pub async fn run(kind: &str, file: &Path) -> Result<(), CliError> {
+pub async fn run(vars: &Vars, kind: &str, file: &Path) -> Result<(), CliError> {
     let source = Source::parse(kind)
         .ok_or_else(|| CliError::Usage(format!("unknown import kind {kind:?}: expected delighted or responses")))?;
     let rows = read_rows(source, file)?;
-    let store = StoreChoice::from_env("sqlite")
-        .map_err(CliError::Usage)?
-        .open()
-        .await
-        .context("opening the store")?;
+    let store = crate::store::open_store(vars).await?;
     let mut progress = Progress::new(std::io::stderr().is_terminal(), rows.len() as u64);
     let summary = import(store, rows, &mut progress, &mut |line, reason| {
         eprintln!("line {line}: refused: {reason}");

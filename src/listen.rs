@@ -1,26 +1,22 @@
 //! `sarafan listen`: organic listening on the configured store, once (`--once`) or every 10
 //! minutes, with what each source did on standard output.
 
-use crate::commands::CliError;
+use crate::error::{configuration, CliError};
+use crate::store::open_store;
 use anyhow::Context;
-use sarafan_core::store::StoreChoice;
+use sarafan_core::settings::Vars;
 use sarafan_listen::{Config, Listener, SourceRun};
 use std::io::Write;
 
-pub async fn run(once: bool) -> Result<(), CliError> {
-    let config = Config::from_lookup(|name| std::env::var(name).ok())
-        .map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+pub async fn run(vars: &Vars, once: bool) -> Result<(), CliError> {
+    let config = Config::from_vars(vars).map_err(configuration)?;
     for line in &config.described {
         eprintln!("sarafan listen: {line}");
     }
     if config.brand_terms.is_empty() && config.competitor_terms.is_empty() {
         eprintln!("sarafan listen: no terms to search for (set SARAFAN_BRAND_TERMS); only LISTEN_FEEDS entries naming a term would be kept, and none can");
     }
-    let store = StoreChoice::from_env("sqlite")
-        .map_err(CliError::Usage)?
-        .open()
-        .await
-        .context("opening the store")?;
+    let store = open_store(vars).await?;
     let listener = Listener::new(config);
     if !once {
         eprintln!(

@@ -7,9 +7,12 @@ mod connect;
 mod connections;
 mod demo;
 mod digest;
+mod error;
 mod import;
 mod listen;
+mod report;
 mod serve;
+mod store;
 
 use std::process::ExitCode;
 
@@ -18,7 +21,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(code) => return code,
     };
-    commands::init_logging(&cli);
+    // The variables are read once; every command reads its settings from this one value.
+    let vars = sarafan_core::settings::Vars::from_env();
+    commands::init_logging(&cli, &vars);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -26,10 +31,10 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(commands::run(cli, &vars)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", commands::one_line(&e));
+            eprintln!("error: {}", error::one_line(&e));
             ExitCode::from(e.exit_code())
         }
     }

@@ -1,9 +1,11 @@
 //! `sarafan serve`: every HTTP route, the outreach worker and the report schedule in one process.
 
 use crate::cli::ServeArgs;
-use crate::commands::CliError;
 use crate::connections::{self, Limits};
+use crate::error::{configuration, CliError};
 use anyhow::Context;
+use sarafan_core::clock::SystemClock;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::StoreChoice;
 use sarafan_ingest::{app, AppState, Config};
 use sarafan_outreach::{run_feed_worker, Outreach, Settings};
@@ -15,7 +17,9 @@ use tokio::sync::watch;
 /// How long serve waits before posting the weekly digest again when Slack was unavailable.
 const DIGEST_RETRY: Duration = Duration::from_secs(300);
 
-pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
+/// Serves on the variables `vars`: every part of the process (routes, outreach, the report and
+/// digest schedules, listening) reads its settings from this one value.
+pub async fn run(vars: &Vars, args: &ServeArgs) -> Result<(), CliError> {
     let addr = args.addr;
     let limits = Limits {
         header: Duration::from_secs(args.header_timeout),
@@ -26,13 +30,13 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
             None => connections::default_max_connections(),
         },
     };
-    let mut vars: Vec<(String, String)> = std::env::vars().collect();
+    let mut vars = vars.clone();
     let made_token = token_for_this_run(addr, &mut vars);
-    let lookup = |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let config = Config::from_vars(vars.clone()).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
-    let settings = Settings::from_lookup(lookup).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    let vars = &vars;
+    let config = Config::from_vars(vars).map_err(configuration)?;
+    let settings = Settings::from_vars(vars).map_err(configuration)?;
     // The CLI's default store is the embedded one; Lambda's is DynamoDB.
-    let choice = StoreChoice::from_lookup(lookup, "sqlite").map_err(CliError::Usage)?;
+    let choice = StoreChoice::from_vars(vars, "sqlite").map_err(|e| CliError::Usage(e.to_string()))?;
     let store = choice.open().await.context("opening the store")?;
     log_live_routes(&config, &settings);
 
@@ -63,15 +67,14 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
 
     // The monthly report, as EventBridge Scheduler runs it in AWS. Emailed only when
     // REPORT_FROM and REPORT_RECIPIENTS are set; otherwise computed and stored.
-    let report_settings =
-        sarafan_reports::job::Settings::from_env().map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    let report_settings = sarafan_reports::job::Settings::from_vars(vars).map_err(configuration)?;
     let schedule = {
         let store = store.clone();
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let mailer = sarafan_reports::ses::LazySesMailer::default();
             tokio::select! {
-                _ = sarafan_reports::schedule::run_forever(store.as_ref(), &mailer, &report_settings) => {},
+                _ = sarafan_reports::schedule::run_forever(store.as_ref(), &mailer, &report_settings, &SystemClock) => {},
                 _ = stop.wait_for(|s| *s) => {},
             }
         })
@@ -79,8 +82,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
 
     // The weekly Slack digest, as the reports function's Monday schedule runs it in AWS: only
     // when there is a bot token and a channel to post to.
-    let digest_settings = sarafan_reports::digest::DigestSettings::from_lookup(lookup)
-        .map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+    let digest_settings = sarafan_reports::digest::DigestSettings::from_vars(vars).map_err(configuration)?;
     let weekly = {
         let store = store.clone();
         let mut stop = stop_rx.clone();
@@ -92,7 +94,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
                 return;
             }
             tokio::select! {
-                _ = sarafan_reports::digest::run_forever(store.as_ref(), &digest_settings, DIGEST_RETRY) => {},
+                _ = sarafan_reports::digest::run_forever(store.as_ref(), &digest_settings, DIGEST_RETRY, &SystemClock) => {},
                 _ = stop.wait_for(|s| *s) => {},
             }
         })
@@ -101,8 +103,7 @@ pub async fn run(args: &ServeArgs) -> Result<(), CliError> {
     // Organic listening, as the listen Lambda's schedule runs it in AWS: only when there is
     // something to ask (a term, or a feed).
     let listening = {
-        let listen_config =
-            sarafan_listen::Config::from_lookup(lookup).map_err(|e| CliError::Usage(format!("configuration: {e}")))?;
+        let listen_config = sarafan_listen::Config::from_vars(vars).map_err(configuration)?;
         for line in &listen_config.described {
             tracing::info!(source = %line, "listening source");
         }
@@ -249,11 +250,8 @@ fn log_live_routes(config: &Config, settings: &Settings) {
 
 /// `sarafan serve` on a loopback address without `SARAFAN_API_TOKEN`: a token for this run, so
 /// the generic API can be tried at once. Never on an address others can reach.
-fn token_for_this_run(addr: SocketAddr, vars: &mut Vec<(String, String)>) -> Option<String> {
-    let set = vars
-        .iter()
-        .any(|(k, v)| k == "SARAFAN_API_TOKEN" && !v.trim().is_empty());
-    if set || !addr.ip().is_loopback() {
+fn token_for_this_run(addr: SocketAddr, vars: &mut Vars) -> Option<String> {
+    if vars.is_set("SARAFAN_API_TOKEN") || !addr.ip().is_loopback() {
         return None;
     }
     use rand::Rng;
@@ -262,7 +260,6 @@ fn token_for_this_run(addr: SocketAddr, vars: &mut Vec<(String, String)>) -> Opt
         .take(32)
         .map(char::from)
         .collect();
-    vars.retain(|(k, _)| k != "SARAFAN_API_TOKEN");
-    vars.push(("SARAFAN_API_TOKEN".into(), token.clone()));
+    vars.set("SARAFAN_API_TOKEN", token.clone());
     Some(token)
 }

@@ -14,6 +14,7 @@ use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient};
 use sarafan_core::digest::IsoWeek;
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::{Alert, AlertKind, AlertStatus, Mention, Platform, Response, Sentiment};
+use sarafan_core::settings::Vars;
 use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, EffectLog};
@@ -182,8 +183,7 @@ fn settings(slack: &MockServer, tz: &str) -> DigestSettings {
         ("SLACK_API_URL", slack.uri()),
         ("SLACK_ALERT_CHANNEL", CHANNEL.to_string()),
     ];
-    let mut settings =
-        DigestSettings::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())).unwrap();
+    let mut settings = DigestSettings::from_vars(&Vars::from_pairs(vars.iter().cloned())).unwrap();
     assert_eq!(settings.channel.as_deref(), Some(CHANNEL));
     settings.slack = settings.slack.map(|c: SlackClient| {
         c.with_retry(RetryPolicy::quick(Duration::from_millis(300)))
@@ -437,13 +437,13 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
     // template.yaml's DigestSchedule input, as EventBridge Scheduler fills it in on Monday 09:00
     let event = json!({"digest": true, "time": "2026-03-16T08:00:00Z"});
     assert!(sarafan_reports::lambda::is_digest(&event));
-    let answer = sarafan_reports::lambda::handle_digest(&store, &settings, event.clone(), Utc::now())
+    let answer = sarafan_reports::lambda::handle_digest(&store, &settings, event.clone(), &Utc::now)
         .await
         .unwrap();
     assert_eq!(answer["week"], "2026-W11");
     assert_eq!(answer["digest"]["posted"], true);
     // A retry of the same event posts nothing more
-    let again = sarafan_reports::lambda::handle_digest(&store, &settings, event, Utc::now())
+    let again = sarafan_reports::lambda::handle_digest(&store, &settings, event, &Utc::now)
         .await
         .unwrap();
     assert_eq!(again["digest"], json!({"posted": false, "already_posted": true}));
@@ -455,7 +455,7 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
     // A week not over yet is refused, and nothing is posted for it
     let this_week = IsoWeek::of(Utc::now().date_naive()).to_string();
     let early = json!({"digest": true, "week": this_week, "force": true});
-    let err = sarafan_reports::lambda::handle_digest(&store, &settings, early, Utc::now())
+    let err = sarafan_reports::lambda::handle_digest(&store, &settings, early, &Utc::now)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("has not ended yet"), "{err}");

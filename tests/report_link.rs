@@ -11,9 +11,10 @@ mod serve_support;
 mod slack;
 
 use browser::Browser;
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use sarafan_core::digest::IsoWeek;
 use sarafan_core::report_link;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::YearMonth;
@@ -246,12 +247,11 @@ async fn a_week_links_to_its_months_report_or_the_last_finished_one() {
         public_url: "https://wom.example.com".into(),
         secrets: LinkSecrets::parse("s").unwrap(),
     };
-    let settings = DigestSettings::from_lookup(|name| match name {
-        "SARAFAN_PUBLIC_URL" => Some("https://wom.example.com/".into()),
-        "SARAFAN_LINK_SECRET" => Some("s".into()),
-        "REPORT_TIMEZONE" => Some("Europe/Prague".into()),
-        _ => None,
-    })
+    let settings = DigestSettings::from_vars(&Vars::from_pairs([
+        ("SARAFAN_PUBLIC_URL", "https://wom.example.com/"),
+        ("SARAFAN_LINK_SECRET", "s"),
+        ("REPORT_TIMEZONE", "Europe/Prague"),
+    ]))
     .unwrap();
     assert_eq!(settings.report_links.as_ref().unwrap().public_url, links.public_url);
     let tz = settings.timezone;
@@ -261,7 +261,7 @@ async fn a_week_links_to_its_months_report_or_the_last_finished_one() {
     let month = |s: &str| -> YearMonth { s.parse().unwrap() };
     assert_eq!(digest_report_link(&store, &links, w10, tz).await.unwrap(), None);
     let february = sarafan_reports::compute(&store, month("2026-02")).await.unwrap();
-    sarafan_reports::save(&store, &february).await.unwrap();
+    sarafan_reports::save(&store, &february, Utc::now()).await.unwrap();
     let linked = digest_report_link(&store, &links, w10, tz).await.unwrap().unwrap();
     assert_eq!(
         linked.month,
@@ -276,7 +276,7 @@ async fn a_week_links_to_its_months_report_or_the_last_finished_one() {
         )
     );
     let march = sarafan_reports::compute(&store, month("2026-03")).await.unwrap();
-    sarafan_reports::save(&store, &march).await.unwrap();
+    sarafan_reports::save(&store, &march, Utc::now()).await.unwrap();
     assert_eq!(
         digest_report_link(&store, &links, w10, tz)
             .await
@@ -316,22 +316,22 @@ async fn on_dynamodb_the_link_opens_the_stored_report_and_an_altered_one_does_no
         .unwrap();
     let february: YearMonth = "2026-02".parse().unwrap();
     let report = sarafan_reports::compute(&store, february).await.unwrap();
-    sarafan_reports::save(&store, &report).await.unwrap();
+    sarafan_reports::save(&store, &report, Utc::now()).await.unwrap();
     let links = ReportLinks {
         public_url: "https://wom.example.com".into(),
         secrets: LinkSecrets::parse(LINK_SECRET).unwrap(),
     };
     // REPORT_TIMEZONE unset: UTC
-    let utc = DigestSettings::from_lookup(|_| None).unwrap().timezone;
+    let utc = DigestSettings::from_vars(&Vars::default()).unwrap().timezone;
     let linked = digest_report_link(&store, &links, "2026-W10".parse().unwrap(), utc)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(linked.month, february);
-    let config = sarafan_ingest::Config::from_vars([
+    let config = sarafan_ingest::Config::from_vars(&Vars::from_pairs([
         ("SARAFAN_LINK_SECRET", LINK_SECRET),
         ("SARAFAN_BRAND_TERMS", "Brightside Motors"),
-    ])
+    ]))
     .unwrap();
     let app = sarafan_ingest::app(sarafan_ingest::AppState::new(std::sync::Arc::new(store), config));
     let get = |path: String| {

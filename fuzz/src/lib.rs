@@ -280,7 +280,8 @@ fn routes() -> &'static Routes {
             ("WHATSAPP_TOKEN", "wa-test"),
             ("WHATSAPP_PHONE_NUMBER_ID", "1055"),
         ];
-        let config = Config::from_vars(vars).unwrap_or_else(|e| panic!("config: {e}"));
+        let config = Config::from_vars(&sarafan_core::settings::Vars::from_pairs(vars))
+            .unwrap_or_else(|e| panic!("config: {e}"));
         let state = AppState::new(Arc::new(store), config).with_clock(Arc::new(now));
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()

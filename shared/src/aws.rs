@@ -4,6 +4,7 @@
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
+pub use aws_config::SdkConfig;
 use std::time::Duration;
 
 /// The loader: region, credentials and `AWS_ENDPOINT_URL` (or a service's own endpoint

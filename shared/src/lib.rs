@@ -5,11 +5,14 @@ pub mod aws;
 #[cfg(feature = "chat")]
 pub mod chat;
 pub mod chat_ids;
+pub mod clock;
 pub mod compounding;
 pub mod digest;
 pub mod durations;
 pub mod export;
 pub mod html;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod ledger;
 pub mod listening;
 pub mod model;
@@ -23,6 +26,7 @@ pub mod report_link;
 pub mod score_text;
 #[cfg(feature = "secrets")]
 pub mod secrets;
+pub mod settings;
 pub mod store;
 pub mod survey;
 pub mod survey_link;

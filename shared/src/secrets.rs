@@ -1,15 +1,14 @@
-//! A Lambda's settings: its environment plus the secrets of one Secrets Manager secret, read once at start-up.
+//! A Lambda's variables: its environment plus the secrets of one Secrets Manager secret, read once at start-up.
 //!
 //! The function's configuration names the secret (`SARAFAN_SECRETS_ARN`), never holds a secret
 //! value: the secret is a JSON object whose keys are the CONTRACT's variable names
 //! (`{"SLACK_SIGNING_SECRET": "...", "SARAFAN_API_TOKEN": "..."}`). Without
 //! `SARAFAN_SECRETS_ARN` (local runs, tests) the plain environment is used as it is.
-//! The merged variables are handed to the configs' `from_lookup`/`from_vars`: the process
+//! The merged variables ([`Vars`]) are handed to the configs' `from_vars`: the process
 //! environment is never written (`set_var` is unsound once threads run).
 
+use crate::settings::Vars;
 use aws_sdk_secretsmanager::error::DisplayErrorContext;
-use std::collections::HashMap;
-use std::fmt;
 
 /// The variable naming the secret (its ARN or name).
 pub const SECRETS_ARN_VAR: &str = "SARAFAN_SECRETS_ARN";
@@ -25,80 +24,37 @@ pub enum SecretsError {
     Malformed(String),
 }
 
-/// Variable names to values: the environment with the secret's variables merged in.
-#[derive(Clone, Default)]
-pub struct Settings {
-    vars: HashMap<String, String>,
+/// Adds the variables of a secret's JSON text to `vars`. A variable already set to a non-empty
+/// value wins, so an operator can override one value without editing the secret.
+pub fn merge_secret_json(vars: Vars, text: &str) -> Result<Vars, SecretsError> {
+    // serde_json's messages can quote the input; report only the position.
+    let parsed: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| SecretsError::Malformed(format!("not JSON (line {}, column {})", e.line(), e.column())))?;
+    let serde_json::Value::Object(object) = parsed else {
+        return Err(SecretsError::Malformed("not a JSON object".into()));
+    };
+    let mut merged = Vec::with_capacity(object.len());
+    for (name, value) in object {
+        let serde_json::Value::String(value) = value else {
+            return Err(SecretsError::Malformed(format!("{name} is not a string")));
+        };
+        merged.push((name, value));
+    }
+    Ok(vars.merge_missing(merged))
 }
 
-impl fmt::Debug for Settings {
-    // Values may be secrets: only the names print.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut names: Vec<&str> = self.vars.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        f.debug_struct("Settings").field("names", &names).finish()
-    }
-}
-
-impl Settings {
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Self {
-        Settings {
-            vars: vars.into_iter().collect(),
-        }
-    }
-
-    /// The value of `name`, if set.
-    pub fn get(&self, name: &str) -> Option<String> {
-        self.vars.get(name).cloned()
-    }
-
-    /// Every variable, for configs that take a list.
-    pub fn vars(&self) -> impl Iterator<Item = (String, String)> + '_ {
-        self.vars.iter().map(|(k, v)| (k.clone(), v.clone()))
-    }
-
-    /// Adds the variables of a secret's JSON text. A variable already set to a non-empty value
-    /// in the environment wins, so an operator can override one value without editing the secret.
-    pub fn merge_secret_json(mut self, text: &str) -> Result<Self, SecretsError> {
-        // serde_json's messages can quote the input; report only the position.
-        let parsed: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| SecretsError::Malformed(format!("not JSON (line {}, column {})", e.line(), e.column())))?;
-        let serde_json::Value::Object(object) = parsed else {
-            return Err(SecretsError::Malformed("not a JSON object".into()));
-        };
-        for (name, value) in object {
-            let serde_json::Value::String(value) = value else {
-                return Err(SecretsError::Malformed(format!("{name} is not a string")));
-            };
-            let set = self.vars.get(&name).is_some_and(|v| !v.trim().is_empty());
-            if !set {
-                self.vars.insert(name, value);
-            }
-        }
-        Ok(self)
-    }
-
-    /// The process environment, plus the secret named by `SARAFAN_SECRETS_ARN` when it is set.
-    /// One network call at most; call it once, before serving.
-    pub async fn load() -> Result<Self, SecretsError> {
-        if !std::env::var(SECRETS_ARN_VAR).is_ok_and(|v| !v.trim().is_empty()) {
-            return Ok(Settings::from_vars(std::env::vars()));
-        }
-        Self::load_with(&crate::aws::sdk_config().await).await
-    }
-
-    /// [`Self::load`] on an AWS config already loaded, so the secret's client shares its HTTP
-    /// client (and TLS roots) with the function's other AWS clients. Without
-    /// `SARAFAN_SECRETS_ARN` no client is built and nothing is sent.
-    pub async fn load_with(aws: &aws_config::SdkConfig) -> Result<Self, SecretsError> {
-        let settings = Settings::from_vars(std::env::vars());
-        let Some(secret_id) = settings.get(SECRETS_ARN_VAR).filter(|v| !v.trim().is_empty()) else {
-            return Ok(settings);
-        };
-        let client = aws_sdk_secretsmanager::Client::new(aws);
-        let text = fetch(&client, secret_id.trim()).await?;
-        settings.merge_secret_json(&text)
-    }
+/// The process environment, plus the secret named by `SARAFAN_SECRETS_ARN` when it is set, on
+/// an AWS config already loaded (so the secret's client shares its HTTP client and TLS roots
+/// with the function's other AWS clients). Without `SARAFAN_SECRETS_ARN` no client is built and
+/// nothing is sent; otherwise one network call: call it once, before serving.
+pub async fn load_with(aws: &aws_config::SdkConfig) -> Result<Vars, SecretsError> {
+    let vars = Vars::from_env();
+    let Some(secret_id) = vars.string(SECRETS_ARN_VAR) else {
+        return Ok(vars);
+    };
+    let client = aws_sdk_secretsmanager::Client::new(aws);
+    let text = fetch(&client, &secret_id).await?;
+    merge_secret_json(vars, &text)
 }
 
 /// The secret's text. The SDK's error names the secret id and the reason, not the value.
@@ -116,31 +72,31 @@ pub async fn fetch(client: &aws_sdk_secretsmanager::Client, secret_id: &str) -> 
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> Settings {
-        Settings::from_vars(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+    fn env(pairs: &[(&str, &str)]) -> Vars {
+        Vars::from_pairs(pairs.iter().copied())
     }
 
     #[test]
     fn secret_variables_join_the_environment_which_wins_when_set() {
-        let merged = env(&[
-            ("SARAFAN_TABLE", "t"),
-            ("TYPEFORM_SECRET", "from-env"),
-            ("X_CONSUMER_SECRET", " "),
-        ])
-        .merge_secret_json(
+        let merged = merge_secret_json(
+            env(&[
+                ("SARAFAN_TABLE", "t"),
+                ("TYPEFORM_SECRET", "from-env"),
+                ("X_CONSUMER_SECRET", " "),
+            ]),
             r#"{"SLACK_SIGNING_SECRET": "a,b", "TYPEFORM_SECRET": "from-secret", "X_CONSUMER_SECRET": "x"}"#,
         )
         .unwrap();
-        assert_eq!(merged.get("SLACK_SIGNING_SECRET").as_deref(), Some("a,b"));
-        assert_eq!(merged.get("TYPEFORM_SECRET").as_deref(), Some("from-env"));
+        assert_eq!(merged.get("SLACK_SIGNING_SECRET"), Some("a,b"));
+        assert_eq!(merged.get("TYPEFORM_SECRET"), Some("from-env"));
         // A blank variable counts as unset, as the configs read it.
-        assert_eq!(merged.get("X_CONSUMER_SECRET").as_deref(), Some("x"));
-        assert_eq!(merged.get("SARAFAN_TABLE").as_deref(), Some("t"));
+        assert_eq!(merged.get("X_CONSUMER_SECRET"), Some("x"));
+        assert_eq!(merged.get("SARAFAN_TABLE"), Some("t"));
     }
 
     #[test]
     fn malformed_secrets_name_the_problem_but_never_a_value() {
-        let err = |text: &str| env(&[]).merge_secret_json(text).unwrap_err().to_string();
+        let err = |text: &str| merge_secret_json(env(&[]), text).unwrap_err().to_string();
         assert!(err(r#"["hunter2"]"#).contains("not a JSON object"));
         let e = err(r#"{"SARAFAN_API_TOKEN": 12345678}"#);
         assert!(
@@ -174,8 +130,8 @@ mod tests {
             .await
             .unwrap();
         let text = fetch(&client, created.arn().unwrap()).await.unwrap();
-        let merged = env(&[]).merge_secret_json(&text).unwrap();
-        assert_eq!(merged.get("SARAFAN_API_TOKEN").as_deref(), Some("tok-1,tok-2"));
+        let merged = merge_secret_json(env(&[]), &text).unwrap();
+        assert_eq!(merged.get("SARAFAN_API_TOKEN"), Some("tok-1,tok-2"));
         let missing = fetch(&client, "sarafan-no-such-secret").await.unwrap_err().to_string();
         assert!(missing.contains("could not be read"), "{missing}");
     }

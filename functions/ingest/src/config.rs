@@ -1,84 +1,12 @@
 //! The ingest function's settings, read once from the CONTRACT's environment variables.
 
+use sarafan_core::settings::Vars;
 use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::templates::Templates;
-use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
-use std::fmt;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use subtle::ConstantTimeEq;
 use url::Url;
 
-/// One secret setting: one or more comma-separated values, so a secret can be rotated
-/// without downtime (both the old and the new value are accepted while it changes).
-#[derive(Clone)]
-pub struct Secrets {
-    values: Vec<SecretString>,
-    /// The value the last signed request matched: while a secret rotates, senders sign with
-    /// one value at a time, so trying it first spares a second HMAC over the body. Shared by
-    /// clones (the router's state is cloned per request).
-    last_match: Arc<AtomicUsize>,
-}
-
-impl Secrets {
-    /// `None` when the variable is unset or holds no value: the route it guards answers 404.
-    pub fn parse(raw: &str) -> Option<Secrets> {
-        let values: Vec<SecretString> = raw
-            .split(',')
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from)
-            .collect();
-        (!values.is_empty()).then_some(Secrets {
-            values,
-            last_match: Arc::default(),
-        })
-    }
-
-    /// The secret values, for keying an HMAC.
-    pub(crate) fn each(&self) -> impl Iterator<Item = &[u8]> {
-        self.values.iter().map(|s| s.expose_secret().as_bytes())
-    }
-
-    /// True when `accepts` holds for one of the values, trying the one that matched last
-    /// first. A refusal tries them all, so its time says nothing about which came close.
-    pub(crate) fn any_keyed(&self, mut accepts: impl FnMut(&[u8]) -> bool) -> bool {
-        let count = self.values.len();
-        let first = self.last_match.load(Ordering::Relaxed) % count;
-        let found = (0..count)
-            .map(|offset| (first + offset) % count)
-            .find(|&i| accepts(self.values[i].expose_secret().as_bytes()));
-        if let Some(i) = found.filter(|&i| i != first) {
-            self.last_match.store(i, Ordering::Relaxed);
-        }
-        found.is_some()
-    }
-
-    /// True when `given` equals one of the values. Both sides are hashed first so the
-    /// comparison takes the same time whatever the lengths and contents.
-    pub fn matches(&self, given: &str) -> bool {
-        let given = Sha256::digest(given.as_bytes());
-        self.each()
-            .map(|secret| Sha256::digest(secret).ct_eq(&given))
-            .fold(subtle::Choice::from(0), |any, one| any | one)
-            .into()
-    }
-}
-
-impl fmt::Debug for Secrets {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Secrets([REDACTED; {}])", self.values.len())
-    }
-}
-
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ConfigError {
-    #[error("{name} is invalid: {reason}")]
-    Invalid { name: &'static str, reason: String },
-}
+pub use sarafan_core::settings::{ConfigError, Secrets};
 
 /// `SARAFAN_TRUSTED_PROXIES`: the addresses (or CIDR blocks) of proxies in front of Sarafan whose
 /// `X-Forwarded-For` is believed. Anyone else can write that header, so from any other peer it
@@ -165,101 +93,52 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads the process environment.
-    pub fn from_env() -> Result<Config, ConfigError> {
-        Config::from_vars(std::env::vars())
-    }
-
-    /// Reads the given variables (tests pass a literal list).
-    pub fn from_vars<K, V>(vars: impl IntoIterator<Item = (K, V)>) -> Result<Config, ConfigError>
-    where
-        K: Into<String>,
-        V: Into<String>,
-    {
-        let vars: HashMap<String, String> = vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
-        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let secret = |name: &str| get(name).and_then(Secrets::parse);
-        let list = |name: &str| -> Vec<String> {
-            get(name)
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let referral_landing_url = get("REFERRAL_LANDING_URL")
+    /// Reads the given variables (the host's, or a literal list in tests).
+    pub fn from_vars(vars: &Vars) -> Result<Config, ConfigError> {
+        let referral_landing_url = vars
+            .get("REFERRAL_LANDING_URL")
             .map(|raw| {
-                let url = Url::parse(raw).map_err(|e| ConfigError::Invalid {
-                    name: "REFERRAL_LANDING_URL",
-                    reason: e.to_string(),
-                })?;
+                let url = Url::parse(raw).map_err(|e| ConfigError::invalid("REFERRAL_LANDING_URL", e))?;
                 if !matches!(url.scheme(), "http" | "https") {
-                    return Err(ConfigError::Invalid {
-                        name: "REFERRAL_LANDING_URL",
-                        reason: "must be an http(s) URL".into(),
-                    });
+                    return Err(ConfigError::invalid("REFERRAL_LANDING_URL", "must be an http(s) URL"));
                 }
                 Ok(url)
             })
             .transpose()?;
-        let trusted_proxies =
-            TrustedProxies::parse(get("SARAFAN_TRUSTED_PROXIES").unwrap_or("")).map_err(|reason| {
-                ConfigError::Invalid {
-                    name: "SARAFAN_TRUSTED_PROXIES",
-                    reason,
-                }
-            })?;
-        let public_url = get("SARAFAN_PUBLIC_URL")
-            .map(|raw| match Url::parse(raw) {
-                Ok(url) if matches!(url.scheme(), "http" | "https") => Ok(raw.trim_end_matches('/').to_string()),
-                _ => Err(ConfigError::Invalid {
-                    name: "SARAFAN_PUBLIC_URL",
-                    reason: format!("{raw:?} is not an http(s) URL"),
-                }),
-            })
-            .transpose()?;
-        let templates = match get("SARAFAN_TEMPLATES") {
-            Some(path) => Templates::from_file(std::path::Path::new(path)).map_err(|e| ConfigError::Invalid {
-                name: "SARAFAN_TEMPLATES",
-                reason: e.to_string(),
-            })?,
+        let trusted_proxies = TrustedProxies::parse(vars.or("SARAFAN_TRUSTED_PROXIES", ""))
+            .map_err(|reason| ConfigError::invalid("SARAFAN_TRUSTED_PROXIES", reason))?;
+        let public_url = vars.http_url("SARAFAN_PUBLIC_URL")?;
+        let templates = match vars.get("SARAFAN_TEMPLATES") {
+            Some(path) => Templates::from_file(std::path::Path::new(path))
+                .map_err(|e| ConfigError::invalid("SARAFAN_TEMPLATES", e))?,
             None => Templates::builtin(),
         };
-        let link_secret = get("SARAFAN_LINK_SECRET").and_then(LinkSecrets::parse);
-        let report =
-            sarafan_reports::job::Settings::from_lookup(|name| get(name).map(str::to_string)).map_err(|e| {
-                ConfigError::Invalid {
-                    name: "REPORT_TIMEZONE",
-                    reason: e.to_string(),
-                }
-            })?;
-        let email_surveys = get("SURVEY_FROM").is_some() && link_secret.is_some() && public_url.is_some();
+        let link_secret = vars.get("SARAFAN_LINK_SECRET").and_then(LinkSecrets::parse);
+        let report = sarafan_reports::job::Settings::from_vars(vars)?;
+        let email_surveys = vars.is_set("SURVEY_FROM") && link_secret.is_some() && public_url.is_some();
         Ok(Config {
-            slack_signing_secret: secret("SLACK_SIGNING_SECRET"),
-            telegram_webhook_secret: secret("TELEGRAM_WEBHOOK_SECRET"),
-            meta_verify_token: secret("META_VERIFY_TOKEN"),
-            meta_app_secret: secret("META_APP_SECRET"),
-            x_consumer_secret: secret("X_CONSUMER_SECRET"),
-            typeform_secret: secret("TYPEFORM_SECRET"),
-            typeform_score_field: get("TYPEFORM_SCORE_FIELD").map(str::to_string),
-            api_token: secret("SARAFAN_API_TOKEN"),
+            slack_signing_secret: vars.secrets("SLACK_SIGNING_SECRET"),
+            telegram_webhook_secret: vars.secrets("TELEGRAM_WEBHOOK_SECRET"),
+            meta_verify_token: vars.secrets("META_VERIFY_TOKEN"),
+            meta_app_secret: vars.secrets("META_APP_SECRET"),
+            x_consumer_secret: vars.secrets("X_CONSUMER_SECRET"),
+            typeform_secret: vars.secrets("TYPEFORM_SECRET"),
+            typeform_score_field: vars.string("TYPEFORM_SCORE_FIELD"),
+            api_token: vars.secrets("SARAFAN_API_TOKEN"),
             referral_landing_url,
             trusted_proxies,
-            brand_terms: list("SARAFAN_BRAND_TERMS"),
-            competitor_terms: list("SARAFAN_COMPETITOR_TERMS"),
-            default_locale: get("SARAFAN_DEFAULT_LOCALE").unwrap_or("en").to_string(),
+            brand_terms: vars.list("SARAFAN_BRAND_TERMS"),
+            competitor_terms: vars.list("SARAFAN_COMPETITOR_TERMS"),
+            default_locale: vars.or("SARAFAN_DEFAULT_LOCALE", "en").to_string(),
             chat_platforms: [
-                (sarafan_core::model::Platform::Slack, get("SLACK_BOT_TOKEN").is_some()),
+                (sarafan_core::model::Platform::Slack, vars.is_set("SLACK_BOT_TOKEN")),
                 (
                     sarafan_core::model::Platform::Telegram,
-                    get("TELEGRAM_BOT_TOKEN").is_some(),
+                    vars.is_set("TELEGRAM_BOT_TOKEN"),
                 ),
                 (
                     sarafan_core::model::Platform::Whatsapp,
-                    get("WHATSAPP_TOKEN").is_some() && get("WHATSAPP_PHONE_NUMBER_ID").is_some(),
+                    vars.is_set("WHATSAPP_TOKEN") && vars.is_set("WHATSAPP_PHONE_NUMBER_ID"),
                 ),
                 (sarafan_core::model::Platform::Email, email_surveys),
             ]
@@ -294,7 +173,7 @@ mod tests {
         for bad in ["localhost", "10.0.0.0/33", "::/129", "1.2.3.4/x"] {
             assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
         }
-        let err = Config::from_vars([("SARAFAN_TRUSTED_PROXIES", "proxy.local")]).unwrap_err();
+        let err = Config::from_vars(&Vars::from_pairs([("SARAFAN_TRUSTED_PROXIES", "proxy.local")])).unwrap_err();
         assert!(
             err.to_string().starts_with("SARAFAN_TRUSTED_PROXIES is invalid"),
             "{err}"
@@ -335,24 +214,28 @@ mod tests {
 
     #[test]
     fn config_reads_the_contract_variables() {
-        let config = Config::from_vars([
+        let config = Config::from_vars(&Vars::from_pairs([
             ("SLACK_SIGNING_SECRET", "s1,s2"),
             ("SARAFAN_BRAND_TERMS", "Sprite, @sprite ,#sprite"),
             ("REFERRAL_LANDING_URL", "https://shop.example/welcome?utm=ref"),
-        ])
+        ]))
         .unwrap();
         assert!(config.slack_signing_secret.unwrap().matches("s2"));
         assert!(config.telegram_webhook_secret.is_none());
         assert_eq!(config.brand_terms, ["Sprite", "@sprite", "#sprite"]);
         assert_eq!(config.default_locale, "en");
-        assert!(!format!("{:?}", Config::from_vars([("SARAFAN_API_TOKEN", "tok-123")]).unwrap()).contains("tok-123"));
+        assert!(!format!(
+            "{:?}",
+            Config::from_vars(&Vars::from_pairs([("SARAFAN_API_TOKEN", "tok-123")])).unwrap()
+        )
+        .contains("tok-123"));
     }
 
     #[test]
     fn config_names_the_invalid_variable() {
-        let err = Config::from_vars([("REFERRAL_LANDING_URL", "not a url")]).unwrap_err();
+        let err = Config::from_vars(&Vars::from_pairs([("REFERRAL_LANDING_URL", "not a url")])).unwrap_err();
         assert!(err.to_string().starts_with("REFERRAL_LANDING_URL is invalid"), "{err}");
-        let err = Config::from_vars([("REFERRAL_LANDING_URL", "ftp://shop.example/")]).unwrap_err();
+        let err = Config::from_vars(&Vars::from_pairs([("REFERRAL_LANDING_URL", "ftp://shop.example/")])).unwrap_err();
         assert_eq!(
             err.to_string(),
             "REFERRAL_LANDING_URL is invalid: must be an http(s) URL"

@@ -30,8 +30,9 @@ use sarafan_core::store::FullStore;
 use sarafan_core::survey::SurveyPolicy;
 use std::sync::Arc;
 
-/// The time source; tests inject a fixed one (Slack's timestamp window, survey expiry).
-pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+/// The time source (core's [`sarafan_core::clock::Clock`], shared); tests inject a fixed one
+/// (Slack's timestamp window, survey expiry), e.g. `Arc::new(|| at)`.
+pub type Clock = sarafan_core::clock::SharedClock;
 
 /// What every handler is lent: the store, the settings, the clock and the mention classifier.
 #[derive(Clone)]
@@ -51,7 +52,7 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
-            clock: Arc::new(Utc::now),
+            clock: sarafan_core::clock::system(),
             classifier,
             policy: SurveyPolicy::default(),
         }
@@ -68,7 +69,7 @@ impl AppState {
     }
 
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        self.clock.now()
     }
 }
 

@@ -139,7 +139,7 @@ async fn main() {
         .mount(&bluesky)
         .await;
 
-    let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+    let config = Config::from_vars(&vars.clone().into_iter().collect()).unwrap();
     let listener = Listener::new(config);
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();

@@ -3,17 +3,13 @@
 
 use crate::sources::{bluesky, reddit, Source};
 use crate::sources::{bluesky::Bluesky, feeds::Feeds, hackernews::HackerNews, mastodon::Mastodon, reddit::Reddit};
+use sarafan_core::settings::{self, Vars};
 use secrecy::SecretString;
 
 pub const DEFAULT_HN_SEARCH_URL: &str = "https://hn.algolia.com/api/v1";
 pub const DEFAULT_LOOKBACK_HOURS: u32 = 24;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{name} is invalid: {reason}")]
-pub struct ConfigError {
-    pub name: &'static str,
-    pub reason: String,
-}
+pub use sarafan_core::settings::ConfigError;
 
 /// What a run listens for and where.
 pub struct Config {
@@ -28,71 +24,37 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads settings through `lookup` (the environment, or a Lambda's secret merged into it).
+    /// Reads the listen variables (the environment, or a Lambda's secret merged into it).
     /// An empty value is unset, except `HN_SEARCH_URL`, where empty turns Hacker News off.
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
-        let raw = |name: &str| lookup(name).map(|v| v.trim().to_string());
-        let get = |name: &str| raw(name).filter(|v| !v.is_empty());
-        let list = |name: &str| -> Vec<String> {
-            get(name)
-                .map(|v| {
-                    v.split(',')
-                        .map(str::trim)
-                        .filter(|t| !t.is_empty())
-                        .map(String::from)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+    pub fn from_vars(vars: &Vars) -> Result<Config, ConfigError> {
+        // URLs keep the form given (a feed's trailing slash may matter).
         let url = |name: &'static str, value: String| -> Result<String, ConfigError> {
-            match url::Url::parse(&value) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(value),
-                _ => Err(ConfigError {
-                    name,
-                    reason: format!("{value:?} is not an http(s) URL"),
-                }),
-            }
+            settings::http_url(name, &value).map(|_| value)
         };
-        let lookback_hours = match get("LISTEN_LOOKBACK_HOURS") {
-            None => DEFAULT_LOOKBACK_HOURS,
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|h| (1..=24 * 30).contains(h))
-                .ok_or(ConfigError {
-                    name: "LISTEN_LOOKBACK_HOURS",
-                    reason: format!("{v:?} is not a number of hours from 1 to 720"),
-                })?,
-        };
-        let timeout = match get("LISTEN_TIMEOUT_SECONDS") {
+        let lookback_hours = vars.number_in("LISTEN_LOOKBACK_HOURS", 1..=24 * 30, "hours", DEFAULT_LOOKBACK_HOURS)?;
+        let timeout = match vars.get("LISTEN_TIMEOUT_SECONDS") {
             None => crate::http::CALL_TIMEOUT,
-            Some(v) => v
-                .parse()
-                .ok()
-                .filter(|s| (1..=120).contains(s))
-                .map(std::time::Duration::from_secs)
-                .ok_or(ConfigError {
-                    name: "LISTEN_TIMEOUT_SECONDS",
-                    reason: format!("{v:?} is not a number of seconds from 1 to 120"),
-                })?,
+            Some(_) => {
+                std::time::Duration::from_secs(vars.number_in("LISTEN_TIMEOUT_SECONDS", 1..=120, "seconds", 0)?)
+            }
         };
         let http = crate::http::client(timeout);
         let mut sources: Vec<Box<dyn Source>> = Vec::new();
         let mut described = Vec::new();
 
-        match raw("HN_SEARCH_URL") {
-            Some(empty) if empty.is_empty() => described.push("hackernews: off (HN_SEARCH_URL is empty)".into()),
+        match vars.raw("HN_SEARCH_URL") {
+            Some("") => described.push("hackernews: off (HN_SEARCH_URL is empty)".into()),
             value => {
-                let base = url("HN_SEARCH_URL", value.unwrap_or_else(|| DEFAULT_HN_SEARCH_URL.into()))?;
+                let base = url("HN_SEARCH_URL", value.unwrap_or(DEFAULT_HN_SEARCH_URL).to_string())?;
                 described.push(format!("hackernews: on ({base})"));
                 sources.push(Box::new(HackerNews::new(http.clone(), &base)));
             }
         }
-        match (get("REDDIT_CLIENT_ID"), get("REDDIT_CLIENT_SECRET")) {
+        match (vars.string("REDDIT_CLIENT_ID"), vars.string("REDDIT_CLIENT_SECRET")) {
             (Some(id), Some(secret)) => {
                 let base = url(
                     "REDDIT_API_URL",
-                    get("REDDIT_API_URL").unwrap_or_else(|| reddit::DEFAULT_API_URL.into()),
+                    vars.or("REDDIT_API_URL", reddit::DEFAULT_API_URL).to_string(),
                 )?;
                 described.push(format!("reddit: on ({base})"));
                 sources.push(Box::new(Reddit::new(
@@ -104,11 +66,11 @@ impl Config {
             }
             _ => described.push("reddit: off (set REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET)".into()),
         }
-        match (get("BLUESKY_HANDLE"), get("BLUESKY_APP_PASSWORD")) {
+        match (vars.string("BLUESKY_HANDLE"), vars.string("BLUESKY_APP_PASSWORD")) {
             (Some(handle), Some(password)) => {
                 let base = url(
                     "BLUESKY_API_URL",
-                    get("BLUESKY_API_URL").unwrap_or_else(|| bluesky::DEFAULT_API_URL.into()),
+                    vars.or("BLUESKY_API_URL", bluesky::DEFAULT_API_URL).to_string(),
                 )?;
                 described.push(format!("bluesky: on ({base} as {handle})"));
                 sources.push(Box::new(Bluesky::new(
@@ -120,10 +82,10 @@ impl Config {
             }
             _ => described.push("bluesky: off (set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD)".into()),
         }
-        match get("MASTODON_URL") {
+        match vars.string("MASTODON_URL") {
             Some(base) => {
                 let base = url("MASTODON_URL", base)?;
-                let token = get("MASTODON_TOKEN").map(SecretString::from);
+                let token = vars.string("MASTODON_TOKEN").map(SecretString::from);
                 described.push(format!(
                     "mastodon: on ({base}{})",
                     if token.is_some() {
@@ -136,7 +98,7 @@ impl Config {
             }
             None => described.push("mastodon: off (set MASTODON_URL)".into()),
         }
-        let feeds = list("LISTEN_FEEDS");
+        let feeds = vars.list("LISTEN_FEEDS");
         if feeds.is_empty() {
             described.push("feed: off (set LISTEN_FEEDS)".into());
         } else {
@@ -148,9 +110,9 @@ impl Config {
             sources.push(Box::new(Feeds::new(http, feeds)));
         }
         Ok(Config {
-            brand_terms: list("SARAFAN_BRAND_TERMS"),
-            competitor_terms: list("SARAFAN_COMPETITOR_TERMS"),
-            default_locale: get("SARAFAN_DEFAULT_LOCALE").unwrap_or_else(|| "en".into()),
+            brand_terms: vars.list("SARAFAN_BRAND_TERMS"),
+            competitor_terms: vars.list("SARAFAN_COMPETITOR_TERMS"),
+            default_locale: vars.or("SARAFAN_DEFAULT_LOCALE", "en").to_string(),
             lookback_hours,
             sources,
             described,
@@ -161,11 +123,9 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Config::from_lookup(|name| vars.get(name).cloned())
+        Config::from_vars(&Vars::from_pairs(vars.iter().copied()))
     }
 
     fn names(c: &Config) -> Vec<&'static str> {

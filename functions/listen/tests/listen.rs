@@ -32,7 +32,7 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
 fn setup(vars: &[(&str, String)]) -> (Listener, SqliteStore, tempfile::TempDir) {
     let mut all: HashMap<String, String> = HashMap::from([("HN_SEARCH_URL".to_string(), String::new())]);
     all.extend(vars.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let config = Config::from_lookup(|name| all.get(name).cloned()).unwrap();
+    let config = Config::from_vars(&all.into_iter().collect()).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
     (Listener::new(config), store, dir)

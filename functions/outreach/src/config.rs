@@ -1,22 +1,16 @@
 //! Outreach settings from the environment, read once at startup; a bad value stops the start.
 
 use crate::email::{EmailChannel, SesSurveyMailer};
-use crate::templates::{normalize_locale, TemplateError, Templates};
+use crate::templates::{normalize_locale, Templates};
 use sarafan_core::chat::{self, SlackClient, TelegramClient, WhatsappClient};
+use sarafan_core::clock::SharedClock;
 use sarafan_core::listening::TermSet;
+pub use sarafan_core::settings::ConfigError;
+use sarafan_core::settings::Vars;
 use sarafan_core::survey::SurveyPolicy;
 use sarafan_core::survey_link::LinkSecrets;
-use secrecy::SecretString;
 use std::path::Path;
 use std::time::Duration;
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    #[error("{name}: {problem}")]
-    Invalid { name: &'static str, problem: String },
-    #[error(transparent)]
-    Templates(#[from] TemplateError),
-}
 
 /// What outreach decides with, besides the clients and texts.
 #[derive(Debug, Clone)]
@@ -46,6 +40,9 @@ pub struct OutreachConfig {
     /// Where messages sent but not recorded at a stop are kept until the next start (beside an
     /// SQLite database); without one, such a message may be sent again after the restart.
     pub outbox: Option<std::path::PathBuf>,
+    /// What time it is for the throttle, the answer window, spikes and the lease: the system
+    /// clock, or a set one in tests.
+    pub clock: SharedClock,
 }
 
 /// A fresh name for a worker's lease and claims: the process id (for the logs) and a random
@@ -73,6 +70,7 @@ impl Default for OutreachConfig {
             email: None,
             stop: crate::StopSignal::default(),
             outbox: None,
+            clock: sarafan_core::clock::system(),
         }
     }
 }
@@ -125,93 +123,77 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Self, ConfigError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads settings through `lookup` (the environment, or a map in tests).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        // Secret variables may list several values for rotation; outbound calls use the first.
-        let secret = |name: &str| {
-            get(name)
-                .and_then(|v| v.split(',').map(str::trim).find(|s| !s.is_empty()).map(str::to_string))
-                .map(SecretString::from)
-        };
+    /// Reads outreach's variables (the host's, or a literal list in tests).
+    pub fn from_vars(vars: &Vars) -> Result<Self, ConfigError> {
         let http = chat::http_client();
-        let slack = secret("SLACK_BOT_TOKEN").map(|token| {
-            let base = get("SLACK_API_URL").unwrap_or_else(|| chat::slack::DEFAULT_API_URL.into());
-            SlackClient::new(http.clone(), base, token)
+        // Secret variables may list several values for rotation; outbound calls use the first.
+        let slack = vars.secrets("SLACK_BOT_TOKEN").map(|token| {
+            let base = vars.or("SLACK_API_URL", chat::slack::DEFAULT_API_URL);
+            SlackClient::new(http.clone(), base.to_string(), token.first())
         });
-        let telegram = secret("TELEGRAM_BOT_TOKEN").map(|token| {
-            let base = get("TELEGRAM_API_URL").unwrap_or_else(|| chat::telegram::DEFAULT_API_URL.into());
-            TelegramClient::new(http.clone(), base, token)
+        let telegram = vars.secrets("TELEGRAM_BOT_TOKEN").map(|token| {
+            let base = vars.or("TELEGRAM_API_URL", chat::telegram::DEFAULT_API_URL);
+            TelegramClient::new(http.clone(), base.to_string(), token.first())
         });
-        let whatsapp = match (secret("WHATSAPP_TOKEN"), get("WHATSAPP_PHONE_NUMBER_ID")) {
+        let whatsapp = match (vars.secrets("WHATSAPP_TOKEN"), vars.get("WHATSAPP_PHONE_NUMBER_ID")) {
             (Some(token), Some(phone_number_id)) => {
-                let base = get("META_GRAPH_URL").unwrap_or_else(|| chat::whatsapp::DEFAULT_API_URL.into());
-                Some(WhatsappClient::new(http.clone(), base, phone_number_id, token))
+                let base = vars.or("META_GRAPH_URL", chat::whatsapp::DEFAULT_API_URL);
+                Some(WhatsappClient::new(
+                    http.clone(),
+                    base.to_string(),
+                    phone_number_id.to_string(),
+                    token.first(),
+                ))
             }
             (Some(_), None) => {
-                return Err(ConfigError::Invalid {
-                    name: "WHATSAPP_PHONE_NUMBER_ID",
-                    problem: "required when WHATSAPP_TOKEN is set".into(),
-                })
+                return Err(ConfigError::required_when(
+                    "WHATSAPP_PHONE_NUMBER_ID",
+                    "WHATSAPP_TOKEN is set",
+                ))
             }
             _ => None,
         };
-        let public_url = match get("SARAFAN_PUBLIC_URL") {
-            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-                Some(url.trim_end_matches('/').to_string())
+        let public_url = vars.http_url("SARAFAN_PUBLIC_URL")?;
+        let templates = match vars.get("SARAFAN_TEMPLATES") {
+            Some(path) => {
+                Templates::from_file(Path::new(path)).map_err(|e| ConfigError::invalid("SARAFAN_TEMPLATES", e))?
             }
-            Some(url) => {
-                return Err(ConfigError::Invalid {
-                    name: "SARAFAN_PUBLIC_URL",
-                    problem: format!("{url:?} is not an http(s) URL"),
-                })
-            }
-            None => None,
-        };
-        let templates = match get("SARAFAN_TEMPLATES") {
-            Some(path) => Templates::from_file(Path::new(&path))?,
             None => Templates::builtin(),
         };
-        let default_locale = match get("SARAFAN_DEFAULT_LOCALE") {
+        let default_locale = match vars.get("SARAFAN_DEFAULT_LOCALE") {
             None => "en".to_string(),
-            Some(tag) => match normalize_locale(&tag).filter(|l| templates.has_locale(l)) {
-                Some(locale) => locale,
-                None => {
-                    return Err(ConfigError::Invalid {
-                        name: "SARAFAN_DEFAULT_LOCALE",
-                        problem: format!("no messages for {tag:?}; add them with SARAFAN_TEMPLATES"),
-                    })
-                }
-            },
+            Some(tag) => normalize_locale(tag)
+                .filter(|l| templates.has_locale(l))
+                .ok_or_else(|| {
+                    ConfigError::invalid(
+                        "SARAFAN_DEFAULT_LOCALE",
+                        format!("no messages for {tag:?}; add them with SARAFAN_TEMPLATES"),
+                    )
+                })?,
         };
-        let lease_ttl = match get("SARAFAN_OUTREACH_LEASE_SECS") {
-            None => OutreachConfig::default().lease_ttl,
-            Some(secs) => match secs.parse::<u64>() {
-                Ok(secs) if (1..=3600).contains(&secs) => Duration::from_secs(secs),
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        name: "SARAFAN_OUTREACH_LEASE_SECS",
-                        problem: format!("{secs:?} is not a whole number of seconds from 1 to 3600"),
-                    })
-                }
-            },
-        };
-        let email = match get("SURVEY_FROM") {
+        let lease_ttl = Duration::from_secs(vars.number_in(
+            "SARAFAN_OUTREACH_LEASE_SECS",
+            1..=3600,
+            "seconds",
+            OutreachConfig::default().lease_ttl.as_secs(),
+        )?);
+        let email = match vars.string("SURVEY_FROM") {
             None => None,
             Some(from) => {
-                let links = get("SARAFAN_LINK_SECRET")
-                    .and_then(|raw| LinkSecrets::parse(&raw))
-                    .ok_or(ConfigError::Invalid {
-                        name: "SARAFAN_LINK_SECRET",
-                        problem: "required when SURVEY_FROM is set (it signs the survey links)".into(),
+                let links = vars
+                    .get("SARAFAN_LINK_SECRET")
+                    .and_then(LinkSecrets::parse)
+                    .ok_or_else(|| {
+                        ConfigError::required_when(
+                            "SARAFAN_LINK_SECRET",
+                            "SURVEY_FROM is set (it signs the survey links)",
+                        )
                     })?;
-                let public_url = public_url.clone().ok_or(ConfigError::Invalid {
-                    name: "SARAFAN_PUBLIC_URL",
-                    problem: "required when SURVEY_FROM is set (the survey links point there)".into(),
+                let public_url = public_url.clone().ok_or_else(|| {
+                    ConfigError::required_when(
+                        "SARAFAN_PUBLIC_URL",
+                        "SURVEY_FROM is set (the survey links point there)",
+                    )
                 })?;
                 Some(EmailChannel {
                     mailer: std::sync::Arc::new(SesSurveyMailer::default()),
@@ -226,9 +208,9 @@ impl Settings {
                 email,
                 lease_ttl,
                 public_url,
-                alert_channel: get("SLACK_ALERT_CHANNEL"),
-                kudos_channel: get("SLACK_KUDOS_CHANNEL"),
-                staff: TermSet::parse(&get("SARAFAN_STAFF_NAMES").unwrap_or_default(), ""),
+                alert_channel: vars.string("SLACK_ALERT_CHANNEL"),
+                kudos_channel: vars.string("SLACK_KUDOS_CHANNEL"),
+                staff: TermSet::parse(vars.or("SARAFAN_STAFF_NAMES", ""), ""),
                 default_locale,
                 ..OutreachConfig::default()
             },
@@ -245,11 +227,9 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_vars(&Vars::from_pairs(vars.iter().copied()))
     }
 
     #[test]

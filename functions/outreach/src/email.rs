@@ -62,6 +62,15 @@ pub struct SesSurveyMailer {
     client: tokio::sync::OnceCell<aws_sdk_sesv2::Client>,
 }
 
+impl SesSurveyMailer {
+    /// On an AWS config already loaded (a function's start-up): no second config, one HTTP client.
+    pub fn on(aws: &sarafan_core::aws::SdkConfig) -> Self {
+        SesSurveyMailer {
+            client: tokio::sync::OnceCell::new_with(Some(aws_sdk_sesv2::Client::new(aws))),
+        }
+    }
+}
+
 #[async_trait]
 impl SurveyMailer for SesSurveyMailer {
     async fn send_raw(&self, from: &str, to: &str, raw: Vec<u8>) -> Result<String, MailError> {

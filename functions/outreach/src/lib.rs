@@ -21,19 +21,20 @@ pub use templates::{Key, Templates};
 pub use worker::run_feed_worker;
 
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use sarafan_core::lambda::Started;
 use sarafan_core::store::StoreChoice;
 
-/// Outreach wired from settings read through `lookup` (the environment merged with the
-/// secrets, see `sarafan_core::secrets`) on the configured store; `default_store` applies when
-/// `SARAFAN_STORE` is unset.
-pub async fn outreach_from(lookup: impl Fn(&str) -> Option<String>, default_store: &str) -> anyhow::Result<Outreach> {
-    let settings = Settings::from_lookup(&lookup)?;
-    let choice = StoreChoice::from_lookup(&lookup, default_store).map_err(anyhow::Error::msg)?;
-    let store = choice.open().await?;
+/// Outreach wired on a started function (`sarafan_core::lambda::start`): its settings from the
+/// function's variables, on the store and the AWS config started once (SES shares that config).
+pub fn outreach_on(started: &Started) -> Result<Outreach, ConfigError> {
+    let settings = Settings::from_vars(&started.vars)?;
     let mut config = settings.config;
-    config.outbox = outbox_for(&choice);
+    config.outbox = outbox_for(&started.choice);
+    if let Some(email) = &mut config.email {
+        email.mailer = std::sync::Arc::new(email::SesSurveyMailer::on(&started.aws));
+    }
     Ok(Outreach {
-        store,
+        store: started.store.clone(),
         chat: settings.chat,
         templates: settings.templates,
         config,
@@ -110,11 +111,8 @@ pub async fn handle_invocation(
     }
 }
 
-/// Runs the feed worker on the configured store (`SARAFAN_STORE`, default `sqlite`) until
-/// interrupted: outreach outside Lambda, where no stream drives it.
-pub async fn run_from_env() -> anyhow::Result<()> {
-    let settings = sarafan_core::secrets::Settings::load().await?;
-    let mut deps = outreach_from(|name| settings.get(name), "sqlite").await?;
+/// Runs the feed worker until interrupted: outreach outside Lambda, where no stream drives it.
+pub async fn run_worker(mut deps: Outreach) {
     // The worker retries per recipient (see `run_feed_worker`); the clients must not wait.
     deps.chat = deps.chat.with_retry(sarafan_core::chat::RetryPolicy::none());
     // One lease holder sends: a claim older than the lease is a dead worker's (see serve.rs).
@@ -123,5 +121,4 @@ pub async fn run_from_env() -> anyhow::Result<()> {
         let _ = tokio::signal::ctrl_c().await;
     };
     run_feed_worker(&deps, "outreach", shutdown).await;
-    Ok(())
 }

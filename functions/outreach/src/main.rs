@@ -1,32 +1,23 @@
-//! Entry point of sarafan-outreach: in Lambda, DynamoDB Streams batches; elsewhere, the store's feed worker.
+//! Entry point of sarafan-outreach: the shared start-up, then in Lambda DynamoDB Streams batches
+//! and the parked-event sweep; elsewhere, the store's feed worker.
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use sarafan_outreach::{handle_invocation, outreach_from, Invocation, Invoked, SystemClock};
+use sarafan_core::lambda::{start, StartError};
+use sarafan_outreach::{handle_invocation, outreach_on, Invocation, Invoked};
+
+const FUNCTION: &str = "sarafan-outreach";
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .without_time()
-        .with_writer(std::io::stderr)
-        .init();
-    // Lambda's runtime sets this; without it there is no stream, so poll the store's feed.
-    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
-        return sarafan_outreach::run_from_env()
-            .await
-            .map_err(|e| format!("{e:#}").into());
+    // Lambda's runtime sets this; without it there is no stream, so poll the store's feed (on
+    // the CLI's default store).
+    let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
+    let started = start(FUNCTION, if in_lambda { "dynamodb" } else { "sqlite" }).await?;
+    let mut deps = outreach_on(&started).map_err(StartError::config(FUNCTION))?;
+    if !in_lambda {
+        sarafan_outreach::run_worker(deps).await;
+        return Ok(());
     }
-    // Display, not Debug: a start-up failure shows in the log as one line naming the variable.
-    let settings = sarafan_core::secrets::Settings::load()
-        .await
-        .map_err(|e| e.to_string())?;
-    let mut deps = outreach_from(|name| settings.get(name), "dynamodb")
-        .await
-        .map_err(|e| format!("sarafan-outreach configuration: {e:#}"))?;
     // Waits are scheduled per recipient against the invocation's deadline (see stream.rs).
     deps.chat = deps.chat.with_retry(sarafan_core::chat::RetryPolicy::none());
     let deps = &deps;
@@ -34,7 +25,7 @@ async fn main() -> Result<(), Error> {
         let deadline = chrono::DateTime::from_timestamp_millis(event.context.deadline as i64)
             .ok_or("the invocation has no deadline")?;
         let invocation = Invocation {
-            clock: &SystemClock,
+            clock: deps.config.clock.as_ref(),
             deadline,
         };
         let invoked = Invoked::from_payload(event.payload)?;

@@ -6,9 +6,30 @@
 
 use crate::handler::Outreach;
 use sarafan_core::ledger::Change;
+use sarafan_core::store::StoreError;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Why the outbox could not be read or recorded. The file is left in place for the next try.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboxError {
+    #[error("{}: {source}", path.display())]
+    File {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A line that cannot be read: the file is left for an operator rather than skipped.
+    #[error("{} line {line}: {what}", path.display())]
+    BadLine { path: PathBuf, line: usize, what: String },
+    #[error("{key}: {source}")]
+    Record {
+        key: String,
+        #[source]
+        source: StoreError,
+    },
+}
 
 /// One message sent and not recorded.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,17 +60,26 @@ pub fn keep(path: &Path, message: &Unrecorded) -> std::io::Result<()> {
 
 /// The messages kept in `path` (none when there is no file). A line that cannot be read is an
 /// error naming its line: the file is left for an operator rather than skipped.
-pub fn read(path: &Path) -> Result<Vec<Unrecorded>, String> {
+pub fn read(path: &Path) -> Result<Vec<Unrecorded>, OutboxError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(OutboxError::File {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
     };
     text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(n, line)| {
-            let bad = |what: &str| format!("{} line {}: {what}", path.display(), n + 1);
+            let bad = |what: &str| OutboxError::BadLine {
+                path: path.to_path_buf(),
+                line: n + 1,
+                what: what.to_string(),
+            };
             let value: Value = serde_json::from_str(line).map_err(|e| bad(&e.to_string()))?;
             let text = |field: &str| {
                 value[field]
@@ -73,14 +103,17 @@ pub fn read(path: &Path) -> Result<Vec<Unrecorded>, String> {
 /// Records every message kept in `path`, lets go of the claims their senders left, and removes
 /// the file; the number recorded. Recording one twice is a duplicate the store ignores, so a
 /// failure part way is retried whole.
-pub async fn record_kept(deps: &Outreach, path: &Path) -> Result<usize, String> {
+pub async fn record_kept(deps: &Outreach, path: &Path) -> Result<usize, OutboxError> {
     let kept = read(path)?;
     for message in &kept {
         let stored = match &message.record {
             Some(change) => deps.store.apply(&message.key, change.clone()).await.map(drop),
             None => deps.store.mark_effect_done(&message.key).await,
         };
-        stored.map_err(|e| format!("{}: {e}", message.key))?;
+        stored.map_err(|source| OutboxError::Record {
+            key: message.key.clone(),
+            source,
+        })?;
         if let Err(e) = deps.store.release_send(&message.key, &message.claimant).await {
             tracing::debug!(key = message.key, error = %e, "claim not released");
         }
@@ -92,7 +125,10 @@ pub async fn record_kept(deps: &Outreach, path: &Path) -> Result<usize, String> 
     match std::fs::remove_file(path) {
         Ok(()) => Ok(kept.len()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(kept.len()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(source) => Err(OutboxError::File {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
@@ -115,7 +151,7 @@ mod tests {
         keep(&path, &question).unwrap();
         assert_eq!(read(&path).unwrap(), vec![question.clone(), question]);
         std::fs::write(&path, "{\"key\": \"k\"}\n").unwrap();
-        let err = read(&path).unwrap_err();
+        let err = read(&path).unwrap_err().to_string();
         assert!(err.ends_with("line 1: no claimant"), "{err}");
     }
 }

@@ -13,12 +13,11 @@ use crate::handler::{handle, Outreach, OutreachError};
 use crate::worker::lane_of;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use chrono::{DateTime, Utc};
+pub use sarafan_core::clock::{Clock, SystemClock};
 use sarafan_core::model::DomainEvent;
 use sarafan_core::store::ParkedEvent;
 use serde_json::json;
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
 /// Room kept before the invocation's deadline for the send and its record after a wait.
@@ -27,28 +26,6 @@ pub const MARGIN: Duration = Duration::from_secs(5);
 /// The first wait after a failure that named no wait (an outage); it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
-
-/// What time it is, and waiting: the real clock in Lambda, a set one in tests.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-    /// Returns at `at` (at once if it has passed).
-    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
-}
-
-/// The system clock and tokio's timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    fn sleep_until(&self, at: DateTime<Utc>) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        let wait = (at - Utc::now()).to_std().unwrap_or_default();
-        Box::pin(tokio::time::sleep(wait))
-    }
-}
 
 /// One invocation's time: its clock and when Lambda stops it.
 #[derive(Clone, Copy)]
@@ -82,10 +59,10 @@ fn to_stored_precision(at: DateTime<Utc>) -> DateTime<Utc> {
 /// Handles a DynamoDB stream batch, already decoded into `(record id, event)` pairs in stream
 /// order, with no time to wait: see [`handle_stream_batch_within`].
 pub async fn handle_stream_batch(deps: &Outreach, records: Vec<(String, DomainEvent)>) -> DynamoDbEventResponse {
-    let now = SystemClock.now();
+    let clock = deps.config.clock.as_ref();
     let invocation = Invocation {
-        clock: &SystemClock,
-        deadline: after(now, MARGIN),
+        clock,
+        deadline: after(clock.now(), MARGIN),
     };
     handle_stream_batch_within(deps, records, invocation).await
 }
@@ -161,7 +138,7 @@ pub async fn handle_stream_batch_within(
                     Ok(_) => {
                         lane.records.pop_front();
                     }
-                    Err(e) if e.is_transient() => {
+                    Err(e) if e.is_retried() => {
                         let wait = e.retry_after().unwrap_or(lane.backoff);
                         lane.rate_limited = e.retry_after().is_some();
                         lane.backoff = (lane.backoff * 2).min(MAX_BACKOFF);
@@ -267,7 +244,7 @@ pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Resu
         while let Some(parked) = events.next() {
             match handle(&parked.record_id, &parked.event, deps).await {
                 Ok(_) => {}
-                Err(e) if e.is_transient() => {
+                Err(e) if e.is_retried() => {
                     let rest: Vec<ParkedEvent> = std::iter::once(parked).chain(events.by_ref()).collect();
                     swept.waiting += rest.len();
                     if let Some(wait) = e.retry_after() {

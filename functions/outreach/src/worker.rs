@@ -3,7 +3,7 @@
 use crate::config::WorkerTuning;
 use crate::handler::{handle_entry, Outreach, OutreachError};
 use sarafan_core::model::{DomainEvent, FeedEntry};
-use sarafan_core::store::Lease;
+use sarafan_core::store::{Lease, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::time::Duration;
@@ -80,7 +80,7 @@ async fn work(deps: &Outreach, consumer: &str) {
                 Some(feed) => Ok(feed),
                 None => match deps.store.cursor(consumer).await {
                     Ok(cursor) => Ok(feed.insert(Feed::new(cursor))),
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(e),
                 },
             };
             match feed {
@@ -92,16 +92,16 @@ async fn work(deps: &Outreach, consumer: &str) {
                             backoff = tuning.poll;
                             wait
                         }
-                        Err(reason) => {
-                            tracing::warn!(consumer, %reason, wait_ms = backoff.as_millis() as u64, "outreach paused");
+                        Err(e) => {
+                            tracing::warn!(consumer, reason = %e, wait_ms = backoff.as_millis() as u64, "outreach paused");
                             let wait = backoff;
                             backoff = (backoff * 2).min(tuning.max_backoff);
                             wait
                         }
                     }
                 }
-                Err(reason) => {
-                    tracing::warn!(consumer, %reason, "outreach paused: the cursor could not be read");
+                Err(e) => {
+                    tracing::warn!(consumer, reason = %e, "outreach paused: the cursor could not be read");
                     let wait = backoff;
                     backoff = (backoff * 2).min(tuning.max_backoff);
                     wait
@@ -168,7 +168,7 @@ impl LeaseState {
                 }
                 self.valid_until = None;
                 // Ask again when it would lapse, and meanwhile now and then (it may be released).
-                let lapses = (until - chrono::Utc::now()).to_std().unwrap_or_default();
+                let lapses = (until - config.clock.now()).to_std().unwrap_or_default();
                 self.renew_at = now + lapses.min(ttl / 3).max(Duration::from_millis(100));
             }
             Err(e) => {
@@ -229,7 +229,7 @@ async fn handle_now(deps: &Outreach, entry: &FeedEntry) -> Outcome {
     match handle_entry(entry, deps).await {
         Ok(_) => Outcome::Done,
         Err(OutreachError::Stopped { .. }) => Outcome::Abandoned,
-        Err(e) if e.is_transient() => Outcome::Retry(e.retry_after()),
+        Err(e) if e.is_retried() => Outcome::Retry(e.retry_after()),
         Err(e) => {
             tracing::error!(seq = entry.seq, kind = entry.event.kind(), error = %e, "event skipped after a permanent failure");
             Outcome::Done
@@ -309,7 +309,7 @@ impl Feed {
 
     /// Retries the lanes that are due, then reads on; returns how long to wait before the next
     /// step. Stops early at `deadline` (the lease's renewal).
-    async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, String> {
+    async fn step(&mut self, deps: &Outreach, consumer: &str, deadline: Instant) -> Result<Duration, StoreError> {
         let tuning = deps.config.worker;
         let stop = &deps.config.stop;
         for name in self.due(Instant::now()) {
@@ -349,11 +349,7 @@ impl Feed {
         }
         let mut full_batch = false;
         if self.waiting() < MAX_WAITING && Instant::now() < deadline && !stop.is_raised() {
-            let entries = deps
-                .store
-                .read_feed(self.read, tuning.batch)
-                .await
-                .map_err(|e| e.to_string())?;
+            let entries = deps.store.read_feed(self.read, tuning.batch).await?;
             full_batch = entries.len() == tuning.batch;
             for entry in entries {
                 self.read = entry.seq;
@@ -386,10 +382,7 @@ impl Feed {
         }
         let cursor = self.cursor();
         if cursor > self.saved {
-            deps.store
-                .save_cursor(consumer, cursor)
-                .await
-                .map_err(|e| e.to_string())?;
+            deps.store.save_cursor(consumer, cursor).await?;
             self.saved = cursor;
         }
         if full_batch {

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient, TelegramClient, WhatsappClient};
+use sarafan_core::clock::SetClock;
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::*;
 use sarafan_core::store::sqlite::SqliteStore;
@@ -549,6 +550,42 @@ async fn a_platform_without_a_token_records_platform_not_configured() {
     assert_eq!(customer.last_asked_at, None);
 }
 
+/// The 90-day throttle on the outreach clock, not the wall clock: asked on 10 January, the
+/// customer is refused on day 89 and asked again on day 91, without waiting three months.
+#[tokio::test]
+async fn with_a_set_clock_the_throttle_lifts_after_ninety_days() {
+    let mut h = harness(Setup::default()).await;
+    let asked = chrono::DateTime::parse_from_rfc3339("2026-01-10T09:00:00Z")
+        .unwrap()
+        .to_utc();
+    let clock = SetClock::at(asked);
+    h.deps.config.clock = clock.shared();
+    telegram_accepts(&h).await;
+    let identity = telegram_user();
+    request_survey(&h, &identity, None, None).await;
+    assert_eq!(drain(&h).await, vec![Handled::Done { messages: 1 }]);
+    let again = |key: &'static str| {
+        let change = Change::SurveyRequested {
+            customer: customer(&identity.customer_id(), &identity, None),
+            identity: identity.clone(),
+            brand: None,
+        };
+        let store = h.store.clone();
+        async move { store.apply(key, change).await.unwrap() }
+    };
+    clock.set(asked + chrono::Duration::days(89));
+    again("api:day-89").await;
+    let outcome = drain(&h).await;
+    assert!(
+        matches!(&outcome[..], [Handled::Skipped(r)] if r.contains("asked recently")),
+        "{outcome:?}"
+    );
+    clock.set(asked + chrono::Duration::days(91));
+    again("api:day-91").await;
+    assert_eq!(drain(&h).await, vec![Handled::Done { messages: 1 }]);
+    assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 2);
+}
+
 #[tokio::test]
 async fn a_customer_asked_recently_or_opted_out_is_not_asked() {
     let h = harness(Setup::default()).await;
@@ -915,7 +952,7 @@ async fn a_stream_batch_reports_the_first_record_that_must_be_retried() {
     assert_eq!(calls(&h.telegram, "/sendMessage").await.len(), 2);
     // Handling it again while the platform is down: the survey stays recorded as asked (it is
     // stored before the send, so an answer can never outrun it) and the question is still due.
-    assert!(handle("rec-2", &ask("1"), &h.deps).await.unwrap_err().is_transient());
+    assert!(handle("rec-2", &ask("1"), &h.deps).await.unwrap_err().is_retried());
     let survey = h
         .store
         .latest_survey(&Identity::new(Platform::Telegram, "1"))

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sarafan_core::chat::{Pacer, RetryPolicy, SlackClient};
+use sarafan_core::clock::SetClock;
 use sarafan_core::ledger::Change;
 use sarafan_core::listening::TermSet;
 use sarafan_core::model::*;
@@ -349,4 +350,23 @@ async fn praise_naming_staff_is_shared_as_kudos_and_mild_or_rival_praise_is_not(
         h.store.alert("kudos-men-ig-k1").await.unwrap().unwrap().kind,
         AlertKind::Kudos
     );
+}
+
+/// Spikes are news on the outreach clock: the same burst handled as it happens raises a spike
+/// alert; handled three days later (a backfill, a long outage) it alerts per complaint but
+/// raises no spike. The clock is set, so the mentions' dates need not follow the wall clock.
+#[tokio::test]
+async fn with_a_set_clock_a_burst_is_a_spike_when_new_and_history_three_days_later() {
+    let at = DateTime::parse_from_rfc3339("2026-02-01T12:00:00Z").unwrap().to_utc();
+    for (handled_at, spikes) in [(at, 1), (at + Duration::days(3), 0)] {
+        let mut h = harness().await;
+        h.deps.config.clock = SetClock::at(handled_at).shared();
+        seed_quiet_month(&h, at).await;
+        burst(&h, "b", 6, at - Duration::minutes(30)).await;
+        drain(&h, false).await;
+        assert_eq!(spike_posts(&h).await.len(), spikes, "handled at {handled_at}");
+        assert_eq!(spike_alerts(&h).await, spikes, "handled at {handled_at}");
+        let complaints = posts(&h).await.len() - spikes;
+        assert_eq!(complaints, 6, "handled at {handled_at}: each complaint alerts staff");
+    }
 }

@@ -8,13 +8,14 @@ use crate::job::ReportStore;
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::{ChatError, SlackClient};
-use sarafan_core::digest::{self, IsoWeek, ReportLink, WeekDigest};
+use sarafan_core::clock::Clock;
+use sarafan_core::digest::{self, BadWeek, IsoWeek, ReportLink, WeekDigest};
 use sarafan_core::model::{Alert, AlertKind, Mention, Response};
 use sarafan_core::report_link;
+use sarafan_core::settings::{ConfigError, Vars};
 use sarafan_core::store::{Record, RecordKind, SendClaim, StoreError};
 use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::YearMonth;
-use secrecy::SecretString;
 use std::time::Duration;
 
 /// How long a run that claimed the week may take to post before another may try.
@@ -46,8 +47,15 @@ pub struct ReportLinks {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
-    #[error("{0}")]
-    Config(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("unreadable digest event: {0}")]
+    UnreadableEvent(serde_json::Error),
+    #[error(transparent)]
+    Week(#[from] BadWeek),
+    /// A week still under way would be recorded as posted and skipped by Monday's run.
+    #[error("{0} has not ended yet: a digest sums up a whole week")]
+    WeekNotOver(IsoWeek),
     #[error("the store failed")]
     Store(#[from] StoreError),
     /// Slack did not take the message; nothing was recorded, so the week can be posted later.
@@ -66,7 +74,10 @@ impl DigestError {
         match self {
             DigestError::Slack { source, .. } => source.is_transient(),
             DigestError::Store(e) => e.is_transient(),
-            DigestError::Config(_) => false,
+            DigestError::Config(_)
+            | DigestError::UnreadableEvent(_)
+            | DigestError::Week(_)
+            | DigestError::WeekNotOver(_) => false,
         }
     }
 
@@ -80,42 +91,24 @@ impl DigestError {
 }
 
 impl DigestSettings {
-    pub fn from_env() -> Result<DigestSettings, DigestError> {
-        DigestSettings::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the settings through `var` (the environment, or a map in tests).
-    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<DigestSettings, DigestError> {
-        let report = crate::job::Settings::from_lookup(&var).map_err(|e| DigestError::Config(e.to_string()))?;
-        let get = |name: &str| var(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        let slack = get("SLACK_BOT_TOKEN")
-            .and_then(|v| v.split(',').map(str::trim).find(|s| !s.is_empty()).map(str::to_string))
-            .map(|token| {
-                let base = get("SLACK_API_URL").unwrap_or_else(|| sarafan_core::chat::slack::DEFAULT_API_URL.into());
-                SlackClient::new(sarafan_core::chat::http_client(), base, SecretString::from(token))
-            });
-        let public_url = get("SARAFAN_PUBLIC_URL")
-            .map(|raw| {
-                if raw.starts_with("https://") || raw.starts_with("http://") {
-                    Ok(raw.trim_end_matches('/').to_string())
-                } else {
-                    Err(DigestError::Config(format!(
-                        "SARAFAN_PUBLIC_URL={raw:?} is not an http(s) URL"
-                    )))
-                }
-            })
-            .transpose()?;
-        let report_links = match (
-            public_url,
-            get("SARAFAN_LINK_SECRET").as_deref().and_then(LinkSecrets::parse),
-        ) {
+    /// Reads the digest's variables (the host's, or a literal list in tests).
+    pub fn from_vars(vars: &Vars) -> Result<DigestSettings, ConfigError> {
+        let report = crate::job::Settings::from_vars(vars)?;
+        let slack = vars.secrets("SLACK_BOT_TOKEN").map(|token| {
+            let base = vars.or("SLACK_API_URL", sarafan_core::chat::slack::DEFAULT_API_URL);
+            SlackClient::new(sarafan_core::chat::http_client(), base.to_string(), token.first())
+        });
+        let public_url = vars.http_url("SARAFAN_PUBLIC_URL")?;
+        let report_links = match (public_url, vars.get("SARAFAN_LINK_SECRET").and_then(LinkSecrets::parse)) {
             (Some(public_url), Some(secrets)) => Some(ReportLinks { public_url, secrets }),
             _ => None,
         };
         Ok(DigestSettings {
             brand: report.brand,
             timezone: report.timezone,
-            channel: get("SLACK_DIGEST_CHANNEL").or_else(|| get("SLACK_ALERT_CHANNEL")),
+            channel: vars
+                .string("SLACK_DIGEST_CHANNEL")
+                .or_else(|| vars.string("SLACK_ALERT_CHANNEL")),
             slack,
             report_links,
         })
@@ -262,11 +255,10 @@ pub async fn run(
     let slack = settings
         .slack
         .as_ref()
-        .ok_or_else(|| DigestError::Config("SLACK_BOT_TOKEN is not set: the digest is posted to Slack".into()))?;
-    let channel = settings.channel.as_deref().ok_or_else(|| {
-        DigestError::Config(
-            "SLACK_DIGEST_CHANNEL (or SLACK_ALERT_CHANNEL) is not set: the channel the digest goes to".into(),
-        )
+        .ok_or_else(|| ConfigError::not_set("SLACK_BOT_TOKEN", "the digest is posted to Slack"))?;
+    let channel = settings.channel.as_deref().ok_or_else(|| ConfigError {
+        name: "SLACK_DIGEST_CHANNEL",
+        reason: "(or SLACK_ALERT_CHANNEL) is not set: the channel the digest goes to".into(),
     })?;
     let key = effect_key(week);
     let figures = compute(store, week, settings.timezone).await?;
@@ -319,15 +311,15 @@ pub async fn run(
     ))
 }
 
-/// Runs forever for `sarafan serve`: sleeps until each Monday 09:00 in `REPORT_TIMEZONE`, then
-/// posts the week before. When Slack is unavailable it tries again every `retry` (up to three
-/// times, as EventBridge Scheduler retries the Lambda); a refusal is logged and left for a person.
-pub async fn run_forever(store: &dyn ReportStore, settings: &DigestSettings, retry: Duration) {
+/// Runs forever for `sarafan serve`: sleeps on `clock` until each Monday 09:00 in
+/// `REPORT_TIMEZONE`, then posts the week before. When Slack is unavailable it tries again every
+/// `retry` (up to three times, as EventBridge Scheduler retries the Lambda); a refusal is logged
+/// and left for a person.
+pub async fn run_forever(store: &dyn ReportStore, settings: &DigestSettings, retry: Duration, clock: &dyn Clock) {
     loop {
-        let now = Utc::now();
-        let at = digest::next_run(now, settings.timezone);
+        let at = digest::next_run(clock.now(), settings.timezone);
         tracing::info!(next_run = %at, "weekly digest scheduled");
-        tokio::time::sleep((at - now).to_std().unwrap_or_default()).await;
+        clock.sleep_until(at).await;
         run_scheduled(store, settings, at, retry).await;
     }
 }

@@ -4,15 +4,16 @@ use crate::charts::{self, Chart, ChartError};
 use crate::i18n::Locale;
 use crate::mail::{self, Envelope, MessageError};
 use crate::ses::{MailError, ReportMailer};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use sarafan_core::clock::Clock;
 use sarafan_core::ledger::Change;
 use sarafan_core::model::StoredReport;
 use sarafan_core::report::MonthReport;
-use sarafan_core::store::{ChangeWriter, RecordKind, StoreError};
+use sarafan_core::settings::{ConfigError, Vars};
+use sarafan_core::store::{ChangeWriter, StoreError};
 use sarafan_core::YearMonth;
 
-/// The store a report run is lent: hosts wire one store for everything.
-pub use sarafan_core::store::FullStore as ReportStore;
+pub use crate::compute::ReportStore;
 
 /// The report's settings, read once from the environment.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,8 +29,12 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
-    #[error("{0}")]
-    Config(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("no mailer was configured for this run")]
+    NoMailer,
+    #[error("unreadable schedule event: {0}")]
+    UnreadableEvent(serde_json::Error),
     #[error("{0} is in the future: there is nothing to report yet")]
     FutureMonth(YearMonth),
     #[error("the store failed")]
@@ -48,53 +53,39 @@ pub enum JobError {
 }
 
 impl Settings {
-    pub fn from_env() -> Result<Settings, JobError> {
-        Settings::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// Reads the settings through `var` (the environment, or a map in tests).
-    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Settings, JobError> {
-        let timezone = match var("REPORT_TIMEZONE").filter(|s| !s.trim().is_empty()) {
-            Some(name) => name
-                .trim()
-                .parse()
-                .map_err(|_| JobError::Config(format!("REPORT_TIMEZONE={name:?} is not an IANA time zone name")))?,
+    /// Reads the report's variables (the host's, or a literal list in tests).
+    pub fn from_vars(vars: &Vars) -> Result<Settings, ConfigError> {
+        let timezone = match vars.get("REPORT_TIMEZONE") {
+            Some(name) => name.parse().map_err(|_| {
+                ConfigError::invalid("REPORT_TIMEZONE", format!("{name:?} is not an IANA time zone name"))
+            })?,
             None => chrono_tz::UTC,
         };
         // The report names the brand as operators configured it: the first plain name of
         // SARAFAN_BRAND_TERMS (handles and tags are for matching, not for headings).
-        let brand = var("SARAFAN_BRAND_TERMS")
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .find(|t| !t.is_empty() && !t.starts_with('@') && !t.starts_with('#'))
-            .unwrap_or("Sarafan")
-            .to_string();
+        let brand = vars
+            .list("SARAFAN_BRAND_TERMS")
+            .into_iter()
+            .find(|t| !t.starts_with('@') && !t.starts_with('#'))
+            .unwrap_or_else(|| "Sarafan".to_string());
         Ok(Settings {
             brand,
-            locale: Locale::parse(&var("REPORT_LOCALE").unwrap_or_default()),
+            locale: Locale::parse(vars.or("REPORT_LOCALE", "")),
             timezone,
-            from: var("REPORT_FROM")
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
-            recipients: var("REPORT_RECIPIENTS")
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .collect(),
+            from: vars.string("REPORT_FROM"),
+            recipients: vars.list("REPORT_RECIPIENTS"),
         })
     }
 
-    pub fn envelope(&self) -> Result<Envelope, JobError> {
+    pub fn envelope(&self) -> Result<Envelope, ConfigError> {
         let from = self
             .from
             .clone()
-            .ok_or_else(|| JobError::Config("REPORT_FROM is not set: the address the report is sent from".into()))?;
+            .ok_or_else(|| ConfigError::not_set("REPORT_FROM", "the address the report is sent from"))?;
         if self.recipients.is_empty() {
-            return Err(JobError::Config(
-                "REPORT_RECIPIENTS is not set: a comma list of addresses to send the report to".into(),
+            return Err(ConfigError::not_set(
+                "REPORT_RECIPIENTS",
+                "a comma list of addresses to send the report to",
             ));
         }
         Ok(Envelope {
@@ -129,66 +120,38 @@ pub struct Outcome {
     pub emailed: Emailed,
 }
 
-/// How many of the month's records a report reads for its quotes and top mentions: a fixed
-/// bound, so the run costs the same over ten thousand records or ten million.
-pub const EXAMPLE_READ_LIMIT: usize = 500;
-
-/// Computes the month's report from the aggregates, with quotes and top mentions from a
-/// bounded read of the month's records.
-pub async fn compute(store: &dyn ReportStore, month: YearMonth) -> Result<MonthReport, StoreError> {
-    let mut report = crate::compute(store, month).await?;
-    let responses = store
-        .list(RecordKind::Responses, Some(month), None, EXAMPLE_READ_LIMIT)
-        .await?
-        .records
-        .into_iter()
-        .filter_map(|r| match r {
-            sarafan_core::store::Record::Response(r) => Some(r),
-            _ => None,
-        })
-        .collect::<Vec<_>>();
-    let mentions = store
-        .list(RecordKind::Mentions, Some(month), None, EXAMPLE_READ_LIMIT)
-        .await?
-        .records
-        .into_iter()
-        .filter_map(|r| match r {
-            sarafan_core::store::Record::Mention(m) => Some(m),
-            _ => None,
-        })
-        .collect::<Vec<_>>();
-    sarafan_core::report::attach_examples(&mut report, &responses, &mentions);
-    Ok(report)
-}
+pub use crate::compute::{compute, EXAMPLE_READ_LIMIT};
 
 /// Reports `month`: computes, stores (replacing an earlier run), draws, and emails per `when`.
-/// A refused email leaves the stored report in place and answers [`JobError::Mail`].
+/// `clock` says which months are over and stamps the stored report. A refused email leaves the
+/// stored report in place and answers [`JobError::Mail`].
 pub async fn run(
     store: &dyn ReportStore,
     mailer: Option<&dyn ReportMailer>,
     settings: &Settings,
     month: YearMonth,
     when: EmailWhen,
+    clock: &dyn Clock,
 ) -> Result<Outcome, JobError> {
-    if month > YearMonth::of(Utc::now()) {
+    if month > YearMonth::of(clock.now()) {
         return Err(JobError::FutureMonth(month));
     }
     let report = compute(store, month).await?;
     let charts = charts::render_all(&report, settings.locale.labels())?;
-    crate::save(store, &report).await?;
+    crate::compute::save(store, &report, clock.now()).await?;
     let previously = store.report(month, None).await?.and_then(|r| r.emailed_at);
     let emailed = match (when, previously) {
         (EmailWhen::Never, _) => Emailed::NotAsked,
         (EmailWhen::IfNotSent, Some(at)) => Emailed::AlreadySent { at },
         _ => {
             let envelope = settings.envelope()?;
-            let mailer = mailer.ok_or_else(|| JobError::Config("no mailer was configured for this run".to_string()))?;
+            let mailer = mailer.ok_or(JobError::NoMailer)?;
             let raw = mail::build(&report, &settings.brand, settings.locale, &charts, &envelope)?;
             let message_id = mailer
                 .send_raw(&envelope.from, &envelope.to, raw)
                 .await
                 .map_err(|source| JobError::Mail { month, source })?;
-            mark_emailed(store, &report).await?;
+            mark_emailed(store, &report, clock.now()).await?;
             tracing::info!(month = %month, message_id = %message_id, "report emailed");
             Emailed::Sent { message_id }
         }
@@ -200,8 +163,7 @@ pub async fn run(
     })
 }
 
-async fn mark_emailed(store: &dyn ChangeWriter, report: &MonthReport) -> Result<(), StoreError> {
-    let now = Utc::now();
+async fn mark_emailed(store: &dyn ChangeWriter, report: &MonthReport, now: DateTime<Utc>) -> Result<(), StoreError> {
     let body = serde_json::to_value(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let stored = StoredReport {
         month: report.month,

@@ -5,6 +5,7 @@ use crate::digest::{self, DigestError, DigestSettings, Posted};
 use crate::job::{self, EmailWhen, Emailed, JobError, ReportStore, Settings};
 use crate::ses::ReportMailer;
 use chrono::{DateTime, Datelike, Utc};
+use sarafan_core::clock::Clock;
 use sarafan_core::digest::IsoWeek;
 use sarafan_core::YearMonth;
 use serde::Deserialize;
@@ -49,25 +50,23 @@ pub fn is_digest(payload: &Value) -> bool {
 }
 
 /// Handles the weekly digest's event: the week named, or the week before the event's `time`
-/// (or `now`) on the calendar of `REPORT_TIMEZONE`. A failure fails the invocation, so the
-/// schedule's retry policy tries again; a week already posted is not posted again.
+/// (or the clock's now) on the calendar of `REPORT_TIMEZONE`. A failure fails the invocation, so
+/// the schedule's retry policy tries again; a week already posted is not posted again.
 pub async fn handle_digest(
     store: &dyn ReportStore,
     settings: &DigestSettings,
     payload: Value,
-    now: DateTime<Utc>,
+    clock: &dyn Clock,
 ) -> Result<Value, DigestError> {
-    let event: DigestEvent =
-        serde_json::from_value(payload).map_err(|e| DigestError::Config(format!("unreadable digest event: {e}")))?;
+    let now = clock.now();
+    let event: DigestEvent = serde_json::from_value(payload).map_err(DigestError::UnreadableEvent)?;
     let week = match event.week {
-        Some(w) => w.parse::<IsoWeek>().map_err(|e| DigestError::Config(e.to_string()))?,
+        Some(w) => w.parse::<IsoWeek>()?,
         None => IsoWeek::before(event.time.unwrap_or(now), settings.timezone),
     };
     // A week still under way would be recorded as posted and skipped by Monday's run.
     if week.bounds(settings.timezone).1 > now {
-        return Err(DigestError::Config(format!(
-            "{week} has not ended yet: a digest sums up a whole week"
-        )));
+        return Err(DigestError::WeekNotOver(week));
     }
     let (posted, _) = digest::run(store, settings, week, event.force).await?;
     let posted = match posted {
@@ -79,25 +78,24 @@ pub async fn handle_digest(
     Ok(json!({"week": week.to_string(), "digest": posted}))
 }
 
-/// Handles one event; `now` is when the handler runs (the event's `time` wins when present).
+/// Handles one event; `clock` says when the handler runs (the event's `time` wins when present).
 pub async fn handle(
     store: &dyn ReportStore,
     mailer: &dyn ReportMailer,
     settings: &Settings,
     payload: Value,
-    now: DateTime<Utc>,
+    clock: &dyn Clock,
 ) -> Result<Value, JobError> {
-    let event: ScheduleEvent =
-        serde_json::from_value(payload).map_err(|e| JobError::Config(format!("unreadable schedule event: {e}")))?;
+    let event: ScheduleEvent = serde_json::from_value(payload).map_err(JobError::UnreadableEvent)?;
     let month = event
         .month
-        .unwrap_or_else(|| previous_month(event.time.unwrap_or(now), settings.timezone));
+        .unwrap_or_else(|| previous_month(event.time.unwrap_or_else(|| clock.now()), settings.timezone));
     let when = if event.force {
         EmailWhen::Always
     } else {
         EmailWhen::IfNotSent
     };
-    let outcome = job::run(store, Some(mailer), settings, month, when).await?;
+    let outcome = job::run(store, Some(mailer), settings, month, when, clock).await?;
     let emailed = match outcome.emailed {
         Emailed::Sent { message_id } => json!({"sent": true, "message_id": message_id}),
         Emailed::AlreadySent { at } => json!({"sent": false, "already_sent_at": at}),

@@ -5,6 +5,7 @@ use crate::job::{ReportStore, Settings};
 use crate::lambda;
 use crate::ses::ReportMailer;
 use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+use sarafan_core::clock::Clock;
 
 /// Local hour of the monthly run.
 pub const HOUR: u32 = 8;
@@ -28,20 +29,32 @@ pub fn next_run(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
     }
 }
 
-/// Runs forever: sleeps until each monthly run, then reports the previous month (emailing once).
-/// A failed run is logged; the stored report, if any, stays, and the next month runs as usual.
-pub async fn run_forever(store: &dyn ReportStore, mailer: &dyn ReportMailer, settings: &Settings) {
+/// Runs forever: sleeps on `clock` until each monthly run, then reports the previous month
+/// (emailing once). A failed run is logged; the stored report, if any, stays, and the next month
+/// runs as usual.
+pub async fn run_forever(store: &dyn ReportStore, mailer: &dyn ReportMailer, settings: &Settings, clock: &dyn Clock) {
     loop {
-        let now = Utc::now();
-        let at = next_run(now, settings.timezone);
+        run_next(store, mailer, settings, clock).await;
+    }
+}
+
+/// Sleeps on `clock` until the next monthly run, then runs it; answers when it ran.
+pub async fn run_next(
+    store: &dyn ReportStore,
+    mailer: &dyn ReportMailer,
+    settings: &Settings,
+    clock: &dyn Clock,
+) -> DateTime<Utc> {
+    {
+        let at = next_run(clock.now(), settings.timezone);
         tracing::info!(next_run = %at, "monthly report scheduled");
-        let wait = (at - now).to_std().unwrap_or_default();
-        tokio::time::sleep(wait).await;
+        clock.sleep_until(at).await;
         let event = serde_json::json!({ "time": at });
-        match lambda::handle(store, mailer, settings, event, Utc::now()).await {
+        match lambda::handle(store, mailer, settings, event, clock).await {
             Ok(outcome) => tracing::info!(%outcome, "monthly report done"),
             Err(e) => tracing::error!(error = %e, "monthly report failed"),
         }
+        at
     }
 }
 

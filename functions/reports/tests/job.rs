@@ -3,8 +3,10 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use sarafan_core::clock::{Clock, SetClock};
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::*;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, ReportReader};
 use sarafan_core::{Score, YearMonth};
@@ -39,12 +41,14 @@ impl ReportMailer for FakeMailer {
 }
 
 fn settings() -> Settings {
-    Settings::from_lookup(|name| match name {
-        "REPORT_FROM" => Some("reports@brightside.example".into()),
-        "REPORT_RECIPIENTS" => Some("owner@brightside.example, marketing@brightside.example".into()),
-        "REPORT_LOCALE" => Some("ru".into()),
-        _ => None,
-    })
+    Settings::from_vars(&Vars::from_pairs([
+        ("REPORT_FROM", "reports@brightside.example"),
+        (
+            "REPORT_RECIPIENTS",
+            "owner@brightside.example, marketing@brightside.example",
+        ),
+        ("REPORT_LOCALE", "ru"),
+    ]))
     .unwrap()
 }
 
@@ -156,9 +160,16 @@ async fn the_schedule_emails_once_and_force_sends_again_while_the_report_is_repl
     let store = fixture_store(dir.path()).await;
     let mailer = FakeMailer::default();
     let month: YearMonth = MARCH.parse().unwrap();
-    let first = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent)
-        .await
-        .unwrap();
+    let first = job::run(
+        &store,
+        Some(&mailer),
+        &settings(),
+        month,
+        EmailWhen::IfNotSent,
+        &Utc::now,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         first.emailed,
         Emailed::Sent {
@@ -189,9 +200,16 @@ async fn the_schedule_emails_once_and_force_sends_again_while_the_report_is_repl
         )
         .await
         .unwrap();
-    let again = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::IfNotSent)
-        .await
-        .unwrap();
+    let again = job::run(
+        &store,
+        Some(&mailer),
+        &settings(),
+        month,
+        EmailWhen::IfNotSent,
+        &Utc::now,
+    )
+    .await
+    .unwrap();
     assert_eq!(again.emailed, Emailed::AlreadySent { at: emailed_at });
     assert_eq!(
         store.report(month, None).await.unwrap().unwrap().body["nps"]["responses"],
@@ -199,7 +217,7 @@ async fn the_schedule_emails_once_and_force_sends_again_while_the_report_is_repl
     );
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
     // Forced: sent a second time, to both recipients, from REPORT_FROM
-    let forced = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always)
+    let forced = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always, &Utc::now)
         .await
         .unwrap();
     assert_eq!(
@@ -224,7 +242,7 @@ async fn a_refused_email_fails_with_the_reason_and_keeps_the_stored_report() {
         ..Default::default()
     };
     let month: YearMonth = MARCH.parse().unwrap();
-    let err = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always)
+    let err = job::run(&store, Some(&mailer), &settings(), month, EmailWhen::Always, &Utc::now)
         .await
         .unwrap_err();
     let JobError::Mail { source, .. } = &err else {
@@ -237,7 +255,7 @@ async fn a_refused_email_fails_with_the_reason_and_keeps_the_stored_report() {
     assert_eq!(stored.emailed_at, None);
     // The Lambda handler fails the invocation the same way
     let event = serde_json::json!({"month": MARCH, "force": true});
-    assert!(lambda::handle(&store, &mailer, &settings(), event, Utc::now())
+    assert!(lambda::handle(&store, &mailer, &settings(), event, &Utc::now)
         .await
         .is_err());
 }
@@ -247,13 +265,20 @@ async fn a_future_month_is_refused_and_an_empty_month_still_reports() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
     let next = YearMonth::of(Utc::now()).next();
-    let err = job::run(&store, None, &settings(), next, EmailWhen::Never)
+    let err = job::run(&store, None, &settings(), next, EmailWhen::Never, &Utc::now)
         .await
         .unwrap_err();
     assert!(matches!(err, JobError::FutureMonth(m) if m == next));
-    let empty = job::run(&store, None, &settings(), "2026-01".parse().unwrap(), EmailWhen::Never)
-        .await
-        .unwrap();
+    let empty = job::run(
+        &store,
+        None,
+        &settings(),
+        "2026-01".parse().unwrap(),
+        EmailWhen::Never,
+        &Utc::now,
+    )
+    .await
+    .unwrap();
     assert!(empty.report.empty);
     assert_eq!(empty.charts.len(), 6);
 }
@@ -279,14 +304,55 @@ async fn the_scheduled_event_reports_the_previous_month_in_the_report_time_zone(
     let mailer = FakeMailer::default();
     let event: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/eventbridge-scheduled-event.json")).unwrap();
-    let out = lambda::handle(&store, &mailer, &settings(), event.clone(), Utc::now())
+    let out = lambda::handle(&store, &mailer, &settings(), event.clone(), &Utc::now)
         .await
         .unwrap();
     assert_eq!(out["month"], MARCH);
     assert_eq!(out["email"]["sent"], true);
-    let out = lambda::handle(&store, &mailer, &settings(), event, Utc::now())
+    let out = lambda::handle(&store, &mailer, &settings(), event, &Utc::now)
         .await
         .unwrap();
     assert_eq!(out["email"]["sent"], false);
+    assert_eq!(mailer.sent.lock().unwrap().len(), 1);
+}
+
+/// The month under way is the future for the report whatever the wall clock says: with the clock
+/// set to the last minute of March, April is refused, March is reported, and the stored report
+/// and its email mark carry the clock's time.
+#[tokio::test]
+async fn with_a_set_clock_the_month_under_way_is_the_limit_and_the_report_carries_the_clocks_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path()).await;
+    let mailer = FakeMailer::default();
+    let clock = SetClock::at(at(31, 23, 59));
+    let april: YearMonth = "2026-04".parse().unwrap();
+    let err = job::run(&store, Some(&mailer), &settings(), april, EmailWhen::Always, &clock)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, JobError::FutureMonth(m) if m == april), "{err:?}");
+    let march: YearMonth = MARCH.parse().unwrap();
+    let outcome = job::run(&store, Some(&mailer), &settings(), march, EmailWhen::IfNotSent, &clock)
+        .await
+        .unwrap();
+    assert!(matches!(outcome.emailed, Emailed::Sent { .. }), "{:?}", outcome.emailed);
+    let stored = store.report(march, None).await.unwrap().unwrap();
+    assert_eq!(stored.emailed_at, Some(at(31, 23, 59)));
+    assert_eq!(stored.created_at, at(31, 23, 59));
+}
+
+/// The schedule sleeps on its clock until the 1st at 08:00 in REPORT_TIMEZONE, then reports the
+/// month before: with a set clock on 15 March it wakes at 1 April 08:00 and emails March's report.
+#[tokio::test]
+async fn with_a_set_clock_the_monthly_schedule_wakes_on_the_first_and_reports_the_month_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = fixture_store(dir.path()).await;
+    let mailer = FakeMailer::default();
+    let clock = SetClock::at(at(15, 12, 0));
+    let ran = sarafan_reports::schedule::run_next(&store, &mailer, &settings(), &clock).await;
+    let april_first = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap();
+    assert_eq!(ran, april_first);
+    assert_eq!(clock.now(), april_first);
+    let march: YearMonth = MARCH.parse().unwrap();
+    assert!(store.report(march, None).await.unwrap().unwrap().emailed_at.is_some());
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
 }

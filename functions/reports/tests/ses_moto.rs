@@ -5,6 +5,7 @@ use chrono::{TimeZone, Utc};
 use mail_parser::{MessageParser, MimeHeaders};
 use sarafan_core::ledger::Change;
 use sarafan_core::model::*;
+use sarafan_core::settings::Vars;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, ReportReader};
 use sarafan_core::{Score, YearMonth};
@@ -108,18 +109,17 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
         "reports-{}@brightside.example",
         Utc::now().timestamp_nanos_opt().unwrap()
     );
-    let settings = Settings::from_lookup(|name| match name {
-        "REPORT_FROM" => Some(from.clone()),
-        "REPORT_RECIPIENTS" => Some("owner@brightside.example".into()),
-        _ => None,
-    })
+    let settings = Settings::from_vars(&Vars::from_pairs([
+        ("REPORT_FROM", from.as_str()),
+        ("REPORT_RECIPIENTS", "owner@brightside.example"),
+    ]))
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let store = small_store(dir.path()).await;
     let month: YearMonth = "2026-03".parse().unwrap();
 
     // An unverified sender is refused with SES's reason; the stored report stays.
-    let err = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always)
+    let err = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always, &Utc::now)
         .await
         .unwrap_err();
     let JobError::Mail {
@@ -140,7 +140,7 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
         .send()
         .await
         .expect("CreateEmailIdentity");
-    let outcome = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always)
+    let outcome = job::run(&store, Some(&mailer), &settings, month, EmailWhen::Always, &Utc::now)
         .await
         .unwrap();
     assert!(matches!(outcome.emailed, job::Emailed::Sent { .. }));

@@ -40,9 +40,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Retrying later may succeed: a platform should redeliver.
+    /// Retrying later may succeed: a platform should redeliver. Sarafan's one meaning of
+    /// "transient" for the store: the adapter classified the failure as one time or an operator
+    /// cures ([`StoreError::Unavailable`]).
     pub fn is_transient(&self) -> bool {
         matches!(self, StoreError::Unavailable(_))
+    }
+
+    /// A backend failure the adapter did not classify: neither known to pass nor known to be a
+    /// refusal. Ingest answers it as an internal error; outreach, where giving up drops a
+    /// customer's message, tries it again (`OutreachError::is_retried`).
+    pub fn is_unclassified(&self) -> bool {
+        matches!(self, StoreError::Backend(_))
     }
 }
 
@@ -358,23 +367,24 @@ pub enum StoreChoice {
 }
 
 impl StoreChoice {
-    /// Reads the choice through `lookup`; `default` applies when `SARAFAN_STORE` is unset
-    /// (`sqlite` for the CLI, `dynamodb` in Lambda).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>, default: &str) -> Result<Self, String> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-        match get("SARAFAN_STORE").as_deref().unwrap_or(default) {
+    /// Reads the choice from `vars`; `default` applies when `SARAFAN_STORE` is unset (`sqlite`
+    /// for the CLI, `dynamodb` in Lambda).
+    pub fn from_vars(vars: &crate::settings::Vars, default: &str) -> Result<Self, crate::settings::ConfigError> {
+        use crate::settings::ConfigError;
+        match vars.or("SARAFAN_STORE", default) {
             "sqlite" => Ok(StoreChoice::Sqlite {
-                path: get("SARAFAN_DB").unwrap_or_else(|| "./sarafan.db".into()).into(),
+                path: vars.or("SARAFAN_DB", "./sarafan.db").into(),
             }),
             "dynamodb" => Ok(StoreChoice::Dynamodb {
-                table: get("SARAFAN_TABLE").ok_or("SARAFAN_TABLE is not set (SARAFAN_STORE=dynamodb needs it)")?,
+                table: vars
+                    .string("SARAFAN_TABLE")
+                    .ok_or_else(|| ConfigError::not_set("SARAFAN_TABLE", "SARAFAN_STORE=dynamodb needs it"))?,
             }),
-            other => Err(format!("SARAFAN_STORE={other:?}: expected sqlite or dynamodb")),
+            other => Err(ConfigError::invalid(
+                "SARAFAN_STORE",
+                format!("{other:?}: expected sqlite or dynamodb"),
+            )),
         }
-    }
-
-    pub fn from_env(default: &str) -> Result<Self, String> {
-        Self::from_lookup(|name| std::env::var(name).ok(), default)
     }
 
     /// Opens the chosen store for a host that writes (serve, the Lambdas, `ask`). SQLite creates
@@ -421,22 +431,22 @@ mod choice_tests {
 
     #[test]
     fn store_choice_reads_the_contract_variables() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        };
+        let vars =
+            |pairs: &'static [(&'static str, &'static str)]| crate::settings::Vars::from_pairs(pairs.iter().copied());
         assert_eq!(
-            StoreChoice::from_lookup(vars(&[]), "sqlite"),
+            StoreChoice::from_vars(&vars(&[]), "sqlite"),
             Ok(StoreChoice::Sqlite {
                 path: "./sarafan.db".into()
             })
         );
         assert_eq!(
-            StoreChoice::from_lookup(vars(&[("SARAFAN_TABLE", "t")]), "dynamodb"),
+            StoreChoice::from_vars(&vars(&[("SARAFAN_TABLE", "t")]), "dynamodb"),
             Ok(StoreChoice::Dynamodb { table: "t".into() })
         );
-        assert!(StoreChoice::from_lookup(vars(&[]), "dynamodb")
+        assert!(StoreChoice::from_vars(&vars(&[]), "dynamodb")
             .unwrap_err()
+            .to_string()
             .contains("SARAFAN_TABLE"));
-        assert!(StoreChoice::from_lookup(vars(&[("SARAFAN_STORE", "mongo")]), "sqlite").is_err());
+        assert!(StoreChoice::from_vars(&vars(&[("SARAFAN_STORE", "mongo")]), "sqlite").is_err());
     }
 }

@@ -91,7 +91,7 @@ impl Harness {
     pub fn with_vars(vars: Vec<(&'static str, String)>) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(dir.path().join("sarafan.db")).unwrap());
-        let config = Config::from_vars(vars).unwrap();
+        let config = Config::from_vars(&sarafan_core::settings::Vars::from_pairs(vars)).unwrap();
         let state = AppState::new(store.clone(), config).with_clock(Arc::new(now));
         Harness {
             store,
@@ -514,6 +514,6 @@ pub fn unreachable_app() -> Router {
 
 /// The app on a store that fails, transiently or not.
 pub fn failing_app(transient: bool) -> Router {
-    let config = Config::from_vars(all_vars()).unwrap();
+    let config = Config::from_vars(&sarafan_core::settings::Vars::from_pairs(all_vars())).unwrap();
     app(AppState::new(Arc::new(Unreachable { transient }), config).with_clock(Arc::new(now)))
 }
