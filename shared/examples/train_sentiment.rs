@@ -401,7 +401,7 @@ fn main() {
         right(false) * 100.0,
         right(true) * 100.0
     );
-    let mut reported = Vec::new();
+    let mut reported: Vec<(&str, Vec<Example>)> = Vec::new();
     for dir in ["natural", "implicit", "adversarial", "complaints_blind"] {
         let mut set = Vec::new();
         for (lang, lines) in read_dir(&root.join(dir)) {
@@ -436,7 +436,7 @@ fn main() {
         praise_ceiling * 100.0
     );
     for rules_hold in [1.5f32, 2.0, 2.5, 3.0, 4.0] {
-        for neutral in [0.5f32, 0.6, 0.7, 0.8, f32::INFINITY] {
+        for neutral in neutral_grid() {
             for praise in [0.7f32, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995] {
                 let base = Thresholds {
                     rules_hold,
@@ -545,5 +545,13 @@ fn main() {
             false_alarms * 100.0,
             r_false * 100.0
         );
+    }
+}
+
+/// The neutral thresholds tried (`TRAIN_NEUTRAL=0.9` tries one).
+fn neutral_grid() -> Vec<f32> {
+    match std::env::var("TRAIN_NEUTRAL").ok().and_then(|v| v.parse().ok()) {
+        Some(one) => vec![one],
+        None => vec![0.5, 0.6, 0.7, 0.8, 0.85, 0.9, f32::INFINITY],
     }
 }

@@ -547,19 +547,22 @@ mod tests {
         w.b2 = [0.0, 0.2, 0.0];
         let model = Model::quantise(&w, THRESHOLDS).unwrap();
         assert_eq!(&model.embeddings[2..6], &[127, 0, 64, -64]);
-        // WHEN one text has features 1 and 2: the mean of dimension 0 is (127 + 64) / 2 steps
+        // WHEN one text has features 1 and 2: dimension 0 sums 127 + 64 steps, over sqrt(2)
         let p = model.probabilities_of(&[1, 2]);
-        let hidden = (127.0 + 64.0) / 2.0 * 2.0 / 127.0;
+        let hidden = (127.0 + 64.0) / 2f32.sqrt() * 2.0 / 127.0;
         let expected = softmax([1.5 * hidden, 0.2, 0.0]);
+        for c in 0..3 {
+            assert!((p[c] - expected[c]).abs() < 1e-5, "{p:?} {expected:?}");
+        }
+        // AND a hidden unit below zero passes nothing (ReLU): only the output biases are left
+        let mut w = w.clone();
+        w.embeddings[6] = -1.0; // bucket 3, dimension 0
+        let model = Model::quantise(&w, THRESHOLDS).unwrap();
+        let p = model.probabilities_of(&[3]);
+        let expected = softmax([0.0, 0.2, 0.0]);
         for c in 0..3 {
             assert!((p[c] - expected[c]).abs() < 1e-6, "{p:?} {expected:?}");
         }
-        // AND a hidden unit below zero passes nothing (ReLU): only the biases are left
-        let p = model.probabilities_of(&[2, 2, 2, 2]);
-        assert!(
-            (p[1] - softmax([0.0, 0.2, 0.0])[1]).abs() < 1e-3 || p[0] > p[1],
-            "{p:?}"
-        );
         // AND the file reads back the same
         assert_eq!(Model::from_bytes(&model.to_bytes()), Ok(model));
     }

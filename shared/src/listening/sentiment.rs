@@ -183,6 +183,11 @@ fn squash(sentiment: Sentiment, sum: f32) -> f32 {
     }
 }
 
+/// The model may turn neutral only a complaint of the rules weaker than this: one mild word
+/// ("wait", "late"). A negated praise word ("not good", -0.75), a cue or complaint fact (-1),
+/// sarcasm or an explicit complaint word stands.
+const VOIDABLE: f32 = 0.75;
+
 /// How the rules and the model share the verdict. The rules speak for explicit words: a sum
 /// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
 /// complaint when it gives that class `complaint` or more (and more than praise), praise at
@@ -212,7 +217,7 @@ impl Blend {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
-        } else if neutral >= self.neutral && sum <= -THRESHOLD {
+        } else if neutral >= self.neutral && sum <= -THRESHOLD && sum > -VOIDABLE {
             // A weak complaint of the rules the model reads as neutral: no false alarm.
             return verdict(0.0);
         } else {
