@@ -275,10 +275,10 @@ mod tests {
         // with them (cues written without seeing the set). A regression guard, not a target.
         // With issue 24's linear model (never trained on it either): 64.2%. With the network
         // that replaced it (chosen for at most 5% false alarms per language and the stress
-        // set's guard, which leave its praise almost unused): 54.5%, a fall of 9.7 points
+        // set's guard, which leave its praise almost unused): 55.8%, a fall of 8.4 points
         // (docs/sentiment.md says why); the floor is that figure, still above the rules alone.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.545, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.557, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -382,13 +382,13 @@ mod tests {
         // ... and neither falls below its figures: at its one blind run the linear model heard
         // 227 of 300 complaints and called 33 of 300 neutral mentions complaints (accuracy
         // 72.1%); the rules alone 134 and 16 (61.0%). The set is used now (not blind). The
-        // network that replaced the linear model, run on it after it was final: 188 heard, 20
-        // neutral called complaints (accuracy 68.1%): fewer false alarms, fewer complaints
+        // network that replaced the linear model, run on it after it was final: 200 heard, 20
+        // neutral called complaints (accuracy 69.7%): fewer false alarms, fewer complaints
         // heard (docs/sentiment.md); the floors are its figures.
         let neutral = both.overall().row(Sentiment::Neutral);
         assert_eq!(neutral, 300);
         assert!(
-            both.complaint_recall() >= 0.626,
+            both.complaint_recall() >= 0.666,
             "recall {:.3}",
             both.complaint_recall()
         );
@@ -398,7 +398,7 @@ mod tests {
             both.false_alarms()
         );
         assert!(
-            both.overall().accuracy() >= 0.68,
+            both.overall().accuracy() >= 0.696,
             "accuracy {:.3}",
             both.overall().accuracy()
         );
