@@ -382,13 +382,13 @@ mod tests {
         // ... and neither falls below its figures: at its one blind run the linear model heard
         // 227 of 300 complaints and called 33 of 300 neutral mentions complaints (accuracy
         // 72.1%); the rules alone 134 and 16 (61.0%). The set is used now (not blind). The
-        // network that replaced the linear model, run on it after it was final: 200 heard, 20
-        // neutral called complaints (accuracy 69.7%): fewer false alarms, fewer complaints
+        // network that replaced the linear model, run on it after it was final: 202 heard, 20
+        // neutral called complaints (accuracy 70.0%): fewer false alarms, fewer complaints
         // heard (docs/sentiment.md); the floors are its figures.
         let neutral = both.overall().row(Sentiment::Neutral);
         assert_eq!(neutral, 300);
         assert!(
-            both.complaint_recall() >= 0.666,
+            both.complaint_recall() >= 0.673,
             "recall {:.3}",
             both.complaint_recall()
         );
@@ -398,7 +398,7 @@ mod tests {
             both.false_alarms()
         );
         assert!(
-            both.overall().accuracy() >= 0.696,
+            both.overall().accuracy() >= 0.699,
             "accuracy {:.3}",
             both.overall().accuracy()
         );
