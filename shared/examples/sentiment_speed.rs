@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release -p sarafan-core --example sentiment_speed`
 
-use sarafan_core::listening::sentiment::BLEND;
+use sarafan_core::listening::learned;
 use sarafan_core::listening::{classify_by_rules, classify_in, detect_language, Lang, SentimentResult};
 use std::hint::black_box;
 use std::path::Path;
@@ -63,9 +63,9 @@ fn main() {
         mentions.len(),
         both / rules
     );
-    // The model is asked only when the rules' sum is under `BLEND.rules_hold` either way (the
+    // The model is asked only when the rules' sum is under the blend's hold either way (the
     // Slack mention's praise is explicit: it is not asked): the cost where it is.
-    let hold = BLEND.rules_hold;
+    let hold = learned::embedded().map_or(f32::INFINITY, |m| m.thresholds.rules_hold);
     let unsure: Vec<_> = mentions
         .iter()
         .filter(|(text, lang)| classify_by_rules(text, *lang).score.abs() < hold / (hold * hold + 4.0).sqrt())

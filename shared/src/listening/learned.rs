@@ -1,26 +1,37 @@
-//! The learned half of sentiment: a linear model over hashed word and character n-grams, trained
-//! in this repository (`examples/train_sentiment.rs`) and embedded in the binary.
+//! The learned half of sentiment: a small network over hashed word, word-pair and conjunction
+//! features, trained in this repository (`examples/train_sentiment.rs`) and
+//! embedded in the binary.
 //!
 //! Rules read explicit words, negation and quoting well and say why; they do not scale to
 //! opinions told as facts ("day 9 and still no call back", "quoted 300, charged 540. Cool cool
-//! cool."). The model reads those from the words and word pieces people use for them, in every
-//! language, with no weights fetched at run time. docs/sentiment.md has the figures and how to
-//! retrain.
+//! cool."). A linear model over n-grams cannot tell "waited 20 minutes, as they said" from
+//! "waited 20 minutes and nobody came": the same words weigh the same wherever they stand. This
+//! model (fastText-style) averages an `i8` embedding of every feature, passes the average
+//! through one hidden layer, and scores three classes; its features include conjunctions the
+//! rules mark (a span of time or a number in a sentence with a negator or "again", praise
+//! beside a failure, a second price against the first). docs/sentiment.md has the figures and
+//! how to retrain.
 
-use super::sentiment::{Sentiment, Token};
+use super::sentiment::{Blend, Token};
 use super::Lang;
 use std::sync::LazyLock;
 
-/// The classes the model scores, in the order of its weights.
-pub const CLASSES: [Sentiment; 3] = [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive];
+/// The classes the model scores, in the order of its outputs.
+pub const CLASSES: [super::Sentiment; 3] = [
+    super::Sentiment::Negative,
+    super::Sentiment::Neutral,
+    super::Sentiment::Positive,
+];
 
 /// The weights file's first bytes, and the version of the features it was trained on: a
 /// change to [`for_each_feature`] must bump it, and the trainer be run again.
-const MAGIC: &[u8; 8] = b"SRFNSM03";
-/// Header: magic, bucket bits (u8), three padding bytes, scale (f32), three biases (f32).
-const HEADER: usize = 8 + 4 + 4 + 12;
-/// Words longer than this are not cut into character n-grams (links, garbage).
-const MAX_WORD_CHARS: usize = 24;
+const MAGIC: &[u8; 8] = b"SRFNSM04";
+/// The widest embedding the file may hold (the run-time sum lives on the stack).
+pub const MAX_DIM: usize = 64;
+/// The widest hidden layer the file may hold.
+pub const MAX_HIDDEN: usize = 64;
+/// Per-language complaint thresholds: one per [`Lang::ALL`], then one for no language.
+pub const THRESHOLD_SLOTS: usize = Lang::ALL.len() + 1;
 
 static EMBEDDED: LazyLock<Option<Model>> =
     LazyLock::new(|| Model::from_bytes(include_bytes!("sentiment_model.bin")).ok());
@@ -30,14 +41,74 @@ pub fn embedded() -> Option<&'static Model> {
     EMBEDDED.as_ref()
 }
 
-/// A linear model with `i8` weights: per hashed feature, one weight per class.
+/// What the rules say of each word, for the conjunction features (bits of a `u8`).
+pub mod role {
+    pub const NEGATOR: u8 = 1;
+    pub const AGAIN: u8 = 2;
+    pub const WAIT: u8 = 4;
+    pub const SPAN: u8 = 8;
+    pub const NUMBER: u8 = 16;
+    pub const PRAISE: u8 = 32;
+    pub const COMPLAINT: u8 = 64;
+    pub const QUESTION: u8 = 128;
+}
+
+/// How the rules and the model share the verdict, as the trainer chose it on its dev split:
+/// the rules' hold, the praise and neutral thresholds, and a complaint threshold per language.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    pub rules_hold: f32,
+    pub praise: f32,
+    pub neutral: f32,
+    /// In [`Lang::ALL`] order, then the one for a mention with no language.
+    pub complaint: [f32; THRESHOLD_SLOTS],
+}
+
+impl Thresholds {
+    /// The blend for a mention in `lang`.
+    pub fn blend(&self, lang: Option<Lang>) -> Blend {
+        let slot = lang
+            .and_then(|l| Lang::ALL.iter().position(|x| *x == l))
+            .unwrap_or(Lang::ALL.len());
+        Blend {
+            rules_hold: self.rules_hold,
+            complaint: self.complaint[slot],
+            praise: self.praise,
+            neutral: self.neutral,
+        }
+    }
+}
+
+/// Averaged `i8` embeddings of hashed features -> one ReLU hidden layer -> three classes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     bits: u8,
+    dim: usize,
+    hidden: usize,
+    /// The embeddings' one scale: a weight is `i8 * scale`.
     scale: f32,
-    bias: [f32; 3],
-    /// `3 << bits` weights, bucket-major: a feature's three weights are adjacent.
-    weights: Vec<i8>,
+    /// `dim << bits` weights, bucket-major: a feature's `dim` weights are adjacent.
+    embeddings: Vec<i8>,
+    /// `hidden x dim`, row-major, and `hidden` biases.
+    w1: Vec<f32>,
+    b1: Vec<f32>,
+    /// `3 x hidden`, row-major, and three biases.
+    w2: Vec<f32>,
+    b2: [f32; 3],
+    pub thresholds: Thresholds,
+}
+
+/// The float weights the trainer learns, before quantising.
+#[derive(Debug, Clone)]
+pub struct FloatWeights {
+    pub bits: u8,
+    pub dim: usize,
+    pub hidden: usize,
+    pub embeddings: Vec<f32>,
+    pub w1: Vec<f32>,
+    pub b1: Vec<f32>,
+    pub w2: Vec<f32>,
+    pub b2: [f32; 3],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,45 +117,86 @@ pub enum ModelError {
     Magic,
     #[error("bucket bits {0} out of range 8..=24")]
     Bits(u8),
-    #[error("expected {expected} weights (a byte each), found {found}")]
+    #[error("embedding width {dim} or hidden layer {hidden} out of range 1..=64")]
+    Shape { dim: usize, hidden: usize },
+    #[error("expected {expected} bytes of weights, found {found}")]
     Length { expected: usize, found: usize },
 }
 
+fn check_shape(bits: u8, dim: usize, hidden: usize) -> Result<(), ModelError> {
+    if !(8..=24).contains(&bits) {
+        return Err(ModelError::Bits(bits));
+    }
+    if !(1..=MAX_DIM).contains(&dim) || !(1..=MAX_HIDDEN).contains(&hidden) {
+        return Err(ModelError::Shape { dim, hidden });
+    }
+    Ok(())
+}
+
+/// Floats after the header: w1, b1, w2, b2, then the thresholds (hold, praise, neutral, complaint).
+fn float_count(dim: usize, hidden: usize) -> usize {
+    hidden * dim + hidden + 3 * hidden + 3 + 3 + THRESHOLD_SLOTS
+}
+
+/// Header: magic, bits (u8), dim (u8), hidden (u8), padding (u8), scale (f32).
+const HEADER: usize = 8 + 4 + 4;
+
 impl Model {
-    /// Quantises float weights (`3 << bits` of them, bucket-major) to `i8`.
-    pub fn quantise(bits: u8, bias: [f32; 3], weights: &[f32]) -> Result<Model, ModelError> {
-        if !(8..=24).contains(&bits) {
-            return Err(ModelError::Bits(bits));
+    /// Quantises the embeddings to `i8` (one scale; the small dense layers stay `f32`).
+    pub fn quantise(weights: &FloatWeights, thresholds: Thresholds) -> Result<Model, ModelError> {
+        let FloatWeights { bits, dim, hidden, .. } = *weights;
+        check_shape(bits, dim, hidden)?;
+        let sizes = [
+            (weights.embeddings.len(), dim << bits),
+            (weights.w1.len(), hidden * dim),
+            (weights.b1.len(), hidden),
+            (weights.w2.len(), 3 * hidden),
+        ];
+        for (found, expected) in sizes {
+            if found != expected {
+                return Err(ModelError::Length { expected, found });
+            }
         }
-        if weights.len() != 3 << bits {
-            return Err(ModelError::Length {
-                expected: 3 << bits,
-                found: weights.len(),
-            });
-        }
-        let max = weights.iter().fold(0f32, |m, w| m.max(w.abs()));
+        let max = weights.embeddings.iter().fold(0f32, |m, w| m.max(w.abs()));
         let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        let weights = weights
+        let embeddings = weights
+            .embeddings
             .iter()
             .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
             .collect();
         Ok(Model {
             bits,
+            dim,
+            hidden,
             scale,
-            bias,
-            weights,
+            embeddings,
+            w1: weights.w1.clone(),
+            b1: weights.b1.clone(),
+            w2: weights.w2.clone(),
+            b2: weights.b2,
+            thresholds,
         })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER + self.weights.len());
+        let mut out = Vec::with_capacity(HEADER + 4 * float_count(self.dim, self.hidden) + self.embeddings.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&[self.bits, 0, 0, 0]);
+        out.extend_from_slice(&[self.bits, self.dim as u8, self.hidden as u8, 0]);
         out.extend_from_slice(&self.scale.to_le_bytes());
-        for b in self.bias {
-            out.extend_from_slice(&b.to_le_bytes());
+        let t = &self.thresholds;
+        let head = [t.rules_hold, t.praise, t.neutral];
+        let floats = self
+            .w1
+            .iter()
+            .chain(&self.b1)
+            .chain(&self.w2)
+            .chain(&self.b2)
+            .chain(&head)
+            .chain(&t.complaint);
+        for f in floats {
+            out.extend_from_slice(&f.to_le_bytes());
         }
-        out.extend(self.weights.iter().map(|w| *w as u8));
+        out.extend(self.embeddings.iter().map(|w| *w as u8));
         out
     }
 
@@ -92,21 +204,40 @@ impl Model {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(ModelError::Magic);
         }
-        let bits = bytes[8];
-        if !(8..=24).contains(&bits) {
-            return Err(ModelError::Bits(bits));
-        }
-        let f32_at = |at: usize| f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        let expected = 3usize << bits;
+        let (bits, dim, hidden) = (bytes[8], usize::from(bytes[9]), usize::from(bytes[10]));
+        check_shape(bits, dim, hidden)?;
+        let floats = float_count(dim, hidden);
+        let expected = 4 * floats + (dim << bits);
         let found = bytes.len() - HEADER;
         if found != expected {
             return Err(ModelError::Length { expected, found });
         }
+        let f32_at = |at: usize| f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+        let scale = f32_at(12);
+        let values: Vec<f32> = (0..floats).map(|i| f32_at(HEADER + 4 * i)).collect();
+        let (w1, rest) = values.split_at(hidden * dim);
+        let (b1, rest) = rest.split_at(hidden);
+        let (w2, rest) = rest.split_at(3 * hidden);
+        let (b2, rest) = rest.split_at(3);
+        let (head, complaint) = rest.split_at(3);
+        let mut thresholds = Thresholds {
+            rules_hold: head[0],
+            praise: head[1],
+            neutral: head[2],
+            complaint: [0.0; THRESHOLD_SLOTS],
+        };
+        thresholds.complaint.copy_from_slice(complaint);
         Ok(Model {
             bits,
-            scale: f32_at(12),
-            bias: [f32_at(16), f32_at(20), f32_at(24)],
-            weights: bytes[HEADER..].iter().map(|b| *b as i8).collect(),
+            dim,
+            hidden,
+            scale,
+            embeddings: bytes[HEADER + 4 * floats..].iter().map(|b| *b as i8).collect(),
+            w1: w1.to_vec(),
+            b1: b1.to_vec(),
+            w2: w2.to_vec(),
+            b2: [b2[0], b2[1], b2[2]],
+            thresholds,
         })
     }
 
@@ -114,41 +245,61 @@ impl Model {
         self.bits
     }
 
+    /// Bytes the model takes in the binary.
+    pub fn size(&self) -> usize {
+        HEADER + 4 * float_count(self.dim, self.hidden) + self.embeddings.len()
+    }
+
     /// Class probabilities (in [`CLASSES`] order) for a tokenised text.
-    pub(super) fn probabilities(&self, tokens: &[Token<'_>], lang: Option<Lang>, rules: f32) -> [f32; 3] {
-        let mut sums = [0i32; 3];
+    pub(super) fn probabilities(&self, tokens: &[Token<'_>], roles: &[u8], lang: Option<Lang>, rules: f32) -> [f32; 3] {
+        let mut sum = [0i32; MAX_DIM];
         let mut n = 0u32;
-        for_each_feature(tokens, lang, rules, self.bits, |bucket| {
-            self.add(&mut sums, bucket);
+        for_each_feature(tokens, roles, lang, rules, self.bits, |bucket| {
+            self.add(&mut sum, bucket);
             n += 1;
         });
-        self.softmax(sums, n)
+        self.output(&sum, n)
     }
 
     /// Class probabilities for features already hashed (`sentiment::model_features`).
     pub fn probabilities_of(&self, features: &[u32]) -> [f32; 3] {
-        let mut sums = [0i32; 3];
+        let mut sum = [0i32; MAX_DIM];
         for bucket in features {
-            self.add(&mut sums, *bucket);
+            self.add(&mut sum, *bucket);
         }
-        self.softmax(sums, features.len() as u32)
+        self.output(&sum, features.len() as u32)
     }
 
     #[inline]
-    fn add(&self, sums: &mut [i32; 3], bucket: u32) {
-        let at = bucket as usize * 3;
-        // `bucket < 1 << bits`, so the three weights are there.
-        if let Some(w) = self.weights.get(at..at + 3) {
-            sums[0] += i32::from(w[0]);
-            sums[1] += i32::from(w[1]);
-            sums[2] += i32::from(w[2]);
+    fn add(&self, sum: &mut [i32; MAX_DIM], bucket: u32) {
+        let at = bucket as usize * self.dim;
+        // `bucket < 1 << bits`, so the row is there.
+        if let Some(row) = self.embeddings.get(at..at + self.dim) {
+            for (s, w) in sum.iter_mut().zip(row) {
+                *s += i32::from(*w);
+            }
         }
     }
 
-    /// Each feature counts `1 / sqrt(n)`, so long mentions are not surer for their length.
-    fn softmax(&self, sums: [i32; 3], n: u32) -> [f32; 3] {
+    /// The embeddings' sum over `sqrt(n)` (a long mention is not surer for its length)
+    /// through the hidden layer to the class probabilities.
+    fn output(&self, sum: &[i32; MAX_DIM], n: u32) -> [f32; 3] {
         let norm = self.scale / (n.max(1) as f32).sqrt();
-        softmax([0, 1, 2].map(|c| self.bias[c] + sums[c] as f32 * norm))
+        let mut x = [0f32; MAX_DIM];
+        for (x, s) in x.iter_mut().zip(&sum[..self.dim]) {
+            *x = *s as f32 * norm;
+        }
+        let mut logits = self.b2;
+        for j in 0..self.hidden {
+            let row = &self.w1[j * self.dim..(j + 1) * self.dim];
+            let z = self.b1[j] + row.iter().zip(&x).map(|(w, x)| w * x).sum::<f32>();
+            if z > 0.0 {
+                for (c, logit) in logits.iter_mut().enumerate() {
+                    *logit += self.w2[c * self.hidden + j] * z;
+                }
+            }
+        }
+        softmax(logits)
     }
 }
 
@@ -176,11 +327,17 @@ fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
 // Seeds that keep the kinds of feature apart.
 const UNIGRAM: u64 = 1;
 const BIGRAM: u64 = 2;
-const NGRAM: u64 = 3;
 const LANGUAGE: u64 = 4;
 const EMOJI: u64 = 5;
 const MARK: u64 = 6;
 const RULES: u64 = 7;
+const SENTENCE_ROLES: u64 = 8;
+const MENTION_ROLES: u64 = 9;
+const WITH_SPAN: u64 = 10;
+const WITH_NEGATOR: u64 = 11;
+const WITH_AGAIN: u64 = 12;
+const NUMBERS: u64 = 13;
+const OPENER: u64 = 14;
 /// The rules' sum, cut into bands (negative to positive): the model learns how far to trust
 /// each, a strong band more than a weak one.
 const RULE_BANDS: [f32; 6] = [-2.0, -1.0, -0.3, 0.3, 1.0, 2.0];
@@ -189,13 +346,48 @@ const NUMBER: u64 = 0x4E55_4D42;
 const SENTENCE_START: u64 = 0x5354_4152;
 const CLAUSE_START: u64 = 0x434C_4155;
 
+/// The roles of each sentence's words together (the `role` bits, and `QUESTION` when it ends
+/// with `?`), one entry per token: what a word's neighbours in its sentence are.
+fn sentence_roles(tokens: &[Token<'_>], roles: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; tokens.len()];
+    let mut start = 0;
+    let mut mask = 0u8;
+    for (i, token) in tokens.iter().enumerate() {
+        mask |= roles.get(i).copied().unwrap_or(0);
+        let end = match token {
+            Token::SentenceEnd { question } => {
+                if *question {
+                    mask |= role::QUESTION;
+                }
+                true
+            }
+            _ => i + 1 == tokens.len(),
+        };
+        if end {
+            out[start..=i].iter_mut().for_each(|m| *m = mask);
+            start = i + 1;
+            mask = 0;
+        }
+    }
+    out
+}
+
 /// Every feature of a tokenised text, as a bucket below `1 << bits` (repeats count again):
-/// the language; each word (numbers as one word) and each pair of adjacent words in a clause;
-/// the character 3-, 4- and 5-grams of each word with its start and end marked (`^cek`,
-/// `ame$`: stems and endings of inflected words); emoji by sign; a question; a quotation;
-/// the band of the rules' sum. Used alike by the trainer and at run time.
+/// - the language; each word (numbers as one word) and each pair of adjacent words in a
+///   clause; emoji by sign; a question; a quotation; the band of the rules' sum (character
+///   n-grams were tried and dropped: as good on the dev split without them, and they were
+///   three quarters of the cost);
+/// - conjunctions, from what the rules say of each word (`roles`, one per token): the roles
+///   met in each sentence together, and in the whole mention; each word of a sentence that
+///   holds a span of time or a number, a negator, or "again", marked as such ("20 minutes
+///   ... nobody" is not "20 minutes ... as they said"); praise in the first clause with a
+///   failure after it (sarcasm); whether the second number is above the first (a price
+///   against its quote).
+///
+/// Used alike by the trainer and at run time.
 pub(super) fn for_each_feature(
     tokens: &[Token<'_>],
+    roles: &[u8],
     lang: Option<Lang>,
     rules: f32,
     bits: u8,
@@ -206,13 +398,33 @@ pub(super) fn for_each_feature(
     put(hash_bytes(LANGUAGE, lang.map_or("", |l| l.code()).as_bytes()));
     let band = RULE_BANDS.iter().filter(|edge| rules > **edge).count() as u64;
     put(step(RULES, band));
+    let sentences = sentence_roles(tokens, roles);
+    let mention = sentences.iter().fold(0u8, |m, s| m | s);
+    put(step(MENTION_ROLES, u64::from(mention & !role::QUESTION)));
     let mut prev = SENTENCE_START;
-    let mut chars = [0u64; MAX_WORD_CHARS + 2];
-    for token in tokens {
+    let (mut first_number, mut second_number) = (None::<u64>, None::<u64>);
+    // The first clause's roles, and the roles after it.
+    let (mut opener, mut rest, mut in_opener) = (0u8, 0u8, true);
+    for (i, token) in tokens.iter().enumerate() {
+        let mask = sentences[i];
+        if i == 0 || matches!(tokens[i - 1], Token::SentenceEnd { .. }) {
+            put(step(SENTENCE_ROLES, u64::from(mask)));
+        }
+        let own = roles.get(i).copied().unwrap_or(0);
+        if in_opener {
+            opener |= own;
+        } else {
+            rest |= own;
+        }
         match *token {
             Token::Word(word) => {
                 let number = word.bytes().all(|b| b.is_ascii_digit());
                 let this = if number {
+                    if first_number.is_none() {
+                        first_number = word.parse().ok();
+                    } else if second_number.is_none() {
+                        second_number = word.parse().ok();
+                    }
                     NUMBER
                 } else {
                     hash_bytes(UNIGRAM, word.as_bytes())
@@ -220,31 +432,14 @@ pub(super) fn for_each_feature(
                 put(this);
                 put(step(step(BIGRAM, prev), this));
                 prev = this;
-                if number {
-                    continue;
+                if mask & (role::SPAN | role::NUMBER) != 0 && own & (role::SPAN | role::NUMBER) == 0 {
+                    put(step(WITH_SPAN, this));
                 }
-                // `^`, the word's characters, `$`.
-                let mut len = 0;
-                chars[0] = u64::from('^');
-                for c in word.chars() {
-                    len += 1;
-                    if len > MAX_WORD_CHARS {
-                        break;
-                    }
-                    chars[len] = u64::from(c);
+                if mask & role::NEGATOR != 0 && own & role::NEGATOR == 0 {
+                    put(step(WITH_NEGATOR, this));
                 }
-                if len > MAX_WORD_CHARS {
-                    continue;
-                }
-                chars[len + 1] = u64::from('$');
-                let marked = &chars[..len + 2];
-                for start in 0..marked.len().saturating_sub(2) {
-                    let mut h = step(NGRAM, marked[start]);
-                    h = step(h, marked[start + 1]);
-                    for (n, c) in marked[start + 2..].iter().take(3).enumerate() {
-                        h = step(h, *c);
-                        put(h ^ n as u64);
-                    }
+                if mask & role::AGAIN != 0 && own & role::AGAIN == 0 {
+                    put(step(WITH_AGAIN, this));
                 }
             }
             Token::Emo(weight) => {
@@ -257,15 +452,27 @@ pub(super) fn for_each_feature(
                 };
                 put(step(EMOJI, sign));
             }
-            Token::ClauseEnd => prev = CLAUSE_START,
+            Token::ClauseEnd => {
+                prev = CLAUSE_START;
+                in_opener = false;
+            }
             Token::Quote(_) => put(step(MARK, 1)),
             Token::SentenceEnd { question } => {
                 if question {
                     put(step(MARK, 2));
                 }
                 prev = SENTENCE_START;
+                in_opener = false;
             }
         }
+    }
+    // Praise first, then a failure: "Great, they lost my key again."
+    let failure = role::COMPLAINT | role::NEGATOR | role::AGAIN;
+    if opener & role::PRAISE != 0 && rest & failure != 0 {
+        put(step(OPENER, u64::from(rest & failure)));
+    }
+    if let (Some(first), Some(second)) = (first_number, second_number) {
+        put(step(NUMBERS, u64::from(second > first)));
     }
 }
 
@@ -278,49 +485,96 @@ mod tests {
     fn the_embedded_model_is_there_and_valid() {
         // GIVEN the weights the build embeds (src/listening/sentiment_model.bin)
         let model = embedded().expect("sentiment_model.bin should parse: run the trainer");
-        // THEN it is the size the trainer writes, and its weights are not all zero
-        assert_eq!(model.bits(), 16);
-        assert!(model.weights.iter().filter(|w| **w != 0).count() > 10_000);
+        // THEN it reads back byte for byte, is under 3 MB, and its embeddings are not all zero
+        assert!(model.size() < 3_000_000, "{} bytes", model.size());
+        assert!(model.embeddings.iter().filter(|w| **w != 0).count() > 100_000);
         assert_eq!(Model::from_bytes(&model.to_bytes()).as_ref(), Ok(model));
+        // and every language has a complaint threshold the blend can use
+        assert!(model.thresholds.complaint.iter().all(|t| (0.0..=1.0).contains(t)));
     }
+
+    fn tiny(bits: u8, dim: usize, hidden: usize) -> FloatWeights {
+        FloatWeights {
+            bits,
+            dim,
+            hidden,
+            embeddings: vec![0.0; dim << bits],
+            w1: vec![0.0; hidden * dim],
+            b1: vec![0.0; hidden],
+            w2: vec![0.0; 3 * hidden],
+            b2: [0.0; 3],
+        }
+    }
+
+    const THRESHOLDS: Thresholds = Thresholds {
+        rules_hold: 3.0,
+        praise: 0.9,
+        neutral: 0.5,
+        complaint: [0.7; THRESHOLD_SLOTS],
+    };
 
     #[test]
     fn a_bad_weights_file_is_named_not_used() {
         assert_eq!(Model::from_bytes(b"not a model at all, really"), Err(ModelError::Magic));
+        let mut short = tiny(8, 4, 2);
+        short.w1.pop();
         assert_eq!(
-            Model::quantise(8, [0.0; 3], &[0.5; 10]),
-            Err(ModelError::Length {
-                expected: 768,
-                found: 10
-            })
+            Model::quantise(&short, THRESHOLDS),
+            Err(ModelError::Length { expected: 8, found: 7 })
         );
-        let mut bytes = Model::quantise(8, [0.0; 3], &[0.5; 3 << 8]).unwrap().to_bytes();
+        assert_eq!(
+            Model::quantise(&tiny(8, 65, 2), THRESHOLDS),
+            Err(ModelError::Shape { dim: 65, hidden: 2 })
+        );
+        let mut bytes = Model::quantise(&tiny(8, 4, 2), THRESHOLDS).unwrap().to_bytes();
         bytes.pop();
-        assert_eq!(
-            Model::from_bytes(&bytes),
-            Err(ModelError::Length {
-                expected: 768,
-                found: 767
-            })
-        );
+        assert!(matches!(Model::from_bytes(&bytes), Err(ModelError::Length { .. })));
         bytes[8] = 40;
         assert_eq!(Model::from_bytes(&bytes), Err(ModelError::Bits(40)));
     }
 
     #[test]
-    fn quantising_keeps_the_largest_weight_and_the_signs() {
-        let mut weights = vec![0.0f32; 3 << 8];
-        weights[0] = -2.0;
-        weights[4] = 1.0;
-        weights[5] = 0.004;
-        let model = Model::quantise(8, [0.1, 0.2, 0.3], &weights).unwrap();
-        assert_eq!(&model.weights[..6], &[-127, 0, 0, 0, 64, 0]);
-        // One feature in bucket 1: logits are the bias plus its weights (x1, one feature).
-        let p = model.probabilities_of(&[1]);
-        let expected = softmax([0.1, 0.2 + 64.0 * 2.0 / 127.0, 0.3]);
+    fn the_network_is_computed_from_the_quantised_embeddings() {
+        // GIVEN two embedding dimensions, one hidden unit that passes the first, and an output
+        // that reads that unit as a complaint
+        let mut w = tiny(8, 2, 1);
+        w.embeddings[2] = 2.0; // bucket 1, dimension 0 (the largest: scale 2/127)
+        w.embeddings[4] = 1.0; // bucket 2, dimension 0
+        w.embeddings[5] = -1.0; // bucket 2, dimension 1
+        w.w1 = vec![1.0, 0.0];
+        w.b1 = vec![0.0];
+        w.w2 = vec![1.5, 0.0, 0.0];
+        w.b2 = [0.0, 0.2, 0.0];
+        let model = Model::quantise(&w, THRESHOLDS).unwrap();
+        assert_eq!(&model.embeddings[2..6], &[127, 0, 64, -64]);
+        // WHEN one text has features 1 and 2: dimension 0 sums 127 + 64 steps, over sqrt(2)
+        let p = model.probabilities_of(&[1, 2]);
+        let hidden = (127.0 + 64.0) / 2f32.sqrt() * 2.0 / 127.0;
+        let expected = softmax([1.5 * hidden, 0.2, 0.0]);
+        for c in 0..3 {
+            assert!((p[c] - expected[c]).abs() < 1e-5, "{p:?} {expected:?}");
+        }
+        // AND a hidden unit below zero passes nothing (ReLU): only the output biases are left
+        let mut w = w.clone();
+        w.embeddings[6] = -1.0; // bucket 3, dimension 0
+        let model = Model::quantise(&w, THRESHOLDS).unwrap();
+        let p = model.probabilities_of(&[3]);
+        let expected = softmax([0.0, 0.2, 0.0]);
         for c in 0..3 {
             assert!((p[c] - expected[c]).abs() < 1e-6, "{p:?} {expected:?}");
         }
+        // AND the file reads back the same
+        assert_eq!(Model::from_bytes(&model.to_bytes()), Ok(model));
+    }
+
+    #[test]
+    fn thresholds_are_per_language() {
+        let mut t = THRESHOLDS;
+        t.complaint[1] = 0.6; // Russian, second in Lang::ALL
+        t.complaint[THRESHOLD_SLOTS - 1] = 0.95;
+        assert_eq!(t.blend(Some(Lang::Ru)).complaint, 0.6);
+        assert_eq!(t.blend(Some(Lang::En)).complaint, 0.7);
+        assert_eq!(t.blend(None).complaint, 0.95);
     }
 
     #[test]
@@ -336,7 +590,44 @@ mod tests {
         );
         // The language is a feature.
         assert_ne!(a, model_features(text, Some(Lang::Sk), 16));
-        // Text with nothing in it still has the language and the rules' band.
-        assert_eq!(model_features("", None, 16).len(), 2);
+        // Text with nothing in it still has the language, the rules' band and the roles.
+        assert_eq!(model_features("", None, 16).len(), 3);
+    }
+
+    #[test]
+    fn a_wait_beside_a_negator_is_a_feature_a_wait_as_told_is_not() {
+        // GIVEN a wait told with a negator and one told as expected
+        let bucket = |h: u64| (h.wrapping_mul(SPREAD) >> (64 - 16)) as u32;
+        let nobody = model_features("waited 20 minutes and nobody came", Some(Lang::En), 16);
+        let told = model_features("waited 20 minutes, as they said", Some(Lang::En), 16);
+        // THEN the words beside the number are marked as such in both ...
+        let came = hash_bytes(UNIGRAM, b"came");
+        let said = hash_bytes(UNIGRAM, b"said");
+        assert!(nobody.contains(&bucket(step(WITH_SPAN, came))));
+        assert!(told.contains(&bucket(step(WITH_SPAN, said))));
+        // ... and beside a negator only where the rules found one ("nobody")
+        assert!(nobody.contains(&bucket(step(WITH_NEGATOR, came))));
+        assert!(!told.contains(&bucket(step(WITH_NEGATOR, said))));
+        // AND a higher second number is its own feature ("quoted 300, charged 540")
+        let higher = bucket(step(NUMBERS, 1));
+        assert!(model_features("quoted 300, charged 540", Some(Lang::En), 16).contains(&higher));
+        assert!(!model_features("quoted 540, charged 300", Some(Lang::En), 16).contains(&higher));
+    }
+
+    #[test]
+    fn praise_opening_a_failure_is_a_feature() {
+        // GIVEN praise in the first clause, then a failure, or then none
+        let bucket = |h: u64| (h.wrapping_mul(SPREAD) >> (64 - 16)) as u32;
+        let sarcasm = model_features("Great, they lost my key again.", Some(Lang::En), 16);
+        let praise = model_features("Great, they found my key.", Some(Lang::En), 16);
+        // The feature carries which failures followed: any of them will do here.
+        let failure = role::COMPLAINT | role::NEGATOR | role::AGAIN;
+        let any_opener = |features: &[u32]| {
+            (1..=failure)
+                .filter(|r| r & !failure == 0)
+                .any(|r| features.contains(&bucket(step(OPENER, u64::from(r)))))
+        };
+        assert!(any_opener(&sarcasm));
+        assert!(!any_opener(&praise));
     }
 }

@@ -86,9 +86,15 @@ pub fn classify(text: &str, lang: Option<&str>) -> SentimentResult {
 /// the rules, then the learned model where the rules are not sure ([`Blend`]).
 pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
     with_tokens(text, |tokens| {
-        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
+        let Some(model) = learned::embedded() else {
+            return verdict(Scorer::new(lexicon::chain(lang), tokens).score());
+        };
+        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         // The model is asked only when the rules are not sure: explicit mentions cost no more.
-        BLEND.decide(sum, || model_reads(tokens, lang, sum))
+        model
+            .thresholds
+            .blend(lang)
+            .decide(sum, || model_reads(model, tokens, &roles, lang, sum))
     })
 }
 
@@ -104,31 +110,44 @@ pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
 /// for the trainer's choice of [`Blend`].
 pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>) {
     with_tokens(text, |tokens| {
-        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
-        (sum, model_reads(tokens, lang, sum))
+        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let model = learned::embedded();
+        (sum, model.and_then(|m| model_reads(m, tokens, &roles, lang, sum)))
     })
 }
 
 /// Mentions longer than this many words are left to the rules: the model learnt from
 /// mentions of 3 to 40 words, and in a long post (an article, a feed item) a few sentences of
 /// plain facts would outweigh the one that holds the opinion.
-const MODEL_MAX_WORDS: usize = 150;
+pub const MODEL_MAX_WORDS: usize = 150;
 
 /// The model's class probabilities, for a mention short enough for it.
-fn model_reads(tokens: &[Token<'_>], lang: Option<Lang>, sum: f32) -> Option<[f32; 3]> {
-    let model = learned::embedded()?;
+fn model_reads(
+    model: &learned::Model,
+    tokens: &[Token<'_>],
+    roles: &[u8],
+    lang: Option<Lang>,
+    sum: f32,
+) -> Option<[f32; 3]> {
     let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
-    (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, lang, sum))
+    (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, roles, lang, sum))
 }
 
-/// The learned model's features of `text` (see `learned::for_each_feature`), for training.
-pub fn model_features(text: &str, lang: Option<Lang>, bits: u8) -> Vec<u32> {
+/// What the trainer needs of a text: the rules' sum, the number of words, and the learned
+/// model's features (see `learned::for_each_feature`).
+pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> (Vec<u32>, f32, usize) {
     with_tokens(text, |tokens| {
-        let sum = Scorer::new(lexicon::chain(lang), tokens).score();
+        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let mut out = Vec::new();
-        learned::for_each_feature(tokens, lang, sum, bits, |bucket| out.push(bucket));
-        out
+        learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| out.push(bucket));
+        let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
+        (out, sum, words)
     })
+}
+
+/// The learned model's features of `text` (see `learned::for_each_feature`).
+pub fn model_features(text: &str, lang: Option<Lang>, bits: u8) -> Vec<u32> {
+    model_features_and_rules(text, lang, bits).0
 }
 
 /// Decodes entities, drops links and handles, folds and tokenises `text`, and hands the
@@ -164,6 +183,11 @@ fn squash(sentiment: Sentiment, sum: f32) -> f32 {
     }
 }
 
+/// The model may turn neutral only a complaint of the rules weaker than this: one mild word
+/// ("wait", "late"). A negated praise word ("not good", -0.75), a cue or complaint fact (-1),
+/// sarcasm or an explicit complaint word stands.
+const VOIDABLE: f32 = 0.75;
+
 /// How the rules and the model share the verdict. The rules speak for explicit words: a sum
 /// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
 /// complaint when it gives that class `complaint` or more (and more than praise), praise at
@@ -179,17 +203,6 @@ pub struct Blend {
     pub neutral: f32,
 }
 
-/// As `cargo run --release -p sarafan-core --example train_sentiment` chose it for the
-/// embedded model: the rules stand at a sum of 3 either way; below that the model calls a
-/// complaint at 0.75, praise only at 0.97 (its praise is less sure than its complaints), and
-/// turns a weak verdict of the rules neutral at 0.5.
-pub const BLEND: Blend = Blend {
-    rules_hold: 3.0,
-    complaint: 0.75,
-    praise: 0.97,
-    neutral: 0.5,
-};
-
 impl Blend {
     /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
     /// called only when the rules are not sure.
@@ -204,7 +217,7 @@ impl Blend {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
-        } else if neutral >= self.neutral && sum <= -THRESHOLD {
+        } else if neutral >= self.neutral && sum <= -THRESHOLD && sum > -VOIDABLE {
             // A weak complaint of the rules the model reads as neutral: no false alarm.
             return verdict(0.0);
         } else {
@@ -543,6 +556,9 @@ struct Scorer<'l, 't> {
     sentences: usize,
     promise_sentence: usize,
     sentence_has_words: bool,
+    /// What the rules found at each token (`learned::role` bits), for the learned model's
+    /// conjunction features; empty (and never written) when only the rules are asked.
+    roles: Vec<u8>,
 }
 
 impl<'l, 't> Scorer<'l, 't> {
@@ -591,6 +607,7 @@ impl<'l, 't> Scorer<'l, 't> {
             sentences: 0,
             promise_sentence: 0,
             sentence_has_words: false,
+            roles: Vec::new(),
         }
     }
 
@@ -599,6 +616,25 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     fn score(mut self) -> f32 {
+        self.run()
+    }
+
+    /// The sum, and what the rules said of each token (`learned::role` bits) for the model.
+    fn score_and_roles(mut self) -> (f32, Vec<u8>) {
+        self.roles = vec![0; self.tokens.len()];
+        let sum = self.run();
+        (sum, std::mem::take(&mut self.roles))
+    }
+
+    /// Marks what the rules found at the token being scored (nothing unless roles are asked).
+    #[inline]
+    fn mark(&mut self, role: u8) {
+        if let Some(r) = self.roles.get_mut(self.at) {
+            *r |= role;
+        }
+    }
+
+    fn run(&mut self) -> f32 {
         let tokens = self.tokens;
         let mut i = 0;
         while i < tokens.len() {
@@ -615,6 +651,7 @@ impl<'l, 't> Scorer<'l, 't> {
                     continue;
                 }
                 Token::Emo(weight) if weight > 0.0 && !self.in_opener && self.opener > 0.0 => {
+                    self.at = i;
                     // "Ну спасибо, ... не открывается багажник 👏": applause after a sarcastic
                     // opener is part of the irony, not praise of its own.
                     let rest_positive = self.rest_positive;
@@ -623,6 +660,7 @@ impl<'l, 't> Scorer<'l, 't> {
                     self.rest_emoji += weight;
                 }
                 Token::Emo(weight) => {
+                    self.at = i;
                     self.irony |= weight <= IRONY;
                     self.add(weight);
                 }
@@ -711,6 +749,7 @@ impl<'l, 't> Scorer<'l, 't> {
         }
         if lexicon::is_number(&word) {
             self.numbers += 1;
+            self.mark(learned::role::NUMBER);
         }
         if function.is_none() && word.contains('\'') && !self.in_opener {
             // "Génial, la boulangerie n'a plus de pain": an elided negator after the opener.
@@ -731,6 +770,20 @@ impl<'l, 't> Scorer<'l, 't> {
             self.again_in_sentence |= f.again;
             self.negator_in_sentence |= f.negator;
             self.failure |= f.again || f.negator;
+            if !self.roles.is_empty() {
+                use learned::role;
+                let flags = [
+                    (f.negator, role::NEGATOR),
+                    (f.again, role::AGAIN),
+                    (f.wait, role::WAIT),
+                    (f.span, role::SPAN),
+                ];
+                for (on, bit) in flags {
+                    if on {
+                        self.mark(bit);
+                    }
+                }
+            }
         }
         self.look_for_cue(&word, function);
         let opener_before = self.opener;
@@ -746,6 +799,7 @@ impl<'l, 't> Scorer<'l, 't> {
             // "stále neprišlo": a glued `ne-` verb is a negator for "still" and "again".
             if !word.starts_with("nej") {
                 self.negator_in_sentence = true;
+                self.mark(learned::role::NEGATOR);
             }
         }
         self.negator_in_clause |= negator;
@@ -925,6 +979,11 @@ impl<'l, 't> Scorer<'l, 't> {
         }
         if value > 0.0 {
             self.praise += value;
+        }
+        if value > 0.0 {
+            self.mark(learned::role::PRAISE);
+        } else if value < 0.0 {
+            self.mark(learned::role::COMPLAINT);
         }
         self.polar_after_contrast = true;
         if self.in_opener {
