@@ -247,12 +247,13 @@ impl DynamoStore {
                     }
                 }
             } else if others.is_empty() {
-                // Only redeliveries or the feed stood in the way: the others go again at once
-                // (after a lost feed, a bounded number of times).
+                // Only redeliveries or the feed stood in the way: the others go again, at once
+                // after redeliveries, after a pause after a lost feed (a bounded number of times).
                 if !duplicate_items.is_empty() || feed_races < MAX_FEED_RACES {
                     if duplicate_items.is_empty() {
                         feed_races += 1;
-                        tokio::time::sleep(Duration::from_millis(rand::random::<u64>() % 4)).await;
+                        // Meanwhile more of this process's changes join the queue.
+                        tokio::time::sleep(feed_race_pause()).await;
                     }
                     continue;
                 }
