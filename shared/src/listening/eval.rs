@@ -347,13 +347,43 @@ mod tests {
 
     #[test]
     fn complaints_blind2_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind2/, issue 24's fresh blind set: written
+        // GIVEN tests/fixtures/sentiment/complaints_blind2/, issue 24's second blind set: written
         // by someone who never saw the classifier, the training data or any other set, dropped
         // in after the model was final and run once for its figures (docs/sentiment.md). Its
-        // misses were never printed; the floors below are that run's figures, a regression
-        // guard and not the issue's target.
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sentiment/complaints_blind2");
+        // misses were never printed; the floors below are a regression guard, not the target.
+        let (both, rules) = blind_run("complaints_blind2");
+        // THEN neither falls below its figures: at its one blind run the linear model heard
+        // 227 of 300 complaints and called 33 of 300 neutral mentions complaints (accuracy
+        // 72.1%); the rules alone 134 and 16 (61.0%). The set is used now (not blind). The
+        // network that replaced the linear model, run on it after it was final: 202 heard, 20
+        // neutral called complaints (accuracy 70.0%): fewer false alarms, fewer complaints
+        // heard (docs/sentiment.md); the floors are its figures.
+        assert_floors(&both, 0.673, 20, 0.699);
+        assert_floors(&rules, 0.446, 16, 0.0);
+    }
+
+    #[test]
+    fn complaints_blind3_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind3/, issue 24's third blind set, written
+        // before the seventh session's tuning by writers who saw nothing of the classifier, run
+        // once on the session's starting classifier (rules and the linear model) and once on
+        // the network that replaced it, after the choice to ship the network was made; only
+        // these aggregate tables were ever printed (docs/sentiment.md).
+        let (both, rules) = blind_run("complaints_blind3");
+        // THEN neither falls below that run: the network heard 187 of 300 complaints and called
+        // 21 of 300 neutral mentions complaints (accuracy 67.8%; the linear model before it 195,
+        // 30 and 68.1%); the rules alone 128 and 12 (60.4%). A regression guard: issue 24's
+        // target (85% and 5% in every language) is missed in every language.
+        assert_floors(&both, 0.623, 21, 0.677);
+        assert_floors(&rules, 0.426, 12, 0.604);
+    }
+
+    /// A blind set's evaluation by the classifier as built and by the rules alone; prints only
+    /// the aggregate tables (`-- --nocapture`).
+    fn blind_run(set: &str) -> (Evaluation, Evaluation) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/sentiment")
+            .join(set);
         let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
         let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         paths.retain(|p| p.extension().is_some_and(|x| x == "tsv"));
@@ -372,45 +402,23 @@ mod tests {
             both.run(lang, &sentences);
             rules.run_with(lang, &sentences, super::super::classify_by_rules);
         }
-        // WHEN classified by the rules alone and by the rules with the model
-        // THEN the tables are printed (`-- --nocapture`) ...
-        println!("complaints_blind2, rules and model:\n{}", both.complaint_table());
-        println!(
-            "complaints_blind2, rules alone (before issue 24's model):\n{}",
-            rules.complaint_table()
-        );
-        // ... and neither falls below its figures: at its one blind run the linear model heard
-        // 227 of 300 complaints and called 33 of 300 neutral mentions complaints (accuracy
-        // 72.1%); the rules alone 134 and 16 (61.0%). The set is used now (not blind). The
-        // network that replaced the linear model, run on it after it was final: 202 heard, 20
-        // neutral called complaints (accuracy 70.0%): fewer false alarms, fewer complaints
-        // heard (docs/sentiment.md); the floors are its figures.
-        let neutral = both.overall().row(Sentiment::Neutral);
-        assert_eq!(neutral, 300);
+        assert_eq!(both.overall().row(Sentiment::Neutral), 300);
+        println!("{set}, rules and model:\n{}", both.complaint_table());
+        println!("{set}, rules alone:\n{}", rules.complaint_table());
+        (both, rules)
+    }
+
+    fn assert_floors(e: &Evaluation, recall: f64, false_alarms: usize, accuracy: f64) {
+        assert!(e.complaint_recall() >= recall, "recall {:.3}", e.complaint_recall());
         assert!(
-            both.complaint_recall() >= 0.673,
-            "recall {:.3}",
-            both.complaint_recall()
-        );
-        assert!(
-            both.false_alarms() <= 20,
+            e.false_alarms() <= false_alarms,
             "{} neutral called complaints",
-            both.false_alarms()
+            e.false_alarms()
         );
         assert!(
-            both.overall().accuracy() >= 0.699,
+            e.overall().accuracy() >= accuracy,
             "accuracy {:.3}",
-            both.overall().accuracy()
-        );
-        assert!(
-            rules.complaint_recall() >= 0.446,
-            "rules' recall {:.3}",
-            rules.complaint_recall()
-        );
-        assert!(
-            rules.false_alarms() <= 16,
-            "rules: {} neutral called complaints",
-            rules.false_alarms()
+            e.overall().accuracy()
         );
     }
 
