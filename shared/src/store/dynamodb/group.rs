@@ -160,7 +160,7 @@ impl DynamoStore {
                     // `None`: the feed is still empty.
                     Ok(read) => *last = read,
                     Err(e) => {
-                        answer_all(group.members, || StoreError::Unavailable(e.to_string()));
+                        answer_all(group.members, |_| same_error(&e));
                         return;
                     }
                 }
@@ -169,7 +169,7 @@ impl DynamoStore {
             let planned = match self.finish_plan(plan, &delivery, now, *last) {
                 Ok(planned) => planned,
                 Err(e) => {
-                    answer_all(group.members, || StoreError::Unavailable(e.to_string()));
+                    answer_all(group.members, |_| same_error(&e));
                     return;
                 }
             };
@@ -241,8 +241,8 @@ impl DynamoStore {
                     Failure::Retry { why, .. } => last_failure = why,
                     Failure::Duplicate => last_failure = "a duplicate outside a cancellation".into(),
                     Failure::Fatal(e) => {
-                        let message = e.to_string();
-                        answer_all(members, || StoreError::Backend(message.clone().into()));
+                        // Each change gets the error as it is (unreachable stays unavailable).
+                        answer_all(members, |_| same_error(&e));
                         return;
                     }
                 }
@@ -270,12 +270,12 @@ impl DynamoStore {
                 last_failure = format!("transaction cancelled: {others:?}");
             } else {
                 let message = format!("transaction cancelled: {others:?}");
-                answer_all(members, || StoreError::Backend(message.clone().into()));
+                answer_all(members, |_| StoreError::Backend(message.clone().into()));
                 return;
             }
             attempt += 1;
             if attempt >= MAX_ATTEMPTS {
-                answer_all(members, || {
+                answer_all(members, |_| {
                     StoreError::Unavailable(format!(
                         "gave up after {MAX_ATTEMPTS} contended attempts: {last_failure}"
                     ))
@@ -294,8 +294,29 @@ fn answer_all_ok(members: Vec<Waiting>) {
     }
 }
 
-fn answer_all(members: Vec<Waiting>, error: impl Fn() -> StoreError) {
+fn answer_all(members: Vec<Waiting>, error: impl Fn(&Waiting) -> StoreError) {
     for member in members {
-        let _ = member.reply.send(Err(error()));
+        let e = error(&member);
+        let _ = member.reply.send(Err(e));
+    }
+}
+
+/// The same failure for another change of the group: of the same kind (an unreachable store
+/// stays `Unavailable`, so ingest answers 503 and the platform redelivers), with the same text.
+fn same_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unavailable(why) => StoreError::Unavailable(why.clone()),
+        StoreError::NotFound(what) => StoreError::NotFound(what.clone()),
+        StoreError::Corrupt(why) => StoreError::Corrupt(why.clone()),
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            StoreError::Backend(text.into())
+        }
     }
 }
