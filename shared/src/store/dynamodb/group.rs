@@ -240,6 +240,11 @@ impl DynamoStore {
                 match classify(e, roles) {
                     Failure::Retry { why, .. } => last_failure = why,
                     Failure::Duplicate => last_failure = "a duplicate outside a cancellation".into(),
+                    // An outage stays one for every member: the platform is told to retry (503).
+                    Failure::Fatal(StoreError::Unavailable(why)) => {
+                        answer_all(members, || StoreError::Unavailable(why.clone()));
+                        return;
+                    }
                     Failure::Fatal(e) => {
                         let message = e.to_string();
                         answer_all(members, || StoreError::Backend(message.clone().into()));
