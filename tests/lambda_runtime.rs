@@ -6,7 +6,7 @@ mod lambda_emulator;
 
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::signing::slack_signature;
-use sarafan_core::store::dynamodb::{create_table, DynamoStore};
+use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::{ChangeFeed, ParkedEvents, RecordKind, RecordLister};
 use serde_json::{json, Value};
 use std::process::Command;
@@ -39,9 +39,7 @@ async fn fresh_table() -> DynamoStore {
             "{k} for the test process"
         );
     }
-    let store = DynamoStore::from_env(format!("sarafan-e2e-{:016x}", rand::random::<u64>())).await;
-    create_table(store.client(), store.table()).await.unwrap();
-    store
+    sarafan_core::store::dynamodb::fresh_table("sarafan-e2e").await
 }
 
 #[tokio::test]

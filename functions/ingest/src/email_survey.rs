@@ -103,12 +103,7 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let (_, survey) = match lookup(&state, &token).await? {
         Lookup::Invalid => return Ok(invalid(&state)),
-        Lookup::Superseded { survey, .. } => {
-            let locale = locale_of(&state, &survey);
-            return Ok(state
-                .page_for(Some(&locale))
-                .message(StatusCode::GONE, Key::SurveyClosed));
-        }
+        Lookup::Superseded { survey, .. } => return Ok(closed(&state, &survey)),
         Lookup::Current { identity, survey } => (identity, survey),
     };
     let chosen = score_of(query.score.as_deref());
@@ -226,12 +221,7 @@ pub async fn answer(
 ) -> Result<Response, AppError> {
     let survey = match lookup(&state, &token).await? {
         Lookup::Invalid => return Ok(invalid(&state)),
-        Lookup::Superseded { survey, .. } => {
-            let locale = locale_of(&state, &survey);
-            return Ok(state
-                .page_for(Some(&locale))
-                .message(StatusCode::GONE, Key::SurveyClosed));
-        }
+        Lookup::Superseded { survey, .. } => return Ok(closed(&state, &survey)),
         Lookup::Current { survey, .. } => survey,
     };
     let (score, comment) = form_fields(&body);

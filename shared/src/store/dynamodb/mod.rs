@@ -18,6 +18,8 @@ mod planning;
 mod readers;
 pub mod stream;
 pub mod table;
+#[cfg(any(test, feature = "test-support"))]
+mod test_table;
 mod transaction;
 
 use super::*;
@@ -46,6 +48,8 @@ use keys::*;
 pub use keys::{AGGREGATE_SHARDS, KIND_MONTH_SHARDS};
 use plan::*;
 pub use table::create_table;
+#[cfg(any(test, feature = "test-support"))]
+pub use test_table::fresh_table;
 use transaction::*;
 
 pub type Item = HashMap<String, Av>;
