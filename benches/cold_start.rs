@@ -9,12 +9,11 @@
 #[path = "../tests/support/lambda_emulator.rs"]
 mod lambda_emulator;
 
-use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
+use sarafan_core::signing::slack_signature;
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
 use sarafan_core::store::{RecordKind, RecordLister};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -141,11 +140,7 @@ fn slack_event(run: usize) -> Value {
     body["event"]["ts"] = json!(format!("1773143990.{run:06}"));
     let body = body.to_string();
     let ts = chrono::Utc::now().timestamp().to_string();
-    let mut mac = Hmac::<Sha256>::new_from_slice(SLACK_SECRET.as_bytes()).expect("any key length");
-    for part in [b"v0:".as_slice(), ts.as_bytes(), b":", body.as_bytes()] {
-        mac.update(part);
-    }
-    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let signature = slack_signature(SLACK_SECRET, &ts, body.as_bytes());
     http_event(
         "POST",
         "/webhooks/slack/events",

@@ -24,10 +24,9 @@
 //! `--engine N` transactions per engine measurement, `--rounds N`, `--before PATH` to run
 //! another `sarafan` build too, `--ddb-dir DIR` for DynamoDB Local's folder).
 
-use hmac::{Hmac, Mac};
+use sarafan_core::signing::slack_signature;
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
 use serde_json::json;
-use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -231,14 +230,6 @@ fn plan(run: &str, total: usize) -> (Vec<Delivery>, usize) {
     (out, fresh)
 }
 
-fn slack_signature(ts: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SLACK_SECRET.as_bytes()).expect("any key length");
-    for part in [b"v0:".as_slice(), ts.as_bytes(), b":", body.as_bytes()] {
-        mac.update(part);
-    }
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 fn serve_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
     vec![
         ("SARAFAN_STORE", "dynamodb".into()),
@@ -312,7 +303,7 @@ async fn post_all(http: &reqwest::Client, bases: &[String], clients: usize, deli
                     .header("content-type", "application/json");
                 let req = if d.slack {
                     let ts = chrono::Utc::now().timestamp().to_string();
-                    let signature = slack_signature(&ts, &d.body);
+                    let signature = slack_signature(SLACK_SECRET, &ts, d.body.as_bytes());
                     req.header("x-slack-request-timestamp", ts)
                         .header("x-slack-signature", signature)
                 } else {

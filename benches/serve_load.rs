@@ -11,9 +11,8 @@
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::Json;
-use hmac::{Hmac, Mac};
+use sarafan_core::signing::slack_signature;
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -184,14 +183,6 @@ fn telegram_answer(i: usize, date: i64) -> Value {
             "message": {"message_id": 2, "from": from, "chat": private, "date": date, "text": score.to_string()}
         })
     }
-}
-
-fn slack_signature(ts: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SLACK_SECRET.as_bytes()).expect("any key length");
-    for part in [b"v0:".as_slice(), ts.as_bytes(), b":", body] {
-        mac.update(part);
-    }
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -398,7 +389,7 @@ async fn main() {
                 Auth::Telegram => req.header("x-telegram-bot-api-secret-token", TELEGRAM_SECRET),
                 Auth::Slack => {
                     let ts = chrono::Utc::now().timestamp().to_string();
-                    let signature = slack_signature(&ts, &delivery.body);
+                    let signature = slack_signature(SLACK_SECRET, &ts, &delivery.body);
                     req.header("x-slack-request-timestamp", ts)
                         .header("x-slack-signature", signature)
                 }

@@ -4,18 +4,17 @@
 #[path = "support/serve.rs"]
 mod serve_support;
 
-use hmac::{Hmac, Mac};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use sarafan_core::ledger::{self, metric, Deltas, PurchaseContext};
 use sarafan_core::model::{Alert, DomainEvent, Mention, Purchase, Referral, Response};
+use sarafan_core::signing::slack_signature;
 use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::{AggregateReader, ChangeFeed, Record, RecordKind, RecordLister};
 use sarafan_core::YearMonth;
 use serde_json::{json, Value};
 use serve_support::{forwarded, Launch};
-use sha2::Sha256;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -327,13 +326,6 @@ impl Serve {
     }
 }
 
-/// Slack's request signature headers for `body` sent at `ts`.
-fn slack_signature(ts: &str, body: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(SLACK_SECRET.as_bytes()).unwrap();
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 fn upstream() -> String {
     endpoint()
         .trim_start_matches("http://")
@@ -383,7 +375,7 @@ async fn create_table_then_serve_on_dynamodb_answers_503_while_it_is_down_and_st
     })
     .to_string();
     let ts = chrono::Utc::now().timestamp().to_string();
-    let signature = slack_signature(&ts, &event);
+    let signature = slack_signature(SLACK_SECRET, &ts, event.as_bytes());
     for _ in 0..2 {
         let res = http
             .post(format!("{base}/webhooks/slack/events"))
@@ -560,7 +552,7 @@ async fn deliver(http: &reqwest::Client, base: &str, hook: &Webhook, unavailable
             Auth::Bearer => req.bearer_auth(API_TOKEN),
             Auth::Slack => {
                 let ts = chrono::Utc::now().timestamp().to_string();
-                let signature = slack_signature(&ts, &hook.body);
+                let signature = slack_signature(SLACK_SECRET, &ts, hook.body.as_bytes());
                 req.header("x-slack-request-timestamp", ts)
                     .header("x-slack-signature", signature)
             }

@@ -4,12 +4,11 @@
 #[path = "support/lambda_emulator.rs"]
 mod lambda_emulator;
 
-use hmac::{Hmac, Mac};
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
-use sarafan_core::store::dynamodb::{create_table, DynamoStore};
+use sarafan_core::signing::slack_signature;
+use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::{ChangeFeed, ParkedEvents, RecordKind, RecordLister};
 use serde_json::{json, Value};
-use sha2::Sha256;
 use std::process::Command;
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -40,9 +39,7 @@ async fn fresh_table() -> DynamoStore {
             "{k} for the test process"
         );
     }
-    let store = DynamoStore::from_env(format!("sarafan-e2e-{:016x}", rand::random::<u64>())).await;
-    create_table(store.client(), store.table()).await.unwrap();
-    store
+    sarafan_core::store::dynamodb::fresh_table("sarafan-e2e").await
 }
 
 #[tokio::test]
@@ -328,9 +325,7 @@ async fn a_signed_slack_detractor_click_reaches_staff_through_the_real_stream() 
         form_urlencoded::byte_serialize(click.to_string().as_bytes()).collect::<String>()
     );
     let ts = chrono::Utc::now().timestamp().to_string();
-    let mut mac = Hmac::<Sha256>::new_from_slice(b"e2e-slack-secret").unwrap();
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let signature = slack_signature("e2e-slack-secret", &ts, body.as_bytes());
     let clicked = ingest
         .invoke(http_event(
             "POST",

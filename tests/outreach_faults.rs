@@ -6,10 +6,9 @@
 #[path = "support/serve.rs"]
 mod serve_support;
 
-use hmac::{Hmac, Mac};
+use sarafan_core::signing::meta_signature;
 use serde_json::{json, Value};
 use serve_support::Launch;
-use sha2::Sha256;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -116,9 +115,7 @@ impl Serve {
         value["id"] = json!(id);
         value["text"] = json!("Ужасный сервис в Sprite: машину держали неделю, никто не перезвонил. Больше не приеду!");
         let body = payload.to_string();
-        let mut mac = Hmac::<Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
-        mac.update(body.as_bytes());
-        let sig = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        let sig = meta_signature(META_SECRET, body.as_bytes());
         assert_eq!(
             self.post("/webhooks/meta", &[("x-hub-signature-256", sig)], body).await,
             200

@@ -4,29 +4,12 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/demo.rs"]
+mod demo;
 
 use browser::Browser;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-/// Runs `sarafan demo` into a fresh folder and answers the report it wrote.
-fn demo_report(dir: &Path) -> PathBuf {
-    let out = Command::new(env!("CARGO_BIN_EXE_sarafan"))
-        .args(["demo", "--out"])
-        .arg(dir)
-        .env_remove("SARAFAN_STORE")
-        .env_remove("RUST_LOG")
-        .env_remove("REPORT_LOCALE")
-        .output()
-        .expect("run sarafan demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "html"))
-        .expect("the demo writes report-YYYY-MM.html")
-}
+use std::path::Path;
 
 /// What the page looks like to the browser at the current viewport, measured in the page.
 const LAYOUT: &str = r#"
@@ -84,7 +67,7 @@ fn f(v: &Value) -> f64 {
 #[tokio::test]
 async fn the_demo_report_fits_a_phone_and_a_laptop_with_every_chart_whole_and_the_summary_first() {
     let dir = tempfile::tempdir().unwrap();
-    let report = demo_report(dir.path());
+    let report = demo::demo(dir.path()).report;
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-browser");
     let _ = std::fs::remove_dir_all(&shots);
     std::fs::create_dir_all(&shots).unwrap();

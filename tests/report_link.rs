@@ -5,6 +5,8 @@
 
 #[path = "support/browser.rs"]
 mod browser;
+#[path = "support/demo.rs"]
+mod demo;
 #[path = "support/serve.rs"]
 mod serve_support;
 #[path = "support/slack.rs"]
@@ -22,36 +24,13 @@ use sarafan_reports::digest::{report_link as digest_report_link, DigestSettings,
 use serde_json::json;
 use serve_support::{Launch, Serve};
 use slack::{posts, slack_accepting};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use wiremock::MockServer;
 
 const CHANNEL: &str = "C0DIGEST";
 /// Links are signed with the first value; the second is an older one still accepted.
 const LINK_SECRET: &str = "report-link-new,report-link-old";
-
-/// `sarafan demo` into `dir`: its store, and the month of the report it stored.
-fn demo(dir: &Path) -> (PathBuf, YearMonth) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sarafan"))
-        .args(["demo", "--out"])
-        .arg(dir)
-        .env_remove("SARAFAN_STORE")
-        .env_remove("RUST_LOG")
-        .env_remove("REPORT_LOCALE")
-        .output()
-        .expect("run sarafan demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let month = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().into_string().ok())
-        .find_map(|name| {
-            name.strip_prefix("report-")
-                .and_then(|n| n.strip_suffix(".html"))
-                .map(str::to_string)
-        })
-        .expect("the demo writes report-YYYY-MM.html");
-    (dir.join("sarafan.db"), month.parse().unwrap())
-}
 
 /// `sarafan serve` (tests/support/serve.rs) on `db`, up.
 async fn start_serve(dir: &Path, db: &Path, link_secret: Option<&str>) -> Serve {
@@ -98,7 +77,7 @@ return [...document.images].map(img => ({
 #[tokio::test]
 async fn the_digest_links_to_the_months_report_and_the_link_opens_it_in_a_browser_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, month) = demo(dir.path());
+    let demo::Demo { db, month, .. } = demo::demo(dir.path());
     let serve = start_serve(dir.path(), &db, Some(LINK_SECRET)).await;
     let secrets = LinkSecrets::parse(LINK_SECRET).unwrap();
     let link = format!(
@@ -211,7 +190,7 @@ async fn the_digest_links_to_the_months_report_and_the_link_opens_it_in_a_browse
 #[tokio::test]
 async fn without_the_link_secret_the_digest_has_no_link_and_the_route_is_404() {
     let dir = tempfile::tempdir().unwrap();
-    let (db, month) = demo(dir.path());
+    let demo::Demo { db, month, .. } = demo::demo(dir.path());
     let serve = start_serve(dir.path(), &db, None).await;
     let sig = report_link::signature(&LinkSecrets::parse(LINK_SECRET).unwrap(), month);
     let answer = reqwest::get(format!("{}/reports/{month}/{sig}", serve.base))
@@ -306,14 +285,7 @@ async fn on_dynamodb_the_link_opens_the_stored_report_and_an_altered_one_does_no
 
     std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .expect("this test needs DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)");
-    let table = format!(
-        "sarafan-replink-{:x}",
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    );
-    let store = sarafan_core::store::dynamodb::DynamoStore::from_env(&table).await;
-    sarafan_core::store::dynamodb::create_table(store.client(), &table)
-        .await
-        .unwrap();
+    let store = sarafan_core::store::dynamodb::fresh_table("sarafan-replink").await;
     let february: YearMonth = "2026-02".parse().unwrap();
     let report = sarafan_reports::compute(&store, february).await.unwrap();
     sarafan_reports::save(&store, &report, Utc::now()).await.unwrap();

@@ -4,14 +4,12 @@
 #[path = "support/serve.rs"]
 mod serve_support;
 
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use sarafan_core::model::{Identity, Platform};
+use sarafan_core::signing::{base64_signature, meta_signature, slack_signature};
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::SurveyReader;
 use serde_json::{json, Value};
 use serve_support::Launch;
-use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -28,12 +26,6 @@ const TG_TOKEN: &str = "123456:telegram-bot-token";
 const SLACK_TOKEN: &str = "xoxb-slack-bot-token";
 const ALERTS: &str = "C0ALERTS";
 const PUBLIC_URL: &str = "https://wom.example.com";
-
-fn hmac(secret: &str, message: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(message);
-    mac.finalize().into_bytes().to_vec()
-}
 
 fn fixture(rel: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -97,10 +89,7 @@ impl Serve {
     async fn slack_event(&self, event: &Value) -> (u16, String) {
         let body = event.to_string();
         let ts = chrono::Utc::now().timestamp().to_string();
-        let sig = format!(
-            "v0={}",
-            hex::encode(hmac(SLACK_SECRET, format!("v0:{ts}:{body}").as_bytes()))
-        );
+        let sig = slack_signature(SLACK_SECRET, &ts, body.as_bytes());
         let headers = [
             ("x-slack-request-timestamp", ts),
             ("x-slack-signature", sig),
@@ -112,10 +101,7 @@ impl Serve {
     async fn slack_interaction(&self, payload: &Value) -> (u16, String) {
         let body = format!("payload={}", urlencode(&payload.to_string()));
         let ts = chrono::Utc::now().timestamp().to_string();
-        let sig = format!(
-            "v0={}",
-            hex::encode(hmac(SLACK_SECRET, format!("v0:{ts}:{body}").as_bytes()))
-        );
+        let sig = slack_signature(SLACK_SECRET, &ts, body.as_bytes());
         let headers = [
             ("x-slack-request-timestamp", ts),
             ("x-slack-signature", sig),
@@ -133,17 +119,14 @@ impl Serve {
 
     async fn meta(&self, payload: &Value) -> (u16, String) {
         let body = payload.to_string();
-        let sig = format!("sha256={}", hex::encode(hmac(META_SECRET, body.as_bytes())));
+        let sig = meta_signature(META_SECRET, body.as_bytes());
         self.post("/webhooks/meta", &[("x-hub-signature-256", sig)], body.into_bytes())
             .await
     }
 
     async fn x(&self, payload: &Value) -> (u16, String) {
         let body = payload.to_string();
-        let sig = format!(
-            "sha256={}",
-            base64::engine::general_purpose::STANDARD.encode(hmac(X_SECRET, body.as_bytes()))
-        );
+        let sig = base64_signature(X_SECRET, body.as_bytes());
         self.post(
             "/webhooks/x",
             &[("x-twitter-webhooks-signature", sig)],
@@ -154,10 +137,7 @@ impl Serve {
 
     async fn typeform(&self, payload: &Value) -> (u16, String) {
         let body = payload.to_string();
-        let sig = format!(
-            "sha256={}",
-            base64::engine::general_purpose::STANDARD.encode(hmac(TYPEFORM_SECRET, body.as_bytes()))
-        );
+        let sig = base64_signature(TYPEFORM_SECRET, body.as_bytes());
         self.post("/webhooks/typeform", &[("typeform-signature", sig)], body.into_bytes())
             .await
     }

@@ -5,10 +5,9 @@
 #[path = "support/serve.rs"]
 mod serve_support;
 
-use hmac::{Hmac, Mac};
+use sarafan_core::signing::meta_signature;
 use serde_json::{json, Value};
 use serve_support::{Launch, Serve};
-use sha2::Sha256;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -111,9 +110,7 @@ async fn a_customer_known_only_by_business_scoped_id_is_asked_answers_and_is_tha
     payload["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
         json!(chrono::Utc::now().timestamp().to_string());
     let body = payload.to_string();
-    let mut mac = Hmac::<Sha256>::new_from_slice(META_SECRET.as_bytes()).unwrap();
-    mac.update(body.as_bytes());
-    let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let signature = meta_signature(META_SECRET, body.as_bytes());
     let client = reqwest::Client::new();
     for _ in 0..2 {
         let res = client

@@ -27,6 +27,8 @@ pub mod score_text;
 #[cfg(feature = "secrets")]
 pub mod secrets;
 pub mod settings;
+#[cfg(any(test, feature = "test-support"))]
+pub mod signing;
 pub mod store;
 pub mod survey;
 pub mod survey_link;

@@ -11,13 +11,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use axum::http::HeaderMap;
 use chrono::DateTime;
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use hmac::{Hmac, Mac};
+use sarafan_core::signing::{meta_signature, slack_signature};
 use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_ingest::inbound::Inbound;
 use sarafan_ingest::mentions::Listening;
 use sarafan_ingest::platforms::{meta, slack};
 use sarafan_ingest::{verify, Secrets};
-use sha2::Sha256;
 
 const NOW: i64 = 1_773_144_000;
 
@@ -28,14 +27,6 @@ fn fixture(rel: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn hmac_hex(secret: &str, parts: &[&[u8]]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    for p in parts {
-        mac.update(p);
-    }
-    hex::encode(mac.finalize().into_bytes())
-}
-
 fn warm_path(c: &mut Criterion) {
     let now = DateTime::from_timestamp(NOW, 0).unwrap();
     let classifier = Listening::new(&["Sprite".into(), "@SpriteCars".into()], &["Fanta Motors".into()]);
@@ -44,8 +35,8 @@ fn warm_path(c: &mut Criterion) {
     let slack_body = fixture("slack/message_channel.json");
     let mut slack_headers = HeaderMap::new();
     slack_headers.insert("x-slack-request-timestamp", NOW.to_string().parse().unwrap());
-    let signature = hmac_hex("slack-secret", &[b"v0:", NOW.to_string().as_bytes(), b":", &slack_body]);
-    slack_headers.insert("x-slack-signature", format!("v0={signature}").parse().unwrap());
+    let signature = slack_signature("slack-secret", NOW, &slack_body);
+    slack_headers.insert("x-slack-signature", signature.parse().unwrap());
     c.bench_function("slack_event_channel_mention_2kb", |b| {
         b.iter(|| {
             verify::slack(&slack_secrets, &slack_headers, black_box(&slack_body), now).unwrap();
@@ -111,8 +102,8 @@ fn warm_path(c: &mut Criterion) {
         .replace("sprite-day", "car-day");
     let chatter = chatter.into_bytes();
     let mut chatter_headers = slack_headers.clone();
-    let signature = hmac_hex("slack-secret", &[b"v0:", NOW.to_string().as_bytes(), b":", &chatter]);
-    chatter_headers.insert("x-slack-signature", format!("v0={signature}").parse().unwrap());
+    let signature = slack_signature("slack-secret", NOW, &chatter);
+    chatter_headers.insert("x-slack-signature", signature.parse().unwrap());
     c.bench_function("slack_event_channel_no_term_2kb", |b| {
         b.iter(|| {
             verify::slack(&slack_secrets, &chatter_headers, black_box(&chatter), now).unwrap();
@@ -125,8 +116,8 @@ fn warm_path(c: &mut Criterion) {
     let meta_secrets = Secrets::parse("meta-secret").unwrap();
     let meta_body = fixture("meta/facebook_feed_comment.json");
     let mut meta_headers = HeaderMap::new();
-    let signature = hmac_hex("meta-secret", &[&meta_body]);
-    meta_headers.insert("x-hub-signature-256", format!("sha256={signature}").parse().unwrap());
+    let signature = meta_signature("meta-secret", &meta_body);
+    meta_headers.insert("x-hub-signature-256", signature.parse().unwrap());
     c.bench_function("meta_facebook_comment", |b| {
         b.iter(|| {
             verify::meta(&meta_secrets, &meta_headers, black_box(&meta_body)).unwrap();

@@ -103,12 +103,7 @@ pub async fn page(
 ) -> Result<Response, AppError> {
     let (_, survey) = match lookup(&state, &token).await? {
         Lookup::Invalid => return Ok(invalid(&state)),
-        Lookup::Superseded { survey, .. } => {
-            let locale = locale_of(&state, &survey);
-            return Ok(state
-                .page_for(Some(&locale))
-                .message(StatusCode::GONE, Key::SurveyClosed));
-        }
+        Lookup::Superseded { survey, .. } => return Ok(closed(&state, &survey)),
         Lookup::Current { identity, survey } => (identity, survey),
     };
     let chosen = score_of(query.score.as_deref());
@@ -202,6 +197,22 @@ fn form_fields(body: &[u8]) -> (Option<String>, Option<String>) {
     (score, comment)
 }
 
+/// The page again with the comment refused: the problem (`key`, naming its limit `max`) in the
+/// survey's language, what was typed kept, answered with `status`.
+async fn refuse_comment(
+    state: &AppState,
+    token: &str,
+    survey: &SurveyState,
+    chosen: Option<Score>,
+    comment: &str,
+    (key, max, status): (Key, impl std::fmt::Display, StatusCode),
+) -> Result<Response, AppError> {
+    let locale = locale_of(state, survey);
+    let max = max.to_string();
+    let problem = state.config.templates.render(&locale, key, &[("max", &max)]);
+    show(state, token, survey, chosen, Some((problem, comment)), status).await
+}
+
 /// POST /s/{token}: stores the answer (once), or the changed comment of one already stored.
 pub async fn answer(
     State(state): State<AppState>,
@@ -210,12 +221,7 @@ pub async fn answer(
 ) -> Result<Response, AppError> {
     let survey = match lookup(&state, &token).await? {
         Lookup::Invalid => return Ok(invalid(&state)),
-        Lookup::Superseded { survey, .. } => {
-            let locale = locale_of(&state, &survey);
-            return Ok(state
-                .page_for(Some(&locale))
-                .message(StatusCode::GONE, Key::SurveyClosed));
-        }
+        Lookup::Superseded { survey, .. } => return Ok(closed(&state, &survey)),
         Lookup::Current { survey, .. } => survey,
     };
     let (score, comment) = form_fields(&body);
@@ -223,22 +229,9 @@ pub async fn answer(
     let comment = comment.trim();
     let chosen = score_of(score.as_deref());
     if comment.chars().count() > MAX_COMMENT_CHARS {
-        let locale = locale_of(&state, &survey);
-        let max = MAX_COMMENT_CHARS.to_string();
-        let problem = state
-            .config
-            .templates
-            .render(&locale, Key::PageCommentTooLong, &[("max", &max)]);
         tracing::info!(survey_id = %survey.id, "survey comment refused: too long");
-        return show(
-            &state,
-            &token,
-            &survey,
-            chosen,
-            Some((problem, comment)),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        let refusal = (Key::PageCommentTooLong, MAX_COMMENT_CHARS, StatusCode::BAD_REQUEST);
+        return refuse_comment(&state, &token, &survey, chosen, comment, refusal).await;
     }
     if matches!(
         survey.survey.stage,
@@ -325,22 +318,9 @@ pub async fn answer(
         next.survey.stage = SurveyStage::Commented;
         loop {
             if edit > MAX_COMMENT_EDITS {
-                let locale = locale_of(&state, &survey);
-                let max = MAX_COMMENT_EDITS.to_string();
-                let problem = state
-                    .config
-                    .templates
-                    .render(&locale, Key::PageCommentEditsUsed, &[("max", &max)]);
                 tracing::info!(survey_id = %survey.id, "survey comment refused: no edits left");
-                return show(
-                    &state,
-                    &token,
-                    &survey,
-                    chosen,
-                    Some((problem, comment)),
-                    StatusCode::CONFLICT,
-                )
-                .await;
+                let refusal = (Key::PageCommentEditsUsed, MAX_COMMENT_EDITS, StatusCode::CONFLICT);
+                return refuse_comment(&state, &token, &survey, chosen, comment, refusal).await;
             }
             let change = Change::Comment {
                 response_id: response_id.clone(),

@@ -3,15 +3,13 @@
 //! and on DynamoDB (the local server scripts/test starts). A claim left by a dead sender is
 //! taken over once stale. Each test counts the messages the recording Telegram API received.
 
-use chrono::Utc;
-use sarafan_core::chat::{Pacer, RetryPolicy, TelegramClient};
-use sarafan_core::ledger::Change;
+mod common;
+
+use common::{dynamodb, failed_ids, request_survey, sqlite, telegram_outreach};
+use sarafan_core::chat::RetryPolicy;
 use sarafan_core::model::*;
-use sarafan_core::store::dynamodb::{create_table, DynamoStore};
-use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{FullStore, SendClaim};
-use sarafan_outreach::{handle_stream_batch, ChatClients, Outreach, OutreachConfig, Templates};
-use secrecy::SecretString;
+use sarafan_outreach::{handle_stream_batch, Outreach, OutreachConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,30 +19,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const TOKEN: &str = "4242:CLAIMS";
 const N: u64 = 6;
-
-async fn sqlite() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
-    (Some(dir), Arc::new(store))
-}
-
-async fn dynamodb() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "these tests need a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)"
-    );
-    let table = format!("sarafan-claims-{:016x}", rand_u64());
-    let store = DynamoStore::from_env(&table).await;
-    create_table(store.client(), &table).await.unwrap();
-    (None, Arc::new(store))
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(Utc::now().timestamp_nanos_opt().unwrap_or_default() as u64);
-    h.finish()
-}
 
 /// A Telegram API that takes `delay` over each message, so two handlers overlap.
 async fn telegram(delay: Duration) -> MockServer {
@@ -63,40 +37,22 @@ async fn telegram(delay: Duration) -> MockServer {
 
 /// One handler (one Lambda instance): its own claimant name.
 fn handler(store: &Arc<dyn FullStore>, telegram: &MockServer, stale_after: Duration) -> Outreach {
-    Outreach {
-        store: store.clone(),
-        chat: ChatClients {
-            telegram: Some(
-                TelegramClient::new(
-                    sarafan_core::chat::http_client(),
-                    telegram.uri(),
-                    SecretString::from(TOKEN),
-                )
-                .with_retry(RetryPolicy::quick(Duration::from_secs(1)))
-                .with_pacer(Pacer::unpaced()),
-            ),
-            ..ChatClients::default()
-        },
-        templates: Templates::builtin(),
-        config: OutreachConfig {
-            claim_stale_after: stale_after,
-            ..OutreachConfig::default()
-        },
-    }
+    let config = OutreachConfig {
+        claim_stale_after: stale_after,
+        ..OutreachConfig::default()
+    };
+    telegram_outreach(
+        store,
+        (telegram.uri(), TOKEN),
+        RetryPolicy::quick(Duration::from_secs(1)),
+        config,
+    )
 }
 
 /// Asks N customers; returns the stream batch their requests make, as (record id, event).
 async fn batch(store: &Arc<dyn FullStore>) -> Vec<(String, DomainEvent)> {
     for i in 0..N {
-        let identity = Identity::new(Platform::Telegram, (8_000_000 + i).to_string());
-        let mut customer = Customer::new(identity.customer_id(), Utc::now());
-        customer.identities.push(identity.clone());
-        let change = Change::SurveyRequested {
-            customer,
-            identity,
-            brand: None,
-        };
-        store.apply(&format!("api:survey:{i}"), change).await.unwrap();
+        request_survey(store, &(8_000_000 + i).to_string(), &format!("api:survey:{i}")).await;
     }
     let entries = store.read_feed(0, 100).await.unwrap();
     assert_eq!(entries.len(), N as usize);
@@ -114,16 +70,6 @@ async fn received(server: &MockServer) -> BTreeMap<String, usize> {
         *per_chat.entry(body["chat_id"].to_string()).or_default() += 1;
     }
     per_chat
-}
-
-fn failed_ids(response: &aws_lambda_events::event::streams::DynamoDbEventResponse) -> Vec<String> {
-    let value = serde_json::to_value(response).unwrap();
-    value["batchItemFailures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["itemIdentifier"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// Two handlers take the same batch at once; one that finds a message claimed reports it failed,
@@ -179,7 +125,7 @@ async fn two_handlers_at_once_send_each_message_once_on_sqlite() {
 
 #[tokio::test]
 async fn two_handlers_at_once_send_each_message_once_on_dynamodb() {
-    let (_dir, store) = dynamodb().await;
+    let (_dir, store) = dynamodb("sarafan-claims").await;
     two_handlers_at_once_send_each_message_once(store).await;
 }
 
@@ -217,6 +163,6 @@ async fn a_dead_senders_claim_is_taken_over_once_stale_on_sqlite() {
 
 #[tokio::test]
 async fn a_dead_senders_claim_is_taken_over_once_stale_on_dynamodb() {
-    let (_dir, store) = dynamodb().await;
+    let (_dir, store) = dynamodb("sarafan-claims").await;
     a_dead_senders_claim_is_taken_over_once_stale(store).await;
 }

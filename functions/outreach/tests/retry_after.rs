@@ -4,18 +4,16 @@
 //! after. The invocation's clock is set, not waited on; the recording Telegram API notes each
 //! call at that clock's time.
 
+mod common;
+
 use chrono::{DateTime, Utc};
-use sarafan_core::chat::{Pacer, RetryPolicy, TelegramClient};
-use sarafan_core::ledger::Change;
+use common::{dynamodb, failed_ids, request_survey, sqlite, telegram_outreach};
+use sarafan_core::chat::RetryPolicy;
 use sarafan_core::model::*;
-use sarafan_core::store::dynamodb::{create_table, DynamoStore};
-use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::FullStore;
 use sarafan_outreach::{
-    deliver_parked, handle_stream_batch_within, ChatClients, Clock, Invocation, Outreach, OutreachConfig, Swept,
-    Templates,
+    deliver_parked, handle_stream_batch_within, Clock, Invocation, Outreach, OutreachConfig, Swept,
 };
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::pin::Pin;
@@ -125,24 +123,13 @@ impl Harness {
             })
             .mount(&telegram)
             .await;
-        let deps = Outreach {
-            store: store.clone(),
-            chat: ChatClients {
-                // As in Lambda (main.rs): no waiting in the client, the handler schedules it.
-                telegram: Some(
-                    TelegramClient::new(
-                        sarafan_core::chat::http_client(),
-                        telegram.uri(),
-                        SecretString::from(TOKEN),
-                    )
-                    .with_retry(RetryPolicy::none())
-                    .with_pacer(Pacer::unpaced()),
-                ),
-                ..ChatClients::default()
-            },
-            templates: Templates::builtin(),
-            config: OutreachConfig::default(),
-        };
+        // As in Lambda (main.rs): no waiting in the client, the handler schedules it.
+        let deps = telegram_outreach(
+            &store,
+            (telegram.uri(), TOKEN),
+            RetryPolicy::none(),
+            OutreachConfig::default(),
+        );
         Harness {
             _dir: dir,
             store,
@@ -175,15 +162,7 @@ impl Harness {
     async fn ask(&self, chats: &[i64]) -> Vec<(String, DomainEvent)> {
         let from = self.store.read_feed(0, 1000).await.unwrap().len() as u64;
         for chat in chats {
-            let identity = Identity::new(Platform::Telegram, chat.to_string());
-            let mut customer = Customer::new(identity.customer_id(), Utc::now());
-            customer.identities.push(identity.clone());
-            let change = Change::SurveyRequested {
-                customer,
-                identity,
-                brand: None,
-            };
-            self.store.apply(&format!("api:survey:{chat}"), change).await.unwrap();
+            request_survey(&self.store, &chat.to_string(), &format!("api:survey:{chat}")).await;
         }
         self.store
             .read_feed(from, 100)
@@ -193,37 +172,6 @@ impl Harness {
             .map(|e| (format!("{:021}", e.seq), e.event))
             .collect()
     }
-}
-
-fn failed_ids(response: &aws_lambda_events::event::streams::DynamoDbEventResponse) -> Vec<String> {
-    let value = serde_json::to_value(response).unwrap();
-    value["batchItemFailures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["itemIdentifier"].as_str().unwrap().to_string())
-        .collect()
-}
-
-async fn sqlite() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
-    (Some(dir), Arc::new(store))
-}
-
-async fn dynamodb() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
-    assert!(
-        std::env::var_os("AWS_ENDPOINT_URL").is_some() || std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
-        "these tests need a local DynamoDB-compatible server: run scripts/test (it starts one and sets AWS_ENDPOINT_URL_DYNAMODB)"
-    );
-    let table = format!(
-        "sarafan-retry-after-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_micros()
-    );
-    let store = DynamoStore::from_env(&table).await;
-    create_table(store.client(), &table).await.unwrap();
-    (None, Arc::new(store))
 }
 
 /// 40 s: longer than the chat client's 30 s budget, shorter than the invocation. Waited out in
@@ -266,7 +214,7 @@ async fn a_retry_after_that_fits_the_invocation_is_waited_out_in_it_on_sqlite() 
 
 #[tokio::test]
 async fn a_retry_after_that_fits_the_invocation_is_waited_out_in_it_on_dynamodb() {
-    a_retry_after_that_fits_the_invocation_is_waited_out_in_it(dynamodb().await).await;
+    a_retry_after_that_fits_the_invocation_is_waited_out_in_it(dynamodb("sarafan-retry-after").await).await;
 }
 
 /// 40 min: longer than any invocation. The question is parked (the record is not reported as
@@ -351,7 +299,8 @@ async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_pas
 
 #[tokio::test]
 async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes_on_dynamodb() {
-    a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes(dynamodb().await).await;
+    a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes(dynamodb("sarafan-retry-after").await)
+        .await;
 }
 
 /// A 500 names no wait: retried in the invocation after a short growing wait (0.5 s first), not

@@ -92,8 +92,52 @@ fn month_label(m: sarafan_core::YearMonth) -> String {
     format!("{:02}/{:02}", m.month(), m.year() % 100)
 }
 
-pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError> {
+/// The axes of a chart with one column a month: `months` along the bottom (`03/26`), `y` up
+/// the side with signed labels (`+20`), the mesh drawn. The trend and its changes share them.
+fn month_axes<'a, 'b>(
+    root: &'a Area<'b>,
+    (caption, caption_size): (&str, u32),
+    months: &[sarafan_core::YearMonth],
+    y: std::ops::Range<f64>,
+) -> Result<
+    ChartContext<
+        'a,
+        BitMapBackend<'b>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    String,
+> {
     let f = font();
+    let n = months.len().max(1);
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, (f, caption_size))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(70)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y)
+        .map_err(err)?;
+    let labels: Vec<String> = months.iter().map(|m| month_label(*m)).collect();
+    chart
+        .configure_mesh()
+        .x_labels(n)
+        .x_label_formatter(&|x| {
+            let i = x.round();
+            if (x - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .y_labels(9)
+        .y_label_formatter(&|y| format!("{y:+.0}"))
+        .label_style((f, LABEL))
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
+
+pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError> {
     draw("nps-trend", |root| {
         let points: Vec<(usize, f64, f64)> = report
             .trend
@@ -102,31 +146,8 @@ pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError
             .filter_map(|(i, p)| Some((i, p.nps?, p.margin_95.unwrap_or(0.0))))
             .collect();
         let n = report.trend.len().max(1);
-        let mut chart = ChartBuilder::on(root)
-            .caption(l.trend, (f, TITLE))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), -100f64..100f64)
-            .map_err(err)?;
-        let labels: Vec<String> = report.trend.iter().map(|p| month_label(p.month)).collect();
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_labels(9)
-            .y_label_formatter(&|y| format!("{y:+.0}"))
-            .label_style((f, LABEL))
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(err)?;
+        let months: Vec<_> = report.trend.iter().map(|p| p.month).collect();
+        let mut chart = month_axes(root, (l.trend, TITLE), &months, -100f64..100f64)?;
         chart
             .draw_series(std::iter::once(PathElement::new(
                 vec![(-0.5, 0.0), (n as f64 - 0.5, 0.0)],
@@ -175,7 +196,6 @@ pub fn nps_trend(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError
 /// as a whisker: green or red where the change is real, grey where it is within noise.
 pub fn nps_change(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartError> {
     use sarafan_core::nps_change::Verdict;
-    let f = font();
     draw("nps-change", |root| {
         let bars: Vec<(usize, f64, f64, Verdict)> = report
             .trend_changes
@@ -191,31 +211,8 @@ pub fn nps_change(report: &MonthReport, l: &Labels) -> Result<Vec<u8>, ChartErro
             .min(200.0)
             * 1.1;
         let n = report.trend_changes.len().max(1);
-        let mut chart = ChartBuilder::on(root)
-            .caption(l.nps_change_chart, (f, TITLE - 4))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), -reach..reach)
-            .map_err(err)?;
-        let labels: Vec<String> = report.trend_changes.iter().map(|c| month_label(c.month)).collect();
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_labels(9)
-            .y_label_formatter(&|y| format!("{y:+.0}"))
-            .label_style((f, LABEL))
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(err)?;
+        let months: Vec<_> = report.trend_changes.iter().map(|c| c.month).collect();
+        let mut chart = month_axes(root, (l.nps_change_chart, TITLE - 4), &months, -reach..reach)?;
         chart
             .draw_series(bars.iter().map(|(i, d, _, verdict)| {
                 let color = match verdict {

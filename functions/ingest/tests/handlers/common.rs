@@ -5,20 +5,17 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
 use http_body_util::BodyExt;
 use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::model::*;
 use sarafan_core::month::YearMonth;
 use sarafan_core::referral::ReferralCode;
+pub use sarafan_core::signing::{base64_signature, meta_signature, slack_signature};
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::*;
 use sarafan_core::survey::{Survey, SurveyPolicy};
 use sarafan_ingest::{app, AppState, Config};
-use sha2::Sha256;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -241,29 +238,6 @@ where
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     }
-}
-
-fn hmac(secret: &str, parts: &[&[u8]]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    for p in parts {
-        mac.update(p);
-    }
-    mac.finalize().into_bytes().to_vec()
-}
-
-pub fn slack_signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    format!(
-        "v0={}",
-        hex::encode(hmac(secret, &[b"v0:", timestamp.to_string().as_bytes(), b":", body]))
-    )
-}
-
-pub fn meta_signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", hex::encode(hmac(secret, &[body])))
-}
-
-pub fn base64_signature(secret: &str, body: &[u8]) -> String {
-    format!("sha256={}", BASE64.encode(hmac(secret, &[body])))
 }
 
 pub fn post(path: &str, content_type: &str, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Request<Body> {

@@ -1,20 +1,14 @@
 use crate::common::*;
 use axum::http::StatusCode;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use sarafan_core::store::*;
 use serde_json::json;
-use sha2::Sha256;
 
 #[tokio::test]
 async fn the_x_crc_check_answers_the_hmac_of_the_token() {
     let h = Harness::new();
     let answer = h.send(get("/webhooks/x?crc_token=Y2hhbGxlbmdl")).await;
     assert_eq!(answer.status, StatusCode::OK);
-    let mut mac = Hmac::<Sha256>::new_from_slice(X_SECRET.as_bytes()).unwrap();
-    mac.update(b"Y2hhbGxlbmdl");
-    let expected = format!("sha256={}", BASE64.encode(mac.finalize().into_bytes()));
+    let expected = base64_signature(X_SECRET, b"Y2hhbGxlbmdl");
     assert_eq!(answer.json(), json!({ "response_token": expected }));
     let missing = h.send(get("/webhooks/x")).await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);

@@ -241,7 +241,8 @@ impl DynamoStore {
                     Failure::Retry { why, .. } => last_failure = why,
                     Failure::Duplicate => last_failure = "a duplicate outside a cancellation".into(),
                     Failure::Fatal(e) => {
-                        // Each change gets the error as it is (unreachable stays unavailable).
+                        // Each change gets the error as it is: an outage stays `Unavailable`,
+                        // so the platform is told to retry (503).
                         answer_all(members, |_| same_error(&e));
                         return;
                     }
