@@ -73,28 +73,15 @@ impl ChangeWriter for DynamoStore {
         while attempt < MAX_ATTEMPTS {
             let now = Utc::now();
             let planned = self.plan_transaction(delivery, &change, now, seq).await?;
-            // The token makes the SDK's own retry of this very request (after a lost answer)
-            // succeed instead of failing on the delivery key it wrote the first time.
-            let token = format!("{:032x}", rand::random::<u128>());
-            let sent = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(planned.items))
-                .client_request_token(token)
-                .send()
-                .await;
+            let (roles, feed_seq_after, sent) = self.send_planned(planned).await;
             let failure = match sent {
-                Ok(_) => {
-                    if let (Some(guard), Some(after)) = (feed_writer.as_mut(), planned.feed_seq_after) {
+                Ok(()) => {
+                    if let (Some(guard), Some(after)) = (feed_writer.as_mut(), feed_seq_after) {
                         **guard = Some(after);
                     }
-                    self.known_partitions
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend(planned.new_partitions);
                     return Ok(Applied::Stored);
                 }
-                Err(e) => classify(e, &planned.roles),
+                Err(e) => classify(e, &roles),
             };
             match failure {
                 Failure::Duplicate => return Ok(Applied::Duplicate),

@@ -173,23 +173,12 @@ impl DynamoStore {
                     return;
                 }
             };
-            let token = format!("{:032x}", rand::random::<u128>());
-            let sent = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(planned.items))
-                .client_request_token(token)
-                .send()
-                .await;
+            let (roles, feed_seq_after, sent) = self.send_planned(planned).await;
             let e = match sent {
-                Ok(_) => {
-                    if planned.feed_seq_after.is_some() {
-                        *last = planned.feed_seq_after;
+                Ok(()) => {
+                    if feed_seq_after.is_some() {
+                        *last = feed_seq_after;
                     }
-                    self.known_partitions
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .extend(planned.new_partitions);
                     answer_all_ok(group.members);
                     return;
                 }
@@ -208,7 +197,7 @@ impl DynamoStore {
                 _ => Vec::new(),
             };
             let failed_at = |i: usize| reasons.get(i).and_then(|r| r.as_deref());
-            let roles = &planned.roles;
+            let roles = &roles;
             let mut duplicate_items: Vec<usize> = Vec::new();
             let mut rest = Vec::with_capacity(group.members.len());
             for (member, range) in group.members.into_iter().zip(group.ranges) {

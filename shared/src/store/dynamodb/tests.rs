@@ -559,14 +559,8 @@ impl aws_sdk_dynamodb::config::Intercept for Requests {
     }
 }
 
-impl Requests {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.lock().unwrap())
-    }
-}
-
-#[tokio::test]
-async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
+/// A store on a fresh table (ordered feed) whose client records every request it sends.
+async fn counted() -> (DynamoStore, Requests) {
     let plain = fresh().await;
     let requests = Requests::default();
     let config = plain
@@ -575,7 +569,18 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
         .to_builder()
         .interceptor(requests.clone())
         .build();
-    let store = DynamoStore::new(Client::from_conf(config), plain.table());
+    (DynamoStore::new(Client::from_conf(config), plain.table()), requests)
+}
+
+impl Requests {
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.lock().unwrap())
+    }
+}
+
+#[tokio::test]
+async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
+    let (store, requests) = counted().await;
     let m = suite::mention("rt-1", Sentiment::Negative, Utc::now());
     assert_eq!(
         store.apply("rt:1", Change::Mention(m.clone())).await.unwrap(),
@@ -599,7 +604,7 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
     // Another process writes an event: this one's counter is stale, so its next transaction
     // loses on it, reads it and writes again; for a while after, it reads the counter before
     // writing.
-    let other = DynamoStore::new(store.client().clone(), plain.table());
+    let other = DynamoStore::new(store.client().clone(), store.table());
     let theirs = suite::mention("rt-other", Sentiment::Neutral, Utc::now());
     assert_eq!(
         other.apply("rt:o", Change::Mention(theirs)).await.unwrap(),
@@ -646,7 +651,7 @@ async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
     assert_eq!(requests.take(), ["BatchGetItem", "BatchGetItem", "BatchGetItem"]);
     // Events for the stream alone (as in Lambda): one round trip, and no write touches the
     // feed counter.
-    let stream = DynamoStore::new(store.client().clone(), plain.table()).with_stream_feed();
+    let stream = DynamoStore::new(store.client().clone(), store.table()).with_stream_feed();
     let m = suite::mention("rt-2", Sentiment::Negative, Utc::now());
     let items = stream
         .transaction("rt:2", &Change::Mention(m.clone()), Utc::now(), None)
@@ -820,15 +825,8 @@ async fn erasure_drops_the_customers_parked_events() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_processs_waiting_mentions_and_responses_share_transactions() {
     // GIVEN one process's store (ordered feed) counting the requests it sends
-    let plain = fresh().await;
-    let requests = Requests::default();
-    let config = plain
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(requests.clone())
-        .build();
-    let store = Arc::new(DynamoStore::new(Client::from_conf(config), plain.table()));
+    let (store, requests) = counted().await;
+    let store = Arc::new(store);
     // WHEN 30 webhooks arrive at once: 20 mentions, 8 responses of which two pairs share a
     // customer (their items meet, so they cannot share a transaction), and 2 redeliveries
     let now = Utc::now();

@@ -241,6 +241,38 @@ pub(super) struct Planned {
     pub(super) new_partitions: Vec<String>,
 }
 
+impl DynamoStore {
+    /// Sends a planned transaction's items; once written, the month partitions it named are
+    /// known to this process. Returns the planned transaction's roles and feed counter for the
+    /// caller to read a failure or move its counter.
+    pub(super) async fn send_planned(
+        &self,
+        planned: Planned,
+    ) -> (
+        Vec<Role>,
+        Option<u64>,
+        Result<(), SdkError<TransactWriteItemsError, HttpResponse>>,
+    ) {
+        // The token makes the SDK's own retry of this very request (after a lost answer)
+        // succeed instead of failing on the delivery key it wrote the first time.
+        let token = format!("{:032x}", rand::random::<u128>());
+        let sent = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(planned.items))
+            .client_request_token(token)
+            .send()
+            .await;
+        if sent.is_ok() {
+            self.known_partitions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(planned.new_partitions);
+        }
+        (planned.roles, planned.feed_seq_after, sent.map(|_| ()))
+    }
+}
+
 /// Whether planning `change` reads nothing from the table: its transaction alone decides it.
 pub(super) fn plans_without_reading(change: &Change) -> bool {
     matches!(
