@@ -6,9 +6,12 @@ use crate::error::{configuration, CliError};
 use anyhow::Context;
 use sarafan_core::clock::SystemClock;
 use sarafan_core::settings::Vars;
+use sarafan_core::store::dynamodb::shards::StreamReader;
+use sarafan_core::store::dynamodb::DynamoStore;
+use sarafan_core::store::FullStore;
 use sarafan_core::store::StoreChoice;
 use sarafan_ingest::{app, AppState, Config};
-use sarafan_outreach::{run_feed_worker, Outreach, Settings};
+use sarafan_outreach::{run_feed_worker, run_stream_worker, Outreach, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +19,53 @@ use tokio::sync::watch;
 
 /// How long serve waits before posting the weekly digest again when Slack was unavailable.
 const DIGEST_RETRY: Duration = Duration::from_secs(300);
+/// How long serve tries to read its DynamoDB table's description before it gives up starting.
+const TABLE_WAIT: Duration = Duration::from_secs(15);
+
+/// Where outreach reads the store's events.
+enum Feed {
+    /// The store's ordered feed (SQLite; a DynamoDB table without a stream).
+    Ordered,
+    /// The DynamoDB table's stream, as the outreach Lambda reads it: the store writes its events
+    /// for the stream alone, so its writers move no shared counter.
+    Stream { store: DynamoStore, reader: StreamReader },
+}
+
+/// The store on `choice`, and where outreach reads its events: on DynamoDB, the table's stream
+/// when the table has one (the table `sarafan dynamodb create-table` makes does).
+async fn open_store(choice: &StoreChoice, vars: &Vars) -> Result<(Arc<dyn FullStore>, Feed), CliError> {
+    let StoreChoice::Dynamodb { table } = choice else {
+        return Ok((choice.open().await.context("opening the store")?, Feed::Ordered));
+    };
+    let aws = DynamoStore::sdk_config().await;
+    let store = DynamoStore::from_sdk_config(&aws, table.as_str());
+    let started = std::time::Instant::now();
+    let arn = loop {
+        match store.stream_arn().await {
+            Ok(arn) => break arn,
+            Err(e) if started.elapsed() < TABLE_WAIT => {
+                tracing::warn!(table = %table, error = %e, "the DynamoDB table could not be described yet; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                return Err(CliError::Failure(anyhow::anyhow!(
+                    "the DynamoDB table {table} could not be described ({e}); create it with `sarafan dynamodb create-table`, or check SARAFAN_TABLE, the endpoint and the credentials"
+                )))
+            }
+        }
+    };
+    match arn {
+        Some(arn) => {
+            let store = store.with_stream_feed();
+            let reader = StreamReader::new(&aws, arn, vars.get("AWS_ENDPOINT_URL_DYNAMODB"));
+            Ok((Arc::new(store.clone()), Feed::Stream { store, reader }))
+        }
+        None => {
+            tracing::warn!(table = %table, "the table has no stream with new images: outreach reads the ordered feed, and every event-writing change moves its counter (docs/data-model.md)");
+            Ok((Arc::new(store), Feed::Ordered))
+        }
+    }
+}
 
 /// Serves on the variables `vars`: every part of the process (routes, outreach, the report and
 /// digest schedules, listening) reads its settings from this one value.
@@ -37,7 +87,7 @@ pub async fn run(vars: &Vars, args: &ServeArgs) -> Result<(), CliError> {
     let settings = Settings::from_vars(vars).map_err(configuration)?;
     // The CLI's default store is the embedded one; Lambda's is DynamoDB.
     let choice = StoreChoice::from_vars(vars, "sqlite").map_err(|e| CliError::Usage(e.to_string()))?;
-    let store = choice.open().await.context("opening the store")?;
+    let (store, feed) = open_store(&choice, vars).await?;
     log_live_routes(&config, &settings);
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -57,11 +107,14 @@ pub async fn run(vars: &Vars, args: &ServeArgs) -> Result<(), CliError> {
     });
     let worker = {
         let mut stop = stop_rx.clone();
+        let stopped = async move {
+            let _ = stop.wait_for(|s| *s).await;
+        };
         tokio::spawn(async move {
-            run_feed_worker(&outreach, "outreach", async move {
-                let _ = stop.wait_for(|s| *s).await;
-            })
-            .await
+            match feed {
+                Feed::Ordered => run_feed_worker(&outreach, "outreach", stopped).await,
+                Feed::Stream { store, reader } => run_stream_worker(&outreach, &store, &reader, stopped).await,
+            }
         })
     };
 

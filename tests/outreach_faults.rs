@@ -259,17 +259,17 @@ async fn two_serves_on_one_database_ask_and_follow_up_each_customer_once() {
     two_serves_on_one_store(dir.path(), &[], 40).await;
 }
 
-/// The same on one DynamoDB table (the local server scripts/test starts).
+/// The same on one table of Amazon's DynamoDB Local (scripts/test starts it): the lease holder
+/// reads the table's stream, as the outreach Lambda would.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_serves_on_one_dynamodb_table_ask_and_follow_up_each_customer_once() {
-    let endpoint = std::env::var("AWS_ENDPOINT_URL").expect(
-        "this test needs a local DynamoDB-compatible server: run scripts/test (it starts moto and sets AWS_ENDPOINT_URL)",
-    );
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .expect("this test needs DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)");
     let table = format!("sarafan-two-serves-{}", std::process::id());
     let store = [
         ("SARAFAN_STORE", "dynamodb".to_string()),
         ("SARAFAN_TABLE", table),
-        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ENDPOINT_URL_DYNAMODB", endpoint),
         ("AWS_ACCESS_KEY_ID", "testing".to_string()),
         ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
         ("AWS_REGION", "us-east-1".to_string()),

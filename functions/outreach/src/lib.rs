@@ -7,6 +7,8 @@ pub mod messages;
 pub mod outbox;
 pub mod stop;
 pub mod stream;
+#[cfg(feature = "stream-reader")]
+pub mod stream_worker;
 pub mod templates;
 pub mod worker;
 
@@ -17,6 +19,8 @@ pub use stop::StopSignal;
 pub use stream::{
     deliver_parked, handle_stream_batch, handle_stream_batch_within, Clock, Invocation, Swept, SystemClock,
 };
+#[cfg(feature = "stream-reader")]
+pub use stream_worker::run_stream_worker;
 pub use templates::{Key, Templates};
 pub use worker::run_feed_worker;
 

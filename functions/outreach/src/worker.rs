@@ -126,10 +126,10 @@ async fn work(deps: &Outreach, consumer: &str) {
 
 /// What this worker knows of its lease.
 #[derive(Debug)]
-struct LeaseState {
+pub(crate) struct LeaseState {
     /// Until when it is ours for sure (it was renewed before this minus the lease's length).
     valid_until: Option<Instant>,
-    renew_at: Instant,
+    pub(crate) renew_at: Instant,
     /// The other holder last logged, so the log says it once, not every poll.
     told_holder: Option<String>,
 }
@@ -145,11 +145,11 @@ impl Default for LeaseState {
 }
 
 impl LeaseState {
-    fn held(&self, now: Instant) -> bool {
+    pub(crate) fn held(&self, now: Instant) -> bool {
         self.valid_until.is_some_and(|until| now < until)
     }
 
-    async fn renew(&mut self, deps: &Outreach, now: Instant) {
+    pub(crate) async fn renew(&mut self, deps: &Outreach, now: Instant) {
         let config = &deps.config;
         let ttl = config.lease_ttl;
         match deps.store.lease(LEASE, &config.claimant, ttl).await {

@@ -16,6 +16,8 @@ mod parking;
 mod plan;
 mod planning;
 mod readers;
+#[cfg(feature = "dynamodb-streams")]
+pub mod shards;
 pub mod stream;
 pub mod table;
 #[cfg(any(test, feature = "test-support"))]

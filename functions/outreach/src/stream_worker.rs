@@ -1,0 +1,324 @@
+//! Outreach under `sarafan serve` on DynamoDB: the table's stream read as Lambda's event source
+//! mapping reads it (template.yaml: from the oldest record, batches of up to 50, the first
+//! reported failure retried), each batch handled by the Lambda's own [`handle_stream_batch_within`],
+//! and the parked-event sweep run every minute as EventBridge Scheduler runs it in AWS.
+//!
+//! So the table's writers move no shared counter (their events are written for the stream
+//! alone), however many serve processes share it; one of them at a time, the outreach lease's
+//! holder, reads the stream. Where it is in each shard is saved in the table after every batch,
+//! so the next holder (or a restart) goes on from there; an event read twice finds its message
+//! sent (the effect log and send guards make it a no-op).
+
+use crate::handler::Outreach;
+use crate::stream::{deliver_parked, handle_stream_batch_within, Invocation};
+use crate::worker::{LeaseState, LEASE};
+use sarafan_core::store::dynamodb::shards::{Checkpoint, ShardBatch, ShardError, StreamReader};
+use sarafan_core::store::dynamodb::DynamoStore;
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The checkpoints' reader name in the table.
+pub const READER: &str = "outreach";
+/// Records per `GetRecords`, as the outreach function's event source mapping (template.yaml).
+const BATCH: i32 = 50;
+/// The time one batch may take, as an invocation would: a retry whose wait ends within it less
+/// the margin is waited out in the batch, a longer rate limit parks the recipient's events.
+const BATCH_TIME: Duration = Duration::from_secs(15);
+/// How often the stream's shards are listed again (a shard is split or closed every few hours).
+const SHARD_REFRESH: Duration = Duration::from_secs(30);
+/// How often parked events are handed back (EventBridge Scheduler's rate in template.yaml).
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Reads `reader`'s stream from the saved checkpoints until `shutdown` completes, while this
+/// process holds the store's outreach lease.
+pub async fn run_stream_worker(
+    deps: &Outreach,
+    store: &DynamoStore,
+    reader: &StreamReader,
+    shutdown: impl Future<Output = ()>,
+) {
+    let stop = &deps.config.stop;
+    stop.lower();
+    let raise = async {
+        shutdown.await;
+        stop.raise();
+    };
+    tokio::join!(raise, work(deps, store, reader));
+}
+
+/// Where the worker is in one shard while it holds the lease.
+#[derive(Debug, Default)]
+struct ShardState {
+    parent: Option<String>,
+    /// The stream holds it now (a checkpoint can outlive its shard by days).
+    listed: bool,
+    checkpoint: Checkpoint,
+    iterator: Option<String>,
+    /// After a failure, not read again before this.
+    retry_at: Option<Instant>,
+    backoff: Option<Duration>,
+}
+
+/// The worker's place in the stream while it holds the lease.
+#[derive(Debug, Default)]
+struct Position {
+    shards: HashMap<String, ShardState>,
+    listed_at: Option<Instant>,
+    swept_at: Option<Instant>,
+}
+
+async fn work(deps: &Outreach, store: &DynamoStore, reader: &StreamReader) {
+    let config = &deps.config;
+    let stop = &config.stop;
+    let tuning = config.worker;
+    let mut lease = LeaseState::default();
+    let mut position: Option<Position> = None;
+    let mut backoff = tuning.poll;
+    tracing::info!(stream = reader.arn(), "outreach reads the table's stream");
+    loop {
+        if stop.is_raised() {
+            break;
+        }
+        let now = Instant::now();
+        if now >= lease.renew_at {
+            lease.renew(deps, now).await;
+            if !lease.held(now) {
+                position = None;
+            }
+        }
+        let wait = if !lease.held(now) {
+            lease.renew_at.saturating_duration_since(now)
+        } else {
+            let at = match &mut position {
+                Some(at) => Ok(at),
+                None => match store.stream_checkpoints(READER).await {
+                    Ok(saved) => {
+                        let mut at = Position::default();
+                        for (shard, checkpoint) in saved {
+                            at.shards.insert(
+                                shard,
+                                ShardState {
+                                    checkpoint,
+                                    ..ShardState::default()
+                                },
+                            );
+                        }
+                        Ok(position.insert(at))
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match at {
+                Ok(at) => match step(deps, store, reader, at, lease.renew_at).await {
+                    Ok(wait) => {
+                        backoff = tuning.poll;
+                        wait
+                    }
+                    Err(e) => {
+                        tracing::warn!(reason = %e, wait_ms = backoff.as_millis() as u64, "outreach paused: the stream could not be read");
+                        let wait = backoff;
+                        backoff = (backoff * 2).min(tuning.max_backoff);
+                        wait
+                    }
+                },
+                Err(e) => {
+                    tracing::warn!(reason = %e, "outreach paused: the stream's checkpoints could not be read");
+                    let wait = backoff;
+                    backoff = (backoff * 2).min(tuning.max_backoff);
+                    wait
+                }
+            }
+        };
+        tokio::select! {
+            _ = stop.raised() => break,
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+    if lease.held(Instant::now()) {
+        if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
+            tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
+        }
+    }
+    tracing::info!("outreach stream reader stopped");
+}
+
+/// Lists the shards when due, sweeps parked events when due, then reads one batch from every
+/// shard that is ready; returns how long to wait before the next step.
+async fn step(
+    deps: &Outreach,
+    store: &DynamoStore,
+    reader: &StreamReader,
+    at: &mut Position,
+    deadline: Instant,
+) -> Result<Duration, sarafan_core::store::StoreError> {
+    let tuning = deps.config.worker;
+    let stop = &deps.config.stop;
+    let now = Instant::now();
+    if at.listed_at.is_none_or(|listed| now >= listed + SHARD_REFRESH) {
+        let shards = reader.shards().await?;
+        for state in at.shards.values_mut() {
+            state.listed = false;
+        }
+        for shard in shards {
+            let state = at.shards.entry(shard.id).or_default();
+            state.parent = shard.parent;
+            state.listed = true;
+        }
+        at.listed_at = Some(now);
+    }
+    if at.swept_at.is_none_or(|swept| now >= swept + SWEEP_EVERY) {
+        sweep(deps).await;
+        at.swept_at = Some(now);
+    }
+    let mut read_any = false;
+    let mut next_retry: Option<Instant> = None;
+    let ready: Vec<String> = at
+        .shards
+        .iter()
+        .filter(|(_, state)| state.listed && !state.checkpoint.done)
+        // A split shard's records come before its children's: each key's events stay in order.
+        .filter(|(_, state)| {
+            state
+                .parent
+                .as_ref()
+                .and_then(|parent| at.shards.get(parent))
+                .is_none_or(|parent| !parent.listed || parent.checkpoint.done)
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in ready {
+        if stop.is_raised() || Instant::now() >= deadline {
+            break;
+        }
+        let Some(state) = at.shards.get_mut(&id) else { continue };
+        if let Some(retry_at) = state.retry_at {
+            if Instant::now() < retry_at {
+                next_retry = Some(next_retry.map_or(retry_at, |n| n.min(retry_at)));
+                continue;
+            }
+        }
+        let iterator = match &state.iterator {
+            Some(iterator) => iterator.clone(),
+            None => match reader.iterator(&id, state.checkpoint.after.as_deref()).await? {
+                Some(iterator) => iterator,
+                None => continue,
+            },
+        };
+        let batch = match reader.records(&iterator, BATCH).await {
+            Ok(batch) => batch,
+            Err(ShardError::IteratorExpired) => {
+                // A new one from the checkpoint at the next step.
+                state.iterator = None;
+                continue;
+            }
+            Err(ShardError::Store(e)) => return Err(e),
+        };
+        read_any |= !batch.records.is_empty();
+        let events = batch.events();
+        let failed = if events.is_empty() {
+            None
+        } else {
+            let invocation = Invocation {
+                clock: deps.config.clock.as_ref(),
+                deadline: deps.config.clock.now() + chrono::Duration::from_std(BATCH_TIME).unwrap_or_default(),
+            };
+            let answer = handle_stream_batch_within(deps, events, invocation).await;
+            answer
+                .batch_item_failures
+                .into_iter()
+                .next()
+                .and_then(|f| f.item_identifier)
+        };
+        match failed {
+            Some(failed) => {
+                // As Lambda does: read again from the first failure, after a growing wait.
+                let wait = state.backoff.map_or(tuning.poll, |b| (b * 2).min(tuning.max_backoff));
+                tracing::warn!(
+                    shard = id,
+                    record = failed,
+                    wait_ms = wait.as_millis() as u64,
+                    "a stream record failed; reading again from it"
+                );
+                if let Some(before) = batch.before(&failed) {
+                    save(store, &id, state, before.to_string(), false).await?;
+                }
+                state.iterator = None;
+                state.backoff = Some(wait);
+                let retry_at = Instant::now() + wait;
+                state.retry_at = Some(retry_at);
+                next_retry = Some(next_retry.map_or(retry_at, |n| n.min(retry_at)));
+            }
+            None => {
+                state.backoff = None;
+                state.retry_at = None;
+                advance(store, &id, state, &batch).await?;
+            }
+        }
+    }
+    if read_any {
+        return Ok(Duration::ZERO);
+    }
+    let idle = tuning.poll;
+    Ok(next_retry.map_or(idle, |at| at.saturating_duration_since(Instant::now()).min(idle)))
+}
+
+/// After a batch handled in full: the checkpoint moves to its last record, and a shard read to
+/// its end is done.
+async fn advance(
+    store: &DynamoStore,
+    id: &str,
+    state: &mut ShardState,
+    batch: &ShardBatch,
+) -> Result<(), sarafan_core::store::StoreError> {
+    let done = batch.next.is_none();
+    let after = batch
+        .last()
+        .map(str::to_string)
+        .or_else(|| state.checkpoint.after.clone());
+    state.iterator = batch.next.clone();
+    if done || after != state.checkpoint.after {
+        if let Some(after) = after {
+            save(store, id, state, after, done).await?;
+        } else {
+            state.checkpoint.done = done;
+            store.save_stream_checkpoint(READER, id, &state.checkpoint).await?;
+        }
+        if done {
+            tracing::info!(shard = id, "stream shard read to its end");
+        }
+    }
+    Ok(())
+}
+
+async fn save(
+    store: &DynamoStore,
+    id: &str,
+    state: &mut ShardState,
+    after: String,
+    done: bool,
+) -> Result<(), sarafan_core::store::StoreError> {
+    let checkpoint = Checkpoint {
+        after: Some(after),
+        done,
+    };
+    store.save_stream_checkpoint(READER, id, &checkpoint).await?;
+    state.checkpoint = checkpoint;
+    Ok(())
+}
+
+/// Hands back the parked events that are due, as the scheduled sweep does in AWS.
+async fn sweep(deps: &Outreach) {
+    let invocation = Invocation {
+        clock: deps.config.clock.as_ref(),
+        deadline: deps.config.clock.now() + chrono::Duration::from_std(BATCH_TIME).unwrap_or_default(),
+    };
+    match deliver_parked(deps, invocation).await {
+        Ok(swept) if swept.handled + swept.waiting > 0 => {
+            tracing::info!(handled = swept.handled, waiting = swept.waiting, "parked events swept");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "parked events could not be swept; trying again in a minute"),
+    }
+}
