@@ -21,7 +21,8 @@
 //! of each round.
 //!
 //! `cargo bench --bench dynamodb_side_by_side` (after `--`: `--requests N` per serve run,
-//! `--engine N` transactions per engine measurement, `--rounds N`, `--before PATH` to run
+//! `--engine N` transactions per engine measurement, `--warmup N` deliveries before each serve
+//! measurement (500), `--rounds N`, `--before PATH` to run
 //! another `sarafan` build too, `--ddb-dir DIR` for DynamoDB Local's folder).
 
 use sarafan_core::signing::slack_signature;
@@ -443,6 +444,7 @@ struct Measured {
 struct Settings {
     total: usize,
     engine_total: usize,
+    warmup: usize,
 }
 
 async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves: usize, clients: usize) -> Measured {
@@ -454,8 +456,10 @@ async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves:
         client: &engine.client,
         dir,
     };
-    // A short warm-up of this build's code paths and the engine's, not counted.
-    serve_run(&bench, &format!("{name}-warmup"), bin, 1, 1, 100).await;
+    // A warm-up of this build's code paths and the engine's, not counted: the engine's JIT
+    // compiles its paths for these items (two indexes, the stream) over the first few hundred
+    // transactions, as it did its own three-item path during the warm-up above.
+    serve_run(&bench, &format!("{name}-warmup"), bin, 1, 1, settings.warmup).await;
     let run = serve_run(&bench, name, bin, serves, clients, settings.total).await;
     Measured { engine_1, run }
 }
@@ -473,6 +477,7 @@ fn main() {
     let settings = Settings {
         total: arg_n("--requests", 600),
         engine_total: arg_n("--engine", 1000),
+        warmup: arg_n("--warmup", 500),
     };
     let rounds = arg_n("--rounds", 3).max(1);
     let after = env!("CARGO_BIN_EXE_sarafan").to_string();

@@ -17,7 +17,8 @@ pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTunin
 pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
 pub use stop::StopSignal;
 pub use stream::{
-    deliver_parked, handle_stream_batch, handle_stream_batch_within, Clock, Invocation, Swept, SystemClock,
+    deliver_parked, deliver_parked_backing_off, handle_stream_batch, handle_stream_batch_parking,
+    handle_stream_batch_within, Clock, Invocation, ParkedBackoff, Swept, SystemClock,
 };
 #[cfg(feature = "stream-reader")]
 pub use stream_worker::run_stream_worker;

@@ -26,6 +26,8 @@ pub const MARGIN: Duration = Duration::from_secs(5);
 /// The first wait after a failure that named no wait (an outage); it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// A parked event that fails again with no wait named (an outage) is tried again after this.
+const PARKED_RETRY: Duration = Duration::from_secs(30);
 
 /// One invocation's time: its clock and when Lambda stops it.
 #[derive(Clone, Copy)]
@@ -91,6 +93,37 @@ pub async fn handle_stream_batch_within(
     deps: &Outreach,
     records: Vec<(String, DomainEvent)>,
     invocation: Invocation<'_>,
+) -> DynamoDbEventResponse {
+    handle_batch(deps, records, invocation, StillFailing::Report).await
+}
+
+/// As [`handle_stream_batch_within`], for a reader that keeps no batch to retry (`sarafan
+/// serve` reading the table's stream): a recipient still failing at the deadline has its events
+/// parked until its next try, whatever the failure, so the records behind it in the shard go on
+/// at once, as other recipients do under the ordered feed's worker. Only a record that could not
+/// be parked is reported.
+pub async fn handle_stream_batch_parking(
+    deps: &Outreach,
+    records: Vec<(String, DomainEvent)>,
+    invocation: Invocation<'_>,
+) -> DynamoDbEventResponse {
+    handle_batch(deps, records, invocation, StillFailing::Park).await
+}
+
+/// What becomes of a recipient's events still failing at a batch's deadline.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StillFailing {
+    /// Reported (Lambda retries the batch from the first); a rate limit is parked.
+    Report,
+    /// Parked until the recipient's next try.
+    Park,
+}
+
+async fn handle_batch(
+    deps: &Outreach,
+    records: Vec<(String, DomainEvent)>,
+    invocation: Invocation<'_>,
+    still_failing: StillFailing,
 ) -> DynamoDbEventResponse {
     let clock = invocation.clock;
     let order: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
@@ -160,8 +193,8 @@ pub async fn handle_stream_batch_within(
         }
     }
     for lane in lanes.iter_mut().filter(|l| !l.records.is_empty()) {
-        if lane.rate_limited {
-            tracing::info!(lane = lane.name, due = %lane.next_try, "rate limited past this invocation: parked until it passes");
+        if lane.rate_limited || still_failing == StillFailing::Park {
+            tracing::info!(lane = lane.name, due = %lane.next_try, rate_limited = lane.rate_limited, "failing past this batch: parked until its next try");
             if let Err(id) = park(deps, &lane.name, &mut lane.records, lane.next_try).await {
                 failed.push(id);
             }
@@ -220,6 +253,48 @@ pub struct Swept {
 /// deadline (less [`MARGIN`]), each recipient's in order, sleeping until each is due. A
 /// recipient rate limited again is parked again until the new wait passes.
 pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Result<Swept, OutreachError> {
+    deliver_parked_backing_off(deps, invocation, &mut ParkedBackoff::new(PARKED_RETRY, PARKED_RETRY)).await
+}
+
+/// How long a parked recipient that fails again with no wait named (an outage) waits for its
+/// next try: `first`, doubling up to `max` while it keeps failing.
+#[derive(Debug, Clone)]
+pub struct ParkedBackoff {
+    first: Duration,
+    max: Duration,
+    lanes: std::collections::HashMap<String, Duration>,
+}
+
+impl ParkedBackoff {
+    pub fn new(first: Duration, max: Duration) -> Self {
+        ParkedBackoff {
+            first,
+            max,
+            lanes: Default::default(),
+        }
+    }
+
+    fn failed(&mut self, lane: &str) -> Duration {
+        let next = self
+            .lanes
+            .get(lane)
+            .map_or(self.first, |wait| (*wait * 2).min(self.max));
+        self.lanes.insert(lane.to_string(), next);
+        next
+    }
+
+    fn done(&mut self, lane: &str) {
+        self.lanes.remove(lane);
+    }
+}
+
+/// As [`deliver_parked`], with `backoff` keeping each failing recipient's growing wait across
+/// sweeps (a process that sweeps often, `sarafan serve`; each Lambda sweep waits [`PARKED_RETRY`]).
+pub async fn deliver_parked_backing_off(
+    deps: &Outreach,
+    invocation: Invocation<'_>,
+    backoff: &mut ParkedBackoff,
+) -> Result<Swept, OutreachError> {
     let clock = invocation.clock;
     let parked = deps.store.parked().await?;
     let mut lanes: Vec<(DateTime<Utc>, Vec<ParkedEvent>)> = Vec::new();
@@ -240,7 +315,9 @@ pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Resu
             continue;
         }
         clock.sleep_until(due).await;
+        let lane = events[0].lane.clone();
         let mut events = events.into_iter();
+        let mut failed = false;
         while let Some(parked) = events.next() {
             match handle(&parked.record_id, &parked.event, deps).await {
                 Ok(_) => {}
@@ -255,8 +332,14 @@ pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Resu
                             deps.store.park(&event).await?;
                         }
                     } else {
-                        tracing::warn!(lane = rest[0].lane, error = %e, "parked event failed for now; the next sweep retries it");
+                        let due = after(clock.now(), backoff.failed(&rest[0].lane));
+                        tracing::warn!(lane = rest[0].lane, error = %e, %due, "parked event failed for now; retried then");
+                        for mut event in rest {
+                            event.due = to_stored_precision(due);
+                            deps.store.park(&event).await?;
+                        }
                     }
+                    failed = true;
                     break;
                 }
                 Err(e) => {
@@ -266,6 +349,9 @@ pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Resu
             // Handled (or never can be): its effects are recorded, so dropping it loses nothing.
             deps.store.unpark(&parked.lane, &parked.record_id).await?;
             swept.handled += 1;
+        }
+        if !failed {
+            backoff.done(&lane);
         }
     }
     Ok(swept)

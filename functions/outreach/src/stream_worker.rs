@@ -1,7 +1,10 @@
 //! Outreach under `sarafan serve` on DynamoDB: the table's stream read as Lambda's event source
-//! mapping reads it (template.yaml: from the oldest record, batches of up to 50, the first
-//! reported failure retried), each batch handled by the Lambda's own [`handle_stream_batch_within`],
-//! and the parked-event sweep run every minute as EventBridge Scheduler runs it in AWS.
+//! mapping reads it (template.yaml: from the oldest record, batches of up to 50), each batch
+//! handled as the Lambda handles one, except that a recipient failing for now has its events
+//! parked until its next try at once ([`handle_stream_batch_parking`]; the Lambda waits within
+//! its invocation, then reports it and Lambda retries the batch), so one failing chat does not
+//! hold up the shard; parked events are swept at each poll with a wait that doubles per
+//! recipient while it keeps failing (in AWS, EventBridge Scheduler's sweep each minute).
 //!
 //! So the table's writers move no shared counter (their events are written for the stream
 //! alone), however many serve processes share it; one of them at a time, the outreach lease's
@@ -10,7 +13,7 @@
 //! sent (the effect log and send guards make it a no-op).
 
 use crate::handler::Outreach;
-use crate::stream::{deliver_parked, handle_stream_batch_within, Invocation};
+use crate::stream::{deliver_parked_backing_off, handle_stream_batch_parking, Invocation, ParkedBackoff, MARGIN};
 use crate::worker::{LeaseState, LEASE};
 use sarafan_core::store::dynamodb::shards::{Checkpoint, ShardBatch, ShardError, StreamReader};
 use sarafan_core::store::dynamodb::DynamoStore;
@@ -23,13 +26,8 @@ use tokio::time::Instant;
 pub const READER: &str = "outreach";
 /// Records per `GetRecords`, as the outreach function's event source mapping (template.yaml).
 const BATCH: i32 = 50;
-/// The time one batch may take, as an invocation would: a retry whose wait ends within it less
-/// the margin is waited out in the batch, a longer rate limit parks the recipient's events.
-const BATCH_TIME: Duration = Duration::from_secs(15);
 /// How often the stream's shards are listed again (a shard is split or closed every few hours).
 const SHARD_REFRESH: Duration = Duration::from_secs(30);
-/// How often parked events are handed back (EventBridge Scheduler's rate in template.yaml).
-const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// Reads `reader`'s stream from the saved checkpoints until `shutdown` completes, while this
 /// process holds the store's outreach lease.
@@ -67,6 +65,8 @@ struct Position {
     shards: HashMap<String, ShardState>,
     listed_at: Option<Instant>,
     swept_at: Option<Instant>,
+    /// The growing wait of each parked recipient that keeps failing.
+    backoff: Option<ParkedBackoff>,
 }
 
 async fn work(deps: &Outreach, store: &DynamoStore, reader: &StreamReader) {
@@ -168,8 +168,13 @@ async fn step(
         }
         at.listed_at = Some(now);
     }
-    if at.swept_at.is_none_or(|swept| now >= swept + SWEEP_EVERY) {
-        sweep(deps).await;
+    // Parked events that are due go out at each poll (in AWS, EventBridge Scheduler's sweep
+    // each minute): here they are the failing recipients' as well as the rate limited ones'.
+    if at.swept_at.is_none_or(|swept| now >= swept + tuning.poll) {
+        let backoff = at
+            .backoff
+            .get_or_insert_with(|| ParkedBackoff::new(tuning.poll * 2, tuning.max_backoff));
+        sweep(deps, backoff).await;
         at.swept_at = Some(now);
     }
     let mut read_any = false;
@@ -222,9 +227,11 @@ async fn step(
         } else {
             let invocation = Invocation {
                 clock: deps.config.clock.as_ref(),
-                deadline: deps.config.clock.now() + chrono::Duration::from_std(BATCH_TIME).unwrap_or_default(),
+                // No waiting in the batch: a recipient failing for now is parked at once, so the
+                // records behind it in the shard go on (as the ordered feed's lanes do).
+                deadline: deps.config.clock.now() + chrono::Duration::from_std(MARGIN).unwrap_or_default(),
             };
-            let answer = handle_stream_batch_within(deps, events, invocation).await;
+            let answer = handle_stream_batch_parking(deps, events, invocation).await;
             answer
                 .batch_item_failures
                 .into_iter()
@@ -308,13 +315,14 @@ async fn save(
     Ok(())
 }
 
-/// Hands back the parked events that are due, as the scheduled sweep does in AWS.
-async fn sweep(deps: &Outreach) {
+/// Hands back the parked events that are due now, as the scheduled sweep does in AWS (without
+/// sleeping for those due later: the next poll sweeps again).
+async fn sweep(deps: &Outreach, backoff: &mut ParkedBackoff) {
     let invocation = Invocation {
         clock: deps.config.clock.as_ref(),
-        deadline: deps.config.clock.now() + chrono::Duration::from_std(BATCH_TIME).unwrap_or_default(),
+        deadline: deps.config.clock.now() + chrono::Duration::from_std(MARGIN).unwrap_or_default(),
     };
-    match deliver_parked(deps, invocation).await {
+    match deliver_parked_backing_off(deps, invocation, backoff).await {
         Ok(swept) if swept.handled + swept.waiting > 0 => {
             tracing::info!(handled = swept.handled, waiting = swept.waiting, "parked events swept");
         }
