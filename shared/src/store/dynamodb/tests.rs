@@ -868,3 +868,92 @@ async fn a_processs_waiting_mentions_and_responses_share_transactions() {
     assert_eq!(counters.get("mentions"), Some(&20));
     assert_eq!(counters.get("responses"), Some(&8));
 }
+
+/// `sarafan serve`'s reader of the table's stream (shards.rs), through the SDK: it decodes the
+/// same events as a Lambda batch of the same records, goes on after a checkpoint with only the
+/// newer records, and keeps its checkpoints in the table.
+#[cfg(feature = "dynamodb-streams")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_stream_reader_reads_each_event_once_from_its_checkpoints() {
+    use super::shards::{Checkpoint, StreamReader};
+    let store = fresh().await.with_stream_feed();
+    let answer = |id: &str, customer: &str, score: i64| Change::Response {
+        response: suite::response(id, customer, score, Utc::now()),
+        survey: None,
+    };
+    for (i, customer) in ["c1", "c2", "c1"].iter().enumerate() {
+        let id = format!("r{i}");
+        store.apply(&id, answer(&id, customer, 9)).await.unwrap();
+    }
+    let arn = store
+        .stream_arn()
+        .await
+        .unwrap()
+        .expect("a table made by create_table has a stream");
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap();
+    let reader = StreamReader::new(&DynamoStore::sdk_config().await, arn, Some(&endpoint));
+
+    // Everything so far, shard by shard, as the Lambda's decoding sees it.
+    let read_all = |after: std::collections::HashMap<String, String>| {
+        let reader = reader.clone();
+        async move {
+            let mut events = Vec::new();
+            let mut last = std::collections::HashMap::new();
+            for shard in reader.shards().await.unwrap() {
+                let from = after.get(&shard.id).map(String::as_str);
+                let mut iterator = reader.iterator(&shard.id, from).await.unwrap();
+                while let Some(at) = iterator {
+                    let batch = reader.records(&at, 50).await.unwrap();
+                    if batch.records.is_empty() {
+                        break;
+                    }
+                    events.extend(batch.events().into_iter().map(|(_, e)| e));
+                    last.insert(shard.id.clone(), batch.last().unwrap().to_string());
+                    iterator = batch.next;
+                }
+            }
+            (events, last)
+        }
+    };
+    let (events, last) = read_all(Default::default()).await;
+    assert_eq!(events, stream_events(store.table()).await);
+    let responses: Vec<&str> = events
+        .iter()
+        .filter_map(|e| match e {
+            DomainEvent::ResponseRecorded { response_id, .. } => Some(response_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(responses, ["r0", "r1", "r2"]);
+
+    // Checkpoints round-trip through the table, per shard.
+    for (shard, seq) in &last {
+        let checkpoint = Checkpoint {
+            after: Some(seq.clone()),
+            done: false,
+        };
+        store
+            .save_stream_checkpoint("outreach", shard, &checkpoint)
+            .await
+            .unwrap();
+    }
+    let saved = store.stream_checkpoints("outreach").await.unwrap();
+    assert_eq!(saved.len(), last.len());
+    for (shard, seq) in &last {
+        assert_eq!(saved[shard].after.as_deref(), Some(seq.as_str()));
+        assert!(!saved[shard].done);
+    }
+    assert!(store.stream_checkpoints("another reader").await.unwrap().is_empty());
+
+    // After the checkpoints: only what was written since.
+    store.apply("r3", answer("r3", "c3", 2)).await.unwrap();
+    let (newer, _) = read_all(last).await;
+    let ids: Vec<&str> = newer
+        .iter()
+        .filter_map(|e| match e {
+            DomainEvent::ResponseRecorded { response_id, .. } => Some(response_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, ["r3"], "{newer:?}");
+}
