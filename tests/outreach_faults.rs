@@ -697,3 +697,37 @@ async fn sigterm_while_a_record_retries_stops_serve_and_the_restart_records_the_
     assert_ne!(sent[0].text, sent[1].text);
     assert!(!db.with_file_name("sarafan.db.unrecorded.jsonl").exists());
 }
+
+/// On DynamoDB the stream reader's checkpoints are items of the table it reads, so each save is
+/// itself a stream record: once the questions are out, an idle serve must not keep saving (a
+/// reader that saved after every batch would feed itself a write per read, for ever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_serve_on_dynamodb_leaves_its_stream_checkpoints_alone() {
+    use sarafan_core::store::dynamodb::DynamoStore;
+    let store_vars = dynamodb_table("idle");
+    let table = store_vars
+        .iter()
+        .find(|(k, _)| *k == "SARAFAN_TABLE")
+        .unwrap()
+        .1
+        .clone();
+    let dir = tempfile::tempdir().unwrap();
+    let apis = Apis::healthy().await;
+    let serve = Serve::start_on(dir.path(), &apis.slack, &apis.telegram, &store_vars).await;
+    serve.ask(&chats(3)).await;
+    apis.wait_until(Duration::from_secs(30), "every question", &[&serve], |s| s.len() == 3)
+        .await;
+    let store = DynamoStore::from_sdk_config(&DynamoStore::sdk_config().await, table);
+    // Settled: the batch that handled the questions has saved its checkpoint.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = store.stream_checkpoints("outreach").await.unwrap();
+    assert!(
+        before.values().any(|c| c.after.is_some()),
+        "the reader saved where it is: {before:?}\n{}",
+        serve.log()
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = store.stream_checkpoints("outreach").await.unwrap();
+    assert_eq!(before, after, "an idle reader saved its checkpoints again");
+    assert_eq!(apis.sent().len(), 3);
+}

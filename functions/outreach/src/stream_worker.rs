@@ -273,6 +273,11 @@ async fn step(
 
 /// After a batch handled in full: the checkpoint moves to its last record, and a shard read to
 /// its end is done.
+///
+/// The checkpoint is an item of the same table, so saving it makes a stream record that the next
+/// read finds: after a batch without events (such records, the lease's renewals, records and
+/// counters) it moves in memory only, or the reader would feed itself a write per read. A
+/// restart reads those records again, which costs nothing.
 async fn advance(
     store: &DynamoStore,
     id: &str,
@@ -280,18 +285,14 @@ async fn advance(
     batch: &ShardBatch,
 ) -> Result<(), sarafan_core::store::StoreError> {
     let done = batch.next.is_none();
-    let after = batch
-        .last()
-        .map(str::to_string)
-        .or_else(|| state.checkpoint.after.clone());
     state.iterator = batch.next.clone();
-    if done || after != state.checkpoint.after {
-        if let Some(after) = after {
-            save(store, id, state, after, done).await?;
-        } else {
-            state.checkpoint.done = done;
-            store.save_stream_checkpoint(READER, id, &state.checkpoint).await?;
-        }
+    let handled = batch.records.iter().any(|(_, event)| event.is_some());
+    if let Some(last) = batch.last() {
+        state.checkpoint.after = Some(last.to_string());
+    }
+    if handled || done {
+        state.checkpoint.done = done;
+        store.save_stream_checkpoint(READER, id, &state.checkpoint).await?;
         if done {
             tracing::info!(shard = id, "stream shard read to its end");
         }
