@@ -375,6 +375,21 @@ mod tests {
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
+    #[test]
+    fn complaints_blind4_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind4/, issue 24's fourth blind set, written
+        // during the eighth session by writers who saw nothing of the project and run once,
+        // after that session's model and blend were final and committed; only these aggregate
+        // tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind4");
+        // THEN neither falls below that run: the model heard 225 of 300 complaints and called
+        // 14 of 300 neutral mentions complaints (accuracy 74.4%); the rules alone 143 and 7
+        // (63.7%). A regression guard: issue 24's target (85% and 5% in every language) is
+        // missed in every language (recall 55% to 80%, ru 95% with 15% false alarms).
+        assert_floors(&both, 0.75, 14, 0.743);
+        assert_floors(&rules, 0.476, 7, 0.636);
+    }
+
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only
     /// the aggregate tables (`-- --nocapture`).
     fn blind_run(set: &str) -> (Evaluation, Evaluation) {
