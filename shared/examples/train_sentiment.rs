@@ -5,15 +5,15 @@
 //!
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
-//! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`) and
-//! `holdout` to `holdout4`. Of each file, a fifth of each class (fixed shuffle) is held out as
+//! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind3` (each
+//! had its one blind run first) and `train4/`. Of each file, a fifth of each class (fixed shuffle) is held out as
 //! the dev split: the model trains on the rest, and the dev split alone chooses the blend
 //! (the rules' hold, the praise and neutral thresholds, a complaint threshold per language) and
 //! gives the figures printed. The shipped model is the one trained without the dev split, so
-//! those figures are its own. Reports, never trains on: `natural/`, `implicit/`,
+//! those figures are its own. Reports, never trains on: `natural/`, `implicit/` and
 //! `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called polar, the
-//! blend must keep) and `complaints_blind/`. Never reads `complaints_blind2/` or any later
-//! blind set.
+//! blend must keep). Never reads `complaints_blind4/` or any later blind set.
 
 use sarafan_core::listening::eval::{parse_fixture, Labelled};
 use sarafan_core::listening::learned::{softmax, FloatWeights, Model, Thresholds, CLASSES, THRESHOLD_SLOTS};
@@ -26,13 +26,17 @@ use std::path::{Path, PathBuf};
 const BITS: u8 = 16;
 const DIM: usize = 32;
 const HIDDEN: usize = 32;
-const EPOCHS: usize = 5;
+const EPOCHS: usize = 8;
 const LEARNING_RATE: f32 = 0.1;
 /// The share of features dropped in training (see `train`).
 const DROP: f32 = 0.0;
 /// Label smoothing (see `train`).
-const SMOOTH: f32 = 0.1;
+const SMOOTH: f32 = 0.25;
+/// The spread of the embeddings' first values, divided by the dimension.
+const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
+/// The training seed (see `train`).
+const TRAIN_SEED: u64 = 6;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
@@ -40,8 +44,9 @@ const MAX_FALSE_ALARMS: f64 = 0.05;
 /// The stress set's guard (`eval::tests`): at most this many of its neutral mentions called polar.
 const STRESS_GUARD: usize = 8;
 /// Complaint thresholds tried per language.
-const THRESHOLDS: [f32; 19] = [
-    0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995,
+const THRESHOLDS: [f32; 25] = [
+    0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.82, 0.84, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9, 0.93,
+    0.95, 0.97, 0.98, 0.99, 0.995,
 ];
 
 /// A hyperparameter, overridable from the environment while exploring (`TRAIN_DIM=16`).
@@ -58,6 +63,8 @@ struct Example {
     /// Too long for the model: the rules alone decide.
     long: bool,
     dev: bool,
+    /// The directory it came from.
+    source: &'static str,
     /// The class probabilities the model gives it (once trained).
     p: [f32; 3],
 }
@@ -99,6 +106,7 @@ fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> V
                 rules,
                 long: words > MODEL_MAX_WORDS,
                 dev: false,
+                source: "",
                 p: [0.0; 3],
             }
         })
@@ -151,8 +159,10 @@ fn train(examples: &[&Example]) -> FloatWeights {
         knob("TRAIN_DIM", DIM),
         knob("TRAIN_HIDDEN", HIDDEN),
     );
-    let mut rng = Shuffle(SEED);
-    let init_embedding = knob("TRAIN_INIT", 0.5f32) / dim as f32;
+    // The seed of the first weights and of the order examples are seen in (`TRAIN_SEED`); the
+    // dev split keeps `SEED` whatever it is.
+    let mut rng = Shuffle(knob("TRAIN_SEED", TRAIN_SEED));
+    let init_embedding = knob("TRAIN_INIT", INIT) / dim as f32;
     let mut w = FloatWeights {
         bits,
         dim,
@@ -389,9 +399,19 @@ fn main() {
         "holdout2",
         "holdout3",
         "holdout4",
+        // Issue 24's blind sets, each spent by its one blind run (docs/sentiment.md): trained on
+        // since the eighth session. Last in the list, so the other files keep their dev split.
+        "complaints_blind",
+        "complaints_blind2",
+        "complaints_blind3",
+        "train4",
     ] {
         for (lang, lines) in read_dir(&root.join(dir)) {
+            let from = all.len();
             all.extend(examples(&lang, &lines, true, &mut rng));
+            for e in &mut all[from..] {
+                e.source = dir;
+            }
         }
     }
     let training: Vec<&Example> = all.iter().filter(|e| !e.dev).collect();
@@ -427,7 +447,7 @@ fn main() {
         right(true) * 100.0
     );
     let mut reported: Vec<(&str, Vec<Example>)> = Vec::new();
-    for dir in ["natural", "implicit", "adversarial", "complaints_blind"] {
+    for dir in ["natural", "implicit", "adversarial"] {
         let mut set = Vec::new();
         for (lang, lines) in read_dir(&root.join(dir)) {
             set.extend(examples(&lang, &lines, false, &mut rng));
@@ -565,6 +585,15 @@ fn main() {
     };
     print_table("dev split, rules only", &judge(&rules_only, dev.iter().copied()));
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
+    let spent = |e: &&Example| e.source.starts_with("complaints_blind");
+    print_table(
+        "dev split of the spent blind sets (complaints_blind to complaints_blind3), rules and model",
+        &judge(&thresholds, dev.iter().copied().filter(spent)),
+    );
+    print_table(
+        "dev split of the other sets, rules and model",
+        &judge(&thresholds, dev.iter().copied().filter(|e| !spent(e))),
+    );
     for (dir, set) in &reported {
         let (recall, false_alarms, polar, accuracy) = figures(&total(&judge(&thresholds, set)));
         let (r_recall, r_false, r_polar, r_accuracy) = figures(&total(&judge(&rules_only, set)));

@@ -276,9 +276,10 @@ mod tests {
         // With issue 24's linear model (never trained on it either): 64.2%. With the network
         // that replaced it (chosen for at most 5% false alarms per language and the stress
         // set's guard, which leave its praise almost unused): 55.8%, a fall of 8.4 points
-        // (docs/sentiment.md says why); the floor is that figure, still above the rules alone.
+        // (docs/sentiment.md says why). With the eighth session's network (trained on the spent
+        // blind sets too; Italian and Portuguese lexicons): 60.0%, the floor now.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.557, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.599, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -327,55 +328,66 @@ mod tests {
     }
 
     #[test]
-    fn complaints_never_seen_in_tuning_stay_at_their_blind_figures() {
-        // GIVEN complaints_blind/ (issue 24's blind set): written with complaints_dev, never
-        // read, never tuned on, run twice (before the complaint cues and after them)
+    fn complaints_blind_trained_on_since_its_blind_runs_stays_above_its_floor() {
+        // GIVEN complaints_blind/, issue 24's first blind set: its two blind runs gave complaint
+        // recall 37.3% -> 51.8%, 9 of 88 neutral mentions called complaints, accuracy 54.1%
+        // (docs/sentiment.md keeps them). Since the eighth session the model trains on four
+        // fifths of it, so it guards no blind figure any more: this is a regression floor on
+        // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN its figures do not fall below that last run: complaint recall 51.8% (37.3%
-        // before), 9 of 88 neutral mentions called complaints (5 before), accuracy 54.1%
-        // (47.3% before). A regression guard, not issue 24's target (85% and 5%): see
-        // docs/sentiment.md.
-        assert!(recall >= 0.51, "complaints_blind recall {recall:.3}");
+        // THEN it stays where the eighth session's model left it: 202 of 220 complaints heard,
+        // 7 of 88 neutral mentions called complaints, accuracy 74.5%
+        assert!(recall >= 0.918, "complaints_blind recall {recall:.3}");
         assert!(
-            false_alarms <= 9,
+            false_alarms <= 7,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.53, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.745, "complaints_blind accuracy {accuracy:.3}");
     }
 
     #[test]
-    fn complaints_blind2_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind2/, issue 24's second blind set: written
-        // by someone who never saw the classifier, the training data or any other set, dropped
-        // in after the model was final and run once for its figures (docs/sentiment.md). Its
-        // misses were never printed; the floors below are a regression guard, not the target.
+    fn complaints_blind2_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind2/, issue 24's second blind set. Its one blind run (the linear
+        // model: 227 of 300 complaints heard, 33 of 300 neutral mentions called complaints) and
+        // the network's run after it (202, 20) are history in docs/sentiment.md; since the
+        // eighth session the model trains on four fifths of it, so these floors are a
+        // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2");
-        // THEN neither falls below its figures: at its one blind run the linear model heard
-        // 227 of 300 complaints and called 33 of 300 neutral mentions complaints (accuracy
-        // 72.1%); the rules alone 134 and 16 (61.0%). The set is used now (not blind). The
-        // network that replaced the linear model, run on it after it was final: 202 heard, 20
-        // neutral called complaints (accuracy 70.0%): fewer false alarms, fewer complaints
-        // heard (docs/sentiment.md); the floors are its figures.
-        assert_floors(&both, 0.673, 20, 0.699);
-        assert_floors(&rules, 0.446, 16, 0.0);
+        // THEN neither falls below the eighth session's figures: with the model 285 of 300
+        // heard, 14 neutral called complaints, accuracy 82.2%; the rules alone (Italian and
+        // Portuguese read by lexicons of their own since then) 145, 17 and 62.4%.
+        assert_floors(&both, 0.95, 14, 0.822);
+        assert_floors(&rules, 0.483, 17, 0.623);
     }
 
     #[test]
-    fn complaints_blind3_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind3/, issue 24's third blind set, written
-        // before the seventh session's tuning by writers who saw nothing of the classifier, run
-        // once on the session's starting classifier (rules and the linear model) and once on
-        // the network that replaced it, after the choice to ship the network was made; only
-        // these aggregate tables were ever printed (docs/sentiment.md).
+    fn complaints_blind3_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind3/, issue 24's third blind set: its one blind run per classifier
+        // (the network: 187 of 300 complaints heard, 21 of 300 neutral mentions called
+        // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
+        // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3");
-        // THEN neither falls below that run: the network heard 187 of 300 complaints and called
-        // 21 of 300 neutral mentions complaints (accuracy 67.8%; the linear model before it 195,
-        // 30 and 68.1%); the rules alone 128 and 12 (60.4%). A regression guard: issue 24's
-        // target (85% and 5% in every language) is missed in every language.
-        assert_floors(&both, 0.623, 21, 0.677);
-        assert_floors(&rules, 0.426, 12, 0.604);
+        // THEN neither falls below the eighth session's figures: with the model 273 of 300
+        // heard, 12 neutral called complaints, accuracy 80.6%; the rules alone 138, 12, 61.8%.
+        assert_floors(&both, 0.91, 12, 0.805);
+        assert_floors(&rules, 0.459, 12, 0.617);
+    }
+
+    #[test]
+    fn complaints_blind4_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind4/, issue 24's fourth blind set, written
+        // during the eighth session by writers who saw nothing of the project and run once,
+        // after that session's model and blend were final and committed; only these aggregate
+        // tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind4");
+        // THEN neither falls below that run: the model heard 225 of 300 complaints and called
+        // 14 of 300 neutral mentions complaints (accuracy 74.4%); the rules alone 143 and 7
+        // (63.7%). A regression guard: issue 24's target (85% and 5% in every language) is
+        // missed in every language (recall 55% to 80%, ru 95% with 15% false alarms).
+        assert_floors(&both, 0.75, 14, 0.743);
+        assert_floors(&rules, 0.476, 7, 0.636);
     }
 
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only

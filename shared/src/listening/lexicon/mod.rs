@@ -6,7 +6,9 @@ mod en;
 mod es;
 mod fr;
 mod hbs;
+mod it;
 mod pl;
+mod pt;
 mod ru;
 mod sk;
 mod uk;
@@ -522,6 +524,8 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
         ("de", &de::SOURCE),
         ("es", &es::SOURCE),
         ("fr", &fr::SOURCE),
+        ("it", &it::SOURCE),
+        ("pt", &pt::SOURCE),
     ]
     .into_iter()
     .map(|(name, source)| (name, Lexicon::build(source)))
@@ -552,8 +556,8 @@ fn chain_of(lang: Lang) -> Vec<&'static Lexicon> {
         Some(Lang::De) => &["de", "en"],
         Some(Lang::Es) => &["es", "en"],
         Some(Lang::Fr) => &["fr", "en"],
-        Some(Lang::It) => &["fr", "es", "en"],
-        Some(Lang::Pt) => &["es", "en"],
+        Some(Lang::It) => &["it", "fr", "es", "en"],
+        Some(Lang::Pt) => &["pt", "es", "en"],
     };
     names.iter().filter_map(|name| LEXICONS.get(name)).collect()
 }
