@@ -181,6 +181,9 @@ pub struct Outcome {
     pub customers: Vec<Customer>,
     /// Identities and the customer each belongs to after the change.
     pub identities: Vec<(Identity, String)>,
+    /// Response, Purchase, ReferralCreated: the customer the record names, stored as this if
+    /// no customer with its id is stored yet (one that is stays as it is).
+    pub named_customer: Option<Customer>,
     /// Purchase: its cohort and conversion (see [`purchase_effects`]).
     pub set_buyer_cohort: Option<YearMonth>,
     pub conversion: Option<ReferralCode>,
@@ -282,6 +285,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }
         Change::Response { response, .. } => {
             out.guards.push(Guard::New(Subject::Response(response.id.clone())));
+            out.named_customer = Some(Customer::new(response.customer_id.clone(), response.submitted_at));
             out.deltas = response_deltas(response);
             out.events.push(DomainEvent::ResponseRecorded {
                 response_id: response.id.clone(),
@@ -351,6 +355,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         Change::Purchase(p) => {
             let effects = purchase_effects(p, &read.purchase);
             out.guards.push(Guard::New(Subject::Purchase(p.id.clone())));
+            out.named_customer = Some(Customer::new(p.customer_id.clone(), p.purchased_at));
             out.guards
                 .push(Guard::CohortIs(p.customer_id.clone(), read.purchase.buyer_cohort));
             if let Some(code) = &p.referral_code {
@@ -382,6 +387,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }
         Change::ReferralCreated(r) => {
             out.guards.push(Guard::New(Subject::Referral(r.code.clone())));
+            out.named_customer = Some(Customer::new(r.customer_id.clone(), r.created_at));
             out.deltas.add(r.created_at, metric::REFERRALS_CREATED, 1);
         }
         Change::ReferralClick { code, at } => {
@@ -1482,5 +1488,25 @@ mod tests {
         assert!(decide(&change, &refused(Some(at(7)))).unwrap().customers.is_empty());
         // A question neither new nor withdrawn needs no customer read.
         assert_eq!(customer_to_read(&change, &Read::default()), None);
+    }
+
+    #[test]
+    fn records_name_their_customer_to_be_created_if_not_stored() {
+        // A response, a purchase and a referral each name a customer, created as of the
+        // record's time when not stored yet (a stored one stays as it is).
+        let answer = Change::Response {
+            response: response(9, None),
+            survey: None,
+        };
+        let named = |change: &Change| decide(change, &Read::default()).unwrap().named_customer;
+        assert_eq!(named(&answer), Some(Customer::new("c1", at(3))));
+        let bought = purchase("buyer", PurchaseKind::New, 2, None);
+        assert_eq!(named(&Change::Purchase(bought)), Some(Customer::new("buyer", at(2))));
+        let r = referral("promoter");
+        assert_eq!(
+            named(&Change::ReferralCreated(r)),
+            Some(Customer::new("promoter", at(1)))
+        );
+        assert_eq!(named(&Change::Mention(mention(false, Sentiment::Neutral))), None);
     }
 }

@@ -171,15 +171,16 @@ impl<'a> Plan<'a> {
         self.roles.push(role);
     }
 
-    /// Makes sure a customer item exists for records that name one, without touching its doc.
+    /// Makes sure a customer item exists for records that name one (`customer`, as the ledger
+    /// names it), without touching its doc.
     pub(super) fn ensure_customer(
         &mut self,
-        id: &str,
-        at: DateTime<Utc>,
+        customer: &Customer,
         set_cohort: Option<YearMonth>,
         mut cond: Cond,
     ) -> StoreResult<()> {
-        let doc = to_json(&Customer::new(id, at))?;
+        let id = customer.id.as_str();
+        let doc = to_json(customer)?;
         let mut expr = "SET #doc = if_not_exists(#doc, :doc), #type = :customer".to_string();
         let mut values = vec![(":doc".to_string(), s(doc)), (":customer".to_string(), s("customer"))];
         // A purchase's first new purchase sets the buyer's cohort (under the ledger's guard

@@ -105,7 +105,9 @@ impl DynamoStore {
             Change::Response { response: r, survey } => {
                 let mut outcome = decide(&ledger::Read::default())?;
                 let mut guards = Guards::of(&mut outcome);
-                plan.ensure_customer(&r.customer_id, r.submitted_at, None, Cond::none())?;
+                if let Some(c) = &outcome.named_customer {
+                    plan.ensure_customer(c, None, Cond::none())?;
+                }
                 guards.put(plan, response_item(r)?, None)?;
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
@@ -143,7 +145,9 @@ impl DynamoStore {
             Change::ReferralCreated(r) => {
                 let mut outcome = decide(&ledger::Read::default())?;
                 let mut guards = Guards::of(&mut outcome);
-                plan.ensure_customer(&r.customer_id, r.created_at, None, Cond::none())?;
+                if let Some(c) = &outcome.named_customer {
+                    plan.ensure_customer(c, None, Cond::none())?;
+                }
                 guards.put(plan, referral_item(r)?, None)?;
                 guards.check_rest(plan, &[])?;
                 outcome
@@ -238,7 +242,9 @@ impl DynamoStore {
         let mut outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
         let mut guards = Guards::of(&mut outcome);
         let buyer = guards.condition(&customer_key(&p.customer_id), None);
-        plan.ensure_customer(&p.customer_id, p.purchased_at, outcome.set_buyer_cohort, buyer)?;
+        if let Some(c) = &outcome.named_customer {
+            plan.ensure_customer(c, outcome.set_buyer_cohort, buyer)?;
+        }
         guards.put(plan, purchase_item(p)?, None)?;
         if let (Some(code), Some(_)) = (&p.referral_code, &outcome.conversion) {
             guards.update(

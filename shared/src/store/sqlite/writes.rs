@@ -46,11 +46,12 @@ fn save_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Makes sure a customer row exists for records that name one (purchases, API responses).
-pub(super) fn ensure_customer(tx: &Transaction<'_>, id: &str, at: DateTime<Utc>) -> rusqlite::Result<()> {
+/// Makes sure a customer row exists for records that name one (`customer`, as the ledger names
+/// it), leaving a stored one as it is.
+fn ensure_customer(tx: &Transaction<'_>, customer: &Customer) -> rusqlite::Result<()> {
     tx.run(
         "INSERT OR IGNORE INTO customers (id, created_at) VALUES (?1, ?2)",
-        params![id, ts(at)],
+        params![customer.id, ts(customer.created_at)],
     )?;
     Ok(())
 }
@@ -107,7 +108,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             read_customers(tx, &change, &mut read).map_err(backend)?;
         }
         Change::Response { response: r, survey } => {
-            ensure_customer(tx, &r.customer_id, r.submitted_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO responses (id, customer_id, platform, score, comment, locale, submitted_at, brand)
@@ -179,7 +179,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             }
         }
         Change::Purchase(p) => {
-            ensure_customer(tx, &p.customer_id, p.purchased_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO purchases (id, customer_id, kind, referral_code, amount, currency, purchased_at)
@@ -212,7 +211,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             };
         }
         Change::ReferralCreated(r) => {
-            ensure_customer(tx, &r.customer_id, r.created_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO referrals (code, customer_id, clicks, conversions, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -241,6 +239,9 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         }
     }
     let outcome = ledger::decide(&change, &read).map_err(|m| StoreError::NotFound(m.0))?;
+    if let Some(c) = &outcome.named_customer {
+        ensure_customer(tx, c).map_err(backend)?;
+    }
     if let Some(r) = &outcome.response {
         tx.run(
             "UPDATE responses SET comment = ?2 WHERE id = ?1",
