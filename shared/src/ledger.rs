@@ -275,7 +275,10 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             // the customer's last question time if it is still this question's.
             if read.survey_was_asked && failed {
                 out.deltas = survey_withdrawn_deltas(state);
-                if let Some(c) = read.customer.as_ref().filter(|c| c.last_asked_at == Some(asked_at)) {
+                // To the microsecond: SQLite keeps times no finer.
+                let micros = |t: DateTime<Utc>| t.timestamp_micros();
+                let still_this = |c: &&Customer| c.last_asked_at.map(micros) == Some(micros(asked_at));
+                if let Some(c) = read.customer.as_ref().filter(still_this) {
                     out.customers.push(Customer {
                         last_asked_at: None,
                         ..c.clone()
@@ -1486,6 +1489,14 @@ mod tests {
             None
         );
         assert!(decide(&change, &refused(Some(at(7)))).unwrap().customers.is_empty());
+        // A question's time as stored to the microsecond (SQLite) is still that question's.
+        let Change::Survey(mut precise) = change.clone() else {
+            unreachable!("a survey change")
+        };
+        precise.survey.asked_at = at(6) + chrono::Duration::nanoseconds(123_456_789);
+        let stored_to_micros = at(6) + chrono::Duration::microseconds(123_456);
+        let out = decide(&Change::Survey(precise), &refused(Some(stored_to_micros))).unwrap();
+        assert_eq!(out.customers[0].last_asked_at, None);
         // A question neither new nor withdrawn needs no customer read.
         assert_eq!(customer_to_read(&change, &Read::default()), None);
     }
