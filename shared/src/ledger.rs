@@ -116,6 +116,53 @@ pub struct Read {
     pub purchase: PurchaseContext,
     /// ReferralClick: the clicked code is stored.
     pub referral_stored: bool,
+    /// The customer [`customer_to_read`] names, as stored (`None`: not stored).
+    pub customer: Option<Customer>,
+    /// Customer, SurveyRequested: each identity the customer names ([`identities_to_read`])
+    /// with its stored owner (`None`: an identity not seen before).
+    pub owners: Vec<(Identity, Option<String>)>,
+    /// Customer, SurveyRequested: the stored customers of the owners [`former_owners`] names;
+    /// one not listed was read absent.
+    pub former: Vec<Customer>,
+    /// OptOut: when a customer opting out before anything else about them is stored is created.
+    pub now: DateTime<Utc>,
+}
+
+/// The customer the ledger needs read for `change` (for a survey, after its own state, which
+/// decides whether the customer's last question time moves).
+pub fn customer_to_read<'a>(change: &'a Change, read: &Read) -> Option<&'a str> {
+    match change {
+        Change::Customer(c) | Change::SurveyRequested { customer: c, .. } => Some(&c.id),
+        Change::OptOut { customer_id, .. } => Some(customer_id),
+        Change::Survey(state) => {
+            let failed = state.survey.stage == crate::survey::SurveyStage::Failed;
+            let moves = (read.survey_is_new && !failed) || (read.survey_was_asked && failed);
+            moves.then_some(state.customer_id.as_str())
+        }
+        _ => None,
+    }
+}
+
+/// The identities whose owners the ledger needs read for `change`.
+pub fn identities_to_read(change: &Change) -> &[Identity] {
+    match change {
+        Change::Customer(c) | Change::SurveyRequested { customer: c, .. } => &c.identities,
+        _ => &[],
+    }
+}
+
+/// The customers whose identities move away in `change`, given each identity's owner as read:
+/// the ledger needs them read too (into [`Read::former`]).
+pub fn former_owners(change: &Change, owners: &[(Identity, Option<String>)]) -> Vec<String> {
+    let Some(id) = customer_to_read(change, &Read::default()) else {
+        return Vec::new();
+    };
+    let formers: std::collections::BTreeSet<&str> = owners
+        .iter()
+        .filter_map(|(_, owner)| owner.as_deref())
+        .filter(|owner| *owner != id)
+        .collect();
+    formers.into_iter().map(str::to_string).collect()
 }
 
 /// The ledger's answer for one change: its events and counters, and the state the store must
@@ -128,11 +175,15 @@ pub struct Outcome {
     pub response: Option<Response>,
     /// Alert, AlertAction: the alert as it must be stored; `None` when it does not change.
     pub alert: Option<Alert>,
-    /// Survey: the customer was asked at this time (it throttles the next question).
-    pub last_asked_at: Option<DateTime<Utc>>,
-    /// Survey: a question recorded as asked at this time was refused by the platform: the
-    /// customer's `last_asked_at` is cleared if it is still this time.
-    pub withdrawn_asked_at: Option<DateTime<Utc>>,
+    /// Customers to store, each whole as it must be: the change's customer merged with the one
+    /// stored, a former owner without the identities that moved away from it, a customer
+    /// opting out, or one whose last question time moved.
+    pub customers: Vec<Customer>,
+    /// Identities and the customer each belongs to after the change.
+    pub identities: Vec<(Identity, String)>,
+    /// Response, Purchase, ReferralCreated: the customer the record names, stored as this if
+    /// no customer with its id is stored yet (one that is stays as it is).
+    pub named_customer: Option<Customer>,
     /// Purchase: its cohort and conversion (see [`purchase_effects`]).
     pub set_buyer_cohort: Option<YearMonth>,
     pub conversion: Option<ReferralCode>,
@@ -140,8 +191,7 @@ pub struct Outcome {
     /// creates are new, and what the decision read is still as read. SQLite reads and writes
     /// in one transaction on its single writer, so they hold there by construction; DynamoDB
     /// writes each as a condition on the item (a failed one means "read again and decide
-    /// again", or for [`Guard::New`] "a duplicate"). Customers and identities are merged by
-    /// each store under its own conditions (docs/data-model.md).
+    /// again", or for [`Guard::New`] "a duplicate").
     pub guards: Vec<Guard>,
 }
 
@@ -155,6 +205,7 @@ pub enum Subject {
     Referral(ReferralCode),
     Alert(String),
     Report { month: YearMonth, brand: Option<String> },
+    Customer(String),
 }
 
 /// A condition the outcome is written under (see [`Outcome::guards`]).
@@ -168,6 +219,8 @@ pub enum Guard {
     Stored(Subject),
     /// A customer's cohort is still this (`None`: still without one).
     CohortIs(String, Option<YearMonth>),
+    /// An identity still belongs to this customer (`None`: still unknown).
+    OwnedBy(Identity, Option<String>),
 }
 
 /// A change names something that is not stored: the store answers `StoreError::NotFound`.
@@ -179,7 +232,7 @@ pub struct Missing(pub String);
 pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
     let mut out = Outcome::default();
     match change {
-        Change::Customer(_) => {}
+        Change::Customer(c) => merge_customer(c, read, &mut out),
         // Stored over the month's earlier report, keeping when it was emailed.
         Change::Report(r) => out.guards.push(Guard::AsRead(Subject::Report {
             month: r.month,
@@ -189,28 +242,53 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
             customer,
             identity,
             brand,
-        } => out.events.push(DomainEvent::SurveyRequested {
-            customer_id: customer.id.clone(),
-            identity: identity.clone(),
-            brand: brand.clone(),
-        }),
+        } => {
+            merge_customer(customer, read, &mut out);
+            out.events.push(DomainEvent::SurveyRequested {
+                customer_id: customer.id.clone(),
+                identity: identity.clone(),
+                brand: brand.clone(),
+            })
+        }
         Change::Survey(state) => {
             // Whether it counts depends on the state read (new, or asked before).
             out.guards.push(Guard::AsRead(Subject::Survey(Box::new(state.clone()))));
             let failed = state.survey.stage == crate::survey::SurveyStage::Failed;
             // A question the platform refused was never asked: it neither counts nor throttles.
+            let asked_at = state.survey.asked_at;
+            // The customer's last question time throttles the next question: it moves only
+            // while the customer is as read.
+            if customer_to_read(change, read).is_some() {
+                out.guards
+                    .push(Guard::AsRead(Subject::Customer(state.customer_id.clone())));
+            }
             if read.survey_is_new && !failed {
                 out.deltas = survey_asked_deltas(state);
-                out.last_asked_at = Some(state.survey.asked_at);
+                if let Some(c) = &read.customer {
+                    out.customers.push(Customer {
+                        last_asked_at: Some(asked_at),
+                        ..c.clone()
+                    });
+                }
             }
-            // Recorded as asked before its send, then refused: its count is taken back.
+            // Recorded as asked before its send, then refused: its count is taken back, and
+            // the customer's last question time if it is still this question's.
             if read.survey_was_asked && failed {
                 out.deltas = survey_withdrawn_deltas(state);
-                out.withdrawn_asked_at = Some(state.survey.asked_at);
+                // To the microsecond: SQLite keeps times no finer.
+                let micros = |t: DateTime<Utc>| t.timestamp_micros();
+                let still_this = |c: &&Customer| c.last_asked_at.map(micros) == Some(micros(asked_at));
+                if let Some(c) = read.customer.as_ref().filter(still_this) {
+                    out.customers.push(Customer {
+                        last_asked_at: None,
+                        ..c.clone()
+                    });
+                }
             }
         }
         Change::Response { response, .. } => {
             out.guards.push(Guard::New(Subject::Response(response.id.clone())));
+            out.named_customer = Some(Customer::new(response.customer_id.clone(), response.submitted_at));
             out.deltas = response_deltas(response);
             out.events.push(DomainEvent::ResponseRecorded {
                 response_id: response.id.clone(),
@@ -253,10 +331,22 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }),
         Change::OptOut {
             customer_id, identity, ..
-        } => out.events.push(DomainEvent::OptedOut {
-            customer_id: customer_id.clone(),
-            identity: identity.clone(),
-        }),
+        } => {
+            // For good: a customer not stored yet is stored opted out.
+            out.guards.push(Guard::AsRead(Subject::Customer(customer_id.clone())));
+            let customer = read
+                .customer
+                .clone()
+                .unwrap_or_else(|| Customer::new(customer_id.clone(), read.now));
+            out.customers.push(Customer {
+                opted_out: true,
+                ..customer
+            });
+            out.events.push(DomainEvent::OptedOut {
+                customer_id: customer_id.clone(),
+                identity: identity.clone(),
+            })
+        }
         Change::Mention(m) => {
             out.guards.push(Guard::New(Subject::Mention(m.id.clone())));
             out.deltas = mention_deltas(m);
@@ -268,6 +358,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         Change::Purchase(p) => {
             let effects = purchase_effects(p, &read.purchase);
             out.guards.push(Guard::New(Subject::Purchase(p.id.clone())));
+            out.named_customer = Some(Customer::new(p.customer_id.clone(), p.purchased_at));
             out.guards
                 .push(Guard::CohortIs(p.customer_id.clone(), read.purchase.buyer_cohort));
             if let Some(code) = &p.referral_code {
@@ -299,6 +390,7 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }
         Change::ReferralCreated(r) => {
             out.guards.push(Guard::New(Subject::Referral(r.code.clone())));
+            out.named_customer = Some(Customer::new(r.customer_id.clone(), r.created_at));
             out.deltas.add(r.created_at, metric::REFERRALS_CREATED, 1);
         }
         Change::ReferralClick { code, at } => {
@@ -356,6 +448,60 @@ pub fn decide(change: &Change, read: &Read) -> Result<Outcome, Missing> {
         }
     }
     Ok(out)
+}
+
+/// A customer as a change names it, merged with the one stored: the fields it gives replace the
+/// stored ones, its identities join the stored ones (each moving from its former owner, whose
+/// record loses it), and opt-out is never undone. Every customer and identity it read must
+/// still be as read.
+fn merge_customer(c: &Customer, read: &Read, out: &mut Outcome) {
+    out.guards.push(Guard::AsRead(Subject::Customer(c.id.clone())));
+    let mut merged = match &read.customer {
+        Some(old) => Customer {
+            id: c.id.clone(),
+            name: c.name.clone().or_else(|| old.name.clone()),
+            email: c.email.clone().or_else(|| old.email.clone()),
+            locale: c.locale.clone().or_else(|| old.locale.clone()),
+            identities: old.identities.iter().chain(&c.identities).cloned().collect(),
+            opted_out: old.opted_out || c.opted_out,
+            last_asked_at: c.last_asked_at.or(old.last_asked_at),
+            created_at: old.created_at,
+        },
+        None => c.clone(),
+    };
+    merged
+        .identities
+        .sort_by(|a, b| (a.platform, &a.address).cmp(&(b.platform, &b.address)));
+    merged.identities.dedup();
+    let mut moved: BTreeMap<String, Vec<&Identity>> = BTreeMap::new();
+    for identity in &c.identities {
+        let owner = read
+            .owners
+            .iter()
+            .find(|(i, _)| i == identity)
+            .and_then(|(_, owner)| owner.clone());
+        if let Some(former) = owner.as_ref().filter(|o| **o != c.id) {
+            moved.entry(former.clone()).or_default().push(identity);
+        }
+        out.guards.push(Guard::OwnedBy(identity.clone(), owner));
+        out.identities.push((identity.clone(), c.id.clone()));
+    }
+    out.customers.push(merged);
+    for (former, identities) in moved {
+        if let Some(stored) = read.former.iter().find(|f| f.id == former) {
+            out.customers.push(Customer {
+                identities: stored
+                    .identities
+                    .iter()
+                    .filter(|i| !identities.contains(i))
+                    .cloned()
+                    .collect(),
+                ..stored.clone()
+            });
+        }
+        // Read absent, it must still be: a record created meanwhile would keep the identity.
+        out.guards.push(Guard::AsRead(Subject::Customer(former)));
+    }
 }
 
 /// Counter increments for monthly aggregate items: `(month, metric) -> delta`.
@@ -1105,5 +1251,273 @@ mod tests {
             decide(&click, &stored).unwrap().guards,
             [Guard::Stored(Subject::Referral(referrer.code))]
         );
+    }
+
+    fn telegram(chat: &str) -> Identity {
+        Identity::new(Platform::Telegram, chat)
+    }
+
+    fn customer_with(id: &str, identities: &[Identity]) -> Customer {
+        Customer {
+            identities: identities.to_vec(),
+            ..Customer::new(id, at(1))
+        }
+    }
+
+    #[test]
+    fn a_new_customer_is_stored_as_given_with_its_identities_still_unknown() {
+        // GIVEN a customer not stored yet, with an identity no one owns
+        let chat = telegram("101");
+        let c = Customer {
+            name: Some("Jana".into()),
+            ..customer_with("c1", std::slice::from_ref(&chat))
+        };
+        let change = Change::Customer(c.clone());
+        assert_eq!(customer_to_read(&change, &Read::default()), Some("c1"));
+        assert_eq!(identities_to_read(&change), std::slice::from_ref(&chat));
+        let read = Read {
+            owners: vec![(chat.clone(), None)],
+            ..Read::default()
+        };
+        assert!(former_owners(&change, &read.owners).is_empty());
+        // WHEN the ledger decides
+        let out = decide(&change, &read).unwrap();
+        // THEN it is stored as given, owns the identity, and both must still be absent
+        assert_eq!(out.customers, [c]);
+        assert_eq!(out.identities, [(chat.clone(), "c1".to_string())]);
+        assert_eq!(
+            out.guards,
+            [
+                Guard::AsRead(Subject::Customer("c1".into())),
+                Guard::OwnedBy(chat, None),
+            ]
+        );
+        assert!(out.events.is_empty() && out.deltas.is_empty());
+    }
+
+    #[test]
+    fn a_stored_customer_is_updated_field_by_field_and_never_opted_back_in() {
+        // GIVEN a stored customer who opted out, with an email, a locale and a Slack identity
+        let slack = Identity::new(Platform::Slack, "U1");
+        let chat = telegram("202");
+        let stored = Customer {
+            name: Some("Old".into()),
+            email: Some("jana@example.com".into()),
+            locale: Some("cs".into()),
+            opted_out: true,
+            last_asked_at: Some(at(2)),
+            ..customer_with("c1", std::slice::from_ref(&slack))
+        };
+        // WHEN the same customer comes again with a new name, a Telegram chat and no opt-out
+        let change = Change::Customer(Customer {
+            name: Some("Jana".into()),
+            created_at: at(5),
+            ..customer_with("c1", &[chat.clone(), slack.clone()])
+        });
+        let read = Read {
+            customer: Some(stored.clone()),
+            owners: vec![(chat.clone(), None), (slack.clone(), Some("c1".into()))],
+            ..Read::default()
+        };
+        // THEN the fields given replace the stored ones, the rest stay, the identities join,
+        // it stays opted out and keeps when it was created; nothing moves from anyone
+        assert!(former_owners(&change, &read.owners).is_empty());
+        let out = decide(&change, &read).unwrap();
+        assert_eq!(
+            out.customers,
+            [Customer {
+                name: Some("Jana".into()),
+                identities: vec![slack.clone(), chat.clone()],
+                ..stored
+            }]
+        );
+        assert_eq!(
+            out.guards,
+            [
+                Guard::AsRead(Subject::Customer("c1".into())),
+                Guard::OwnedBy(chat, None),
+                Guard::OwnedBy(slack, Some("c1".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_identity_moves_to_its_new_customer_and_leaves_the_former_ones_record() {
+        // GIVEN customer A owning two chats, and customer B (not stored yet) naming one of them
+        let moving = telegram("303");
+        let staying = telegram("304");
+        let a = Customer {
+            name: Some("A".into()),
+            ..customer_with("A", &[moving.clone(), staying.clone()])
+        };
+        let b = customer_with("B", std::slice::from_ref(&moving));
+        let change = Change::Customer(b.clone());
+        let owners = vec![(moving.clone(), Some("A".to_string()))];
+        // THEN the ledger asks for A's record too
+        assert_eq!(former_owners(&change, &owners), ["A"]);
+        let read = Read {
+            owners,
+            former: vec![a.clone()],
+            ..Read::default()
+        };
+        let out = decide(&change, &read).unwrap();
+        // AND B gets the chat, A keeps everything but it
+        assert_eq!(
+            out.customers,
+            [
+                b,
+                Customer {
+                    identities: vec![staying],
+                    ..a
+                }
+            ]
+        );
+        assert_eq!(out.identities, [(moving.clone(), "B".to_string())]);
+        // AND B is still absent, the chat still A's, and A's record still as read
+        assert_eq!(
+            out.guards,
+            [
+                Guard::AsRead(Subject::Customer("B".into())),
+                Guard::OwnedBy(moving.clone(), Some("A".into())),
+                Guard::AsRead(Subject::Customer("A".into())),
+            ]
+        );
+        // A former owner read absent is not written, and must still be absent.
+        let gone = Read {
+            former: Vec::new(),
+            ..read
+        };
+        let out = decide(&Change::Customer(customer_with("B", &[moving])), &gone).unwrap();
+        assert_eq!(out.customers.len(), 1);
+        assert_eq!(out.guards[2], Guard::AsRead(Subject::Customer("A".into())));
+    }
+
+    #[test]
+    fn a_survey_request_on_an_unknown_identity_creates_its_customer() {
+        // GIVEN a WhatsApp number no customer owns
+        let phone = Identity::new(Platform::Whatsapp, "+420600000009");
+        let change = survey_request(None, phone.clone(), Some("Sprite".into()), at(4));
+        let id = phone.customer_id();
+        assert_eq!(customer_to_read(&change, &Read::default()), Some(id.as_str()));
+        // WHEN the ledger decides, having read neither the customer nor an owner
+        let read = Read {
+            owners: vec![(phone.clone(), None)],
+            ..Read::default()
+        };
+        let out = decide(&change, &read).unwrap();
+        // THEN a customer named after the number is created owning it, and outreach asks
+        assert_eq!(
+            out.customers,
+            [Customer {
+                identities: vec![phone.clone()],
+                ..Customer::new(id.clone(), at(4))
+            }]
+        );
+        assert_eq!(out.identities, [(phone.clone(), id.clone())]);
+        assert_eq!(
+            out.guards,
+            [
+                Guard::AsRead(Subject::Customer(id.clone())),
+                Guard::OwnedBy(phone.clone(), None),
+            ]
+        );
+        assert_eq!(
+            out.events,
+            [DomainEvent::SurveyRequested {
+                customer_id: id,
+                identity: phone,
+                brand: Some("Sprite".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn opting_out_and_asking_move_the_customer_as_read() {
+        // An opt-out before anything else is stored creates the customer, opted out.
+        let opt_out = Change::OptOut {
+            customer_id: "c9".into(),
+            identity: None,
+            survey: None,
+        };
+        let read = Read {
+            now: at(6),
+            ..Read::default()
+        };
+        let out = decide(&opt_out, &read).unwrap();
+        assert_eq!(
+            out.customers,
+            [Customer {
+                opted_out: true,
+                ..Customer::new("c9", at(6))
+            }]
+        );
+        assert_eq!(out.guards, [Guard::AsRead(Subject::Customer("c9".into()))]);
+        // A question asked moves the customer's last question time; one refused after it was
+        // recorded takes it back only while it is still that question's.
+        let chat = telegram("505");
+        let mut state = SurveyState {
+            id: "s1".into(),
+            customer_id: "c9".into(),
+            identity: chat.clone(),
+            locale: None,
+            brand: None,
+            survey: crate::survey::Survey::ask(&crate::survey::SurveyPolicy::default(), at(6)),
+            response_id: None,
+            error: None,
+        };
+        let stored = customer_with("c9", &[chat]);
+        let asked = Read {
+            survey_is_new: true,
+            customer: Some(stored.clone()),
+            ..Read::default()
+        };
+        let out = decide(&Change::Survey(state.clone()), &asked).unwrap();
+        assert_eq!(out.customers[0].last_asked_at, Some(at(6)));
+        assert_eq!(out.guards[1..], [Guard::AsRead(Subject::Customer("c9".into()))]);
+        state.survey.stage = crate::survey::SurveyStage::Failed;
+        let refused = |last| Read {
+            survey_was_asked: true,
+            customer: Some(Customer {
+                last_asked_at: last,
+                ..stored.clone()
+            }),
+            ..Read::default()
+        };
+        let change = Change::Survey(state);
+        assert_eq!(
+            decide(&change, &refused(Some(at(6)))).unwrap().customers[0].last_asked_at,
+            None
+        );
+        assert!(decide(&change, &refused(Some(at(7)))).unwrap().customers.is_empty());
+        // A question's time as stored to the microsecond (SQLite) is still that question's.
+        let Change::Survey(mut precise) = change.clone() else {
+            unreachable!("a survey change")
+        };
+        precise.survey.asked_at = at(6) + chrono::Duration::nanoseconds(123_456_789);
+        let stored_to_micros = at(6) + chrono::Duration::microseconds(123_456);
+        let out = decide(&Change::Survey(precise), &refused(Some(stored_to_micros))).unwrap();
+        assert_eq!(out.customers[0].last_asked_at, None);
+        // A question neither new nor withdrawn needs no customer read.
+        assert_eq!(customer_to_read(&change, &Read::default()), None);
+    }
+
+    #[test]
+    fn records_name_their_customer_to_be_created_if_not_stored() {
+        // A response, a purchase and a referral each name a customer, created as of the
+        // record's time when not stored yet (a stored one stays as it is).
+        let answer = Change::Response {
+            response: response(9, None),
+            survey: None,
+        };
+        let named = |change: &Change| decide(change, &Read::default()).unwrap().named_customer;
+        assert_eq!(named(&answer), Some(Customer::new("c1", at(3))));
+        let bought = purchase("buyer", PurchaseKind::New, 2, None);
+        assert_eq!(named(&Change::Purchase(bought)), Some(Customer::new("buyer", at(2))));
+        let r = referral("promoter");
+        assert_eq!(
+            named(&Change::ReferralCreated(r)),
+            Some(Customer::new("promoter", at(1)))
+        );
+        assert_eq!(named(&Change::Mention(mention(false, Sentiment::Neutral))), None);
     }
 }

@@ -599,6 +599,76 @@ pub async fn opt_out_is_for_good<S: Store>(store: &S) {
     assert_eq!(stored.locale.as_deref(), Some("cs"));
 }
 
+/// An identity named by another customer moves to them: its owner, the new customer's record
+/// and the former one's are all as the ledger decided, and moving it back undoes it.
+pub async fn an_identity_moves_between_customers<S: Store>(store: &S) {
+    let chat = Identity::new(Platform::Telegram, "6060");
+    let slack = Identity::new(Platform::Slack, "U6060");
+    let phone = Identity::new(Platform::Whatsapp, "+420600006060");
+    let identities = |c: &Customer| {
+        let mut ids: Vec<Identity> = c.identities.clone();
+        ids.sort_by(|a, b| (a.platform.as_str(), &a.address).cmp(&(b.platform.as_str(), &b.address)));
+        ids
+    };
+    // GIVEN Anna with a Telegram chat and a Slack user, and Boris with a WhatsApp number
+    let anna = Customer {
+        name: Some("Anna".into()),
+        email: Some("anna@example.com".into()),
+        identities: vec![chat.clone(), slack.clone()],
+        ..Customer::new("anna", at(3, 1))
+    };
+    let boris = Customer {
+        name: Some("Boris".into()),
+        identities: vec![phone.clone()],
+        ..Customer::new("boris", at(3, 2))
+    };
+    store.apply("move:anna", Change::Customer(anna.clone())).await.unwrap();
+    store
+        .apply("move:boris", Change::Customer(boris.clone()))
+        .await
+        .unwrap();
+    // WHEN Boris comes again naming the Telegram chat, with an email
+    let boris_again = Customer {
+        email: Some("boris@example.com".into()),
+        identities: vec![chat.clone()],
+        ..Customer::new("boris", at(3, 5))
+    };
+    let applied = store
+        .apply("move:chat", Change::Customer(boris_again.clone()))
+        .await
+        .unwrap();
+    assert_eq!(applied, Applied::Stored);
+    // THEN the chat is Boris's, his record holds it beside his number, his name and his email
+    let owner = |identity: Identity| async move { store.customer_by_identity(&identity).await.unwrap().map(|c| c.id) };
+    assert_eq!(owner(chat.clone()).await.as_deref(), Some("boris"));
+    assert_eq!(owner(phone.clone()).await.as_deref(), Some("boris"));
+    assert_eq!(owner(slack.clone()).await.as_deref(), Some("anna"));
+    let b = store.customer("boris").await.unwrap().unwrap();
+    assert_eq!(identities(&b), [chat.clone(), phone.clone()]);
+    assert_eq!(b.name.as_deref(), Some("Boris"));
+    assert_eq!(b.email.as_deref(), Some("boris@example.com"));
+    assert_eq!(b.created_at, at(3, 2));
+    // AND Anna's record lost only the chat
+    let a = store.customer("anna").await.unwrap().unwrap();
+    assert_eq!(identities(&a), std::slice::from_ref(&slack));
+    assert_eq!(
+        (a.name.as_deref(), a.email.as_deref()),
+        (Some("Anna"), Some("anna@example.com"))
+    );
+    // A redelivery of the move changes nothing.
+    let again = store.apply("move:chat", Change::Customer(boris_again)).await.unwrap();
+    assert_eq!(again, Applied::Duplicate);
+    assert_eq!(store.customer("boris").await.unwrap().unwrap(), b);
+    // WHEN Anna names the chat again (through a survey request), it moves back
+    let back = crate::ledger::survey_request(Some(anna.clone()), chat.clone(), None, at(3, 9));
+    store.apply("move:back", back).await.unwrap();
+    assert_eq!(owner(chat.clone()).await.as_deref(), Some("anna"));
+    let a = store.customer("anna").await.unwrap().unwrap();
+    assert_eq!(identities(&a), [slack, chat]);
+    let b = store.customer("boris").await.unwrap().unwrap();
+    assert_eq!(identities(&b), [phone]);
+}
+
 /// Reports are replaced on re-run, and keep when they were emailed.
 pub async fn reports_are_replaced<S: Store>(store: &S) {
     let report = |body: serde_json::Value, emailed: Option<DateTime<Utc>>| StoredReport {

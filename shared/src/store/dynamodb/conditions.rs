@@ -46,6 +46,18 @@ impl Guards {
         plan.put(item, cond, role)
     }
 
+    /// Writes a customer's doc (leaving its cohort) under its guard's condition (`read`: the
+    /// customer's item as read).
+    pub(super) fn save_customer(
+        &mut self,
+        plan: &mut Plan<'_>,
+        customer: &Customer,
+        read: Option<&Item>,
+    ) -> StoreResult<()> {
+        let cond = self.condition(&customer_key(&customer.id), read);
+        plan.save_customer(customer, cond)
+    }
+
     /// Updates the item at `key` under its guard's condition.
     pub(super) fn update(
         &mut self,
@@ -78,6 +90,7 @@ fn guard_key(guard: &Guard) -> Item {
     let subject = match guard {
         Guard::New(s) | Guard::AsRead(s) | Guard::Stored(s) => s,
         Guard::CohortIs(customer_id, _) => return customer_key(customer_id),
+        Guard::OwnedBy(identity, _) => return identity_key(identity),
     };
     match subject {
         Subject::Survey(state) => survey_key(state),
@@ -87,6 +100,7 @@ fn guard_key(guard: &Guard) -> Item {
         Subject::Referral(code) => referral_key(code.as_str()),
         Subject::Alert(id) => alert_key(id),
         Subject::Report { month, brand } => report_key(*month, brand.as_deref()),
+        Subject::Customer(id) => customer_key(id),
     }
 }
 
@@ -98,5 +112,6 @@ fn guard_condition(guard: &Guard, read: Option<&Item>) -> (Cond, Role) {
         Guard::AsRead(_) => (Cond::unchanged(read), Role::Context),
         Guard::Stored(_) => (Cond::present(), Role::Context),
         Guard::CohortIs(_, cohort) => (Cond::cohort_is(*cohort), Role::Context),
+        Guard::OwnedBy(_, owner) => (Cond::owned_by(owner.as_deref()), Role::Context),
     }
 }

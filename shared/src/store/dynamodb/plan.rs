@@ -51,6 +51,17 @@ impl Cond {
             None => Cond::absent(),
         }
     }
+    /// An identity's owner is as we read it (`None`: the identity is still unknown).
+    pub(super) fn owned_by(owner: Option<&str>) -> Self {
+        match owner {
+            Some(owner) => Cond {
+                expr: Some("customer_id = :owner".into()),
+                values: HashMap::from([(":owner".into(), s(owner))]),
+                ..Cond::default()
+            },
+            None => Cond::absent(),
+        }
+    }
     /// A customer's cohort is as we read it.
     pub(super) fn cohort_is(cohort: Option<YearMonth>) -> Self {
         match cohort {
@@ -160,15 +171,16 @@ impl<'a> Plan<'a> {
         self.roles.push(role);
     }
 
-    /// Makes sure a customer item exists for records that name one, without touching its doc.
+    /// Makes sure a customer item exists for records that name one (`customer`, as the ledger
+    /// names it), without touching its doc.
     pub(super) fn ensure_customer(
         &mut self,
-        id: &str,
-        at: DateTime<Utc>,
+        customer: &Customer,
         set_cohort: Option<YearMonth>,
         mut cond: Cond,
     ) -> StoreResult<()> {
-        let doc = to_json(&Customer::new(id, at))?;
+        let id = customer.id.as_str();
+        let doc = to_json(customer)?;
         let mut expr = "SET #doc = if_not_exists(#doc, :doc), #type = :customer".to_string();
         let mut values = vec![(":doc".to_string(), s(doc)), (":customer".to_string(), s("customer"))];
         // A purchase's first new purchase sets the buyer's cohort (under the ledger's guard
@@ -181,9 +193,8 @@ impl<'a> Plan<'a> {
         self.update(customer_key(id), expr, cond, values, Role::Context)
     }
 
-    /// Writes a customer's doc, on the condition that it is still what was read.
-    pub(super) fn save_customer(&mut self, customer: &Customer, prev: Option<&Item>) -> StoreResult<()> {
-        let mut cond = Cond::unchanged(prev);
+    /// Writes a customer's doc under `cond` (the ledger's guard on it), leaving its cohort.
+    pub(super) fn save_customer(&mut self, customer: &Customer, mut cond: Cond) -> StoreResult<()> {
         cond.names.insert("#doc".into(), DOC.into());
         self.update(
             customer_key(&customer.id),

@@ -11,57 +11,52 @@ impl DynamoStore {
             .transpose()
     }
 
-    /// Inserts or updates a customer like the SQLite store: fields coalesce, identities merge
-    /// (an identity moves from its former owner), opt-out is never undone.
-    async fn plan_customer(&self, plan: &mut Plan<'_>, c: &Customer) -> StoreResult<()> {
-        let prev = self.get(customer_key(&c.id)).await?;
-        let old: Option<Customer> = prev.as_ref().map(doc_of).transpose()?;
-        let mut merged = match old {
-            Some(old) => Customer {
-                id: c.id.clone(),
-                name: c.name.clone().or(old.name),
-                email: c.email.clone().or(old.email),
-                locale: c.locale.clone().or(old.locale),
-                identities: old.identities.into_iter().chain(c.identities.iter().cloned()).collect(),
-                opted_out: old.opted_out || c.opted_out,
-                last_asked_at: c.last_asked_at.or(old.last_asked_at),
-                created_at: old.created_at,
-            },
-            None => c.clone(),
-        };
-        merged
-            .identities
-            .sort_by(|a, b| (a.platform, &a.address).cmp(&(b.platform, &b.address)));
-        merged.identities.dedup();
-        let mut moved: BTreeMap<String, Vec<Identity>> = BTreeMap::new();
-        for identity in &c.identities {
+    /// Reads the customers and identities the ledger asks for (the change's customer, each
+    /// identity's owner, the former owners' customers) into `read`; returns the customer items
+    /// read, for the conditions that they are still as read.
+    async fn read_customers(&self, change: &Change, read: &mut ledger::Read) -> StoreResult<Vec<Item>> {
+        let mut items = Vec::new();
+        if let Some(id) = ledger::customer_to_read(change, read) {
+            if let Some(item) = self.get(customer_key(id)).await? {
+                read.customer = Some(doc_of(&item)?);
+                items.push(item);
+            }
+        }
+        for identity in ledger::identities_to_read(change) {
             let item = self.get(identity_key(identity)).await?;
             let owner = item.as_ref().and_then(|i| attr_s(i, "customer_id")).map(str::to_string);
-            let cond = match &owner {
-                Some(o) => Cond {
-                    expr: Some("customer_id = :owner".into()),
-                    values: HashMap::from([(":owner".into(), s(o))]),
-                    ..Cond::default()
-                },
-                None => Cond::absent(),
-            };
-            let mut new = identity_key(identity);
-            new.insert(TYPE.into(), s("identity"));
-            new.insert("customer_id".into(), s(&c.id));
-            plan.put(new, cond, Role::Context)?;
-            if let Some(o) = owner.filter(|o| *o != c.id) {
-                moved.entry(o).or_default().push(identity.clone());
+            read.owners.push((identity.clone(), owner));
+        }
+        for former in ledger::former_owners(change, &read.owners) {
+            if let Some(item) = self.get(customer_key(&former)).await? {
+                read.former.push(doc_of(&item)?);
+                items.push(item);
             }
         }
-        for (former, identities) in moved {
-            let prev = self.get(customer_key(&former)).await?;
-            if let Some(item) = &prev {
-                let mut other: Customer = doc_of(item)?;
-                other.identities.retain(|i| !identities.contains(i));
-                plan.save_customer(&other, Some(item))?;
-            }
+        Ok(items)
+    }
+
+    /// Writes the customers and identity owners the ledger decided, each under its guard.
+    fn save_customers(
+        plan: &mut Plan<'_>,
+        guards: &mut Guards,
+        outcome: &ledger::Outcome,
+        read: &[Item],
+    ) -> StoreResult<()> {
+        for (identity, owner) in &outcome.identities {
+            let mut item = identity_key(identity);
+            item.insert(TYPE.into(), s("identity"));
+            item.insert("customer_id".into(), s(owner));
+            guards.put(plan, item, None)?;
         }
-        plan.save_customer(&merged, prev.as_ref())
+        for customer in &outcome.customers {
+            let key = customer_key(&customer.id);
+            let prev = read
+                .iter()
+                .find(|i| i.get(PK) == key.get(PK) && i.get(SK) == key.get(SK));
+            guards.save_customer(plan, customer, prev)?;
+        }
+        Ok(())
     }
 
     /// Reads what the change depends on, asks the ledger what it does, and fills the plan with
@@ -71,13 +66,20 @@ impl DynamoStore {
         let decide = |read: &ledger::Read| ledger::decide(change, read).map_err(|m| StoreError::NotFound(m.0));
         // By reference: a mention's text is most of the change, and copying it is not free.
         let outcome = match change {
-            Change::Customer(c) => {
-                self.plan_customer(plan, c).await?;
-                decide(&ledger::Read::default())?
-            }
-            Change::SurveyRequested { customer, .. } => {
-                self.plan_customer(plan, customer).await?;
-                decide(&ledger::Read::default())?
+            Change::Customer(_) | Change::SurveyRequested { .. } | Change::OptOut { .. } => {
+                let mut read = ledger::Read {
+                    now: Utc::now(),
+                    ..Default::default()
+                };
+                let customers = self.read_customers(change, &mut read).await?;
+                let mut outcome = decide(&read)?;
+                let mut guards = Guards::of(&mut outcome);
+                Self::save_customers(plan, &mut guards, &outcome, &customers)?;
+                if let Change::OptOut { survey: Some(s), .. } = change {
+                    plan.save_survey(s)?;
+                }
+                guards.check_rest(plan, &customers.iter().map(Some).collect::<Vec<_>>())?;
+                outcome
             }
             Change::Survey(state) => {
                 let prev = self.get(survey_key(state)).await?;
@@ -87,38 +89,25 @@ impl DynamoStore {
                     .map(doc_of::<SurveyState>)
                     .transpose()?
                     .is_some_and(|p| p.survey.stage == crate::survey::SurveyStage::Asked);
-                let mut outcome = decide(&ledger::Read {
+                let mut read = ledger::Read {
                     survey_is_new: prev.is_none(),
                     survey_was_asked,
                     ..Default::default()
-                })?;
+                };
+                let customers = self.read_customers(change, &mut read).await?;
+                let mut outcome = decide(&read)?;
                 let mut guards = Guards::of(&mut outcome);
                 guards.put(plan, survey_item(state)?, prev.as_ref())?;
-                if let Some(asked_at) = outcome.last_asked_at {
-                    let customer = self.get(customer_key(&state.customer_id)).await?;
-                    if let Some(item) = &customer {
-                        let mut c: Customer = doc_of(item)?;
-                        c.last_asked_at = Some(asked_at);
-                        plan.save_customer(&c, Some(item))?;
-                    }
-                }
-                if let Some(asked_at) = outcome.withdrawn_asked_at {
-                    let customer = self.get(customer_key(&state.customer_id)).await?;
-                    if let Some(item) = &customer {
-                        let mut c: Customer = doc_of(item)?;
-                        if c.last_asked_at == Some(asked_at) {
-                            c.last_asked_at = None;
-                            plan.save_customer(&c, Some(item))?;
-                        }
-                    }
-                }
-                guards.check_rest(plan, &[])?;
+                Self::save_customers(plan, &mut guards, &outcome, &customers)?;
+                guards.check_rest(plan, &customers.iter().map(Some).collect::<Vec<_>>())?;
                 outcome
             }
             Change::Response { response: r, survey } => {
                 let mut outcome = decide(&ledger::Read::default())?;
                 let mut guards = Guards::of(&mut outcome);
-                plan.ensure_customer(&r.customer_id, r.submitted_at, None, Cond::none())?;
+                if let Some(c) = &outcome.named_customer {
+                    plan.ensure_customer(c, None, Cond::none())?;
+                }
                 guards.put(plan, response_item(r)?, None)?;
                 if let Some(s) = survey {
                     plan.save_survey(s)?;
@@ -145,21 +134,6 @@ impl DynamoStore {
                 outcome
             }
             Change::ScoreNotUnderstood { .. } => decide(&ledger::Read::default())?,
-            Change::OptOut {
-                customer_id, survey, ..
-            } => {
-                let prev = self.get(customer_key(customer_id)).await?;
-                let mut c: Customer = match &prev {
-                    Some(item) => doc_of(item)?,
-                    None => Customer::new(customer_id, Utc::now()),
-                };
-                c.opted_out = true;
-                plan.save_customer(&c, prev.as_ref())?;
-                if let Some(s) = survey {
-                    plan.save_survey(s)?;
-                }
-                decide(&ledger::Read::default())?
-            }
             Change::Mention(m) => {
                 let mut outcome = decide(&ledger::Read::default())?;
                 let mut guards = Guards::of(&mut outcome);
@@ -171,7 +145,9 @@ impl DynamoStore {
             Change::ReferralCreated(r) => {
                 let mut outcome = decide(&ledger::Read::default())?;
                 let mut guards = Guards::of(&mut outcome);
-                plan.ensure_customer(&r.customer_id, r.created_at, None, Cond::none())?;
+                if let Some(c) = &outcome.named_customer {
+                    plan.ensure_customer(c, None, Cond::none())?;
+                }
                 guards.put(plan, referral_item(r)?, None)?;
                 guards.check_rest(plan, &[])?;
                 outcome
@@ -266,7 +242,9 @@ impl DynamoStore {
         let mut outcome = ledger::decide(change, &read).map_err(|m| StoreError::NotFound(m.0))?;
         let mut guards = Guards::of(&mut outcome);
         let buyer = guards.condition(&customer_key(&p.customer_id), None);
-        plan.ensure_customer(&p.customer_id, p.purchased_at, outcome.set_buyer_cohort, buyer)?;
+        if let Some(c) = &outcome.named_customer {
+            plan.ensure_customer(c, outcome.set_buyer_cohort, buyer)?;
+        }
         guards.put(plan, purchase_item(p)?, None)?;
         if let (Some(code), Some(_)) = (&p.referral_code, &outcome.conversion) {
             guards.update(

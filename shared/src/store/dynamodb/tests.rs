@@ -168,6 +168,11 @@ async fn alerts_lifecycle() {
 }
 
 #[tokio::test]
+async fn an_identity_moves_between_customers() {
+    suite::an_identity_moves_between_customers(&fresh().await).await;
+}
+
+#[tokio::test]
 async fn opt_out_is_for_good() {
     suite::opt_out_is_for_good(&fresh().await).await;
 }
@@ -400,6 +405,124 @@ async fn an_identity_moves_to_its_new_customer() {
         "second"
     );
     assert!(store.customer("first").await.unwrap().unwrap().identities.is_empty());
+}
+
+/// Whose the identity is, as its own item and as every customer's record say: consistent when
+/// exactly its owner's record lists it.
+async fn holders_of(store: &DynamoStore, identity: &Identity, customers: &[&str]) -> (Option<String>, Vec<String>) {
+    let owner = store.customer_by_identity(identity).await.unwrap().map(|c| c.id);
+    let mut listing = Vec::new();
+    for id in customers {
+        if let Some(c) = store.customer(id).await.unwrap() {
+            if c.identities.contains(identity) {
+                listing.push(c.id);
+            }
+        }
+    }
+    (owner, listing)
+}
+
+/// A plan made before another instance moved the identity is refused as a lost race, and the
+/// same change, read again and decided again, moves the identity from where it is now.
+#[tokio::test]
+async fn a_merge_planned_before_another_instance_moved_the_identity_is_decided_again() {
+    let first = fresh().await;
+    let second = DynamoStore::new(local_client().await, first.table());
+    let chat = Identity::new(Platform::Telegram, "7070");
+    let named = |id: &str| Customer {
+        identities: vec![chat.clone()],
+        ..Customer::new(id, Utc::now())
+    };
+    first.apply("race:a", Change::Customer(named("a"))).await.unwrap();
+    // GIVEN the first instance planned moving the chat from A to B
+    let to_b = Change::Customer(named("b"));
+    let stale = first
+        .plan_transaction("race:b", &to_b, Utc::now(), FeedSeq::Known(None))
+        .await
+        .unwrap();
+    // WHEN the second instance moves it to C meanwhile
+    assert_eq!(
+        second.apply("race:c", Change::Customer(named("c"))).await.unwrap(),
+        Applied::Stored
+    );
+    // THEN the first plan is refused as a lost race (read again), not a duplicate, and
+    // writes nothing
+    let (roles, _, sent) = first.send_planned(stale).await;
+    let failure = classify(sent.expect_err("a stale plan must not be written"), &roles);
+    assert!(matches!(failure, Failure::Retry { feed: false, .. }));
+    assert_eq!(
+        holders_of(&first, &chat, &["a", "b", "c"]).await,
+        (Some("c".into()), vec!["c".into()])
+    );
+    assert!(first.customer("b").await.unwrap().is_none());
+    // AND applied, the change reads again and moves the chat from C, where it is now
+    assert_eq!(first.apply("race:b", to_b).await.unwrap(), Applied::Stored);
+    assert_eq!(
+        holders_of(&first, &chat, &["a", "b", "c"]).await,
+        (Some("b".into()), vec!["b".into()])
+    );
+}
+
+/// Writers on two instances naming the same identity at once: each is stored, one at a time
+/// (a loser reads again and decides again), and the identity ends with exactly one customer
+/// whose record lists it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_merges_of_one_identity_end_consistent() {
+    let (first, first_requests) = counted().await;
+    let second_requests = Requests::default();
+    let config = first
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(second_requests.clone())
+        .build();
+    let second = DynamoStore::new(Client::from_conf(config), first.table());
+    let stores = [Arc::new(first), Arc::new(second)];
+    const ROUNDS: usize = 6;
+    const WRITERS: usize = 4;
+    for round in 0..ROUNDS {
+        let chat = Identity::new(Platform::Telegram, format!("80{round}"));
+        let former = format!("former-{round}");
+        let named = |id: &str| Customer {
+            identities: vec![chat.clone()],
+            ..Customer::new(id, Utc::now())
+        };
+        stores[0]
+            .apply(&format!("merge:{former}"), Change::Customer(named(&former)))
+            .await
+            .unwrap();
+        let writers: Vec<String> = (0..WRITERS).map(|w| format!("writer-{round}-{w}")).collect();
+        let tasks: Vec<_> = writers
+            .iter()
+            .enumerate()
+            .map(|(w, id)| {
+                let store = stores[w % 2].clone();
+                let change = Change::Customer(named(id));
+                let delivery = format!("merge:{id}");
+                tokio::spawn(async move { store.apply(&delivery, change).await })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap(), Applied::Stored);
+        }
+        let mut everyone: Vec<&str> = writers.iter().map(String::as_str).collect();
+        everyone.push(&former);
+        let (owner, listing) = holders_of(&stores[0], &chat, &everyone).await;
+        let owner = owner.expect("the identity has an owner");
+        assert!(writers.contains(&owner), "round {round}: owned by {owner}");
+        assert_eq!(listing, [owner], "round {round}: exactly its owner's record lists it");
+    }
+    // The writers raced: some transaction lost and its change was written on a later one.
+    let transactions = [first_requests.take(), second_requests.take()]
+        .concat()
+        .into_iter()
+        .filter(|op| op == "TransactWriteItems")
+        .count();
+    let applies = ROUNDS * (WRITERS + 1);
+    assert!(
+        transactions > applies,
+        "{transactions} transactions for {applies} changes: no writer lost a race"
+    );
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ fn erase_in(tx: &Transaction<'_>, customer_id: &str) -> StoreResult<Erasure> {
         .optional()
         .map_err(backend)?;
     // Every record naming a customer makes sure their row exists (`ensure_customer`,
-    // `upsert_customer`), so no row means nothing of theirs is stored.
+    // `save_customer`), so no row means nothing of theirs is stored.
     let Some(cohort) = cohort else {
         return Err(super::unknown_customer(customer_id));
     };

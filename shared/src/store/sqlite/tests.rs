@@ -57,6 +57,11 @@ async fn alerts_lifecycle() {
 }
 
 #[tokio::test]
+async fn an_identity_moves_between_customers() {
+    suite::an_identity_moves_between_customers(&fresh().1).await;
+}
+
+#[tokio::test]
 async fn opt_out_is_for_good() {
     suite::opt_out_is_for_good(&fresh().1).await;
 }

@@ -2,15 +2,37 @@
 
 use super::*;
 
-/// Inserts or updates a customer, merging identities; opt-out is never undone.
-fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
+/// Reads the customers and identities the ledger asks for into `read`: the change's customer,
+/// each identity's owner, the former owners' customers.
+fn read_customers(tx: &Transaction<'_>, change: &Change, read: &mut ledger::Read) -> rusqlite::Result<()> {
+    if let Some(id) = ledger::customer_to_read(change, read) {
+        read.customer = get_customer(tx, id)?;
+    }
+    for identity in ledger::identities_to_read(change) {
+        let owner = tx
+            .one(
+                "SELECT customer_id FROM identities WHERE platform = ?1 AND address = ?2",
+                params![identity.platform.as_str(), identity.address],
+                |r| r.get(0),
+            )
+            .optional()?;
+        read.owners.push((identity.clone(), owner));
+    }
+    for former in ledger::former_owners(change, &read.owners) {
+        read.former.extend(get_customer(tx, &former)?);
+    }
+    Ok(())
+}
+
+/// Writes a customer as the ledger decided it (its identities are rows of their own, written
+/// from the ledger's owners); its cohort is left as it is.
+fn save_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
     tx.run(
         "INSERT INTO customers (id, name, email, locale, opted_out, last_asked_at, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (id) DO UPDATE SET
-           name = coalesce(excluded.name, name), email = coalesce(excluded.email, email),
-           locale = coalesce(excluded.locale, locale), opted_out = max(opted_out, excluded.opted_out),
-           last_asked_at = coalesce(excluded.last_asked_at, last_asked_at)",
+           name = excluded.name, email = excluded.email, locale = excluded.locale,
+           opted_out = excluded.opted_out, last_asked_at = excluded.last_asked_at",
         params![
             c.id,
             c.name,
@@ -21,21 +43,15 @@ fn upsert_customer(tx: &Transaction<'_>, c: &Customer) -> rusqlite::Result<()> {
             ts(c.created_at)
         ],
     )?;
-    for identity in &c.identities {
-        tx.run(
-            "INSERT INTO identities (platform, address, customer_id) VALUES (?1, ?2, ?3)
-             ON CONFLICT (platform, address) DO UPDATE SET customer_id = excluded.customer_id",
-            params![identity.platform.as_str(), identity.address, c.id],
-        )?;
-    }
     Ok(())
 }
 
-/// Makes sure a customer row exists for records that name one (purchases, API responses).
-pub(super) fn ensure_customer(tx: &Transaction<'_>, id: &str, at: DateTime<Utc>) -> rusqlite::Result<()> {
+/// Makes sure a customer row exists for records that name one (`customer`, as the ledger names
+/// it), leaving a stored one as it is.
+fn ensure_customer(tx: &Transaction<'_>, customer: &Customer) -> rusqlite::Result<()> {
     tx.run(
         "INSERT OR IGNORE INTO customers (id, created_at) VALUES (?1, ?2)",
-        params![id, ts(at)],
+        params![customer.id, ts(customer.created_at)],
     )?;
     Ok(())
 }
@@ -78,8 +94,8 @@ fn stored(events: Vec<DomainEvent>, deltas: Deltas) -> Written {
 fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
     let mut read = ledger::Read::default();
     match &change {
-        Change::Customer(c) | Change::SurveyRequested { customer: c, .. } => {
-            upsert_customer(tx, c).map_err(backend)?;
+        Change::Customer(_) | Change::SurveyRequested { .. } => {
+            read_customers(tx, &change, &mut read).map_err(backend)?;
         }
         Change::Survey(state) => {
             let previous: Option<String> = tx
@@ -89,9 +105,9 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             read.survey_is_new = previous.is_none();
             read.survey_was_asked = previous.as_deref() == Some("asked");
             save_survey(tx, state)?;
+            read_customers(tx, &change, &mut read).map_err(backend)?;
         }
         Change::Response { response: r, survey } => {
-            ensure_customer(tx, &r.customer_id, r.submitted_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO responses (id, customer_id, platform, score, comment, locale, submitted_at, brand)
@@ -131,12 +147,9 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             }
         }
         Change::ScoreNotUnderstood { .. } | Change::Report(_) => {}
-        Change::OptOut {
-            customer_id, survey, ..
-        } => {
-            ensure_customer(tx, customer_id, Utc::now()).map_err(backend)?;
-            tx.run("UPDATE customers SET opted_out = 1 WHERE id = ?1", [customer_id])
-                .map_err(backend)?;
+        Change::OptOut { survey, .. } => {
+            read.now = Utc::now();
+            read_customers(tx, &change, &mut read).map_err(backend)?;
             if let Some(s) = survey {
                 save_survey(tx, s)?;
             }
@@ -166,7 +179,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             }
         }
         Change::Purchase(p) => {
-            ensure_customer(tx, &p.customer_id, p.purchased_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO purchases (id, customer_id, kind, referral_code, amount, currency, purchased_at)
@@ -199,7 +211,6 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
             };
         }
         Change::ReferralCreated(r) => {
-            ensure_customer(tx, &r.customer_id, r.created_at).map_err(backend)?;
             let inserted = tx
                 .run(
                     "INSERT OR IGNORE INTO referrals (code, customer_id, clicks, conversions, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -228,6 +239,9 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
         }
     }
     let outcome = ledger::decide(&change, &read).map_err(|m| StoreError::NotFound(m.0))?;
+    if let Some(c) = &outcome.named_customer {
+        ensure_customer(tx, c).map_err(backend)?;
+    }
     if let Some(r) = &outcome.response {
         tx.run(
             "UPDATE responses SET comment = ?2 WHERE id = ?1",
@@ -238,17 +252,14 @@ fn write_change(tx: &Transaction<'_>, change: Change) -> StoreResult<Written> {
     if let Some(a) = &outcome.alert {
         save_alert(tx, a)?;
     }
-    if let (Some(at), Change::Survey(state)) = (outcome.last_asked_at, &change) {
-        tx.run(
-            "UPDATE customers SET last_asked_at = ?2 WHERE id = ?1",
-            params![state.customer_id, ts(at)],
-        )
-        .map_err(backend)?;
+    for c in &outcome.customers {
+        save_customer(tx, c).map_err(backend)?;
     }
-    if let (Some(at), Change::Survey(state)) = (outcome.withdrawn_asked_at, &change) {
+    for (identity, owner) in &outcome.identities {
         tx.run(
-            "UPDATE customers SET last_asked_at = NULL WHERE id = ?1 AND last_asked_at = ?2",
-            params![state.customer_id, ts(at)],
+            "INSERT INTO identities (platform, address, customer_id) VALUES (?1, ?2, ?3)
+             ON CONFLICT (platform, address) DO UPDATE SET customer_id = excluded.customer_id",
+            params![identity.platform.as_str(), identity.address, owner],
         )
         .map_err(backend)?;
     }
