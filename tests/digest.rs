@@ -20,7 +20,6 @@ use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, EffectLog};
 use sarafan_core::Score;
 use sarafan_reports::digest::{self, effect_key, DigestError, DigestSettings, Posted};
-use sarafan_reports::job::ReportStore;
 use serde_json::{json, Value};
 use slack::{posts, slack_accepting, web_api_fixture};
 use std::path::Path;
@@ -405,7 +404,7 @@ async fn on_dynamodb_the_week_is_claimed_recorded_and_posted_once() {
     let (again, _) = digest::run(&store, &settings, w11, false).await.unwrap();
     assert_eq!(again, Posted::AlreadyPosted);
     assert_eq!(posts(&slack).await, [expected_w11()]);
-    let store: &dyn ReportStore = &store;
+    let store: &dyn EffectLog = &store;
     assert!(store.effect_done(&effect_key(w11)).await.unwrap());
 }
 

@@ -14,7 +14,7 @@ use mail_parser::MessageParser;
 use sarafan_core::model::{Identity, Platform};
 use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_core::survey_link::LinkSecrets;
 use serde_json::{json, Value};
 use serve_support::Launch;
@@ -88,7 +88,7 @@ impl StoreUnderTest {
         }
     }
 
-    async fn open(&self) -> Arc<dyn FullStore> {
+    async fn open(&self) -> Arc<dyn Store> {
         match self {
             StoreUnderTest::Sqlite(db) => Arc::new(SqliteStore::open(db).unwrap()),
             StoreUnderTest::Dynamodb(table) => Arc::new(DynamoStore::from_env(table.clone()).await),
@@ -351,7 +351,7 @@ async fn verified_sender() -> String {
     from
 }
 
-async fn responses(store: &Arc<dyn FullStore>, customer_id: &str) -> Vec<sarafan_core::model::Response> {
+async fn responses(store: &Arc<dyn Store>, customer_id: &str) -> Vec<sarafan_core::model::Response> {
     store.responses_of(customer_id).await.unwrap()
 }
 

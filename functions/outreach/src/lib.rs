@@ -12,7 +12,7 @@ pub mod worker;
 
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTuning};
-pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
+pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError};
 pub use stop::StopSignal;
 pub use stream::{
     deliver_parked, handle_stream_batch, handle_stream_batch_within, Clock, Invocation, Swept, SystemClock,
