@@ -9,6 +9,7 @@
 pub mod conformance;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 use crate::ledger::{Applied, Change};
@@ -404,7 +405,10 @@ impl StoreChoice {
     /// call until the first request.
     pub async fn open(&self) -> StoreResult<std::sync::Arc<dyn Store>> {
         match self {
+            #[cfg(feature = "sqlite")]
             StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(path)?)),
+            #[cfg(not(feature = "sqlite"))]
+            StoreChoice::Sqlite { .. } => Err(no_sqlite()),
             #[cfg(feature = "dynamodb")]
             StoreChoice::Dynamodb { table } => Ok(std::sync::Arc::new(dynamodb::DynamoStore::from_env(table).await)),
             #[cfg(not(feature = "dynamodb"))]
@@ -418,7 +422,10 @@ impl StoreChoice {
     /// (export, report, forget): a missing SQLite path is `StoreError::Missing`, never created.
     pub async fn open_existing(&self) -> StoreResult<std::sync::Arc<dyn Store>> {
         match self {
+            #[cfg(feature = "sqlite")]
             StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open_existing(path)?)),
+            #[cfg(not(feature = "sqlite"))]
+            StoreChoice::Sqlite { .. } => Err(no_sqlite()),
             StoreChoice::Dynamodb { .. } => self.open().await,
         }
     }
@@ -435,6 +442,16 @@ impl StoreChoice {
             StoreChoice::Sqlite { .. } => self.open().await,
         }
     }
+}
+
+/// `SARAFAN_STORE=sqlite` in a build without SQLite (a Lambda binary): nothing was opened or created.
+#[cfg(not(feature = "sqlite"))]
+fn no_sqlite() -> StoreError {
+    StoreError::Unavailable(
+        "SARAFAN_STORE=sqlite, but this build has no SQLite store (the Lambda binaries run on DynamoDB; \
+         build sarafan-core with the `sqlite` feature)"
+            .into(),
+    )
 }
 
 #[cfg(test)]
