@@ -945,11 +945,10 @@ async fn email_survey_end_to_end_on_dynamodb() {
     for (name, value) in aws_env() {
         std::env::set_var(name, value);
     }
-    let table = format!("sarafan-email-{}", unique());
-    let store = DynamoStore::from_env(table.clone()).await;
-    sarafan_core::store::dynamodb::create_table(store.client(), &table)
+    let table = sarafan_core::store::dynamodb::fresh_table("sarafan-email")
         .await
-        .unwrap();
+        .table()
+        .to_string();
     let dir = tempfile::tempdir().unwrap();
     end_to_end(StoreUnderTest::Dynamodb(table), dir.path()).await;
 }
