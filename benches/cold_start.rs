@@ -11,7 +11,7 @@ mod lambda_emulator;
 
 use lambda_emulator::{binary, http_event, local_aws_env, verified_sender, Function};
 use sarafan_core::signing::slack_signature;
-use sarafan_core::store::dynamodb::{create_table, DynamoStore};
+use sarafan_core::store::dynamodb::fresh_table;
 use sarafan_core::store::{RecordKind, RecordLister};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -246,15 +246,9 @@ fn main() {
         .block_on(bench(runs));
 }
 
-async fn fresh_table(tag: &str) -> DynamoStore {
-    let store = DynamoStore::from_env(format!("sarafan-cold-{tag}-{:08x}", rand::random::<u32>())).await;
-    create_table(store.client(), store.table()).await.unwrap();
-    store
-}
-
 async fn bench(runs: usize) {
-    let rust_table = fresh_table("rust").await;
-    let python_table = fresh_table("python").await;
+    let rust_table = fresh_table("sarafan-cold-rust").await;
+    let python_table = fresh_table("sarafan-cold-python").await;
     let from = verified_sender().await;
 
     // As template.yaml sets them, minus SARAFAN_SECRETS_ARN: the secrets come from the

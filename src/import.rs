@@ -13,7 +13,7 @@ use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::model::{Customer, Platform, Response};
 use sarafan_core::nps::Score;
 use sarafan_core::settings::Vars;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::{ChangeWriter, EffectLog};
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -443,8 +443,8 @@ const CHUNK: usize = 256;
 /// Writes the rows, a chunk at a time. A refused row is reported through `refused` (in line
 /// order) and counted; a store failure stops the import after its chunk (what was stored
 /// stays, and a second run finishes the rest).
-pub async fn import(
-    store: Arc<dyn FullStore>,
+pub async fn import<S: ChangeWriter + EffectLog + ?Sized + 'static>(
+    store: Arc<S>,
     rows: Vec<Row>,
     progress: &mut Progress,
     refused: &mut dyn FnMut(u64, &str),
@@ -501,8 +501,8 @@ pub async fn import(
     Ok(summary)
 }
 
-async fn write_answer(
-    store: &dyn FullStore,
+async fn write_answer<S: ChangeWriter + EffectLog + ?Sized>(
+    store: &S,
     response: Response,
     customer: Option<Customer>,
     delivery: String,

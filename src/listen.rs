@@ -32,7 +32,7 @@ pub async fn run(vars: &Vars, once: bool) -> Result<(), CliError> {
     }
     eprintln!("sarafan listen: one run over every source");
     let runs = listener
-        .run_once(store.as_ref(), chrono::Utc::now())
+        .run_once(store.as_ref(), listener.clock().now())
         .await
         .context("storing what was heard")?;
     print_runs(&runs)?;

@@ -6,10 +6,9 @@ use anyhow::Context;
 use sarafan_core::clock::{Clock, SystemClock};
 use sarafan_core::report::MonthReport;
 use sarafan_core::settings::Vars;
-use sarafan_core::store::FullStore;
 use sarafan_core::YearMonth;
 use sarafan_reports::html::Images;
-use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, Settings};
+use sarafan_reports::job::{self, EmailWhen, Emailed, JobError, ReportStore, Settings};
 use sarafan_reports::ses::{ReportMailer, SesMailer};
 use std::path::{Path, PathBuf};
 
@@ -81,9 +80,9 @@ fn write_page(report: &MonthReport, settings: &Settings, out: &Path) -> anyhow::
 }
 
 /// Computes, stores and writes the month's report as `out/report-YYYY-MM.html` (no email).
-pub async fn write_report(
+pub async fn write_report<S: ReportStore + ?Sized>(
     vars: &Vars,
-    store: &dyn FullStore,
+    store: &S,
     month: YearMonth,
     out: &Path,
     brand: &str,

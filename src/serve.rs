@@ -8,7 +8,7 @@ use sarafan_core::clock::SystemClock;
 use sarafan_core::settings::Vars;
 use sarafan_core::store::dynamodb::shards::StreamReader;
 use sarafan_core::store::dynamodb::DynamoStore;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_core::store::StoreChoice;
 use sarafan_ingest::{app, AppState, Config};
 use sarafan_outreach::{run_feed_worker, run_stream_worker, Outreach, Settings};
@@ -33,7 +33,7 @@ enum Feed {
 
 /// The store on `choice`, and where outreach reads its events: on DynamoDB, the table's stream
 /// when the table has one (the table `sarafan dynamodb create-table` makes does).
-async fn open_store(choice: &StoreChoice, vars: &Vars) -> Result<(Arc<dyn FullStore>, Feed), CliError> {
+async fn open_store(choice: &StoreChoice, vars: &Vars) -> Result<(Arc<dyn Store>, Feed), CliError> {
     let StoreChoice::Dynamodb { table } = choice else {
         return Ok((choice.open().await.context("opening the store")?, Feed::Ordered));
     };

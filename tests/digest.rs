@@ -15,12 +15,11 @@ use sarafan_core::digest::IsoWeek;
 use sarafan_core::ledger::{AlertAction, Change};
 use sarafan_core::model::{Alert, AlertKind, AlertStatus, Mention, Platform, Response, Sentiment};
 use sarafan_core::settings::Vars;
-use sarafan_core::store::dynamodb::DynamoStore;
+use sarafan_core::store::dynamodb::fresh_table;
 use sarafan_core::store::sqlite::SqliteStore;
 use sarafan_core::store::{ChangeWriter, EffectLog};
 use sarafan_core::Score;
 use sarafan_reports::digest::{self, effect_key, DigestError, DigestSettings, Posted};
-use sarafan_reports::job::ReportStore;
 use serde_json::{json, Value};
 use slack::{posts, slack_accepting, web_api_fixture};
 use std::path::Path;
@@ -370,23 +369,9 @@ async fn the_monday_run_posts_the_week_before_after_a_rate_limit_and_a_redeliver
     assert!(store.effect_done(&effect_key(week("2026-W11"))).await.unwrap());
 }
 
-/// DynamoDB Local's address (the SDK's per-service variable).
-fn dynamodb_endpoint() -> String {
-    std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
-        .expect("this test needs DynamoDB Local: run scripts/test (it starts it and sets AWS_ENDPOINT_URL_DYNAMODB)")
-}
-
 #[tokio::test]
 async fn on_dynamodb_the_week_is_claimed_recorded_and_posted_once() {
-    let _ = dynamodb_endpoint();
-    let table = format!(
-        "sarafan-digest-{:x}",
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    );
-    let store = DynamoStore::from_env(&table).await;
-    sarafan_core::store::dynamodb::create_table(store.client(), &table)
-        .await
-        .unwrap();
+    let store = fresh_table("sarafan-digest").await;
     fill(&store).await;
     let slack = slack_accepting().await;
     let settings = settings(&slack, "UTC");
@@ -405,7 +390,7 @@ async fn on_dynamodb_the_week_is_claimed_recorded_and_posted_once() {
     let (again, _) = digest::run(&store, &settings, w11, false).await.unwrap();
     assert_eq!(again, Posted::AlreadyPosted);
     assert_eq!(posts(&slack).await, [expected_w11()]);
-    let store: &dyn ReportStore = &store;
+    let store: &dyn EffectLog = &store;
     assert!(store.effect_done(&effect_key(w11)).await.unwrap());
 }
 
@@ -465,14 +450,8 @@ async fn the_reports_function_takes_the_weekly_schedule_event() {
 #[tokio::test]
 async fn the_built_reports_function_posts_the_week_once_on_the_scheduler_event_over_dynamodb() {
     use lambda_emulator::{binary, local_aws_env, Function};
-    let table = format!(
-        "sarafan-digest-fn-{:x}",
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    );
-    let store = DynamoStore::from_env(&table).await;
-    sarafan_core::store::dynamodb::create_table(store.client(), &table)
-        .await
-        .unwrap();
+    let store = fresh_table("sarafan-digest-fn").await;
+    let table = store.table().to_string();
     fill(&store).await;
     let slack = slack_accepting().await;
     let mut vars = local_aws_env();

@@ -14,7 +14,7 @@ use mail_parser::MessageParser;
 use sarafan_core::model::{Identity, Platform};
 use sarafan_core::store::dynamodb::DynamoStore;
 use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_core::survey_link::LinkSecrets;
 use serde_json::{json, Value};
 use serve_support::Launch;
@@ -88,7 +88,7 @@ impl StoreUnderTest {
         }
     }
 
-    async fn open(&self) -> Arc<dyn FullStore> {
+    async fn open(&self) -> Arc<dyn Store> {
         match self {
             StoreUnderTest::Sqlite(db) => Arc::new(SqliteStore::open(db).unwrap()),
             StoreUnderTest::Dynamodb(table) => Arc::new(DynamoStore::from_env(table.clone()).await),
@@ -351,7 +351,7 @@ async fn verified_sender() -> String {
     from
 }
 
-async fn responses(store: &Arc<dyn FullStore>, customer_id: &str) -> Vec<sarafan_core::model::Response> {
+async fn responses(store: &Arc<dyn Store>, customer_id: &str) -> Vec<sarafan_core::model::Response> {
     store.responses_of(customer_id).await.unwrap()
 }
 
@@ -945,11 +945,10 @@ async fn email_survey_end_to_end_on_dynamodb() {
     for (name, value) in aws_env() {
         std::env::set_var(name, value);
     }
-    let table = format!("sarafan-email-{}", unique());
-    let store = DynamoStore::from_env(table.clone()).await;
-    sarafan_core::store::dynamodb::create_table(store.client(), &table)
+    let table = sarafan_core::store::dynamodb::fresh_table("sarafan-email")
         .await
-        .unwrap();
+        .table()
+        .to_string();
     let dir = tempfile::tempdir().unwrap();
     end_to_end(StoreUnderTest::Dynamodb(table), dir.path()).await;
 }

@@ -416,3 +416,99 @@ fn each_role_allows_the_table_operations_its_function_performs() {
         }
     }
 }
+
+fn cargo() -> std::process::Command {
+    std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// `cargo tree -i rusqlite` over what builds (`--edges normal,build`: no dev-dependencies), run
+/// in `dir` with `args`: empty when nothing selected there links SQLite.
+fn rusqlite_dependents(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = cargo()
+        .current_dir(dir)
+        .args(["tree", "--frozen", "--edges", "normal,build", "--invert", "rusqlite"])
+        .args(args)
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "cargo tree in {}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("cargo tree prints UTF-8")
+}
+
+/// The workspace's packages by manifest directory: (package name, its bin targets).
+fn packages_by_dir() -> std::collections::BTreeMap<std::path::PathBuf, (String, Vec<String>)> {
+    let out = cargo()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["metadata", "--frozen", "--no-deps", "--format-version", "1"])
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
+    let str_of = |v: &serde_json::Value| v.as_str().expect("a string").to_string();
+    metadata["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .map(|p| {
+            let dir = std::path::Path::new(&str_of(&p["manifest_path"]))
+                .parent()
+                .expect("a manifest's directory")
+                .to_path_buf();
+            let bins = p["targets"]
+                .as_array()
+                .expect("targets")
+                .iter()
+                .filter(|t| t["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin")))
+                .map(|t| str_of(&t["name"]))
+                .collect();
+            (dir, (str_of(&p["name"]), bins))
+        })
+        .collect()
+}
+
+/// SAM's rust-cargolambda build runs `cargo lambda build --release --bin <Binary>` in the
+/// function's CodeUri, so cargo selects the package whose manifest is there and unifies only its
+/// features: each Lambda is built from its own package, and that selection leaves SQLite out.
+#[test]
+fn each_lambda_is_built_from_its_own_package_without_sqlite() {
+    let template = template();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let packages = packages_by_dir();
+    let mut built = BTreeSet::new();
+    for (name, resource) in template["Resources"].as_mapping().expect("Resources") {
+        if resource["Metadata"]["BuildMethod"].as_str() != Some("rust-cargolambda") {
+            continue;
+        }
+        let name = text(name);
+        let binary = text(&resource["Metadata"]["BuildProperties"]["Binary"]);
+        let dir = root.join(text(&resource["Properties"]["CodeUri"]));
+        let (package, bins) = packages
+            .get(&dir)
+            .unwrap_or_else(|| panic!("{name}: CodeUri {} is not a package's directory", dir.display()));
+        assert_eq!(package, binary, "{name}: CodeUri is the package of its Binary");
+        assert!(
+            bins.iter().any(|b| b == binary),
+            "{name}: {binary} is a bin of its package"
+        );
+        assert_eq!(rusqlite_dependents(&dir, &[]), "", "{name}: {binary} links SQLite");
+        built.insert(binary.to_string());
+    }
+    assert_eq!(
+        built,
+        BTreeSet::from(
+            [
+                "sarafan-ingest",
+                "sarafan-outreach",
+                "sarafan-reports",
+                "sarafan-listen"
+            ]
+            .map(String::from)
+        )
+    );
+    // The check can fail: the CLI, which keeps SQLite, shows it.
+    assert!(rusqlite_dependents(root, &["--package", "sarafan"]).contains("sarafan-core"));
+}

@@ -6,7 +6,7 @@
 //! named by `SARAFAN_SECRETS_ARN` when it is set.
 
 use crate::settings::{ConfigError, Vars};
-use crate::store::{FullStore, StoreChoice, StoreError};
+use crate::store::{Store, StoreChoice, StoreError};
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
 
@@ -18,7 +18,7 @@ pub struct Started {
     pub vars: Vars,
     /// Which store, from `SARAFAN_STORE`, `SARAFAN_DB`, `SARAFAN_TABLE`.
     pub choice: StoreChoice,
-    pub store: Arc<dyn FullStore>,
+    pub store: Arc<dyn Store>,
 }
 
 /// Why a function could not start. Display is one line naming the variable or the cause, which

@@ -26,6 +26,8 @@ pub mod report_link;
 pub mod score_text;
 #[cfg(feature = "secrets")]
 pub mod secrets;
+#[cfg(feature = "ses")]
+pub mod ses;
 pub mod settings;
 #[cfg(any(test, feature = "test-support"))]
 pub mod signing;

@@ -279,6 +279,7 @@ pub async fn verified_sender() -> String {
     sarafan_reports::ses::SesMailer::from_env()
         .await
         .client()
+        .await
         .create_email_identity()
         .email_identity(&from)
         .send()

@@ -16,26 +16,44 @@ pub struct TrustedProxies {
     blocks: Vec<(IpAddr, u8)>,
 }
 
+/// An entry of `SARAFAN_TRUSTED_PROXIES` that is not an address or CIDR block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProxyError {
+    #[error("{item:?} is not an IP address or CIDR block")]
+    NotAnAddress {
+        item: String,
+        #[source]
+        source: std::net::AddrParseError,
+    },
+    #[error("{item:?}: the prefix length must be 0-{max}")]
+    PrefixLength { item: String, max: u8 },
+}
+
 impl TrustedProxies {
     /// Parses a comma list of addresses and CIDR blocks (`127.0.0.1, 10.0.0.0/8, ::1`).
-    pub fn parse(raw: &str) -> Result<TrustedProxies, String> {
+    pub fn parse(raw: &str) -> Result<TrustedProxies, ProxyError> {
         let mut blocks = Vec::new();
         for item in raw.split(',').map(str::trim).filter(|i| !i.is_empty()) {
             let (addr, bits) = match item.split_once('/') {
                 Some((addr, bits)) => (addr, Some(bits)),
                 None => (item, None),
             };
-            let addr: IpAddr = addr
-                .parse()
-                .map_err(|_| format!("{item:?} is not an IP address or CIDR block"))?;
+            let addr: IpAddr = addr.parse().map_err(|source| ProxyError::NotAnAddress {
+                item: item.to_string(),
+                source,
+            })?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
             let bits = match bits {
                 None => max,
-                Some(bits) => bits
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|b| *b <= max)
-                    .ok_or_else(|| format!("{item:?}: the prefix length must be 0-{max}"))?,
+                Some(bits) => {
+                    bits.parse::<u8>()
+                        .ok()
+                        .filter(|b| *b <= max)
+                        .ok_or_else(|| ProxyError::PrefixLength {
+                            item: item.to_string(),
+                            max,
+                        })?
+                }
             };
             blocks.push((addr, bits));
         }
@@ -173,6 +191,19 @@ mod tests {
         for bad in ["localhost", "10.0.0.0/33", "::/129", "1.2.3.4/x"] {
             assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
         }
+        let err = TrustedProxies::parse("10.0.0.1, localhost").unwrap_err();
+        assert_eq!(err.to_string(), r#""localhost" is not an IP address or CIDR block"#);
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the address parser's error is its source"
+        );
+        assert_eq!(
+            TrustedProxies::parse("::/129").unwrap_err(),
+            ProxyError::PrefixLength {
+                item: "::/129".into(),
+                max: 128
+            }
+        );
         let err = Config::from_vars(&Vars::from_pairs([("SARAFAN_TRUSTED_PROXIES", "proxy.local")])).unwrap_err();
         assert!(
             err.to_string().starts_with("SARAFAN_TRUSTED_PROXIES is invalid"),

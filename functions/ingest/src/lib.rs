@@ -26,7 +26,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use mentions::{Listening, MentionClassifier};
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_core::survey::SurveyPolicy;
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ pub type Clock = sarafan_core::clock::SharedClock;
 /// What every handler is lent: the store, the settings, the clock and the mention classifier.
 #[derive(Clone)]
 pub struct AppState {
-    pub store: Arc<dyn FullStore>,
+    pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub clock: Clock,
     pub classifier: Arc<dyn MentionClassifier>,
@@ -45,7 +45,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn FullStore>, config: Config) -> Self {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let classifier = Arc::new(
             Listening::new(&config.brand_terms, &config.competitor_terms).with_default_locale(&config.default_locale),
         );

@@ -9,6 +9,7 @@ use secrecy::SecretString;
 pub const DEFAULT_HN_SEARCH_URL: &str = "https://hn.algolia.com/api/v1";
 pub const DEFAULT_LOOKBACK_HOURS: u32 = 24;
 
+use sarafan_core::clock::SharedClock;
 pub use sarafan_core::settings::ConfigError;
 
 /// What a run listens for and where.
@@ -21,6 +22,8 @@ pub struct Config {
     pub sources: Vec<Box<dyn Source>>,
     /// One line per source, on or off and why, for the start-up log.
     pub described: Vec<String>,
+    /// What time a run is (the system clock; a set one in tests).
+    pub clock: SharedClock,
 }
 
 impl Config {
@@ -116,6 +119,7 @@ impl Config {
             lookback_hours,
             sources,
             described,
+            clock: sarafan_core::clock::system(),
         })
     }
 }

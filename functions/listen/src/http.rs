@@ -1,5 +1,6 @@
 //! One HTTP client for every source: a timeout on every call, a user agent that names Sarafan,
-//! and 429 / `Retry-After` turned into [`SourceError::RateLimited`].
+//! and 429 / `Retry-After` turned into [`SourceError::RateLimited`] (seconds) or
+//! [`SourceError::RateLimitedUntil`] (an HTTP date, compared with the run's clock by the caller).
 
 use crate::sources::SourceError;
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -42,8 +43,9 @@ pub async fn send(request: RequestBuilder) -> Result<Response, SourceError> {
         return Ok(response);
     }
     if status == StatusCode::TOO_MANY_REQUESTS {
-        let after = retry_after(&response).unwrap_or(DEFAULT_RETRY_AFTER);
-        return Err(SourceError::RateLimited { after });
+        return Err(retry_after(&response).unwrap_or(SourceError::RateLimited {
+            after: DEFAULT_RETRY_AFTER,
+        }));
     }
     let body = response.text().await.unwrap_or_default();
     let body: String = body.chars().take(200).collect();
@@ -66,7 +68,7 @@ pub async fn json<T: serde::de::DeserializeOwned>(response: Response) -> Result<
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
-fn retry_after(response: &Response) -> Option<Duration> {
+fn retry_after(response: &Response) -> Option<SourceError> {
     let value = response
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -74,9 +76,12 @@ fn retry_after(response: &Response) -> Option<Duration> {
         .ok()?
         .trim();
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(SourceError::RateLimited {
+            after: Duration::from_secs(secs),
+        });
     }
     let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    Some(SourceError::RateLimitedUntil {
+        until: at.with_timezone(&chrono::Utc),
+    })
 }

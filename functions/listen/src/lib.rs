@@ -19,11 +19,12 @@ pub mod sources;
 pub use config::{Config, ConfigError};
 
 use chrono::{DateTime, Duration, Utc};
+use sarafan_core::clock::{Clock, SharedClock};
 use sarafan_core::ledger::{Applied, Change};
 use sarafan_core::listening::{Listening, MentionClassifier};
 use sarafan_core::model::Mention;
 use sarafan_core::store::{ChangeFeed, ChangeWriter, StoreError};
-use sources::{Source, SourceError};
+use sources::Source;
 
 /// The store ports a run uses: writing mentions, and cursors.
 pub trait ListenStore: ChangeWriter + ChangeFeed {}
@@ -52,6 +53,7 @@ pub struct Listener {
     terms: Vec<String>,
     classifier: Listening,
     lookback: Duration,
+    clock: SharedClock,
 }
 
 impl Listener {
@@ -64,7 +66,13 @@ impl Listener {
             sources: config.sources,
             terms,
             lookback: Duration::hours(i64::from(config.lookback_hours)),
+            clock: config.clock,
         }
+    }
+
+    /// The clock a run takes its time from ([`Config::clock`]).
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
     }
 
     /// One run over every source, one after another. A store failure stops the run (the next
@@ -111,21 +119,23 @@ impl Listener {
             } else {
                 DateTime::from_timestamp(cursor as i64, 0).unwrap_or(now - self.lookback)
             };
-            let posts = match source.fetch(&query, since).await {
+            let posts = match source.fetch(&query, since, now).await {
                 Ok(posts) => posts,
-                Err(SourceError::RateLimited { after }) => {
-                    let until = now + Duration::from_std(after).unwrap_or(Duration::hours(1));
-                    tracing::warn!(source = name, query = %query, wait_s = after.as_secs(), "rate limited: the source is paused until then");
-                    store.save_cursor(&pause_key, until.timestamp().max(0) as u64).await?;
-                    run.paused_until = Some(until);
-                    run.failed += 1;
-                    break;
-                }
-                Err(e) => {
-                    tracing::warn!(source = name, query = %query, error = %e, "source failed: retried next run");
-                    run.failed += 1;
-                    continue;
-                }
+                Err(e) => match e.paused_until(now) {
+                    Some(until) => {
+                        let wait_s = (until - now).num_seconds();
+                        tracing::warn!(source = name, query = %query, wait_s, "rate limited: the source is paused until then");
+                        store.save_cursor(&pause_key, until.timestamp().max(0) as u64).await?;
+                        run.paused_until = Some(until);
+                        run.failed += 1;
+                        break;
+                    }
+                    None => {
+                        tracing::warn!(source = name, query = %query, error = %e, "source failed: retried next run");
+                        run.failed += 1;
+                        continue;
+                    }
+                },
             };
             run.fetched += posts.len();
             let mut newest = cursor as i64;
@@ -196,7 +206,7 @@ impl Listener {
             tokio::select! {
                 _ = &mut stop => return,
                 _ = ticks.tick() => {
-                    if let Err(e) = self.run_once(store, Utc::now()).await {
+                    if let Err(e) = self.run_once(store, self.clock.now()).await {
                         tracing::warn!(error = %e, "listening run stopped by the store; the next run retries from the saved cursors");
                     }
                 }

@@ -2,7 +2,6 @@
 //! scheduled event (EventBridge Scheduler, every 10 minutes by default).
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
-use sarafan_core::clock::{Clock, SystemClock};
 use sarafan_core::lambda::{start, StartError};
 use sarafan_listen::{Config, Listener};
 
@@ -18,7 +17,7 @@ async fn main() -> Result<(), Error> {
     let listener = Listener::new(config);
     let (listener, store) = (&listener, &*started.store);
     let handler = move |_: LambdaEvent<serde_json::Value>| async move {
-        let runs = listener.run_once(store, SystemClock.now()).await?;
+        let runs = listener.run_once(store, listener.clock().now()).await?;
         let summary: Vec<serde_json::Value> = runs
             .iter()
             .map(|r| serde_json::json!({"source": r.source, "fetched": r.fetched, "new": r.new, "stored": r.stored, "failed": r.failed}))

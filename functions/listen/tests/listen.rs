@@ -391,3 +391,74 @@ async fn feed_entries_naming_a_term_are_mentions_once_across_runs() {
     assert_eq!(one(&again).stored, 0);
     assert_eq!(mentions(&store).await.len(), stored.len());
 }
+
+#[tokio::test]
+async fn a_retry_after_date_is_read_against_the_runs_clock() {
+    // GIVEN Reddit answering 429 with Retry-After as an HTTP date five minutes after the run
+    let reddit = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/v1/access_token"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("reddit/access_token.json")))
+        .mount(&reddit)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/search"))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "Sat, 01 Aug 2026 14:05:00 GMT"))
+        .mount(&reddit)
+        .await;
+    let (listener, store, _dir) = setup(&[
+        ("REDDIT_CLIENT_ID", "app-id".into()),
+        ("REDDIT_CLIENT_SECRET", "app-secret".into()),
+        ("REDDIT_API_URL", reddit.uri()),
+        ("SARAFAN_BRAND_TERMS", "hoot".into()),
+    ]);
+    // WHEN a run at 14:00 meets it
+    let now = at("2026-08-01T14:00:00Z");
+    let runs = listener.run_once(&store, now).await.unwrap();
+    // THEN Reddit is paused until that date, not for its distance from the machine's time
+    assert_eq!(one(&runs).paused_until, Some(at("2026-08-01T14:05:00Z")));
+    let paused = listener.run_once(&store, now + Duration::minutes(4)).await.unwrap();
+    assert_eq!(one(&paused).paused_until, Some(at("2026-08-01T14:05:00Z")));
+    assert_eq!(requests_to(&reddit, "/search").await, 1);
+}
+
+#[tokio::test]
+async fn listening_on_a_schedule_takes_its_time_from_the_configured_clock() {
+    // GIVEN the Google Alerts feed for "Slack" and a clock set to the day the feed was read
+    let feeds = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/alerts"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("feeds/google_alerts.xml")))
+        .mount(&feeds)
+        .await;
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("HN_SEARCH_URL".to_string(), String::new()),
+        ("LISTEN_FEEDS".to_string(), format!("{}/alerts", feeds.uri())),
+        ("SARAFAN_BRAND_TERMS".to_string(), "Slack".to_string()),
+    ]);
+    let mut config = Config::from_vars(&vars.drain().collect()).unwrap();
+    config.clock = sarafan_core::clock::SetClock::at(at("2019-07-10T12:00:00Z")).shared();
+    let listener = Listener::new(config);
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
+    // WHEN the scheduled loop runs once (its first run is at once) and is stopped
+    let stored_any = async {
+        while mentions(&store).await.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        listener.run_forever(&store, stored_any),
+    )
+    .await
+    .expect("the first run stores the day's alerts");
+    // THEN the day before the clock's time was read: the alerts of 10 July 2019 are stored
+    // (on the machine's clock the last day holds none of them)
+    let stored = mentions(&store).await;
+    assert!(
+        stored.iter().any(|m| m.created_at == at("2019-07-10T11:53:37Z")),
+        "{stored:?}"
+    );
+    assert!(stored.iter().all(|m| m.created_at > at("2019-07-09T12:00:00Z")));
+}

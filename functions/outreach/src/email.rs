@@ -3,14 +3,12 @@
 
 use crate::templates::{Key, Templates};
 use async_trait::async_trait;
-use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
 use mail_builder::headers::address::Address;
 use mail_builder::headers::raw::Raw;
 use mail_builder::headers::url::URL;
 use mail_builder::MessageBuilder;
 use sarafan_core::html::{escape, with_link};
+use sarafan_core::ses::{Ses, SesError};
 use sarafan_core::survey_link::{LinkSecrets, SurveyUrls};
 use std::fmt;
 use std::sync::Arc;
@@ -54,19 +52,27 @@ pub trait SurveyMailer: Send + Sync {
     async fn send_raw(&self, from: &str, to: &str, raw: Vec<u8>) -> Result<String, MailError>;
 }
 
-/// SES v2 `SendEmail` with raw content, its client built on the first email (region,
-/// credentials and `AWS_ENDPOINT_URL` from the environment), so a host that never sends one
-/// makes no AWS lookup at start.
+/// SES v2 `SendEmail` with raw content (sarafan-core's [`Ses`]), its client built on the first
+/// email (region, credentials and `AWS_ENDPOINT_URL` from the environment), so a host that never
+/// sends one makes no AWS lookup at start.
 #[derive(Debug, Default)]
 pub struct SesSurveyMailer {
-    client: tokio::sync::OnceCell<aws_sdk_sesv2::Client>,
+    ses: Ses,
 }
 
 impl SesSurveyMailer {
     /// On an AWS config already loaded (a function's start-up): no second config, one HTTP client.
     pub fn on(aws: &sarafan_core::aws::SdkConfig) -> Self {
-        SesSurveyMailer {
-            client: tokio::sync::OnceCell::new_with(Some(aws_sdk_sesv2::Client::new(aws))),
+        SesSurveyMailer { ses: Ses::on(aws) }
+    }
+}
+
+impl From<SesError> for MailError {
+    fn from(e: SesError) -> Self {
+        match e {
+            SesError::Rejected { code, reason } => MailError::Rejected { code, reason },
+            SesError::Unreachable(why) => MailError::Unreachable(why),
+            SesError::Unbuildable(why) => MailError::Mime(why),
         }
     }
 }
@@ -74,32 +80,7 @@ impl SesSurveyMailer {
 #[async_trait]
 impl SurveyMailer for SesSurveyMailer {
     async fn send_raw(&self, from: &str, to: &str, raw: Vec<u8>) -> Result<String, MailError> {
-        let client = self
-            .client
-            .get_or_init(|| async { aws_sdk_sesv2::Client::new(&sarafan_core::aws::sdk_config().await) })
-            .await;
-        let message = RawMessage::builder()
-            .data(Blob::new(raw))
-            .build()
-            .map_err(|e| MailError::Mime(e.to_string()))?;
-        let sent = client
-            .send_email()
-            .from_email_address(from)
-            .destination(Destination::builder().to_addresses(to).build())
-            .content(EmailContent::builder().raw(message).build())
-            .send()
-            .await;
-        match sent {
-            Ok(out) => Ok(out.message_id().unwrap_or_default().to_string()),
-            Err(SdkError::ServiceError(e)) => {
-                let err = e.err();
-                Err(MailError::Rejected {
-                    code: err.code().unwrap_or("Unknown").to_string(),
-                    reason: err.message().map(str::to_string).unwrap_or_else(|| err.to_string()),
-                })
-            }
-            Err(other) => Err(MailError::Unreachable(DisplayErrorContext(&other).to_string())),
-        }
+        Ok(self.ses.send_raw(from, &[to.to_string()], raw).await?)
     }
 }
 

@@ -14,7 +14,7 @@ pub mod worker;
 
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 pub use config::{ChatClients, ConfigError, OutreachConfig, Settings, WorkerTuning};
-pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError, OutreachStore};
+pub use handler::{handle, handle_entry, Handled, Outreach, OutreachError};
 pub use stop::StopSignal;
 pub use stream::{
     deliver_parked, deliver_parked_backing_off, handle_stream_batch, handle_stream_batch_parking,
@@ -79,21 +79,31 @@ pub enum Invoked {
     Sweep,
 }
 
+/// An invocation the outreach Lambda cannot read: the invocation fails with this message.
+#[derive(Debug, thiserror::Error)]
+pub enum InvokedError {
+    /// It has `Records` but is not a DynamoDB Streams batch.
+    #[error("not a DynamoDB stream batch: {0}")]
+    NotAStreamBatch(#[source] serde_json::Error),
+    /// Neither a stream batch nor the sweep; `got` is the payload, cut at 200 characters.
+    #[error("expected a DynamoDB stream batch (Records) or the sweep {SWEEP_INPUT}, got {got}")]
+    Unexpected { got: String },
+}
+
 impl Invoked {
     /// Tells a stream batch from the sweep; anything else is an error naming what was expected.
-    pub fn from_payload(payload: serde_json::Value) -> Result<Invoked, String> {
+    pub fn from_payload(payload: serde_json::Value) -> Result<Invoked, InvokedError> {
         if payload.get("Records").is_some() {
             return serde_json::from_value(payload)
                 .map(|event| Invoked::Stream(Box::new(event)))
-                .map_err(|e| format!("not a DynamoDB stream batch: {e}"));
+                .map_err(InvokedError::NotAStreamBatch);
         }
         if payload.get("sarafan").and_then(|v| v.as_str()) == Some("deliver-parked") {
             return Ok(Invoked::Sweep);
         }
-        Err(format!(
-            "expected a DynamoDB stream batch (Records) or the sweep {SWEEP_INPUT}, got {:.200}",
-            payload.to_string()
-        ))
+        Err(InvokedError::Unexpected {
+            got: format!("{:.200}", payload.to_string()),
+        })
     }
 }
 
@@ -126,4 +136,29 @@ pub async fn run_worker(mut deps: Outreach) {
         let _ = tokio::signal::ctrl_c().await;
     };
     run_feed_worker(&deps, "outreach", shutdown).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_invocation_says_what_was_expected_and_keeps_its_cause() {
+        let err = Invoked::from_payload(serde_json::json!({"Records": "none"})).unwrap_err();
+        assert!(matches!(err, InvokedError::NotAStreamBatch(_)), "{err:?}");
+        assert!(err.to_string().starts_with("not a DynamoDB stream batch: "), "{err}");
+        let cause = std::error::Error::source(&err).expect("the JSON error as its source");
+        assert!(err.to_string().ends_with(&cause.to_string()), "{err} / {cause}");
+
+        let err = Invoked::from_payload(serde_json::json!({"hello": 1})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"expected a DynamoDB stream batch (Records) or the sweep {"sarafan":"deliver-parked"}, got {"hello":1}"#
+        );
+        let long = serde_json::json!({"text": "x".repeat(500)});
+        match Invoked::from_payload(long).unwrap_err() {
+            InvokedError::Unexpected { got } => assert_eq!(got.chars().count(), 200),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -10,7 +10,7 @@ const FUNCTION: &str = "sarafan-outreach";
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     // Lambda's runtime sets this; without it there is no stream, so poll the store's feed (on
-    // the CLI's default store).
+    // the CLI's default store, which needs the `sqlite` feature; `sarafan serve` runs this worker too).
     let in_lambda = std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some();
     let started = start(FUNCTION, if in_lambda { "dynamodb" } else { "sqlite" }).await?;
     let mut deps = outreach_on(&started).map_err(StartError::config(FUNCTION))?;

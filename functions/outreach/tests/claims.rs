@@ -8,7 +8,7 @@ mod common;
 use common::{dynamodb, failed_ids, request_survey, sqlite, telegram_outreach};
 use sarafan_core::chat::RetryPolicy;
 use sarafan_core::model::*;
-use sarafan_core::store::{FullStore, SendClaim};
+use sarafan_core::store::{SendClaim, Store};
 use sarafan_outreach::{handle_stream_batch, Outreach, OutreachConfig};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ async fn telegram(delay: Duration) -> MockServer {
 }
 
 /// One handler (one Lambda instance): its own claimant name.
-fn handler(store: &Arc<dyn FullStore>, telegram: &MockServer, stale_after: Duration) -> Outreach {
+fn handler(store: &Arc<dyn Store>, telegram: &MockServer, stale_after: Duration) -> Outreach {
     let config = OutreachConfig {
         claim_stale_after: stale_after,
         ..OutreachConfig::default()
@@ -50,7 +50,7 @@ fn handler(store: &Arc<dyn FullStore>, telegram: &MockServer, stale_after: Durat
 }
 
 /// Asks N customers; returns the stream batch their requests make, as (record id, event).
-async fn batch(store: &Arc<dyn FullStore>) -> Vec<(String, DomainEvent)> {
+async fn batch(store: &Arc<dyn Store>) -> Vec<(String, DomainEvent)> {
     for i in 0..N {
         request_survey(store, &(8_000_000 + i).to_string(), &format!("api:survey:{i}")).await;
     }
@@ -74,7 +74,7 @@ async fn received(server: &MockServer) -> BTreeMap<String, usize> {
 
 /// Two handlers take the same batch at once; one that finds a message claimed reports it failed,
 /// and Lambda's retry of its batch from there sends nothing more.
-async fn two_handlers_at_once_send_each_message_once(store: Arc<dyn FullStore>) {
+async fn two_handlers_at_once_send_each_message_once(store: Arc<dyn Store>) {
     let server = telegram(Duration::from_millis(200)).await;
     let records = batch(&store).await;
     let (a, b) = (
@@ -131,7 +131,7 @@ async fn two_handlers_at_once_send_each_message_once_on_dynamodb() {
 
 /// A sender that died after claiming a message (Lambda timed out mid-send) holds it up only
 /// until its claim is stale; then the message goes out, once more at most.
-async fn a_dead_senders_claim_is_taken_over_once_stale(store: Arc<dyn FullStore>) {
+async fn a_dead_senders_claim_is_taken_over_once_stale(store: Arc<dyn Store>) {
     let server = telegram(Duration::ZERO).await;
     let records = batch(&store).await;
     let stale_after = Duration::from_secs(3);

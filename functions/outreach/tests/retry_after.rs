@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use common::{dynamodb, failed_ids, request_survey, sqlite, telegram_outreach};
 use sarafan_core::chat::RetryPolicy;
 use sarafan_core::model::*;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_outreach::{
     deliver_parked, handle_stream_batch_within, Clock, Invocation, Outreach, OutreachConfig, Swept,
 };
@@ -101,7 +101,7 @@ impl Respond for Telegram {
 
 struct Harness {
     _dir: Option<tempfile::TempDir>,
-    store: Arc<dyn FullStore>,
+    store: Arc<dyn Store>,
     deps: Outreach,
     clock: Arc<SetClock>,
     calls: Arc<Mutex<Vec<Call>>>,
@@ -109,7 +109,7 @@ struct Harness {
 }
 
 impl Harness {
-    async fn start(store: (Option<tempfile::TempDir>, Arc<dyn FullStore>), retry_after: Option<u64>) -> Harness {
+    async fn start(store: (Option<tempfile::TempDir>, Arc<dyn Store>), retry_after: Option<u64>) -> Harness {
         let (dir, store) = store;
         let clock = Arc::new(SetClock(Mutex::new(Utc::now())));
         let calls = Arc::new(Mutex::new(Vec::new()));
@@ -177,7 +177,7 @@ impl Harness {
 /// 40 s: longer than the chat client's 30 s budget, shorter than the invocation. Waited out in
 /// the invocation, after the other customer was asked; one call after it passes.
 async fn a_retry_after_that_fits_the_invocation_is_waited_out_in_it(
-    store: (Option<tempfile::TempDir>, Arc<dyn FullStore>),
+    store: (Option<tempfile::TempDir>, Arc<dyn Store>),
 ) {
     let h = Harness::start(store, Some(40)).await;
     let t0 = h.clock.now();
@@ -222,7 +222,7 @@ async fn a_retry_after_that_fits_the_invocation_is_waited_out_in_it_on_dynamodb(
 /// event of the same customer park behind it; sweeps before it is due call nobody; the sweep
 /// whose invocation spans the due time sends it at that moment, then the event behind it.
 async fn a_retry_after_longer_than_the_invocation_parks_the_message_until_it_passes(
-    store: (Option<tempfile::TempDir>, Arc<dyn FullStore>),
+    store: (Option<tempfile::TempDir>, Arc<dyn Store>),
 ) {
     const WAIT: i64 = 40 * 60;
     let h = Harness::start(store, Some(WAIT as u64)).await;

@@ -4,7 +4,6 @@
 //! (only one run may post at a time), then the effect record under that key once Slack accepted
 //! the message. A second run, or a redelivered schedule event, finds the record and posts nothing.
 
-use crate::job::ReportStore;
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
 use sarafan_core::chat::{ChatError, SlackClient};
@@ -13,7 +12,10 @@ use sarafan_core::digest::{self, BadWeek, IsoWeek, ReportLink, WeekDigest};
 use sarafan_core::model::{Alert, AlertKind, Mention, Response};
 use sarafan_core::report_link;
 use sarafan_core::settings::{ConfigError, Vars};
-use sarafan_core::store::{Record, RecordKind, SendClaim, StoreError};
+use sarafan_core::store::{
+    EffectLog, MentionReader, Record, RecordKind, RecordLister, ReportReader, ResponseReader, SendClaim, SendGuard,
+    StoreError,
+};
 use sarafan_core::survey_link::LinkSecrets;
 use sarafan_core::YearMonth;
 use std::time::Duration;
@@ -143,14 +145,23 @@ impl std::fmt::Display for Posted {
     }
 }
 
+/// The ports the weekly digest uses: the week's records and the answers and mentions its alerts
+/// name, the stored reports it links to, and the effect log and send claim that post it once.
+pub trait DigestStore: RecordLister + ResponseReader + MentionReader + ReportReader + EffectLog + SendGuard {}
+
+impl<T: RecordLister + ResponseReader + MentionReader + ReportReader + EffectLog + SendGuard + ?Sized> DigestStore
+    for T
+{
+}
+
 /// The key the week's post is recorded under (and claimed by).
 pub fn effect_key(week: IsoWeek) -> String {
     format!("effect:digest:{week}")
 }
 
 /// Every record of `kind` stored in the months `[start, end)` touches.
-async fn read_months(
-    store: &dyn ReportStore,
+async fn read_months<S: RecordLister + ?Sized>(
+    store: &S,
     kind: RecordKind,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -175,7 +186,11 @@ async fn read_months(
 
 /// The week's figures from the store: its answers, mentions and alerts (the records of the one
 /// or two months the week touches), plus the subjects of its alerts stored before it began.
-pub async fn compute(store: &dyn ReportStore, week: IsoWeek, tz: chrono_tz::Tz) -> Result<WeekDigest, StoreError> {
+pub async fn compute<S: RecordLister + ResponseReader + MentionReader + ?Sized>(
+    store: &S,
+    week: IsoWeek,
+    tz: chrono_tz::Tz,
+) -> Result<WeekDigest, StoreError> {
     let (start, end) = week.bounds(tz);
     let mut responses: Vec<Response> = read_months(store, RecordKind::Responses, start, end)
         .await?
@@ -222,8 +237,8 @@ pub async fn compute(store: &dyn ReportStore, week: IsoWeek, tz: chrono_tz::Tz) 
 /// The report the digest of `week` links to: the month holding the week's Sunday (in `tz`) when
 /// its report is stored, else the month before's (a month's report is stored once it is over, so
 /// mid-month that is the last finished month), else none.
-pub async fn report_link(
-    store: &dyn ReportStore,
+pub async fn report_link<S: ReportReader + ?Sized>(
+    store: &S,
     links: &ReportLinks,
     week: IsoWeek,
     tz: chrono_tz::Tz,
@@ -246,8 +261,8 @@ pub async fn report_link(
 /// Posts `week`'s digest once. An empty week is posted only with `force`; a week already posted
 /// is never posted again. When Slack does not take it, nothing is recorded and the error says
 /// whether to try later ([`DigestError::is_transient`]).
-pub async fn run(
-    store: &dyn ReportStore,
+pub async fn run<S: DigestStore + ?Sized>(
+    store: &S,
     settings: &DigestSettings,
     week: IsoWeek,
     force: bool,
@@ -315,7 +330,12 @@ pub async fn run(
 /// `REPORT_TIMEZONE`, then posts the week before. When Slack is unavailable it tries again every
 /// `retry` (up to three times, as EventBridge Scheduler retries the Lambda); a refusal is logged
 /// and left for a person.
-pub async fn run_forever(store: &dyn ReportStore, settings: &DigestSettings, retry: Duration, clock: &dyn Clock) {
+pub async fn run_forever<S: DigestStore + ?Sized>(
+    store: &S,
+    settings: &DigestSettings,
+    retry: Duration,
+    clock: &dyn Clock,
+) {
     loop {
         let at = digest::next_run(clock.now(), settings.timezone);
         tracing::info!(next_run = %at, "weekly digest scheduled");
@@ -325,7 +345,12 @@ pub async fn run_forever(store: &dyn ReportStore, settings: &DigestSettings, ret
 }
 
 /// The scheduled run at `at`: the week before, with up to three retries of a transient failure.
-pub async fn run_scheduled(store: &dyn ReportStore, settings: &DigestSettings, at: DateTime<Utc>, retry: Duration) {
+pub async fn run_scheduled<S: DigestStore + ?Sized>(
+    store: &S,
+    settings: &DigestSettings,
+    at: DateTime<Utc>,
+    retry: Duration,
+) {
     let week = IsoWeek::before(at, settings.timezone);
     for attempt in 0..4 {
         match run(store, settings, week, false).await {

@@ -125,8 +125,8 @@ pub use crate::compute::{compute, EXAMPLE_READ_LIMIT};
 /// Reports `month`: computes, stores (replacing an earlier run), draws, and emails per `when`.
 /// `clock` says which months are over and stamps the stored report. A refused email leaves the
 /// stored report in place and answers [`JobError::Mail`].
-pub async fn run(
-    store: &dyn ReportStore,
+pub async fn run<S: ReportStore + ?Sized>(
+    store: &S,
     mailer: Option<&dyn ReportMailer>,
     settings: &Settings,
     month: YearMonth,
@@ -163,7 +163,11 @@ pub async fn run(
     })
 }
 
-async fn mark_emailed(store: &dyn ChangeWriter, report: &MonthReport, now: DateTime<Utc>) -> Result<(), StoreError> {
+async fn mark_emailed<S: ChangeWriter + ?Sized>(
+    store: &S,
+    report: &MonthReport,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let body = serde_json::to_value(report).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let stored = StoredReport {
         month: report.month,

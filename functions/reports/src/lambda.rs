@@ -1,7 +1,7 @@
 //! The Lambda handler: EventBridge Scheduler's monthly event -> the previous month's report;
 //! its weekly event (`"digest": true`) -> the previous week's Slack digest.
 
-use crate::digest::{self, DigestError, DigestSettings, Posted};
+use crate::digest::{self, DigestError, DigestSettings, DigestStore, Posted};
 use crate::job::{self, EmailWhen, Emailed, JobError, ReportStore, Settings};
 use crate::ses::ReportMailer;
 use chrono::{DateTime, Datelike, Utc};
@@ -52,8 +52,8 @@ pub fn is_digest(payload: &Value) -> bool {
 /// Handles the weekly digest's event: the week named, or the week before the event's `time`
 /// (or the clock's now) on the calendar of `REPORT_TIMEZONE`. A failure fails the invocation, so
 /// the schedule's retry policy tries again; a week already posted is not posted again.
-pub async fn handle_digest(
-    store: &dyn ReportStore,
+pub async fn handle_digest<S: DigestStore + ?Sized>(
+    store: &S,
     settings: &DigestSettings,
     payload: Value,
     clock: &dyn Clock,
@@ -79,8 +79,8 @@ pub async fn handle_digest(
 }
 
 /// Handles one event; `clock` says when the handler runs (the event's `time` wins when present).
-pub async fn handle(
-    store: &dyn ReportStore,
+pub async fn handle<S: ReportStore + ?Sized>(
+    store: &S,
     mailer: &dyn ReportMailer,
     settings: &Settings,
     payload: Value,

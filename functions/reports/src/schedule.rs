@@ -32,15 +32,20 @@ pub fn next_run(now: DateTime<Utc>, tz: chrono_tz::Tz) -> DateTime<Utc> {
 /// Runs forever: sleeps on `clock` until each monthly run, then reports the previous month
 /// (emailing once). A failed run is logged; the stored report, if any, stays, and the next month
 /// runs as usual.
-pub async fn run_forever(store: &dyn ReportStore, mailer: &dyn ReportMailer, settings: &Settings, clock: &dyn Clock) {
+pub async fn run_forever<S: ReportStore + ?Sized>(
+    store: &S,
+    mailer: &dyn ReportMailer,
+    settings: &Settings,
+    clock: &dyn Clock,
+) {
     loop {
         run_next(store, mailer, settings, clock).await;
     }
 }
 
 /// Sleeps on `clock` until the next monthly run, then runs it; answers when it ran.
-pub async fn run_next(
-    store: &dyn ReportStore,
+pub async fn run_next<S: ReportStore + ?Sized>(
+    store: &S,
     mailer: &dyn ReportMailer,
     settings: &Settings,
     clock: &dyn Clock,

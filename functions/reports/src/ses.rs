@@ -1,9 +1,7 @@
-//! Sending the report: the mailer port, and its Amazon SES v2 adapter (raw content).
+//! Sending the report: the mailer port, and its Amazon SES v2 adapter (sarafan-core's [`Ses`]).
 
 use async_trait::async_trait;
-use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+use sarafan_core::ses::{Ses, SesError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
@@ -17,6 +15,16 @@ pub enum MailError {
     NotConfigured(String),
 }
 
+impl From<SesError> for MailError {
+    fn from(e: SesError) -> Self {
+        match e {
+            SesError::Rejected { code, reason } => MailError::Rejected { code, reason },
+            SesError::Unreachable(why) => MailError::Unreachable(why),
+            SesError::Unbuildable(why) => MailError::NotConfigured(why),
+        }
+    }
+}
+
 /// Sends one raw MIME message; answers the provider's message id.
 #[async_trait]
 pub trait ReportMailer: Send + Sync {
@@ -24,24 +32,23 @@ pub trait ReportMailer: Send + Sync {
 }
 
 /// SES v2 `SendEmail` with raw content. Built once per process and lent to handlers.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SesMailer {
-    client: aws_sdk_sesv2::Client,
+    ses: Ses,
 }
 
 impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client) -> Self {
-        SesMailer { client }
+        SesMailer { ses: Ses::new(client) }
     }
 
     /// Region, credentials and `AWS_ENDPOINT_URL` (or `AWS_ENDPOINT_URL_SESV2`) from the environment.
     pub async fn from_env() -> Self {
-        let config = sarafan_core::aws::sdk_config().await;
-        SesMailer::new(aws_sdk_sesv2::Client::new(&config))
+        SesMailer::new(aws_sdk_sesv2::Client::new(&sarafan_core::aws::sdk_config().await))
     }
 
-    pub fn client(&self) -> &aws_sdk_sesv2::Client {
-        &self.client
+    pub async fn client(&self) -> &aws_sdk_sesv2::Client {
+        self.ses.client().await
     }
 }
 
@@ -49,45 +56,19 @@ impl SesMailer {
 /// `REPORT_FROM`) makes no AWS lookup at start, so a laptop without AWS stays quiet.
 #[derive(Debug, Default)]
 pub struct LazySesMailer {
-    ses: tokio::sync::OnceCell<SesMailer>,
+    ses: Ses,
 }
 
 #[async_trait]
 impl ReportMailer for LazySesMailer {
     async fn send_raw(&self, from: &str, to: &[String], raw: Vec<u8>) -> Result<String, MailError> {
-        self.ses
-            .get_or_init(SesMailer::from_env)
-            .await
-            .send_raw(from, to, raw)
-            .await
+        Ok(self.ses.send_raw(from, to, raw).await?)
     }
 }
 
 #[async_trait]
 impl ReportMailer for SesMailer {
     async fn send_raw(&self, from: &str, to: &[String], raw: Vec<u8>) -> Result<String, MailError> {
-        let message = RawMessage::builder()
-            .data(Blob::new(raw))
-            .build()
-            .map_err(|e| MailError::NotConfigured(e.to_string()))?;
-        let sent = self
-            .client
-            .send_email()
-            .from_email_address(from)
-            .destination(Destination::builder().set_to_addresses(Some(to.to_vec())).build())
-            .content(EmailContent::builder().raw(message).build())
-            .send()
-            .await;
-        match sent {
-            Ok(out) => Ok(out.message_id().unwrap_or_default().to_string()),
-            Err(SdkError::ServiceError(e)) => {
-                let err = e.err();
-                Err(MailError::Rejected {
-                    code: err.code().unwrap_or("Unknown").to_string(),
-                    reason: err.message().map(str::to_string).unwrap_or_else(|| err.to_string()),
-                })
-            }
-            Err(other) => Err(MailError::Unreachable(DisplayErrorContext(&other).to_string())),
-        }
+        Ok(self.ses.send_raw(from, to, raw).await?)
     }
 }

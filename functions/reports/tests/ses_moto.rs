@@ -135,6 +135,7 @@ async fn the_report_sent_through_ses_parses_with_html_inline_charts_text_and_mat
     // Verify the sender first, as real SES requires; then the report goes out.
     mailer
         .client()
+        .await
         .create_email_identity()
         .email_identity(&from)
         .send()

@@ -1,9 +1,15 @@
 //! The store's ports: one narrow trait per capability, and the adapters that implement them.
+//!
+//! One design, serverless-rust-demo's: a function takes the ports it uses (`compute` reads
+//! [`AggregateReader`] and [`RecordLister`]; listening writes with [`ChangeWriter`] and reads the
+//! [`ChangeFeed`]), and only a host holds [`Store`], every port at once, to lend out. Each adapter
+//! implements the ports in one file each (`sqlite/readers.rs`, `dynamodb/guard.rs`, ...).
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 
 use crate::ledger::{Applied, Change};
@@ -199,7 +205,10 @@ pub trait ChangeFeed: Send + Sync {
     async fn save_cursor(&self, consumer: &str, seq: u64) -> StoreResult<()>;
 }
 
-/// Everything a host needs, for wiring; domain code asks for the narrow traits.
+/// Every port, for wiring: what a host holds (the ingest router's state, outreach's `Outreach`,
+/// the CLI's commands, the Lambda start-up) and lends out. A function below a host names only the
+/// ports it uses (`&dyn AggregateReader`, `impl ChangeWriter + ChangeFeed`), as
+/// serverless-rust-demo's domain functions do; each adapter implements the ports one file each.
 pub trait Store:
     ChangeWriter
     + CustomerReader
@@ -207,10 +216,15 @@ pub trait Store:
     + ResponseReader
     + ReferralReader
     + AlertReader
+    + MentionReader
     + ReportReader
     + AggregateReader
     + RecordLister
     + ChangeFeed
+    + EffectLog
+    + SendGuard
+    + ParkedEvents
+    + CustomerEraser
 {
 }
 
@@ -221,18 +235,17 @@ impl<T> Store for T where
         + ResponseReader
         + ReferralReader
         + AlertReader
+        + MentionReader
         + ReportReader
         + AggregateReader
         + RecordLister
         + ChangeFeed
+        + EffectLog
+        + SendGuard
+        + ParkedEvents
+        + CustomerEraser
 {
 }
-
-/// Every port a host wires: the store plus its effect log, mention reader, send guard and
-/// parked events.
-pub trait FullStore: Store + EffectLog + MentionReader + CustomerEraser + SendGuard + ParkedEvents {}
-
-impl<T: Store + EffectLog + MentionReader + CustomerEraser + SendGuard + ParkedEvents> FullStore for T {}
 
 /// What asking for a lease came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,9 +403,12 @@ impl StoreChoice {
     /// Opens the chosen store for a host that writes (serve, the Lambdas, `ask`). SQLite creates
     /// its file if the path is missing and refuses one it cannot write; DynamoDB makes no network
     /// call until the first request.
-    pub async fn open(&self) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+    pub async fn open(&self) -> StoreResult<std::sync::Arc<dyn Store>> {
         match self {
+            #[cfg(feature = "sqlite")]
             StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(path)?)),
+            #[cfg(not(feature = "sqlite"))]
+            StoreChoice::Sqlite { .. } => Err(no_sqlite()),
             #[cfg(feature = "dynamodb")]
             StoreChoice::Dynamodb { table } => Ok(std::sync::Arc::new(dynamodb::DynamoStore::from_env(table).await)),
             #[cfg(not(feature = "dynamodb"))]
@@ -404,9 +420,12 @@ impl StoreChoice {
 
     /// Opens the chosen store as it is, for commands that read or change what is already stored
     /// (export, report, forget): a missing SQLite path is `StoreError::Missing`, never created.
-    pub async fn open_existing(&self) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+    pub async fn open_existing(&self) -> StoreResult<std::sync::Arc<dyn Store>> {
         match self {
+            #[cfg(feature = "sqlite")]
             StoreChoice::Sqlite { path } => Ok(std::sync::Arc::new(sqlite::SqliteStore::open_existing(path)?)),
+            #[cfg(not(feature = "sqlite"))]
+            StoreChoice::Sqlite { .. } => Err(no_sqlite()),
             StoreChoice::Dynamodb { .. } => self.open().await,
         }
     }
@@ -414,7 +433,7 @@ impl StoreChoice {
     /// Opens the chosen store on an AWS config already loaded: a Lambda that also reads its
     /// secrets or sends email then shares one HTTP client, so its TLS roots load once at init.
     #[cfg(feature = "dynamodb")]
-    pub async fn open_with(&self, aws: &aws_config::SdkConfig) -> StoreResult<std::sync::Arc<dyn FullStore>> {
+    pub async fn open_with(&self, aws: &aws_config::SdkConfig) -> StoreResult<std::sync::Arc<dyn Store>> {
         match self {
             StoreChoice::Dynamodb { table } => Ok(std::sync::Arc::new(dynamodb::DynamoStore::from_sdk_config(
                 aws,
@@ -423,6 +442,16 @@ impl StoreChoice {
             StoreChoice::Sqlite { .. } => self.open().await,
         }
     }
+}
+
+/// `SARAFAN_STORE=sqlite` in a build without SQLite (a Lambda binary): nothing was opened or created.
+#[cfg(not(feature = "sqlite"))]
+fn no_sqlite() -> StoreError {
+    StoreError::Unavailable(
+        "SARAFAN_STORE=sqlite, but this build has no SQLite store (the Lambda binaries run on DynamoDB; \
+         build sarafan-core with the `sqlite` feature)"
+            .into(),
+    )
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ impl Source for Bluesky {
         "bluesky"
     }
 
-    async fn fetch(&self, query: &str, since: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
+    async fn fetch(&self, query: &str, since: DateTime<Utc>, _now: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
         let jwt = self.access_jwt().await?;
         let mut posts = Vec::new();
         let mut cursor: Option<String> = None;

@@ -29,7 +29,7 @@ impl Source for Feeds {
         self.urls.clone()
     }
 
-    async fn fetch(&self, url: &str, _since: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
+    async fn fetch(&self, url: &str, _since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
         let response = http::send(self.http.get(url)).await?;
         let bytes = response
             .bytes()
@@ -37,7 +37,6 @@ impl Source for Feeds {
             .map_err(|e| SourceError::Unreachable(e.to_string()))?;
         let feed = feed_rs::parser::parse(bytes.as_ref())
             .map_err(|e| SourceError::Answer(format!("not an RSS or Atom feed: {e}")))?;
-        let now = Utc::now();
         Ok(feed
             .entries
             .into_iter()

@@ -49,7 +49,7 @@ impl Source for HackerNews {
         "hackernews"
     }
 
-    async fn fetch(&self, query: &str, since: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
+    async fn fetch(&self, query: &str, since: DateTime<Utc>, _now: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
         let mut posts = Vec::new();
         for page in 0..MAX_PAGES {
             let request = self.http.get(format!("{}/search_by_date", self.base)).query(&[

@@ -86,7 +86,7 @@ impl Source for Mastodon {
         "mastodon"
     }
 
-    async fn fetch(&self, query: &str, since: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
+    async fn fetch(&self, query: &str, since: DateTime<Utc>, _now: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
         let mut posts = Vec::new();
         let tag = query.strip_prefix('#');
         let mut max_id: Option<String> = None;

@@ -27,6 +27,9 @@ pub enum SourceError {
     /// 429 (or the source's own way of saying so): nothing is asked again before `after`.
     #[error("rate limited for {after:?}")]
     RateLimited { after: Duration },
+    /// 429 with `Retry-After` as an HTTP date: nothing is asked again before `until`.
+    #[error("rate limited until {until}")]
+    RateLimitedUntil { until: DateTime<Utc> },
     /// The source answered nothing in time, or could not be reached.
     #[error("unreachable: {0}")]
     Unreachable(String),
@@ -36,6 +39,20 @@ pub enum SourceError {
     /// Credentials refused: nothing to retry until the operator fixes them.
     #[error("credentials refused: {0}")]
     Unauthorized(String),
+}
+
+impl SourceError {
+    /// When a rate-limited source may be asked again, for a run at `now` (a date already past
+    /// is now); `None` for the other failures.
+    pub fn paused_until(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match *self {
+            SourceError::RateLimited { after } => {
+                Some(now + chrono::Duration::from_std(after).unwrap_or(chrono::Duration::hours(1)))
+            }
+            SourceError::RateLimitedUntil { until } => Some(until.max(now)),
+            _ => None,
+        }
+    }
 }
 
 /// A place to search: it turns the configured terms into queries and fetches each one's posts
@@ -51,8 +68,9 @@ pub trait Source: Send + Sync {
     }
 
     /// The posts for `query` created at or after `since`. A post the source describes in a way
-    /// Sarafan cannot read is logged and skipped; the rest are returned.
-    async fn fetch(&self, query: &str, since: DateTime<Utc>) -> Result<Vec<Post>, SourceError>;
+    /// Sarafan cannot read is logged and skipped; the rest are returned. `now` is the run's time
+    /// (from the host's clock): a post without a date of its own is taken as made then.
+    async fn fetch(&self, query: &str, since: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<Post>, SourceError>;
 }
 
 /// The most pages one query reads in a run: a burst beyond it is read on the next run.

@@ -100,7 +100,7 @@ impl Source for Reddit {
         "reddit"
     }
 
-    async fn fetch(&self, query: &str, since: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
+    async fn fetch(&self, query: &str, since: DateTime<Utc>, _now: DateTime<Utc>) -> Result<Vec<Post>, SourceError> {
         let token = self.token().await?;
         let mut posts = Vec::new();
         let mut after: Option<String> = None;

@@ -37,17 +37,16 @@ use sarafan_core::ledger::Change;
 use sarafan_core::listening::{kudos, spike};
 use sarafan_core::model::*;
 use sarafan_core::referral::ReferralCode;
-use sarafan_core::store::{SendClaim, StoreError};
+use sarafan_core::store::{SendClaim, Store, StoreError};
 use sarafan_core::survey::Survey;
 use sarafan_core::Category;
 use std::sync::Arc;
 
-/// The store ports outreach needs: the whole store plus its effect log and mention reader.
-pub use sarafan_core::store::FullStore as OutreachStore;
-
-/// Outreach's dependencies, built once at startup and lent to every event.
+/// Outreach's dependencies, built once at startup and lent to every event: the host's state, so
+/// it holds the whole [`Store`] (its steps read customers, surveys and mentions, write changes,
+/// log effects, claim sends and park events).
 pub struct Outreach {
-    pub store: Arc<dyn OutreachStore>,
+    pub store: Arc<dyn Store>,
     pub chat: ChatClients,
     pub templates: Templates,
     pub config: OutreachConfig,

@@ -8,20 +8,20 @@ use sarafan_core::ledger::Change;
 use sarafan_core::model::{Customer, Identity, Platform};
 use sarafan_core::store::dynamodb::fresh_table;
 use sarafan_core::store::sqlite::SqliteStore;
-use sarafan_core::store::FullStore;
+use sarafan_core::store::Store;
 use sarafan_outreach::{ChatClients, Outreach, OutreachConfig, Templates};
 use secrecy::SecretString;
 use std::sync::Arc;
 
 /// A fresh SQLite store, with the directory that holds it.
-pub async fn sqlite() -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
+pub async fn sqlite() -> (Option<tempfile::TempDir>, Arc<dyn Store>) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(dir.path().join("sarafan.db")).unwrap();
     (Some(dir), Arc::new(store))
 }
 
 /// A store on a fresh table `{prefix}-…` of the local DynamoDB server scripts/test starts.
-pub async fn dynamodb(prefix: &str) -> (Option<tempfile::TempDir>, Arc<dyn FullStore>) {
+pub async fn dynamodb(prefix: &str) -> (Option<tempfile::TempDir>, Arc<dyn Store>) {
     (None, Arc::new(fresh_table(prefix).await))
 }
 
@@ -39,7 +39,7 @@ pub fn failed_ids(response: &aws_lambda_events::event::streams::DynamoDbEventRes
 /// Outreach on `store` sending through the recording Telegram API at `telegram_uri` as bot
 /// `token`, unpaced, retrying by `retry`, with the built-in templates and `config`.
 pub fn telegram_outreach(
-    store: &Arc<dyn FullStore>,
+    store: &Arc<dyn Store>,
     (telegram_uri, token): (String, &str),
     retry: RetryPolicy,
     config: OutreachConfig,
@@ -64,7 +64,7 @@ pub fn telegram_outreach(
 }
 
 /// Stores a request to ask Telegram chat `chat` under delivery `delivery`, as ingest stores it.
-pub async fn request_survey(store: &Arc<dyn FullStore>, chat: &str, delivery: &str) {
+pub async fn request_survey(store: &Arc<dyn Store>, chat: &str, delivery: &str) {
     let identity = Identity::new(Platform::Telegram, chat.to_string());
     let mut customer = Customer::new(identity.customer_id(), Utc::now());
     customer.identities.push(identity.clone());
