@@ -106,34 +106,19 @@ impl DynamoStore {
 
     /// The checkpoints `reader` has saved, by shard.
     pub async fn stream_checkpoints(&self, reader: &str) -> StoreResult<HashMap<String, Checkpoint>> {
-        let mut out = HashMap::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_values(":pk", s(checkpoint_pk(reader)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_err)?;
-            for item in page.items.unwrap_or_default() {
-                let Some(shard) = attr_s(&item, SK) else { continue };
+        let items = self
+            .query_all(None, PK, &checkpoint_pk(reader), None, true, None)
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
                 let checkpoint = Checkpoint {
-                    after: attr_s(&item, "after").map(str::to_string),
+                    after: attr_s(item, "after").map(str::to_string),
                     done: matches!(item.get("done"), Some(Av::Bool(true))),
                 };
-                out.insert(shard.to_string(), checkpoint);
-            }
-            match page.last_evaluated_key {
-                Some(last) => start = Some(last),
-                None => return Ok(out),
-            }
-        }
+                Some((attr_s(item, SK)?.to_string(), checkpoint))
+            })
+            .collect())
     }
 
     /// Saves where `reader` is in `shard`. Only the outreach lease's holder reads the stream, so
@@ -148,14 +133,7 @@ impl DynamoStore {
         if let Some(after) = &checkpoint.after {
             item.insert("after".into(), s(after.as_str()));
         }
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_err)?;
-        Ok(())
+        self.put(item).await
     }
 }
 
