@@ -26,6 +26,9 @@ pub const MARGIN: Duration = Duration::from_secs(5);
 /// The first wait after a failure that named no wait (an outage); it doubles up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
+/// A batch reads everything parked at once when at most this many events are (else one read
+/// per recipient in the batch).
+const PARKED_READ_AT_ONCE: usize = 100;
 /// A parked event that fails again with no wait named (an outage) is tried again after this.
 const PARKED_RETRY: Duration = Duration::from_secs(30);
 
@@ -143,9 +146,22 @@ async fn handle_batch(
     }
     let mut failed: Vec<String> = Vec::new();
     // A recipient already waiting out a rate limit: its new events wait behind the parked ones.
+    // Everything parked is read at once when little is (the usual case: nothing), else each
+    // recipient's parked events are read on their own.
+    let parked_now = match lanes.len() {
+        0 | 1 => Ok(None),
+        _ => deps.store.parked_if_at_most(PARKED_READ_AT_ONCE).await,
+    };
     for lane in &mut lanes {
-        let parked = match deps.store.parked_in(&lane.name).await {
-            Ok(parked) => parked,
+        let first_due = match &parked_now {
+            Ok(Some(all)) => Ok(all.iter().filter(|p| p.lane == lane.name).map(|p| p.due).min()),
+            Ok(None) => (deps.store.parked_in(&lane.name).await)
+                .map(|parked| parked.iter().map(|p| p.due).min())
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        let first_due = match first_due {
+            Ok(due) => due,
             Err(e) => {
                 tracing::warn!(lane = lane.name, error = %e, "parked events could not be read; Lambda will retry");
                 failed.extend(lane.records.front().map(|(id, _)| id.clone()));
@@ -153,7 +169,7 @@ async fn handle_batch(
                 continue;
             }
         };
-        if let Some(due) = parked.iter().map(|p| p.due).min() {
+        if let Some(due) = first_due {
             tracing::info!(lane = lane.name, %due, events = lane.records.len(), "recipient waiting out a rate limit: parked behind it");
             if let Err(id) = park(deps, &lane.name, &mut lane.records, due).await {
                 // Lambda retries from the record that could not be parked; the ones behind it

@@ -1690,6 +1690,7 @@ pub async fn parked_events_keep_their_order_until_unparked<S: ParkedEvents>(stor
         due,
     };
     assert!(store.parked().await.unwrap().is_empty());
+    assert_eq!(store.parked_if_at_most(0).await.unwrap(), Some(vec![]));
     assert!(store.parked_in("customer:a").await.unwrap().is_empty());
     store.park(&parked("customer:a", "1000", "a")).await.unwrap();
     store.park(&parked("customer:a", "999", "a")).await.unwrap();
@@ -1708,6 +1709,15 @@ pub async fn parked_events_keep_their_order_until_unparked<S: ParkedEvents>(stor
         .collect();
     assert_eq!(all.len(), 4);
     assert_eq!(all[0], ("customer:a".to_string(), "999".to_string()));
+    // Read at once only when few are parked: all four at a bound of 4 or more, none at 3.
+    let at_most = store
+        .parked_if_at_most(4)
+        .await
+        .unwrap()
+        .expect("four parked, bound four");
+    assert_eq!(at_most, store.parked().await.unwrap());
+    assert_eq!(store.parked_if_at_most(3).await.unwrap(), None);
+    assert_eq!(store.parked_if_at_most(100).await.unwrap().map(|p| p.len()), Some(4));
     // Parked again (a redelivery, or a new wait): one event, the new due time.
     let mut later = parked("customer:a", "999", "a");
     later.due = due + Duration::minutes(40);

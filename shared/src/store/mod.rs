@@ -310,6 +310,10 @@ pub trait ParkedEvents: Send + Sync {
     async fn parked(&self) -> StoreResult<Vec<ParkedEvent>>;
     /// The parked events of `lane`, in record order.
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>>;
+    /// Every parked event, as [`ParkedEvents::parked`], when there are at most `at_most` of them;
+    /// `None` when there are more, read no further. One read serves a whole batch's recipients
+    /// when little is parked (the usual case: nothing).
+    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>>;
     /// Drops a parked event (it was handled).
     async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()>;
 }

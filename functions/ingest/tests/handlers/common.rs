@@ -470,6 +470,9 @@ impl ParkedEvents for Unreachable {
     async fn parked_in(&self, _: &str) -> StoreResult<Vec<ParkedEvent>> {
         Err(failure(self.transient))
     }
+    async fn parked_if_at_most(&self, _: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
+        Err(failure(self.transient))
+    }
     async fn unpark(&self, _: &str, _: &str) -> StoreResult<()> {
         Err(failure(self.transient))
     }

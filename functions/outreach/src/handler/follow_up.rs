@@ -66,6 +66,24 @@ impl Outreach {
         }
     }
 
+    /// Whether following up an answer can send or store anything, from what its event says, so
+    /// that outreach reads the answer and its customer only then: a detractor's alert is always
+    /// stored; an answer in a chat is followed up in that chat; a promoter who answered by email
+    /// gets the referral link by email; a promoter's comment may be shared as kudos. A passive's
+    /// or promoter's answer through the API, Typeform or the web, with no kudos channel, has
+    /// nothing to do.
+    pub(crate) fn follow_up_has_work(&self, platform: Platform, score: Score) -> bool {
+        match score.category() {
+            Category::Detractor => true,
+            _ if platform.is_chat() => true,
+            Category::Promoter => {
+                self.config.kudos_channel.is_some()
+                    || (platform == Platform::Email && self.config.email.is_some() && self.config.public_url.is_some())
+            }
+            Category::Passive => false,
+        }
+    }
+
     /// ResponseRecorded: the follow-up for the category, the referral link, the staff alert.
     pub(super) async fn follow_up(&self, response_id: &str) -> Result<Handled, OutreachError> {
         let Some(response) = self.store.response(response_id).await? else {

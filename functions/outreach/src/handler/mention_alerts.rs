@@ -18,6 +18,10 @@ impl Outreach {
         if sentiment == Sentiment::Neutral {
             return Ok(Handled::Skipped("neutral".into()));
         }
+        // Praise goes only to the kudos channel: without one, the mention is not even read.
+        if sentiment == Sentiment::Positive && self.config.kudos_channel.is_none() {
+            return Ok(Handled::Skipped("no kudos channel".into()));
+        }
         let Some(mention) = self.store.mention(mention_id).await? else {
             return Ok(Handled::Skipped(format!("mention {mention_id} is gone")));
         };

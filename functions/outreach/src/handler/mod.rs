@@ -36,6 +36,7 @@ use sarafan_core::chat::ChatError;
 use sarafan_core::ledger::Change;
 use sarafan_core::listening::{kudos, spike};
 use sarafan_core::model::*;
+use sarafan_core::nps::Score;
 use sarafan_core::referral::ReferralCode;
 use sarafan_core::store::{SendClaim, Store, StoreError};
 use sarafan_core::survey::Survey;
@@ -137,7 +138,20 @@ pub async fn handle(event_id: &str, event: &DomainEvent, deps: &Outreach) -> Res
             identity,
             brand,
         } => deps.ask(event_id, customer_id, identity, brand.as_deref()).await,
-        DomainEvent::ResponseRecorded { response_id, .. } => deps.follow_up(response_id).await,
+        DomainEvent::ResponseRecorded {
+            response_id,
+            platform,
+            score,
+            ..
+        } => {
+            if deps.follow_up_has_work(*platform, *score) {
+                deps.follow_up(response_id).await
+            } else {
+                Ok(Handled::Skipped(format!(
+                    "nothing to send or store for this answer on {platform}"
+                )))
+            }
+        }
         DomainEvent::CommentRecorded { response_id, .. } => deps.on_comment(response_id).await,
         DomainEvent::ScoreNotUnderstood {
             customer_id,

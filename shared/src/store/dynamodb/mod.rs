@@ -51,7 +51,7 @@ pub use keys::{AGGREGATE_SHARDS, KIND_MONTH_SHARDS};
 use plan::*;
 pub use table::create_table;
 #[cfg(any(test, feature = "test-support"))]
-pub use test_table::fresh_table;
+pub use test_table::{counted, fresh_table, Requests};
 use transaction::*;
 
 pub type Item = HashMap<String, Av>;

@@ -29,8 +29,9 @@ fn parked_of(item: &Item) -> StoreResult<ParkedEvent> {
 }
 
 impl DynamoStore {
-    async fn parked_items(&self) -> StoreResult<Vec<ParkedEvent>> {
-        let items = self.query_all(None, PK, PARKED_PK, None, true, None).await?;
+    /// The parked events, at most `limit` of them (all when `None`), each lane's in record order.
+    async fn parked_items(&self, limit: Option<usize>) -> StoreResult<Vec<ParkedEvent>> {
+        let items = self.query_all(None, PK, PARKED_PK, None, true, limit).await?;
         let mut out = items.iter().map(parked_of).collect::<StoreResult<Vec<_>>>()?;
         out.sort_by(|a, b| {
             a.lane
@@ -54,7 +55,12 @@ impl ParkedEvents for DynamoStore {
     }
 
     async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
-        self.parked_items().await
+        self.parked_items(None).await
+    }
+
+    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
+        let parked = self.parked_items(Some(at_most.saturating_add(1))).await?;
+        Ok((parked.len() <= at_most).then_some(parked))
     }
 
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>> {

@@ -468,7 +468,7 @@ async fn a_merge_planned_before_another_instance_moved_the_identity_is_decided_a
 /// whose record lists it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_merges_of_one_identity_end_consistent() {
-    let (first, first_requests) = counted().await;
+    let (first, first_requests) = counted(fresh().await);
     let second_requests = Requests::default();
     let config = first
         .client()
@@ -660,50 +660,9 @@ async fn counters_sum_the_month_shards_and_the_unsharded_item_of_older_tables() 
     assert_eq!(counters.get("responses.score.9"), Some(&40));
 }
 
-/// Records the operation of every request the SDK sends (its `x-amz-target`).
-#[derive(Debug, Clone, Default)]
-struct Requests(Arc<std::sync::Mutex<Vec<String>>>);
-
-impl aws_sdk_dynamodb::config::Intercept for Requests {
-    fn name(&self) -> &'static str {
-        "Requests"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
-        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let target = context.request().headers().get("x-amz-target").unwrap_or_default();
-        let operation = target.rsplit('.').next().unwrap_or_default().to_string();
-        self.0.lock().unwrap().push(operation);
-        Ok(())
-    }
-}
-
-/// A store on a fresh table (ordered feed) whose client records every request it sends.
-async fn counted() -> (DynamoStore, Requests) {
-    let plain = fresh().await;
-    let requests = Requests::default();
-    let config = plain
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(requests.clone())
-        .build();
-    (DynamoStore::new(Client::from_conf(config), plain.table()), requests)
-}
-
-impl Requests {
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.lock().unwrap())
-    }
-}
-
 #[tokio::test]
 async fn a_mention_costs_one_round_trip_and_so_does_a_redelivery() {
-    let (store, requests) = counted().await;
+    let (store, requests) = counted(fresh().await);
     let m = suite::mention("rt-1", Sentiment::Negative, Utc::now());
     assert_eq!(
         store.apply("rt:1", Change::Mention(m.clone())).await.unwrap(),
@@ -948,7 +907,7 @@ async fn erasure_drops_the_customers_parked_events() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_processs_waiting_mentions_and_responses_share_transactions() {
     // GIVEN one process's store (ordered feed) counting the requests it sends
-    let (store, requests) = counted().await;
+    let (store, requests) = counted(fresh().await);
     let store = Arc::new(store);
     // WHEN 30 webhooks arrive at once: 20 mentions, 8 responses of which two pairs share a
     // customer (their items meet, so they cannot share a transaction), and 2 redeliveries

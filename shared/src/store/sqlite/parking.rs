@@ -28,6 +28,17 @@ fn decode(rows: Vec<(String, String, String, String)>) -> StoreResult<Vec<Parked
 }
 
 impl SqliteStore {
+    /// The first `limit` parked events (by lane and record), for [`ParkedEvents::parked_if_at_most`].
+    fn parked_first(&self, limit: usize) -> StoreResult<Vec<ParkedEvent>> {
+        let conn = self.reader();
+        let mut stmt = conn
+            .prepare_cached("SELECT lane, record_id, event, due FROM parked_events LIMIT ?1")
+            .map_err(backend)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt.query_map([limit], parked_from_row).map_err(backend)?;
+        decode(rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?)
+    }
+
     fn parked_where(&self, lane: Option<&str>) -> StoreResult<Vec<ParkedEvent>> {
         let conn = self.reader();
         let rows = match lane {
@@ -70,6 +81,11 @@ impl ParkedEvents for SqliteStore {
 
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>> {
         self.parked_where(Some(lane))
+    }
+
+    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
+        let parked = self.parked_first(at_most.saturating_add(1))?;
+        Ok((parked.len() <= at_most).then_some(parked))
     }
 
     async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()> {
