@@ -459,9 +459,21 @@ async fn one_failing_chat(dir: &Path, store: &[(&str, String)], failures: usize,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    retry_after_waited(dir.path(), &[]).await;
+}
+
+/// The same on DynamoDB, where serve reads the table's stream: the limited chat's event is
+/// parked until the wait passes, and the reader wakes for it then (not at its next poll).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_telegram_retry_after_is_waited_exactly_for_that_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    retry_after_waited(dir.path(), &dynamodb_table("retry-after")).await;
+}
+
+async fn retry_after_waited(dir: &Path, store: &[(&str, String)]) {
     const LIMITED: u64 = 4_290_000;
     const RETRY_AFTER: u64 = 4;
-    let dir = tempfile::tempdir().unwrap();
     let apis = Apis::start(
         |chat, nth| {
             (chat == LIMITED && nth == 0).then(|| {
@@ -476,7 +488,7 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
         Duration::ZERO,
     )
     .await;
-    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
+    let serve = Serve::start_on(dir, &apis.slack, &apis.telegram, store).await;
     let mut customers = vec![LIMITED];
     customers.extend(chats(5));
     serve.ask(&customers).await;
@@ -487,7 +499,8 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
     let sent = apis.sent();
     let limited: Vec<&Sent> = sent.iter().filter(|m| m.chat == LIMITED).collect();
     eprintln!(
-        "retry_after {RETRY_AFTER} s: {} calls to the limited chat, {:?} apart; {} calls in all",
+        "retry_after {RETRY_AFTER} s on {}: {} calls to the limited chat, {:?} apart; {} calls in all",
+        if store.is_empty() { "SQLite" } else { "DynamoDB" },
         limited.len(),
         limited.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<_>>(),
         sent.len()
