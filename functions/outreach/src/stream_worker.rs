@@ -15,7 +15,7 @@
 
 use crate::handler::Outreach;
 use crate::stream::{deliver_parked_backing_off, handle_stream_batch_parking, Invocation, ParkedBackoff, MARGIN};
-use crate::worker::{LeaseState, LEASE};
+use crate::worker::{run_leased, LeaseWork, Paused};
 use chrono::{DateTime, Utc};
 use sarafan_core::store::dynamodb::shards::{Checkpoint, ShardBatch, ShardError, StreamReader};
 use sarafan_core::store::dynamodb::DynamoStore;
@@ -39,13 +39,53 @@ pub async fn run_stream_worker(
     reader: &StreamReader,
     shutdown: impl Future<Output = ()>,
 ) {
-    let stop = &deps.config.stop;
-    stop.lower();
-    let raise = async {
-        shutdown.await;
-        stop.raise();
+    tracing::info!(stream = reader.arn(), "outreach reads the table's stream");
+    let mut work = StreamWork {
+        store,
+        reader,
+        position: None,
     };
-    tokio::join!(raise, work(deps, store, reader));
+    run_leased(deps, &mut work, shutdown).await;
+    tracing::info!("outreach stream reader stopped");
+}
+
+/// The stream reader's work under the lease: where it is, once the checkpoints are read.
+struct StreamWork<'a> {
+    store: &'a DynamoStore,
+    reader: &'a StreamReader,
+    position: Option<Position>,
+}
+
+impl LeaseWork for StreamWork<'_> {
+    fn lease_lost(&mut self) {
+        self.position = None;
+    }
+
+    async fn step(&mut self, deps: &Outreach, deadline: Instant) -> Result<Duration, Paused> {
+        let at = match &mut self.position {
+            Some(at) => at,
+            None => {
+                let saved =
+                    self.store.stream_checkpoints(READER).await.map_err(|e| {
+                        Paused::because("outreach paused: the stream's checkpoints could not be read", e)
+                    })?;
+                let mut at = Position::default();
+                for (shard, checkpoint) in saved {
+                    at.shards.insert(
+                        shard,
+                        ShardState {
+                            checkpoint,
+                            ..ShardState::default()
+                        },
+                    );
+                }
+                self.position.insert(at)
+            }
+        };
+        step(deps, self.store, self.reader, at, deadline)
+            .await
+            .map_err(|e| Paused::because("outreach paused: the stream could not be read", e))
+    }
 }
 
 /// Where the worker is in one shard while it holds the lease.
@@ -72,81 +112,6 @@ struct Position {
     /// The earliest due time of the events parked, as far as this worker knows: it sweeps then,
     /// so a platform's `retry_after` is waited exactly, not until the next poll.
     parked_due: Option<DateTime<Utc>>,
-}
-
-async fn work(deps: &Outreach, store: &DynamoStore, reader: &StreamReader) {
-    let config = &deps.config;
-    let stop = &config.stop;
-    let tuning = config.worker;
-    let mut lease = LeaseState::default();
-    let mut position: Option<Position> = None;
-    let mut backoff = tuning.poll;
-    tracing::info!(stream = reader.arn(), "outreach reads the table's stream");
-    loop {
-        if stop.is_raised() {
-            break;
-        }
-        let now = Instant::now();
-        if now >= lease.renew_at {
-            lease.renew(deps, now).await;
-            if !lease.held(now) {
-                position = None;
-            }
-        }
-        let wait = if !lease.held(now) {
-            lease.renew_at.saturating_duration_since(now)
-        } else {
-            let at = match &mut position {
-                Some(at) => Ok(at),
-                None => match store.stream_checkpoints(READER).await {
-                    Ok(saved) => {
-                        let mut at = Position::default();
-                        for (shard, checkpoint) in saved {
-                            at.shards.insert(
-                                shard,
-                                ShardState {
-                                    checkpoint,
-                                    ..ShardState::default()
-                                },
-                            );
-                        }
-                        Ok(position.insert(at))
-                    }
-                    Err(e) => Err(e),
-                },
-            };
-            match at {
-                Ok(at) => match step(deps, store, reader, at, lease.renew_at).await {
-                    Ok(wait) => {
-                        backoff = tuning.poll;
-                        wait
-                    }
-                    Err(e) => {
-                        tracing::warn!(reason = %e, wait_ms = backoff.as_millis() as u64, "outreach paused: the stream could not be read");
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(tuning.max_backoff);
-                        wait
-                    }
-                },
-                Err(e) => {
-                    tracing::warn!(reason = %e, "outreach paused: the stream's checkpoints could not be read");
-                    let wait = backoff;
-                    backoff = (backoff * 2).min(tuning.max_backoff);
-                    wait
-                }
-            }
-        };
-        tokio::select! {
-            _ = stop.raised() => break,
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-    if lease.held(Instant::now()) {
-        if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
-            tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
-        }
-    }
-    tracing::info!("outreach stream reader stopped");
 }
 
 /// Lists the shards when due, sweeps parked events when due, then reads one batch from every
