@@ -3,9 +3,12 @@
 //! while the others flow, a long Telegram `retry_after`, and kill -9 in the middle of a batch.
 //! Each test counts the messages the recording server received.
 
+#[path = "support/faulty_dynamodb.rs"]
+mod faulty_dynamodb;
 #[path = "support/serve.rs"]
 mod serve_support;
 
+use faulty_dynamodb::FaultyDynamo;
 use sarafan_core::signing::meta_signature;
 use serde_json::{json, Value};
 use serve_support::Launch;
@@ -346,28 +349,62 @@ async fn a_message_whose_record_fails_is_recorded_later_not_sent_again() {
     let locked = Arc::new(AtomicBool::new(false));
     // The moment Telegram accepts the question, the database refuses writes for 8 s (longer
     // than the store's 5 s busy timeout): the record after the send fails, as on a full disk.
-    let on_accept = {
-        let locked = locked.clone();
-        let db = db.clone();
-        move |_chat: u64| {
-            if locked.swap(true, Ordering::SeqCst) {
-                return;
-            }
-            let conn = rusqlite::Connection::open(&db).unwrap();
-            conn.busy_timeout(Duration::from_secs(5)).unwrap();
-            conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
-            std::thread::spawn(move || {
-                std::thread::sleep(Duration::from_secs(8));
-                conn.execute_batch("COMMIT").unwrap();
-            });
+    let on_accept = move |_chat: u64| {
+        if locked.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.busy_timeout(Duration::from_secs(5)).unwrap();
+        conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(8));
+            conn.execute_batch("COMMIT").unwrap();
+        });
+    };
+    record_fails_after_the_send(dir.path(), &[], on_accept).await;
+}
+
+/// The same on DynamoDB (serve reading the table's stream): a proxy in front of DynamoDB Local
+/// answers every write call with DynamoDB's 500 `InternalServerError` for 8 s from the moment
+/// Telegram accepts the question (longer than the SDK's own retries), while the stream is read
+/// from DynamoDB Local directly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_message_whose_record_fails_is_recorded_later_not_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = dynamodb_table("record-fails");
+    let (_, endpoint) = store
+        .iter_mut()
+        .find(|(name, _)| *name == "AWS_ENDPOINT_URL_DYNAMODB")
+        .unwrap();
+    let proxy = FaultyDynamo::start(endpoint).await;
+    let direct = std::mem::replace(endpoint, proxy.url.clone());
+    store.push(("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", direct));
+    let fault = proxy.fault.clone();
+    let tripped = AtomicBool::new(false);
+    let on_accept = move |_chat: u64| {
+        if !tripped.swap(true, Ordering::SeqCst) {
+            fault.fail_for(Duration::from_secs(8));
         }
     };
+    record_fails_after_the_send(dir.path(), &store, on_accept).await;
+    eprintln!(
+        "store failing after the send: {} write calls refused",
+        proxy.fault.refused()
+    );
+    assert!(proxy.fault.refused() > 0, "no write was refused: the fault never hit");
+}
+
+async fn record_fails_after_the_send(
+    dir: &Path,
+    store: &[(&str, String)],
+    on_accept: impl Fn(u64) + Send + Sync + 'static,
+) {
     let apis = Apis::start(|_, _| None, on_accept, Duration::ZERO).await;
-    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
+    let serve = Serve::start_on(dir, &apis.slack, &apis.telegram, store).await;
     serve.ask(&[7_000_001]).await;
     apis.wait_until(Duration::from_secs(10), "the question", &[&serve], |s| !s.is_empty())
         .await;
-    // The lock lifts at 8 s; give the record time to land and any resend time to show.
+    // The store is back at 8 s; give the record time to land and any resend time to show.
     tokio::time::sleep(Duration::from_secs(11)).await;
     eprintln!("store failing after the send: {} messages sent", apis.sent().len());
     assert_eq!(apis.sent().len(), 1, "{:#?}\n{}", apis.sent(), serve.log());
@@ -377,7 +414,15 @@ async fn a_message_whose_record_fails_is_recorded_later_not_sent_again() {
     apis.wait_until(Duration::from_secs(10), "the follow-up", &[&serve], |s| s.len() >= 2)
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(apis.sent().len(), 2, "{:#?}", apis.sent());
+    let sent = apis.sent();
+    eprintln!("store failing after the send: {} messages in all", sent.len());
+    assert_eq!(
+        sent.len(),
+        2,
+        "the question once, then the follow-up: {sent:#?}\n{}",
+        serve.log()
+    );
+    assert_ne!(sent[0].text, sent[1].text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -459,9 +504,21 @@ async fn one_failing_chat(dir: &Path, store: &[(&str, String)], failures: usize,
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    retry_after_waited(dir.path(), &[]).await;
+}
+
+/// The same on DynamoDB, where serve reads the table's stream: the limited chat's event is
+/// parked until the wait passes, and the reader wakes for it then (not at its next poll).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_dynamodb_a_telegram_retry_after_is_waited_exactly_for_that_chat() {
+    let dir = tempfile::tempdir().unwrap();
+    retry_after_waited(dir.path(), &dynamodb_table("retry-after")).await;
+}
+
+async fn retry_after_waited(dir: &Path, store: &[(&str, String)]) {
     const LIMITED: u64 = 4_290_000;
     const RETRY_AFTER: u64 = 4;
-    let dir = tempfile::tempdir().unwrap();
     let apis = Apis::start(
         |chat, nth| {
             (chat == LIMITED && nth == 0).then(|| {
@@ -476,7 +533,7 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
         Duration::ZERO,
     )
     .await;
-    let serve = Serve::start(dir.path(), &apis.slack, &apis.telegram).await;
+    let serve = Serve::start_on(dir, &apis.slack, &apis.telegram, store).await;
     let mut customers = vec![LIMITED];
     customers.extend(chats(5));
     serve.ask(&customers).await;
@@ -487,7 +544,8 @@ async fn a_telegram_retry_after_is_waited_exactly_for_that_chat() {
     let sent = apis.sent();
     let limited: Vec<&Sent> = sent.iter().filter(|m| m.chat == LIMITED).collect();
     eprintln!(
-        "retry_after {RETRY_AFTER} s: {} calls to the limited chat, {:?} apart; {} calls in all",
+        "retry_after {RETRY_AFTER} s on {}: {} calls to the limited chat, {:?} apart; {} calls in all",
+        if store.is_empty() { "SQLite" } else { "DynamoDB" },
         limited.len(),
         limited.windows(2).map(|w| w[1].at - w[0].at).collect::<Vec<_>>(),
         sent.len()

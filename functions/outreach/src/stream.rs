@@ -97,19 +97,20 @@ pub async fn handle_stream_batch_within(
     records: Vec<(String, DomainEvent)>,
     invocation: Invocation<'_>,
 ) -> DynamoDbEventResponse {
-    handle_batch(deps, records, invocation, StillFailing::Report).await
+    handle_batch(deps, records, invocation, StillFailing::Report).await.0
 }
 
 /// As [`handle_stream_batch_within`], for a reader that keeps no batch to retry (`sarafan
 /// serve` reading the table's stream): a recipient still failing at the deadline has its events
 /// parked until its next try, whatever the failure, so the records behind it in the shard go on
 /// at once, as other recipients do under the ordered feed's worker. Only a record that could not
-/// be parked is reported.
+/// be parked is reported. Also returns the earliest due time it parked events until (none: it
+/// parked nothing), so the reader can wake for it then rather than at its next poll.
 pub async fn handle_stream_batch_parking(
     deps: &Outreach,
     records: Vec<(String, DomainEvent)>,
     invocation: Invocation<'_>,
-) -> DynamoDbEventResponse {
+) -> (DynamoDbEventResponse, Option<DateTime<Utc>>) {
     handle_batch(deps, records, invocation, StillFailing::Park).await
 }
 
@@ -127,8 +128,9 @@ async fn handle_batch(
     records: Vec<(String, DomainEvent)>,
     invocation: Invocation<'_>,
     still_failing: StillFailing,
-) -> DynamoDbEventResponse {
+) -> (DynamoDbEventResponse, Option<DateTime<Utc>>) {
     let clock = invocation.clock;
+    let mut parked_until = None;
     let order: Vec<String> = records.iter().map(|(id, _)| id.clone()).collect();
     let mut lanes: Vec<Lane> = Vec::new();
     for (id, event) in records {
@@ -171,6 +173,7 @@ async fn handle_batch(
         };
         if let Some(due) = first_due {
             tracing::info!(lane = lane.name, %due, events = lane.records.len(), "recipient waiting out a rate limit: parked behind it");
+            parked_until = earliest(parked_until, due);
             if let Err(id) = park(deps, &lane.name, &mut lane.records, due).await {
                 // Lambda retries from the record that could not be parked; the ones behind it
                 // are not sent now, ahead of the parked events and their due time.
@@ -211,6 +214,7 @@ async fn handle_batch(
     for lane in lanes.iter_mut().filter(|l| !l.records.is_empty()) {
         if lane.rate_limited || still_failing == StillFailing::Park {
             tracing::info!(lane = lane.name, due = %lane.next_try, rate_limited = lane.rate_limited, "failing past this batch: parked until its next try");
+            parked_until = earliest(parked_until, to_stored_precision(lane.next_try));
             if let Err(id) = park(deps, &lane.name, &mut lane.records, lane.next_try).await {
                 failed.push(id);
             }
@@ -224,7 +228,11 @@ async fn handle_batch(
         }
     }
     let first_failed = order.into_iter().find(|id| failed.contains(id));
-    batch_response(first_failed.as_deref())
+    (batch_response(first_failed.as_deref()), parked_until)
+}
+
+fn earliest(at: Option<DateTime<Utc>>, other: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    Some(at.map_or(other, |at| at.min(other)))
 }
 
 /// Parks `records` of `lane` until `due`; on failure, the first record not parked (to report).
@@ -269,7 +277,8 @@ pub struct Swept {
 /// deadline (less [`MARGIN`]), each recipient's in order, sleeping until each is due. A
 /// recipient rate limited again is parked again until the new wait passes.
 pub async fn deliver_parked(deps: &Outreach, invocation: Invocation<'_>) -> Result<Swept, OutreachError> {
-    deliver_parked_backing_off(deps, invocation, &mut ParkedBackoff::new(PARKED_RETRY, PARKED_RETRY)).await
+    let backoff = &mut ParkedBackoff::new(PARKED_RETRY, PARKED_RETRY);
+    Ok(deliver_parked_backing_off(deps, invocation, backoff).await?.0)
 }
 
 /// How long a parked recipient that fails again with no wait named (an outage) waits for its
@@ -306,11 +315,13 @@ impl ParkedBackoff {
 
 /// As [`deliver_parked`], with `backoff` keeping each failing recipient's growing wait across
 /// sweeps (a process that sweeps often, `sarafan serve`; each Lambda sweep waits [`PARKED_RETRY`]).
+/// Also returns the earliest due time of the events it left parked (none: nothing is parked), so
+/// such a process sweeps again the moment it comes.
 pub async fn deliver_parked_backing_off(
     deps: &Outreach,
     invocation: Invocation<'_>,
     backoff: &mut ParkedBackoff,
-) -> Result<Swept, OutreachError> {
+) -> Result<(Swept, Option<DateTime<Utc>>), OutreachError> {
     let clock = invocation.clock;
     let parked = deps.store.parked().await?;
     let mut lanes: Vec<(DateTime<Utc>, Vec<ParkedEvent>)> = Vec::new();
@@ -325,9 +336,11 @@ pub async fn deliver_parked_backing_off(
     }
     lanes.sort_by_key(|(due, _)| *due);
     let mut swept = Swept::default();
+    let mut next_due = None;
     for (due, events) in lanes {
         if due > invocation.last_wake() {
             swept.waiting += events.len();
+            next_due = earliest(next_due, due);
             continue;
         }
         clock.sleep_until(due).await;
@@ -343,6 +356,7 @@ pub async fn deliver_parked_backing_off(
                     if let Some(wait) = e.retry_after() {
                         let due = after(clock.now(), wait);
                         tracing::info!(lane = rest[0].lane, %due, "rate limited again: parked until it passes");
+                        next_due = earliest(next_due, to_stored_precision(due));
                         for mut event in rest {
                             event.due = to_stored_precision(due);
                             deps.store.park(&event).await?;
@@ -350,6 +364,7 @@ pub async fn deliver_parked_backing_off(
                     } else {
                         let due = after(clock.now(), backoff.failed(&rest[0].lane));
                         tracing::warn!(lane = rest[0].lane, error = %e, %due, "parked event failed for now; retried then");
+                        next_due = earliest(next_due, to_stored_precision(due));
                         for mut event in rest {
                             event.due = to_stored_precision(due);
                             deps.store.park(&event).await?;
@@ -370,5 +385,5 @@ pub async fn deliver_parked_backing_off(
             backoff.done(&lane);
         }
     }
-    Ok(swept)
+    Ok((swept, next_due))
 }

@@ -3,8 +3,9 @@
 //! handled as the Lambda handles one, except that a recipient failing for now has its events
 //! parked until its next try at once ([`handle_stream_batch_parking`]; the Lambda waits within
 //! its invocation, then reports it and Lambda retries the batch), so one failing chat does not
-//! hold up the shard; parked events are swept at each poll with a wait that doubles per
-//! recipient while it keeps failing (in AWS, EventBridge Scheduler's sweep each minute).
+//! hold up the shard; parked events are swept at each poll, and the moment the earliest falls
+//! due (so a platform's `retry_after` is waited exactly), with a wait that doubles per recipient
+//! while it keeps failing (in AWS, EventBridge Scheduler's sweep each minute).
 //!
 //! So the table's writers move no shared counter (their events are written for the stream
 //! alone), however many serve processes share it; one of them at a time, the outreach lease's
@@ -14,7 +15,8 @@
 
 use crate::handler::Outreach;
 use crate::stream::{deliver_parked_backing_off, handle_stream_batch_parking, Invocation, ParkedBackoff, MARGIN};
-use crate::worker::{LeaseState, LEASE};
+use crate::worker::{run_leased, LeaseWork, Paused};
+use chrono::{DateTime, Utc};
 use sarafan_core::store::dynamodb::shards::{Checkpoint, ShardBatch, ShardError, StreamReader};
 use sarafan_core::store::dynamodb::DynamoStore;
 use std::collections::HashMap;
@@ -37,13 +39,53 @@ pub async fn run_stream_worker(
     reader: &StreamReader,
     shutdown: impl Future<Output = ()>,
 ) {
-    let stop = &deps.config.stop;
-    stop.lower();
-    let raise = async {
-        shutdown.await;
-        stop.raise();
+    tracing::info!(stream = reader.arn(), "outreach reads the table's stream");
+    let mut work = StreamWork {
+        store,
+        reader,
+        position: None,
     };
-    tokio::join!(raise, work(deps, store, reader));
+    run_leased(deps, &mut work, shutdown).await;
+    tracing::info!("outreach stream reader stopped");
+}
+
+/// The stream reader's work under the lease: where it is, once the checkpoints are read.
+struct StreamWork<'a> {
+    store: &'a DynamoStore,
+    reader: &'a StreamReader,
+    position: Option<Position>,
+}
+
+impl LeaseWork for StreamWork<'_> {
+    fn lease_lost(&mut self) {
+        self.position = None;
+    }
+
+    async fn step(&mut self, deps: &Outreach, deadline: Instant) -> Result<Duration, Paused> {
+        let at = match &mut self.position {
+            Some(at) => at,
+            None => {
+                let saved =
+                    self.store.stream_checkpoints(READER).await.map_err(|e| {
+                        Paused::because("outreach paused: the stream's checkpoints could not be read", e)
+                    })?;
+                let mut at = Position::default();
+                for (shard, checkpoint) in saved {
+                    at.shards.insert(
+                        shard,
+                        ShardState {
+                            checkpoint,
+                            ..ShardState::default()
+                        },
+                    );
+                }
+                self.position.insert(at)
+            }
+        };
+        step(deps, self.store, self.reader, at, deadline)
+            .await
+            .map_err(|e| Paused::because("outreach paused: the stream could not be read", e))
+    }
 }
 
 /// Where the worker is in one shard while it holds the lease.
@@ -67,81 +109,9 @@ struct Position {
     swept_at: Option<Instant>,
     /// The growing wait of each parked recipient that keeps failing.
     backoff: Option<ParkedBackoff>,
-}
-
-async fn work(deps: &Outreach, store: &DynamoStore, reader: &StreamReader) {
-    let config = &deps.config;
-    let stop = &config.stop;
-    let tuning = config.worker;
-    let mut lease = LeaseState::default();
-    let mut position: Option<Position> = None;
-    let mut backoff = tuning.poll;
-    tracing::info!(stream = reader.arn(), "outreach reads the table's stream");
-    loop {
-        if stop.is_raised() {
-            break;
-        }
-        let now = Instant::now();
-        if now >= lease.renew_at {
-            lease.renew(deps, now).await;
-            if !lease.held(now) {
-                position = None;
-            }
-        }
-        let wait = if !lease.held(now) {
-            lease.renew_at.saturating_duration_since(now)
-        } else {
-            let at = match &mut position {
-                Some(at) => Ok(at),
-                None => match store.stream_checkpoints(READER).await {
-                    Ok(saved) => {
-                        let mut at = Position::default();
-                        for (shard, checkpoint) in saved {
-                            at.shards.insert(
-                                shard,
-                                ShardState {
-                                    checkpoint,
-                                    ..ShardState::default()
-                                },
-                            );
-                        }
-                        Ok(position.insert(at))
-                    }
-                    Err(e) => Err(e),
-                },
-            };
-            match at {
-                Ok(at) => match step(deps, store, reader, at, lease.renew_at).await {
-                    Ok(wait) => {
-                        backoff = tuning.poll;
-                        wait
-                    }
-                    Err(e) => {
-                        tracing::warn!(reason = %e, wait_ms = backoff.as_millis() as u64, "outreach paused: the stream could not be read");
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(tuning.max_backoff);
-                        wait
-                    }
-                },
-                Err(e) => {
-                    tracing::warn!(reason = %e, "outreach paused: the stream's checkpoints could not be read");
-                    let wait = backoff;
-                    backoff = (backoff * 2).min(tuning.max_backoff);
-                    wait
-                }
-            }
-        };
-        tokio::select! {
-            _ = stop.raised() => break,
-            _ = tokio::time::sleep(wait) => {}
-        }
-    }
-    if lease.held(Instant::now()) {
-        if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
-            tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
-        }
-    }
-    tracing::info!("outreach stream reader stopped");
+    /// The earliest due time of the events parked, as far as this worker knows: it sweeps then,
+    /// so a platform's `retry_after` is waited exactly, not until the next poll.
+    parked_due: Option<DateTime<Utc>>,
 }
 
 /// Lists the shards when due, sweeps parked events when due, then reads one batch from every
@@ -155,6 +125,7 @@ async fn step(
 ) -> Result<Duration, sarafan_core::store::StoreError> {
     let tuning = deps.config.worker;
     let stop = &deps.config.stop;
+    let clock = deps.config.clock.as_ref();
     let now = Instant::now();
     if at.listed_at.is_none_or(|listed| now >= listed + SHARD_REFRESH) {
         let shards = reader.shards().await?;
@@ -168,13 +139,15 @@ async fn step(
         }
         at.listed_at = Some(now);
     }
-    // Parked events that are due go out at each poll (in AWS, EventBridge Scheduler's sweep
-    // each minute): here they are the failing recipients' as well as the rate limited ones'.
-    if at.swept_at.is_none_or(|swept| now >= swept + tuning.poll) {
+    // Parked events that are due go out at each poll, and the moment the earliest falls due (in
+    // AWS, EventBridge Scheduler's sweep each minute): here they are the failing recipients' as
+    // well as the rate limited ones'.
+    let parked_due = at.parked_due.is_some_and(|due| due <= clock.now());
+    if parked_due || at.swept_at.is_none_or(|swept| now >= swept + tuning.poll) {
         let backoff = at
             .backoff
             .get_or_insert_with(|| ParkedBackoff::new(tuning.poll * 2, tuning.max_backoff));
-        sweep(deps, backoff).await;
+        at.parked_due = sweep(deps, backoff).await;
         at.swept_at = Some(now);
     }
     let mut read_any = false;
@@ -231,7 +204,10 @@ async fn step(
                 // records behind it in the shard go on (as the ordered feed's lanes do).
                 deadline: deps.config.clock.now() + chrono::Duration::from_std(MARGIN).unwrap_or_default(),
             };
-            let answer = handle_stream_batch_parking(deps, events, invocation).await;
+            let (answer, parked_until) = handle_stream_batch_parking(deps, events, invocation).await;
+            if let Some(due) = parked_until {
+                at.parked_due = Some(at.parked_due.map_or(due, |known| known.min(due)));
+            }
             answer
                 .batch_item_failures
                 .into_iter()
@@ -267,8 +243,11 @@ async fn step(
     if read_any {
         return Ok(Duration::ZERO);
     }
-    let idle = tuning.poll;
-    Ok(next_retry.map_or(idle, |at| at.saturating_duration_since(Instant::now()).min(idle)))
+    let retry = next_retry.map(|at| at.saturating_duration_since(Instant::now()));
+    let parked = at
+        .parked_due
+        .map(|due| (due - clock.now()).to_std().unwrap_or_default());
+    Ok(retry.into_iter().chain(parked).fold(tuning.poll, Duration::min))
 }
 
 /// After a batch handled in full: the checkpoint moves to its last record, and a shard read to
@@ -317,17 +296,23 @@ async fn save(
 }
 
 /// Hands back the parked events that are due now, as the scheduled sweep does in AWS (without
-/// sleeping for those due later: the next poll sweeps again).
-async fn sweep(deps: &Outreach, backoff: &mut ParkedBackoff) {
+/// sleeping for those due later: the reader sweeps again when the earliest is due, which this
+/// returns; none when nothing is left parked, or the sweep failed and the next poll tries again).
+async fn sweep(deps: &Outreach, backoff: &mut ParkedBackoff) -> Option<DateTime<Utc>> {
     let invocation = Invocation {
         clock: deps.config.clock.as_ref(),
         deadline: deps.config.clock.now() + chrono::Duration::from_std(MARGIN).unwrap_or_default(),
     };
     match deliver_parked_backing_off(deps, invocation, backoff).await {
-        Ok(swept) if swept.handled + swept.waiting > 0 => {
-            tracing::info!(handled = swept.handled, waiting = swept.waiting, "parked events swept");
+        Ok((swept, next_due)) => {
+            if swept.handled + swept.waiting > 0 {
+                tracing::info!(handled = swept.handled, waiting = swept.waiting, "parked events swept");
+            }
+            next_due
         }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "parked events could not be swept; trying again in a minute"),
+        Err(e) => {
+            tracing::warn!(error = %e, "parked events could not be swept; trying again at the next poll");
+            None
+        }
     }
 }

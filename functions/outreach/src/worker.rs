@@ -1,4 +1,5 @@
-//! The change-feed worker: outreach under `sarafan serve` (Lambda's stream batches are in stream.rs).
+//! The change-feed worker: outreach under `sarafan serve` (Lambda's stream batches are in stream.rs),
+//! and the lease-driven loop it shares with serve's stream reader (stream_worker.rs).
 
 use crate::config::WorkerTuning;
 use crate::handler::{handle_entry, Outreach, OutreachError};
@@ -6,6 +7,7 @@ use sarafan_core::model::{DomainEvent, FeedEntry};
 use sarafan_core::store::{Lease, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
+use std::path::Path;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -26,6 +28,55 @@ const MAX_WAITING: usize = 10_000;
 /// The saved cursor stays before the oldest waiting event, so a restart handles it again (the
 /// effect log makes what was already done a no-op). A permanent failure is logged and skipped.
 pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Future<Output = ()>) {
+    let mut work = FeedWork {
+        consumer,
+        // Messages sent before the last stop and not recorded: recorded before anything is sent.
+        unrecorded: deps.config.outbox.as_deref().filter(|path| path.exists()),
+        feed: None,
+        abandoned: false,
+    };
+    run_leased(deps, &mut work, shutdown).await;
+    tracing::info!(consumer, "outreach worker stopped");
+}
+
+/// Outreach work done only while this process holds the store's outreach lease, a step at a
+/// time: the ordered feed's worker here, serve's stream reader in stream_worker.rs.
+pub(crate) trait LeaseWork {
+    /// The lease went to another process, which owns the work now: what this one had read is
+    /// dropped (it is read again from the store should the lease come back).
+    fn lease_lost(&mut self);
+
+    /// One step, cut short at `deadline` (when the lease is due for renewal): how long to wait
+    /// before the next, or why the work is paused (it is tried again after a growing wait).
+    async fn step(&mut self, deps: &Outreach, deadline: Instant) -> Result<Duration, Paused>;
+
+    /// At the stop, leave the lease to lapse on its own instead of releasing it (the store may
+    /// be refusing writes just now, and the stop does not wait on it).
+    fn keeps_lease_at_stop(&self) -> bool {
+        false
+    }
+}
+
+/// Why a step could not be done: `what` is the log's message, `reason` the failure.
+pub(crate) struct Paused {
+    what: &'static str,
+    reason: String,
+}
+
+impl Paused {
+    pub(crate) fn because(what: &'static str, reason: impl std::fmt::Display) -> Self {
+        Paused {
+            what,
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// Runs `work` until `shutdown` completes: while the lease is held (renewed as it works), a
+/// step at a time, waiting as each step says, after a failed step twice as long as after the
+/// last (from the poll interval up to the longest backoff); while another process holds it,
+/// asking again when it would lapse. The lease is released at the end, unless `work` keeps it.
+pub(crate) async fn run_leased(deps: &Outreach, work: &mut impl LeaseWork, shutdown: impl Future<Output = ()>) {
     let stop = &deps.config.stop;
     stop.lower();
     // The stop is raised the moment shutdown comes, so a record being retried gives up then
@@ -34,19 +85,15 @@ pub async fn run_feed_worker(deps: &Outreach, consumer: &str, shutdown: impl Fut
         shutdown.await;
         stop.raise();
     };
-    tokio::join!(raise, work(deps, consumer));
+    tokio::join!(raise, lease_loop(deps, work));
 }
 
-async fn work(deps: &Outreach, consumer: &str) {
+async fn lease_loop(deps: &Outreach, work: &mut impl LeaseWork) {
     let config = &deps.config;
     let stop = &config.stop;
     let tuning = config.worker;
     let mut lease = LeaseState::default();
-    let mut feed: Option<Feed> = None;
     let mut backoff = tuning.poll;
-    // Messages sent before the last stop and not recorded: recorded before anything is sent.
-    let mut unrecorded = config.outbox.as_deref().filter(|path| path.exists());
-    let mut abandoned = false;
     loop {
         if stop.is_raised() {
             break;
@@ -55,53 +102,24 @@ async fn work(deps: &Outreach, consumer: &str) {
         if now >= lease.renew_at {
             lease.renew(deps, now).await;
             if !lease.held(now) {
-                // Whoever holds it now owns the feed; ours is re-read from the cursor if we return.
-                feed = None;
+                work.lease_lost();
             }
         }
         let wait = if !lease.held(now) {
             lease.renew_at.saturating_duration_since(now)
-        } else if let Some(path) = unrecorded {
-            match crate::outbox::record_kept(deps, path).await {
-                Ok(recorded) => {
-                    tracing::info!(recorded, "messages sent before the last stop are recorded");
-                    unrecorded = None;
-                    Duration::ZERO
-                }
-                Err(reason) => {
-                    tracing::warn!(%reason, wait_ms = backoff.as_millis() as u64, "outreach paused: messages sent before the last stop are not recorded yet");
-                    let wait = backoff;
-                    backoff = (backoff * 2).min(tuning.max_backoff);
+        } else {
+            match work.step(deps, lease.renew_at).await {
+                Ok(wait) => {
+                    backoff = tuning.poll;
                     wait
                 }
-            }
-        } else {
-            let feed = match &mut feed {
-                Some(feed) => Ok(feed),
-                None => match deps.store.cursor(consumer).await {
-                    Ok(cursor) => Ok(feed.insert(Feed::new(cursor))),
-                    Err(e) => Err(e),
-                },
-            };
-            match feed {
-                Ok(feed) => {
-                    let stepped = feed.step(deps, consumer, lease.renew_at).await;
-                    abandoned |= feed.abandoned;
-                    match stepped {
-                        Ok(wait) => {
-                            backoff = tuning.poll;
-                            wait
-                        }
-                        Err(e) => {
-                            tracing::warn!(consumer, reason = %e, wait_ms = backoff.as_millis() as u64, "outreach paused");
-                            let wait = backoff;
-                            backoff = (backoff * 2).min(tuning.max_backoff);
-                            wait
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(consumer, reason = %e, "outreach paused: the cursor could not be read");
+                Err(paused) => {
+                    tracing::warn!(
+                        reason = paused.reason,
+                        wait_ms = backoff.as_millis() as u64,
+                        "{}",
+                        paused.what
+                    );
                     let wait = backoff;
                     backoff = (backoff * 2).min(tuning.max_backoff);
                     wait
@@ -116,20 +134,67 @@ async fn work(deps: &Outreach, consumer: &str) {
     // The next worker need not wait for the lease to lapse, unless the store is refusing
     // writes just now (a stop gave up on a record): then it lapses on its own, and the stop
     // does not wait on the store.
-    if lease.held(Instant::now()) && !abandoned {
+    if lease.held(Instant::now()) && !work.keeps_lease_at_stop() {
         if let Err(e) = deps.store.release_lease(LEASE, &config.claimant).await {
             tracing::warn!(error = %e, "the outreach lease could not be released; it lapses on its own");
         }
     }
-    tracing::info!(consumer, "outreach worker stopped");
+}
+
+/// The ordered feed's worker: first the messages kept unrecorded at the last stop, then the
+/// feed from `consumer`'s cursor.
+struct FeedWork<'a> {
+    consumer: &'a str,
+    unrecorded: Option<&'a Path>,
+    feed: Option<Feed>,
+    /// A stop gave up on recording a message sent.
+    abandoned: bool,
+}
+
+impl LeaseWork for FeedWork<'_> {
+    fn lease_lost(&mut self) {
+        self.feed = None;
+    }
+
+    async fn step(&mut self, deps: &Outreach, deadline: Instant) -> Result<Duration, Paused> {
+        if let Some(path) = self.unrecorded {
+            let recorded = crate::outbox::record_kept(deps, path).await.map_err(|reason| {
+                Paused::because(
+                    "outreach paused: messages sent before the last stop are not recorded yet",
+                    reason,
+                )
+            })?;
+            tracing::info!(recorded, "messages sent before the last stop are recorded");
+            self.unrecorded = None;
+            return Ok(Duration::ZERO);
+        }
+        let feed = match &mut self.feed {
+            Some(feed) => feed,
+            None => {
+                let cursor = deps
+                    .store
+                    .cursor(self.consumer)
+                    .await
+                    .map_err(|e| Paused::because("outreach paused: the cursor could not be read", e))?;
+                self.feed.insert(Feed::new(cursor))
+            }
+        };
+        let stepped = feed.step(deps, self.consumer, deadline).await;
+        self.abandoned |= feed.abandoned;
+        stepped.map_err(|e| Paused::because("outreach paused", e))
+    }
+
+    fn keeps_lease_at_stop(&self) -> bool {
+        self.abandoned
+    }
 }
 
 /// What this worker knows of its lease.
 #[derive(Debug)]
-pub(crate) struct LeaseState {
+struct LeaseState {
     /// Until when it is ours for sure (it was renewed before this minus the lease's length).
     valid_until: Option<Instant>,
-    pub(crate) renew_at: Instant,
+    renew_at: Instant,
     /// The other holder last logged, so the log says it once, not every poll.
     told_holder: Option<String>,
 }
@@ -145,11 +210,11 @@ impl Default for LeaseState {
 }
 
 impl LeaseState {
-    pub(crate) fn held(&self, now: Instant) -> bool {
+    fn held(&self, now: Instant) -> bool {
         self.valid_until.is_some_and(|until| now < until)
     }
 
-    pub(crate) async fn renew(&mut self, deps: &Outreach, now: Instant) {
+    async fn renew(&mut self, deps: &Outreach, now: Instant) {
         let config = &deps.config;
         let ttl = config.lease_ttl;
         match deps.store.lease(LEASE, &config.claimant, ttl).await {
