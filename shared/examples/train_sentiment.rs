@@ -44,6 +44,8 @@ const MAX_FALSE_ALARMS: f64 = 0.05;
 /// How many mentions' worth of every language's false alarms a language's own dev share is
 /// pulled towards when its complaint threshold is chosen (see `per_language`; 0: its own alone).
 const SHRINK: f64 = 0.0;
+/// The stress set's guard kept by a common floor (true) or by raising languages one at a time.
+const GUARD_FLOOR: bool = false;
 /// The stress set's guard (`eval::tests`): at most this many of its neutral mentions called polar.
 const STRESS_GUARD: usize = 8;
 /// Complaint thresholds tried per language.
@@ -396,6 +398,82 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
     thresholds
 }
 
+/// Raises complaint thresholds, one language and one step at a time, until the stress set's
+/// guard holds: each step the language whose next threshold gives up the fewest dev complaints
+/// for each stress-set false alarm it removes. (A common floor for every language the stress
+/// set is written in, as before the ninth session, cost every language for the alarms of one
+/// or two, and swung dev recall by 12 points between seeds.)
+fn raise_for_stress(
+    lowest: Thresholds,
+    dev: &[&Example],
+    stress: &[Example],
+    stress_slots: &[usize],
+) -> Option<Thresholds> {
+    let mut thresholds = lowest;
+    fn of_slot<'a>(set: impl IntoIterator<Item = &'a Example>, k: usize) -> Vec<&'a Example> {
+        set.into_iter().filter(|e| slot(&e.lang) == k).collect()
+    }
+    let heard = |t: &Thresholds, set: &[&Example]| {
+        set.iter()
+            .filter(|e| e.label == Sentiment::Negative && decide(&t.blend(Lang::from_code(&e.lang)), e) == Sentiment::Negative)
+            .count()
+    };
+    let alarms = |t: &Thresholds, set: &[&Example]| {
+        set.iter()
+            .filter(|e| e.label == Sentiment::Neutral && decide(&t.blend(Lang::from_code(&e.lang)), e) != Sentiment::Neutral)
+            .count()
+    };
+    // Neutral mentions called praise count too, and no complaint threshold turns those.
+    let strictest = Thresholds {
+        complaint: [*THRESHOLDS.last().unwrap_or(&1.0); THRESHOLD_SLOTS],
+        ..lowest
+    };
+    if figures(&total(&judge(&strictest, stress))).2 > STRESS_GUARD {
+        return None;
+    }
+    let slots: Vec<(usize, Vec<&Example>, Vec<&Example>)> = stress_slots
+        .iter()
+        .map(|k| (*k, of_slot(dev.iter().copied(), *k), of_slot(stress, *k)))
+        .collect();
+    loop {
+        let over = figures(&total(&judge(&thresholds, stress))).2;
+        if over <= STRESS_GUARD {
+            return Some(thresholds);
+        }
+        // (cost per alarm removed, slot, next threshold)
+        let mut step: Option<(f64, usize, f32)> = None;
+        for (k, d, s) in &slots {
+            let k = *k;
+            let Some(next) = THRESHOLDS.iter().copied().find(|t| *t > thresholds.complaint[k]) else {
+                continue;
+            };
+            let mut raised = thresholds;
+            raised.complaint[k] = next;
+            let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
+            if removed == 0 {
+                continue;
+            }
+            let lost = heard(&thresholds, d).saturating_sub(heard(&raised, d));
+            let cost = lost as f64 / removed as f64;
+            if step.is_none_or(|(c, _, _)| cost < c) {
+                step = Some((cost, k, next));
+            }
+        }
+        match step {
+            Some((_, k, next)) => thresholds.complaint[k] = next,
+            // No single step removes an alarm: raise whichever language is lowest.
+            None => {
+                let k = stress_slots
+                    .iter()
+                    .copied()
+                    .filter(|k| thresholds.complaint[*k] < *THRESHOLDS.last().unwrap_or(&1.0))
+                    .min_by(|a, b| thresholds.complaint[*a].total_cmp(&thresholds.complaint[*b]))?;
+                thresholds.complaint[k] = THRESHOLDS.iter().copied().find(|t| *t > thresholds.complaint[k])?;
+            }
+        }
+    }
+}
+
 /// The blend: the highest dev complaint recall with at most 5% of each language's dev neutral
 /// mentions called complaints (`per_language`), at most 5% of all called praise (or as many as
 /// the rules alone call praise, if more), and the stress set's guard. With the recall and
@@ -433,26 +511,29 @@ fn choose_blend(dev: &[&Example], stress: &[Example], implicit: &[Example]) -> O
                 if called_praise(&lowest) > praise_ceiling {
                     continue;
                 }
-                for floor in THRESHOLDS {
-                    let mut thresholds = lowest;
-                    // Only the languages the stress set is written in: it says nothing of the others.
-                    for slot in &stress_slots {
-                        thresholds.complaint[*slot] = thresholds.complaint[*slot].max(floor);
-                    }
-                    if figures(&total(&judge(&thresholds, stress))).2 > STRESS_GUARD {
-                        continue;
-                    }
+                let guarded = if knob("TRAIN_GUARD_FLOOR", GUARD_FLOOR) {
+                    THRESHOLDS.iter().find_map(|floor| {
+                        let mut thresholds = lowest;
+                        // Only the languages the stress set is written in: it says nothing of the others.
+                        for slot in &stress_slots {
+                            thresholds.complaint[*slot] = thresholds.complaint[*slot].max(*floor);
+                        }
+                        (figures(&total(&judge(&thresholds, stress))).2 <= STRESS_GUARD).then_some(thresholds)
+                    })
+                } else {
+                    raise_for_stress(lowest, dev, stress, &stress_slots)
+                };
+                if let Some(thresholds) = guarded {
                     let t = total(&judge(&thresholds, dev.iter().copied()));
                     let (recall, _, _, accuracy) = figures(&t);
                     let key = (recall, accuracy);
                     if std::env::var("TRAIN_CANDIDATES").is_ok() {
                         let imp = total(&judge(&thresholds, implicit));
-                        println!("hold {rules_hold} neutral {neutral} praise {praise} floor {floor}: recall {:.1} acc {:.1} praise recall {:.1} called praise {:.1} implicit {:.1}", recall*100.0, accuracy*100.0, t[2][2] as f64*100.0/t[2].iter().sum::<usize>() as f64, called_praise(&thresholds)*100.0, figures(&imp).3*100.0);
+                        println!("hold {rules_hold} neutral {neutral} praise {praise} thresholds {:?}: recall {:.1} acc {:.1} praise recall {:.1} called praise {:.1} implicit {:.1}", thresholds.complaint, recall*100.0, accuracy*100.0, t[2][2] as f64*100.0/t[2].iter().sum::<usize>() as f64, called_praise(&thresholds)*100.0, figures(&imp).3*100.0);
                     }
                     if best.as_ref().is_none_or(|(_, k)| key > *k) {
                         best = Some((thresholds, key));
                     }
-                    break;
                 }
             }
         }
@@ -518,7 +599,7 @@ fn cross_halves(dev: &[&Example], stress: &[Example], implicit: &[Example]) -> O
 /// `TRAIN_SEEDS=1,2,3,4,5`: the figures of each seed and their mean and least, nothing written.
 fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds: &[u64]) {
     let cross = std::env::var("TRAIN_CROSS").is_ok();
-    let mut rows: Vec<[f64; 4]> = Vec::new();
+    let mut rows: Vec<[f64; 6]> = Vec::new();
     for &seed in seeds {
         fit(all, reported, seed);
         let dev: Vec<&Example> = all.iter().filter(|e| e.dev).collect();
@@ -541,11 +622,11 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             thresholds.praise,
             thresholds.neutral
         );
-        let mut cross_recall = f64::NAN;
+        let (mut cross_recall, mut cross_alarms, mut cross_over) = (f64::NAN, f64::NAN, f64::NAN);
         if cross {
             if let Some(halves) = cross_halves(&dev, stress, implicit) {
                 let (r, a, _, _) = figures(&total(&halves));
-                cross_recall = r;
+                (cross_recall, cross_alarms, cross_over) = (r, a, languages_over(&halves) as f64);
                 line += &format!(
                     "; halves: recall {:.1}% false alarms {:.1}% (languages over 5%: {})",
                     r * 100.0,
@@ -554,21 +635,26 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
                 );
             }
         }
+        if std::env::var("TRAIN_VERBOSE").is_ok() {
+            line += &format!("\n  complaint thresholds {:?}", thresholds.complaint);
+        }
         println!("{line}");
-        rows.push([recall, alarms, implicit_accuracy, cross_recall]);
+        rows.push([recall, alarms, implicit_accuracy, cross_recall, cross_alarms, cross_over]);
     }
     let n = rows.len().max(1) as f64;
     let mean = |k: usize| rows.iter().map(|r| r[k]).sum::<f64>() / n * 100.0;
     let least = |k: usize| rows.iter().map(|r| r[k]).fold(f64::INFINITY, f64::min) * 100.0;
     println!(
-        "over {} seeds: dev recall mean {:.1}% (least {:.1}%), false alarms mean {:.1}%, implicit mean {:.1}%, halves recall mean {:.1}% (least {:.1}%)",
+        "over {} seeds: dev recall mean {:.1}% (least {:.1}%), false alarms mean {:.1}%, implicit mean {:.1}%; halves recall mean {:.1}% (least {:.1}%), false alarms mean {:.1}%, languages over 5% mean {:.1}",
         rows.len(),
         mean(0),
         least(0),
         mean(1),
         mean(2),
         mean(3),
-        least(3)
+        least(3),
+        mean(4),
+        mean(5) / 100.0
     );
 }
 
