@@ -391,6 +391,22 @@ mod tests {
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
+    #[test]
+    fn complaints_blind5_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind5/, issue 24's fifth blind set, written
+        // during the ninth session by three writers who saw nothing of the project and run once,
+        // after that session's model and blend were final and committed (9824133); only these
+        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind5");
+        // THEN neither falls below that run: the model heard 239 of 300 complaints and called
+        // 16 of 300 neutral mentions complaints (accuracy 77.6%); the rules alone 160 and 14
+        // (64.3%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in bs, de and pl only (recall 50% in es to 95% in bs; sl calls 25% of its neutral
+        // mentions complaints, pt and sk 15%).
+        assert_floors(&both, 0.796, 16, 0.776);
+        assert_floors(&rules, 0.533, 14, 0.643);
+    }
+
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only
     /// the aggregate tables (`-- --nocapture`).
     fn blind_run(set: &str) -> (Evaluation, Evaluation) {
