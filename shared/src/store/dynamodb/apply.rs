@@ -21,12 +21,12 @@ impl ChangeWriter for DynamoStore {
     async fn apply(&self, delivery: &str, change: Change) -> StoreResult<Applied> {
         // A change whose plan reads nothing (a mention, a response) goes straight to its
         // transaction: the transaction's own condition on the delivery key finds a redelivery,
-        // so such a change costs one round trip, and it is written together with the process's
-        // other waiting ones (group commit, group.rs). Any other change checks the delivery
-        // first, as SQLite does (a redelivery is a duplicate even if its subject is gone), with
-        // the feed counter, when events are numbered, in the same read.
+        // so such a change costs one round trip; with the ordered feed it is written together
+        // with the process's other waiting ones (group.rs). Any other change checks the
+        // delivery first, as SQLite does (a redelivery is a duplicate even if its subject is
+        // gone), with the feed counter, when events are numbered, in the same read.
         let reads_first = !plans_without_reading(&change);
-        if !reads_first {
+        if !reads_first && self.feed == Feed::Ordered {
             return self.apply_grouped(delivery, change).await;
         }
         let mut read_seq = None;

@@ -1,18 +1,13 @@
-//! Group commit: the mentions and responses a process has waiting go to DynamoDB in one
-//! transaction.
-//!
-//! A change that plans without reading joins a queue; one transaction at a time per process
-//! (the turn), whoever gets the turn takes up to [`MAX_GROUP`] queued changes and writes them
-//! together. A change that finds its answer when its turn comes is done. Changes whose items
-//! would meet in one transaction (two answers of one customer) wait for the next one; one
-//! change's failure (a redelivery) is answered alone and the others are written again at once.
+//! Group commit for the ordered feed: the mentions and responses a process has waiting go to
+//! DynamoDB in one transaction, which moves `FEED#SEQ` once for all of them.
 //!
 //! With the ordered feed every event-writing change moves one counter, so a process's writers
-//! take turns at it anyway, and a group moves `FEED#SEQ` once for all its changes. With events
-//! for the stream alone the gain is the engine's: a transaction costs it much the same whether
-//! it carries one change or several (DynamoDB Local, one task: about 170 changes/s one per
-//! transaction, 280-400 four per transaction, 430-540 eight), and the group's counters are one
-//! update of one aggregate shard.
+//! take turns at it. Instead of each waiting its turn for its own transaction, a change that
+//! plans without reading joins a queue; whoever gets the turn takes up to [`MAX_GROUP`] queued
+//! changes and writes them together. A change that finds its answer when its turn comes is
+//! done. Changes whose items would meet in one transaction (two answers of one customer) wait
+//! for the next one; one change's failure (a redelivery) is answered alone and the others are
+//! written again at once.
 
 use super::*;
 use std::collections::{HashSet, VecDeque};
@@ -160,7 +155,7 @@ impl DynamoStore {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .is_some_and(|at| at.elapsed() < FEED_CONTENDED_FOR);
-            if self.feed == Feed::Ordered && (last.is_none() || contended) {
+            if last.is_none() || contended {
                 match self.feed_seq().await {
                     // `None`: the feed is still empty.
                     Ok(read) => *last = read,

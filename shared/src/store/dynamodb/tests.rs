@@ -951,66 +951,6 @@ async fn a_processs_waiting_mentions_and_responses_share_transactions() {
     assert_eq!(counters.get("responses"), Some(&8));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_stream_events_a_processs_waiting_changes_share_transactions_too() {
-    // GIVEN one process's store writing events for the stream alone, counting its requests
-    let (store, requests) = counted(fresh().await);
-    let store = Arc::new(store.with_stream_feed());
-    // WHEN 24 webhooks arrive at once: 16 mentions, 6 responses of which one pair shares a
-    // customer, and 2 redeliveries
-    let now = Utc::now();
-    let mut changes: Vec<(String, Change)> = (0..16)
-        .map(|i| {
-            let m = suite::mention(&format!("sgrp-m{i}"), Sentiment::Negative, now);
-            (format!("sgrp:m{i}"), Change::Mention(m))
-        })
-        .collect();
-    for i in 0..6 {
-        let customer = format!("sgrp-c{}", i % 5);
-        let response = suite::response(&format!("sgrp-r{i}"), &customer, 3 + i, now);
-        changes.push((format!("sgrp:r{i}"), Change::Response { response, survey: None }));
-    }
-    changes.push(changes[2].clone());
-    changes.push(changes[17].clone());
-    let mut writes = tokio::task::JoinSet::new();
-    for (delivery, change) in changes {
-        let store = store.clone();
-        writes.spawn(async move { store.apply(&delivery, change).await.unwrap() });
-    }
-    let mut answers = Vec::new();
-    while let Some(answer) = writes.join_next().await {
-        answers.push(answer.unwrap());
-    }
-    // THEN 22 are stored and the 2 redeliveries are duplicates, in fewer transactions than
-    // changes, with no read and no feed counter
-    assert_eq!(answers.iter().filter(|a| **a == Applied::Stored).count(), 22);
-    assert_eq!(answers.iter().filter(|a| **a == Applied::Duplicate).count(), 2);
-    let sent = requests.take();
-    let transactions = sent.iter().filter(|op| *op == "TransactWriteItems").count();
-    println!("24 webhooks at once, stream events: {transactions} transactions, requests {sent:?}");
-    assert!(transactions < 16, "{sent:?}");
-    assert!(sent.iter().all(|op| op == "TransactWriteItems"), "{sent:?}");
-    assert!(store.read_feed(0, 100).await.unwrap().is_empty());
-    // and the table's stream holds each stored change's event once
-    let events = stream_events(store.table()).await;
-    let mut subjects: Vec<String> = events
-        .iter()
-        .map(|e| match e {
-            DomainEvent::MentionRecorded { mention_id, .. } => mention_id.clone(),
-            DomainEvent::ResponseRecorded { response_id, .. } => response_id.clone(),
-            other => panic!("unexpected event {other:?}"),
-        })
-        .collect();
-    subjects.sort();
-    let mut expected: Vec<String> = (0..16).map(|i| format!("sgrp-m{i}")).collect();
-    expected.extend((0..6).map(|i| format!("sgrp-r{i}")));
-    expected.sort();
-    assert_eq!(subjects, expected);
-    let counters = store.counters(YearMonth::of(now)).await.unwrap();
-    assert_eq!(counters.get("mentions"), Some(&16));
-    assert_eq!(counters.get("responses"), Some(&6));
-}
-
 /// `sarafan serve`'s reader of the table's stream (shards.rs), through the SDK: it decodes the
 /// same events as a Lambda batch of the same records, goes on after a checkpoint with only the
 /// newer records, and keeps its checkpoints in the table.
