@@ -359,12 +359,11 @@ fn exported(bin: &str, endpoint: &str, table: &str, kind: &str) -> usize {
 /// Where the serve runs go: DynamoDB Local's address, a client of it, a folder for logs.
 struct Bench<'a> {
     endpoint: &'a str,
-    client: &'a aws_sdk_dynamodb::Client,
     dir: &'a Path,
 }
 
 async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clients: usize, total: usize) -> Run {
-    let Bench { endpoint, client, dir } = *bench;
+    let Bench { endpoint, dir } = *bench;
     let table = format!("bench-{name}");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -466,7 +465,6 @@ async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves:
     let engine = fresh_engine(dir, name, false).await;
     let bench = Bench {
         endpoint: &engine.endpoint,
-        client: &engine.client,
         dir,
     };
     // A warm-up of this build's code paths and the engine's, not counted: the engine's JIT

@@ -253,7 +253,11 @@ async fn step(
     let parked = at
         .parked_due
         .map(|due| (due - clock.now()).to_std().unwrap_or_default());
-    let idle = if read_any { BATCH_WINDOW.min(tuning.poll) } else { tuning.poll };
+    let idle = if read_any {
+        BATCH_WINDOW.min(tuning.poll)
+    } else {
+        tuning.poll
+    };
     Ok(retry.into_iter().chain(parked).fold(idle, Duration::min))
 }
 
