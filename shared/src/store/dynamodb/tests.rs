@@ -469,14 +469,7 @@ async fn a_merge_planned_before_another_instance_moved_the_identity_is_decided_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_merges_of_one_identity_end_consistent() {
     let (first, first_requests) = counted(fresh().await);
-    let second_requests = Requests::default();
-    let config = first
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(second_requests.clone())
-        .build();
-    let second = DynamoStore::new(Client::from_conf(config), first.table());
+    let (second, second_requests) = counted(DynamoStore::new(first.client().clone(), first.table()));
     let stores = [Arc::new(first), Arc::new(second)];
     const ROUNDS: usize = 6;
     const WRITERS: usize = 4;
