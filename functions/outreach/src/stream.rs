@@ -231,7 +231,8 @@ async fn handle_batch(
     (batch_response(first_failed.as_deref()), parked_until)
 }
 
-fn earliest(at: Option<DateTime<Utc>>, other: DateTime<Utc>) -> Option<DateTime<Utc>> {
+/// The earlier of a known time (if any) and `other`.
+pub(crate) fn earliest(at: Option<DateTime<Utc>>, other: DateTime<Utc>) -> Option<DateTime<Utc>> {
     Some(at.map_or(other, |at| at.min(other)))
 }
 

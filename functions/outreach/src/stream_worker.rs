@@ -14,7 +14,9 @@
 //! sent (the effect log and send guards make it a no-op).
 
 use crate::handler::Outreach;
-use crate::stream::{deliver_parked_backing_off, handle_stream_batch_parking, Invocation, ParkedBackoff, MARGIN};
+use crate::stream::{
+    deliver_parked_backing_off, earliest, handle_stream_batch_parking, Invocation, ParkedBackoff, MARGIN,
+};
 use crate::worker::{run_leased, LeaseWork, Paused};
 use chrono::{DateTime, Utc};
 use sarafan_core::store::dynamodb::shards::{Checkpoint, ShardBatch, ShardError, StreamReader};
@@ -212,7 +214,7 @@ async fn step(
             };
             let (answer, parked_until) = handle_stream_batch_parking(deps, events, invocation).await;
             if let Some(due) = parked_until {
-                at.parked_due = Some(at.parked_due.map_or(due, |known| known.min(due)));
+                at.parked_due = earliest(at.parked_due, due);
             }
             answer
                 .batch_item_failures

@@ -306,14 +306,22 @@ pub struct ParkedEvent {
 pub trait ParkedEvents: Send + Sync {
     /// Keeps `parked` until its due time; the same lane and record again only moves its due time.
     async fn park(&self, parked: &ParkedEvent) -> StoreResult<()>;
+    /// The parked events, at most `limit` of them (every one when `None`), each lane's in
+    /// record order.
+    async fn parked_first(&self, limit: Option<usize>) -> StoreResult<Vec<ParkedEvent>>;
     /// Every parked event, each lane's in record order.
-    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>>;
+    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
+        self.parked_first(None).await
+    }
     /// The parked events of `lane`, in record order.
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>>;
     /// Every parked event, as [`ParkedEvents::parked`], when there are at most `at_most` of them;
     /// `None` when there are more, read no further. One read serves a whole batch's recipients
     /// when little is parked (the usual case: nothing).
-    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>>;
+    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
+        let parked = self.parked_first(Some(at_most.saturating_add(1))).await?;
+        Ok((parked.len() <= at_most).then_some(parked))
+    }
     /// Drops a parked event (it was handled).
     async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()>;
 }

@@ -464,13 +464,10 @@ impl ParkedEvents for Unreachable {
     async fn park(&self, _: &ParkedEvent) -> StoreResult<()> {
         Err(failure(self.transient))
     }
-    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
+    async fn parked_first(&self, _: Option<usize>) -> StoreResult<Vec<ParkedEvent>> {
         Err(failure(self.transient))
     }
     async fn parked_in(&self, _: &str) -> StoreResult<Vec<ParkedEvent>> {
-        Err(failure(self.transient))
-    }
-    async fn parked_if_at_most(&self, _: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
         Err(failure(self.transient))
     }
     async fn unpark(&self, _: &str, _: &str) -> StoreResult<()> {

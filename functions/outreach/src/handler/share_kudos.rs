@@ -25,11 +25,9 @@ impl Outreach {
             .await
     }
 
-    /// Praise of the brand naming an employee, or glowing, goes to the kudos channel once.
+    /// Praise of the brand naming an employee, or glowing, goes to the kudos channel once
+    /// (`on_mention` has checked there is one before reading the mention).
     pub(super) async fn share_mention_kudos(&self, mention: &Mention) -> Result<Handled, OutreachError> {
-        if self.config.kudos_channel.is_none() {
-            return Ok(Handled::Skipped("no kudos channel".into()));
-        }
         let Some(why) = kudos::kudos(
             &mention.text,
             mention.lang.as_deref(),

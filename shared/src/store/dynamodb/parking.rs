@@ -28,9 +28,9 @@ fn parked_of(item: &Item) -> StoreResult<ParkedEvent> {
     })
 }
 
-impl DynamoStore {
-    /// The parked events, at most `limit` of them (all when `None`), each lane's in record order.
-    async fn parked_items(&self, limit: Option<usize>) -> StoreResult<Vec<ParkedEvent>> {
+#[async_trait]
+impl ParkedEvents for DynamoStore {
+    async fn parked_first(&self, limit: Option<usize>) -> StoreResult<Vec<ParkedEvent>> {
         let items = self.query_all(None, PK, PARKED_PK, None, true, limit).await?;
         let mut out = items.iter().map(parked_of).collect::<StoreResult<Vec<_>>>()?;
         out.sort_by(|a, b| {
@@ -40,10 +40,7 @@ impl DynamoStore {
         });
         Ok(out)
     }
-}
 
-#[async_trait]
-impl ParkedEvents for DynamoStore {
     async fn park(&self, parked: &ParkedEvent) -> StoreResult<()> {
         let mut item = parked_key(&parked.lane, &parked.record_id);
         item.insert(TYPE.into(), s("parked"));
@@ -52,15 +49,6 @@ impl ParkedEvents for DynamoStore {
         item.insert("event".into(), s(to_json(&parked.event)?));
         item.insert("due".into(), n(parked.due.timestamp_millis()));
         self.put(item).await
-    }
-
-    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
-        self.parked_items(None).await
-    }
-
-    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
-        let parked = self.parked_items(Some(at_most.saturating_add(1))).await?;
-        Ok((parked.len() <= at_most).then_some(parked))
     }
 
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>> {

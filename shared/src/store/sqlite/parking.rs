@@ -28,36 +28,12 @@ fn decode(rows: Vec<(String, String, String, String)>) -> StoreResult<Vec<Parked
 }
 
 impl SqliteStore {
-    /// The first `limit` parked events (by lane and record), for [`ParkedEvents::parked_if_at_most`].
-    fn parked_first(&self, limit: usize) -> StoreResult<Vec<ParkedEvent>> {
+    /// The parked events a `SELECT lane, record_id, event, due` statement reads.
+    fn parked_rows(&self, sql: &str, args: impl rusqlite::Params) -> StoreResult<Vec<ParkedEvent>> {
         let conn = self.reader();
-        let mut stmt = conn
-            .prepare_cached("SELECT lane, record_id, event, due FROM parked_events LIMIT ?1")
-            .map_err(backend)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map([limit], parked_from_row).map_err(backend)?;
+        let mut stmt = conn.prepare_cached(sql).map_err(backend)?;
+        let rows = stmt.query_map(args, parked_from_row).map_err(backend)?;
         decode(rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?)
-    }
-
-    fn parked_where(&self, lane: Option<&str>) -> StoreResult<Vec<ParkedEvent>> {
-        let conn = self.reader();
-        let rows = match lane {
-            Some(lane) => {
-                let mut stmt = conn
-                    .prepare_cached("SELECT lane, record_id, event, due FROM parked_events WHERE lane = ?1")
-                    .map_err(backend)?;
-                let rows = stmt.query_map([lane], parked_from_row).map_err(backend)?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?
-            }
-            None => {
-                let mut stmt = conn
-                    .prepare_cached("SELECT lane, record_id, event, due FROM parked_events")
-                    .map_err(backend)?;
-                let rows = stmt.query_map([], parked_from_row).map_err(backend)?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().map_err(backend)?
-            }
-        };
-        decode(rows)
     }
 }
 
@@ -75,17 +51,20 @@ impl ParkedEvents for SqliteStore {
         .map_err(backend)
     }
 
-    async fn parked(&self) -> StoreResult<Vec<ParkedEvent>> {
-        self.parked_where(None)
+    async fn parked_first(&self, limit: Option<usize>) -> StoreResult<Vec<ParkedEvent>> {
+        // SQLite reads a negative limit as none.
+        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
+        self.parked_rows(
+            "SELECT lane, record_id, event, due FROM parked_events LIMIT ?1",
+            [limit],
+        )
     }
 
     async fn parked_in(&self, lane: &str) -> StoreResult<Vec<ParkedEvent>> {
-        self.parked_where(Some(lane))
-    }
-
-    async fn parked_if_at_most(&self, at_most: usize) -> StoreResult<Option<Vec<ParkedEvent>>> {
-        let parked = self.parked_first(at_most.saturating_add(1))?;
-        Ok((parked.len() <= at_most).then_some(parked))
+        self.parked_rows(
+            "SELECT lane, record_id, event, due FROM parked_events WHERE lane = ?1",
+            [lane],
+        )
     }
 
     async fn unpark(&self, lane: &str, record_id: &str) -> StoreResult<()> {
