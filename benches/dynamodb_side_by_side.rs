@@ -14,11 +14,17 @@
 //!    mention's (the delivery key and the record, each `attribute_not_exists(pk)`, and an `ADD`
 //!    to a month counter), one after another through the Rust SDK from one task (and, once a
 //!    round, from 8 tasks at once);
-//! 2. then, on another fresh process whose two tables (the warm-up's and the measurement's) are
-//!    made first, a warm-up serve run on the first table and the measured one on the second:
-//!    either `sarafan serve` with one client posting `/api/responses` bodies and signed Slack
-//!    channel messages naming the brand (mentions), a fifth of them redeliveries; or two
-//!    `sarafan serve` processes on one table, 8 clients (4 on each), the same mix.
+//! 2. once a round, the store's own rate on another fresh process: the bench's mix as ingest
+//!    makes it (mentions and responses, every fifth a redelivery) applied straight through
+//!    `Store::apply` as serve writes them, from 1 task and from 8, no HTTP and no outreach:
+//!    what Sarafan's own transactions get from this engine, and so the most serve could;
+//! 3. then, on another fresh process whose table is made first, a warm-up serve run of 500
+//!    deliveries and the measured run on that same table: either `sarafan serve` with one
+//!    client posting `/api/responses` bodies and signed Slack channel messages naming the brand
+//!    (mentions), a fifth of them redeliveries; or two `sarafan serve` processes on one table,
+//!    8 clients (4 on each), the same mix. (DynamoDB Local warms a table's own paths: measured
+//!    on a second table after a warm-up on the first, one client ran about half as fast as on
+//!    the warmed table itself; `--warmup-elsewhere` measures that way.)
 //!
 //! Each serve run ends by exporting the table (`sarafan export responses|mentions`) and checking
 //! that exactly the distinct deliveries were stored. Prints every measurement, then per build the
@@ -27,11 +33,16 @@
 //!
 //! `cargo bench --bench dynamodb_side_by_side` (after `--`: `--requests N` per serve run,
 //! `--engine N` transactions per engine measurement, `--warmup N` deliveries before each serve
-//! measurement (500), `--rounds N`, `--before PATH` to run
+//! measurement (500), `--warmup-elsewhere`, `--eight-over-one` (also 8 clients on a single serve),
+//! `--rounds N`, `--before PATH` to run
 //! another `sarafan` build too, `--ddb-dir DIR` for DynamoDB Local's folder).
 
+use sarafan_core::ledger::Change;
+use sarafan_core::model::{Mention, Platform, Response, Sentiment};
+use sarafan_core::nps::Score;
 use sarafan_core::signing::slack_signature;
 use sarafan_core::store::dynamodb::{create_table, DynamoStore};
+use sarafan_core::store::ChangeWriter;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -179,6 +190,76 @@ async fn engine_rate(
     }
     while let Some(done) = tasks.join_next().await {
         done.expect("engine task");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Distinct change `i` of run `run`, as ingest makes it from distinct delivery `i` (see
+/// `distinct`): even ones the mention a Slack channel message naming the brand becomes, odd ones
+/// the API's response; with its delivery key.
+fn distinct_change(run: &str, i: usize, at: chrono::DateTime<chrono::Utc>) -> (String, Change) {
+    if i % 2 == 0 {
+        let ts = format!("{}.{i:06}", at.timestamp());
+        let mention = Mention {
+            id: format!("slack:C0GENERAL:{ts}"),
+            source: "slack".into(),
+            text: format!("The new Sprite service visit {i} of {run} was great, thanks!"),
+            url: None,
+            author: Some(format!("U{i:08}")),
+            lang: Some("en".into()),
+            sentiment: Sentiment::Positive,
+            matched_terms: vec!["sprite".into()],
+            competitor: false,
+            created_at: at,
+        };
+        (format!("slack:event:Ev{run}{i:08}"), Change::Mention(mention))
+    } else {
+        let response = Response {
+            id: format!("{run}-{i}"),
+            customer_id: format!("{run}-cust-{i}"),
+            platform: Platform::Api,
+            score: Score::new(7 + (i % 4) as i64).expect("a 0-10 score"),
+            comment: Some("Quick and friendly".into()),
+            locale: None,
+            submitted_at: at,
+            brand: None,
+        };
+        (
+            format!("api:response:{run}-{i}"),
+            Change::Response { response, survey: None },
+        )
+    }
+}
+
+/// Changes per second applied straight to the store (`Store::apply`, as `serve` on a table with
+/// a stream writes them: no HTTP, no outreach) from `tasks` tasks, `total` in all, the bench's
+/// mix with every fifth a redelivery. The engine's rate for Sarafan's own transactions.
+async fn store_rate(store: &Arc<DynamoStore>, run: &str, total: usize, tasks: usize) -> f64 {
+    let at = chrono::Utc::now();
+    let mut fresh = 0;
+    let mut changes = Vec::with_capacity(total);
+    for i in 0..total {
+        if i % 5 == 4 {
+            changes.push(distinct_change(run, (i * 7919) % fresh, at));
+        } else {
+            changes.push(distinct_change(run, fresh, at));
+            fresh += 1;
+        }
+    }
+    let changes = Arc::new(changes);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..tasks {
+        let (store, changes, next) = (store.clone(), changes.clone(), next.clone());
+        set.spawn(async move {
+            while let Some((delivery, change)) = changes.get(next.fetch_add(1, Ordering::SeqCst)) {
+                store.apply(delivery, change.clone()).await.expect("the store's change");
+            }
+        });
+    }
+    while let Some(done) = set.join_next().await {
+        done.expect("store task");
     }
     total as f64 / started.elapsed().as_secs_f64()
 }
@@ -362,9 +443,21 @@ struct Bench<'a> {
     dir: &'a Path,
 }
 
-async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clients: usize, total: usize) -> Run {
+async fn serve_run(
+    bench: &Bench<'_>,
+    table: &str,
+    name: &str,
+    bin: &str,
+    serves: usize,
+    clients: usize,
+    total: usize,
+) -> Run {
     let Bench { endpoint, dir } = *bench;
-    let table = format!("bench-{name}");
+    let table = format!("bench-{table}");
+    let (mentions_before, responses_before) = (
+        exported(bin, endpoint, &table, "mentions"),
+        exported(bin, endpoint, &table, "responses"),
+    );
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .timeout(Duration::from_secs(60))
@@ -380,8 +473,8 @@ async fn serve_run(bench: &Bench<'_>, name: &str, bin: &str, serves: usize, clie
     let (deliveries, fresh) = plan(name, total);
     let run = post_all(&http, &bases, clients, deliveries).await;
     drop(children);
-    let mentions = exported(bin, endpoint, &table, "mentions");
-    let responses = exported(bin, endpoint, &table, "responses");
+    let mentions = exported(bin, endpoint, &table, "mentions") - mentions_before;
+    let responses = exported(bin, endpoint, &table, "responses") - responses_before;
     let (want_mentions, want_responses) = (fresh.div_ceil(2), fresh / 2);
     println!(
         "  {name}: {total} deliveries ({fresh} distinct), {clients} client(s) over {serves} serve(s): {:.1}/s, {} not 2xx; stored {mentions} mentions (expected {want_mentions}), {responses} responses (expected {want_responses})",
@@ -452,6 +545,8 @@ struct Settings {
     total: usize,
     engine_total: usize,
     warmup: usize,
+    warmup_elsewhere: bool,
+    eight_over_one: bool,
 }
 
 async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves: usize, clients: usize) -> Measured {
@@ -467,19 +562,26 @@ async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves:
         endpoint: &engine.endpoint,
         dir,
     };
-    // A warm-up of this build's code paths and the engine's, not counted: the engine's JIT
-    // compiles its paths for these items (two indexes, the stream) over the first few hundred
-    // transactions, as it did its own three-item path during the warm-up above.
-    // Both tables are made first: on DynamoDB Local a table made after the engine has taken a few
-    // thousand transactions is several times slower from its start (see PERFORMANCE.md).
+    // A warm-up of this build's code paths and the engine's, not counted, on the measured table
+    // itself, as the engine's own rate is measured after a warm-up on its own table: DynamoDB
+    // Local warms a table's paths over its first few hundred transactions, and a second table
+    // warmed by none ran one client at about half the rate (see PERFORMANCE.md).
+    // Tables are made first: on DynamoDB Local a table made after the engine has taken a few
+    // thousand transactions is several times slower from its start.
     let warmup = format!("{name}-warmup");
-    for table in [warmup.as_str(), name] {
-        create_table(&engine.client, &format!("bench-{table}"))
+    let warm_table = if settings.warmup_elsewhere {
+        create_table(&engine.client, &format!("bench-{warmup}"))
             .await
-            .expect("creating the table");
-    }
-    serve_run(&bench, &warmup, bin, 1, 1, settings.warmup).await;
-    let run = serve_run(&bench, name, bin, serves, clients, settings.total).await;
+            .expect("creating the warm-up's table");
+        warmup.as_str()
+    } else {
+        name
+    };
+    create_table(&engine.client, &format!("bench-{name}"))
+        .await
+        .expect("creating the table");
+    serve_run(&bench, warm_table, &warmup, bin, 1, 1, settings.warmup).await;
+    let run = serve_run(&bench, name, name, bin, serves, clients, settings.total).await;
     Measured { engine_1, run }
 }
 
@@ -497,6 +599,8 @@ fn main() {
         total: arg_n("--requests", 600),
         engine_total: arg_n("--engine", 1000),
         warmup: arg_n("--warmup", 500),
+        warmup_elsewhere: std::env::args().any(|a| a == "--warmup-elsewhere"),
+        eight_over_one: std::env::args().any(|a| a == "--eight-over-one"),
     };
     let rounds = arg_n("--rounds", 3).max(1);
     let after = env!("CARGO_BIN_EXE_sarafan").to_string();
@@ -532,6 +636,7 @@ fn main() {
         let mut ones: Vec<Vec<Measured>> = builds.iter().map(|_| Vec::new()).collect();
         let mut eights: Vec<Vec<Measured>> = builds.iter().map(|_| Vec::new()).collect();
         let mut engine_8 = Vec::new();
+        let mut store_rates: Vec<(f64, f64)> = Vec::new();
         for round in 0..rounds {
             println!("round {}:", round + 1);
             let engine = fresh_engine(dir.path(), &format!("r{round}-engine"), true).await;
@@ -540,6 +645,17 @@ fn main() {
             drop(engine);
             println!("  engine: three-item TransactWriteItems, 1 task {e1:.1} tx/s, 8 tasks {e8:.1} tx/s ({:.2}x)", e8 / e1);
             engine_8.push(e8 / e1);
+            // Sarafan's own transactions straight to the store, on a fresh engine whose table is
+            // made first and warmed as serve's is.
+            let engine = fresh_engine(dir.path(), &format!("r{round}-store"), false).await;
+            create_table(&engine.client, "bench-store").await.expect("creating the store's table");
+            let store = Arc::new(DynamoStore::new(engine.client.clone(), "bench-store").with_stream_feed());
+            store_rate(&store, &format!("r{round}w"), settings.warmup, 1).await;
+            let s1 = store_rate(&store, &format!("r{round}a"), settings.total, 1).await;
+            let s8 = store_rate(&store, &format!("r{round}b"), settings.total, 8).await;
+            drop(engine);
+            println!("  store (Store::apply, no HTTP, no outreach): 1 task {s1:.1}/s, 8 tasks {s8:.1}/s ({:.2}x)", s8 / s1);
+            store_rates.push((s1, s8));
             let mut order: Vec<usize> = (0..builds.len()).collect();
             if round % 2 == 1 {
                 order.reverse();
@@ -553,9 +669,21 @@ fn main() {
                 let (label, bin) = &builds[b];
                 let eight = measure(dir.path(), &settings, &format!("r{round}-{label}-8"), bin, 2, 8).await;
                 eights[b].push(eight);
+                if settings.eight_over_one {
+                    // Whether a second process costs anything: the same 8 clients on one serve.
+                    measure(dir.path(), &settings, &format!("r{round}-{label}-8-over-1"), bin, 1, 8).await;
+                }
             }
         }
         println!("summary: medians over {rounds} round(s); engine 8 tasks / 1 task {:.2}x", median(engine_8));
+        let (store_1, store_8) = (
+            median(store_rates.iter().map(|r| r.0).collect()),
+            median(store_rates.iter().map(|r| r.1).collect()),
+        );
+        println!(
+            "  store: 1 task {store_1:.1}/s, 8 tasks {store_8:.1}/s ({:.2}x)",
+            median(store_rates.iter().map(|r| r.1 / r.0).collect())
+        );
         let mut rates = Vec::new();
         for (b, (label, _)) in builds.iter().enumerate() {
             let one = median(ones[b].iter().map(|m| m.run.rate).collect());
@@ -565,6 +693,11 @@ fn main() {
             println!(
                 "  {label}: 1 client {one:.1}/s ({share:.2} of the fresh engine's 1-task rate), 8 clients over 2 serves {eight:.1}/s ({:.2}x 1 client), {not_2xx} non-2xx in all",
                 eight / one
+            );
+            println!(
+                "  {label}: serve / store, 1 client {:.2}, 8 clients over 2 serves {:.2}",
+                one / store_1,
+                eight / store_8
             );
             rates.push((one, eight, share, not_2xx));
         }
