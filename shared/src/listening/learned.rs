@@ -641,6 +641,24 @@ mod tests {
     }
 
     #[test]
+    fn cyrillic_is_read_in_latin_letters_and_inflected_forms_share_a_stem() {
+        let bucket = |h: u64| (h.wrapping_mul(SPREAD) >> (64 - 16)) as u32;
+        // GIVEN one Serbian mention in its two scripts: the same words, so the same features
+        let latin = model_features("Čekam već dve nedelje.", Some(Lang::Sr), 16);
+        let cyrillic = model_features("Чекам већ две недеље.", Some(Lang::Sr), 16);
+        assert!(latin.contains(&bucket(hash_bytes(UNIGRAM, b"cekam"))), "{latin:?}");
+        assert_eq!(latin, cyrillic);
+        // AND forms of one verb in Czech, Ukrainian and Polish share their first four letters
+        // (a word of five letters or more), while a short word has no stem of its own
+        let ceka = bucket(hash_bytes(STEM, b"ceka"));
+        assert!(model_features("Čekali jsme.", Some(Lang::Cs), 16).contains(&ceka));
+        assert!(model_features("Чекаю досі.", Some(Lang::Uk), 16).contains(&ceka));
+        assert!(!model_features("Czekam.", Some(Lang::Pl), 16).contains(&ceka));
+        assert_eq!(stem("cekali"), Some(hash_bytes(STEM, b"ceka")));
+        assert_eq!(stem("ceka"), None);
+    }
+
+    #[test]
     fn praise_opening_a_failure_is_a_feature() {
         // GIVEN praise in the first clause, then a failure, or then none
         let bucket = |h: u64| (h.wrapping_mul(SPREAD) >> (64 - 16)) as u32;
