@@ -639,8 +639,8 @@ fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) ->
             .chain(reported.iter_mut().flat_map(|(_, set)| set.iter_mut()))
         {
             let q = other.probabilities_of(&e.features);
-            for c in 0..3 {
-                e.p[c] = (e.p[c] * m as f32 + q[c]) / (m as f32 + 1.0);
+            for (p, q) in e.p.iter_mut().zip(q) {
+                *p = (*p * m as f32 + q) / (m as f32 + 1.0);
             }
         }
     }

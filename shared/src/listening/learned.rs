@@ -499,7 +499,7 @@ fn stem(word: &str) -> Option<u64> {
     let mut letters = word.char_indices();
     letters.clone().nth(STEM_FROM - 1)?;
     let end = letters.nth(STEM_LETTERS).map_or(word.len(), |(i, _)| i);
-    Some(hash_bytes(STEM, word[..end].as_bytes()))
+    Some(hash_bytes(STEM, &word.as_bytes()[..end]))
 }
 
 #[cfg(test)]
