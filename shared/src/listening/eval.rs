@@ -413,6 +413,22 @@ mod tests {
         assert_floors(&rules, 0.533, 14, 0.643);
     }
 
+    #[test]
+    fn complaints_blind6_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind6/, issue 24's sixth blind set, written
+        // during the tenth session by three writers who saw nothing of the project and run once,
+        // after that session's model and blend were final and committed (4652aa4); only these
+        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind6");
+        // THEN neither falls below that run: the model heard 259 of 300 complaints and called
+        // 20 of 300 neutral mentions complaints (accuracy 78.5%); the rules alone 157 and 10
+        // (64.9%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in bs, de, en, fr, ru and sk only (recall 60% in es to 95%; sl, sr and uk call 15% of
+        // their neutral mentions complaints, hr and it 10%).
+        assert_floors(&both, 0.863, 20, 0.784);
+        assert_floors(&rules, 0.523, 10, 0.648);
+    }
+
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only
     /// the aggregate tables (`-- --nocapture`).
     fn blind_run(set: &str) -> (Evaluation, Evaluation) {
