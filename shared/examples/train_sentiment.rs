@@ -6,14 +6,14 @@
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
-//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind4` (each
-//! had its one blind run first), `train4/` and `train5/`. Of each file, a fifth of each class
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind5` (each
+//! had its one blind run first), `train4/` to `train6/`. Of each file, a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
 //! threshold per language) and gives the figures printed. The shipped model is the one trained
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
-//! polar, the blend must keep). Never reads `complaints_blind5/` or any later blind set.
+//! polar, the blend must keep). Never reads `complaints_blind6/` or any later blind set.
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
@@ -42,7 +42,7 @@ const SMOOTH: f32 = 0.25;
 const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
 /// The training seed (see `train`).
-const TRAIN_SEED: u64 = 66;
+const TRAIN_SEED: u64 = 21;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
@@ -52,6 +52,8 @@ const MAX_FALSE_ALARMS: f64 = 0.05;
 const SHRINK: f64 = 0.0;
 /// The stress set's guard kept by a common floor (true) or by raising languages one at a time.
 const GUARD_FLOOR: bool = false;
+/// Whether the stress guard's raise may look past the next step for one that removes an alarm.
+const LOOKAHEAD: bool = true;
 /// Whether the complaint thresholds are tried on the finer grid.
 const FINE: bool = true;
 /// The stress set's guard (`eval::tests`): at most this many of its neutral mentions called polar.
@@ -211,7 +213,8 @@ fn train(examples: &[&Example], seed: u64) -> FloatWeights {
     for e in examples {
         counts[class_index(e.label)] += 1;
     }
-    let class_weight = counts.map(|n| examples.len() as f32 / (3.0 * n.max(1) as f32));
+    let mut class_weight = counts.map(|n| examples.len() as f32 / (3.0 * n.max(1) as f32));
+    class_weight[0] *= knob("TRAIN_NEG_WEIGHT", 1.0f32);
     let (epochs, learning_rate) = (knob("TRAIN_EPOCHS", EPOCHS), knob("TRAIN_LR", LEARNING_RATE));
     let smooth = knob("TRAIN_SMOOTH", SMOOTH);
     // Features dropped at random from each example each time it is seen (dropout).
@@ -297,7 +300,20 @@ fn train(examples: &[&Example], seed: u64) -> FloatWeights {
 type Table = BTreeMap<String, [[usize; 3]; 3]>;
 
 fn decide(blend: &Blend, e: &Example) -> Sentiment {
-    blend.decide(e.rules, || (!e.long).then_some(e.p)).sentiment
+    let got = blend.decide(e.rules, || (!e.long).then_some(e.p)).sentiment;
+    // Exploring: `TRAIN_VOID=1.0` lets the model void rules' complaints weaker than that.
+    let void = knob("TRAIN_VOID", 0.0f32);
+    if void > 0.0
+        && got == Sentiment::Negative
+        && !e.long
+        && e.rules.abs() < blend.rules_hold
+        && e.rules > -void
+        && !(e.p[0] >= blend.complaint && e.p[0] > e.p[2])
+        && e.p[1] >= blend.neutral
+    {
+        return Sentiment::Neutral;
+    }
+    got
 }
 
 fn judge<'a>(thresholds: &Thresholds, set: impl IntoIterator<Item = &'a Example>) -> Table {
@@ -458,7 +474,7 @@ fn raise_for_stress(
         complaint: [*thresholds_grid().last().unwrap_or(&1.0); THRESHOLD_SLOTS],
         ..lowest
     };
-    if figures(&total(&judge(&strictest, stress))).2 > STRESS_GUARD {
+    if figures(&total(&judge(&strictest, stress))).2 > knob("TRAIN_STRESS_GUARD", STRESS_GUARD) {
         return None;
     }
     let slots: Vec<(usize, Vec<&Example>, Vec<&Example>)> = stress_slots
@@ -467,22 +483,36 @@ fn raise_for_stress(
         .collect();
     loop {
         let over = figures(&total(&judge(&thresholds, stress))).2;
-        if over <= STRESS_GUARD {
+        if over <= knob("TRAIN_STRESS_GUARD", STRESS_GUARD) {
             return Some(thresholds);
         }
         // (cost per alarm removed, slot, next threshold)
         let mut step: Option<(f64, usize, f32)> = None;
         for (k, d, s) in &slots {
             let k = *k;
-            let Some(next) = thresholds_grid().iter().copied().find(|t| *t > thresholds.complaint[k]) else {
+            // The nearest higher threshold that removes an alarm (`TRAIN_LOOKAHEAD=false`: the
+            // next step only).
+            let ahead = knob("TRAIN_LOOKAHEAD", LOOKAHEAD);
+            let mut found = None;
+            for next in thresholds_grid()
+                .iter()
+                .copied()
+                .filter(|t| *t > thresholds.complaint[k])
+            {
+                let mut raised = thresholds;
+                raised.complaint[k] = next;
+                let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
+                if removed > 0 {
+                    found = Some((next, raised, removed));
+                    break;
+                }
+                if !ahead {
+                    break;
+                }
+            }
+            let Some((next, raised, removed)) = found else {
                 continue;
             };
-            let mut raised = thresholds;
-            raised.complaint[k] = next;
-            let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
-            if removed == 0 {
-                continue;
-            }
             let lost = heard(&thresholds, d).saturating_sub(heard(&raised, d));
             let cost = lost as f64 / removed as f64;
             if step.is_none_or(|(c, _, _)| cost < c) {
@@ -529,7 +559,11 @@ fn choose_blend(dev: &[&Example], stress: &[Example], implicit: &[Example]) -> O
             neutral: f32::INFINITY,
             complaint: [1.0; THRESHOLD_SLOTS],
         }));
-    for rules_hold in [1.5f32, 2.0, 2.5, 3.0, 4.0] {
+    let holds: Vec<f32> = std::env::var("TRAIN_HOLDS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|h| h.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1.5, 2.0, 2.5, 3.0, 4.0]);
+    for rules_hold in holds {
         for neutral in neutral_grid() {
             for praise in [0.7f32, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995] {
                 let base = Thresholds {
@@ -595,7 +629,26 @@ fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) ->
     {
         e.p = provisional.probabilities_of(&e.features);
     }
+    // Exploring only: `TRAIN_ENSEMBLE=k` averages the probabilities of k models.
+    let k = knob("TRAIN_ENSEMBLE", 1usize);
+    for m in 1..k {
+        let other = train(&training_again(all), seed.wrapping_add(1000 * m as u64));
+        let other = Model::quantise(&other, provisional.thresholds).unwrap_or_else(|e| panic!("{e}"));
+        for e in all
+            .iter_mut()
+            .chain(reported.iter_mut().flat_map(|(_, set)| set.iter_mut()))
+        {
+            let q = other.probabilities_of(&e.features);
+            for (p, q) in e.p.iter_mut().zip(q) {
+                *p = (*p * m as f32 + q) / (m as f32 + 1.0);
+            }
+        }
+    }
     weights
+}
+
+fn training_again(all: &[Example]) -> Vec<&Example> {
+    all.iter().filter(|e| !e.dev).collect()
 }
 
 /// Languages whose neutral mentions are called complaints more than 5% of the time.
@@ -638,6 +691,8 @@ fn cross_halves(dev: &[&Example], stress: &[Example], implicit: &[Example]) -> O
 fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds: &[u64]) {
     let cross = std::env::var("TRAIN_CROSS").is_ok();
     let mut rows: Vec<[f64; 6]> = Vec::new();
+    // Every seed's dev table added up, for the per-language figures over seeds.
+    let mut pooled = Table::new();
     for &seed in seeds {
         fit(all, reported, seed);
         let dev: Vec<&Example> = all.iter().filter(|e| e.dev).collect();
@@ -647,6 +702,14 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             continue;
         };
         let table = judge(&thresholds, dev.iter().copied());
+        for (lang, t) in &table {
+            let row = pooled.entry(lang.clone()).or_default();
+            for r in 0..3 {
+                for c in 0..3 {
+                    row[r][c] += t[r][c];
+                }
+            }
+        }
         let alarms = figures(&total(&table)).1;
         let implicit_accuracy = figures(&total(&judge(&thresholds, implicit))).3;
         let mut line = format!(
@@ -709,6 +772,17 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
         mean(4),
         mean(5) / 100.0
     );
+    let per_language: Vec<String> = pooled
+        .iter()
+        .map(|(lang, t)| {
+            let (recall, alarms, _, _) = figures(t);
+            format!("{lang} {:.1}/{:.1}", recall * 100.0, alarms * 100.0)
+        })
+        .collect();
+    println!(
+        "per language over seeds (complaint recall / neutral called complaint, %): {}",
+        per_language.join(", ")
+    );
 }
 
 fn main() {
@@ -734,6 +808,9 @@ fn main() {
         "train4",
         "complaints_blind4",
         "train5",
+        // Since the tenth session: complaints_blind5 (spent by its one blind run) and train6.
+        "complaints_blind5",
+        "train6",
     ] {
         for (lang, lines) in read_dir(&root.join(dir)) {
             let from = all.len();
@@ -869,7 +946,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind4), rules and model",
+        "dev split of the spent blind sets (complaints_blind to complaints_blind5), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(

@@ -279,9 +279,10 @@ mod tests {
         // (docs/sentiment.md says why). With the eighth session's network (trained on the spent
         // blind sets too; Italian and Portuguese lexicons): 60.0%. With the ninth session's
         // (complaints_blind4 and train5 trained on; the stress guard kept one language at a
-        // time): 61.2%, the floor now.
+        // time): 61.2%. With the tenth session's (Cyrillic latinized and word stems as features;
+        // complaints_blind5 and train6 trained on): 63.6%, the floor now.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.612, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.636, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -338,15 +339,18 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the ninth session's model left it: 208 of 220 complaints heard,
-        // 7 of 88 neutral mentions called complaints, accuracy 91.8% (the eighth's: 202, 7, 74.5%)
+        // THEN it stays where the tenth session's model left it: 210 of 220 complaints heard,
+        // 7 of 88 neutral mentions called complaints, accuracy 76.6% (the ninth's: 208, 7, 91.8%;
+        // the eighth's: 202, 7, 74.5%). The accuracy fell with the tenth's word stems: the model
+        // recites less of its training data, most of all its praise, and reads the dev split
+        // better (docs/sentiment.md); on data trained on that is no measure of new text.
         assert!(recall >= 0.945, "complaints_blind recall {recall:.3}");
         assert!(
             false_alarms <= 7,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.918, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.765, "complaints_blind accuracy {accuracy:.3}");
     }
 
     #[test]
@@ -357,10 +361,11 @@ mod tests {
         // eighth session the model trains on four fifths of it, so these floors are a
         // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2");
-        // THEN neither falls below the ninth session's figures: with the model 287 of 300
-        // heard, 14 neutral called complaints, accuracy 90.4%; the rules alone (Italian and
+        // THEN neither falls below the tenth session's figures: with the model 286 of 300
+        // heard, 15 neutral called complaints, accuracy 82.2% (the ninth's: 287, 14, 90.4%; see
+        // complaints_blind above for the fall in accuracy); the rules alone (Italian and
         // Portuguese read by lexicons of their own since the eighth) 145, 17 and 62.4%.
-        assert_floors(&both, 0.956, 14, 0.904);
+        assert_floors(&both, 0.953, 15, 0.822);
         assert_floors(&rules, 0.483, 17, 0.623);
     }
 
@@ -371,9 +376,10 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3");
-        // THEN neither falls below the ninth session's figures: with the model 276 of 300
-        // heard, 11 neutral called complaints, accuracy 89.7%; the rules alone 138, 12, 61.8%.
-        assert_floors(&both, 0.919, 11, 0.897);
+        // THEN neither falls below the tenth session's figures: with the model 283 of 300
+        // heard, 11 neutral called complaints, accuracy 82.2% (the ninth's: 276, 11, 89.7%);
+        // the rules alone 138, 12, 61.8%.
+        assert_floors(&both, 0.943, 11, 0.822);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -385,26 +391,42 @@ mod tests {
         // docs/sentiment.md. Since the ninth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind4");
-        // THEN neither falls below the ninth session's figures: with the model 285 of 300
-        // heard, 5 neutral called complaints, accuracy 92.8%; the rules alone 143, 7, 63.7%.
-        assert_floors(&both, 0.949, 5, 0.927);
+        // THEN neither falls below the tenth session's figures: with the model 286 of 300
+        // heard, 6 neutral called complaints, accuracy 83.8% (the ninth's: 285, 5, 92.8%); the
+        // rules alone 143, 7, 63.7%.
+        assert_floors(&both, 0.953, 6, 0.837);
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
     #[test]
-    fn complaints_blind5_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind5/, issue 24's fifth blind set, written
-        // during the ninth session by three writers who saw nothing of the project and run once,
-        // after that session's model and blend were final and committed (9824133); only these
-        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind5_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind5/, issue 24's fifth blind set: its one blind run (the ninth
+        // session's model, after it was final and committed, 9824133: 239 of 300 complaints
+        // heard, 16 of 300 neutral mentions called complaints, accuracy 77.6%; the rules alone
+        // 160, 14, 64.3%) is history in docs/sentiment.md. Since the tenth session the model
+        // trains on four fifths of it, so it guards no blind figure any more: a regression
+        // floor on data trained on.
         let (both, rules) = blind_run("complaints_blind5");
-        // THEN neither falls below that run: the model heard 239 of 300 complaints and called
-        // 16 of 300 neutral mentions complaints (accuracy 77.6%); the rules alone 160 and 14
-        // (64.3%). A regression guard: issue 24's target (85% and 5% in every language) is met
-        // in bs, de and pl only (recall 50% in es to 95% in bs; sl calls 25% of its neutral
-        // mentions complaints, pt and sk 15%).
-        assert_floors(&both, 0.796, 16, 0.776);
+        // THEN neither falls below the tenth session's figures: with the model 286 of 300
+        // heard, 12 neutral called complaints, accuracy 82.4%; the rules alone 160, 14, 64.3%.
+        assert_floors(&both, 0.953, 12, 0.823);
         assert_floors(&rules, 0.533, 14, 0.643);
+    }
+
+    #[test]
+    fn complaints_blind6_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind6/, issue 24's sixth blind set, written
+        // during the tenth session by three writers who saw nothing of the project and run once,
+        // after that session's model and blend were final and committed (4652aa4); only these
+        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind6");
+        // THEN neither falls below that run: the model heard 259 of 300 complaints and called
+        // 20 of 300 neutral mentions complaints (accuracy 78.5%); the rules alone 157 and 10
+        // (64.9%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in bs, de, en, fr, ru and sk only (recall 60% in es to 95%; sl, sr and uk call 15% of
+        // their neutral mentions complaints, hr and it 10%).
+        assert_floors(&both, 0.863, 20, 0.784);
+        assert_floors(&rules, 0.523, 10, 0.648);
     }
 
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only

@@ -14,6 +14,7 @@
 
 use super::sentiment::{Blend, Token};
 use super::Lang;
+use crate::text;
 use std::sync::LazyLock;
 
 /// The classes the model scores, in the order of its outputs.
@@ -25,7 +26,7 @@ pub const CLASSES: [super::Sentiment; 3] = [
 
 /// The weights file's first bytes, and the version of the features it was trained on: a
 /// change to [`for_each_feature`] must bump it, and the trainer be run again.
-const MAGIC: &[u8; 8] = b"SRFNSM04";
+const MAGIC: &[u8; 8] = b"SRFNSM06";
 /// The widest embedding the file may hold (the run-time sum lives on the stack).
 pub const MAX_DIM: usize = 64;
 /// The widest hidden layer the file may hold.
@@ -338,6 +339,10 @@ const WITH_NEGATOR: u64 = 11;
 const WITH_AGAIN: u64 = 12;
 const NUMBERS: u64 = 13;
 const OPENER: u64 = 14;
+const STEM: u64 = 15;
+/// A word of at least `STEM_FROM` letters also gives its first `STEM_LETTERS` as a feature.
+const STEM_FROM: usize = 5;
+const STEM_LETTERS: usize = 4;
 /// The rules' sum, cut into bands (negative to positive): the model learns how far to trust
 /// each, a strong band more than a weak one.
 const RULE_BANDS: [f32; 6] = [-2.0, -1.0, -0.3, 0.3, 1.0, 2.0];
@@ -426,8 +431,19 @@ pub(super) fn for_each_feature(
                         second_number = word.parse().ok();
                     }
                     NUMBER
-                } else {
+                } else if word.is_ascii() || !text::has_cyrillic(word) {
+                    if let Some(stem) = stem(word) {
+                        put(stem);
+                    }
                     hash_bytes(UNIGRAM, word.as_bytes())
+                } else {
+                    // Cyrillic in Latin letters: Serbian's two scripts are one word, and Russian
+                    // and Ukrainian roots meet those of the Latin-script Slavic languages.
+                    let latin = text::latinize(word);
+                    if let Some(stem) = stem(&latin) {
+                        put(stem);
+                    }
+                    hash_bytes(UNIGRAM, latin.as_bytes())
                 };
                 put(this);
                 put(step(step(BIGRAM, prev), this));
@@ -474,6 +490,16 @@ pub(super) fn for_each_feature(
     if let (Some(first), Some(second)) = (first_number, second_number) {
         put(step(NUMBERS, u64::from(second > first)));
     }
+}
+
+/// A word's first `STEM_LETTERS` letters, when it has `STEM_FROM` or more: what an inflected
+/// word shares with its other forms (`čekám`, `čekali`, `чекаю` -> `ceka`), and related
+/// languages' words with each other. A shorter word has its unigram only.
+fn stem(word: &str) -> Option<u64> {
+    let mut letters = word.char_indices();
+    letters.clone().nth(STEM_FROM - 1)?;
+    let end = letters.nth(STEM_LETTERS).map_or(word.len(), |(i, _)| i);
+    Some(hash_bytes(STEM, &word.as_bytes()[..end]))
 }
 
 #[cfg(test)]
@@ -612,6 +638,24 @@ mod tests {
         let higher = bucket(step(NUMBERS, 1));
         assert!(model_features("quoted 300, charged 540", Some(Lang::En), 16).contains(&higher));
         assert!(!model_features("quoted 540, charged 300", Some(Lang::En), 16).contains(&higher));
+    }
+
+    #[test]
+    fn cyrillic_is_read_in_latin_letters_and_inflected_forms_share_a_stem() {
+        let bucket = |h: u64| (h.wrapping_mul(SPREAD) >> (64 - 16)) as u32;
+        // GIVEN one Serbian mention in its two scripts: the same words, so the same features
+        let latin = model_features("Čekam već dve nedelje.", Some(Lang::Sr), 16);
+        let cyrillic = model_features("Чекам већ две недеље.", Some(Lang::Sr), 16);
+        assert!(latin.contains(&bucket(hash_bytes(UNIGRAM, b"cekam"))), "{latin:?}");
+        assert_eq!(latin, cyrillic);
+        // AND forms of one verb in Czech, Ukrainian and Polish share their first four letters
+        // (a word of five letters or more), while a short word has no stem of its own
+        let ceka = bucket(hash_bytes(STEM, b"ceka"));
+        assert!(model_features("Čekali jsme.", Some(Lang::Cs), 16).contains(&ceka));
+        assert!(model_features("Чекаю досі.", Some(Lang::Uk), 16).contains(&ceka));
+        assert!(!model_features("Czekam.", Some(Lang::Pl), 16).contains(&ceka));
+        assert_eq!(stem("cekali"), Some(hash_bytes(STEM, b"ceka")));
+        assert_eq!(stem("ceka"), None);
     }
 
     #[test]
