@@ -159,6 +159,34 @@ fn engine_transaction(table: &str, i: usize, shard: usize) -> Vec<TransactWriteI
     ]
 }
 
+/// Items per second: `work(i)` for `i` in `0..total`, from `tasks` tasks each taking the next
+/// item as soon as its last one is done.
+async fn per_second<F, Fut>(tasks: usize, total: usize, work: F) -> f64
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..tasks {
+        let (work, next) = (work.clone(), next.clone());
+        set.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= total {
+                    return;
+                }
+                work(i).await;
+            }
+        });
+    }
+    while let Some(done) = set.join_next().await {
+        done.expect("bench task");
+    }
+    total as f64 / started.elapsed().as_secs_f64()
+}
+
 /// Transactions per second from `threads` tasks sharing one SDK client, `total` in all.
 async fn engine_rate(
     client: &aws_sdk_dynamodb::Client,
@@ -167,31 +195,20 @@ async fn engine_rate(
     threads: usize,
     first: usize,
 ) -> f64 {
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..threads {
-        let (client, table, next) = (client.clone(), table.to_string(), next.clone());
-        tasks.spawn(async move {
-            loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                if i >= total {
-                    return;
-                }
-                let items = engine_transaction(&table, first + i, (first + i) % 16);
-                client
-                    .transact_write_items()
-                    .set_transact_items(Some(items))
-                    .send()
-                    .await
-                    .expect("the engine's transaction");
-            }
-        });
-    }
-    while let Some(done) = tasks.join_next().await {
-        done.expect("engine task");
-    }
-    total as f64 / started.elapsed().as_secs_f64()
+    let (client, table) = (client.clone(), Arc::new(table.to_string()));
+    per_second(threads, total, move |i| {
+        let (client, table) = (client.clone(), table.clone());
+        async move {
+            let items = engine_transaction(&table, first + i, (first + i) % 16);
+            client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await
+                .expect("the engine's transaction");
+        }
+    })
+    .await
 }
 
 /// Distinct change `i` of run `run`, as ingest makes it from distinct delivery `i` (see
@@ -201,7 +218,7 @@ fn distinct_change(run: &str, i: usize, at: chrono::DateTime<chrono::Utc>) -> (S
     if i % 2 == 0 {
         let ts = format!("{}.{i:06}", at.timestamp());
         let mention = Mention {
-            id: format!("slack:C0GENERAL:{ts}"),
+            id: format!("slack:C0GENERAL:{run}-{ts}"),
             source: "slack".into(),
             text: format!("The new Sprite service visit {i} of {run} was great, thanks!"),
             url: None,
@@ -236,32 +253,16 @@ fn distinct_change(run: &str, i: usize, at: chrono::DateTime<chrono::Utc>) -> (S
 /// mix with every fifth a redelivery. The engine's rate for Sarafan's own transactions.
 async fn store_rate(store: &Arc<DynamoStore>, run: &str, total: usize, tasks: usize) -> f64 {
     let at = chrono::Utc::now();
-    let mut fresh = 0;
-    let mut changes = Vec::with_capacity(total);
-    for i in 0..total {
-        if i % 5 == 4 {
-            changes.push(distinct_change(run, (i * 7919) % fresh, at));
-        } else {
-            changes.push(distinct_change(run, fresh, at));
-            fresh += 1;
+    let (changes, _) = with_redeliveries(total, |i| distinct_change(run, i, at));
+    let (store, changes) = (store.clone(), Arc::new(changes));
+    per_second(tasks, total, move |i| {
+        let (store, changes) = (store.clone(), changes.clone());
+        async move {
+            let (delivery, change) = &changes[i];
+            store.apply(delivery, change.clone()).await.expect("the store's change");
         }
-    }
-    let changes = Arc::new(changes);
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..tasks {
-        let (store, changes, next) = (store.clone(), changes.clone(), next.clone());
-        set.spawn(async move {
-            while let Some((delivery, change)) = changes.get(next.fetch_add(1, Ordering::SeqCst)) {
-                store.apply(delivery, change.clone()).await.expect("the store's change");
-            }
-        });
-    }
-    while let Some(done) = set.join_next().await {
-        done.expect("store task");
-    }
-    total as f64 / started.elapsed().as_secs_f64()
+    })
+    .await
 }
 
 /// A delivery: its route, body and whether it is signed as Slack (else the API's bearer token).
@@ -301,20 +302,26 @@ fn distinct(run: &str, i: usize, date: i64) -> Delivery {
     }
 }
 
-/// `total` deliveries, every fifth a redelivery of an earlier one; and how many are distinct.
-fn plan(run: &str, total: usize) -> (Vec<Delivery>, usize) {
-    let date = chrono::Utc::now().timestamp();
+/// `total` items of the bench's mix, `make(i)` making distinct item `i`, every fifth a repeat of an
+/// earlier one (a redelivery); and how many are distinct.
+fn with_redeliveries<T>(total: usize, make: impl Fn(usize) -> T) -> (Vec<T>, usize) {
     let mut out = Vec::with_capacity(total);
     let mut fresh = 0;
     for i in 0..total {
         if i % 5 == 4 {
-            out.push(distinct(run, (i * 7919) % fresh, date));
+            out.push(make((i * 7919) % fresh));
         } else {
-            out.push(distinct(run, fresh, date));
+            out.push(make(fresh));
             fresh += 1;
         }
     }
     (out, fresh)
+}
+
+/// `total` deliveries, every fifth a redelivery of an earlier one; and how many are distinct.
+fn plan(run: &str, total: usize) -> (Vec<Delivery>, usize) {
+    let date = chrono::Utc::now().timestamp();
+    with_redeliveries(total, |i| distinct(run, i, date))
 }
 
 fn serve_env(endpoint: &str, table: &str) -> Vec<(&'static str, String)> {
