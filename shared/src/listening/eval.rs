@@ -430,6 +430,23 @@ mod tests {
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
+    #[test]
+    fn complaints_blind7_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind7/, issue 24's seventh blind set,
+        // written during the tenth session by three writers who saw nothing of the project and
+        // run once, after the second round's model and blend were final and committed
+        // (f54ddb5); only these aggregate tables were ever printed (docs/sentiment.md). Never
+        // trained on.
+        let (both, rules) = blind_run("complaints_blind7");
+        // THEN neither falls below that run: the model heard 266 of 300 complaints and called
+        // 7 of 300 neutral mentions complaints (accuracy 80.8%); the rules alone 150 and 15
+        // (63.5%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in 11 languages; bs, es, sk and sl hear 80% (no language calls more than 5% of its
+        // neutral mentions complaints).
+        assert_floors(&both, 0.886, 7, 0.808);
+        assert_floors(&rules, 0.5, 15, 0.634);
+    }
+
     /// A blind set's evaluation by the classifier as built and by the rules alone; prints only
     /// the aggregate tables (`-- --nocapture`).
     fn blind_run(set: &str) -> (Evaluation, Evaluation) {
