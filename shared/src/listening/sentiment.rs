@@ -89,12 +89,12 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
         let Some(model) = learned::embedded() else {
             return verdict(Scorer::new(lexicon::chain(lang), tokens).score());
         };
-        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let (sum, roles, firm) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         // The model is asked only when the rules are not sure: explicit mentions cost no more.
         model
             .thresholds
             .blend(lang)
-            .decide(sum, || model_reads(model, tokens, &roles, lang, sum))
+            .decide(sum, firm, || model_reads(model, tokens, &roles, lang, sum))
     })
 }
 
@@ -110,7 +110,7 @@ pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
 /// for the trainer's choice of [`Blend`].
 pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>) {
     with_tokens(text, |tokens| {
-        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let (sum, roles, _) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let model = learned::embedded();
         (sum, model.and_then(|m| model_reads(m, tokens, &roles, lang, sum)))
     })
@@ -133,15 +133,16 @@ fn model_reads(
     (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, roles, lang, sum))
 }
 
-/// What the trainer needs of a text: the rules' sum, the number of words, and the learned
-/// model's features (see `learned::for_each_feature`).
-pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> (Vec<u32>, f32, usize) {
+/// What the trainer needs of a text: the learned model's features (see
+/// `learned::for_each_feature`), the rules' sum, the number of words, and whether the rules'
+/// complaint rests on a firm fact ([`Blend::decide`]).
+pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> (Vec<u32>, f32, usize, bool) {
     with_tokens(text, |tokens| {
-        let (sum, roles) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let (sum, roles, firm) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let mut out = Vec::new();
         learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| out.push(bucket));
         let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
-        (out, sum, words)
+        (out, sum, words, firm)
     })
 }
 
@@ -183,10 +184,15 @@ fn squash(sentiment: Sentiment, sum: f32) -> f32 {
     }
 }
 
-/// The model may turn neutral only a complaint of the rules weaker than this: one mild word
-/// ("wait", "late"). A negated praise word ("not good", -0.75), a cue or complaint fact (-1),
-/// sarcasm or an explicit complaint word stands.
+/// The model may turn neutral a complaint of the rules weaker than this: one mild word
+/// ("wait", "late").
 const VOIDABLE: f32 = 0.75;
+/// Since the tenth session's second round, also one weaker than this that rests on no firm fact:
+/// mild complaint words and a waiting fact ("waited 40 minutes", -1), which near-misses use as
+/// much as complaints do. A complaint cue ("nothing went as promised"), a negated praise word
+/// ("not good") or a price above its quote stands (`Scorer::firm`), and so does sarcasm or an
+/// explicit complaint word (-2 and more).
+const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 
 /// How the rules and the model share the verdict. The rules speak for explicit words: a sum
 /// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
@@ -206,7 +212,8 @@ pub struct Blend {
 impl Blend {
     /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
     /// called only when the rules are not sure.
-    pub fn decide(&self, sum: f32, probabilities: impl FnOnce() -> Option<[f32; 3]>) -> SentimentResult {
+    /// `firm`: the rules' complaint rests on a negated praise word or a price above its quote.
+    pub fn decide(&self, sum: f32, firm: bool, probabilities: impl FnOnce() -> Option<[f32; 3]>) -> SentimentResult {
         if sum.abs() >= self.rules_hold {
             return verdict(sum);
         }
@@ -217,7 +224,10 @@ impl Blend {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
-        } else if neutral >= self.neutral && sum <= -THRESHOLD && sum > -VOIDABLE {
+        } else if neutral >= self.neutral
+            && sum <= -THRESHOLD
+            && (sum > -VOIDABLE || (!firm && sum > -VOIDABLE_UNLESS_FIRM))
+        {
             // A weak complaint of the rules the model reads as neutral: no false alarm.
             return verdict(0.0);
         } else {
@@ -559,6 +569,12 @@ struct Scorer<'l, 't> {
     /// What the rules found at each token (`learned::role` bits), for the learned model's
     /// conjunction features; empty (and never written) when only the rules are asked.
     roles: Vec<u8>,
+    /// A complaint that rests on a firm fact: a complaint cue outside a question ("nothing went
+    /// as promised", "for the third time"), a praise word negated ("not good"), a price above
+    /// its quote. The model may not void it ([`Blend::decide`]).
+    firm: bool,
+    /// The sentence has a complaint cue (it makes the mention `firm` unless a question).
+    cue_complaint_in_sentence: bool,
 }
 
 impl<'l, 't> Scorer<'l, 't> {
@@ -608,6 +624,8 @@ impl<'l, 't> Scorer<'l, 't> {
             promise_sentence: 0,
             sentence_has_words: false,
             roles: Vec::new(),
+            firm: false,
+            cue_complaint_in_sentence: false,
         }
     }
 
@@ -620,10 +638,10 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     /// The sum, and what the rules said of each token (`learned::role` bits) for the model.
-    fn score_and_roles(mut self) -> (f32, Vec<u8>) {
+    fn score_and_roles(mut self) -> (f32, Vec<u8>, bool) {
         self.roles = vec![0; self.tokens.len()];
         let sum = self.run();
-        (sum, std::mem::take(&mut self.roles))
+        (sum, std::mem::take(&mut self.roles), self.firm)
     }
 
     /// Marks what the rules found at the token being scored (nothing unless roles are asked).
@@ -691,6 +709,7 @@ impl<'l, 't> Scorer<'l, 't> {
         }
         if self.numbers >= 2 && self.price_against_quote() {
             self.total += PRICE_GAP;
+            self.firm = true;
         }
         if self.total.is_finite() {
             self.total
@@ -941,6 +960,7 @@ impl<'l, 't> Scorer<'l, 't> {
             } else {
                 value
             };
+            self.cue_complaint_in_sentence |= value < 0.0;
         }
     }
 
@@ -970,6 +990,7 @@ impl<'l, 't> Scorer<'l, 't> {
         if self.in_concessive {
             value *= CONCESSIVE;
         }
+        self.firm |= hit.value > 0.0 && value < 0.0;
         self.add(value);
     }
 
@@ -1069,8 +1090,10 @@ impl<'l, 't> Scorer<'l, 't> {
         self.total += positive + negative;
         if !question {
             self.total += self.cue_sum;
+            self.firm |= self.cue_complaint_in_sentence;
         }
         self.cue_sum = 0.0;
+        self.cue_complaint_in_sentence = false;
         self.positive = 0.0;
         self.negative = 0.0;
         self.weak_negative = 0.0;
