@@ -212,7 +212,8 @@ pub struct Blend {
 impl Blend {
     /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
     /// called only when the rules are not sure.
-    /// `firm`: the rules' complaint rests on a negated praise word or a price above its quote.
+    /// `firm`: the rules' complaint rests on a firm fact (a complaint cue outside a question, a
+    /// negated praise word, a price above its quote; `Scorer::firm`).
     pub fn decide(&self, sum: f32, firm: bool, probabilities: impl FnOnce() -> Option<[f32; 3]>) -> SentimentResult {
         if sum.abs() >= self.rules_hold {
             return verdict(sum);
