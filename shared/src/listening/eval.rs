@@ -448,6 +448,22 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind8_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind8/, issue 24's eighth blind set,
+        // written during the tenth session by three writers who saw nothing of the project and
+        // run once, after the third round's model and blend were final and committed (d6094d0);
+        // only these aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind8");
+        // THEN neither falls below that run: the model heard 257 of 300 complaints and called
+        // 11 of 300 neutral mentions complaints (accuracy 80.3%); the rules alone 144 and 12
+        // (64.3%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in 8 languages (bs en fr hr it pt sk sr); cs and sl hear 70%, pl 75%, de and es 80%,
+        // and ru, sl and uk call 10% to 15% of their neutral mentions complaints.
+        assert_floors(&both, 0.856, 11, 0.802);
+        assert_floors(&rules, 0.48, 12, 0.643);
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs, as written (escapes unexpanded), each once
