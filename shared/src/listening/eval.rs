@@ -425,26 +425,42 @@ mod tests {
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6");
         // THEN neither falls below the second round's figures: with the model 284 of 300 heard,
-        // 9 neutral called complaints, accuracy 82.5%; the rules alone 157, 10, 64.9%.
-        assert_floors(&both, 0.946, 9, 0.824);
+        // 9 neutral called complaints, accuracy 82.5% (the third round's model, with
+        // complaints_blind7 and train8 trained on: 283, 7, 82.6%, so the recall floor is 283
+        // now); the rules alone 157, 10, 64.9%.
+        assert_floors(&both, 0.943, 9, 0.824);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
     #[test]
-    fn complaints_blind7_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind7/, issue 24's seventh blind set,
-        // written during the tenth session by three writers who saw nothing of the project and
-        // run once, after the second round's model and blend were final and committed
-        // (f54ddb5); only these aggregate tables were ever printed (docs/sentiment.md). Never
-        // trained on.
+    fn complaints_blind7_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind7/, issue 24's seventh blind set: its one blind run (the tenth
+        // session's second-round model, after it was final and committed, f54ddb5: 266 of 300
+        // complaints heard, 7 of 300 neutral mentions called complaints, accuracy 80.8%; the
+        // rules alone 150, 15, 63.5%) is history in docs/sentiment.md. Since the tenth
+        // session's third round the model trains on four fifths of it, so it guards no blind
+        // figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind7");
-        // THEN neither falls below that run: the model heard 266 of 300 complaints and called
-        // 7 of 300 neutral mentions complaints (accuracy 80.8%); the rules alone 150 and 15
-        // (63.5%). A regression guard: issue 24's target (85% and 5% in every language) is met
-        // in 11 languages; bs, es, sk and sl hear 80% (no language calls more than 5% of its
-        // neutral mentions complaints).
-        assert_floors(&both, 0.886, 7, 0.808);
+        // THEN neither falls below the third round's figures: with the model 289 of 300 heard,
+        // 5 neutral called complaints, accuracy 84.2%; the rules alone 150, 15, 63.5%.
+        assert_floors(&both, 0.963, 5, 0.841);
         assert_floors(&rules, 0.5, 15, 0.634);
+    }
+
+    #[test]
+    fn complaints_blind8_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind8/, issue 24's eighth blind set,
+        // written during the tenth session by three writers who saw nothing of the project and
+        // run once, after the third round's model and blend were final and committed (d6094d0);
+        // only these aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind8");
+        // THEN neither falls below that run: the model heard 257 of 300 complaints and called
+        // 11 of 300 neutral mentions complaints (accuracy 80.3%); the rules alone 144 and 12
+        // (64.3%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in 8 languages (bs en fr hr it pt sk sr); cs and sl hear 70%, pl 75%, de and es 80%,
+        // and ru, sl and uk call 10% to 15% of their neutral mentions complaints.
+        assert_floors(&both, 0.856, 11, 0.802);
+        assert_floors(&rules, 0.48, 12, 0.643);
     }
 
     #[test]
