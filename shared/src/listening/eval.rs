@@ -464,6 +464,23 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind9_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind9/, issue 24's ninth blind set, written
+        // during the tenth session by three writers who saw nothing of the project and run once,
+        // with the model final and committed (the third round's, d6094d0, kept in the fourth
+        // round); only these aggregate tables were ever printed (docs/sentiment.md). Never
+        // trained on.
+        let (both, rules) = blind_run("complaints_blind9");
+        // THEN neither falls below that run: the model heard 251 of 300 complaints and called
+        // 15 of 300 neutral mentions complaints (accuracy 76.5%); the rules alone 147 and 15
+        // (62.1%). A regression guard: issue 24's target (85% and 5% in every language) is met
+        // in 6 languages (en hr pt sk sl sr); es and it hear 70%, cs and pl 75%, fr 80%, and bs,
+        // de, ru and uk call 10% to 15% of their neutral mentions complaints.
+        assert_floors(&both, 0.836, 15, 0.765);
+        assert_floors(&rules, 0.489, 15, 0.620);
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs, as written (escapes unexpanded), each once
