@@ -309,21 +309,7 @@ fn train(examples: &[&Example], seed: u64) -> FloatWeights {
 type Table = BTreeMap<String, [[usize; 3]; 3]>;
 
 fn decide(blend: &Blend, e: &Example) -> Sentiment {
-    let got = blend.decide(e.rules, e.firm, || (!e.long).then_some(e.p)).sentiment;
-    // Exploring: `TRAIN_VOID=1.0` lets the model void rules' complaints weaker than that.
-    let void = knob("TRAIN_VOID", 0.0f32);
-    if void > 0.0
-        && got == Sentiment::Negative
-        && !e.long
-        && e.rules.abs() < blend.rules_hold
-        && e.rules > -void
-        && !e.firm
-        && !(e.p[0] >= blend.complaint && e.p[0] > e.p[2])
-        && e.p[1] >= blend.neutral
-    {
-        return Sentiment::Neutral;
-    }
-    got
+    blend.decide(e.rules, e.firm, || (!e.long).then_some(e.p)).sentiment
 }
 
 fn judge<'a>(thresholds: &Thresholds, set: impl IntoIterator<Item = &'a Example>) -> Table {
@@ -488,6 +474,10 @@ fn raise_for_stress(
     stress_slots: &[usize],
 ) -> Option<Thresholds> {
     let mut thresholds = lowest;
+    let (guard, ahead) = (
+        knob("TRAIN_STRESS_GUARD", STRESS_GUARD),
+        knob("TRAIN_LOOKAHEAD", LOOKAHEAD),
+    );
     fn of_slot<'a>(set: impl IntoIterator<Item = &'a Example>, k: usize) -> Vec<&'a Example> {
         set.into_iter().filter(|e| slot(&e.lang) == k).collect()
     }
@@ -510,7 +500,7 @@ fn raise_for_stress(
         complaint: [*thresholds_grid().last().unwrap_or(&1.0); THRESHOLD_SLOTS],
         ..lowest
     };
-    if figures(&total(&judge(&strictest, stress))).2 > knob("TRAIN_STRESS_GUARD", STRESS_GUARD) {
+    if figures(&total(&judge(&strictest, stress))).2 > guard {
         return None;
     }
     let slots: Vec<(usize, Vec<&Example>, Vec<&Example>)> = stress_slots
@@ -519,7 +509,7 @@ fn raise_for_stress(
         .collect();
     loop {
         let over = figures(&total(&judge(&thresholds, stress))).2;
-        if over <= knob("TRAIN_STRESS_GUARD", STRESS_GUARD) {
+        if over <= guard {
             return Some(thresholds);
         }
         // (cost per alarm removed, slot, next threshold)
@@ -528,7 +518,6 @@ fn raise_for_stress(
             let k = *k;
             // The nearest higher threshold that removes an alarm (`TRAIN_LOOKAHEAD=false`: the
             // next step only).
-            let ahead = knob("TRAIN_LOOKAHEAD", LOOKAHEAD);
             let mut found = None;
             for next in thresholds_grid()
                 .iter()
@@ -761,8 +750,8 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             continue;
         };
         let thresholds = keep_check(thresholds, reported);
-        let (recall, _, _, accuracy) = figures(&total(&judge(&thresholds, dev.iter().copied())));
         let table = judge(&thresholds, dev.iter().copied());
+        let (recall, alarms, _, accuracy) = figures(&total(&table));
         for (lang, t) in &table {
             let row = pooled.entry(lang.clone()).or_default();
             for r in 0..3 {
@@ -771,7 +760,6 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
                 }
             }
         }
-        let alarms = figures(&total(&table)).1;
         let implicit_accuracy = figures(&total(&judge(&thresholds, implicit))).3;
         let mut line = format!(
             "seed {seed}: dev recall {:.1}% false alarms {:.1}% (languages over 5%: {}) accuracy {:.1}%; implicit {:.1}%; hold {} praise {} neutral {}",
