@@ -26,6 +26,12 @@
 //!    on a second table after a warm-up on the first, one client ran about half as fast as on
 //!    the warmed table itself; `--warmup-elsewhere` measures that way.)
 //!
+//! Every phase also prints where its CPU went (read from /proc on Linux): DynamoDB Local's process
+//! and, within it, its one storage thread (sqlite4java's `SQLiteQueue[]`, which runs every read
+//! and write of the database in turn), the serve processes, the bench's clients and the whole
+//! machine; the summary gives, per build, the CPU a delivery costs from 1 client and from 8, and
+//! the most 8 clients could gain at that cost with every core of the machine.
+//!
 //! Each serve run ends by exporting the table (`sarafan export responses|mentions`) and checking
 //! that exactly the distinct deliveries were stored. Prints every measurement, then per build the
 //! medians over the rounds and the ratios the issue sets as targets, and the after/before ratio
@@ -79,6 +85,154 @@ impl Drop for Owned {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Where a phase's CPU went, read from /proc (Linux; elsewhere nothing is read): DynamoDB
+/// Local's process, and within it its one storage thread; the serve processes; this bench (the
+/// clients); and the whole machine. DynamoDB Local keeps its database behind one sqlite4java
+/// `SQLiteQueue`: a single thread, named `SQLiteQueue[]`, holds the SQLite connection and runs
+/// every read and write of every table in turn, while its HTTP threads parse and answer in
+/// parallel. So the figures say whether a phase was held by that serial thread (running nearly
+/// all the time) or by the machine's cores (all of them busy).
+#[derive(Clone, Default)]
+struct Meter {
+    engine: u32,
+    serves: Vec<u32>,
+}
+
+/// CPU used up to one moment, in seconds, and when it was read.
+struct CpuTime {
+    at: Instant,
+    engine: f64,
+    storage_running: f64,
+    storage_waiting: f64,
+    serves: f64,
+    bench: f64,
+    machine_busy: f64,
+    machine_all: f64,
+}
+
+/// A phase's CPU, in cores (CPU seconds per second of the phase).
+#[derive(Clone, Copy)]
+struct Cores {
+    engine: f64,
+    /// DynamoDB Local's storage thread: running, and ready but waiting for a core.
+    storage_running: f64,
+    storage_waiting: f64,
+    serves: f64,
+    bench: f64,
+    /// Every process on the machine, and the machine's cores.
+    machine: f64,
+    cores: f64,
+}
+
+impl Cores {
+    /// What this run's own processes used: the engine, serve and the clients.
+    fn ours(&self) -> f64 {
+        self.engine + self.serves + self.bench
+    }
+}
+
+/// A process's user and system time in seconds (`/proc/<pid>/stat`, fields 14 and 15, in ticks
+/// of 1/100 s).
+fn process_seconds(pid: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+/// The storage thread's time running and waiting for a core, in seconds
+/// (`/proc/<pid>/task/<tid>/schedstat`); none before the engine has opened its database.
+fn storage_thread_seconds(pid: u32) -> Option<(f64, f64)> {
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .ok()?
+        .filter_map(Result::ok)
+    {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if comm.starts_with("SQLiteQueue") {
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+            let mut fields = stat.split_whitespace().map(|f| f.parse::<u64>().ok());
+            let (running, waiting) = (fields.next()??, fields.next()??);
+            return Some((running as f64 / 1e9, waiting as f64 / 1e9));
+        }
+    }
+    None
+}
+
+/// The machine's busy and total CPU seconds over all cores (`/proc/stat`'s `cpu` line; idle and
+/// iowait are not busy).
+fn machine_seconds() -> Option<(f64, f64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let all: u64 = ticks.iter().sum();
+    let idle = ticks.get(3)? + ticks.get(4)?;
+    Some(((all - idle) as f64 / 100.0, all as f64 / 100.0))
+}
+
+impl Meter {
+    fn sample(&self) -> Option<CpuTime> {
+        let (storage_running, storage_waiting) = storage_thread_seconds(self.engine)?;
+        let (machine_busy, machine_all) = machine_seconds()?;
+        let serves = self
+            .serves
+            .iter()
+            .map(|pid| process_seconds(&pid.to_string()))
+            .sum::<Option<f64>>()?;
+        Some(CpuTime {
+            at: Instant::now(),
+            engine: process_seconds(&self.engine.to_string())?,
+            storage_running,
+            storage_waiting,
+            serves,
+            bench: process_seconds("self")?,
+            machine_busy,
+            machine_all,
+        })
+    }
+}
+
+impl CpuTime {
+    fn cores_until(&self, later: &CpuTime) -> Cores {
+        let wall = later.at.duration_since(self.at).as_secs_f64().max(1e-9);
+        let per_second = |before: f64, after: f64| (after - before) / wall;
+        Cores {
+            engine: per_second(self.engine, later.engine),
+            storage_running: per_second(self.storage_running, later.storage_running),
+            storage_waiting: per_second(self.storage_waiting, later.storage_waiting),
+            serves: per_second(self.serves, later.serves),
+            bench: per_second(self.bench, later.bench),
+            machine: per_second(self.machine_busy, later.machine_busy),
+            cores: per_second(self.machine_all, later.machine_all),
+        }
+    }
+}
+
+/// `phase`'s CPU, if it could be read before and after.
+async fn metered<T>(meter: &Meter, phase: impl std::future::Future<Output = T>) -> (T, Option<Cores>) {
+    let before = meter.sample();
+    let out = phase.await;
+    let cores = before.zip(meter.sample()).map(|(b, a)| b.cores_until(&a));
+    (out, cores)
+}
+
+fn show(cores: Option<Cores>) -> String {
+    cores.map_or_else(
+        || "CPU not read".to_string(),
+        |c| {
+            format!(
+                "CPU in cores: engine {:.2} (its storage thread running {:.2}, waiting for a core {:.2}), serve {:.2}, clients {:.2}; machine {:.2} of {:.1} busy",
+                c.engine, c.storage_running, c.storage_waiting, c.serves, c.bench, c.machine, c.cores
+            )
+        },
+    )
 }
 
 /// DynamoDB Local's folder: `--ddb-dir`, else the one scripts/test installs.
@@ -369,6 +523,8 @@ struct Run {
     rate: f64,
     not_2xx: usize,
     first_failures: Vec<String>,
+    /// The engine's storage thread during the posting.
+    cpu: Option<Cores>,
 }
 
 /// Posts `deliveries` from `clients` tasks, client `k` to `bases[k % bases.len()]`, each taking
@@ -425,6 +581,7 @@ async fn post_all(http: &reqwest::Client, bases: &[String], clients: usize, deli
         rate,
         not_2xx: failures.len(),
         first_failures: failures.into_iter().take(3).collect(),
+        cpu: None,
     }
 }
 
@@ -448,6 +605,7 @@ fn exported(bin: &str, endpoint: &str, table: &str, kind: &str) -> usize {
 struct Bench<'a> {
     endpoint: &'a str,
     dir: &'a Path,
+    engine_pid: u32,
 }
 
 async fn serve_run(
@@ -459,7 +617,11 @@ async fn serve_run(
     clients: usize,
     total: usize,
 ) -> Run {
-    let Bench { endpoint, dir } = *bench;
+    let Bench {
+        endpoint,
+        dir,
+        engine_pid,
+    } = *bench;
     let table = format!("bench-{table}");
     let (mentions_before, responses_before) = (
         exported(bin, endpoint, &table, "mentions"),
@@ -478,14 +640,21 @@ async fn serve_run(
         bases.push(base);
     }
     let (deliveries, fresh) = plan(name, total);
-    let run = post_all(&http, &bases, clients, deliveries).await;
+    let meter = Meter {
+        engine: engine_pid,
+        serves: children.iter().map(|c| c.0.id()).collect(),
+    };
+    let (mut run, cpu) = metered(&meter, post_all(&http, &bases, clients, deliveries)).await;
+    run.cpu = cpu;
     drop(children);
     let mentions = exported(bin, endpoint, &table, "mentions") - mentions_before;
     let responses = exported(bin, endpoint, &table, "responses") - responses_before;
     let (want_mentions, want_responses) = (fresh.div_ceil(2), fresh / 2);
     println!(
-        "  {name}: {total} deliveries ({fresh} distinct), {clients} client(s) over {serves} serve(s): {:.1}/s, {} not 2xx; stored {mentions} mentions (expected {want_mentions}), {responses} responses (expected {want_responses})",
-        run.rate, run.not_2xx
+        "  {name}: {total} deliveries ({fresh} distinct), {clients} client(s) over {serves} serve(s): {:.1}/s, {} not 2xx; stored {mentions} mentions (expected {want_mentions}), {responses} responses (expected {want_responses}); {}",
+        run.rate,
+        run.not_2xx,
+        show(run.cpu)
     );
     for failure in &run.first_failures {
         println!("    e.g. {failure:.200}");
@@ -503,6 +672,7 @@ async fn serve_run(
 
 /// A fresh DynamoDB Local process on a free loopback port, and a client of it.
 struct Engine {
+    meter: Meter,
     _process: Owned,
     endpoint: String,
     client: aws_sdk_dynamodb::Client,
@@ -536,6 +706,10 @@ async fn fresh_engine(dir: &Path, name: &str, warm_transactions: bool) -> Engine
         engine_rate(&client, "bench-engine", 300, 1, 10_000_000).await;
     }
     Engine {
+        meter: Meter {
+            engine: process.0.id(),
+            serves: Vec::new(),
+        },
         _process: process,
         endpoint,
         client,
@@ -568,6 +742,7 @@ async fn measure(dir: &Path, settings: &Settings, name: &str, bin: &str, serves:
     let bench = Bench {
         endpoint: &engine.endpoint,
         dir,
+        engine_pid: engine.meter.engine,
     };
     // A warm-up of this build's code paths and the engine's, not counted, on the measured table
     // itself, as the engine's own rate is measured after a warm-up on its own table: DynamoDB
@@ -647,10 +822,19 @@ fn main() {
         for round in 0..rounds {
             println!("round {}:", round + 1);
             let engine = fresh_engine(dir.path(), &format!("r{round}-engine"), true).await;
-            let e1 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0).await;
-            let e8 = engine_rate(&engine.client, "bench-engine", settings.engine_total, 8, settings.engine_total).await;
+            let (e1, b1) = metered(
+                &engine.meter,
+                engine_rate(&engine.client, "bench-engine", settings.engine_total, 1, 0),
+            )
+            .await;
+            let (e8, b8) = metered(
+                &engine.meter,
+                engine_rate(&engine.client, "bench-engine", settings.engine_total, 8, settings.engine_total),
+            )
+            .await;
             drop(engine);
             println!("  engine: three-item TransactWriteItems, 1 task {e1:.1} tx/s, 8 tasks {e8:.1} tx/s ({:.2}x)", e8 / e1);
+            println!("    1 task: {}; 8 tasks: {}", show(b1), show(b8));
             engine_8.push(e8 / e1);
             // Sarafan's own transactions straight to the store, on a fresh engine whose table is
             // made first and warmed as serve's is.
@@ -658,10 +842,11 @@ fn main() {
             create_table(&engine.client, "bench-store").await.expect("creating the store's table");
             let store = Arc::new(DynamoStore::new(engine.client.clone(), "bench-store").with_stream_feed());
             store_rate(&store, &format!("r{round}w"), settings.warmup, 1).await;
-            let s1 = store_rate(&store, &format!("r{round}a"), settings.total, 1).await;
-            let s8 = store_rate(&store, &format!("r{round}b"), settings.total, 8).await;
+            let (s1, b1) = metered(&engine.meter, store_rate(&store, &format!("r{round}a"), settings.total, 1)).await;
+            let (s8, b8) = metered(&engine.meter, store_rate(&store, &format!("r{round}b"), settings.total, 8)).await;
             drop(engine);
             println!("  store (Store::apply, no HTTP, no outreach): 1 task {s1:.1}/s, 8 tasks {s8:.1}/s ({:.2}x)", s8 / s1);
+            println!("    1 task: {}; 8 tasks: {}", show(b1), show(b8));
             store_rates.push((s1, s8));
             let mut order: Vec<usize> = (0..builds.len()).collect();
             if round % 2 == 1 {
@@ -706,6 +891,55 @@ fn main() {
                 one / store_1,
                 eight / store_8
             );
+            // What the machine allows: the CPU our processes used a delivery, from one client
+            // and from eight, against the cores there are; and the engine's serial thread.
+            let cpu = |runs: &[Measured]| -> Option<(Cores, f64)> {
+                let metered: Vec<(Cores, f64)> = runs.iter().filter_map(|m| m.run.cpu.map(|c| (c, m.run.rate))).collect();
+                let mid = |f: &dyn Fn(&(Cores, f64)) -> f64| median(metered.iter().map(f).collect());
+                (!metered.is_empty()).then(|| {
+                    (
+                        Cores {
+                            engine: mid(&|m| m.0.engine),
+                            storage_running: mid(&|m| m.0.storage_running),
+                            storage_waiting: mid(&|m| m.0.storage_waiting),
+                            serves: mid(&|m| m.0.serves),
+                            bench: mid(&|m| m.0.bench),
+                            machine: mid(&|m| m.0.machine),
+                            cores: mid(&|m| m.0.cores),
+                        },
+                        mid(&|m| 1000.0 * m.0.ours() / m.1),
+                    )
+                })
+            };
+            if let (Some((c1, ms_1)), Some((c8, ms_8))) = (cpu(&ones[b]), cpu(&eights[b])) {
+                println!(
+                    "  {label}: CPU (medians), 1 client: ours {:.2} cores ({ms_1:.1} ms a delivery: engine {:.2}, serve {:.2}, clients {:.2}), storage thread running {:.2}, machine {:.2} of {:.1} busy",
+                    c1.ours(),
+                    c1.engine,
+                    c1.serves,
+                    c1.bench,
+                    c1.storage_running,
+                    c1.machine,
+                    c1.cores
+                );
+                println!(
+                    "  {label}: CPU (medians), 8 clients: ours {:.2} cores ({ms_8:.1} ms a delivery: engine {:.2}, serve {:.2}, clients {:.2}), storage thread running {:.2}, machine {:.2} of {:.1} busy",
+                    c8.ours(),
+                    c8.engine,
+                    c8.serves,
+                    c8.bench,
+                    c8.storage_running,
+                    c8.machine,
+                    c8.cores
+                );
+                println!(
+                    "  {label}: at the 1-client CPU a delivery, all {:.0} cores would hold at most {:.2}x 1 client; at the 8-client CPU a delivery, {:.2}x; the storage thread alone would allow {:.2}x",
+                    c1.cores,
+                    c1.cores / c1.ours(),
+                    c1.cores / c1.ours() * ms_1 / ms_8,
+                    1.0 / c1.storage_running
+                );
+            }
             rates.push((one, eight, share, not_2xx));
         }
         if builds.len() == 2 {
