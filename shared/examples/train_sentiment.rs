@@ -6,7 +6,7 @@
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
-//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind9` (each
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind10` (each
 //! had its one blind run first), `train4/` to `train10/`. Of each file, a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
@@ -14,7 +14,7 @@
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
 //! polar, the blend must keep) and `unit_sentences/` (the unit tests' sentences: the blend keeps
-//! their neutral ones, see `keep_check`). Never reads `complaints_blind10/` or any later blind set.
+//! their neutral ones, see `keep_check`). Never reads `complaints_blind11/` or any later blind set.
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
@@ -43,7 +43,7 @@ const SMOOTH: f32 = 0.25;
 const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
 /// The training seed (see `train`).
-const TRAIN_SEED: u64 = 67;
+const TRAIN_SEED: u64 = 15;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
@@ -921,6 +921,10 @@ fn main() {
         "train9",
         "complaints_blind9",
         "train10",
+        // Since the eleventh session's second round: complaints_blind10 (spent by its one blind
+        // run). `train11/` is not in the list: with the unit tests' guard it lowered the mean dev
+        // recall (docs/sentiment.md); `TRAIN_EXTRA=train11` adds it, last.
+        "complaints_blind10",
     ] {
         for (lang, lines) in read_dir(&root.join(dir)) {
             let from = all.len();
@@ -929,6 +933,28 @@ fn main() {
                 e.source = dir;
             }
         }
+    }
+    // `TRAIN_EXTRA=train11`: more directories, after the list.
+    let extra = std::env::var("TRAIN_EXTRA").unwrap_or_default();
+    for dir in extra.split(',').filter(|d| !d.is_empty()) {
+        let dir: &'static str = Box::leak(dir.to_string().into_boxed_str());
+        for (lang, lines) in read_dir(&root.join(dir)) {
+            let from = all.len();
+            all.extend(examples(&lang, &lines, true, &mut rng));
+            for e in &mut all[from..] {
+                e.source = dir;
+            }
+        }
+    }
+    // `TRAIN_DEV_SKIP=train11`: those directories' dev fifths are neither trained on nor in the
+    // dev split, so a new directory's four fifths can be judged on the dev split of before.
+    // `TRAIN_WITHOUT=train11`: those directories left out altogether (the files before them keep
+    // their dev split).
+    if let Ok(skip) = std::env::var("TRAIN_DEV_SKIP") {
+        all.retain(|e| !(e.dev && skip.split(',').any(|dir| dir == e.source)));
+    }
+    if let Ok(without) = std::env::var("TRAIN_WITHOUT") {
+        all.retain(|e| !without.split(',').any(|dir| dir == e.source));
     }
     println!(
         "{} mentions: training on {}, dev split {}",
@@ -1058,7 +1084,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind9), rules and model",
+        "dev split of the spent blind sets (complaints_blind to complaints_blind10), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(

@@ -286,7 +286,9 @@ mod tests {
         // two of those sets, the best of 120 was 62.4%), and 63.6% had vetoed every seed over two
         // mentions of 165. So (the coordinator's rule, docs/sentiment.md) a seed may ship from
         // 61.8% (102 of 165, three mentions under the old floor: the set's noise at this size),
-        // and the floor is the shipped model's figure: 62.4% (103 of 165).
+        // and the floor is the shipped model's figure: 62.4% (103 of 165), the first round's and
+        // its second's (seed 15, with complaints_blind10 trained on; the mean over seeds 1-120
+        // is 59.7%).
         let overall = evaluate("implicit").overall().accuracy();
         assert!(overall >= 0.624, "implicit accuracy {overall:.3}");
     }
@@ -345,21 +347,22 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the eleventh session's) leaves it: 207 of 220
-        // complaints heard, 5 of 88 neutral mentions called complaints, accuracy 76.1% (the
-        // floors were 208, 7 and 76.5%: the third round's model heard 209, the tenth session's
-        // first 210; Spanish hears 14 of 20 here, 18 before, its threshold held at 0.75 by the
-        // unit tests' guard; the ninth's: 208, 7, 91.8%; the eighth's: 202, 7, 74.5%). The
+        // THEN it stays where the shipped model (the eleventh session's second round, seed 15)
+        // leaves it: 209 of 220 complaints heard, 5 of 88 neutral mentions called complaints,
+        // accuracy 76.6% (the floors were the first round's 207, 5 and 76.1%; before, 208, 7
+        // and 76.5%: the tenth session's third round heard 209, its first 210; Spanish hears 16
+        // of 20 here, 14 with the first round's model, 18 before the unit tests' guard held its
+        // threshold near 0.75; the ninth's: 208, 7, 91.8%; the eighth's: 202, 7, 74.5%). The
         // accuracy fell with the tenth's word stems: the model recites less of its training
         // data, most of all its praise, and reads the dev split better (docs/sentiment.md); on
         // data trained on that is no measure of new text.
-        assert!(recall >= 0.940, "complaints_blind recall {recall:.3}");
+        assert!(recall >= 0.949, "complaints_blind recall {recall:.3}");
         assert!(
             false_alarms <= 5,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.761, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.765, "complaints_blind accuracy {accuracy:.3}");
     }
 
     #[test]
@@ -370,11 +373,12 @@ mod tests {
         // eighth session the model trains on four fifths of it, so these floors are a
         // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2", 300);
-        // THEN neither falls below the tenth session's figures: with the model 286 of 300
-        // heard, 15 neutral called complaints, accuracy 82.2% (the ninth's: 287, 14, 90.4%; see
-        // complaints_blind above for the fall in accuracy); the rules alone (Italian and
-        // Portuguese read by lexicons of their own since the eighth) 145, 17 and 62.4%.
-        assert_floors(&both, 0.953, 15, 0.822);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 288 of 300 heard, 12 neutral called complaints,
+        // accuracy 82.9% (the floors were the tenth session's 286, 15 and 82.2%; the first
+        // round's model 287, 12, 82.8%); the rules alone (Italian and Portuguese read by
+        // lexicons of their own since the eighth) 145, 17 and 62.4%.
+        assert_floors(&both, 0.959, 12, 0.828);
         assert_floors(&rules, 0.483, 17, 0.623);
     }
 
@@ -385,10 +389,11 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3", 300);
-        // THEN neither falls below the tenth session's figures: with the model 283 of 300
-        // heard, 11 neutral called complaints, accuracy 82.2% (the ninth's: 276, 11, 89.7%);
-        // the rules alone 138, 12, 61.8%.
-        assert_floors(&both, 0.943, 11, 0.822);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 284 of 300 heard, 3 neutral called complaints,
+        // accuracy 83.3% (the floors were the tenth session's 283, 11 and 82.2%); the rules
+        // alone 138, 12, 61.8%.
+        assert_floors(&both, 0.946, 3, 0.832);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -400,10 +405,11 @@ mod tests {
         // docs/sentiment.md. Since the ninth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind4", 300);
-        // THEN neither falls below the tenth session's figures: with the model 286 of 300
-        // heard, 6 neutral called complaints, accuracy 83.8% (the ninth's: 285, 5, 92.8%); the
-        // rules alone 143, 7, 63.7%.
-        assert_floors(&both, 0.953, 6, 0.837);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 292 of 300 heard, 4 neutral called complaints,
+        // accuracy 84.9% (the floors were the tenth session's 286, 6 and 83.8%); the rules alone
+        // 143, 7, 63.7%.
+        assert_floors(&both, 0.973, 4, 0.848);
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
@@ -416,13 +422,13 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression
         // floor on data trained on.
         let (both, rules) = blind_run("complaints_blind5", 300);
-        // THEN neither falls below the shipped model's figures (the eleventh session's, with
-        // complaints_blind8, complaints_blind9, train9 and train10 trained on): with the model 287
-        // of 300 heard, 6 neutral called complaints, accuracy 83.1% (the floors were 284, 12 and
-        // 82.3%, from the tenth session's rounds); the rules alone 160, 14, 64.3%. Spanish hears
-        // 12 of 20 here (19 with the third round's model): its threshold is held at 0.75 by the
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15, complaints_blind10 trained on too): with the model 288 of 300
+        // heard, 6 neutral called complaints, accuracy 83.2% (the floors were the first round's
+        // 287, 6 and 83.1%); the rules alone 160, 14, 64.3%. Spanish hears 13 of 20 here (19
+        // with the tenth session's third-round model): its threshold is held near 0.75 by the
         // unit tests' guard (docs/sentiment.md).
-        assert_floors(&both, 0.956, 6, 0.830);
+        assert_floors(&both, 0.959, 6, 0.831);
         assert_floors(&rules, 0.533, 14, 0.643);
     }
 
@@ -435,10 +441,11 @@ mod tests {
         // round the model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6", 300);
-        // THEN neither falls below the shipped model's figures (the eleventh session's): with
-        // the model 288 of 300 heard, 6 neutral called complaints, accuracy 83.6% (the floors
-        // were 283, 9 and 82.4%); the rules alone 157, 10, 64.9%.
-        assert_floors(&both, 0.959, 6, 0.836);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 291 of 300 heard, 9 neutral called complaints,
+        // accuracy 83.6% (the floors were the first round's 288, 6 and 83.6%); the rules alone
+        // 157, 10, 64.9%.
+        assert_floors(&both, 0.969, 9, 0.835);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
@@ -451,11 +458,11 @@ mod tests {
         // session's third round the model trains on four fifths of it, so it guards no blind
         // figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind7", 300);
-        // THEN neither falls below the shipped model's figures (the eleventh session's): with
-        // the model 289 of 300 heard, 6 neutral called complaints, accuracy 84.0% (the floors
-        // were the third round's 289, 5 and 84.1%; Spanish hears 15 of 20 here, 19 before); the
-        // rules alone 150, 15, 63.5%.
-        assert_floors(&both, 0.963, 6, 0.840);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 291 of 300 heard, 6 neutral called complaints,
+        // accuracy 84.3% (the floors were the first round's 289, 6 and 84.0%); the rules alone
+        // 150, 15, 63.5%.
+        assert_floors(&both, 0.969, 6, 0.842);
         assert_floors(&rules, 0.5, 15, 0.634);
     }
 
@@ -468,10 +475,11 @@ mod tests {
         // session the model trains on four fifths of it, so it guards no blind figure any more:
         // a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind8", 300);
-        // THEN neither falls below the shipped model's figures (the eleventh session's): with
-        // the model 286 of 300 heard, 6 neutral called complaints, accuracy 84.9%; the rules
-        // alone 144, 12, 64.3%.
-        assert_floors(&both, 0.953, 6, 0.848);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 288 of 300 heard, 4 neutral called complaints,
+        // accuracy 85.4% (the floors were the first round's 286, 6 and 84.9%); the rules alone
+        // 144, 12, 64.3%.
+        assert_floors(&both, 0.959, 4, 0.853);
         assert_floors(&rules, 0.48, 12, 0.643);
     }
 
@@ -484,28 +492,47 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression floor
         // on data trained on.
         let (both, rules) = blind_run("complaints_blind9", 300);
-        // THEN neither falls below the shipped model's figures (the eleventh session's): with
-        // the model 285 of 300 heard, 10 neutral called complaints, accuracy 81.9%; the rules
-        // alone 147, 15, 62.1%.
-        assert_floors(&both, 0.949, 10, 0.819);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15): with the model 290 of 300 heard, 12 neutral called complaints,
+        // accuracy 82.2% (the floors were the first round's 285, 10 and 81.9%); the rules alone
+        // 147, 15, 62.1%.
+        assert_floors(&both, 0.966, 12, 0.821);
         assert_floors(&rules, 0.489, 15, 0.620);
     }
 
     #[test]
-    fn complaints_blind10_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind10/, issue 24's tenth blind set (96
-        // mentions a language, 40 complaints, 40 neutral, 16 praise; each language by two of six
-        // writers who saw nothing of the project), run once, after the eleventh session's model
-        // and blend were final and committed (7972935); only these aggregate tables were ever
-        // printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind10_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind10/, issue 24's tenth blind set (96 mentions a language): its
+        // one blind run (the eleventh session's model, 7972935: 494 of 600 complaints heard, 10
+        // of 600 neutral mentions called complaints, accuracy 78.7%; the rules alone 293, 19,
+        // 64.2%) is history in docs/sentiment.md. Since the eleventh session's second round the
+        // model trains on four fifths of it, so it guards no blind figure any more: a
+        // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind10", 600);
-        // THEN neither falls below that run: the model heard 494 of 600 complaints and called 10
-        // of 600 neutral mentions complaints (accuracy 78.7%); the rules alone 293 and 19
-        // (64.2%). A regression guard: issue 24's target (at least 34 of 40 heard and at most 2
-        // of 40 neutral called complaints) is met in 6 languages (bs en pl sk sr uk); es hears 27
-        // of 40, cs 30, sl 31, de it and ru 32, fr hr and pt 33.
-        assert_floors(&both, 0.823, 10, 0.786);
+        // THEN neither falls below the shipped model's figures (the eleventh session's second
+        // round, seed 15, the first trained on it): with the model 574 of 600 heard, 6
+        // neutral called complaints, accuracy 84.5% (its blind run's, the floors until now: 494,
+        // 10, 78.7%); the rules alone 293, 19, 64.2%.
+        assert_floors(&both, 0.956, 6, 0.844);
         assert_floors(&rules, 0.488, 19, 0.641);
+    }
+
+    #[test]
+    fn complaints_blind11_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind11/, issue 24's eleventh blind set (96
+        // mentions a language, 40 complaints, 40 neutral, 16 praise; each language by two of six
+        // writers who saw nothing of the project), run once, after the eleventh session's
+        // second-round model and blend were final and committed (ff7a39b); only these aggregate
+        // tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind11", 600);
+        // THEN neither falls below that run: the model heard 526 of 600 complaints and called 25
+        // of 600 neutral mentions complaints (accuracy 80.4%); the rules alone 300 and 20
+        // (65.1%). A regression guard: issue 24's target (at least 34 of 40 heard and at most 2
+        // of 40 neutral called complaints) is met in 9 languages (bs de en fr pl pt ru sr uk);
+        // missed by recall in es (27 of 40), cs (31) and sl (33), by false alarms in hr (6 of
+        // 40), it and sk (4).
+        assert_floors(&both, 0.876, 25, 0.803);
+        assert_floors(&rules, 0.5, 20, 0.650);
     }
 
     #[test]
