@@ -120,22 +120,21 @@ mod tests {
     fn complaints_with_no_bad_word_are_negative_so_staff_are_alerted() {
         // GIVEN complaints told as facts (issue 24: waiting, repeats, sarcasm), none in the
         // model's training data; outreach alerts staff on every negative brand mention
+        // (the cases are written as sentiment.rs's are, so the trainer's unit-test guard reads
+        // them too: tests/fixtures/sentiment/unit_sentences/)
+        use Sentiment::{Negative as Neg, Neutral as Neu};
         let m = Listening::new(&["Sprite".into()], &[]);
-        for (text, lang) in [
-            ("Day 9 and still no call back from Sprite about my car.", "en"),
-            ("Third time this month back at Sprite for the same rattle.", "en"),
-            ("Sprite: вже три тижні чекаю на дзвінок щодо запчастини.", "uk"),
-            ("Sprite Servis, čekám od pondělí a pořád nikdo nezavolal.", "cs"),
-        ] {
+        for (lang, text, expected) in [
             // THEN each is read as a complaint
-            assert_eq!(m.classify(text, Some(lang)).sentiment, Sentiment::Negative, "{text}");
-        }
-        // AND neutral questions and notices stay neutral
-        for text in [
-            "Does Sprite open on Sunday?",
-            "Sprite has new opening hours from Monday.",
+            ("en", "Day 9 and still no call back from Sprite about my car.", Neg),
+            ("en", "Third time this month back at Sprite for the same rattle.", Neg),
+            ("uk", "Sprite: вже три тижні чекаю на дзвінок щодо запчастини.", Neg),
+            ("cs", "Sprite Servis, čekám od pondělí a pořád nikdo nezavolal.", Neg),
+            // AND neutral questions and notices stay neutral
+            ("en", "Does Sprite open on Sunday?", Neu),
+            ("en", "Sprite has new opening hours from Monday.", Neu),
         ] {
-            assert_eq!(m.classify(text, Some("en")).sentiment, Sentiment::Neutral, "{text}");
+            assert_eq!(m.classify(text, Some(lang)).sentiment, expected, "{text}");
         }
     }
 }

@@ -538,9 +538,10 @@ mod tests {
     #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
-        // sentiment.rs, as written (escapes unexpanded), each once
+        // sentiment.rs and classifier.rs, as written (escapes unexpanded), each once
         let mut cases = std::collections::BTreeSet::new();
-        for line in include_str!("sentiment.rs").lines() {
+        let sources = [include_str!("sentiment.rs"), include_str!("classifier.rs")];
+        for line in sources.iter().flat_map(|source| source.lines()) {
             let Some(rest) = line.trim().strip_prefix("(\"") else {
                 continue;
             };
