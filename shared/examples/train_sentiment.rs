@@ -632,7 +632,7 @@ fn choose_blend(
                 // that still gets one of their sentences wrong (a complaint voided) refused.
                 let guarded = match guarded {
                     Some(t) if keep_in_blend => {
-                        let t = raise_for_check(t, check);
+                        let t = keep_check(t, check);
                         check
                             .iter()
                             .all(|e| decide(&t.blend(Lang::from_code(&e.lang)), e) == e.label)
@@ -744,15 +744,7 @@ fn cross_halves(dev: &[&Example], stress: &[Example], implicit: &[Example]) -> O
 /// grid above it); the dev figures are those after the raise, so they say what it costs.
 /// `TRAIN_KEEP=false`: no raise. `TRAIN_KEEP_BLEND=true` (exploring): the raise made for every
 /// candidate blend, and a blend that still gets a unit-test sentence wrong refused.
-fn keep_check(thresholds: Thresholds, reported: &[(&str, Vec<Example>)]) -> Thresholds {
-    match reported.get(3) {
-        Some((_, check)) => raise_for_check(thresholds, check),
-        None => thresholds,
-    }
-}
-
-/// `keep_check`'s raise for the sentences of `check`.
-fn raise_for_check(mut thresholds: Thresholds, check: &[Example]) -> Thresholds {
+fn keep_check(mut thresholds: Thresholds, check: &[Example]) -> Thresholds {
     if !knob("TRAIN_KEEP", KEEP) {
         return thresholds;
     }
@@ -787,7 +779,7 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             println!("seed {seed}: no blend keeps the stress set's guard");
             continue;
         };
-        let thresholds = keep_check(thresholds, reported);
+        let thresholds = keep_check(thresholds, &reported[3].1);
         let table = judge(&thresholds, dev.iter().copied());
         let (recall, alarms, _, accuracy) = figures(&total(&table));
         for (lang, t) in &table {
@@ -825,21 +817,20 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
                 );
             }
         }
-        if let Some((_, check)) = reported.get(3) {
-            let wrong: Vec<String> = check
-                .iter()
-                .filter(|e| decide(&thresholds.blend(Lang::from_code(&e.lang)), e) != e.label)
-                .map(|e| {
-                    let t = thresholds.blend(Lang::from_code(&e.lang)).complaint;
-                    let p = e.p.map(|x| (x * 100.0).round() / 100.0);
-                    format!(
-                        "{}: {} (rules {:.2}, firm {}, p {p:?}, complaint at {t})",
-                        e.lang, e.text, e.rules, e.firm
-                    )
-                })
-                .collect();
-            line += &format!("; check wrong {}: {:?}", wrong.len(), wrong);
-        }
+        let wrong: Vec<String> = reported[3]
+            .1
+            .iter()
+            .filter(|e| decide(&thresholds.blend(Lang::from_code(&e.lang)), e) != e.label)
+            .map(|e| {
+                let t = thresholds.blend(Lang::from_code(&e.lang)).complaint;
+                let p = e.p.map(|x| (x * 100.0).round() / 100.0);
+                format!(
+                    "{}: {} (rules {:.2}, firm {}, p {p:?}, complaint at {t})",
+                    e.lang, e.text, e.rules, e.firm
+                )
+            })
+            .collect();
+        line += &format!("; check wrong {}: {:?}", wrong.len(), wrong);
         if std::env::var("TRAIN_VERBOSE").is_ok() {
             line += &format!("\n  complaint thresholds {:?}", thresholds.complaint);
         }
@@ -885,6 +876,13 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/sentiment");
     let mut rng = Shuffle(SEED ^ 0xD5);
     let mut all = Vec::new();
+    // `TRAIN_EXTRA=train11`: more directories, after the list.
+    let extra: Vec<&'static str> = std::env::var("TRAIN_EXTRA")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|d| !d.is_empty())
+        .map(|d| &*Box::leak(d.to_string().into_boxed_str()))
+        .collect();
     for dir in [
         "train",
         "train2",
@@ -925,19 +923,10 @@ fn main() {
         // run). `train11/` is not in the list: with the unit tests' guard it lowered the mean dev
         // recall (docs/sentiment.md); `TRAIN_EXTRA=train11` adds it, last.
         "complaints_blind10",
-    ] {
-        for (lang, lines) in read_dir(&root.join(dir)) {
-            let from = all.len();
-            all.extend(examples(&lang, &lines, true, &mut rng));
-            for e in &mut all[from..] {
-                e.source = dir;
-            }
-        }
-    }
-    // `TRAIN_EXTRA=train11`: more directories, after the list.
-    let extra = std::env::var("TRAIN_EXTRA").unwrap_or_default();
-    for dir in extra.split(',').filter(|d| !d.is_empty()) {
-        let dir: &'static str = Box::leak(dir.to_string().into_boxed_str());
+    ]
+    .into_iter()
+    .chain(extra)
+    {
         for (lang, lines) in read_dir(&root.join(dir)) {
             let from = all.len();
             all.extend(examples(&lang, &lines, true, &mut rng));
@@ -962,24 +951,23 @@ fn main() {
         all.iter().filter(|e| !e.dev).count(),
         all.iter().filter(|e| e.dev).count()
     );
+    // Reported, never trained on: `reported[1]` is the implicit set, `[2]` the stress set, `[3]`
+    // the check set. `TRAIN_CHECK=DIR`: the `<lang>.tsv` the seed sweep scores and names the
+    // misses of, and whose neutral sentences the blend keeps (`keep_check`); by default the unit
+    // tests' sentences (`unit_sentences/`), so a seed is not shipped to fail them.
+    let check = std::env::var("TRAIN_CHECK").map_or_else(|_| root.join("unit_sentences"), PathBuf::from);
     let mut reported: Vec<(&str, Vec<Example>)> = Vec::new();
-    for dir in ["natural", "implicit", "adversarial"] {
-        let mut set = Vec::new();
-        for (lang, lines) in read_dir(&root.join(dir)) {
-            set.extend(examples(&lang, &lines, false, &mut rng));
-        }
-        reported.push((dir, set));
-    }
-    // `TRAIN_CHECK=DIR`: more `<lang>.tsv` the seed sweep scores and names the misses of, and
-    // whose neutral sentences the blend keeps (`keep_check`); by default the unit tests'
-    // sentences (`unit_sentences/`), so a seed is not shipped to fail them.
-    {
-        let dir = std::env::var("TRAIN_CHECK").map_or_else(|_| root.join("unit_sentences"), PathBuf::from);
+    for (name, dir) in [
+        ("natural", root.join("natural")),
+        ("implicit", root.join("implicit")),
+        ("adversarial", root.join("adversarial")),
+        ("check", check),
+    ] {
         let mut set = Vec::new();
         for (lang, lines) in read_dir(&dir) {
             set.extend(examples(&lang, &lines, false, &mut rng));
         }
-        reported.push(("check", set));
+        reported.push((name, set));
     }
     if let Ok(list) = std::env::var("TRAIN_SEEDS") {
         let seeds: Vec<u64> = list.split(',').filter_map(|s| s.trim().parse().ok()).collect();
@@ -999,7 +987,8 @@ fn main() {
     );
     let stress = &reported[2].1;
     let dev: Vec<&Example> = all.iter().filter(|e| e.dev).collect();
-    let best = choose_blend(&dev, stress, &reported[1].1, &reported[3].1).map(|(t, f)| (keep_check(t, &reported), f));
+    let best =
+        choose_blend(&dev, stress, &reported[1].1, &reported[3].1).map(|(t, f)| (keep_check(t, &reported[3].1), f));
     if std::env::var("TRAIN_FRONTIER").is_ok() {
         // Complaint recall against false alarms for one threshold in every language.
         for hold in [2.0f32, 4.0] {
