@@ -94,25 +94,19 @@ impl Drop for Owned {
 /// every read and write of every table in turn, while its HTTP threads parse and answer in
 /// parallel. So the figures say whether a phase was held by that serial thread (running nearly
 /// all the time) or by the machine's cores (all of them busy).
-#[derive(Clone, Default)]
 struct Meter {
     engine: u32,
     serves: Vec<u32>,
 }
 
-/// CPU used up to one moment, in seconds, and when it was read.
+/// CPU used up to one moment, in seconds (`used`), and when it was read.
 struct CpuTime {
     at: Instant,
-    engine: f64,
-    storage_running: f64,
-    storage_waiting: f64,
-    serves: f64,
-    bench: f64,
-    machine_busy: f64,
-    machine_all: f64,
+    used: Cores,
 }
 
-/// A phase's CPU, in cores (CPU seconds per second of the phase).
+/// CPU by part: a phase's, in cores (CPU seconds per second of the phase); in a [`CpuTime`],
+/// the seconds used up to its moment.
 #[derive(Clone, Copy)]
 struct Cores {
     engine: f64,
@@ -130,6 +124,19 @@ impl Cores {
     /// What this run's own processes used: the engine, serve and the clients.
     fn ours(&self) -> f64 {
         self.engine + self.serves + self.bench
+    }
+
+    /// `f` of each part of `self` and the same part of `other`.
+    fn with(self, other: Cores, f: impl Fn(f64, f64) -> f64) -> Cores {
+        Cores {
+            engine: f(self.engine, other.engine),
+            storage_running: f(self.storage_running, other.storage_running),
+            storage_waiting: f(self.storage_waiting, other.storage_waiting),
+            serves: f(self.serves, other.serves),
+            bench: f(self.bench, other.bench),
+            machine: f(self.machine, other.machine),
+            cores: f(self.cores, other.cores),
+        }
     }
 }
 
@@ -188,13 +195,15 @@ impl Meter {
             .sum::<Option<f64>>()?;
         Some(CpuTime {
             at: Instant::now(),
-            engine: process_seconds(&self.engine.to_string())?,
-            storage_running,
-            storage_waiting,
-            serves,
-            bench: process_seconds("self")?,
-            machine_busy,
-            machine_all,
+            used: Cores {
+                engine: process_seconds(&self.engine.to_string())?,
+                storage_running,
+                storage_waiting,
+                serves,
+                bench: process_seconds("self")?,
+                machine: machine_busy,
+                cores: machine_all,
+            },
         })
     }
 }
@@ -202,16 +211,7 @@ impl Meter {
 impl CpuTime {
     fn cores_until(&self, later: &CpuTime) -> Cores {
         let wall = later.at.duration_since(self.at).as_secs_f64().max(1e-9);
-        let per_second = |before: f64, after: f64| (after - before) / wall;
-        Cores {
-            engine: per_second(self.engine, later.engine),
-            storage_running: per_second(self.storage_running, later.storage_running),
-            storage_waiting: per_second(self.storage_waiting, later.storage_waiting),
-            serves: per_second(self.serves, later.serves),
-            bench: per_second(self.bench, later.bench),
-            machine: per_second(self.machine_busy, later.machine_busy),
-            cores: per_second(self.machine_all, later.machine_all),
-        }
+        self.used.with(later.used, |before, after| (after - before) / wall)
     }
 }
 
@@ -523,7 +523,7 @@ struct Run {
     rate: f64,
     not_2xx: usize,
     first_failures: Vec<String>,
-    /// The engine's storage thread during the posting.
+    /// Where the CPU went during the posting.
     cpu: Option<Cores>,
 }
 
@@ -912,26 +912,18 @@ fn main() {
                 })
             };
             if let (Some((c1, ms_1)), Some((c8, ms_8))) = (cpu(&ones[b]), cpu(&eights[b])) {
-                println!(
-                    "  {label}: CPU (medians), 1 client: ours {:.2} cores ({ms_1:.1} ms a delivery: engine {:.2}, serve {:.2}, clients {:.2}), storage thread running {:.2}, machine {:.2} of {:.1} busy",
-                    c1.ours(),
-                    c1.engine,
-                    c1.serves,
-                    c1.bench,
-                    c1.storage_running,
-                    c1.machine,
-                    c1.cores
-                );
-                println!(
-                    "  {label}: CPU (medians), 8 clients: ours {:.2} cores ({ms_8:.1} ms a delivery: engine {:.2}, serve {:.2}, clients {:.2}), storage thread running {:.2}, machine {:.2} of {:.1} busy",
-                    c8.ours(),
-                    c8.engine,
-                    c8.serves,
-                    c8.bench,
-                    c8.storage_running,
-                    c8.machine,
-                    c8.cores
-                );
+                for (clients, c, ms) in [("1 client", c1, ms_1), ("8 clients", c8, ms_8)] {
+                    println!(
+                        "  {label}: CPU (medians), {clients}: ours {:.2} cores ({ms:.1} ms a delivery: engine {:.2}, serve {:.2}, clients {:.2}), storage thread running {:.2}, machine {:.2} of {:.1} busy",
+                        c.ours(),
+                        c.engine,
+                        c.serves,
+                        c.bench,
+                        c.storage_running,
+                        c.machine,
+                        c.cores
+                    );
+                }
                 println!(
                     "  {label}: at the 1-client CPU a delivery, all {:.0} cores would hold at most {:.2}x 1 client; at the 8-client CPU a delivery, {:.2}x; the storage thread alone would allow {:.2}x",
                     c1.cores,
