@@ -6,15 +6,15 @@
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
-//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind10` (each
-//! had its one blind run first), `train4/` to `train10/`. Of each file, a fifth of each class
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind11` (each
+//! had its one blind run first), `train4/` to `train10/`, `train12/`. Of each file, a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
 //! threshold per language) and gives the figures printed. The shipped model is the one trained
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
 //! polar, the blend must keep) and `unit_sentences/` (the unit tests' sentences: the blend keeps
-//! their neutral ones, see `keep_check`). Never reads `complaints_blind11/` or any later blind set.
+//! their neutral ones, see `keep_check`). Never reads `complaints_blind12/` or any later blind set.
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
@@ -43,7 +43,7 @@ const SMOOTH: f32 = 0.25;
 const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
 /// The training seed (see `train`).
-const TRAIN_SEED: u64 = 15;
+const TRAIN_SEED: u64 = 105;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
@@ -61,6 +61,9 @@ const KEEP: bool = true;
 /// eleventh session; before, and with 0, to the first step of the threshold grid above it, as
 /// much as 0.025 more).
 const KEEP_MARGIN: f32 = 0.005;
+/// The unit tests' guard raises a plain sentence's own threshold (`Blend::plain`), not its
+/// language's (since the twelfth session).
+const PLAIN: bool = true;
 /// The rules' holds tried (`TRAIN_HOLDS`; 5 and 6 since the eleventh session).
 const HOLDS: [f32; 7] = [1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0];
 /// The stress set's guard kept by a common floor (true) or by raising languages one at a time.
@@ -106,6 +109,8 @@ struct Example {
     rules: f32,
     /// The rules' complaint rests on a firm fact (`Blend::decide`).
     firm: bool,
+    /// The rules found nothing in it (`Blend::plain`).
+    plain: bool,
     /// Too long for the model: the rules alone decide.
     long: bool,
     dev: bool,
@@ -144,7 +149,8 @@ fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> V
     let mut out: Vec<Example> = lines
         .iter()
         .map(|l| {
-            let (features, rules, words, firm) = model_features_and_rules(&l.text, code, knob("TRAIN_BITS", BITS));
+            let (features, rules, words, firm, plain) =
+                model_features_and_rules(&l.text, code, knob("TRAIN_BITS", BITS));
             Example {
                 lang: lang.to_string(),
                 text: l.text.clone(),
@@ -152,6 +158,7 @@ fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> V
                 features,
                 rules,
                 firm,
+                plain,
                 long: words > MODEL_MAX_WORDS,
                 dev: false,
                 source: "",
@@ -316,7 +323,9 @@ fn train(examples: &[&Example], seed: u64) -> FloatWeights {
 type Table = BTreeMap<String, [[usize; 3]; 3]>;
 
 fn decide(blend: &Blend, e: &Example) -> Sentiment {
-    blend.decide(e.rules, e.firm, || (!e.long).then_some(e.p)).sentiment
+    blend
+        .decide(e.rules, e.firm, e.plain, || (!e.long).then_some(e.p))
+        .sentiment
 }
 
 fn judge<'a>(thresholds: &Thresholds, set: impl IntoIterator<Item = &'a Example>) -> Table {
@@ -505,6 +514,7 @@ fn raise_for_stress(
     // Neutral mentions called praise count too, and no complaint threshold turns those.
     let strictest = Thresholds {
         complaint: [*thresholds_grid().last().unwrap_or(&1.0); THRESHOLD_SLOTS],
+        plain: [0.0; THRESHOLD_SLOTS],
         ..lowest
     };
     if figures(&total(&judge(&strictest, stress))).2 > guard {
@@ -596,6 +606,7 @@ fn choose_blend(
             praise: 1.0,
             neutral: f32::INFINITY,
             complaint: [1.0; THRESHOLD_SLOTS],
+            plain: [0.0; THRESHOLD_SLOTS],
         }));
     let holds: Vec<f32> = std::env::var("TRAIN_HOLDS")
         .ok()
@@ -609,6 +620,7 @@ fn choose_blend(
                     praise,
                     neutral,
                     complaint: [0.0; THRESHOLD_SLOTS],
+                    plain: [0.0; THRESHOLD_SLOTS],
                 };
                 // Each language's lowest threshold within 5% on its dev split; where that
                 // breaks the stress set's guard, raised to a common floor until it holds.
@@ -670,6 +682,7 @@ fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) ->
             praise: 0.97,
             neutral: f32::INFINITY,
             complaint: [0.75; THRESHOLD_SLOTS],
+            plain: [0.0; THRESHOLD_SLOTS],
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -758,7 +771,13 @@ fn keep_check(mut thresholds: Thresholds, check: &[Example]) -> Thresholds {
                 thresholds_grid().iter().copied().find(|t| *t > e.p[0])
             };
             if let Some(t) = raised {
-                thresholds.complaint[k] = thresholds.complaint[k].max(t);
+                // A plain sentence raises only the plain mentions' threshold (`Blend::plain`);
+                // `TRAIN_PLAIN=false`: the language's, as before the twelfth session.
+                if e.plain && knob("TRAIN_PLAIN", PLAIN) {
+                    thresholds.plain[k] = thresholds.plain[k].max(t);
+                } else {
+                    thresholds.complaint[k] = thresholds.complaint[k].max(t);
+                }
             }
         }
     }
@@ -832,7 +851,10 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             .collect();
         line += &format!("; check wrong {}: {:?}", wrong.len(), wrong);
         if std::env::var("TRAIN_VERBOSE").is_ok() {
-            line += &format!("\n  complaint thresholds {:?}", thresholds.complaint);
+            line += &format!(
+                "\n  complaint thresholds {:?}\n  plain thresholds {:?}",
+                thresholds.complaint, thresholds.plain
+            );
         }
         println!("{line}");
         rows.push([
@@ -923,6 +945,10 @@ fn main() {
         // run). `train11/` is not in the list: with the unit tests' guard it lowered the mean dev
         // recall (docs/sentiment.md); `TRAIN_EXTRA=train11` adds it, last.
         "complaints_blind10",
+        // Since the twelfth session: complaints_blind11 (spent by its one blind run) and train12
+        // (calm time and plans against complaints in the same words).
+        "complaints_blind11",
+        "train12",
     ]
     .into_iter()
     .chain(extra)
@@ -998,6 +1024,7 @@ fn main() {
                     praise: 0.95,
                     neutral: 0.6,
                     complaint: [t; THRESHOLD_SLOTS],
+                    plain: [0.0; THRESHOLD_SLOTS],
                 };
                 let (recall, alarms, _, accuracy) = figures(&total(&judge(&uniform, dev.iter().copied())));
                 let s = total(&judge(&uniform, stress));
@@ -1019,6 +1046,7 @@ fn main() {
                 praise: 0.99,
                 neutral: f32::INFINITY,
                 complaint: [0.995; THRESHOLD_SLOTS],
+                plain: [0.0; THRESHOLD_SLOTS],
             };
             let t = total(&judge(&strict, stress));
             println!(
@@ -1037,13 +1065,18 @@ fn main() {
         "chosen blend: rules hold {}, praise {}, neutral {}",
         thresholds.rules_hold, thresholds.praise, thresholds.neutral
     );
-    let complaint: Vec<String> = Lang::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, l)| format!("{} {}", l.code(), thresholds.complaint[i]))
-        .chain([format!("none {}", thresholds.complaint[Lang::ALL.len()])])
-        .collect();
-    println!("complaint thresholds: {}", complaint.join(", "));
+    for (name, slots) in [
+        ("complaint", &thresholds.complaint),
+        ("plain mentions' complaint", &thresholds.plain),
+    ] {
+        let by_lang: Vec<String> = Lang::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{} {}", l.code(), slots[i]))
+            .chain([format!("none {}", slots[Lang::ALL.len()])])
+            .collect();
+        println!("{name} thresholds: {}", by_lang.join(", "));
+    }
 
     let rules_only = Thresholds {
         rules_hold: 0.0,
@@ -1073,7 +1106,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind10), rules and model",
+        "dev split of the spent blind sets (complaints_blind to complaints_blind11), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(

@@ -24,9 +24,10 @@ pub const CLASSES: [super::Sentiment; 3] = [
     super::Sentiment::Positive,
 ];
 
-/// The weights file's first bytes, and the version of the features it was trained on: a
-/// change to [`for_each_feature`] must bump it, and the trainer be run again.
-const MAGIC: &[u8; 8] = b"SRFNSM06";
+/// The weights file's first bytes, and the version of the features and the blend it was
+/// trained on: a change to [`for_each_feature`] or to what the file holds must bump it, and the
+/// trainer be run again (`SRFNSM07` since the twelfth session: the plain mentions' thresholds).
+const MAGIC: &[u8; 8] = b"SRFNSM07";
 /// The widest embedding the file may hold (the run-time sum lives on the stack).
 pub const MAX_DIM: usize = 64;
 /// The widest hidden layer the file may hold.
@@ -55,7 +56,8 @@ pub mod role {
 }
 
 /// How the rules and the model share the verdict, as the trainer chose it on its dev split:
-/// the rules' hold, the praise and neutral thresholds, and a complaint threshold per language.
+/// the rules' hold, the praise and neutral thresholds, and a complaint threshold per language,
+/// with another for a plain mention ([`Blend::plain`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
     pub rules_hold: f32,
@@ -63,6 +65,9 @@ pub struct Thresholds {
     pub neutral: f32,
     /// In [`Lang::ALL`] order, then the one for a mention with no language.
     pub complaint: [f32; THRESHOLD_SLOTS],
+    /// The same slots: the complaint threshold for a plain mention, where it is above
+    /// `complaint` (0: none of its own).
+    pub plain: [f32; THRESHOLD_SLOTS],
 }
 
 impl Thresholds {
@@ -74,6 +79,7 @@ impl Thresholds {
         Blend {
             rules_hold: self.rules_hold,
             complaint: self.complaint[slot],
+            plain: self.plain[slot],
             praise: self.praise,
             neutral: self.neutral,
         }
@@ -136,7 +142,7 @@ fn check_shape(bits: u8, dim: usize, hidden: usize) -> Result<(), ModelError> {
 
 /// Floats after the header: w1, b1, w2, b2, then the thresholds (hold, praise, neutral, complaint).
 fn float_count(dim: usize, hidden: usize) -> usize {
-    hidden * dim + hidden + 3 * hidden + 3 + 3 + THRESHOLD_SLOTS
+    hidden * dim + hidden + 3 * hidden + 3 + 3 + 2 * THRESHOLD_SLOTS
 }
 
 /// Header: magic, bits (u8), dim (u8), hidden (u8), padding (u8), scale (f32).
@@ -193,7 +199,8 @@ impl Model {
             .chain(&self.w2)
             .chain(&self.b2)
             .chain(&head)
-            .chain(&t.complaint);
+            .chain(&t.complaint)
+            .chain(&t.plain);
         for f in floats {
             out.extend_from_slice(&f.to_le_bytes());
         }
@@ -220,14 +227,17 @@ impl Model {
         let (b1, rest) = rest.split_at(hidden);
         let (w2, rest) = rest.split_at(3 * hidden);
         let (b2, rest) = rest.split_at(3);
-        let (head, complaint) = rest.split_at(3);
+        let (head, rest) = rest.split_at(3);
+        let (complaint, plain) = rest.split_at(THRESHOLD_SLOTS);
         let mut thresholds = Thresholds {
             rules_hold: head[0],
             praise: head[1],
             neutral: head[2],
             complaint: [0.0; THRESHOLD_SLOTS],
+            plain: [0.0; THRESHOLD_SLOTS],
         };
         thresholds.complaint.copy_from_slice(complaint);
+        thresholds.plain.copy_from_slice(plain);
         Ok(Model {
             bits,
             dim,
@@ -537,6 +547,7 @@ mod tests {
         praise: 0.9,
         neutral: 0.5,
         complaint: [0.7; THRESHOLD_SLOTS],
+        plain: [0.8; THRESHOLD_SLOTS],
     };
 
     #[test]
