@@ -499,16 +499,19 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             ]
         })
         .collect();
-    let mut inner = table(
+    // Short headings, explained once above: five columns must fit a phone's 375 px in any font
+    // (with DejaVu Sans, the long ones made the table 349 px wide where 303 were free).
+    let mut inner = format!("<p style=\"{NOTE}\">{}</p>", escape(l.history_note));
+    inner.push_str(&table(
         &[
             (l.month, true),
-            (l.new_n, false),
-            (l.returning_r, false),
+            ("N", false),
+            ("R", false),
             (l.total, false),
-            (l.observed_r, false),
+            ("r", false),
         ],
         &history,
-    );
+    ));
     let _ = write!(
         inner,
         "<h3 style=\"font-size:15px;margin:14px 0 4px\">{}</h3>{}",
