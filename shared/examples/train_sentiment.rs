@@ -851,7 +851,7 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
             .iter()
             .filter(|e| decide(&thresholds.blend(Lang::from_code(&e.lang)), e) != e.label)
             .map(|e| {
-                let t = thresholds.blend(Lang::from_code(&e.lang)).complaint;
+                let t = thresholds.blend(Lang::from_code(&e.lang)).complaint_threshold(e.plain);
                 let p = e.p.map(|x| (x * 100.0).round() / 100.0);
                 format!(
                     "{}: {} (rules {:.2}, firm {}, p {p:?}, complaint at {t})",

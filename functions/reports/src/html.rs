@@ -78,6 +78,11 @@ const THL: &str = "padding:6px 8px;border-bottom:2px solid #cbd5e1;text-align:le
 const H2: &str = "font-size:17px;margin:18px 0 8px;color:#0f172a";
 const NOTE: &str = "font-size:13px;color:#475569;margin:4px 0";
 
+/// A short note under a heading or above a table.
+fn note(text: &str) -> String {
+    format!("<p style=\"{NOTE}\">{}</p>", escape(text))
+}
+
 /// A section row of the outer table.
 fn section(h: &mut String, title: &str, inner: &str) {
     section_at(h, "", title, inner);
@@ -389,7 +394,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         })
         .collect();
     let inner = if rows.is_empty() {
-        format!("<p style=\"{NOTE}\">{}</p>", escape(l.no_answers))
+        note(l.no_answers)
     } else {
         table(
             &[
@@ -413,7 +418,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
             escape(&l.comments.to_lowercase())
         );
         if reasons.themes.is_empty() {
-            let _ = write!(inner, "<p style=\"{NOTE}\">{}</p>", escape(l.no_comments));
+            inner.push_str(&note(l.no_comments));
             continue;
         }
         inner.push_str("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"border-collapse:collapse\">");
@@ -501,7 +506,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         .collect();
     // Short headings, explained once above: five columns must fit a phone's 375 px in any font
     // (with DejaVu Sans, the long ones made the table 349 px wide where 303 were free).
-    let mut inner = format!("<p style=\"{NOTE}\">{}</p>", escape(l.history_note));
+    let mut inner = note(l.history_note);
     inner.push_str(&table(
         &[
             (l.month, true),
@@ -519,7 +524,7 @@ pub fn render(report: &MonthReport, brand: &str, locale: Locale, images: Images<
         image(images, "compounding", l.projection)
     );
     // Short headings, explained once above: five columns must fit a phone's 375 px.
-    let _ = write!(inner, "<p style=\"{NOTE}\">{}</p>", escape(l.projection_note));
+    inner.push_str(&note(l.projection_note));
     inner.push_str(&table(
         &[
             (l.months_ahead, true),

@@ -224,6 +224,16 @@ pub struct Blend {
 }
 
 impl Blend {
+    /// The model's complaint probability a mention needs: a plain one's (`is_plain`) is the
+    /// higher of `complaint` and `plain`.
+    pub fn complaint_threshold(&self, plain: bool) -> f32 {
+        if plain {
+            self.complaint.max(self.plain)
+        } else {
+            self.complaint
+        }
+    }
+
     /// The verdict on a rules' sum; `probabilities` (the model's, `None` without a model) is
     /// called only when the rules are not sure.
     /// `firm`: the rules' complaint rests on a firm fact (a complaint cue outside a question, a
@@ -242,12 +252,7 @@ impl Blend {
         let Some([negative, neutral, positive]) = probabilities() else {
             return verdict(sum);
         };
-        let complaint = if plain {
-            self.complaint.max(self.plain)
-        } else {
-            self.complaint
-        };
-        let (sentiment, p) = if negative >= complaint && negative > positive {
+        let (sentiment, p) = if negative >= self.complaint_threshold(plain) && negative > positive {
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
@@ -1219,12 +1224,7 @@ mod tests {
     #[test]
     fn plain_means_the_rules_found_nothing() {
         // GIVEN mentions read by the rules
-        let plain = |lang: &str, text: &str| {
-            with_tokens(text, |tokens| {
-                let (sum, roles, _) = Scorer::new(lexicon::chain(Lang::from_code(lang)), tokens).score_and_roles();
-                is_plain(sum, &roles)
-            })
-        };
+        let plain = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).4;
         // THEN a plain fact with nothing the rules know is plain
         assert!(plain("cs", "Ten den jsem auto přivezl do servisu."));
         assert!(plain("en", "They fixed the brakes and replaced the wipers."));
