@@ -290,9 +290,15 @@ mod tests {
         // its second's (seed 15, with complaints_blind10 trained on; the mean over seeds 1-120
         // is 59.7%). The twelfth session's (seed 105; complaints_blind11 and train12 trained on,
         // the mean over seeds 1-120 59.4%, and 1 of 120 reaching 61.8%): 61.8% (102 of 165), so
-        // the floor follows it, one mention under the 62.4% before.
+        // the floor follows it, one mention under the 62.4% before. The thirteenth session
+        // (seed 67; complaints_blind12 and train13 trained on): the mean over seeds 1-120 is
+        // 59.3%, as the twelfth's 59.4%, and 1 of 120 seeds reaches 61.8%, and it fails the unit
+        // tests' sentences; choosing the seed on this set had become a pick of its noise's tail
+        // (1 of 120 seeds, two sessions running), so the seed is chosen on the dev split alone
+        // now, and the floor is the shipped model's figure: 60.6% (100 of 165), two mentions
+        // under the 61.8% before.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.618, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.606, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -349,10 +355,10 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the twelfth session, seed 105, complaints_blind11
-        // and train12 trained on too, plain mentions' thresholds) leaves it: 212 of 220
-        // complaints heard, 5 of 88 neutral mentions called complaints, accuracy 77.3% (the
-        // floors were the eleventh session's second round's 209, 5 and 76.6%; its first round's
+        // THEN it stays where the shipped model (the thirteenth session, seed 67, complaints_blind12
+        // and train13 trained on too) leaves it: 212 of 220 complaints heard, 5 of 88 neutral
+        // mentions called complaints, accuracy 77.3%, as the twelfth session's (seed 105) left it
+        // (the floors were the eleventh session's second round's 209, 5 and 76.6%; its first round's
         // 207, 5 and 76.1%; before, 208, 7 and 76.5%: the tenth session's third round heard 209,
         // its first 210; the ninth's: 208, 7, 91.8%; the eighth's: 202, 7, 74.5%). The accuracy
         // fell with the tenth's word stems: the model recites less of its training data, most of
@@ -375,12 +381,11 @@ mod tests {
         // eighth session the model trains on four fifths of it, so these floors are a
         // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 291 of 300 heard, 13 neutral called complaints, accuracy 83.2% (the floors were
-        // the eleventh session's 288, 12 and 82.9%). One false alarm more than the floor before:
-        // the floor follows the shipped figures.
-        assert_floors(&both, 0.969, 13, 0.831);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 287 of 300 heard, 12
+        // neutral called complaints, accuracy 82.8% (the floors were the twelfth session's 291, 13
+        // and 83.2%).
+        assert_floors(&both, 0.956, 12, 0.827);
         assert_floors(&rules, 0.483, 17, 0.623);
     }
 
@@ -391,11 +396,11 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 292 of 300 heard, 3 neutral called complaints, accuracy 84.4% (the floors were
-        // the eleventh session's 284, 3 and 83.3%).
-        assert_floors(&both, 0.973, 3, 0.843);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 288 of 300 heard, 4
+        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 292, 3
+        // and 84.4%).
+        assert_floors(&both, 0.96, 4, 0.837);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -407,11 +412,11 @@ mod tests {
         // docs/sentiment.md. Since the ninth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind4", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 295 of 300 heard, 4 neutral called complaints, accuracy 85.3% (the floors were
-        // the eleventh session's 292, 4 and 84.9%).
-        assert_floors(&both, 0.983, 4, 0.852);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 289 of 300 heard, 4
+        // neutral called complaints, accuracy 84.4% (the floors were the twelfth session's 295, 4
+        // and 85.3%).
+        assert_floors(&both, 0.963, 4, 0.843);
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
@@ -424,11 +429,11 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression
         // floor on data trained on.
         let (both, rules) = blind_run("complaints_blind5", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 291 of 300 heard, 6 neutral called complaints, accuracy 83.6% (the floors were
-        // the eleventh session's 288, 6 and 83.2%).
-        assert_floors(&both, 0.969, 6, 0.835);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 292 of 300 heard, 6
+        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 291, 6
+        // and 83.6%).
+        assert_floors(&both, 0.973, 6, 0.837);
         assert_floors(&rules, 0.533, 14, 0.643);
     }
 
@@ -441,11 +446,11 @@ mod tests {
         // round the model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 292 of 300 heard, 8 neutral called complaints, accuracy 83.9% (the floors were
-        // the eleventh session's 291, 9 and 83.6%).
-        assert_floors(&both, 0.973, 8, 0.838);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 290 of 300 heard, 7
+        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 292, 8
+        // and 83.9%).
+        assert_floors(&both, 0.966, 7, 0.837);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
@@ -458,11 +463,11 @@ mod tests {
         // session's third round the model trains on four fifths of it, so it guards no blind
         // figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind7", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 293 of 300 heard, 5 neutral called complaints, accuracy 84.7% (the floors were
-        // the eleventh session's 291, 6 and 84.3%).
-        assert_floors(&both, 0.976, 5, 0.846);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 289 of 300 heard, 5
+        // neutral called complaints, accuracy 84.2% (the floors were the twelfth session's 293, 5
+        // and 84.7%).
+        assert_floors(&both, 0.963, 5, 0.841);
         assert_floors(&rules, 0.5, 15, 0.634);
     }
 
@@ -475,11 +480,11 @@ mod tests {
         // session the model trains on four fifths of it, so it guards no blind figure any more:
         // a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind8", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 290 of 300 heard, 4 neutral called complaints, accuracy 85.7% (the floors were
-        // the eleventh session's 288, 4 and 85.4%).
-        assert_floors(&both, 0.966, 4, 0.856);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 291 of 300 heard, 4
+        // neutral called complaints, accuracy 85.8% (the floors were the twelfth session's 290, 4
+        // and 85.7%).
+        assert_floors(&both, 0.97, 4, 0.857);
         assert_floors(&rules, 0.48, 12, 0.643);
     }
 
@@ -492,12 +497,11 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression floor
         // on data trained on.
         let (both, rules) = blind_run("complaints_blind9", 300);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 289 of 300 heard, 9 neutral called complaints, accuracy 82.6% (the floors were
-        // the eleventh session's 290, 12 and 82.2%). One complaint fewer heard than the floor
-        // before: the floor follows the shipped figures.
-        assert_floors(&both, 0.963, 9, 0.825);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 290 of 300 heard, 8
+        // neutral called complaints, accuracy 82.9% (the floors were the twelfth session's 289, 9
+        // and 82.6%).
+        assert_floors(&both, 0.966, 8, 0.828);
         assert_floors(&rules, 0.489, 15, 0.620);
     }
 
@@ -510,11 +514,11 @@ mod tests {
         // model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind10", 600);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // complaints_blind11 and train12 trained on too, plain mentions' thresholds): with the
-        // model 581 of 600 heard, 5 neutral called complaints, accuracy 85.1% (the floors were
-        // the eleventh session's 574, 6 and 84.5%).
-        assert_floors(&both, 0.968, 5, 0.85);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 580 of 600 heard, 5
+        // neutral called complaints, accuracy 85.1% (the floors were the twelfth session's 581, 5
+        // and 85.1%).
+        assert_floors(&both, 0.966, 5, 0.85);
         assert_floors(&rules, 0.488, 19, 0.641);
     }
 
@@ -527,29 +531,27 @@ mod tests {
         // docs/sentiment.md. Since the twelfth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind11", 600);
-        // THEN neither falls below the shipped model's figures (the twelfth session, seed 105,
-        // the first trained on it): with the model 586 of 600 heard, 12 neutral called
-        // complaints, accuracy 85.5% (its blind run's, the floors until now: 526, 25, 80.4%);
-        // the rules alone 300, 20, 65.1%.
-        assert_floors(&both, 0.976, 12, 0.854);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // complaints_blind12 and train13 trained on too): with the model 581 of 600 heard, 11
+        // neutral called complaints, accuracy 85.2% (the floors were the twelfth session's 586, 12
+        // and 85.5%).
+        assert_floors(&both, 0.968, 11, 0.851);
         assert_floors(&rules, 0.5, 20, 0.650);
     }
 
     #[test]
-    fn complaints_blind12_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind12/, issue 24's twelfth blind set (96
-        // mentions a language, 40 complaints, 40 neutral with at least 16 near-misses, 16 praise;
-        // each language by two of six writers who saw nothing of the project), run once, after
-        // the twelfth session's model and blend were final and committed (6c3a8cb); only these
-        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind12_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind12/, issue 24's twelfth blind set (96 mentions a language): its
+        // one blind run (the twelfth session's model, 6c3a8cb: 485 of 600 complaints heard, 70
+        // of 600 neutral mentions called complaints, accuracy 71.2%; the rules alone 254, 62,
+        // 55.6%; the target met in no language) is history in docs/sentiment.md, and was this
+        // test's floor until then. Since the thirteenth session the model trains on four fifths
+        // of it, so it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind12", 600);
-        // THEN neither falls below that run: the model heard 485 of 600 complaints and called 70
-        // of 600 neutral mentions complaints (accuracy 71.2%); the rules alone 254 and 62
-        // (55.6%). A regression guard: issue 24's target (at least 34 of 40 heard and at most 2
-        // of 40 neutral called complaints) is met in no language; the set's neutral mentions are
-        // harder than the sets' before (the rules alone call 10.3% of them complaints, 3.3% on
-        // complaints_blind11).
-        assert_floors(&both, 0.808, 70, 0.711);
+        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
+        // the first trained on it): with the model 575 of 600 heard, 23 neutral called
+        // complaints, accuracy 80.6%; the rules alone 254, 62, 55.6%.
+        assert_floors(&both, 0.958, 23, 0.805);
         assert_floors(&rules, 0.423, 62, 0.555);
     }
 
