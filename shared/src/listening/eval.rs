@@ -556,6 +556,24 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind13_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind13/, issue 24's thirteenth blind set
+        // (1,438 mentions: 96 a language, 95 in hr and ru; 40 complaints, 40 neutral with at
+        // least 16 near-misses, 16 praise; each language by two of six writers who saw nothing of
+        // the project, complaints_blind12's brief), run once, after the thirteenth session's
+        // model and blend were final and committed (614ee62); only these aggregate tables were
+        // ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind13", 599);
+        // THEN neither falls below that run: the model heard 513 of 599 complaints and called 43
+        // of 599 neutral mentions complaints (accuracy 73.9%; the twelfth session's model, run on
+        // it beside, 507, 67 and 72.0%); the rules alone 268 and 66 (55.4%). A regression guard:
+        // issue 24's target (at least 85% heard and at most 5% of neutral called complaints) is
+        // met in 2 languages of 15 (en, sr).
+        assert_floors(&both, 0.856, 43, 0.738);
+        assert_floors(&rules, 0.447, 66, 0.553);
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs and classifier.rs and (since the twelfth session)
