@@ -296,9 +296,11 @@ mod tests {
         // tests' sentences; choosing the seed on this set had become a pick of its noise's tail
         // (1 of 120 seeds, two sessions running), so the seed is chosen on the dev split alone
         // now, and the floor is the shipped model's figure: 60.6% (100 of 165), two mentions
-        // under the 61.8% before.
+        // under the 61.8% before. Its second round (seed 65, complaints_blind13 trained on too;
+        // the mean over seeds 1-120 59.2%, the best 61.2%), chosen by the same rule: 60.0% (99 of
+        // 165), one mention under the first round's 60.6%.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.606, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.599, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -355,9 +357,10 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the thirteenth session, seed 67, complaints_blind12
-        // and train13 trained on too) leaves it: 212 of 220 complaints heard, 5 of 88 neutral
-        // mentions called complaints, accuracy 77.3%, as the twelfth session's (seed 105) left it
+        // THEN it stays where the shipped model (the thirteenth session's second round, seed 65,
+        // complaints_blind12, train13 and complaints_blind13 trained on too) leaves it: 212 of 220
+        // complaints heard, 5 of 88 neutral mentions called complaints, accuracy 77.3%, as the
+        // thirteenth session's first round (seed 67) and the twelfth session's (seed 105) left it
         // (the floors were the eleventh session's second round's 209, 5 and 76.6%; its first round's
         // 207, 5 and 76.1%; before, 208, 7 and 76.5%: the tenth session's third round heard 209,
         // its first 210; the ninth's: 208, 7, 91.8%; the eighth's: 202, 7, 74.5%). The accuracy
@@ -381,11 +384,12 @@ mod tests {
         // eighth session the model trains on four fifths of it, so these floors are a
         // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 287 of 300 heard, 12
-        // neutral called complaints, accuracy 82.8% (the floors were the twelfth session's 291, 13
-        // and 83.2%).
-        assert_floors(&both, 0.956, 12, 0.827);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 289 of 300 heard, 12 neutral called complaints, accuracy 83.1% (its first
+        // round, seed 67, gave 287, 12 and 82.8%; the floors were the twelfth session's 291, 13 and
+        // 83.2%).
+        assert_floors(&both, 0.963, 12, 0.830);
         assert_floors(&rules, 0.483, 17, 0.623);
     }
 
@@ -396,11 +400,11 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 288 of 300 heard, 4
-        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 292, 3
-        // and 84.4%).
-        assert_floors(&both, 0.96, 4, 0.837);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 287 of 300 heard, 3 neutral called complaints, accuracy 83.8% (its first round,
+        // seed 67, gave 288, 4 and 83.8%; the floors were the twelfth session's 292, 3 and 84.4%).
+        assert_floors(&both, 0.956, 3, 0.837);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -412,11 +416,11 @@ mod tests {
         // docs/sentiment.md. Since the ninth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind4", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 289 of 300 heard, 4
-        // neutral called complaints, accuracy 84.4% (the floors were the twelfth session's 295, 4
-        // and 85.3%).
-        assert_floors(&both, 0.963, 4, 0.843);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 293 of 300 heard, 4 neutral called complaints, accuracy 84.9% (its first round,
+        // seed 67, gave 289, 4 and 84.4%; the floors were the twelfth session's 295, 4 and 85.3%).
+        assert_floors(&both, 0.976, 4, 0.848);
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
@@ -429,10 +433,10 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression
         // floor on data trained on.
         let (both, rules) = blind_run("complaints_blind5", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 292 of 300 heard, 6
-        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 291, 6
-        // and 83.6%).
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 292 of 300 heard, 6 neutral called complaints, accuracy 83.8% (its first round,
+        // seed 67, gave 292, 6 and 83.8%; the floors were the twelfth session's 291, 6 and 83.6%).
         assert_floors(&both, 0.973, 6, 0.837);
         assert_floors(&rules, 0.533, 14, 0.643);
     }
@@ -446,11 +450,11 @@ mod tests {
         // round the model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 290 of 300 heard, 7
-        // neutral called complaints, accuracy 83.8% (the floors were the twelfth session's 292, 8
-        // and 83.9%).
-        assert_floors(&both, 0.966, 7, 0.837);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 289 of 300 heard, 8 neutral called complaints, accuracy 83.5% (its first round,
+        // seed 67, gave 290, 7 and 83.8%; the floors were the twelfth session's 292, 8 and 83.9%).
+        assert_floors(&both, 0.963, 8, 0.834);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
@@ -463,11 +467,11 @@ mod tests {
         // session's third round the model trains on four fifths of it, so it guards no blind
         // figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind7", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 289 of 300 heard, 5
-        // neutral called complaints, accuracy 84.2% (the floors were the twelfth session's 293, 5
-        // and 84.7%).
-        assert_floors(&both, 0.963, 5, 0.841);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 291 of 300 heard, 5 neutral called complaints, accuracy 84.4% (its first round,
+        // seed 67, gave 289, 5 and 84.2%; the floors were the twelfth session's 293, 5 and 84.7%).
+        assert_floors(&both, 0.97, 5, 0.843);
         assert_floors(&rules, 0.5, 15, 0.634);
     }
 
@@ -480,11 +484,11 @@ mod tests {
         // session the model trains on four fifths of it, so it guards no blind figure any more:
         // a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind8", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 291 of 300 heard, 4
-        // neutral called complaints, accuracy 85.8% (the floors were the twelfth session's 290, 4
-        // and 85.7%).
-        assert_floors(&both, 0.97, 4, 0.857);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 289 of 300 heard, 4 neutral called complaints, accuracy 85.6% (its first round,
+        // seed 67, gave 291, 4 and 85.8%; the floors were the twelfth session's 290, 4 and 85.7%).
+        assert_floors(&both, 0.963, 4, 0.855);
         assert_floors(&rules, 0.48, 12, 0.643);
     }
 
@@ -497,11 +501,11 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression floor
         // on data trained on.
         let (both, rules) = blind_run("complaints_blind9", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 290 of 300 heard, 8
-        // neutral called complaints, accuracy 82.9% (the floors were the twelfth session's 289, 9
-        // and 82.6%).
-        assert_floors(&both, 0.966, 8, 0.828);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 287 of 300 heard, 8 neutral called complaints, accuracy 82.5% (its first round,
+        // seed 67, gave 290, 8 and 82.9%; the floors were the twelfth session's 289, 9 and 82.6%).
+        assert_floors(&both, 0.956, 8, 0.824);
         assert_floors(&rules, 0.489, 15, 0.620);
     }
 
@@ -514,11 +518,11 @@ mod tests {
         // model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind10", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 580 of 600 heard, 5
-        // neutral called complaints, accuracy 85.1% (the floors were the twelfth session's 581, 5
-        // and 85.1%).
-        assert_floors(&both, 0.966, 5, 0.85);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 579 of 600 heard, 4 neutral called complaints, accuracy 85.1% (its first round,
+        // seed 67, gave 580, 5 and 85.1%; the floors were the twelfth session's 581, 5 and 85.1%).
+        assert_floors(&both, 0.965, 4, 0.85);
         assert_floors(&rules, 0.488, 19, 0.641);
     }
 
@@ -531,11 +535,12 @@ mod tests {
         // docs/sentiment.md. Since the twelfth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind11", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // complaints_blind12 and train13 trained on too): with the model 581 of 600 heard, 11
-        // neutral called complaints, accuracy 85.2% (the floors were the twelfth session's 586, 12
-        // and 85.5%).
-        assert_floors(&both, 0.968, 11, 0.851);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 580 of 600 heard, 10 neutral called complaints, accuracy 85.2% (its first
+        // round, seed 67, gave 581, 11 and 85.2%; the floors were the twelfth session's 586, 12 and
+        // 85.5%).
+        assert_floors(&both, 0.966, 10, 0.851);
         assert_floors(&rules, 0.5, 20, 0.650);
     }
 
@@ -548,28 +553,29 @@ mod tests {
         // test's floor until then. Since the thirteenth session the model trains on four fifths
         // of it, so it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind12", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session, seed 67,
-        // the first trained on it): with the model 575 of 600 heard, 23 neutral called
-        // complaints, accuracy 80.6%; the rules alone 254, 62, 55.6%.
-        assert_floors(&both, 0.958, 23, 0.805);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
+        // the model 576 of 600 heard, 23 neutral called complaints, accuracy 80.6% (its first
+        // round, seed 67, the first trained on it: 575, 23 and 80.6%); the rules alone 254, 62,
+        // 55.6%.
+        assert_floors(&both, 0.96, 23, 0.805);
         assert_floors(&rules, 0.423, 62, 0.555);
     }
 
     #[test]
-    fn complaints_blind13_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind13/, issue 24's thirteenth blind set
-        // (1,438 mentions: 96 a language, 95 in hr and ru; 40 complaints, 40 neutral with at
-        // least 16 near-misses, 16 praise; each language by two of six writers who saw nothing of
-        // the project, complaints_blind12's brief), run once, after the thirteenth session's
-        // model and blend were final and committed (614ee62); only these aggregate tables were
-        // ever printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind13_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind13/, issue 24's thirteenth blind set (1,438 mentions: 96 a
+        // language, 95 in hr and ru): its one blind run (the thirteenth session's first-round
+        // model, 614ee62: 513 of 599 complaints heard, 43 of 599 neutral mentions called
+        // complaints, accuracy 73.9%; the twelfth session's model beside it 507, 67, 72.0%; the
+        // rules alone 268, 66, 55.4%; the target met in en and sr) is history in
+        // docs/sentiment.md, and was this test's floor until the thirteenth session's second
+        // round, which trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind13", 599);
-        // THEN neither falls below that run: the model heard 513 of 599 complaints and called 43
-        // of 599 neutral mentions complaints (accuracy 73.9%; the twelfth session's model, run on
-        // it beside, 507, 67 and 72.0%); the rules alone 268 and 66 (55.4%). A regression guard:
-        // issue 24's target (at least 85% heard and at most 5% of neutral called complaints) is
-        // met in 2 languages of 15 (en, sr).
-        assert_floors(&both, 0.856, 43, 0.738);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's second
+        // round, seed 65, the first trained on it): with the model 579 of 599 heard, 19 neutral
+        // called complaints, accuracy 80.3%; the rules alone 268, 66, 55.4%.
+        assert_floors(&both, 0.966, 19, 0.802);
         assert_floors(&rules, 0.447, 66, 0.553);
     }
 
