@@ -580,6 +580,24 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind14_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind14/, issue 24's fourteenth blind set
+        // (1,439 mentions: 96 a language, 95 in en; 40 complaints, 40 neutral with at least 16
+        // near-misses, 16 praise; each language by two of six writers who saw nothing of the
+        // project, complaints_blind12's brief), written in the thirteenth session and run once,
+        // after its second-round model and blend were final and committed (615aaae); only these
+        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind14", 600);
+        // THEN neither falls below that run: the model heard 525 of 599 complaints and called 49
+        // of 600 neutral mentions complaints (accuracy 75.1%; run beside it on the same set, the
+        // first round's model 511, 48, 74.0% and the twelfth session's 513, 62, 73.5%); the rules
+        // alone 238 and 67 (53.8%). A regression guard: issue 24's target (at least 85% heard and
+        // at most 5% of neutral called complaints) is met in 4 languages of 15 (bs es fr pl).
+        assert_floors(&both, 0.876, 49, 0.75);
+        assert_floors(&rules, 0.397, 67, 0.537);
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs and classifier.rs and (since the twelfth session)
