@@ -298,9 +298,11 @@ mod tests {
         // now, and the floor is the shipped model's figure: 60.6% (100 of 165), two mentions
         // under the 61.8% before. Its second round (seed 65, complaints_blind13 trained on too;
         // the mean over seeds 1-120 59.2%, the best 61.2%), chosen by the same rule: 60.0% (99 of
-        // 165), one mention under the first round's 60.6%.
+        // 165), one mention under the first round's 60.6%. Its third round (seed 1,
+        // complaints_blind14 and train14 trained on too; the mean over seeds 1-80 58.8%, the best
+        // 61.2%), by the same rule: 59.4% (98 of 165), one mention under the second round's.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.599, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.593, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -357,23 +359,24 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the thirteenth session's second round, seed 65,
-        // complaints_blind12, train13 and complaints_blind13 trained on too) leaves it: 212 of 220
-        // complaints heard, 5 of 88 neutral mentions called complaints, accuracy 77.3%, as the
-        // thirteenth session's first round (seed 67) and the twelfth session's (seed 105) left it
-        // (the floors were the eleventh session's second round's 209, 5 and 76.6%; its first round's
+        // THEN it stays where the shipped model (the thirteenth session's third round, seed 1,
+        // complaints_blind12 to complaints_blind14, train13 and train14 trained on too) leaves it:
+        // 211 of 220 complaints heard, 6 of 88 neutral mentions called complaints, accuracy 76.8%
+        // (one complaint fewer and one false alarm more than the floors before: 212, 5 and 77.3%,
+        // as the twelfth session's model and the thirteenth's first two rounds left it; before
+        // them the eleventh session's second round's 209, 5 and 76.6%; its first round's
         // 207, 5 and 76.1%; before, 208, 7 and 76.5%: the tenth session's third round heard 209,
         // its first 210; the ninth's: 208, 7, 91.8%; the eighth's: 202, 7, 74.5%). The accuracy
         // fell with the tenth's word stems: the model recites less of its training data, most of
         // all its praise, and reads the dev split better (docs/sentiment.md); on data trained on
         // that is no measure of new text.
-        assert!(recall >= 0.963, "complaints_blind recall {recall:.3}");
+        assert!(recall >= 0.959, "complaints_blind recall {recall:.3}");
         assert!(
-            false_alarms <= 5,
+            false_alarms <= 6,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.772, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.767, "complaints_blind accuracy {accuracy:.3}");
     }
 
     #[test]
@@ -384,12 +387,12 @@ mod tests {
         // eighth session the model trains on four fifths of it, so these floors are a
         // regression guard on data trained on, not a blind figure.
         let (both, rules) = blind_run("complaints_blind2", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 289 of 300 heard, 12 neutral called complaints, accuracy 83.1% (its first
-        // round, seed 67, gave 287, 12 and 82.8%; the floors were the twelfth session's 291, 13 and
-        // 83.2%).
-        assert_floors(&both, 0.963, 12, 0.830);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 287 of 300 heard, 13 neutral called complaints, accuracy 82.6% (its
+        // second round, seed 65, gave 289, 12 and 83.1%; the floors were the twelfth session's 291,
+        // 13 and 83.2%).
+        assert_floors(&both, 0.956, 13, 0.825);
         assert_floors(&rules, 0.483, 17, 0.623);
     }
 
@@ -400,11 +403,12 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 287 of 300 heard, 3 neutral called complaints, accuracy 83.8% (its first round,
-        // seed 67, gave 288, 4 and 83.8%; the floors were the twelfth session's 292, 3 and 84.4%).
-        assert_floors(&both, 0.956, 3, 0.837);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 288 of 300 heard, 3 neutral called complaints, accuracy 83.9% (its
+        // second round, seed 65, gave 287, 3 and 83.8%; the floors were the twelfth session's 292,
+        // 3 and 84.4%).
+        assert_floors(&both, 0.96, 3, 0.838);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -416,11 +420,12 @@ mod tests {
         // docs/sentiment.md. Since the ninth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind4", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 293 of 300 heard, 4 neutral called complaints, accuracy 84.9% (its first round,
-        // seed 67, gave 289, 4 and 84.4%; the floors were the twelfth session's 295, 4 and 85.3%).
-        assert_floors(&both, 0.976, 4, 0.848);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 290 of 300 heard, 4 neutral called complaints, accuracy 84.6% (its
+        // second round, seed 65, gave 293, 4 and 84.9%; the floors were the twelfth session's 295,
+        // 4 and 85.3%).
+        assert_floors(&both, 0.966, 4, 0.845);
         assert_floors(&rules, 0.476, 7, 0.636);
     }
 
@@ -433,10 +438,11 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression
         // floor on data trained on.
         let (both, rules) = blind_run("complaints_blind5", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 292 of 300 heard, 6 neutral called complaints, accuracy 83.8% (its first round,
-        // seed 67, gave 292, 6 and 83.8%; the floors were the twelfth session's 291, 6 and 83.6%).
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 292 of 300 heard, 6 neutral called complaints, accuracy 83.8% (its
+        // second round, seed 65, gave 292, 6 and 83.8%; the floors were the twelfth session's 291,
+        // 6 and 83.6%).
         assert_floors(&both, 0.973, 6, 0.837);
         assert_floors(&rules, 0.533, 14, 0.643);
     }
@@ -450,11 +456,12 @@ mod tests {
         // round the model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 289 of 300 heard, 8 neutral called complaints, accuracy 83.5% (its first round,
-        // seed 67, gave 290, 7 and 83.8%; the floors were the twelfth session's 292, 8 and 83.9%).
-        assert_floors(&both, 0.963, 8, 0.834);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 289 of 300 heard, 6 neutral called complaints, accuracy 83.8% (its
+        // second round, seed 65, gave 289, 8 and 83.5%; the floors were the twelfth session's 292,
+        // 8 and 83.9%).
+        assert_floors(&both, 0.963, 6, 0.837);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
@@ -467,10 +474,11 @@ mod tests {
         // session's third round the model trains on four fifths of it, so it guards no blind
         // figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind7", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 291 of 300 heard, 5 neutral called complaints, accuracy 84.4% (its first round,
-        // seed 67, gave 289, 5 and 84.2%; the floors were the twelfth session's 293, 5 and 84.7%).
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 291 of 300 heard, 5 neutral called complaints, accuracy 84.4% (its
+        // second round, seed 65, gave 291, 5 and 84.4%; the floors were the twelfth session's 293,
+        // 5 and 84.7%).
         assert_floors(&both, 0.97, 5, 0.843);
         assert_floors(&rules, 0.5, 15, 0.634);
     }
@@ -484,11 +492,12 @@ mod tests {
         // session the model trains on four fifths of it, so it guards no blind figure any more:
         // a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind8", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 289 of 300 heard, 4 neutral called complaints, accuracy 85.6% (its first round,
-        // seed 67, gave 291, 4 and 85.8%; the floors were the twelfth session's 290, 4 and 85.7%).
-        assert_floors(&both, 0.963, 4, 0.855);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 290 of 300 heard, 5 neutral called complaints, accuracy 85.6% (its
+        // second round, seed 65, gave 289, 4 and 85.6%; the floors were the twelfth session's 290,
+        // 4 and 85.7%).
+        assert_floors(&both, 0.966, 5, 0.855);
         assert_floors(&rules, 0.48, 12, 0.643);
     }
 
@@ -501,11 +510,12 @@ mod tests {
         // trains on four fifths of it, so it guards no blind figure any more: a regression floor
         // on data trained on.
         let (both, rules) = blind_run("complaints_blind9", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 287 of 300 heard, 8 neutral called complaints, accuracy 82.5% (its first round,
-        // seed 67, gave 290, 8 and 82.9%; the floors were the twelfth session's 289, 9 and 82.6%).
-        assert_floors(&both, 0.956, 8, 0.824);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 287 of 300 heard, 9 neutral called complaints, accuracy 82.4% (its
+        // second round, seed 65, gave 287, 8 and 82.5%; the floors were the twelfth session's 289,
+        // 9 and 82.6%).
+        assert_floors(&both, 0.956, 9, 0.823);
         assert_floors(&rules, 0.489, 15, 0.620);
     }
 
@@ -518,11 +528,12 @@ mod tests {
         // model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind10", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 579 of 600 heard, 4 neutral called complaints, accuracy 85.1% (its first round,
-        // seed 67, gave 580, 5 and 85.1%; the floors were the twelfth session's 581, 5 and 85.1%).
-        assert_floors(&both, 0.965, 4, 0.85);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 577 of 600 heard, 4 neutral called complaints, accuracy 84.9% (its
+        // second round, seed 65, gave 579, 4 and 85.1%; the floors were the twelfth session's 581,
+        // 5 and 85.1%).
+        assert_floors(&both, 0.961, 4, 0.848);
         assert_floors(&rules, 0.488, 19, 0.641);
     }
 
@@ -535,12 +546,12 @@ mod tests {
         // docs/sentiment.md. Since the twelfth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind11", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 580 of 600 heard, 10 neutral called complaints, accuracy 85.2% (its first
-        // round, seed 67, gave 581, 11 and 85.2%; the floors were the twelfth session's 586, 12 and
-        // 85.5%).
-        assert_floors(&both, 0.966, 10, 0.851);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 581 of 600 heard, 10 neutral called complaints, accuracy 85.3% (its
+        // second round, seed 65, gave 580, 10 and 85.2%; the floors were the twelfth session's 586,
+        // 12 and 85.5%).
+        assert_floors(&both, 0.968, 10, 0.852);
         assert_floors(&rules, 0.5, 20, 0.650);
     }
 
@@ -553,12 +564,12 @@ mod tests {
         // test's floor until then. Since the thirteenth session the model trains on four fifths
         // of it, so it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind12", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, complaints_blind12, train13 and complaints_blind13 trained on too): with
-        // the model 576 of 600 heard, 23 neutral called complaints, accuracy 80.6% (its first
-        // round, seed 67, the first trained on it: 575, 23 and 80.6%); the rules alone 254, 62,
-        // 55.6%.
-        assert_floors(&both, 0.96, 23, 0.805);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 577 of 600 heard, 20 neutral called complaints, accuracy 80.9% (its
+        // second round, seed 65, gave 576, 23 and 80.6%; its first, seed 67, the first trained on
+        // it, 575, 23 and 80.6%); the rules alone 254, 62, 55.6%.
+        assert_floors(&both, 0.961, 20, 0.808);
         assert_floors(&rules, 0.423, 62, 0.555);
     }
 
@@ -572,28 +583,29 @@ mod tests {
         // docs/sentiment.md, and was this test's floor until the thirteenth session's second
         // round, which trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind13", 599);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's second
-        // round, seed 65, the first trained on it): with the model 579 of 599 heard, 19 neutral
-        // called complaints, accuracy 80.3%; the rules alone 268, 66, 55.4%.
-        assert_floors(&both, 0.966, 19, 0.802);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
+        // too): with the model 577 of 599 heard, 18 neutral called complaints, accuracy 80.1% (its
+        // second round, seed 65, the first trained on it: 579, 19 and 80.3%); the rules alone 268,
+        // 66, 55.4%.
+        assert_floors(&both, 0.963, 18, 0.8);
         assert_floors(&rules, 0.447, 66, 0.553);
     }
 
     #[test]
-    fn complaints_blind14_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind14/, issue 24's fourteenth blind set
-        // (1,439 mentions: 96 a language, 95 in en; 40 complaints, 40 neutral with at least 16
-        // near-misses, 16 praise; each language by two of six writers who saw nothing of the
-        // project, complaints_blind12's brief), written in the thirteenth session and run once,
-        // after its second-round model and blend were final and committed (615aaae); only these
-        // aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind14_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind14/, issue 24's fourteenth blind set (1,439 mentions: 96 a
+        // language, 95 in en): its one blind run (the thirteenth session's second-round model,
+        // 615aaae: 525 of 599 complaints heard, 49 of 600 neutral mentions called complaints,
+        // accuracy 75.1%; beside it the first round's model 511, 48, 74.0% and the twelfth
+        // session's 513, 62, 73.5%; the rules alone 238, 67, 53.8%; the target met in bs es fr
+        // pl) is history in docs/sentiment.md, and was this test's floor until the third round,
+        // which trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind14", 600);
-        // THEN neither falls below that run: the model heard 525 of 599 complaints and called 49
-        // of 600 neutral mentions complaints (accuracy 75.1%; run beside it on the same set, the
-        // first round's model 511, 48, 74.0% and the twelfth session's 513, 62, 73.5%); the rules
-        // alone 238 and 67 (53.8%). A regression guard: issue 24's target (at least 85% heard and
-        // at most 5% of neutral called complaints) is met in 4 languages of 15 (bs es fr pl).
-        assert_floors(&both, 0.876, 49, 0.75);
+        // THEN neither falls below the shipped model's figures (the thirteenth session's third
+        // round, seed 1, the first trained on it): with the model 584 of 599 heard, 18 neutral
+        // called complaints, accuracy 81.2%; the rules alone 238, 67, 53.8%.
+        assert_floors(&both, 0.974, 18, 0.811);
         assert_floors(&rules, 0.397, 67, 0.537);
     }
 
