@@ -29,8 +29,10 @@ use sarafan_core::listening::{Lang, Sentiment};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// 65,536 buckets of 32 `i8` weights: 2 MiB in the binary.
+/// 65,536 buckets of 32 `i8` weights: 2 MiB a network in the binary.
 const BITS: u8 = 16;
+/// Networks trained (from seeds `TRAIN_SEED` and `+ 1000`) and averaged: 4 MiB.
+const NETS: usize = 2;
 const DIM: usize = 32;
 const HIDDEN: usize = 32;
 const EPOCHS: usize = 10;
@@ -46,6 +48,13 @@ const SEED: u64 = 0x5341_5241_4641_4E24;
 const TRAIN_SEED: u64 = 1;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
+/// Directories trained on whole, with no dev fifth (so no other directory's split moves). Their
+/// lines come in pairs, one situation told calmly and as a complaint: teaching data, not a sample
+/// of what people post. In the dev split, where the complaint thresholds are chosen, their
+/// neutral halves (a complaint's twin by design) raised every language's threshold: mean dev
+/// recall 64.4% (37 seeds), against 75.3% (seeds 1-20) with its dev fifth left out
+/// (docs/sentiment.md).
+const TRAINING_ONLY: [&str; 1] = ["train15"];
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
 const MAX_FALSE_ALARMS: f64 = 0.05;
 /// How many mentions' worth of every language's false alarms a language's own dev share is
@@ -670,13 +679,16 @@ fn choose_blend(
     best
 }
 
-/// Trains with `seed` and scores every mention (`all` and the reported sets) with the quantised
-/// model, as the build will score them.
-fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) -> FloatWeights {
+/// Trains `NETS` networks (seeds `seed`, `seed + 1000`, ...) and scores every mention (`all`
+/// and the reported sets) with their quantised average, as the build will score them.
+fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) -> Vec<FloatWeights> {
     let training: Vec<&Example> = all.iter().filter(|e| !e.dev).collect();
-    let weights = train(&training, seed);
+    // `TRAIN_ENSEMBLE=k`: k networks (one: the model before the fourteenth session).
+    let nets: Vec<FloatWeights> = (0..knob("TRAIN_ENSEMBLE", NETS).max(1))
+        .map(|m| train(&training, seed.wrapping_add(1000 * m as u64)))
+        .collect();
     let provisional = Model::quantise(
-        &weights,
+        &nets,
         Thresholds {
             rules_hold: 3.0,
             praise: 0.97,
@@ -692,26 +704,7 @@ fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) ->
     {
         e.p = provisional.probabilities_of(&e.features);
     }
-    // Exploring only: `TRAIN_ENSEMBLE=k` averages the probabilities of k models.
-    let k = knob("TRAIN_ENSEMBLE", 1usize);
-    for m in 1..k {
-        let other = train(&training_again(all), seed.wrapping_add(1000 * m as u64));
-        let other = Model::quantise(&other, provisional.thresholds).unwrap_or_else(|e| panic!("{e}"));
-        for e in all
-            .iter_mut()
-            .chain(reported.iter_mut().flat_map(|(_, set)| set.iter_mut()))
-        {
-            let q = other.probabilities_of(&e.features);
-            for (p, q) in e.p.iter_mut().zip(q) {
-                *p = (*p * m as f32 + q) / (m as f32 + 1.0);
-            }
-        }
-    }
-    weights
-}
-
-fn training_again(all: &[Example]) -> Vec<&Example> {
-    all.iter().filter(|e| !e.dev).collect()
+    nets
 }
 
 /// Languages whose neutral mentions are called complaints more than 5% of the time.
@@ -971,13 +964,17 @@ fn main() {
         // run) and train14 (train13's brief, six more writers).
         "complaints_blind14",
         "train14",
+        // Since the fourteenth session: complaints_blind15 (spent by its one blind run) and
+        // train15 (pairs: one situation told calmly and as a complaint, or as praise).
+        "complaints_blind15",
+        "train15",
     ]
     .into_iter()
     .chain(extra)
     {
         for (lang, lines) in read_dir(&root.join(dir)) {
             let from = all.len();
-            all.extend(examples(&lang, &lines, true, &mut rng));
+            all.extend(examples(&lang, &lines, !TRAINING_ONLY.contains(&dir), &mut rng));
             for e in &mut all[from..] {
                 e.source = dir;
             }
@@ -1022,7 +1019,7 @@ fn main() {
         over_seeds(&mut all, &mut reported, &seeds);
         return;
     }
-    let weights = fit(&mut all, &mut reported, knob("TRAIN_SEED", TRAIN_SEED));
+    let nets = fit(&mut all, &mut reported, knob("TRAIN_SEED", TRAIN_SEED));
     let argmax = |p: &[f32; 3]| (0..3).fold(0, |b, c| if p[c] > p[b] { c } else { b });
     let right = |dev: bool| {
         let set: Vec<&Example> = all.iter().filter(|e| e.dev == dev).collect();
@@ -1078,7 +1075,7 @@ fn main() {
         }
         panic!("no blend keeps the stress set's guard: nothing written");
     };
-    let model = Model::quantise(&weights, thresholds).unwrap_or_else(|e| panic!("{e}"));
+    let model = Model::quantise(&nets, thresholds).unwrap_or_else(|e| panic!("{e}"));
     let bytes = model.to_bytes();
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/listening/sentiment_model.bin");
     std::fs::write(&out, &bytes).unwrap_or_else(|e| panic!("{}: {e}", out.display()));

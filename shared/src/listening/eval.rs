@@ -301,8 +301,12 @@ mod tests {
         // 165), one mention under the first round's 60.6%. Its third round (seed 1,
         // complaints_blind14 and train14 trained on too; the mean over seeds 1-80 58.8%, the best
         // 61.2%), by the same rule: 59.4% (98 of 165), one mention under the second round's.
+        // The fourteenth session's model (two networks averaged, seed 1; complaints_blind15 and
+        // train15 trained on too; the mean over seeds 1-30 60.8%, against 59.9% for one network
+        // over seeds 1-60 on the same data), by the same rule: 60.6% (100 of 165), two mentions
+        // over the third round's, so the floor rises to it.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.593, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.605, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -403,12 +407,13 @@ mod tests {
         // complaints, accuracy 67.8%) is history in docs/sentiment.md. Since the eighth session
         // the model trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind3", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 288 of 300 heard, 3 neutral called complaints, accuracy 83.9% (its
-        // second round, seed 65, gave 287, 3 and 83.8%; the floors were the twelfth session's 292,
-        // 3 and 84.4%).
-        assert_floors(&both, 0.96, 3, 0.838);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 287 of 300 heard, 4 neutral called complaints, accuracy 83.6%: one complaint
+        // fewer and one false alarm more than the floor before (the thirteenth session's third
+        // round, seed 1: 288, 3 and 83.9%; its second round, seed 65, gave 287, 3 and 83.8%; the
+        // twelfth session's 292, 3 and 84.4%).
+        assert_floors(&both, 0.956, 4, 0.835);
         assert_floors(&rules, 0.459, 12, 0.617);
     }
 
@@ -456,12 +461,13 @@ mod tests {
         // round the model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind6", 300);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 289 of 300 heard, 6 neutral called complaints, accuracy 83.8% (its
-        // second round, seed 65, gave 289, 8 and 83.5%; the floors were the twelfth session's 292,
-        // 8 and 83.9%).
-        assert_floors(&both, 0.963, 6, 0.837);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 291 of 300 heard, 7 neutral called complaints, accuracy 83.9%: one false alarm
+        // more than the floor before (the thirteenth session's third round, seed 1: 289, 6 and
+        // 83.8%; its second round, seed 65, gave 289, 8 and 83.5%; the twelfth session's 292, 8
+        // and 83.9%).
+        assert_floors(&both, 0.97, 7, 0.837);
         assert_floors(&rules, 0.523, 10, 0.648);
     }
 
@@ -528,12 +534,13 @@ mod tests {
         // model trains on four fifths of it, so it guards no blind figure any more: a
         // regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind10", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 577 of 600 heard, 4 neutral called complaints, accuracy 84.9% (its
-        // second round, seed 65, gave 579, 4 and 85.1%; the floors were the twelfth session's 581,
-        // 5 and 85.1%).
-        assert_floors(&both, 0.961, 4, 0.848);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 576 of 600 heard, 4 neutral called complaints, accuracy 84.9%: one complaint
+        // fewer than the floor before (the thirteenth session's third round, seed 1: 577, 4 and
+        // 84.9%; its second round, seed 65, gave 579, 4 and 85.1%; the twelfth session's 581, 5
+        // and 85.1%).
+        assert_floors(&both, 0.959, 4, 0.848);
         assert_floors(&rules, 0.488, 19, 0.641);
     }
 
@@ -546,12 +553,13 @@ mod tests {
         // docs/sentiment.md. Since the twelfth session the model trains on four fifths of it, so
         // it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind11", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 581 of 600 heard, 10 neutral called complaints, accuracy 85.3% (its
-        // second round, seed 65, gave 580, 10 and 85.2%; the floors were the twelfth session's 586,
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 581 of 600 heard, 11 neutral called complaints, accuracy 85.2%: one false
+        // alarm more than the floor before (the thirteenth session's third round, seed 1: 581, 10
+        // and 85.3%; its second round, seed 65, gave 580, 10 and 85.2%; the twelfth session's 586,
         // 12 and 85.5%).
-        assert_floors(&both, 0.968, 10, 0.852);
+        assert_floors(&both, 0.968, 11, 0.851);
         assert_floors(&rules, 0.5, 20, 0.650);
     }
 
@@ -564,12 +572,13 @@ mod tests {
         // test's floor until then. Since the thirteenth session the model trains on four fifths
         // of it, so it guards no blind figure any more: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind12", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 577 of 600 heard, 20 neutral called complaints, accuracy 80.9% (its
-        // second round, seed 65, gave 576, 23 and 80.6%; its first, seed 67, the first trained on
-        // it, 575, 23 and 80.6%); the rules alone 254, 62, 55.6%.
-        assert_floors(&both, 0.961, 20, 0.808);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 580 of 600 heard, 17 neutral called complaints, accuracy 81.3% (the thirteenth
+        // session's third round, seed 1, gave 577, 20 and 80.9%; its second round, seed 65, 576,
+        // 23 and 80.6%; its first, seed 67, the first trained on it, 575, 23 and 80.6%); the rules
+        // alone 254, 62, 55.6%.
+        assert_floors(&both, 0.966, 17, 0.812);
         assert_floors(&rules, 0.423, 62, 0.555);
     }
 
@@ -583,12 +592,13 @@ mod tests {
         // docs/sentiment.md, and was this test's floor until the thirteenth session's second
         // round, which trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind13", 599);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, complaints_blind12 to complaints_blind14, train13 and train14 trained on
-        // too): with the model 577 of 599 heard, 18 neutral called complaints, accuracy 80.1% (its
-        // second round, seed 65, the first trained on it: 579, 19 and 80.3%); the rules alone 268,
-        // 66, 55.4%.
-        assert_floors(&both, 0.963, 18, 0.8);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 584 of 599 heard, 19 neutral called complaints, accuracy 80.5%: one false
+        // alarm more than the floor before (the thirteenth session's third round, seed 1, gave
+        // 577, 18 and 80.1%; its second round, seed 65, the first trained on it, 579, 19 and
+        // 80.3%); the rules alone 268, 66, 55.4%.
+        assert_floors(&both, 0.974, 19, 0.804);
         assert_floors(&rules, 0.447, 66, 0.553);
     }
 
@@ -602,29 +612,30 @@ mod tests {
         // pl) is history in docs/sentiment.md, and was this test's floor until the third round,
         // which trains on four fifths of it: a regression floor on data trained on.
         let (both, rules) = blind_run("complaints_blind14", 600);
-        // THEN neither falls below the shipped model's figures (the thirteenth session's third
-        // round, seed 1, the first trained on it): with the model 584 of 599 heard, 18 neutral
-        // called complaints, accuracy 81.2%; the rules alone 238, 67, 53.8%.
-        assert_floors(&both, 0.974, 18, 0.811);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, complaints_blind15 and train15 trained on too): with
+        // the model 587 of 599 heard, 17 neutral called complaints, accuracy 81.5% (the thirteenth
+        // session's third round, seed 1, the first trained on it, gave 584, 18 and 81.2%); the
+        // rules alone 238, 67, 53.8%.
+        assert_floors(&both, 0.979, 17, 0.814);
         assert_floors(&rules, 0.397, 67, 0.537);
     }
 
     #[test]
-    fn complaints_blind15_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind15/, issue 24's fifteenth blind set
-        // (1,440 mentions: 96 a language, 40 complaints, 40 neutral with at least 16
-        // near-misses, 16 praise; each language by two of six writers who saw nothing of the
-        // project, complaints_blind12's brief), committed unread (1cc5f08) and run once, after the
-        // thirteenth session's third-round model and blend were final and committed (171619a);
-        // only these aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+    fn complaints_blind15_trained_on_since_its_blind_run_stays_above_its_floor() {
+        // GIVEN complaints_blind15/, issue 24's fifteenth blind set (1,440 mentions: 96 a
+        // language): its one blind run (the thirteenth session's third-round model, 171619a: 502
+        // of 600 complaints heard, 43 of 600 neutral mentions called complaints, accuracy 75.0%;
+        // beside it that session's second-round model 511, 51, 75.1%, its first 510, 57, 74.7%
+        // and the twelfth session's 495, 80, 72.2%; the rules alone 273, 61, 57.8%; the target met
+        // in es pl sl uk) is history in docs/sentiment.md, and was this test's floor until the
+        // fourteenth session, which trains on four fifths of it: a regression floor on data
+        // trained on.
         let (both, rules) = blind_run("complaints_blind15", 600);
-        // THEN neither falls below that run: the model heard 502 of 600 complaints and called 43
-        // of 600 neutral mentions complaints (accuracy 75.0%; run beside it on the same set, the
-        // session's second-round model 511, 51, 75.1%, its first 510, 57, 74.7% and the twelfth
-        // session's 495, 80, 72.2%); the rules alone 273 and 61 (57.8%). A regression guard:
-        // issue 24's target (at least 34 of 40 heard and at most 2 of 40 neutral called
-        // complaints) is met in 4 languages of 15 (es pl sl uk).
-        assert_floors(&both, 0.836, 43, 0.749);
+        // THEN neither falls below the shipped model's figures (the fourteenth session's model:
+        // two networks averaged, seed 1, the first trained on it): with the model 574 of 600
+        // heard, 18 neutral called complaints, accuracy 81.7%; the rules alone 273, 61, 57.8%.
+        assert_floors(&both, 0.956, 18, 0.816);
         assert_floors(&rules, 0.454, 61, 0.577);
     }
 

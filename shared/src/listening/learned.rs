@@ -9,12 +9,15 @@
 //! model (fastText-style) averages an `i8` embedding of every feature, passes the average
 //! through one hidden layer, and scores three classes; its features include conjunctions the
 //! rules mark (a span of time or a number in a sentence with a negator or "again", praise
-//! beside a failure, a second price against the first). docs/sentiment.md has the figures and
-//! how to retrain.
+//! beside a failure, a second price against the first). Since the fourteenth session the file
+//! holds two such networks, trained from different seeds on the same data, and their class
+//! probabilities are averaged; the features are hashed once for both, and a feature's rows for
+//! both are adjacent in the file. docs/sentiment.md has the figures and how to retrain.
 
 use super::sentiment::{Blend, Token};
 use super::Lang;
 use crate::text;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// The classes the model scores, in the order of its outputs.
@@ -26,8 +29,9 @@ pub const CLASSES: [super::Sentiment; 3] = [
 
 /// The weights file's first bytes, and the version of the features and the blend it was
 /// trained on: a change to [`for_each_feature`] or to what the file holds must bump it, and the
-/// trainer be run again (`SRFNSM07` since the twelfth session: the plain mentions' thresholds).
-const MAGIC: &[u8; 8] = b"SRFNSM07";
+/// trainer be run again (`SRFNSM07` since the twelfth session: the plain mentions' thresholds;
+/// `SRFNSM08` since the fourteenth: several networks, averaged).
+const MAGIC: &[u8; 8] = b"SRFNSM08";
 /// The widest embedding the file may hold (the run-time sum lives on the stack).
 pub const MAX_DIM: usize = 64;
 /// The widest hidden layer the file may hold.
@@ -35,8 +39,10 @@ pub const MAX_HIDDEN: usize = 64;
 /// Per-language complaint thresholds: one per [`Lang::ALL`], then one for no language.
 pub const THRESHOLD_SLOTS: usize = Lang::ALL.len() + 1;
 
+/// The embeddings are read where the binary holds them, not copied: a mention touches only the
+/// pages of its own features.
 static EMBEDDED: LazyLock<Option<Model>> =
-    LazyLock::new(|| Model::from_bytes(include_bytes!("sentiment_model.bin")).ok());
+    LazyLock::new(|| Model::from_static(include_bytes!("sentiment_model.bin")).ok());
 
 /// The model shipped in the binary, if the build embeds a valid one (a unit test makes sure).
 pub fn embedded() -> Option<&'static Model> {
@@ -86,23 +92,37 @@ impl Thresholds {
     }
 }
 
-/// Averaged `i8` embeddings of hashed features -> one ReLU hidden layer -> three classes.
+/// The networks the file may hold (their sums live on the stack).
+pub const MAX_NETS: usize = 4;
+
+/// A few networks over the same features, their class probabilities averaged, and one set of
+/// thresholds for the average. Each network: averaged `i8` embeddings of hashed features -> one
+/// ReLU hidden layer -> three classes. Networks trained from different seeds disagree most where
+/// each is least sure, so their average is steadier than any one of them (docs/sentiment.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Model {
     bits: u8,
     dim: usize,
     hidden: usize,
-    /// The embeddings' one scale: a weight is `i8 * scale`.
+    nets: Vec<Net>,
+    /// `nets x dim` `i8` weights a bucket, stored as bytes, bucket-major: a feature's rows for
+    /// every network are adjacent, so a feature costs one memory fetch however many networks
+    /// read it. Borrowed from the binary for the embedded model.
+    embeddings: Cow<'static, [u8]>,
+    pub thresholds: Thresholds,
+}
+
+/// One network's dense weights (its embeddings are the model's, interleaved).
+#[derive(Debug, Clone, PartialEq)]
+struct Net {
+    /// The network's embeddings' one scale: a weight is `i8 * scale`.
     scale: f32,
-    /// `dim << bits` weights, bucket-major: a feature's `dim` weights are adjacent.
-    embeddings: Vec<i8>,
     /// `hidden x dim`, row-major, and `hidden` biases.
     w1: Vec<f32>,
     b1: Vec<f32>,
     /// `3 x hidden`, row-major, and three biases.
     w2: Vec<f32>,
     b2: [f32; 3],
-    pub thresholds: Thresholds,
 }
 
 /// The float weights the trainer learns, before quantising.
@@ -126,6 +146,8 @@ pub enum ModelError {
     Bits(u8),
     #[error("embedding width {dim} or hidden layer {hidden} out of range 1..=64")]
     Shape { dim: usize, hidden: usize },
+    #[error("{0} networks: a model holds 1 to 4, all of one shape")]
+    Nets(usize),
     #[error("expected {expected} bytes of weights, found {found}")]
     Length { expected: usize, found: usize },
 }
@@ -140,95 +162,139 @@ fn check_shape(bits: u8, dim: usize, hidden: usize) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// Floats after the header: w1, b1, w2, b2, then the thresholds (hold, praise, neutral, complaint).
-fn float_count(dim: usize, hidden: usize) -> usize {
-    hidden * dim + hidden + 3 * hidden + 3 + 3 + 2 * THRESHOLD_SLOTS
+/// The thresholds' floats, after the header: hold, praise, neutral, complaint, plain.
+const THRESHOLD_FLOATS: usize = 3 + 2 * THRESHOLD_SLOTS;
+
+/// One network's floats: scale, w1, b1, w2, b2.
+fn net_floats(dim: usize, hidden: usize) -> usize {
+    1 + hidden * dim + hidden + 3 * hidden + 3
 }
 
-/// Header: magic, bits (u8), dim (u8), hidden (u8), padding (u8), scale (f32).
-const HEADER: usize = 8 + 4 + 4;
+/// Header: magic, bits (u8), dim (u8), hidden (u8), networks (u8). Then the thresholds, each
+/// network's floats, and the interleaved embeddings.
+const HEADER: usize = 8 + 4;
 
 impl Model {
-    /// Quantises the embeddings to `i8` (one scale; the small dense layers stay `f32`).
-    pub fn quantise(weights: &FloatWeights, thresholds: Thresholds) -> Result<Model, ModelError> {
-        let FloatWeights { bits, dim, hidden, .. } = *weights;
+    /// Quantises each network's embeddings to `i8` (one scale a network; the small dense layers
+    /// stay `f32`) and interleaves them.
+    pub fn quantise(weights: &[FloatWeights], thresholds: Thresholds) -> Result<Model, ModelError> {
+        let Some(first) = weights.first() else {
+            return Err(ModelError::Nets(0));
+        };
+        let FloatWeights { bits, dim, hidden, .. } = *first;
         check_shape(bits, dim, hidden)?;
-        let sizes = [
-            (weights.embeddings.len(), dim << bits),
-            (weights.w1.len(), hidden * dim),
-            (weights.b1.len(), hidden),
-            (weights.w2.len(), 3 * hidden),
-        ];
-        for (found, expected) in sizes {
-            if found != expected {
-                return Err(ModelError::Length { expected, found });
+        if weights.len() > MAX_NETS || weights.iter().any(|w| (w.bits, w.dim, w.hidden) != (bits, dim, hidden)) {
+            return Err(ModelError::Nets(weights.len()));
+        }
+        for w in weights {
+            let sizes = [
+                (w.embeddings.len(), dim << bits),
+                (w.w1.len(), hidden * dim),
+                (w.b1.len(), hidden),
+                (w.w2.len(), 3 * hidden),
+            ];
+            for (found, expected) in sizes {
+                if found != expected {
+                    return Err(ModelError::Length { expected, found });
+                }
             }
         }
-        let max = weights.embeddings.iter().fold(0f32, |m, w| m.max(w.abs()));
-        let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
-        let embeddings = weights
-            .embeddings
+        let scales: Vec<f32> = weights
             .iter()
-            .map(|w| (w / scale).round().clamp(-127.0, 127.0) as i8)
+            .map(|w| {
+                let max = w.embeddings.iter().fold(0f32, |m, x| m.max(x.abs()));
+                if max > 0.0 {
+                    max / 127.0
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        let mut embeddings = Vec::with_capacity(weights.len() * (dim << bits));
+        for bucket in 0..1usize << bits {
+            for (w, scale) in weights.iter().zip(&scales) {
+                let row = &w.embeddings[bucket * dim..(bucket + 1) * dim];
+                embeddings.extend(row.iter().map(|x| (x / scale).round().clamp(-127.0, 127.0) as i8 as u8));
+            }
+        }
+        let nets = weights
+            .iter()
+            .zip(scales)
+            .map(|(w, scale)| Net {
+                scale,
+                w1: w.w1.clone(),
+                b1: w.b1.clone(),
+                w2: w.w2.clone(),
+                b2: w.b2,
+            })
             .collect();
         Ok(Model {
             bits,
             dim,
             hidden,
-            scale,
-            embeddings,
-            w1: weights.w1.clone(),
-            b1: weights.b1.clone(),
-            w2: weights.w2.clone(),
-            b2: weights.b2,
+            nets,
+            embeddings: Cow::Owned(embeddings),
             thresholds,
         })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER + 4 * float_count(self.dim, self.hidden) + self.embeddings.len());
+        let mut out = Vec::with_capacity(self.size());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&[self.bits, self.dim as u8, self.hidden as u8, 0]);
-        out.extend_from_slice(&self.scale.to_le_bytes());
+        out.extend_from_slice(&[self.bits, self.dim as u8, self.hidden as u8, self.nets.len() as u8]);
         let t = &self.thresholds;
         let head = [t.rules_hold, t.praise, t.neutral];
-        let floats = self
-            .w1
-            .iter()
-            .chain(&self.b1)
-            .chain(&self.w2)
-            .chain(&self.b2)
-            .chain(&head)
-            .chain(&t.complaint)
-            .chain(&t.plain);
-        for f in floats {
+        let nets = self.nets.iter().flat_map(|net| {
+            std::iter::once(&net.scale)
+                .chain(&net.w1)
+                .chain(&net.b1)
+                .chain(&net.w2)
+                .chain(&net.b2)
+        });
+        for f in head.iter().chain(&t.complaint).chain(&t.plain).chain(nets) {
             out.extend_from_slice(&f.to_le_bytes());
         }
-        out.extend(self.embeddings.iter().map(|w| *w as u8));
+        out.extend_from_slice(&self.embeddings);
         out
     }
 
+    /// Reads a weights file (its embeddings copied).
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, ModelError> {
+        Self::parse(bytes, |e| Cow::Owned(e.to_vec()))
+    }
+
+    /// Reads a weights file the binary holds (its embeddings borrowed).
+    pub fn from_static(bytes: &'static [u8]) -> Result<Model, ModelError> {
+        Self::parse(bytes, Cow::Borrowed)
+    }
+
+    fn parse<'a>(bytes: &'a [u8], embeddings: impl Fn(&'a [u8]) -> Cow<'static, [u8]>) -> Result<Model, ModelError> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
             return Err(ModelError::Magic);
         }
-        let (bits, dim, hidden) = (bytes[8], usize::from(bytes[9]), usize::from(bytes[10]));
+        let (bits, dim, hidden, count) = (
+            bytes[8],
+            usize::from(bytes[9]),
+            usize::from(bytes[10]),
+            usize::from(bytes[11]),
+        );
         check_shape(bits, dim, hidden)?;
-        let floats = float_count(dim, hidden);
-        let expected = 4 * floats + (dim << bits);
+        if !(1..=MAX_NETS).contains(&count) {
+            return Err(ModelError::Nets(count));
+        }
+        let floats = THRESHOLD_FLOATS + count * net_floats(dim, hidden);
+        let expected = 4 * floats + count * (dim << bits);
         let found = bytes.len() - HEADER;
         if found != expected {
             return Err(ModelError::Length { expected, found });
         }
-        let f32_at = |at: usize| f32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        let scale = f32_at(12);
-        let values: Vec<f32> = (0..floats).map(|i| f32_at(HEADER + 4 * i)).collect();
-        let (w1, rest) = values.split_at(hidden * dim);
-        let (b1, rest) = rest.split_at(hidden);
-        let (w2, rest) = rest.split_at(3 * hidden);
-        let (b2, rest) = rest.split_at(3);
-        let (head, rest) = rest.split_at(3);
-        let (complaint, plain) = rest.split_at(THRESHOLD_SLOTS);
+        let values: Vec<f32> = bytes[HEADER..HEADER + 4 * floats]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let (head, rest) = values.split_at(3);
+        let (complaint, rest) = rest.split_at(THRESHOLD_SLOTS);
+        let (plain, rest) = rest.split_at(THRESHOLD_SLOTS);
         let mut thresholds = Thresholds {
             rules_hold: head[0],
             praise: head[1],
@@ -238,16 +304,28 @@ impl Model {
         };
         thresholds.complaint.copy_from_slice(complaint);
         thresholds.plain.copy_from_slice(plain);
+        let nets = rest
+            .chunks_exact(net_floats(dim, hidden))
+            .map(|values| {
+                let (scale, rest) = values.split_at(1);
+                let (w1, rest) = rest.split_at(hidden * dim);
+                let (b1, rest) = rest.split_at(hidden);
+                let (w2, b2) = rest.split_at(3 * hidden);
+                Net {
+                    scale: scale[0],
+                    w1: w1.to_vec(),
+                    b1: b1.to_vec(),
+                    w2: w2.to_vec(),
+                    b2: [b2[0], b2[1], b2[2]],
+                }
+            })
+            .collect();
         Ok(Model {
             bits,
             dim,
             hidden,
-            scale,
-            embeddings: bytes[HEADER + 4 * floats..].iter().map(|b| *b as i8).collect(),
-            w1: w1.to_vec(),
-            b1: b1.to_vec(),
-            w2: w2.to_vec(),
-            b2: [b2[0], b2[1], b2[2]],
+            nets,
+            embeddings: embeddings(&bytes[HEADER + 4 * floats..]),
             thresholds,
         })
     }
@@ -256,62 +334,139 @@ impl Model {
         self.bits
     }
 
-    /// Bytes the model takes in the binary.
-    pub fn size(&self) -> usize {
-        HEADER + 4 * float_count(self.dim, self.hidden) + self.embeddings.len()
+    /// How many networks are averaged.
+    pub fn networks(&self) -> usize {
+        self.nets.len()
     }
 
-    /// Class probabilities (in [`CLASSES`] order) for a tokenised text.
+    /// Bytes the model takes in the binary.
+    pub fn size(&self) -> usize {
+        HEADER + 4 * (THRESHOLD_FLOATS + self.nets.len() * net_floats(self.dim, self.hidden)) + self.embeddings.len()
+    }
+
+    /// Class probabilities (in [`CLASSES`] order) for a tokenised text: the features are
+    /// hashed once, and every network adds its embedding of each.
+    ///
+    /// The buckets are gathered first and their rows added in a tight loop after: the rows'
+    /// fetches from memory (what the model's cost mostly is) then overlap, instead of each
+    /// waiting behind the hashing of the next feature. Integer sums: the order changes nothing.
     pub(super) fn probabilities(&self, tokens: &[Token<'_>], roles: &[u8], lang: Option<Lang>, rules: f32) -> [f32; 3] {
-        let mut sum = [0i32; MAX_DIM];
-        let mut n = 0u32;
+        let mut sums = [[0i32; MAX_DIM]; MAX_NETS];
+        let mut pending = [0u32; 256];
+        let (mut len, mut n) = (0usize, 0u32);
         for_each_feature(tokens, roles, lang, rules, self.bits, |bucket| {
-            self.add(&mut sum, bucket);
+            pending[len] = bucket;
+            len += 1;
             n += 1;
+            if len == pending.len() {
+                self.add_all(&mut sums, &pending);
+                len = 0;
+            }
         });
-        self.output(&sum, n)
+        self.add_all(&mut sums, &pending[..len]);
+        self.average(&sums, n)
     }
 
     /// Class probabilities for features already hashed (`sentiment::model_features`).
     pub fn probabilities_of(&self, features: &[u32]) -> [f32; 3] {
-        let mut sum = [0i32; MAX_DIM];
-        for bucket in features {
-            self.add(&mut sum, *bucket);
-        }
-        self.output(&sum, features.len() as u32)
+        let mut sums = [[0i32; MAX_DIM]; MAX_NETS];
+        self.add_all(&mut sums, features);
+        self.average(&sums, features.len() as u32)
     }
 
-    #[inline]
-    fn add(&self, sum: &mut [i32; MAX_DIM], bucket: u32) {
-        let at = bucket as usize * self.dim;
-        // `bucket < 1 << bits`, so the row is there.
-        if let Some(row) = self.embeddings.get(at..at + self.dim) {
-            for (s, w) in sum.iter_mut().zip(row) {
-                *s += i32::from(*w);
+    /// Adds each feature's row of each network to that network's sum (the shipped width, 32,
+    /// with the loops' lengths known to the compiler).
+    fn add_all(&self, sums: &mut [[i32; MAX_DIM]; MAX_NETS], buckets: &[u32]) {
+        // One byte of each feature's rows read first, in a loop of independent loads: the
+        // rows' cache lines are fetched side by side, and the adds below find them there.
+        let touched = buckets
+            .iter()
+            .fold(0u8, |t, b| t ^ self.rows(*b).first().copied().unwrap_or(0));
+        std::hint::black_box(touched);
+        match self.dim {
+            32 => self.add_rows::<32>(sums, buckets),
+            _ => {
+                for bucket in buckets {
+                    for (sum, row) in sums.iter_mut().zip(self.rows(*bucket).chunks_exact(self.dim)) {
+                        for (s, w) in sum.iter_mut().zip(row) {
+                            *s += i32::from(*w as i8);
+                        }
+                    }
+                }
             }
         }
     }
 
+    fn add_rows<const D: usize>(&self, sums: &mut [[i32; MAX_DIM]; MAX_NETS], buckets: &[u32]) {
+        for bucket in buckets {
+            for (sum, row) in sums.iter_mut().zip(self.rows(*bucket).chunks_exact(D)) {
+                let (Some(sum), Ok(row)) = (sum.first_chunk_mut::<D>(), <&[u8; D]>::try_from(row)) else {
+                    continue;
+                };
+                for k in 0..D {
+                    sum[k] += i32::from(row[k] as i8);
+                }
+            }
+        }
+    }
+
+    /// A feature's rows, every network's side by side (`bucket < 1 << bits`, so they are there;
+    /// none for a bucket outside the table).
+    #[inline]
+    fn rows(&self, bucket: u32) -> &[u8] {
+        let width = self.dim * self.nets.len();
+        let at = bucket as usize * width;
+        self.embeddings.get(at..at + width).unwrap_or_default()
+    }
+
+    /// The networks' class probabilities, averaged.
+    fn average(&self, sums: &[[i32; MAX_DIM]; MAX_NETS], n: u32) -> [f32; 3] {
+        let mut p = [0f32; 3];
+        for (net, sum) in self.nets.iter().zip(sums) {
+            let q = net.output(sum, n, self.dim, self.hidden);
+            for (p, q) in p.iter_mut().zip(q) {
+                *p += q;
+            }
+        }
+        p.map(|p| p / self.nets.len() as f32)
+    }
+}
+
+impl Net {
     /// The embeddings' sum over `sqrt(n)` (a long mention is not surer for its length)
     /// through the hidden layer to the class probabilities.
-    fn output(&self, sum: &[i32; MAX_DIM], n: u32) -> [f32; 3] {
+    fn output(&self, sum: &[i32; MAX_DIM], n: u32, dim: usize, hidden: usize) -> [f32; 3] {
         let norm = self.scale / (n.max(1) as f32).sqrt();
         let mut x = [0f32; MAX_DIM];
-        for (x, s) in x.iter_mut().zip(&sum[..self.dim]) {
+        for (x, s) in x.iter_mut().zip(&sum[..dim]) {
             *x = *s as f32 * norm;
         }
         let mut logits = self.b2;
-        for j in 0..self.hidden {
-            let row = &self.w1[j * self.dim..(j + 1) * self.dim];
-            let z = self.b1[j] + row.iter().zip(&x).map(|(w, x)| w * x).sum::<f32>();
+        for j in 0..hidden {
+            let z = self.b1[j] + dot(&self.w1[j * dim..(j + 1) * dim], &x[..dim]);
             if z > 0.0 {
                 for (c, logit) in logits.iter_mut().enumerate() {
-                    *logit += self.w2[c * self.hidden + j] * z;
+                    *logit += self.w2[c * hidden + j] * z;
                 }
             }
         }
         softmax(logits)
     }
+}
+
+/// A dot product summed in eight lanes: the adds of one lane do not wait on the others', so a
+/// row costs a few steps rather than one step a weight (since the fourteenth session; the
+/// order of the float adds is part of the model, and the trainer scores with this function).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let whole = a.len().min(b.len()) / 8 * 8;
+    let mut lanes = [0f32; 8];
+    for (a, b) in a[..whole].chunks_exact(8).zip(b[..whole].chunks_exact(8)) {
+        for k in 0..8 {
+            lanes[k] += a[k] * b[k];
+        }
+    }
+    let tail: f32 = a[whole..].iter().zip(&b[whole..]).map(|(a, b)| a * b).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 pub fn softmax(logits: [f32; 3]) -> [f32; 3] {
@@ -521,9 +676,21 @@ mod tests {
     fn the_embedded_model_is_there_and_valid() {
         // GIVEN the weights the build embeds (src/listening/sentiment_model.bin)
         let model = embedded().expect("sentiment_model.bin should parse: run the trainer");
-        // THEN it reads back byte for byte, is under 3 MB, and its embeddings are not all zero
-        assert!(model.size() < 3_000_000, "{} bytes", model.size());
-        assert!(model.embeddings.iter().filter(|w| **w != 0).count() > 100_000);
+        // THEN it reads back byte for byte, is under 3 MB a network, and no network's
+        // embeddings are all zero
+        assert!(model.size() < 3_000_000 * model.networks(), "{} bytes", model.size());
+        // (read where the binary holds them, not copied)
+        let width = model.dim * model.networks();
+        for k in 0..model.networks() {
+            let nonzero = model
+                .embeddings
+                .chunks_exact(width)
+                .flat_map(|rows| &rows[k * model.dim..(k + 1) * model.dim])
+                .filter(|w| **w != 0)
+                .count();
+            assert!(nonzero > 100_000, "network {k}: {nonzero} weights not zero");
+        }
+        assert!(matches!(model.embeddings, Cow::Borrowed(_)));
         assert_eq!(Model::from_bytes(&model.to_bytes()).as_ref(), Ok(model));
         // and every language has a complaint threshold the blend can use
         assert!(model.thresholds.complaint.iter().all(|t| (0.0..=1.0).contains(t)));
@@ -556,14 +723,14 @@ mod tests {
         let mut short = tiny(8, 4, 2);
         short.w1.pop();
         assert_eq!(
-            Model::quantise(&short, THRESHOLDS),
+            Model::quantise(&[short], THRESHOLDS),
             Err(ModelError::Length { expected: 8, found: 7 })
         );
         assert_eq!(
-            Model::quantise(&tiny(8, 65, 2), THRESHOLDS),
+            Model::quantise(&[tiny(8, 65, 2)], THRESHOLDS),
             Err(ModelError::Shape { dim: 65, hidden: 2 })
         );
-        let mut bytes = Model::quantise(&tiny(8, 4, 2), THRESHOLDS).unwrap().to_bytes();
+        let mut bytes = Model::quantise(&[tiny(8, 4, 2)], THRESHOLDS).unwrap().to_bytes();
         bytes.pop();
         assert!(matches!(Model::from_bytes(&bytes), Err(ModelError::Length { .. })));
         bytes[8] = 40;
@@ -582,8 +749,9 @@ mod tests {
         w.b1 = vec![0.0];
         w.w2 = vec![1.5, 0.0, 0.0];
         w.b2 = [0.0, 0.2, 0.0];
-        let model = Model::quantise(&w, THRESHOLDS).unwrap();
-        assert_eq!(&model.embeddings[2..6], &[127, 0, 64, -64]);
+        let model = Model::quantise(std::slice::from_ref(&w), THRESHOLDS).unwrap();
+        let quantised: Vec<i8> = model.embeddings[2..6].iter().map(|b| *b as i8).collect();
+        assert_eq!(quantised, [127, 0, 64, -64]);
         // WHEN one text has features 1 and 2: dimension 0 sums 127 + 64 steps, over sqrt(2)
         let p = model.probabilities_of(&[1, 2]);
         let hidden = (127.0 + 64.0) / 2f32.sqrt() * 2.0 / 127.0;
@@ -594,7 +762,7 @@ mod tests {
         // AND a hidden unit below zero passes nothing (ReLU): only the output biases are left
         let mut w = w.clone();
         w.embeddings[6] = -1.0; // bucket 3, dimension 0
-        let model = Model::quantise(&w, THRESHOLDS).unwrap();
+        let model = Model::quantise(std::slice::from_ref(&w), THRESHOLDS).unwrap();
         let p = model.probabilities_of(&[3]);
         let expected = softmax([0.0, 0.2, 0.0]);
         for c in 0..3 {
@@ -602,6 +770,54 @@ mod tests {
         }
         // AND the file reads back the same
         assert_eq!(Model::from_bytes(&model.to_bytes()), Ok(model));
+    }
+
+    #[test]
+    fn networks_are_averaged_and_read_back() {
+        // GIVEN two networks of one shape: one reads feature 1 as a complaint, the other as
+        // praise
+        let mut complaint = tiny(8, 2, 1);
+        complaint.embeddings[2] = 1.0; // bucket 1, dimension 0
+        complaint.w1 = vec![1.0, 0.0];
+        complaint.w2 = vec![2.0, 0.0, 0.0];
+        // (through its own embedding: bucket 1, dimension 1)
+        let mut praise = complaint.clone();
+        praise.embeddings[2] = 0.0;
+        praise.embeddings[3] = 0.5;
+        praise.w1 = vec![0.0, 1.0];
+        praise.w2 = vec![0.0, 0.0, 2.0];
+        let one = Model::quantise(std::slice::from_ref(&complaint), THRESHOLDS).unwrap();
+        let other = Model::quantise(std::slice::from_ref(&praise), THRESHOLDS).unwrap();
+        let both = Model::quantise(&[complaint.clone(), praise], THRESHOLDS).unwrap();
+        // WHEN a text has feature 1
+        let (p, q, r) = (
+            one.probabilities_of(&[1]),
+            other.probabilities_of(&[1]),
+            both.probabilities_of(&[1]),
+        );
+        // THEN the pair gives the mean of the two
+        for c in 0..3 {
+            assert!((r[c] - (p[c] + q[c]) / 2.0).abs() < 1e-6, "{r:?} {p:?} {q:?}");
+        }
+        assert!(p[0] > 0.5 && q[2] > 0.4 && r[0] < p[0]);
+        // AND the file holds both, reads back the same and is the size it says
+        let bytes = both.to_bytes();
+        assert_eq!(bytes.len(), both.size());
+        assert_eq!(Model::from_bytes(&bytes).as_ref(), Ok(&both));
+        assert_eq!(both.networks(), 2);
+        // AND networks of two shapes, none, or more than the file holds are refused by name
+        assert_eq!(
+            Model::quantise(&[complaint.clone(), tiny(8, 3, 1)], THRESHOLDS),
+            Err(ModelError::Nets(2))
+        );
+        assert_eq!(Model::quantise(&[], THRESHOLDS), Err(ModelError::Nets(0)));
+        assert_eq!(
+            Model::quantise(&vec![complaint; MAX_NETS + 1], THRESHOLDS),
+            Err(ModelError::Nets(MAX_NETS + 1))
+        );
+        let mut bytes = bytes;
+        bytes[11] = 0;
+        assert_eq!(Model::from_bytes(&bytes), Err(ModelError::Nets(0)));
     }
 
     #[test]
