@@ -640,6 +640,27 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind16_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind16/, issue 24's sixteenth blind set
+        // (1,437 mentions: 96 a language, 95 in de, 94 in ru; 40 complaints (39 in de, 38 in
+        // ru), 40 neutral with at least 16 near-misses, 16 praise; each language by two of six
+        // writers who saw nothing of the project, complaints_blind12's brief), committed unread
+        // (6b72dae) and run once, after the fourteenth session's model and blend were final and
+        // committed (349c014); only these aggregate tables were ever printed (docs/sentiment.md).
+        // Never trained on.
+        let (both, rules) = blind_run("complaints_blind16", 600);
+        // THEN neither falls below that run: the model heard 502 of 597 complaints and called 45
+        // of 600 neutral mentions complaints (accuracy 74.0%; run beside it on the same set, the
+        // same data's one network (seed 43) 502, 49, 73.9%; the thirteenth session's third-round
+        // model 493, 46, 73.3%, its second 505, 50, 73.9%, its first 494, 55, 72.8%; the twelfth
+        // session's 493, 75, 71.5%); the rules alone 277 and 81 (55.7%). A regression guard:
+        // issue 24's target (at least 85% heard and at most 5% of neutral called complaints) is
+        // met in 4 languages of 15 (it pl ru sr).
+        assert_floors(&both, 0.84, 45, 0.739);
+        assert_floors(&rules, 0.463, 81, 0.556);
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs and classifier.rs and (since the twelfth session)
