@@ -1,13 +1,15 @@
 //! Trains the learned half of sentiment (`listening::learned`: averaged hashed-feature
-//! embeddings, one hidden layer, three classes) and writes it, with the blend it chose, to
+//! embeddings, one hidden layer, three classes; `NETS` such networks from as many seeds, their
+//! probabilities averaged) and writes it, with the blend it chose, to
 //! `shared/src/listening/sentiment_model.bin`, which the build embeds. Deterministic: the same
 //! data gives the same bytes (fixed seeds, one thread).
 //!
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
-//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind14` (each
-//! had its one blind run first), `train4/` to `train10/`, `train12/` to `train14/`. Of each file, a fifth of each class
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind15` (each
+//! had its one blind run first), `train4/` to `train10/`, `train12/` to `train15/`. Of each file
+//! (but `TRAINING_ONLY`'s, trained on whole), a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
 //! threshold per language) and gives the figures printed. The shipped model is the one trained
