@@ -1127,7 +1127,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind14), rules and model",
+        "dev split of the spent blind sets (complaints_blind to complaints_blind15), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(
