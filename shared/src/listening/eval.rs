@@ -367,8 +367,8 @@ mod tests {
         let (recall, false_alarms) = complaint_figures(&evaluation);
         // THEN it stays where the shipped model (the fifteenth session's: two networks averaged,
         // seed 12) leaves it: 212 of 220 complaints heard, 5 of 88 neutral mentions called
-        // complaints, accuracy 77.3% (docs/sentiment.md, "Trained-on floors", has the floors each
-        // session left: 211, 6 and 76.8% before). The accuracy fell with the tenth session's word
+        // complaints, accuracy 77.3% (211, 6 and 76.8% before; docs/sentiment.md, "Trained-on
+        // floors"). The accuracy fell with the tenth session's word
         // stems: the model recites less of its training data, most of all its praise, and reads
         // the dev split better; on data trained on that is no measure of new text.
         assert!(recall >= 0.963, "complaints_blind recall {recall:.3}");
@@ -389,8 +389,8 @@ mod tests {
     /// on data trained on, not a measure of new text. A row: the set, its neutral mentions, the
     /// floors with the model, the floors of the rules alone. The model's floors are the shipped
     /// model's own figures (the fifteenth session's: two networks averaged, seed 12,
-    /// `complaints_blind16/` trained on too); docs/sentiment.md ("Trained-on floors") has the
-    /// floors each session left. The rules' are theirs since the rules last changed.
+    /// `complaints_blind16/` trained on too); docs/sentiment.md ("Trained-on floors") has them
+    /// beside the floors before. The rules' are theirs since the rules last changed.
     const TRAINED_ON: [(&str, usize, Floors, Floors); 15] = [
         ("complaints_blind2", 300, (0.966, 12, 0.831), (0.483, 17, 0.623)),
         ("complaints_blind3", 300, (0.96, 3, 0.838), (0.459, 12, 0.617)),
@@ -428,6 +428,29 @@ mod tests {
             );
         }
         assert!(shortfalls.is_empty(), "{shortfalls:#?}");
+    }
+
+    #[test]
+    fn complaints_blind17_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind17/, issue 24's seventeenth blind set
+        // (1,439 mentions: 96 a language, 95 in es; 40 complaints, 40 neutral (39 in es) with at
+        // least 16 near-misses, 16 praise; each language by two of six writers who saw nothing
+        // of the project, complaints_blind12's brief), committed unread (bdb8871) and run once,
+        // after the fifteenth session's model and blend were final and committed (319d6ac); only
+        // the aggregate tables were ever printed (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind17", 599);
+        // THEN neither falls below that run: the model heard 519 of 600 complaints and called 52
+        // of 599 neutral mentions complaints (accuracy 75.3%; run beside it on the same set, the
+        // fourteenth session's model 512, 53, 74.8%, and its one-network build 518, 51, 75.4%;
+        // the thirteenth session's third-round model 508, 54, 74.4%; the twelfth session's 498,
+        // 86, 71.6%); the rules alone 262 and 76 (55.7%). A regression guard: issue 24's target
+        // (at least 85% heard and at most 5% of neutral called complaints) is met in 3 languages
+        // of 15 (en hr sk).
+        let (model, alone) = (below(&both, (0.865, 52, 0.752)), below(&rules, (0.436, 76, 0.556)));
+        assert!(
+            model.is_empty() && alone.is_empty(),
+            "model {model:?}, rules alone {alone:?}"
+        );
     }
 
     #[test]
