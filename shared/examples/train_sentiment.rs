@@ -7,7 +7,7 @@
 //! `cargo run --release -p sarafan-core --example train_sentiment` (docs/sentiment.md)
 //!
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
-//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind16` (each
+//! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind17` (each
 //! had its one blind run first), `train4/` to `train10/`, `train12/` to `train15/` (`train16/` only with `TRAIN_EXTRA`). Of each file
 //! (but `TRAINING_ONLY`'s, trained on whole), a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
@@ -16,7 +16,7 @@
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
 //! polar, the blend must keep) and `unit_sentences/` (the unit tests' sentences: the blend keeps
-//! their neutral ones, see `keep_check`). Never reads `complaints_blind17/` or any later blind set.
+//! their neutral ones, see `keep_check`). Never reads `complaints_blind18/` or any later blind set.
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
@@ -47,7 +47,7 @@ const SMOOTH: f32 = 0.25;
 const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
 /// The training seed (see `train`).
-const TRAIN_SEED: u64 = 12;
+const TRAIN_SEED: u64 = 10;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Directories trained on whole, with no dev fifth (so no other directory's split moves). Their
@@ -974,6 +974,9 @@ fn main() {
         // `train16/` (train15's brief, six more writers) is not in the list: it lowered the mean
         // dev recall (docs/sentiment.md); `TRAIN_EXTRA=train16` adds it, last.
         "complaints_blind16",
+        // Since the fifteenth session's second round: complaints_blind17 (spent by its one blind
+        // run).
+        "complaints_blind17",
     ]
     .into_iter()
     .chain(extra)
@@ -1131,7 +1134,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind16), rules and model",
+        "dev split of the spent blind sets (complaints_blind to complaints_blind17), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(

@@ -306,9 +306,11 @@ mod tests {
         // over seeds 1-60 on the same data), by the same rule: 60.6% (100 of 165), two mentions
         // over the third round's, so the floor rises to it. The fifteenth session's (two networks,
         // seed 12; complaints_blind16 trained on too; the mean over seeds 1-40 60.3%), by the same
-        // rule: 60.0% (99 of 165), one mention under the fourteenth's.
+        // rule: 60.0% (99 of 165), one mention under the fourteenth's. Its second round (seed 10;
+        // "neither good nor bad" read as lukewarm, complaints_blind17 trained on too; the mean
+        // over seeds 1-30 60.0%): 60.6% (100 of 165), and the floor rises to it again.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.6, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.605, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -365,48 +367,50 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the fifteenth session's: two networks averaged,
-        // seed 12) leaves it: 212 of 220 complaints heard, 5 of 88 neutral mentions called
-        // complaints, accuracy 77.3% (211, 6 and 76.8% before; docs/sentiment.md, "Trained-on
-        // floors"). The accuracy fell with the tenth session's word
+        // THEN it stays where the shipped model (the fifteenth session's second round: two
+        // networks averaged, seed 10, "neither good nor bad" read as lukewarm) leaves it: 214 of
+        // 220 complaints heard, 3 of 88 neutral mentions called complaints, accuracy 78.0% (211,
+        // 6 and 76.8% before the session; docs/sentiment.md, "Trained-on floors"). The accuracy fell with the tenth session's word
         // stems: the model recites less of its training data, most of all its praise, and reads
         // the dev split better; on data trained on that is no measure of new text.
-        assert!(recall >= 0.963, "complaints_blind recall {recall:.3}");
+        assert!(recall >= 0.972, "complaints_blind recall {recall:.3}");
         assert!(
-            false_alarms <= 5,
+            false_alarms <= 3,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.772, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.779, "complaints_blind accuracy {accuracy:.3}");
     }
 
     /// Complaint recall at least, neutral mentions called complaints at most, accuracy at least.
     type Floors = (f64, usize, f64);
 
-    /// The spent blind sets after the first (`complaints_blind2/` to `complaints_blind16/`),
+    /// The spent blind sets after the first (`complaints_blind2/` to `complaints_blind17/`),
     /// each trained on (four fifths of it) since its one blind run, whose figures
     /// docs/sentiment.md keeps with the models run beside it. Here they are a regression floor
     /// on data trained on, not a measure of new text. A row: the set, its neutral mentions, the
-    /// floors with the model, the floors of the rules alone. The model's floors are the shipped
-    /// model's own figures (the fifteenth session's: two networks averaged, seed 12,
-    /// `complaints_blind16/` trained on too); docs/sentiment.md ("Trained-on floors") has them
-    /// beside the floors before. The rules' are theirs since the rules last changed.
-    const TRAINED_ON: [(&str, usize, Floors, Floors); 15] = [
-        ("complaints_blind2", 300, (0.966, 12, 0.831), (0.483, 17, 0.623)),
-        ("complaints_blind3", 300, (0.96, 3, 0.838), (0.459, 12, 0.617)),
-        ("complaints_blind4", 300, (0.976, 4, 0.849), (0.476, 7, 0.636)),
-        ("complaints_blind5", 300, (0.973, 6, 0.837), (0.533, 14, 0.643)),
-        ("complaints_blind6", 300, (0.97, 6, 0.839), (0.523, 10, 0.648)),
-        ("complaints_blind7", 300, (0.986, 5, 0.85), (0.5, 15, 0.634)),
-        ("complaints_blind8", 300, (0.97, 5, 0.856), (0.48, 12, 0.643)),
-        ("complaints_blind9", 300, (0.97, 9, 0.828), (0.489, 15, 0.620)),
-        ("complaints_blind10", 600, (0.961, 4, 0.848), (0.488, 19, 0.641)),
-        ("complaints_blind11", 600, (0.971, 11, 0.852), (0.5, 20, 0.650)),
-        ("complaints_blind12", 600, (0.966, 15, 0.814), (0.423, 62, 0.555)),
-        ("complaints_blind13", 599, (0.979, 17, 0.808), (0.447, 66, 0.553)),
-        ("complaints_blind14", 600, (0.981, 18, 0.814), (0.397, 67, 0.537)),
-        ("complaints_blind15", 600, (0.963, 19, 0.818), (0.454, 61, 0.577)),
-        ("complaints_blind16", 600, (0.961, 26, 0.801), (0.463, 81, 0.556)),
+    /// floors with the model, the floors of the rules alone. Both are the shipped classifier's
+    /// own figures (the fifteenth session's second round: the rules read "neither good nor bad"
+    /// as lukewarm; two networks averaged, seed 10, `complaints_blind16/` and
+    /// `complaints_blind17/` trained on too); docs/sentiment.md ("Trained-on floors") has them
+    /// beside the floors before.
+    const TRAINED_ON: [(&str, usize, Floors, Floors); 16] = [
+        ("complaints_blind2", 300, (0.963, 9, 0.834), (0.483, 12, 0.63)),
+        ("complaints_blind3", 300, (0.96, 4, 0.835), (0.46, 11, 0.617)),
+        ("complaints_blind4", 300, (0.98, 3, 0.852), (0.476, 6, 0.638)),
+        ("complaints_blind5", 300, (0.976, 3, 0.843), (0.533, 11, 0.648)),
+        ("complaints_blind6", 300, (0.97, 4, 0.842), (0.523, 8, 0.65)),
+        ("complaints_blind7", 300, (0.98, 4, 0.849), (0.5, 14, 0.635)),
+        ("complaints_blind8", 300, (0.97, 5, 0.856), (0.48, 12, 0.642)),
+        ("complaints_blind9", 300, (0.96, 8, 0.827), (0.49, 15, 0.621)),
+        ("complaints_blind10", 600, (0.956, 3, 0.846), (0.488, 18, 0.641)),
+        ("complaints_blind11", 600, (0.961, 11, 0.849), (0.5, 18, 0.652)),
+        ("complaints_blind12", 600, (0.965, 15, 0.813), (0.423, 59, 0.557)),
+        ("complaints_blind13", 599, (0.974, 16, 0.807), (0.447, 66, 0.554)),
+        ("complaints_blind14", 600, (0.978, 13, 0.816), (0.397, 62, 0.54)),
+        ("complaints_blind15", 600, (0.961, 18, 0.818), (0.455, 59, 0.579)),
+        ("complaints_blind16", 600, (0.958, 22, 0.803), (0.463, 76, 0.559)),
+        ("complaints_blind17", 599, (0.97, 24, 0.815), (0.436, 72, 0.559)),
     ];
 
     #[test]
@@ -428,29 +432,6 @@ mod tests {
             );
         }
         assert!(shortfalls.is_empty(), "{shortfalls:#?}");
-    }
-
-    #[test]
-    fn complaints_blind17_holds_its_one_blind_run() {
-        // GIVEN tests/fixtures/sentiment/complaints_blind17/, issue 24's seventeenth blind set
-        // (1,439 mentions: 96 a language, 95 in es; 40 complaints, 40 neutral (39 in es) with at
-        // least 16 near-misses, 16 praise; each language by two of six writers who saw nothing
-        // of the project, complaints_blind12's brief), committed unread (bdb8871) and run once,
-        // after the fifteenth session's model and blend were final and committed (319d6ac); only
-        // the aggregate tables were ever printed (docs/sentiment.md). Never trained on.
-        let (both, rules) = blind_run("complaints_blind17", 599);
-        // THEN neither falls below that run: the model heard 519 of 600 complaints and called 52
-        // of 599 neutral mentions complaints (accuracy 75.3%; run beside it on the same set, the
-        // fourteenth session's model 512, 53, 74.8%, and its one-network build 518, 51, 75.4%;
-        // the thirteenth session's third-round model 508, 54, 74.4%; the twelfth session's 498,
-        // 86, 71.6%); the rules alone 262 and 76 (55.7%). A regression guard: issue 24's target
-        // (at least 85% heard and at most 5% of neutral called complaints) is met in 3 languages
-        // of 15 (en hr sk).
-        let (model, alone) = (below(&both, (0.865, 52, 0.752)), below(&rules, (0.436, 76, 0.556)));
-        assert!(
-            model.is_empty() && alone.is_empty(),
-            "model {model:?}, rules alone {alone:?}"
-        );
     }
 
     #[test]

@@ -51,6 +51,24 @@ const OPENER_WORDS: usize = 4;
 /// "ну спасибо", "qué maravilla", "e hvala").
 const PARTICLES: [&str; 11] = ["oh", "ah", "wow", "no", "nu", "ну", "e", "que", "na", "ach", "well"];
 const WITHOUT: [&str; 7] = ["without", "без", "bez", "sans", "sin", "ohne", "brez"];
+/// "Neither ... nor" in the languages Sarafan reads: a first word and the second that answers it
+/// (`ni dobro ni loše`, `ani dobrý ani špatný`, `ни плохо, ни хорошо`, `weder gut noch
+/// schlecht`, `ni bueno ni malo`, `né buono né cattivo` folded to `ne`, `nem bom nem mau`).
+const CORRELATIVES: [(&str, &str); 9] = [
+    ("neither", "nor"),
+    ("weder", "noch"),
+    ("ni", "ni"),
+    ("niti", "niti"),
+    ("ani", "ani"),
+    ("ни", "ни"),
+    ("ні", "ні"),
+    ("ne", "ne"),
+    ("nem", "nem"),
+];
+/// The second word of a "neither ... nor" is looked for this many tokens after the first, and
+/// its polar words up to this many words after the second.
+const CORRELATIVE_REACH: usize = 6;
+const CORRELATIVE_TAIL: usize = 3;
 /// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
 const OPENER_MIN: f32 = 1.0;
 /// The upside-down face's weight (`lexicon::emoji`): an emoji this negative marks irony.
@@ -73,6 +91,8 @@ const BROKEN_PROMISE: f32 = -1.0;
 /// - each polar word, idiom, emoji or emoticon adds its weight; an intensifier scales the next
 ///   polar word; a negator (`not`, `не`, `nie`, `pas`) or a glued `ne-` flips and softens the
 ///   polar words of the next three words of its clause, so "not bad" is mildly positive;
+/// - a "neither ... nor" around a praise word and a complaint word ("neither good nor bad", "ni
+///   dobro ni loše", "ни плохо, ни хорошо") is lukewarm: its polar words count nothing;
 /// - after `but`/`но`/`ale`/`aber`/`pero`/`mais` what came before in the sentence counts half
 ///   and what follows one and a half; a `but` followed by nothing polar turns what came before
 ///   against itself ("friendly, but they lost my key"); a clause opened by `although` counts half;
@@ -539,6 +559,9 @@ struct Scorer<'l, 't> {
     polar_after_contrast: bool,
     in_concessive: bool,
     negation: u8,
+    /// The last token of a lukewarm "neither good nor bad" (`lukewarm_span`): its polar words
+    /// say neither; `None` before the first.
+    lukewarm_until: Option<usize>,
     boost: f32,
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
@@ -623,6 +646,7 @@ impl<'l, 't> Scorer<'l, 't> {
             polar_after_contrast: false,
             in_concessive: false,
             negation: 0,
+            lukewarm_until: None,
             boost: 1.0,
             complained: false,
             pending_cue: None,
@@ -836,6 +860,11 @@ impl<'l, 't> Scorer<'l, 't> {
                 }
             }
         }
+        if self.lukewarm_until.is_none_or(|end| self.at > end) {
+            if let Some(end) = self.lukewarm_span(&word) {
+                self.lukewarm_until = Some(end);
+            }
+        }
         self.look_for_cue(&word, function);
         let opener_before = self.opener;
         let used = self.word_in_spelling(&word, next, function);
@@ -862,7 +891,10 @@ impl<'l, 't> Scorer<'l, 't> {
     fn look_for_cue(&mut self, word: &str, function: Option<FunctionWord>) {
         let primary = self.primary();
         let candidates = primary.cues_from(word, function.is_some_and(|f| f.cue_start));
-        if candidates.is_empty() || self.at < self.cue_free_from || self.after_cue_blocker {
+        // In a lukewarm "neither good nor bad" the "neither ... nor" is no complaint cue (it is
+        // one in "ani nezavolali, ani nenapsali").
+        let lukewarm = self.lukewarm_until.is_some_and(|end| self.at <= end);
+        if candidates.is_empty() || self.at < self.cue_free_from || self.after_cue_blocker || lukewarm {
             return;
         }
         let (mut words, mut at) = (
@@ -996,11 +1028,61 @@ impl<'l, 't> Scorer<'l, 't> {
         }
     }
 
+    /// When `word` (at `self.at`) opens a "neither ... nor" whose words are praise on one side
+    /// and complaint on the other ("neither good nor bad", "ni dobro ni loše", "ни плохо, ни
+    /// хорошо"), the last token of it: a lukewarm verdict, not negated praise. "Neither a call
+    /// nor a text" (no opposite words) stays as it is.
+    fn lukewarm_span(&self, word: &str) -> Option<usize> {
+        let &(_, second) = CORRELATIVES.iter().find(|(first, _)| *first == word)?;
+        let primary = self.primary();
+        let after = &self.tokens[self.at + 1..];
+        let mut found = None;
+        for (k, token) in after.iter().enumerate().take(CORRELATIVE_REACH) {
+            match token {
+                Token::SentenceEnd { .. } => return None,
+                Token::Word(w) if primary.spelling(w) == second => {
+                    found = Some(k);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let second_at = found?;
+        let (mut praise, mut complaint, mut words, mut end) = (false, false, 0, self.at + 1 + second_at);
+        for (k, token) in after.iter().enumerate() {
+            match token {
+                Token::SentenceEnd { .. } => break,
+                Token::Word(w) => {
+                    if k > second_at {
+                        words += 1;
+                        if words > CORRELATIVE_TAIL {
+                            break;
+                        }
+                    }
+                    end = self.at + 1 + k;
+                    let hit = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(w)));
+                    if let Some(hit) = hit.filter(|h| !h.duty) {
+                        let sign = if hit.prefix_negated { -hit.value } else { hit.value };
+                        praise |= sign > 0.0;
+                        complaint |= sign < 0.0;
+                    }
+                }
+                _ => {}
+            }
+        }
+        (praise && complaint).then_some(end)
+    }
+
     fn plain_word(&mut self) {
         self.negation = self.negation.saturating_sub(1);
     }
 
     fn polar(&mut self, hit: Hit) {
+        if self.lukewarm_until.is_some_and(|end| self.at <= end) {
+            // "ni dobro ni loše": neither the praise nor the complaint is said.
+            self.plain_word();
+            return;
+        }
         let negated = self.negation > 0;
         let flipped = negated != (hit.prefix_negated && !(negated && self.primary().negative_concord()));
         if hit.duty && !flipped && !self.complained {
@@ -1278,6 +1360,41 @@ mod tests {
             ("es", "Servicio horrible.", Neg),
             ("fr", "Service excellent, merci !", Pos),
             ("fr", "Service horrible.", Neg),
+        ]);
+    }
+
+    #[test]
+    fn neither_good_nor_bad_is_lukewarm_not_a_complaint() {
+        // GIVEN "neither good nor bad" in each language: a praise word and a complaint word, both
+        // under a "neither ... nor" (issue 24: lukewarm lines read as negated praise, a firm
+        // complaint the model could not overrule)
+        let lukewarm = [
+            ("en", "Food was neither good nor bad.", Neu),
+            ("de", "Das Essen war weder gut noch schlecht.", Neu),
+            ("es", "La comida, ni buena ni mala.", Neu),
+            ("fr", "Le repas, ni bon ni mauvais.", Neu),
+            ("it", "Il servizio né buono né cattivo.", Neu),
+            ("pt", "Atendimento nem bom nem mau.", Neu),
+            ("cs", "Jídlo ani dobré, ani špatné.", Neu),
+            ("sk", "Ani dobré, ani zlé.", Neu),
+            ("pl", "Ani dobrze, ani źle.", Neu),
+            ("ru", "Ни плохо, ни хорошо.", Neu),
+            ("uk", "Ні добре, ні погано.", Neu),
+            ("hr", "Ni dobro ni loše.", Neu),
+            ("sr", "Ни добро ни лоше.", Neu),
+        ];
+        // THEN the rules say nothing either way, and the classifier calls it neutral
+        for (lang, text, _) in lukewarm {
+            let rules = classify_by_rules(text, Lang::from_code(lang));
+            assert_eq!(rules.sentiment, Sentiment::Neutral, "{lang}: {text}");
+        }
+        check(&lukewarm);
+        // AND "neither ... nor" with nothing praised stays the complaint it is: no call, no
+        // apology
+        check(&[
+            ("cs", "Ani nezavolali, ani nenapsali.", Neg),
+            ("ru", "Ни звонка, ни извинений.", Neg),
+            ("de", "Weder Anruf noch Rückmeldung seit Montag.", Neg),
         ]);
     }
 
