@@ -435,6 +435,30 @@ mod tests {
     }
 
     #[test]
+    fn complaints_blind18_holds_its_one_blind_run() {
+        // GIVEN tests/fixtures/sentiment/complaints_blind18/, issue 24's eighteenth blind set
+        // (1,437 mentions: 96 a language, 95 in de, ru and uk; 40 complaints (39 in de, ru and
+        // uk), 40 neutral with at least 16 near-misses, 16 praise; each language by two of six
+        // writers who saw nothing of the project, complaints_blind12's brief), committed unread
+        // (319d6ac) and run once, after the fifteenth session's second-round classifier was final
+        // and committed (a0c9822); only the aggregate tables were ever printed
+        // (docs/sentiment.md). Never trained on.
+        let (both, rules) = blind_run("complaints_blind18", 600);
+        // THEN neither falls below that run: the classifier heard 505 of 597 complaints and
+        // called 34 of 600 neutral mentions complaints (accuracy 75.6%; run beside it on the same
+        // set, the session's first round 501, 33, 75.4%; the fourteenth session's 491, 36, 74.5%
+        // and its one-network build 494, 34, 74.9%; the thirteenth session's rounds 491-504,
+        // 41-53; the twelfth session's 489, 67, 72.4%); the rules alone 260 and 62 (56.6%). A
+        // regression guard: issue 24's target (at least 85% heard and at most 5% of neutral
+        // called complaints) is met in 5 languages of 15 (en fr hr sl sr).
+        let (model, alone) = (below(&both, (0.845, 34, 0.755)), below(&rules, (0.435, 62, 0.565)));
+        assert!(
+            model.is_empty() && alone.is_empty(),
+            "model {model:?}, rules alone {alone:?}"
+        );
+    }
+
+    #[test]
     fn unit_sentences_are_the_unit_tests_own() {
         // GIVEN the unit tests' labelled sentences, `("lang", "text", Neg|Neu|Pos),` lines of
         // sentiment.rs and classifier.rs and (since the twelfth session)
