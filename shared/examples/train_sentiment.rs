@@ -26,7 +26,9 @@
 
 use sarafan_core::listening::eval::{parse_fixture, Labelled};
 use sarafan_core::listening::learned::{softmax, FloatWeights, Model, Thresholds, CLASSES, THRESHOLD_SLOTS};
-use sarafan_core::listening::sentiment::{model_features_and_rules, Blend, MODEL_MAX_WORDS};
+use sarafan_core::listening::sentiment::{
+    model_features_and_rules, Blend, MODEL_MAX_WORDS, VOIDABLE, VOIDABLE_UNLESS_FIRM,
+};
 use sarafan_core::listening::{Lang, Sentiment};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,6 +59,12 @@ const DEV_SHARE: f64 = 0.2;
 /// recall 64.4% (37 seeds), against 75.3% (seeds 1-20) with its dev fifth left out
 /// (docs/sentiment.md).
 const TRAINING_ONLY: [&str; 2] = ["train15", "train16"];
+/// A firm complaints' threshold that voids none (`Blend::firm_neutral`).
+const NEVER: f32 = f32::INFINITY;
+/// The neutral probabilities tried per language as the threshold at which the model voids a
+/// firm complaint of the rules (see `choose_firm`); the model's neutral probability stays under
+/// about 0.78 (label smoothing).
+const FIRM_GRID: [f32; 6] = [0.6, 0.65, 0.7, 0.72, 0.74, 0.76];
 /// Issue 24's ceiling on neutral mentions called complaints, per language.
 const MAX_FALSE_ALARMS: f64 = 0.05;
 /// How many mentions' worth of every language's false alarms a language's own dev share is
@@ -418,9 +426,10 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
     langs.sort();
     langs.dedup();
     let (shrink, ceiling) = (knob("TRAIN_SHRINK", SHRINK), knob("TRAIN_ALARMS", MAX_FALSE_ALARMS));
-    let blend_at = |t: f32| Blend {
+    // Each mention's own language's blend (its firm complaints' threshold), at complaint `t`.
+    let blend_at = |e: &Example, t: f32| Blend {
         complaint: t,
-        ..base.blend(None)
+        ..base.blend(Lang::from_code(&e.lang))
     };
     let is_alarm =
         |blend: &Blend, e: &&Example| e.label == Sentiment::Neutral && decide(blend, e) == Sentiment::Negative;
@@ -430,7 +439,7 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
     let pooled: Vec<f64> = if shrink > 0.0 {
         thresholds_grid()
             .iter()
-            .map(|t| dev.iter().filter(|e| is_alarm(&blend_at(*t), e)).count() as f64 / all_neutral)
+            .map(|t| dev.iter().filter(|e| is_alarm(&blend_at(e, *t), e)).count() as f64 / all_neutral)
             .collect()
     } else {
         vec![0.0; thresholds_grid().len()]
@@ -444,11 +453,11 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
         let rules_alone = Blend {
             complaint: f32::INFINITY,
             praise: f32::INFINITY,
-            ..base.blend(None)
+            ..base.blend(Lang::from_code(lang))
         };
         let by_rules = of_lang.iter().filter(|e| is_alarm(&rules_alone, e)).count();
         for (k, t) in thresholds_grid().iter().enumerate() {
-            let alarms = of_lang.iter().filter(|e| is_alarm(&blend_at(*t), e)).count();
+            let alarms = of_lang.iter().filter(|e| is_alarm(&blend_at(e, *t), e)).count();
             // The language's share, shrunk towards every language's by `shrink` mentions' worth.
             let share = (alarms as f64 + shrink * pooled[k]) / (neutral as f64 + shrink).max(1.0);
             if share <= ceiling + 1e-9 || alarms <= by_rules {
@@ -466,7 +475,9 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
         let common = thresholds_grid()
             .iter()
             .copied()
-            .find(|t| dev.iter().filter(|e| is_alarm(&blend_at(*t), e)).count() as f64 / all_neutral <= ceiling + 1e-9)
+            .find(|t| {
+                dev.iter().filter(|e| is_alarm(&blend_at(e, *t), e)).count() as f64 / all_neutral <= ceiling + 1e-9
+            })
             .unwrap_or(*thresholds_grid().last().unwrap_or(&0.99));
         strictest = 0.0;
         for k in 0..Lang::ALL.len() {
@@ -590,6 +601,51 @@ fn raise_for_stress(
     }
 }
 
+/// Per language, the neutral probability at which the model voids a firm complaint of the rules
+/// (`Blend::firm_neutral`): of `FIRM_GRID`, the one whose voided dev mentions are neutral most
+/// often beyond the complaints among them (the highest of equals; none when no value voids more
+/// neutral mentions than complaints), and above every unit-test complaint of the language the
+/// model would void (`check`, with `KEEP_MARGIN`). Since the fifteenth session: a complaint cue
+/// is firm, and "third time this year: tyres, service, MOT" is one, as is "closed this week".
+/// `TRAIN_FIRM=false`: never (as before).
+fn choose_firm(dev: &[&Example], check: &[Example]) -> [f32; THRESHOLD_SLOTS] {
+    let mut firm = [NEVER; THRESHOLD_SLOTS];
+    if !knob("TRAIN_FIRM", true) {
+        return firm;
+    }
+    // A firm complaint of the rules the model could void: its neutral probability.
+    let voidable =
+        |e: &Example| (e.firm && !e.long && e.rules <= -VOIDABLE && e.rules > -VOIDABLE_UNLESS_FIRM).then_some(e.p[1]);
+    let margin = knob("TRAIN_KEEP_MARGIN", KEEP_MARGIN);
+    for lang in Lang::ALL {
+        let code = lang.code();
+        // The unit tests' complaints of the language stay complaints.
+        let floor = check
+            .iter()
+            .filter(|e| e.lang == code && e.label == Sentiment::Negative)
+            .filter_map(&voidable)
+            .fold(0f32, |m, p| m.max(p + margin));
+        let mut best = (0i64, NEVER);
+        for v in FIRM_GRID.iter().rev().copied().filter(|v| *v > floor) {
+            let gain: i64 = dev
+                .iter()
+                .filter(|e| e.lang == code)
+                .filter(|e| voidable(e).is_some_and(|p| p >= v))
+                .map(|e| match e.label {
+                    Sentiment::Neutral => 1,
+                    Sentiment::Negative => -1,
+                    Sentiment::Positive => 0,
+                })
+                .sum();
+            if gain > best.0 {
+                best = (gain, v);
+            }
+        }
+        firm[slot(code)] = best.1;
+    }
+    firm
+}
+
 /// The blend: the highest dev complaint recall with at most 5% of each language's dev neutral
 /// mentions called complaints (`per_language`), at most 5% of all called praise (or as many as
 /// the rules alone call praise, if more), and the stress set's guard. With the recall and
@@ -601,6 +657,7 @@ fn choose_blend(
     check: &[Example],
 ) -> Option<(Thresholds, (f64, f64))> {
     let keep_in_blend = knob("TRAIN_KEEP_BLEND", false);
+    let firm = choose_firm(dev, check);
     let mut stress_slots: Vec<usize> = stress.iter().map(|e| slot(&e.lang)).collect();
     stress_slots.push(Lang::ALL.len());
     stress_slots.sort();
@@ -618,6 +675,7 @@ fn choose_blend(
             neutral: f32::INFINITY,
             complaint: [1.0; THRESHOLD_SLOTS],
             plain: [0.0; THRESHOLD_SLOTS],
+            firm: [NEVER; THRESHOLD_SLOTS],
         }));
     let holds: Vec<f32> = std::env::var("TRAIN_HOLDS")
         .ok()
@@ -632,6 +690,7 @@ fn choose_blend(
                     neutral,
                     complaint: [0.0; THRESHOLD_SLOTS],
                     plain: [0.0; THRESHOLD_SLOTS],
+                    firm,
                 };
                 // Each language's lowest threshold within 5% on its dev split; where that
                 // breaks the stress set's guard, raised to a common floor until it holds.
@@ -697,6 +756,7 @@ fn fit(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seed: u64) ->
             neutral: f32::INFINITY,
             complaint: [0.75; THRESHOLD_SLOTS],
             plain: [0.0; THRESHOLD_SLOTS],
+            firm: [NEVER; THRESHOLD_SLOTS],
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -857,8 +917,8 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
         line += &format!("; check wrong {}: {:?}", wrong.len(), wrong);
         if std::env::var("TRAIN_VERBOSE").is_ok() {
             line += &format!(
-                "\n  complaint thresholds {:?}\n  plain thresholds {:?}",
-                thresholds.complaint, thresholds.plain
+                "\n  complaint thresholds {:?}\n  plain thresholds {:?}\n  firm thresholds {:?}",
+                thresholds.complaint, thresholds.plain, thresholds.firm
             );
         }
         println!("{line}");
@@ -1053,6 +1113,7 @@ fn main() {
                     neutral: 0.6,
                     complaint: [t; THRESHOLD_SLOTS],
                     plain: [0.0; THRESHOLD_SLOTS],
+                    firm: [NEVER; THRESHOLD_SLOTS],
                 };
                 let (recall, alarms, _, accuracy) = figures(&total(&judge(&uniform, dev.iter().copied())));
                 let s = total(&judge(&uniform, stress));
@@ -1075,6 +1136,7 @@ fn main() {
                 neutral: f32::INFINITY,
                 complaint: [0.995; THRESHOLD_SLOTS],
                 plain: [0.0; THRESHOLD_SLOTS],
+                firm: [NEVER; THRESHOLD_SLOTS],
             };
             let t = total(&judge(&strict, stress));
             println!(
@@ -1096,6 +1158,7 @@ fn main() {
     for (name, slots) in [
         ("complaint", &thresholds.complaint),
         ("plain mentions' complaint", &thresholds.plain),
+        ("firm complaints' neutral", &thresholds.firm),
     ] {
         let by_lang: Vec<String> = Lang::ALL
             .iter()

@@ -30,8 +30,9 @@ pub const CLASSES: [super::Sentiment; 3] = [
 /// The weights file's first bytes, and the version of the features and the blend it was
 /// trained on: a change to [`for_each_feature`] or to what the file holds must bump it, and the
 /// trainer be run again (`SRFNSM07` since the twelfth session: the plain mentions' thresholds;
-/// `SRFNSM08` since the fourteenth: several networks, averaged).
-const MAGIC: &[u8; 8] = b"SRFNSM08";
+/// `SRFNSM08` since the fourteenth: several networks, averaged; `SRFNSM09` since the fifteenth:
+/// the firm complaints' thresholds).
+const MAGIC: &[u8; 8] = b"SRFNSM09";
 /// The widest embedding the file may hold (the run-time sum lives on the stack).
 pub const MAX_DIM: usize = 64;
 /// The widest hidden layer the file may hold.
@@ -74,6 +75,9 @@ pub struct Thresholds {
     /// The same slots: the complaint threshold for a plain mention, where it is above
     /// `complaint` (0: none of its own).
     pub plain: [f32; THRESHOLD_SLOTS],
+    /// The same slots: the neutral probability at which the model voids a firm complaint of
+    /// the rules ([`Blend::firm_neutral`]; above 1: never).
+    pub firm: [f32; THRESHOLD_SLOTS],
 }
 
 impl Thresholds {
@@ -86,6 +90,7 @@ impl Thresholds {
             rules_hold: self.rules_hold,
             complaint: self.complaint[slot],
             plain: self.plain[slot],
+            firm_neutral: self.firm[slot],
             praise: self.praise,
             neutral: self.neutral,
         }
@@ -162,8 +167,8 @@ fn check_shape(bits: u8, dim: usize, hidden: usize) -> Result<(), ModelError> {
     Ok(())
 }
 
-/// The thresholds' floats, after the header: hold, praise, neutral, complaint, plain.
-const THRESHOLD_FLOATS: usize = 3 + 2 * THRESHOLD_SLOTS;
+/// The thresholds' floats, after the header: hold, praise, neutral, complaint, plain, firm.
+const THRESHOLD_FLOATS: usize = 3 + 3 * THRESHOLD_SLOTS;
 
 /// One network's floats: scale, w1, b1, w2, b2.
 fn net_floats(dim: usize, hidden: usize) -> usize {
@@ -251,7 +256,13 @@ impl Model {
                 .chain(&net.w2)
                 .chain(&net.b2)
         });
-        for f in head.iter().chain(&t.complaint).chain(&t.plain).chain(nets) {
+        for f in head
+            .iter()
+            .chain(&t.complaint)
+            .chain(&t.plain)
+            .chain(&t.firm)
+            .chain(nets)
+        {
             out.extend_from_slice(&f.to_le_bytes());
         }
         out.extend_from_slice(&self.embeddings);
@@ -295,15 +306,18 @@ impl Model {
         let (head, rest) = values.split_at(3);
         let (complaint, rest) = rest.split_at(THRESHOLD_SLOTS);
         let (plain, rest) = rest.split_at(THRESHOLD_SLOTS);
+        let (firm, rest) = rest.split_at(THRESHOLD_SLOTS);
         let mut thresholds = Thresholds {
             rules_hold: head[0],
             praise: head[1],
             neutral: head[2],
             complaint: [0.0; THRESHOLD_SLOTS],
             plain: [0.0; THRESHOLD_SLOTS],
+            firm: [0.0; THRESHOLD_SLOTS],
         };
         thresholds.complaint.copy_from_slice(complaint);
         thresholds.plain.copy_from_slice(plain);
+        thresholds.firm.copy_from_slice(firm);
         let nets = rest
             .chunks_exact(net_floats(dim, hidden))
             .map(|values| {
@@ -715,6 +729,7 @@ mod tests {
         neutral: 0.5,
         complaint: [0.7; THRESHOLD_SLOTS],
         plain: [0.8; THRESHOLD_SLOTS],
+        firm: [0.72; THRESHOLD_SLOTS],
     };
 
     #[test]

@@ -215,13 +215,14 @@ fn squash(sentiment: Sentiment, sum: f32) -> f32 {
 
 /// The model may turn neutral a complaint of the rules weaker than this: one mild word
 /// ("wait", "late").
-const VOIDABLE: f32 = 0.75;
+pub const VOIDABLE: f32 = 0.75;
 /// Since the tenth session's second round, also one weaker than this that rests on no firm fact:
 /// mild complaint words and a waiting fact ("waited 40 minutes", -1), which near-misses use as
 /// much as complaints do. A complaint cue ("nothing went as promised"), a negated praise word
 /// ("not good") or a price above its quote stands (`Scorer::firm`), and so does sarcasm or an
-/// explicit complaint word (-2 and more).
-const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
+/// explicit complaint word (-2 and more). Since the fifteenth session a firm one is voided too
+/// where the model reads it as neutral with the language's `Blend::firm_neutral`.
+pub const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 
 /// How the rules and the model share the verdict. The rules speak for explicit words: a sum
 /// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
@@ -237,6 +238,12 @@ pub struct Blend {
     /// `complaint`, for a plain sentence of theirs ("Ten den jsem auto přivezl do servisu."), so
     /// one plain fact the model over-reads no longer costs the language's every complaint.
     pub plain: f32,
+    /// Since the fifteenth session: when the model gives neutral this much (and `neutral`), a
+    /// firm complaint of the rules weaker than `VOIDABLE_UNLESS_FIRM` is no opinion either
+    /// ("third time at the garage this year: tyres, service, MOT", where "third time" is a
+    /// complaint cue). Chosen per language on the dev split, never where it would void a unit
+    /// test's complaint (above 1: never).
+    pub firm_neutral: f32,
     pub praise: f32,
     /// When the model gives neutral this much, a weak complaint of the rules is no opinion
     /// (`f32::INFINITY`: never). Weak praise of the rules ("not bad", 👍) stands.
@@ -278,7 +285,7 @@ impl Blend {
             (Sentiment::Positive, positive)
         } else if neutral >= self.neutral
             && sum <= -THRESHOLD
-            && (sum > -VOIDABLE || (!firm && sum > -VOIDABLE_UNLESS_FIRM))
+            && (sum > -VOIDABLE || ((!firm || neutral >= self.firm_neutral) && sum > -VOIDABLE_UNLESS_FIRM))
         {
             // A weak complaint of the rules the model reads as neutral: no false alarm.
             return verdict(0.0);
@@ -1285,6 +1292,7 @@ mod tests {
             rules_hold: 6.0,
             complaint: 0.6,
             plain: 0.75,
+            firm_neutral: f32::INFINITY,
             praise: 0.8,
             neutral: 0.5,
         };
@@ -1301,6 +1309,35 @@ mod tests {
             blend.decide(0.0, false, true, || Some([0.75, 0.15, 0.1])).sentiment,
             Sentiment::Negative
         );
+    }
+
+    #[test]
+    fn a_firm_complaint_is_voided_only_where_the_model_is_sure_enough() {
+        // GIVEN a blend whose language voids firm complaints at a neutral probability of 0.72
+        let blend = Blend {
+            rules_hold: 6.0,
+            complaint: 0.65,
+            plain: 0.0,
+            firm_neutral: 0.72,
+            praise: 0.8,
+            neutral: 0.5,
+        };
+        let neutral = |p: f32| move || Some([0.15, p, 1.0 - 0.15 - p]);
+        let decide = |b: &Blend, sum: f32, firm: bool, p: f32| b.decide(sum, firm, false, neutral(p)).sentiment;
+        // THEN a firm complaint cue ("third time this year") the model reads as neutral at 0.75
+        // is no opinion, but at 0.7 it stands
+        assert_eq!(decide(&blend, -1.0, true, 0.75), Sentiment::Neutral);
+        assert_eq!(decide(&blend, -1.0, true, 0.7), Sentiment::Negative);
+        // AND a complaint that is not firm is voided at the plain neutral threshold, as before
+        assert_eq!(decide(&blend, -1.0, false, 0.55), Sentiment::Neutral);
+        // AND nothing voids a complaint as strong as `VOIDABLE_UNLESS_FIRM`, or any firm one
+        // where the language never voids them
+        assert_eq!(decide(&blend, -1.75, true, 0.8), Sentiment::Negative);
+        let never = Blend {
+            firm_neutral: f32::INFINITY,
+            ..blend
+        };
+        assert_eq!(decide(&never, -1.0, true, 0.8), Sentiment::Negative);
     }
 
     #[test]
