@@ -310,9 +310,11 @@ mod tests {
         // "neither good nor bad" read as lukewarm, complaints_blind17 trained on too; the mean
         // over seeds 1-30 60.0%): 60.6% (100 of 165), and the floor rises to it again. Its third
         // round (the same seed; firm complaints voidable per language; the mean over seeds 1-30
-        // 60.7%): 61.2% (101 of 165).
+        // 60.7%): 61.2% (101 of 165). Its last round (seed 1; the lukewarm rule narrowed to each
+        // language's "neither ... nor" and the firm thresholds chosen with the blend; the mean
+        // over seeds 1-20 60.7%): 62.4% (103 of 165).
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.612, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.624, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -369,20 +371,20 @@ mod tests {
         // data the model was trained on, not a measure of new text.
         let evaluation = evaluate("complaints_blind");
         let (recall, false_alarms) = complaint_figures(&evaluation);
-        // THEN it stays where the shipped model (the fifteenth session's third round: two
-        // networks averaged, seed 10, "neither good nor bad" read as lukewarm, firm complaints
-        // voidable per language) leaves it: 215 of 220 complaints heard, 1 of 88 neutral mentions
-        // called complaints, accuracy 78.6% (211, 6 and 76.8% before the session;
+        // THEN it stays where the shipped model (the fifteenth session's last round: two
+        // networks averaged, seed 1, "neither good nor bad" read as lukewarm, firm complaints
+        // voidable per language) leaves it: 215 of 220 complaints heard, 2 of 88 neutral mentions
+        // called complaints, accuracy 78.4% (211, 6 and 76.8% before the session;
         // docs/sentiment.md, "Trained-on floors"). The accuracy fell with the tenth session's word
         // stems: the model recites less of its training data, most of all its praise, and reads
         // the dev split better; on data trained on that is no measure of new text.
         assert!(recall >= 0.977, "complaints_blind recall {recall:.3}");
         assert!(
-            false_alarms <= 1,
+            false_alarms <= 2,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.785, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.783, "complaints_blind accuracy {accuracy:.3}");
     }
 
     /// Complaint recall at least, neutral mentions called complaints at most, accuracy at least.
@@ -393,28 +395,27 @@ mod tests {
     /// docs/sentiment.md keeps with the models run beside it. Here they are a regression floor
     /// on data trained on, not a measure of new text. A row: the set, its neutral mentions, the
     /// floors with the model, the floors of the rules alone. Both are the shipped classifier's
-    /// own figures (the fifteenth session's third round: "neither good nor bad" read as
+    /// own figures (the fifteenth session's last round: "neither good nor bad" read as
     /// lukewarm, a firm complaint voided where the model reads it as neutral with the language's
-    /// threshold; two networks averaged, seed 10, `complaints_blind16/` and `complaints_blind17/`
-    /// trained on too); docs/sentiment.md ("Trained-on floors") has them beside the floors
-    /// before.
+    /// threshold; two networks averaged, seed 1, `complaints_blind16/` and `complaints_blind17/`
+    /// trained on too); docs/sentiment.md ("Trained-on floors") has the floors before.
     const TRAINED_ON: [(&str, usize, Floors, Floors); 16] = [
-        ("complaints_blind2", 300, (0.966, 5, 0.841), (0.483, 12, 0.63)),
-        ("complaints_blind3", 300, (0.963, 2, 0.839), (0.46, 11, 0.617)),
-        ("complaints_blind4", 300, (0.983, 0, 0.857), (0.476, 6, 0.638)),
+        ("complaints_blind2", 300, (0.966, 4, 0.842), (0.483, 12, 0.63)),
+        ("complaints_blind3", 300, (0.966, 3, 0.839), (0.46, 11, 0.617)),
+        ("complaints_blind4", 300, (0.976, 1, 0.853), (0.476, 6, 0.638)),
         ("complaints_blind5", 300, (0.976, 1, 0.846), (0.533, 11, 0.648)),
-        ("complaints_blind6", 300, (0.97, 3, 0.843), (0.523, 8, 0.65)),
-        ("complaints_blind7", 300, (0.98, 2, 0.852), (0.5, 14, 0.635)),
-        ("complaints_blind8", 300, (0.976, 2, 0.863), (0.48, 12, 0.642)),
-        ("complaints_blind9", 300, (0.966, 4, 0.835), (0.49, 15, 0.621)),
-        ("complaints_blind10", 600, (0.963, 0, 0.851), (0.488, 18, 0.641)),
-        ("complaints_blind11", 600, (0.966, 5, 0.855), (0.5, 18, 0.652)),
-        ("complaints_blind12", 600, (0.968, 10, 0.818), (0.423, 59, 0.557)),
-        ("complaints_blind13", 599, (0.979, 11, 0.813), (0.447, 66, 0.554)),
-        ("complaints_blind14", 600, (0.983, 7, 0.822), (0.397, 62, 0.54)),
-        ("complaints_blind15", 600, (0.963, 14, 0.821), (0.455, 59, 0.579)),
-        ("complaints_blind16", 600, (0.964, 14, 0.811), (0.463, 76, 0.559)),
-        ("complaints_blind17", 599, (0.978, 13, 0.826), (0.436, 72, 0.559)),
+        ("complaints_blind6", 300, (0.963, 5, 0.838), (0.523, 8, 0.65)),
+        ("complaints_blind7", 300, (0.983, 2, 0.853), (0.5, 14, 0.635)),
+        ("complaints_blind8", 300, (0.97, 2, 0.86), (0.48, 12, 0.642)),
+        ("complaints_blind9", 300, (0.97, 5, 0.835), (0.49, 15, 0.621)),
+        ("complaints_blind10", 600, (0.96, 1, 0.849), (0.488, 18, 0.641)),
+        ("complaints_blind11", 600, (0.973, 5, 0.858), (0.5, 18, 0.652)),
+        ("complaints_blind12", 600, (0.966, 10, 0.817), (0.423, 59, 0.557)),
+        ("complaints_blind13", 599, (0.974, 13, 0.809), (0.447, 66, 0.554)),
+        ("complaints_blind14", 600, (0.986, 9, 0.822), (0.397, 62, 0.54)),
+        ("complaints_blind15", 600, (0.968, 15, 0.823), (0.455, 59, 0.578)),
+        ("complaints_blind16", 600, (0.959, 14, 0.808), (0.463, 75, 0.559)),
+        ("complaints_blind17", 599, (0.98, 17, 0.825), (0.436, 72, 0.559)),
     ];
 
     #[test]

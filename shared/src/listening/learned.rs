@@ -64,7 +64,8 @@ pub mod role {
 
 /// How the rules and the model share the verdict, as the trainer chose it on its dev split:
 /// the rules' hold, the praise and neutral thresholds, and a complaint threshold per language,
-/// with another for a plain mention ([`Blend::plain`]).
+/// with another for a plain mention ([`Blend::plain`]) and the neutral probability that voids a
+/// firm complaint of the rules ([`Blend::firm_neutral`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Thresholds {
     pub rules_hold: f32,

@@ -51,24 +51,10 @@ const OPENER_WORDS: usize = 4;
 /// "ну спасибо", "qué maravilla", "e hvala").
 const PARTICLES: [&str; 11] = ["oh", "ah", "wow", "no", "nu", "ну", "e", "que", "na", "ach", "well"];
 const WITHOUT: [&str; 7] = ["without", "без", "bez", "sans", "sin", "ohne", "brez"];
-/// "Neither ... nor" in the languages Sarafan reads: a first word and the second that answers it
-/// (`ni dobro ni loše`, `ani dobrý ani špatný`, `ни плохо, ни хорошо`, `weder gut noch
-/// schlecht`, `ni bueno ni malo`, `né buono né cattivo` folded to `ne`, `nem bom nem mau`).
-const CORRELATIVES: [(&str, &str); 9] = [
-    ("neither", "nor"),
-    ("weder", "noch"),
-    ("ni", "ni"),
-    ("niti", "niti"),
-    ("ani", "ani"),
-    ("ни", "ни"),
-    ("ні", "ні"),
-    ("ne", "ne"),
-    ("nem", "nem"),
-];
-/// The second word of a "neither ... nor" is looked for this many tokens after the first, and
-/// its polar words up to this many words after the second.
+/// How many words after each word of a "neither ... nor" its polar word may come
+/// ("ni pa vredno", "ни плохо"), and how far the second word may follow the first.
+const CORRELATIVE_GAP: usize = 2;
 const CORRELATIVE_REACH: usize = 6;
-const CORRELATIVE_TAIL: usize = 3;
 /// Lukewarm words ("ok", "fine") open no sarcasm; "great", "thanks" may.
 const OPENER_MIN: f32 = 1.0;
 /// The upside-down face's weight (`lexicon::emoji`): an emoji this negative marks irony.
@@ -215,14 +201,14 @@ fn squash(sentiment: Sentiment, sum: f32) -> f32 {
 
 /// The model may turn neutral a complaint of the rules weaker than this: one mild word
 /// ("wait", "late").
-pub const VOIDABLE: f32 = 0.75;
+const VOIDABLE: f32 = 0.75;
 /// Since the tenth session's second round, also one weaker than this that rests on no firm fact:
 /// mild complaint words and a waiting fact ("waited 40 minutes", -1), which near-misses use as
 /// much as complaints do. A complaint cue ("nothing went as promised"), a negated praise word
 /// ("not good") or a price above its quote stands (`Scorer::firm`), and so does sarcasm or an
 /// explicit complaint word (-2 and more). Since the fifteenth session a firm one is voided too
 /// where the model reads it as neutral with the language's `Blend::firm_neutral`.
-pub const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
+const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 
 /// How the rules and the model share the verdict. The rules speak for explicit words: a sum
 /// of `rules_hold` or more either way stands (and says why). Below it, the model calls a
@@ -633,7 +619,8 @@ struct Scorer<'l, 't> {
     roles: Vec<u8>,
     /// A complaint that rests on a firm fact: a complaint cue outside a question ("nothing went
     /// as promised", "for the third time"), a praise word negated ("not good"), a price above
-    /// its quote. The model may not void it ([`Blend::decide`]).
+    /// its quote. The model voids it only with the language's `Blend::firm_neutral`
+    /// ([`Blend::decide`]).
     firm: bool,
     /// The sentence has a complaint cue (it makes the mention `firm` unless a question).
     cue_complaint_in_sentence: bool,
@@ -819,7 +806,15 @@ impl<'l, 't> Scorer<'l, 't> {
     fn word(&mut self, word: &str, next: Option<&str>) -> usize {
         let primary = self.primary();
         let word = primary.spelling(word);
-        let function = primary.function_word(&word);
+        if self.lukewarm_until.is_none_or(|end| self.at > end) {
+            if let Some(end) = self.lukewarm_span(&word) {
+                self.lukewarm_until = Some(end);
+            }
+        }
+        // In a lukewarm "neither good nor bad" its "neither" and "nor" negate nothing: no
+        // failure, no turned praise, no intensified word after it.
+        let lukewarm = self.lukewarm_until.is_some_and(|end| self.at <= end);
+        let function = if lukewarm { None } else { primary.function_word(&word) };
         self.sentence_has_words = true;
         self.clause_words += 1;
         if self.in_opener {
@@ -865,11 +860,6 @@ impl<'l, 't> Scorer<'l, 't> {
                         self.mark(bit);
                     }
                 }
-            }
-        }
-        if self.lukewarm_until.is_none_or(|end| self.at > end) {
-            if let Some(end) = self.lukewarm_span(&word) {
-                self.lukewarm_until = Some(end);
             }
         }
         self.look_for_cue(&word, function);
@@ -1035,49 +1025,47 @@ impl<'l, 't> Scorer<'l, 't> {
         }
     }
 
-    /// When `word` (at `self.at`) opens a "neither ... nor" whose words are praise on one side
-    /// and complaint on the other ("neither good nor bad", "ni dobro ni loše", "ни плохо, ни
-    /// хорошо"), the last token of it: a lukewarm verdict, not negated praise. "Neither a call
-    /// nor a text" (no opposite words) stays as it is.
+    /// When `word` (at `self.at`) opens a "neither ... nor" of the language (`Lexicon::
+    /// correlative`) with a praise word just after one of its words and a complaint word just
+    /// after the other ("neither good nor bad", "ni dobro ni loše", "ни плохо, ни хорошо"), the
+    /// token of the second polar word: up to it the mention says neither. "Neither a call nor a
+    /// text" (nothing polar) and "ne preporučujem, ne znaju raditi" (not a correlative of hbs)
+    /// stay as they are.
     fn lukewarm_span(&self, word: &str) -> Option<usize> {
-        let &(_, second) = CORRELATIVES.iter().find(|(first, _)| *first == word)?;
         let primary = self.primary();
-        let after = &self.tokens[self.at + 1..];
-        let mut found = None;
-        for (k, token) in after.iter().enumerate().take(CORRELATIVE_REACH) {
-            match token {
-                Token::SentenceEnd { .. } => return None,
-                Token::Word(w) if primary.spelling(w) == second => {
-                    found = Some(k);
-                    break;
+        let second = primary.correlative(word)?;
+        let tokens = self.tokens;
+        // The sign of the first polar word within `CORRELATIVE_GAP` words after `from`, in its
+        // clause, and where it stands.
+        let polar_after = |from: usize| {
+            let mut words = 0;
+            for (k, token) in tokens.iter().enumerate().skip(from + 1) {
+                let Token::Word(w) = token else { return None };
+                words += 1;
+                if words > CORRELATIVE_GAP {
+                    return None;
                 }
-                _ => {}
-            }
-        }
-        let second_at = found?;
-        let (mut praise, mut complaint, mut words, mut end) = (false, false, 0, self.at + 1 + second_at);
-        for (k, token) in after.iter().enumerate() {
-            match token {
-                Token::SentenceEnd { .. } => break,
-                Token::Word(w) => {
-                    if k > second_at {
-                        words += 1;
-                        if words > CORRELATIVE_TAIL {
-                            break;
-                        }
-                    }
-                    end = self.at + 1 + k;
-                    let hit = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(w)));
-                    if let Some(hit) = hit.filter(|h| !h.duty) {
-                        let sign = if hit.prefix_negated { -hit.value } else { hit.value };
-                        praise |= sign > 0.0;
-                        complaint |= sign < 0.0;
-                    }
+                let hit = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(w)));
+                if let Some(hit) = hit.filter(|h| !h.duty && h.value != 0.0) {
+                    let praise = (hit.value > 0.0) != hit.prefix_negated;
+                    return Some((praise, k));
                 }
-                _ => {}
             }
-        }
-        (praise && complaint).then_some(end)
+            None
+        };
+        let (first_praise, first_at) = polar_after(self.at)?;
+        let second_at = tokens
+            .iter()
+            .enumerate()
+            .skip(first_at + 1)
+            .take(CORRELATIVE_REACH)
+            .take_while(|(_, t)| !matches!(t, Token::SentenceEnd { .. }))
+            .find_map(|(k, t)| match t {
+                Token::Word(w) if primary.spelling(w) == second => Some(k),
+                _ => None,
+            })?;
+        let (second_praise, end) = polar_after(second_at)?;
+        (first_praise != second_praise).then_some(end)
     }
 
     fn plain_word(&mut self) {
@@ -1086,8 +1074,11 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn polar(&mut self, hit: Hit) {
         if self.lukewarm_until.is_some_and(|end| self.at <= end) {
-            // "ni dobro ni loše": neither the praise nor the complaint is said.
+            // "ni dobro ni loše": neither the praise nor the complaint is said; it answers a
+            // `but` as a verdict would ("friendly, but the food neither good nor bad").
             self.plain_word();
+            self.boost = 1.0;
+            self.polar_after_contrast = true;
             return;
         }
         let negated = self.negation > 0;
@@ -1314,6 +1305,7 @@ mod tests {
     #[test]
     fn a_firm_complaint_is_voided_only_where_the_model_is_sure_enough() {
         // GIVEN a blend whose language voids firm complaints at a neutral probability of 0.72
+        // WHEN rules' complaints are decided with the model's probabilities
         let blend = Blend {
             rules_hold: 6.0,
             complaint: 0.65,
@@ -1325,8 +1317,9 @@ mod tests {
         let neutral = |p: f32| move || Some([0.15, p, 1.0 - 0.15 - p]);
         let decide = |b: &Blend, sum: f32, firm: bool, p: f32| b.decide(sum, firm, false, neutral(p)).sentiment;
         // THEN a firm complaint cue ("third time this year") the model reads as neutral at 0.75
-        // is no opinion, but at 0.7 it stands
+        // is no opinion, at the threshold itself too, but at 0.7 it stands
         assert_eq!(decide(&blend, -1.0, true, 0.75), Sentiment::Neutral);
+        assert_eq!(decide(&blend, -1.0, true, 0.72), Sentiment::Neutral);
         assert_eq!(decide(&blend, -1.0, true, 0.7), Sentiment::Negative);
         // AND a complaint that is not firm is voided at the plain neutral threshold, as before
         assert_eq!(decide(&blend, -1.0, false, 0.55), Sentiment::Neutral);
@@ -1420,19 +1413,29 @@ mod tests {
             ("hr", "Ni dobro ni loše.", Neu),
             ("sr", "Ни добро ни лоше.", Neu),
         ];
-        // THEN the rules say nothing either way, and the classifier calls it neutral
+        // WHEN the rules read each, alone and as the model's features see them
         for (lang, text, _) in lukewarm {
             let rules = classify_by_rules(text, Lang::from_code(lang));
+            let (_, sum, _, firm, _) = model_features_and_rules(text, Lang::from_code(lang), 16);
+            // THEN they say nothing either way, and no firm complaint stands in the model's way
             assert_eq!(rules.sentiment, Sentiment::Neutral, "{lang}: {text}");
+            assert!(sum == 0.0 && !firm, "{lang}: {text}: sum {sum}, firm {firm}");
         }
+        // AND the classifier calls each neutral
         check(&lukewarm);
-        // AND "neither ... nor" with nothing praised stays the complaint it is: no call, no
-        // apology
+        // AND a "neither ... nor" with nothing praised, a plain "not ... not" and a complaint
+        // after the lukewarm part stay the complaints they are
         check(&[
+            ("hr", "Ne preporučujem nikome, ne znaju raditi, loša usluga.", Neg),
+            ("en", "Neither good nor bad, just rude.", Neg),
             ("cs", "Ani nezavolali, ani nenapsali.", Neg),
             ("ru", "Ни звонка, ни извинений.", Neg),
             ("de", "Weder Anruf noch Rückmeldung seit Montag.", Neg),
+            ("sl", "Hrana ni dobra, postrežba ni hitra, slaba izkušnja.", Neg),
         ]);
+        // AND after a `but` the lukewarm part is a verdict, not nothing that turns the praise
+        let but = classify_by_rules("Friendly staff, but the food was neither good nor bad.", Some(Lang::En));
+        assert_ne!(but.sentiment, Sentiment::Negative);
     }
 
     #[test]

@@ -163,6 +163,8 @@ pub(super) struct Lexicon {
     /// A price before the work and what was charged (see `Source::quotes`).
     quotes: CueItem,
     charges: CueItem,
+    /// "Neither ... nor" of the language: its first word and the word that answers it.
+    correlatives: &'static [(&'static str, &'static str)],
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -242,6 +244,7 @@ impl Lexicon {
             max_cue_words: 0,
             quotes: CueItem::parse(source.quotes),
             charges: CueItem::parse(source.charges),
+            correlatives: &[],
         };
         for (value, list) in source.cues {
             for pattern in list.split_whitespace() {
@@ -432,6 +435,14 @@ impl Lexicon {
             .any(|p| word.len() > p.len() + 2 && word.starts_with(p.as_str()))
     }
 
+    /// The word that answers `first` in a "neither ... nor" of the language, if `first` opens one.
+    pub fn correlative(&self, first: &str) -> Option<&'static str> {
+        self.correlatives
+            .iter()
+            .find(|(f, _)| *f == first)
+            .map(|(_, second)| *second)
+    }
+
     /// The word's function (negator, intensifier, contrast...), if it has one.
     pub fn function_word(&self, word: &str) -> Option<FunctionWord> {
         self.function_words.get(word).copied()
@@ -528,9 +539,31 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
         ("pt", &pt::SOURCE),
     ]
     .into_iter()
-    .map(|(name, source)| (name, Lexicon::build(source)))
+    .map(|(name, source)| {
+        let mut lexicon = Lexicon::build(source);
+        lexicon.correlatives = correlatives(name);
+        (name, lexicon)
+    })
     .collect()
 });
+
+/// Each lexicon's "neither ... nor" (folded: Italian `né` is `ne`). Serbian Cyrillic `ни` is
+/// read as `ni`. Slovenian `ni` ("is not") and the Slavic `ne ... ne` are no correlatives here.
+fn correlatives(name: &str) -> &'static [(&'static str, &'static str)] {
+    match name {
+        "en" => &[("neither", "nor")],
+        "de" => &[("weder", "noch")],
+        "es" | "fr" => &[("ni", "ni")],
+        "it" => &[("ne", "ne")],
+        "pt" => &[("nem", "nem")],
+        "ru" => &[("ни", "ни")],
+        "uk" => &[("ні", "ні")],
+        "cs" | "sk" => &[("ani", "ani")],
+        "pl" => &[("ani", "ani"), ("ni", "ni")],
+        "hbs" => &[("ni", "ni"), ("niti", "niti")],
+        _ => &[],
+    }
+}
 
 /// The lexicons consulted for a language, its own first: close languages lend words
 /// (Czech and Slovak, Russian and Ukrainian), and English, which social posts everywhere
