@@ -623,24 +623,27 @@ fn choose_firm(dev: &[&Example], check: &[Example], base: &Thresholds) -> [f32; 
         firm_neutral: v,
         ..base.blend(Some(lang))
     };
-    let voided = |e: &Example, lang: Lang, v: f32| {
-        decide(&blend(lang, v), e) == Sentiment::Neutral && decide(&blend(lang, NEVER), e) == Sentiment::Negative
-    };
     let margin = knob("TRAIN_KEEP_MARGIN", KEEP_MARGIN);
     for lang in Lang::ALL {
         let code = lang.code();
+        // The language's mentions the rules call complaints when nothing is voided: those a
+        // threshold may void.
+        let complaints = |e: &&Example| e.lang == code && decide(&blend(lang, NEVER), e) == Sentiment::Negative;
+        let dev: Vec<&Example> = dev.iter().copied().filter(complaints).collect();
+        let check: Vec<&Example> = check
+            .iter()
+            .filter(|e| e.label == Sentiment::Negative)
+            .filter(complaints)
+            .collect();
+        let voided = |e: &Example, v: f32| decide(&blend(lang, v), e) == Sentiment::Neutral;
         let mut best = (0i64, NEVER);
         for v in FIRM_GRID.iter().rev().copied() {
-            let keeps_check = check
-                .iter()
-                .filter(|e| e.lang == code && e.label == Sentiment::Negative)
-                .all(|e| !voided(e, lang, v - margin));
-            if !keeps_check {
+            if check.iter().any(|e| voided(e, v - margin)) {
                 break;
             }
             let gain: i64 = dev
                 .iter()
-                .filter(|e| e.lang == code && voided(e, lang, v))
+                .filter(|e| voided(e, v))
                 .map(|e| match e.label {
                     Sentiment::Neutral => 1,
                     Sentiment::Negative => -1,

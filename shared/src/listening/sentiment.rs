@@ -806,15 +806,18 @@ impl<'l, 't> Scorer<'l, 't> {
     fn word(&mut self, word: &str, next: Option<&str>) -> usize {
         let primary = self.primary();
         let word = primary.spelling(word);
-        if self.lukewarm_until.is_none_or(|end| self.at > end) {
+        if !self.in_lukewarm() {
             if let Some(end) = self.lukewarm_span(&word) {
                 self.lukewarm_until = Some(end);
             }
         }
         // In a lukewarm "neither good nor bad" its "neither" and "nor" negate nothing: no
         // failure, no turned praise, no intensified word after it.
-        let lukewarm = self.lukewarm_until.is_some_and(|end| self.at <= end);
-        let function = if lukewarm { None } else { primary.function_word(&word) };
+        let function = if self.in_lukewarm() {
+            None
+        } else {
+            primary.function_word(&word)
+        };
         self.sentence_has_words = true;
         self.clause_words += 1;
         if self.in_opener {
@@ -890,8 +893,7 @@ impl<'l, 't> Scorer<'l, 't> {
         let candidates = primary.cues_from(word, function.is_some_and(|f| f.cue_start));
         // In a lukewarm "neither good nor bad" the "neither ... nor" is no complaint cue (it is
         // one in "ani nezavolali, ani nenapsali").
-        let lukewarm = self.lukewarm_until.is_some_and(|end| self.at <= end);
-        if candidates.is_empty() || self.at < self.cue_free_from || self.after_cue_blocker || lukewarm {
+        if candidates.is_empty() || self.at < self.cue_free_from || self.after_cue_blocker || self.in_lukewarm() {
             return;
         }
         let (mut words, mut at) = (
@@ -948,7 +950,7 @@ impl<'l, 't> Scorer<'l, 't> {
         if self.apply_function(function) {
             return 1;
         }
-        if let Some(hit) = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(word))) {
+        if let Some(hit) = self.polar_hit(word) {
             self.polar(hit);
             return 1;
         }
@@ -1045,8 +1047,7 @@ impl<'l, 't> Scorer<'l, 't> {
                 if words > CORRELATIVE_GAP {
                     return None;
                 }
-                let hit = self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(w)));
-                if let Some(hit) = hit.filter(|h| !h.duty && h.value != 0.0) {
+                if let Some(hit) = self.polar_hit(w).filter(|h| !h.duty && h.value != 0.0) {
                     let praise = (hit.value > 0.0) != hit.prefix_negated;
                     return Some((praise, k));
                 }
@@ -1068,12 +1069,22 @@ impl<'l, 't> Scorer<'l, 't> {
         (first_praise != second_praise).then_some(end)
     }
 
+    /// Whether the token being scored is inside a lukewarm "neither good nor bad".
+    fn in_lukewarm(&self) -> bool {
+        self.lukewarm_until.is_some_and(|end| self.at <= end)
+    }
+
+    /// The first of the language's lexicons that knows `word` (each in its own spelling).
+    fn polar_hit(&self, word: &str) -> Option<Hit> {
+        self.lexicons.iter().find_map(|l| l.lookup(&l.spelling(word)))
+    }
+
     fn plain_word(&mut self) {
         self.negation = self.negation.saturating_sub(1);
     }
 
     fn polar(&mut self, hit: Hit) {
-        if self.lukewarm_until.is_some_and(|end| self.at <= end) {
+        if self.in_lukewarm() {
             // "ni dobro ni loše": neither the praise nor the complaint is said; it answers a
             // `but` as a verdict would ("friendly, but the food neither good nor bad").
             self.plain_word();
