@@ -9,7 +9,8 @@
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
 //! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind17` (each
 //! had its one blind run first), `train4/` to `train10/`, `train12/` to `train15/`
-//! (`train16/` only with `TRAIN_EXTRA`). Of each file (but `TRAINING_ONLY`'s, trained on
+//! (`train16/`, `train17/` and the spent `complaints_blind18/` to `complaints_blind20/` only with
+//! `TRAIN_EXTRA`). Of each file (but `TRAINING_ONLY`'s, trained on
 //! whole), a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
@@ -17,7 +18,7 @@
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
 //! polar, the blend must keep) and `unit_sentences/` (the unit tests' sentences: the blend keeps
-//! their neutral ones, see `keep_check`). Never reads `complaints_blind18/` or any later blind set.
+//! their neutral ones, see `keep_check`). Never reads `complaints_blind21/` or any later blind set.
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
@@ -86,6 +87,9 @@ const PLAIN: bool = true;
 const HOLDS: [f32; 7] = [1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0];
 /// The stress set's guard kept by a common floor (true) or by raising languages one at a time.
 const GUARD_FLOOR: bool = false;
+/// Whether the stress set's guard may raise a language's plain mentions' threshold alone, beside
+/// its complaint threshold (see `raise_for_stress`).
+const GUARD_PLAIN: bool = true;
 /// Whether the stress guard's raise may look past the next step for one that removes an alarm.
 const LOOKAHEAD: bool = true;
 /// Whether the complaint thresholds are tried on the finer grid.
@@ -503,7 +507,11 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
 /// guard holds: each step the language whose next threshold gives up the fewest dev complaints
 /// for each stress-set false alarm it removes. (A common floor for every language the stress
 /// set is written in, as before the ninth session, cost every language for the alarms of one
-/// or two, and swung dev recall by 12 points between seeds.)
+/// or two, and swung dev recall by 12 points between seeds.) Since the sixteenth session a step
+/// may raise a language's plain mentions' threshold instead (`Blend::plain`): about half the
+/// stress set's alarms are mentions the rules found nothing in, and that lever removes them for
+/// the few dev complaints the model alone hears in such mentions, where the complaint threshold
+/// gave up every complaint it passed (up to 34 for the last alarm, and a language's recall).
 fn raise_for_stress(
     lowest: Thresholds,
     dev: &[&Example],
@@ -550,40 +558,72 @@ fn raise_for_stress(
         if over <= guard {
             return Some(thresholds);
         }
-        // (cost per alarm removed, slot, next threshold)
-        let mut step: Option<(f64, usize, f32)> = None;
+        // (cost per alarm removed, slot, whether the plain mentions' threshold, next threshold)
+        let mut step: Option<(f64, usize, bool, f32)> = None;
         for (k, d, s) in &slots {
             let k = *k;
-            // The nearest higher threshold that removes an alarm (`TRAIN_LOOKAHEAD=false`: the
-            // next step only).
-            let mut found = None;
-            for next in thresholds_grid()
-                .iter()
-                .copied()
-                .filter(|t| *t > thresholds.complaint[k])
-            {
-                let mut raised = thresholds;
-                raised.complaint[k] = next;
-                let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
-                if removed > 0 {
-                    found = Some((next, raised, removed));
-                    break;
-                }
-                if !ahead {
-                    break;
-                }
-            }
-            let Some((next, raised, removed)) = found else {
-                continue;
+            // Two levers a language: its complaint threshold, or (`TRAIN_GUARD_PLAIN`) its plain
+            // mentions' alone (`Blend::plain`: mentions the rules found nothing in, where most of
+            // the stress set's alarms are), which costs only the dev complaints the model hears
+            // in such mentions.
+            let levers: &[bool] = if knob("TRAIN_GUARD_PLAIN", GUARD_PLAIN) {
+                &[false, true]
+            } else {
+                &[false]
             };
-            let lost = heard(&thresholds, d).saturating_sub(heard(&raised, d));
-            let cost = lost as f64 / removed as f64;
-            if step.is_none_or(|(c, _, _)| cost < c) {
-                step = Some((cost, k, next));
+            for &plain in levers {
+                let from = if plain {
+                    thresholds.complaint[k].max(thresholds.plain[k])
+                } else {
+                    thresholds.complaint[k]
+                };
+                // The nearest higher threshold that removes an alarm (`TRAIN_LOOKAHEAD=false`:
+                // the next step only).
+                let mut found = None;
+                for next in thresholds_grid().iter().copied().filter(|t| *t > from) {
+                    let mut raised = thresholds;
+                    if plain {
+                        raised.plain[k] = next;
+                    } else {
+                        raised.complaint[k] = next;
+                    }
+                    let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
+                    if removed > 0 {
+                        found = Some((next, raised, removed));
+                        break;
+                    }
+                    if !ahead {
+                        break;
+                    }
+                }
+                let Some((next, raised, removed)) = found else {
+                    continue;
+                };
+                let lost = heard(&thresholds, d).saturating_sub(heard(&raised, d));
+                let cost = lost as f64 / removed as f64;
+                if step.is_none_or(|(c, ..)| cost < c) {
+                    step = Some((cost, k, plain, next));
+                }
             }
         }
         match step {
-            Some((_, k, next)) => thresholds.complaint[k] = next,
+            Some((cost, k, plain, next)) => {
+                // `TRAIN_VERBOSE=2`: every raise, for every blend tried.
+                if std::env::var("TRAIN_VERBOSE").is_ok_and(|v| v == "2") {
+                    let code = Lang::ALL.get(k).map_or("none", |l| l.code());
+                    let which = if plain {
+                        "plain mentions' threshold"
+                    } else {
+                        "complaint threshold"
+                    };
+                    println!("  stress guard raises {code}'s {which} to {next} ({cost:.1} dev complaints an alarm)");
+                }
+                if plain {
+                    thresholds.plain[k] = next;
+                } else {
+                    thresholds.complaint[k] = next;
+                }
+            }
             // No single step removes an alarm: raise whichever language is lowest.
             None => {
                 let k = stress_slots
@@ -850,6 +890,9 @@ fn keep_check(mut thresholds: Thresholds, check: &[Example]) -> Thresholds {
                 thresholds_grid().iter().copied().find(|t| *t > e.p[0])
             };
             if let Some(t) = raised {
+                if std::env::var("TRAIN_VERBOSE").is_ok() {
+                    println!("  keep raises {} to {t}: {}", e.lang, e.text);
+                }
                 // A plain sentence raises only the plain mentions' threshold (`Blend::plain`);
                 // `TRAIN_PLAIN=false`: the language's, as before the twelfth session.
                 if e.plain && knob("TRAIN_PLAIN", PLAIN) {
@@ -1059,7 +1102,11 @@ fn main() {
         // dev recall (docs/sentiment.md); `TRAIN_EXTRA=train16` adds it, last.
         "complaints_blind16",
         // Since the fifteenth session's second round: complaints_blind17 (spent by its one blind
-        // run).
+        // run). Not in the list (the sixteenth session, docs/sentiment.md): complaints_blind18 to
+        // complaints_blind20, spent too, with which every seed of 40 gave Ukrainian a complaint
+        // threshold of 0.75 or more under the stress set's guard (its recall on the trained-on
+        // sets fell from 93-100% to 65-78%), and train17 (numbers told calmly), with which no seed
+        // of 20 kept the unit tests' sentences; `TRAIN_EXTRA` adds them.
         "complaints_blind17",
     ]
     .into_iter()
@@ -1221,7 +1268,7 @@ fn main() {
     print_table("dev split, rules and model", &judge(&thresholds, dev.iter().copied()));
     let spent = |e: &&Example| e.source.starts_with("complaints_blind");
     print_table(
-        "dev split of the spent blind sets (complaints_blind to complaints_blind17), rules and model",
+        "dev split of the spent blind sets trained on (complaints_blind and after), rules and model",
         &judge(&thresholds, dev.iter().copied().filter(spent)),
     );
     print_table(

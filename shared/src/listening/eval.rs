@@ -312,7 +312,9 @@ mod tests {
         // round (the same seed; firm complaints voidable per language; the mean over seeds 1-30
         // 60.7%): 61.2% (101 of 165). Its last round (seed 1; the lukewarm rule narrowed to each
         // language's "neither ... nor" and the firm thresholds chosen with the blend; the mean
-        // over seeds 1-20 60.7%): 62.4% (103 of 165).
+        // over seeds 1-20 60.7%): 62.4% (103 of 165). The sixteenth session's (the same seed and
+        // data; the stress set's guard may raise a language's plain mentions' threshold; the mean
+        // over seeds 1-20 61.0%): 62.4% (103 of 165), the same.
         let overall = evaluate("implicit").overall().accuracy();
         assert!(overall >= 0.624, "implicit accuracy {overall:.3}");
     }
@@ -395,26 +397,25 @@ mod tests {
     /// docs/sentiment.md keeps with the models run beside it. Here they are a regression floor
     /// on data trained on, not a measure of new text. A row: the set, its neutral mentions, the
     /// floors with the model, the floors of the rules alone. Both are the shipped classifier's
-    /// own figures (the fifteenth session's last round: "neither good nor bad" read as
-    /// lukewarm, a firm complaint voided where the model reads it as neutral with the language's
-    /// threshold; two networks averaged, seed 1, `complaints_blind16/` and `complaints_blind17/`
-    /// trained on too); docs/sentiment.md ("Trained-on floors") has the floors before.
+    /// own figures (the sixteenth session's: the fifteenth's data and seed, the stress set's
+    /// guard free to raise a language's plain mentions' threshold alone); docs/sentiment.md
+    /// ("Trained-on floors") has the floors before.
     const TRAINED_ON: [(&str, usize, Floors, Floors); 16] = [
-        ("complaints_blind2", 300, (0.966, 4, 0.842), (0.483, 12, 0.63)),
-        ("complaints_blind3", 300, (0.966, 3, 0.839), (0.46, 11, 0.617)),
-        ("complaints_blind4", 300, (0.976, 1, 0.853), (0.476, 6, 0.638)),
-        ("complaints_blind5", 300, (0.976, 1, 0.846), (0.533, 11, 0.648)),
+        ("complaints_blind2", 300, (0.966, 4, 0.843), (0.483, 12, 0.63)),
+        ("complaints_blind3", 300, (0.966, 3, 0.84), (0.46, 11, 0.617)),
+        ("complaints_blind4", 300, (0.976, 1, 0.852), (0.476, 6, 0.638)),
+        ("complaints_blind5", 300, (0.98, 1, 0.848), (0.533, 11, 0.648)),
         ("complaints_blind6", 300, (0.963, 5, 0.838), (0.523, 8, 0.65)),
-        ("complaints_blind7", 300, (0.983, 2, 0.853), (0.5, 14, 0.635)),
-        ("complaints_blind8", 300, (0.97, 2, 0.86), (0.48, 12, 0.642)),
-        ("complaints_blind9", 300, (0.97, 5, 0.835), (0.49, 15, 0.621)),
-        ("complaints_blind10", 600, (0.96, 1, 0.849), (0.488, 18, 0.641)),
-        ("complaints_blind11", 600, (0.973, 5, 0.858), (0.5, 18, 0.652)),
-        ("complaints_blind12", 600, (0.966, 10, 0.817), (0.423, 59, 0.557)),
-        ("complaints_blind13", 599, (0.974, 13, 0.809), (0.447, 66, 0.554)),
-        ("complaints_blind14", 600, (0.986, 9, 0.822), (0.397, 62, 0.54)),
-        ("complaints_blind15", 600, (0.968, 15, 0.823), (0.455, 59, 0.578)),
-        ("complaints_blind16", 600, (0.959, 14, 0.808), (0.463, 75, 0.559)),
+        ("complaints_blind7", 300, (0.983, 2, 0.854), (0.5, 14, 0.635)),
+        ("complaints_blind8", 300, (0.973, 2, 0.862), (0.48, 12, 0.642)),
+        ("complaints_blind9", 300, (0.97, 5, 0.836), (0.49, 15, 0.621)),
+        ("complaints_blind10", 600, (0.96, 1, 0.85), (0.488, 18, 0.641)),
+        ("complaints_blind11", 600, (0.973, 5, 0.859), (0.5, 18, 0.652)),
+        ("complaints_blind12", 600, (0.968, 10, 0.818), (0.423, 59, 0.557)),
+        ("complaints_blind13", 599, (0.976, 14, 0.81), (0.447, 66, 0.554)),
+        ("complaints_blind14", 600, (0.986, 9, 0.823), (0.397, 62, 0.54)),
+        ("complaints_blind15", 600, (0.97, 15, 0.824), (0.455, 59, 0.578)),
+        ("complaints_blind16", 600, (0.963, 14, 0.81), (0.463, 75, 0.559)),
         ("complaints_blind17", 599, (0.98, 17, 0.825), (0.436, 72, 0.559)),
     ];
 
@@ -456,8 +457,11 @@ mod tests {
         // 1,437 mentions, committed unread in 319d6ac; run on the fifteenth session's second
         // round (a0c9822): 505 of 597 heard, 34 of 600 neutral called complaints, 75.6% (the
         // session's first round beside it 501, 33; the fourteenth session's 491, 36; the twelfth's
-        // 489, 67); rules alone 260, 62, 56.6%. Target met in en fr hr sl sr.
-        ("complaints_blind18", 600, (0.845, 34, 0.755), (0.435, 62, 0.565)),
+        // 489, 67); rules alone 260, 62, 56.6%. Target met in en fr hr sl sr. The sixteenth
+        // session's model (the stress set's guard free to raise plain mentions' thresholds) calls
+        // 36 of its neutral mentions complaints, two more than that run (and than the fifteenth
+        // session's last model), and hears 521 (the last model 519): its floor is 36.
+        ("complaints_blind18", 600, (0.845, 36, 0.755), (0.435, 62, 0.565)),
         // 1,435 mentions, committed unread in 932fcaf; run on the third round (c8d36aa): 526 of
         // 596 heard, 36 of 599, 77.3% (the second round beside it 519, 34; the first 506, 35; the
         // fourteenth session's 501, 38; the twelfth's 495, 66); rules alone 253, 67, 56.1% (71

@@ -222,7 +222,9 @@ pub struct Blend {
     /// The complaint threshold for a plain mention (the rules found nothing in it), where it is
     /// above `complaint`: since the twelfth session the unit tests' guard raises this one, not
     /// `complaint`, for a plain sentence of theirs ("Ten den jsem auto přivezl do servisu."), so
-    /// one plain fact the model over-reads no longer costs the language's every complaint.
+    /// one plain fact the model over-reads no longer costs the language's every complaint; since
+    /// the sixteenth session the stress set's guard may raise it too ("Třetího května přijedu na
+    /// výměnu oleje.").
     pub plain: f32,
     /// Since the fifteenth session: when the model gives neutral this much (and `neutral`), a
     /// firm complaint of the rules weaker than `VOIDABLE_UNLESS_FIRM` is no opinion either
