@@ -9,8 +9,8 @@
 //! Data: `train/`, `train2/`, `train3/`, `complaints_dev/`, the eval set (`*.tsv`),
 //! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind17` (each
 //! had its one blind run first), `train4/` to `train10/`, `train12/` to `train15/`
-//! (`train16/`, `train17/` and the spent `complaints_blind18/` to `complaints_blind20/` only with
-//! `TRAIN_EXTRA`). Of each file (but `TRAINING_ONLY`'s, trained on
+//! (`train11/`, `train16/`, `train17/` and the spent `complaints_blind18/` to
+//! `complaints_blind20/` only with `TRAIN_EXTRA`). Of each file (but `TRAINING_ONLY`'s, trained on
 //! whole), a fifth of each class
 //! (fixed shuffle) is held out as the dev split: the model trains on the rest, and the dev split
 //! alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
@@ -24,7 +24,11 @@
 //! mean and least, writing nothing; with `TRAIN_CROSS=1` also the blend chosen on one half of
 //! the dev split and scored on the other (both ways), a check of the threshold rule on text it
 //! did not choose from; with `TRAIN_CHECK=DIR` also the misses among DIR's `<lang>.tsv`.
-//! `TRAIN_MISSES=1` prints the dev mentions the blend gets wrong.
+//! `TRAIN_MISSES=1` prints the dev mentions the blend gets wrong. `TRAIN_VERBOSE=1` prints each
+//! seed's thresholds and the unit tests' guard's raises (`keep_check`); `TRAIN_VERBOSE=2` also
+//! every raise of the stress set's guard for every blend tried (`raise_for_stress`).
+//! `TRAIN_EXTRA=DIR,DIR` trains on more directories, after the list; it refuses a blind set
+//! after `complaints_blind20/` (`LAST_SPENT_BLIND`).
 
 use sarafan_core::listening::eval::{parse_fixture, Labelled};
 use sarafan_core::listening::learned::{softmax, FloatWeights, Model, Thresholds, CLASSES, THRESHOLD_SLOTS};
@@ -50,6 +54,9 @@ const INIT: f32 = 1.0;
 const SEED: u64 = 0x5341_5241_4641_4E24;
 /// The training seed (see `train`).
 const TRAIN_SEED: u64 = 1;
+/// The last blind set that `TRAIN_EXTRA` may add (the later ones are held out: run once since, or
+/// not yet run).
+const LAST_SPENT_BLIND: u32 = 20;
 /// The share of each file's classes held out as the dev split.
 const DEV_SHARE: f64 = 0.2;
 /// Directories trained on whole, with no dev fifth (so no other directory's split moves). Their
@@ -88,7 +95,8 @@ const HOLDS: [f32; 7] = [1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0];
 /// The stress set's guard kept by a common floor (true) or by raising languages one at a time.
 const GUARD_FLOOR: bool = false;
 /// Whether the stress set's guard may raise a language's plain mentions' threshold alone, beside
-/// its complaint threshold (see `raise_for_stress`).
+/// its complaint threshold (see `raise_for_stress`; not with `GUARD_FLOOR`, whose common floor
+/// raises complaint thresholds only).
 const GUARD_PLAIN: bool = true;
 /// Whether the stress guard's raise may look past the next step for one that removes an alarm.
 const LOOKAHEAD: bool = true;
@@ -549,6 +557,24 @@ fn raise_for_stress(
     if figures(&total(&judge(&strictest, stress))).2 > guard {
         return None;
     }
+    // Two levers a language: its complaint threshold, or (`TRAIN_GUARD_PLAIN`) its plain
+    // mentions' alone (`Blend::plain`: mentions the rules found nothing in, where about half the
+    // stress set's alarms are), which costs only the dev complaints the model hears in such
+    // mentions.
+    let levers: &[bool] = if knob("TRAIN_GUARD_PLAIN", GUARD_PLAIN) {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    // `thresholds` with slot `k`'s complaint threshold, or its plain mentions' one, at `to`.
+    fn raise(mut thresholds: Thresholds, k: usize, plain: bool, to: f32) -> Thresholds {
+        if plain {
+            thresholds.plain[k] = to;
+        } else {
+            thresholds.complaint[k] = to;
+        }
+        thresholds
+    }
     let slots: Vec<(usize, Vec<&Example>, Vec<&Example>)> = stress_slots
         .iter()
         .map(|k| (*k, of_slot(dev.iter().copied(), *k), of_slot(stress, *k)))
@@ -562,15 +588,7 @@ fn raise_for_stress(
         let mut step: Option<(f64, usize, bool, f32)> = None;
         for (k, d, s) in &slots {
             let k = *k;
-            // Two levers a language: its complaint threshold, or (`TRAIN_GUARD_PLAIN`) its plain
-            // mentions' alone (`Blend::plain`: mentions the rules found nothing in, where most of
-            // the stress set's alarms are), which costs only the dev complaints the model hears
-            // in such mentions.
-            let levers: &[bool] = if knob("TRAIN_GUARD_PLAIN", GUARD_PLAIN) {
-                &[false, true]
-            } else {
-                &[false]
-            };
+            let (alarms_now, heard_now) = (alarms(&thresholds, s), heard(&thresholds, d));
             for &plain in levers {
                 let from = if plain {
                     thresholds.complaint[k].max(thresholds.plain[k])
@@ -581,13 +599,8 @@ fn raise_for_stress(
                 // the next step only).
                 let mut found = None;
                 for next in thresholds_grid().iter().copied().filter(|t| *t > from) {
-                    let mut raised = thresholds;
-                    if plain {
-                        raised.plain[k] = next;
-                    } else {
-                        raised.complaint[k] = next;
-                    }
-                    let removed = alarms(&thresholds, s).saturating_sub(alarms(&raised, s));
+                    let raised = raise(thresholds, k, plain, next);
+                    let removed = alarms_now.saturating_sub(alarms(&raised, s));
                     if removed > 0 {
                         found = Some((next, raised, removed));
                         break;
@@ -599,8 +612,9 @@ fn raise_for_stress(
                 let Some((next, raised, removed)) = found else {
                     continue;
                 };
-                let lost = heard(&thresholds, d).saturating_sub(heard(&raised, d));
+                let lost = heard_now.saturating_sub(heard(&raised, d));
                 let cost = lost as f64 / removed as f64;
+                // On equal costs the first lever tried wins: the complaint threshold.
                 if step.is_none_or(|(c, ..)| cost < c) {
                     step = Some((cost, k, plain, next));
                 }
@@ -608,7 +622,8 @@ fn raise_for_stress(
         }
         match step {
             Some((cost, k, plain, next)) => {
-                // `TRAIN_VERBOSE=2`: every raise, for every blend tried.
+                // `TRAIN_VERBOSE=2`: each raise of a lever (not the fallback's below), for every
+                // blend tried.
                 if std::env::var("TRAIN_VERBOSE").is_ok_and(|v| v == "2") {
                     let code = Lang::ALL.get(k).map_or("none", |l| l.code());
                     let which = if plain {
@@ -618,11 +633,7 @@ fn raise_for_stress(
                     };
                     println!("  stress guard raises {code}'s {which} to {next} ({cost:.1} dev complaints an alarm)");
                 }
-                if plain {
-                    thresholds.plain[k] = next;
-                } else {
-                    thresholds.complaint[k] = next;
-                }
+                thresholds = raise(thresholds, k, plain, next);
             }
             // No single step removes an alarm: raise whichever language is lowest.
             None => {
@@ -890,12 +901,17 @@ fn keep_check(mut thresholds: Thresholds, check: &[Example]) -> Thresholds {
                 thresholds_grid().iter().copied().find(|t| *t > e.p[0])
             };
             if let Some(t) = raised {
-                if std::env::var("TRAIN_VERBOSE").is_ok() {
-                    println!("  keep raises {} to {t}: {}", e.lang, e.text);
-                }
                 // A plain sentence raises only the plain mentions' threshold (`Blend::plain`);
                 // `TRAIN_PLAIN=false`: the language's, as before the twelfth session.
-                if e.plain && knob("TRAIN_PLAIN", PLAIN) {
+                let plain = e.plain && knob("TRAIN_PLAIN", PLAIN);
+                if std::env::var("TRAIN_VERBOSE").is_ok() {
+                    let which = if plain { "plain mentions'" } else { "complaint" };
+                    println!(
+                        "  the unit tests' guard raises {}'s {which} threshold to {t}: {}",
+                        e.lang, e.text
+                    );
+                }
+                if plain {
                     thresholds.plain[k] = thresholds.plain[k].max(t);
                 } else {
                     thresholds.complaint[k] = thresholds.complaint[k].max(t);
@@ -1037,6 +1053,16 @@ fn main() {
         .filter(|d| !d.is_empty())
         .map(|d| &*Box::leak(d.to_string().into_boxed_str()))
         .collect();
+    for dir in &extra {
+        let blind = dir.strip_prefix("complaints_blind").and_then(|n| n.parse::<u32>().ok());
+        if blind.is_some_and(|n| n > LAST_SPENT_BLIND) {
+            eprintln!(
+                "TRAIN_EXTRA: {dir} is a held-out blind set (run once since, or not yet run); the last \
+                 that may be trained on is complaints_blind{LAST_SPENT_BLIND}"
+            );
+            std::process::exit(2);
+        }
+    }
     for dir in [
         "train",
         "train2",
