@@ -97,12 +97,13 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
         };
         let (sum, roles, firm) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         // The model is asked only when the rules are not sure: explicit mentions cost no more.
-        model
-            .thresholds
-            .blend(lang)
-            .decide(sum, firm, is_plain(sum, &roles), || {
-                model_reads(model, tokens, &roles, lang, sum)
-            })
+        model.thresholds.blend(lang).decide(
+            sum,
+            firm,
+            is_plain(sum, &roles),
+            || says_settled(lexicon::chain(lang), tokens),
+            || model_reads(model, tokens, &roles, lang, sum),
+        )
     })
 }
 
@@ -148,22 +149,115 @@ fn is_plain(sum: f32, roles: &[u8]) -> bool {
     sum == 0.0 && roles.iter().all(|r| *r == 0)
 }
 
-/// What the trainer needs of a text: the learned model's features (see
-/// `learned::for_each_feature`), the rules' sum, the number of words, whether the rules'
-/// complaint rests on a firm fact and whether the mention is plain ([`Blend::decide`]).
-pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> (Vec<u32>, f32, usize, bool, bool) {
+/// What the trainer needs of a text ([`model_features_and_rules`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulesReading {
+    /// The learned model's features (see `learned::for_each_feature`).
+    pub features: Vec<u32>,
+    /// What the rules sum to.
+    pub sum: f32,
+    pub words: usize,
+    /// The rules' complaint rests on a firm fact ([`Blend::decide`]).
+    pub firm: bool,
+    /// The rules found nothing in it ([`Blend::plain`]).
+    pub plain: bool,
+    /// It closes by saying its matter is settled (`says_settled`, [`Blend::decide`]).
+    pub settled: bool,
+}
+
+/// The learned model's features of `text` and what the rules read in it ([`RulesReading`]).
+pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> RulesReading {
     with_tokens(text, |tokens| {
-        let (sum, roles, firm) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
-        let mut out = Vec::new();
-        learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| out.push(bucket));
-        let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
-        (out, sum, words, firm, is_plain(sum, &roles))
+        let lexicons = lexicon::chain(lang);
+        let (sum, roles, firm) = Scorer::new(lexicons, tokens).score_and_roles();
+        let mut features = Vec::new();
+        learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| features.push(bucket));
+        RulesReading {
+            features,
+            sum,
+            words: tokens.iter().filter(|t| matches!(t, Token::Word(_))).count(),
+            firm,
+            plain: is_plain(sum, &roles),
+            settled: says_settled(lexicons, tokens),
+        }
     })
 }
 
 /// The learned model's features of `text` (see `learned::for_each_feature`).
 pub fn model_features(text: &str, lang: Option<Lang>, bits: u8) -> Vec<u32> {
-    model_features_and_rules(text, lang, bits).0
+    model_features_and_rules(text, lang, bits).features
+}
+
+/// The most words a settled phrase and the words before it that may negate it span
+/// (`Lexicon::ends_settled`).
+const SETTLED_WORDS: usize = 8;
+
+/// Whether the mention closes by saying its matter is settled (`Lexicon::ends_settled`: "so all
+/// good", "Mein Fehler", "mi paše"): in its last words, with only punctuation and emoji after
+/// them, not in a question, not inside quotes (someone else's "jetzt ist alles gut") and not
+/// said earlier in the mention too (its last word: "Sve pet, samo hrana hladna ... Inače sve
+/// pet.", "spoko spoko spoko" are said through teeth).
+fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
+    let Some(last) = tokens.iter().rposition(|t| matches!(t, Token::Word(_))) else {
+        return false;
+    };
+    let after = &tokens[last + 1..];
+    if after
+        .iter()
+        .any(|t| matches!(t, Token::Quote(_) | Token::SentenceEnd { question: true }))
+    {
+        return false;
+    }
+    let mut quoted = false;
+    for token in &tokens[..last] {
+        match token {
+            Token::Quote(None) => quoted = !quoted,
+            Token::Quote(Some(opens)) => quoted = *opens,
+            _ => {}
+        }
+    }
+    if quoted {
+        return false;
+    }
+    let Token::Word(last_word) = tokens[last] else {
+        return false;
+    };
+    if tokens[..last]
+        .iter()
+        .any(|t| matches!(t, Token::Word(w) if *w == last_word))
+    {
+        return false;
+    }
+    let run_start = tokens[..last]
+        .iter()
+        .rposition(|t| !matches!(t, Token::Word(_)))
+        .map_or(0, |k| k + 1)
+        .max((last + 1).saturating_sub(SETTLED_WORDS));
+    let words: Vec<&str> = tokens[run_start..=last]
+        .iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(*w),
+            _ => None,
+        })
+        .collect();
+    let spelled_for =
+        |lexicon: &Lexicon| -> Vec<String> { words.iter().map(|w| lexicon.spelling(w).into_owned()).collect() };
+    // The longest phrase of any of the language's lexicons, then no word before it in the run
+    // that any of them says voids it.
+    let Some(start) = lexicons
+        .iter()
+        .filter_map(|lexicon| {
+            let spelled = spelled_for(lexicon);
+            let spelled: Vec<&str> = spelled.iter().map(String::as_str).collect();
+            lexicon.settled_start(&spelled)
+        })
+        .min()
+    else {
+        return false;
+    };
+    !lexicons
+        .iter()
+        .any(|lexicon| spelled_for(lexicon)[..start].iter().any(|w| lexicon.breaks_settled(w)))
 }
 
 /// Decodes entities, drops links and handles, folds and tokenises `text`, and hands the
@@ -253,12 +347,17 @@ impl Blend {
     /// called only when the rules are not sure.
     /// `firm`: the rules' complaint rests on a firm fact (a complaint cue outside a question, a
     /// negated praise word, a price above its quote; `Scorer::firm`). `plain`: the rules found
-    /// nothing in the mention (`is_plain`).
+    /// nothing in the mention (`is_plain`). `settled` (asked only before a complaint): the
+    /// mention closes by saying its matter is settled ("it's 3:40 so all good", "Mein Fehler";
+    /// `says_settled`), which since the seventeenth session voids a complaint that rests on no
+    /// firm fact and no strong word (weaker than `VOIDABLE_UNLESS_FIRM`), whether the model's
+    /// or the rules'.
     pub fn decide(
         &self,
         sum: f32,
         firm: bool,
         plain: bool,
+        settled: impl FnOnce() -> bool,
         probabilities: impl FnOnce() -> Option<[f32; 3]>,
     ) -> SentimentResult {
         if sum.abs() >= self.rules_hold {
@@ -267,7 +366,12 @@ impl Blend {
         let Some([negative, neutral, positive]) = probabilities() else {
             return verdict(sum);
         };
+        let settles = !firm && sum > -VOIDABLE_UNLESS_FIRM;
         let (sentiment, p) = if negative >= self.complaint_threshold(plain) && negative > positive {
+            if settles && settled() {
+                // "they told me upfront so no biggie": the model hears the wait, not the close.
+                return verdict(sum.max(0.0));
+            }
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
             (Sentiment::Positive, positive)
@@ -276,6 +380,9 @@ impl Blend {
             && (sum > -VOIDABLE || ((!firm || neutral >= self.firm_neutral) && sum > -VOIDABLE_UNLESS_FIRM))
         {
             // A weak complaint of the rules the model reads as neutral: no false alarm.
+            return verdict(0.0);
+        } else if sum <= -THRESHOLD && settles && settled() {
+            // A weak complaint of the rules the mention itself calls settled.
             return verdict(0.0);
         } else {
             return verdict(sum);
@@ -1303,14 +1410,25 @@ mod tests {
         let model = || Some([0.7, 0.2, 0.1]);
         // WHEN a plain mention and one the rules found something in are decided
         // THEN only the second is a complaint
-        assert_eq!(blend.decide(0.0, false, true, model).sentiment, Sentiment::Neutral);
-        assert_eq!(blend.decide(0.0, false, false, model).sentiment, Sentiment::Negative);
+        assert_eq!(
+            blend.decide(0.0, false, true, || false, model).sentiment,
+            Sentiment::Neutral
+        );
+        assert_eq!(
+            blend.decide(0.0, false, false, || false, model).sentiment,
+            Sentiment::Negative
+        );
         // AND a plain threshold under the language's (0: none of its own) changes nothing
         let none = Blend { plain: 0.0, ..blend };
-        assert_eq!(none.decide(0.0, false, true, model).sentiment, Sentiment::Negative);
+        assert_eq!(
+            none.decide(0.0, false, true, || false, model).sentiment,
+            Sentiment::Negative
+        );
         // AND at the plain threshold itself the plain mention is a complaint
         assert_eq!(
-            blend.decide(0.0, false, true, || Some([0.75, 0.15, 0.1])).sentiment,
+            blend
+                .decide(0.0, false, true, || false, || Some([0.75, 0.15, 0.1]))
+                .sentiment,
             Sentiment::Negative
         );
     }
@@ -1328,7 +1446,8 @@ mod tests {
             neutral: 0.5,
         };
         let neutral = |p: f32| move || Some([0.15, p, 1.0 - 0.15 - p]);
-        let decide = |b: &Blend, sum: f32, firm: bool, p: f32| b.decide(sum, firm, false, neutral(p)).sentiment;
+        let decide =
+            |b: &Blend, sum: f32, firm: bool, p: f32| b.decide(sum, firm, false, || false, neutral(p)).sentiment;
         // THEN a firm complaint cue ("third time this year") the model reads as neutral at 0.75
         // is no opinion, at the threshold itself too, but at 0.7 it stands
         assert_eq!(decide(&blend, -1.0, true, 0.75), Sentiment::Neutral);
@@ -1349,7 +1468,7 @@ mod tests {
     #[test]
     fn plain_means_the_rules_found_nothing() {
         // GIVEN mentions read by the rules
-        let plain = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).4;
+        let plain = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).plain;
         // THEN a plain fact with nothing the rules know is plain
         assert!(plain("cs", "Ten den jsem auto přivezl do servisu."));
         assert!(plain("en", "They fixed the brakes and replaced the wipers."));
@@ -1360,6 +1479,158 @@ mod tests {
         assert!(!plain("en", "Nobody called back."));
         assert!(!plain("en", "They moved my appointment again."));
         assert!(!plain("en", "Lovely people."));
+    }
+
+    #[test]
+    fn a_settled_close_voids_only_a_weak_complaint_on_no_firm_fact() {
+        // GIVEN a blend, and a model that hears a complaint at 0.7
+        let blend = Blend {
+            rules_hold: 6.0,
+            complaint: 0.6,
+            plain: 0.0,
+            firm_neutral: f32::INFINITY,
+            praise: 0.8,
+            neutral: 0.5,
+        };
+        let hears = || Some([0.7, 0.2, 0.1]);
+        let decide =
+            |sum: f32, firm: bool, settled: bool| blend.decide(sum, firm, false, move || settled, hears).sentiment;
+        // WHEN a mention that closes by saying its matter is settled is decided
+        // THEN the model's complaint on a wait (the rules' -1) is voided, and without the close
+        // it stands
+        assert_eq!(decide(-1.0, false, true), Sentiment::Neutral);
+        assert_eq!(decide(-1.0, false, false), Sentiment::Negative);
+        // AND a firm fact ("quoted 300, charged 540. no problem") or a strong word keeps it
+        assert_eq!(decide(-1.0, true, true), Sentiment::Negative);
+        assert_eq!(decide(-2.0, false, true), Sentiment::Negative);
+        // AND the rules' own weak complaint, which the model does not overrule, is voided too
+        let unsure = || Some([0.3, 0.4, 0.3]);
+        assert_eq!(
+            blend.decide(-1.0, false, false, || true, unsure).sentiment,
+            Sentiment::Neutral
+        );
+        assert_eq!(
+            blend.decide(-1.0, false, false, || false, unsure).sentiment,
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
+    fn a_mention_closed_by_saying_its_matter_is_settled_raises_no_alarm() {
+        // GIVEN waits, delays and slips told with their reassurance at the end (issue 24: the
+        // largest kind of complaints_blind21's false alarms), in each lexicon's languages
+        let settled = [
+            (
+                "en",
+                "Had to wait an extra 40 minutes, they warned me when I booked, so no biggie.",
+            ),
+            (
+                "de",
+                "Der Termin wurde auf Donnerstag verschoben, sie haben vorher angerufen, passt schon.",
+            ),
+            ("ru", "Опоздал на запись на 20 минут, перенесли на вечер без проблем."),
+            ("uk", "Запізнився на 15 хвилин, пересунули запис на вечір без проблем."),
+            (
+                "pl",
+                "Kurier przyjedzie dzień później przez święta, dali znać wcześniej, spoko.",
+            ),
+            (
+                "sl",
+                "Termin so prestavili na sredo, ker zdravnica v ponedeljek ne dela. Mi paše.",
+            ),
+            ("hr", "Dijelovi kasne dva dana, javili su mi odmah, nema problema."),
+            (
+                "sr",
+                "Чекам ред на техничком, има још пет аута испред мене, нема проблема.",
+            ),
+            (
+                "es",
+                "El paquete llega mañana en vez de hoy, me avisaron por SMS. Sin problema.",
+            ),
+            (
+                "it",
+                "Consegna in ritardo di un giorno per lo sciopero dei corrieri, loro non c'entrano.",
+            ),
+            ("cs", "Díl dorazí až ve čtvrtek, volali mi to dopředu, v pohodě."),
+            ("sk", "Oprava potrvá o deň dlhšie, dali vedieť vopred, v pohode."),
+            (
+                "fr",
+                "Livraison décalée d'un jour à cause de la neige, ils ont prévenu, pas de souci.",
+            ),
+            ("pt", "A peça chega só na sexta, avisaram logo, tudo bem."),
+        ];
+        let reads_settled = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).settled;
+        for (lang, text) in settled {
+            // THEN the rules read the close, and no complaint is called
+            assert!(reads_settled(lang, text), "{lang}: {text}");
+            assert_ne!(sentiment(lang, text), Sentiment::Negative, "{lang}: {text}");
+        }
+        // AND a close that is someone else's claim, a state before, a question, in quotes,
+        // negated or said twice is no close, and the complaint stands
+        let not_settled = [
+            ("en", "Third time back for the same rattle. They say it's all good."),
+            ("en", "Waited three weeks for the part. Is it all good now?"),
+            (
+                "en",
+                "Waited three weeks for the part and they keep saying \"all good\".",
+            ),
+            ("en", "Waited three weeks for the part. It is not all good."),
+            ("hr", "Sve pet, samo hrana hladna i račun pogrešan. Inače sve pet."),
+            (
+                "hr",
+                "Klima opet puše toplo nakon dva punjenja, a sad kažu da je sve u redu.",
+            ),
+            ("sl", "Po servisu mi sveti lučka za motor. Prej je bilo vse ok."),
+        ];
+        for (lang, text) in not_settled {
+            assert!(!reads_settled(lang, text), "{lang}: {text}");
+            assert_eq!(sentiment(lang, text), Sentiment::Negative, "{lang}: {text}");
+        }
+        // AND a close after a firm fact or a strong word leaves the complaint standing
+        assert!(reads_settled("en", "Quoted 300, charged 540. No problem."));
+        assert_eq!(
+            sentiment("en", "Quoted 300, charged 540. No problem."),
+            Sentiment::Negative
+        );
+        assert_eq!(
+            sentiment(
+                "en",
+                "Still waiting on the part after three weeks, no call back. Awful. No worries."
+            ),
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
+    fn every_settled_phrase_closes_a_mention() {
+        // GIVEN every lexicon's settled phrases, each closing a mention in a language that reads
+        // that lexicon
+        let langs = [
+            ("en", Lang::En),
+            ("de", Lang::De),
+            ("es", Lang::Es),
+            ("fr", Lang::Fr),
+            ("it", Lang::It),
+            ("pt", Lang::Pt),
+            ("cs", Lang::Cs),
+            ("sk", Lang::Sk),
+            ("pl", Lang::Pl),
+            ("ru", Lang::Ru),
+            ("uk", Lang::Uk),
+            ("hbs", Lang::Hr),
+        ];
+        for (name, lang) in langs {
+            let phrases = lexicon::settled_phrases(name);
+            assert!(!phrases.is_empty(), "{name}");
+            for phrase in phrases.split(',') {
+                let text = format!("2024. {}.", phrase.trim());
+                // THEN each is read as written (its words tokenised and folded as the lexicon's)
+                assert!(
+                    model_features_and_rules(&text, Some(lang), 16).settled,
+                    "{name}: {text}"
+                );
+            }
+        }
     }
 
     fn check(cases: &[(&str, &str, Sentiment)]) {
@@ -1429,7 +1700,7 @@ mod tests {
         // WHEN the rules read each, alone and as the model's features see them
         for (lang, text, _) in lukewarm {
             let rules = classify_by_rules(text, Lang::from_code(lang));
-            let (_, sum, _, firm, _) = model_features_and_rules(text, Lang::from_code(lang), 16);
+            let RulesReading { sum, firm, .. } = model_features_and_rules(text, Lang::from_code(lang), 16);
             // THEN they say nothing either way, and no firm complaint stands in the model's way
             assert_eq!(rules.sentiment, Sentiment::Neutral, "{lang}: {text}");
             assert!(sum == 0.0 && !firm, "{lang}: {text}: sum {sum}, firm {firm}");

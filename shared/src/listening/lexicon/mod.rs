@@ -165,6 +165,12 @@ pub(super) struct Lexicon {
     charges: CueItem,
     /// "Neither ... nor" of the language: its first word and the word that answers it.
     correlatives: &'static [(&'static str, &'static str)],
+    /// Ways of saying a matter is settled (see `settled_phrases`), folded, by their last word: the
+    /// words before it.
+    settled: HashMap<String, Vec<Vec<String>>>,
+    /// Words that make a settled phrase after them someone else's claim or a state before
+    /// (`settled_breakers`), folded.
+    settled_breakers: HashSet<String>,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -245,6 +251,8 @@ impl Lexicon {
             quotes: CueItem::parse(source.quotes),
             charges: CueItem::parse(source.charges),
             correlatives: &[],
+            settled: HashMap::default(),
+            settled_breakers: HashSet::default(),
         };
         for (value, list) in source.cues {
             for pattern in list.split_whitespace() {
@@ -443,6 +451,28 @@ impl Lexicon {
             .map(|(_, second)| *second)
     }
 
+    /// Where the longest of this lexicon's ways of saying a matter is settled (`settled_phrases`) that
+    /// ends `words` (the mention's last words up to punctuation, in order, in this lexicon's
+    /// spelling) starts, if one does.
+    pub fn settled_start(&self, words: &[&str]) -> Option<usize> {
+        let (last, before) = words.split_last()?;
+        self.settled
+            .get(*last)?
+            .iter()
+            .filter_map(|phrase| {
+                let start = before.len().checked_sub(phrase.len())?;
+                before[start..].iter().zip(phrase).all(|(w, p)| w == p).then_some(start)
+            })
+            .min()
+    }
+
+    /// Whether `word` before a settled phrase voids it: a negator ("not all good", `nije sve u
+    /// redu`) or a word that makes it someone else's claim or a state before (`settled_breakers`:
+    /// "sad kažu da je sve u redu", "prej je bilo vse ok").
+    pub fn breaks_settled(&self, word: &str) -> bool {
+        self.settled_breakers.contains(word) || self.function_word(word).is_some_and(|f| f.negator)
+    }
+
     /// The word's function (negator, intensifier, contrast...), if it has one.
     pub fn function_word(&self, word: &str) -> Option<FunctionWord> {
         self.function_words.get(word).copied()
@@ -542,6 +572,13 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
     .map(|(name, source)| {
         let mut lexicon = Lexicon::build(source);
         lexicon.correlatives = correlatives(name);
+        for phrase in settled_phrases(name).split(',') {
+            let mut words: Vec<String> = phrase.split_whitespace().map(text::fold).collect();
+            if let Some(last) = words.pop() {
+                lexicon.settled.entry(last).or_default().push(words);
+            }
+        }
+        lexicon.settled_breakers = settled_breakers(name).split_whitespace().map(text::fold).collect();
         (name, lexicon)
     })
     .collect()
@@ -562,6 +599,121 @@ fn correlatives(name: &str) -> &'static [(&'static str, &'static str)] {
         "pl" => &[("ani", "ani"), ("ni", "ni")],
         "hbs" => &[("ni", "ni"), ("niti", "niti")],
         _ => &[],
+    }
+}
+
+/// Each lexicon's ways of closing a mention by saying its matter is settled (issue 24): a wait
+/// still inside what was promised, a delay told in advance, a slip that was the writer's own, a
+/// routine visit ("it's 3:40 so all good", "they told me upfront so no biggie", "Mein Fehler",
+/// "перенесли на 18:00 без проблем", "termin je zdaj v sredo. mi paše"). Comma-separated
+/// phrases of whole words, written with their diacritics and folded when built; Serbian
+/// Cyrillic is read in Latin. Closing a mention (only punctuation and emoji after it), outside
+/// quotes and questions, such a phrase voids a complaint that rests on no firm fact and no
+/// strong word (`Blend::decide`). Words that are as often said through teeth ("perfect",
+/// "great", "I understand", a bare "normal") are not here.
+pub(super) fn settled_phrases(name: &str) -> &'static str {
+    match name {
+        "en" => {
+            "all good, all fine, all sorted, no problem, no problems, not a problem, no problem at all, \
+             no worries, no biggie, no big deal, no harm done, no stress, no rush, no drama, fair enough, \
+             my fault, my bad, my mistake, my own fault, not their fault, totally fine, that's fine, \
+             thats fine, which is fine, fine by me, works for me, totally understandable, understandable, \
+             it happens, these things happen, nothing serious, nothing urgent, can't blame them, \
+             cant blame them"
+        }
+        "de" => {
+            "alles gut, alles ok, alles okay, alles in ordnung, kein problem, keine probleme, kein thema, \
+             kein ding, kein stress, halb so wild, passt, passt schon, passt scho, mein fehler, meine schuld, \
+             mein eigener fehler, nicht deren schuld, nicht ihre schuld, kann passieren, kann mal passieren, \
+             kann ja mal passieren, verständlich, völlig ok, völlig okay, völlig in ordnung, nichts schlimmes, \
+             nichts dramatisches, nichts wildes, nichts dringendes"
+        }
+        "es" => {
+            "sin problema, sin problemas, ningún problema, no pasa nada, todo bien, todo ok, todo correcto, \
+             vale, culpa mía, mi culpa, fue culpa mía, no es culpa suya, no es culpa de ellos, es normal, \
+             lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, tranquilo, tranquila, \
+             tranqui, comprensible, se entiende, sin drama, cero drama, cosas que pasan"
+        }
+        "fr" => {
+            "pas de souci, pas de soucis, aucun souci, aucun problème, pas de problème, pas de problèmes, \
+             sans problème, pas grave, c'est pas grave, rien de grave, rien d'urgent, ma faute, \
+             c'est ma faute, pas leur faute, ça me va, ça va, tout va bien, tout est ok, tout est bon, \
+             compréhensible, ça arrive, c'est normal"
+        }
+        "it" => {
+            "nessun problema, tutto ok, tutto bene, tutto a posto, va bene, mi va bene, \
+             colpa mia, è colpa mia, non è colpa loro, non c'entrano, niente di grave, niente di urgente, \
+             nulla di grave, ci sta, capita, può capitare, comprensibile, è normale, tranquillo, tranquilla, \
+             nessun dramma"
+        }
+        "pt" => {
+            "sem problema, sem problemas, nenhum problema, tudo bem, tudo certo, tudo ok, tudo tranquilo, \
+             de boa, tranquilo, tranquila, culpa minha, foi culpa minha, minha culpa, não é culpa deles, \
+             nada grave, nada urgente, acontece, é normal, me serve, compreensível, sem stress, sem estresse, \
+             faz parte"
+        }
+        "cs" => {
+            "v pohodě, žádný problém, žádnej problém, bez problému, bez problémů, moje chyba, moje vina, \
+             v klidu, nic vážného, nic vážnýho, nic hrozného, nic hroznýho, nic urgentního, to se stává, \
+             stává se, pochopitelné, vyhovuje mi to, mně to vyhovuje, v pořádku, všechno v pořádku, \
+             vše v pořádku, není to jejich vina, oni za to nemůžou, oni za to nemohou"
+        }
+        "sk" => {
+            "v pohode, žiadny problém, žiaden problém, bez problému, bez problémov, moja chyba, moja vina, \
+             v kľude, nič vážne, nič hrozné, nič urgentné, to sa stáva, stáva sa, pochopiteľné, \
+             vyhovuje mi to, mne to vyhovuje, v poriadku, všetko v poriadku, nie je to ich vina, \
+             oni za to nemôžu"
+        }
+        "pl" => {
+            "bez problemu, bez problemów, żaden problem, spoko, luz, moja wina, mój błąd, w porządku, \
+             wszystko w porządku, wszystko ok, wszystko gra, nic strasznego, nic poważnego, nic pilnego, \
+             to normalne, normalka, zdarza się, to zrozumiałe, zrozumiałe, nie ich wina, to nie ich wina, \
+             pasuje mi, mi pasuje"
+        }
+        "ru" => {
+            "без проблем, никаких проблем, ничего страшного, не страшно, моя вина, моя ошибка, сам виноват, \
+             сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, бывает, \
+             с кем не бывает, ничего срочного, ничего серьёзного, меня устраивает, не их вина, \
+             они не виноваты, претензий нет"
+        }
+        "uk" => {
+            "без проблем, жодних проблем, нічого страшного, не страшно, моя вина, моя помилка, сам винен, \
+             сама винна, все нормально, все норм, все ок, все в порядку, усе гаразд, все гаразд, буває, \
+             з ким не буває, нічого термінового, нічого серйозного, мене влаштовує, не їхня вина, \
+             вони не винні, претензій немає"
+        }
+        // Croatian, Serbian, Bosnian, then Slovenian.
+        "hbs" => {
+            "nema problema, bez problema, nikakav problem, nema veze, moja greška, moja krivica, \
+             moja krivnja, sam sam kriv, sama sam kriva, sve ok, sve okej, sve u redu, u redu, sve pet, \
+             ništa strašno, nije strašno, ništa hitno, ništa ozbiljno, dešava se, događa se, dogodi se, \
+             desi se, odgovara mi, meni odgovara, nisu oni krivi, oni nisu krivi, nije do njih, \
+             ni problema, brez problema, brez težav, ni panike, mi paše, meni paše, vse ok, vse v redu, \
+             v redu, moja napaka, moja krivda, sam sem kriv, sama sem kriva, nič hudega, nič nujnega, \
+             se zgodi, zgodi se, niso oni krivi, ni njihova krivda"
+        }
+        _ => "",
+    }
+}
+
+/// Words that, before a settled phrase in its run of words, make it someone else's claim ("they
+/// say", "apparently", "as if") or a state before ("before", `prej`, `předtím`): "sad kažu da je
+/// sve u redu", "офіціант поводився так ніби все норм", "prej je bilo vse ok" are complaints.
+fn settled_breakers(name: &str) -> &'static str {
+    match name {
+        "en" => "said says say claim claims claimed apparently supposedly if before previously",
+        "de" => "sagt sagen sagte sagten meint meinen meinte angeblich ob vorher früher",
+        "es" => "dice dicen dijo dijeron según supuestamente si antes",
+        "fr" => "dit disent disait prétend prétendent soi-disant si avant",
+        "it" => "dice dicono detto dicevano sembra presumibilmente se prima",
+        "pt" => "diz dizem disse disseram supostamente se antes",
+        "cs" => "říkají říká říkali tvrdí tvrdili prý prej jestli předtím dřív",
+        "sk" => "hovoria hovorí hovorili tvrdia tvrdili vraj či predtým",
+        "pl" => "mówią mówi mówili twierdzą twierdzili niby podobno czy wcześniej przedtem jakby",
+        "ru" => "говорят говорит сказали утверждают якобы будто ли раньше типа",
+        "uk" => "кажуть каже сказали стверджують нібито ніби чи раніше",
+        "hbs" => "kažu kaže rekli rekao rekla tvrde tvrdili navodno kao li prije ranije pravijo pravi menda prej",
+        _ => "",
     }
 }
 
