@@ -101,7 +101,8 @@ const GUARD_FLOOR: bool = false;
 const GUARD_PLAIN: bool = true;
 /// Whether a mention that closes by saying its matter is settled voids a weak complaint
 /// (`Blend::decide`, since the seventeenth session); `TRAIN_SETTLED=false` chooses the blend as
-/// if none did (the classifier always lets it: a comparison only).
+/// if none did (the classifier always lets it: a comparison only, with `TRAIN_SEEDS`; without
+/// them the trainer refuses to write a model).
 const SETTLED: bool = true;
 /// Whether the stress guard's raise may look past the next step for one that removes an alarm.
 const LOOKAHEAD: bool = true;
@@ -1060,6 +1061,12 @@ fn main() {
         .filter(|d| !d.is_empty())
         .map(|d| &*Box::leak(d.to_string().into_boxed_str()))
         .collect();
+    // A blend chosen as if no settled close voided anything is a comparison, not a model: the
+    // classifier always lets a close void a weak complaint.
+    if !knob("TRAIN_SETTLED", SETTLED) && std::env::var("TRAIN_SEEDS").is_err() {
+        eprintln!("TRAIN_SETTLED=false compares blends: give it TRAIN_SEEDS; no model is written with it");
+        std::process::exit(2);
+    }
     for dir in &extra {
         let blind = dir.strip_prefix("complaints_blind").and_then(|n| n.parse::<u32>().ok());
         if blind.is_some_and(|n| n > LAST_SPENT_BLIND) {

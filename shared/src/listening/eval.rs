@@ -401,14 +401,13 @@ mod tests {
     /// guard free to raise a language's plain mentions' threshold alone); docs/sentiment.md
     /// ("Trained-on floors") has the floors before (the sixteenth session lowered two:
     /// `complaints_blind4/` accuracy 0.853 -> 0.852, `complaints_blind13/` false alarms 13 -> 14;
-    /// the seventeenth session's settled closes, with the same model, lowered four: one
-    /// complaint fewer heard in `complaints_blind4/` (0.976 -> 0.973, accuracy 0.851: "Vale."
-    /// after a price above its quote the rules do not see as firm) and `complaints_blind6/`
-    /// (0.963 -> 0.96, accuracy 0.837: "ni panike" said through teeth)).
+    /// the seventeenth session's settled closes, with the same model, lowered two floors of one
+    /// set: one complaint fewer heard in `complaints_blind6/`, 0.963 -> 0.96, accuracy 0.837: "ni
+    /// panike" said through teeth).
     const TRAINED_ON: [(&str, usize, Floors, Floors); 16] = [
         ("complaints_blind2", 300, (0.966, 4, 0.843), (0.483, 12, 0.63)),
         ("complaints_blind3", 300, (0.966, 3, 0.84), (0.46, 11, 0.617)),
-        ("complaints_blind4", 300, (0.973, 1, 0.851), (0.476, 6, 0.638)),
+        ("complaints_blind4", 300, (0.976, 1, 0.852), (0.476, 6, 0.638)),
         ("complaints_blind5", 300, (0.98, 1, 0.848), (0.533, 11, 0.648)),
         ("complaints_blind6", 300, (0.96, 5, 0.837), (0.523, 8, 0.65)),
         ("complaints_blind7", 300, (0.983, 2, 0.854), (0.5, 14, 0.635)),
@@ -484,9 +483,9 @@ mod tests {
         // session's 512, 43; the twelfth's 497, 73); rules alone 248, 64, 54.3%. Target met in
         // bs de fr pl ru sk uk.
         // The seventeenth session's settled closes ("so all good", "no biggie", "mi paše"; the
-        // same model) call 33 of its neutral mentions complaints: its floor is 33. Their phrases
+        // same model) call 35 of its neutral mentions complaints: its floor is 35. Their phrases
         // were written after its false alarms were read, so that figure flatters them.
-        ("complaints_blind21", 600, (0.904, 33, 0.767), (0.415, 64, 0.542)),
+        ("complaints_blind21", 600, (0.904, 35, 0.767), (0.415, 64, 0.542)),
         // 1,435 mentions, committed unread in 6d77376; run on the seventeenth session's
         // classifier (the sixteenth session's model, 937b095, with settled closes): 522 of 595
         // heard, 37 of 600 neutral called complaints, 76.9% (937b095 alone the same, figure for

@@ -188,44 +188,27 @@ pub fn model_features(text: &str, lang: Option<Lang>, bits: u8) -> Vec<u32> {
     model_features_and_rules(text, lang, bits).features
 }
 
-/// The most words a settled phrase and the words before it that may negate it span
-/// (`Lexicon::ends_settled`).
+/// The most words a settled phrase and the words before it that may void it span
+/// (`Lexicon::settled_start`).
 const SETTLED_WORDS: usize = 8;
 
-/// Whether the mention closes by saying its matter is settled (`Lexicon::ends_settled`: "so all
-/// good", "Mein Fehler", "mi paše"): in its last words, with only punctuation and emoji after
-/// them, not in a question, not inside quotes (someone else's "jetzt ist alles gut") and not
-/// said earlier in the mention too (its last word: "Sve pet, samo hrana hladna ... Inače sve
+/// Whether the mention closes by saying its matter is settled (`Lexicon::settled_start`: "so all
+/// good", "passt schon", "mi paše"): in its last words, with only punctuation and emoji that are
+/// not negative after them (not "All good 🤡"), not in a question, not closed by a quotation mark
+/// (someone else's "jetzt ist alles gut"), with no word before it in its run of words that voids
+/// it (`Lexicon::breaks_settled`, the language's own lexicon's and the one that holds the
+/// phrase), and not said earlier in the mention too ("Sve pet, samo hrana hladna ... Inače sve
 /// pet.", "spoko spoko spoko" are said through teeth).
 fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
     let Some(last) = tokens.iter().rposition(|t| matches!(t, Token::Word(_))) else {
         return false;
     };
-    let after = &tokens[last + 1..];
-    if after
-        .iter()
-        .any(|t| matches!(t, Token::Quote(_) | Token::SentenceEnd { question: true }))
-    {
-        return false;
-    }
-    let mut quoted = false;
-    for token in &tokens[..last] {
-        match token {
-            Token::Quote(None) => quoted = !quoted,
-            Token::Quote(Some(opens)) => quoted = *opens,
-            _ => {}
-        }
-    }
-    if quoted {
-        return false;
-    }
-    let Token::Word(last_word) = tokens[last] else {
-        return false;
-    };
-    if tokens[..last]
-        .iter()
-        .any(|t| matches!(t, Token::Word(w) if *w == last_word))
-    {
+    let after_ok = tokens[last + 1..].iter().all(|t| match t {
+        Token::Quote(_) | Token::SentenceEnd { question: true } => false,
+        Token::Emo(weight) => *weight >= 0.0,
+        _ => true,
+    });
+    if !after_ok {
         return false;
     }
     let run_start = tokens[..last]
@@ -240,24 +223,50 @@ fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
             _ => None,
         })
         .collect();
-    let spelled_for =
-        |lexicon: &Lexicon| -> Vec<String> { words.iter().map(|w| lexicon.spelling(w).into_owned()).collect() };
-    // The longest phrase of any of the language's lexicons, then no word before it in the run
-    // that any of them says voids it.
-    let Some(start) = lexicons
+    // Each lexicon's reading of the run, and where its longest phrase starts in it (a lexicon
+    // with no phrase ending in the last word costs one lookup).
+    let readings: Vec<(Vec<Cow<'_, str>>, Option<usize>)> = lexicons
         .iter()
-        .filter_map(|lexicon| {
-            let spelled = spelled_for(lexicon);
-            let spelled: Vec<&str> = spelled.iter().map(String::as_str).collect();
-            lexicon.settled_start(&spelled)
+        .map(|lexicon| {
+            if !lexicon.ends_a_settled_phrase(&lexicon.spelling(words[words.len() - 1])) {
+                return (Vec::new(), None);
+            }
+            let spelled: Vec<Cow<'_, str>> = words.iter().map(|w| lexicon.spelling(w)).collect();
+            let refs: Vec<&str> = spelled.iter().map(|w| w.as_ref()).collect();
+            let start = lexicon.settled_start(&refs);
+            (spelled, start)
         })
-        .min()
-    else {
+        .collect();
+    let Some(start) = readings.iter().filter_map(|(_, s)| *s).min() else {
         return false;
     };
-    !lexicons
+    // What voids it: the language's own lexicon's words, and those of the lexicon that holds
+    // the phrase (English "no" is Polish "well": "no spoko").
+    let voided = lexicons
         .iter()
-        .any(|lexicon| spelled_for(lexicon)[..start].iter().any(|w| lexicon.breaks_settled(w)))
+        .zip(&readings)
+        .enumerate()
+        .any(|(k, (lexicon, (spelled, at)))| {
+            let before: Vec<Cow<'_, str>> = if spelled.is_empty() {
+                words[..start].iter().map(|w| lexicon.spelling(w)).collect()
+            } else {
+                spelled[..start].to_vec()
+            };
+            (k == 0 || *at == Some(start)) && before.iter().any(|w| lexicon.breaks_settled(w))
+        });
+    if voided {
+        return false;
+    }
+    // Said earlier in the mention: the same words in a row before the phrase.
+    let phrase = &words[start..];
+    let earlier: Vec<&str> = tokens[..run_start + start]
+        .iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => Some(*w),
+            _ => None,
+        })
+        .collect();
+    !earlier.windows(phrase.len()).any(|w| w == phrase)
 }
 
 /// Decodes entities, drops links and handles, folds and tokenises `text`, and hands the
@@ -370,7 +379,7 @@ impl Blend {
         let (sentiment, p) = if negative >= self.complaint_threshold(plain) && negative > positive {
             if settles && settled() {
                 // "they told me upfront so no biggie": the model hears the wait, not the close.
-                return verdict(sum.max(0.0));
+                return verdict(0.0);
             }
             (Sentiment::Negative, negative)
         } else if positive >= self.praise && positive > negative {
@@ -1517,13 +1526,30 @@ mod tests {
 
     #[test]
     fn a_mention_closed_by_saying_its_matter_is_settled_raises_no_alarm() {
-        // GIVEN waits, delays and slips told with their reassurance at the end (issue 24: the
-        // largest kind of complaints_blind21's false alarms), in each lexicon's languages
-        let settled = [
+        let reads_settled = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).settled;
+        // GIVEN a wait the model hears as a complaint, and the same wait closed by saying the
+        // matter is settled (issue 24: the largest kind of complaints_blind21's false alarms)
+        let pairs = [
             (
                 "en",
+                "Had to wait an extra 40 minutes, they warned me when I booked.",
                 "Had to wait an extra 40 minutes, they warned me when I booked, so no biggie.",
             ),
+            (
+                "de",
+                "Das Auto war erst nach drei Tagen fertig statt nach zwei.",
+                "Das Auto war erst nach drei Tagen fertig statt nach zwei. Passt schon.",
+            ),
+        ];
+        for (lang, bare, closed) in pairs {
+            // THEN without its close it is a complaint, and with it none
+            assert_eq!(sentiment(lang, bare), Sentiment::Negative, "{lang}: {bare}");
+            assert!(reads_settled(lang, closed), "{lang}: {closed}");
+            assert_ne!(sentiment(lang, closed), Sentiment::Negative, "{lang}: {closed}");
+        }
+        // AND the rules read the close in every lexicon's languages (the model already reads
+        // most of these waits as calm), and none is called a complaint
+        let settled = [
             (
                 "de",
                 "Der Termin wurde auf Donnerstag verschoben, sie haben vorher angerufen, passt schon.",
@@ -1534,11 +1560,13 @@ mod tests {
                 "pl",
                 "Kurier przyjedzie dzień później przez święta, dali znać wcześniej, spoko.",
             ),
+            ("pl", "Kurier będzie jutro zamiast dziś, dali znać, no spoko."),
             (
                 "sl",
                 "Termin so prestavili na sredo, ker zdravnica v ponedeljek ne dela. Mi paše.",
             ),
             ("hr", "Dijelovi kasne dva dana, javili su mi odmah, nema problema."),
+            ("hr", "Majstor se javio s danom zakašnjenja, dešava se."),
             (
                 "sr",
                 "Чекам ред на техничком, има још пет аута испред мене, нема проблема.",
@@ -1559,14 +1587,12 @@ mod tests {
             ),
             ("pt", "A peça chega só na sexta, avisaram logo, tudo bem."),
         ];
-        let reads_settled = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).settled;
         for (lang, text) in settled {
-            // THEN the rules read the close, and no complaint is called
             assert!(reads_settled(lang, text), "{lang}: {text}");
             assert_ne!(sentiment(lang, text), Sentiment::Negative, "{lang}: {text}");
         }
-        // AND a close that is someone else's claim, a state before, a question, in quotes,
-        // negated or said twice is no close, and the complaint stands
+        // AND a close that is someone else's claim, a state before, after "again", a question,
+        // in quotes, negated, said twice or followed by a sour face is no close
         let not_settled = [
             ("en", "Third time back for the same rattle. They say it's all good."),
             ("en", "Waited three weeks for the part. Is it all good now?"),
@@ -1575,6 +1601,8 @@ mod tests {
                 "Waited three weeks for the part and they keep saying \"all good\".",
             ),
             ("en", "Waited three weeks for the part. It is not all good."),
+            ("en", "They forgot to call me back. All good 😐"),
+            ("ru", "Клима снова дует тёплым, а они опять всё нормально."),
             ("hr", "Sve pet, samo hrana hladna i račun pogrešan. Inače sve pet."),
             (
                 "hr",
@@ -1584,21 +1612,26 @@ mod tests {
         ];
         for (lang, text) in not_settled {
             assert!(!reads_settled(lang, text), "{lang}: {text}");
+        }
+        // AND those that are complaints stay complaints, as does a close after a firm fact or a
+        // strong word
+        for (lang, text) in [
+            ("en", "They forgot to call me back. All good 😐"),
+            ("hr", "Sve pet, samo hrana hladna i račun pogrešan. Inače sve pet."),
+            (
+                "hr",
+                "Klima opet puše toplo nakon dva punjenja, a sad kažu da je sve u redu.",
+            ),
+            ("sl", "Po servisu mi sveti lučka za motor. Prej je bilo vse ok."),
+            ("en", "Quoted 300, charged 540. No problem."),
+            (
+                "en",
+                "Still waiting on the part after three weeks, no call back. Awful. No worries.",
+            ),
+        ] {
             assert_eq!(sentiment(lang, text), Sentiment::Negative, "{lang}: {text}");
         }
-        // AND a close after a firm fact or a strong word leaves the complaint standing
         assert!(reads_settled("en", "Quoted 300, charged 540. No problem."));
-        assert_eq!(
-            sentiment("en", "Quoted 300, charged 540. No problem."),
-            Sentiment::Negative
-        );
-        assert_eq!(
-            sentiment(
-                "en",
-                "Still waiting on the part after three weeks, no call back. Awful. No worries."
-            ),
-            Sentiment::Negative
-        );
     }
 
     #[test]
@@ -1631,6 +1664,9 @@ mod tests {
                 );
             }
         }
+        // AND Serbian Cyrillic is read in the Latin its lexicon is written in
+        assert!(model_features_and_rules("2024. Нема проблема.", Some(Lang::Sr), 16).settled);
+        assert!(!model_features_and_rules("2024. Није све у реду.", Some(Lang::Sr), 16).settled);
     }
 
     fn check(cases: &[(&str, &str, Sentiment)]) {

@@ -467,10 +467,15 @@ impl Lexicon {
     }
 
     /// Whether `word` before a settled phrase voids it: a negator ("not all good", `nije sve u
-    /// redu`) or a word that makes it someone else's claim or a state before (`settled_breakers`:
-    /// "sad kažu da je sve u redu", "prej je bilo vse ok").
+    /// redu`), "again" or "still" ("опять бывает"), or a word that makes it someone else's claim
+    /// or a state before (`settled_breakers`: "sad kažu da je sve u redu", "prej je bilo vse ok").
     pub fn breaks_settled(&self, word: &str) -> bool {
-        self.settled_breakers.contains(word) || self.function_word(word).is_some_and(|f| f.negator)
+        self.settled_breakers.contains(word) || self.function_word(word).is_some_and(|f| f.negator || f.again)
+    }
+
+    /// Whether one of this lexicon's settled phrases ends in `word` (in its spelling).
+    pub fn ends_a_settled_phrase(&self, word: &str) -> bool {
+        self.settled.contains_key(word)
     }
 
     /// The word's function (negator, intensifier, contrast...), if it has one.
@@ -609,30 +614,31 @@ fn correlatives(name: &str) -> &'static [(&'static str, &'static str)] {
 /// phrases of whole words, written with their diacritics and folded when built; Serbian
 /// Cyrillic is read in Latin. Closing a mention (only punctuation and emoji after it), outside
 /// quotes and questions, such a phrase voids a complaint that rests on no firm fact and no
-/// strong word (`Blend::decide`). Words that are as often said through teeth ("perfect",
-/// "great", "I understand", a bare "normal") are not here.
+/// strong word (`Blend::decide`). Words that are as often said through teeth or mean something
+/// else in a complaint ("perfect", "great", "I understand", a bare "normal", "tranquilo" (the
+/// mechanic "tan tranquilo"), "no big deal" (they "acted like it was no big deal"), "vale" (what
+/// it is worth), Polish `luz` (play in the steering), a bare "бывает") are not here.
 pub(super) fn settled_phrases(name: &str) -> &'static str {
     match name {
         "en" => {
             "all good, all fine, all sorted, no problem, no problems, not a problem, no problem at all, \
-             no worries, no biggie, no big deal, no harm done, no stress, no rush, no drama, fair enough, \
-             my fault, my bad, my mistake, my own fault, not their fault, totally fine, that's fine, \
+             no worries, no biggie, no harm done, no stress, no drama, fair enough, \
+             my bad, my mistake, not their fault, totally fine, that's fine, \
              thats fine, which is fine, fine by me, works for me, totally understandable, understandable, \
              it happens, these things happen, nothing serious, nothing urgent, can't blame them, \
              cant blame them"
         }
         "de" => {
             "alles gut, alles ok, alles okay, alles in ordnung, kein problem, keine probleme, kein thema, \
-             kein ding, kein stress, halb so wild, passt, passt schon, passt scho, mein fehler, meine schuld, \
+             kein ding, kein stress, halb so wild, passt schon, passt scho, mein fehler, meine schuld, \
              mein eigener fehler, nicht deren schuld, nicht ihre schuld, kann passieren, kann mal passieren, \
              kann ja mal passieren, verständlich, völlig ok, völlig okay, völlig in ordnung, nichts schlimmes, \
              nichts dramatisches, nichts wildes, nichts dringendes"
         }
         "es" => {
             "sin problema, sin problemas, ningún problema, no pasa nada, todo bien, todo ok, todo correcto, \
-             vale, culpa mía, mi culpa, fue culpa mía, no es culpa suya, no es culpa de ellos, es normal, \
-             lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, tranquilo, tranquila, \
-             tranqui, comprensible, se entiende, sin drama, cero drama, cosas que pasan"
+             culpa mía, mi culpa, fue culpa mía, no es culpa suya, no es culpa de ellos, es normal, \
+             lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, comprensible, se entiende, sin drama, cero drama, cosas que pasan"
         }
         "fr" => {
             "pas de souci, pas de soucis, aucun souci, aucun problème, pas de problème, pas de problèmes, \
@@ -643,48 +649,47 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
         "it" => {
             "nessun problema, tutto ok, tutto bene, tutto a posto, va bene, mi va bene, \
              colpa mia, è colpa mia, non è colpa loro, non c'entrano, niente di grave, niente di urgente, \
-             nulla di grave, ci sta, capita, può capitare, comprensibile, è normale, tranquillo, tranquilla, \
-             nessun dramma"
+             nulla di grave, ci sta, può capitare, comprensibile, è normale, nessun dramma"
         }
         "pt" => {
             "sem problema, sem problemas, nenhum problema, tudo bem, tudo certo, tudo ok, tudo tranquilo, \
-             de boa, tranquilo, tranquila, culpa minha, foi culpa minha, minha culpa, não é culpa deles, \
-             nada grave, nada urgente, acontece, é normal, me serve, compreensível, sem stress, sem estresse, \
+             de boa, culpa minha, foi culpa minha, minha culpa, não é culpa deles, \
+             nada grave, nada urgente, é normal, me serve, compreensível, sem stress, sem estresse, \
              faz parte"
         }
         "cs" => {
-            "v pohodě, žádný problém, žádnej problém, bez problému, bez problémů, moje chyba, moje vina, \
+            "v pohodě, žádný problém, žádnej problém, není problém, není to nic vážného, bez problému, bez problémů, moje chyba, moje vina, \
              v klidu, nic vážného, nic vážnýho, nic hrozného, nic hroznýho, nic urgentního, to se stává, \
              stává se, pochopitelné, vyhovuje mi to, mně to vyhovuje, v pořádku, všechno v pořádku, \
              vše v pořádku, není to jejich vina, oni za to nemůžou, oni za to nemohou"
         }
         "sk" => {
-            "v pohode, žiadny problém, žiaden problém, bez problému, bez problémov, moja chyba, moja vina, \
+            "v pohode, žiadny problém, žiaden problém, nie je problém, nie je to nič vážne, bez problému, bez problémov, moja chyba, moja vina, \
              v kľude, nič vážne, nič hrozné, nič urgentné, to sa stáva, stáva sa, pochopiteľné, \
              vyhovuje mi to, mne to vyhovuje, v poriadku, všetko v poriadku, nie je to ich vina, \
              oni za to nemôžu"
         }
         "pl" => {
-            "bez problemu, bez problemów, żaden problem, spoko, luz, moja wina, mój błąd, w porządku, \
+            "bez problemu, bez problemów, żaden problem, nie ma problemu, spoko, moja wina, mój błąd, w porządku, \
              wszystko w porządku, wszystko ok, wszystko gra, nic strasznego, nic poważnego, nic pilnego, \
-             to normalne, normalka, zdarza się, to zrozumiałe, zrozumiałe, nie ich wina, to nie ich wina, \
+             to normalne, zdarza się, to zrozumiałe, zrozumiałe, nie ich wina, to nie ich wina, \
              pasuje mi, mi pasuje"
         }
         "ru" => {
-            "без проблем, никаких проблем, ничего страшного, не страшно, моя вина, моя ошибка, сам виноват, \
-             сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, бывает, \
+            "без проблем, никаких проблем, нет проблем, ничего страшного, не страшно, моя вина, моя ошибка, сам виноват, \
+             сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, \
              с кем не бывает, ничего срочного, ничего серьёзного, меня устраивает, не их вина, \
              они не виноваты, претензий нет"
         }
         "uk" => {
-            "без проблем, жодних проблем, нічого страшного, не страшно, моя вина, моя помилка, сам винен, \
-             сама винна, все нормально, все норм, все ок, все в порядку, усе гаразд, все гаразд, буває, \
+            "без проблем, жодних проблем, немає проблем, нема проблем, нічого страшного, не страшно, моя вина, моя помилка, сам винен, \
+             сама винна, все нормально, все норм, все ок, все в порядку, усе гаразд, все гаразд, \
              з ким не буває, нічого термінового, нічого серйозного, мене влаштовує, не їхня вина, \
              вони не винні, претензій немає"
         }
         // Croatian, Serbian, Bosnian, then Slovenian.
         "hbs" => {
-            "nema problema, bez problema, nikakav problem, nema veze, moja greška, moja krivica, \
+            "nema problema, bez problema, nikakav problem, nije problem, nije ništa strašno, nema veze, moja greška, moja krivica, \
              moja krivnja, sam sam kriv, sama sam kriva, sve ok, sve okej, sve u redu, u redu, sve pet, \
              ništa strašno, nije strašno, ništa hitno, ništa ozbiljno, dešava se, događa se, dogodi se, \
              desi se, odgovara mi, meni odgovara, nisu oni krivi, oni nisu krivi, nije do njih, \
@@ -701,10 +706,10 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
 /// sve u redu", "офіціант поводився так ніби все норм", "prej je bilo vse ok" are complaints.
 fn settled_breakers(name: &str) -> &'static str {
     match name {
-        "en" => "said says say claim claims claimed apparently supposedly if before previously",
+        "en" => "said says say claim claims claimed apparently supposedly if before previously like told telling saying somehow",
         "de" => "sagt sagen sagte sagten meint meinen meinte angeblich ob vorher früher",
         "es" => "dice dicen dijo dijeron según supuestamente si antes",
-        "fr" => "dit disent disait prétend prétendent soi-disant si avant",
+        "fr" => "dit disent disait prétend prétendent disant si avant",
         "it" => "dice dicono detto dicevano sembra presumibilmente se prima",
         "pt" => "diz dizem disse disseram supostamente se antes",
         "cs" => "říkají říká říkali tvrdí tvrdili prý prej jestli předtím dřív",
