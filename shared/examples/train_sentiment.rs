@@ -184,6 +184,7 @@ fn read_dir(dir: &Path) -> Vec<(String, Vec<Labelled>)> {
 /// The examples of one file; a fifth of each class (fixed shuffle) marked dev when `split`.
 fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> Vec<Example> {
     let code = Lang::from_code(lang);
+    let settled = knob("TRAIN_SETTLED", SETTLED);
     let mut out: Vec<Example> = lines
         .iter()
         .map(|l| {
@@ -196,7 +197,7 @@ fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> V
                 rules: reading.sum,
                 firm: reading.firm,
                 plain: reading.plain,
-                settled: reading.settled && knob("TRAIN_SETTLED", SETTLED),
+                settled: reading.settled && settled,
                 long: reading.words > MODEL_MAX_WORDS,
                 dev: false,
                 source: "",

@@ -451,8 +451,8 @@ impl Lexicon {
             .map(|(_, second)| *second)
     }
 
-    /// Where the longest of this lexicon's ways of saying a matter is settled (`settled_phrases`) that
-    /// ends `words` (the mention's last words up to punctuation, in order, in this lexicon's
+    /// Where the longest of this lexicon's ways of saying a matter is settled (`settled_phrases`)
+    /// that ends `words` (the mention's last words up to punctuation, in order, in this lexicon's
     /// spelling) starts, if one does.
     pub fn settled_start(&self, words: &[&str]) -> Option<usize> {
         let (last, before) = words.split_last()?;
@@ -638,7 +638,8 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
         "es" => {
             "sin problema, sin problemas, ningún problema, no pasa nada, todo bien, todo ok, todo correcto, \
              culpa mía, mi culpa, fue culpa mía, no es culpa suya, no es culpa de ellos, es normal, \
-             lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, comprensible, se entiende, sin drama, cero drama, cosas que pasan"
+             lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, comprensible, \
+             se entiende, sin drama, cero drama, cosas que pasan"
         }
         "fr" => {
             "pas de souci, pas de soucis, aucun souci, aucun problème, pas de problème, pas de problèmes, \
@@ -658,13 +659,15 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
              faz parte"
         }
         "cs" => {
-            "v pohodě, žádný problém, žádnej problém, není problém, není to nic vážného, bez problému, bez problémů, moje chyba, moje vina, \
+            "v pohodě, žádný problém, žádnej problém, není problém, není to nic vážného, bez problému, \
+             bez problémů, moje chyba, moje vina, \
              v klidu, nic vážného, nic vážnýho, nic hrozného, nic hroznýho, nic urgentního, to se stává, \
              stává se, pochopitelné, vyhovuje mi to, mně to vyhovuje, v pořádku, všechno v pořádku, \
              vše v pořádku, není to jejich vina, oni za to nemůžou, oni za to nemohou"
         }
         "sk" => {
-            "v pohode, žiadny problém, žiaden problém, nie je problém, nie je to nič vážne, bez problému, bez problémov, moja chyba, moja vina, \
+            "v pohode, žiadny problém, žiaden problém, nie je problém, nie je to nič vážne, bez problému, \
+             bez problémov, moja chyba, moja vina, \
              v kľude, nič vážne, nič hrozné, nič urgentné, to sa stáva, stáva sa, pochopiteľné, \
              vyhovuje mi to, mne to vyhovuje, v poriadku, všetko v poriadku, nie je to ich vina, \
              oni za to nemôžu"
@@ -676,21 +679,23 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
              pasuje mi, mi pasuje"
         }
         "ru" => {
-            "без проблем, никаких проблем, нет проблем, ничего страшного, не страшно, моя вина, моя ошибка, сам виноват, \
-             сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, \
+            "без проблем, никаких проблем, нет проблем, ничего страшного, не страшно, моя вина, \
+             моя ошибка, сам виноват, сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, \
              с кем не бывает, ничего срочного, ничего серьёзного, меня устраивает, не их вина, \
              они не виноваты, претензий нет"
         }
         "uk" => {
-            "без проблем, жодних проблем, немає проблем, нема проблем, нічого страшного, не страшно, моя вина, моя помилка, сам винен, \
-             сама винна, все нормально, все норм, все ок, все в порядку, усе гаразд, все гаразд, \
+            "без проблем, жодних проблем, немає проблем, нема проблем, нічого страшного, не страшно, \
+             моя вина, моя помилка, сам винен, сама винна, все нормально, все норм, все ок, все в порядку, \
+             усе гаразд, все гаразд, \
              з ким не буває, нічого термінового, нічого серйозного, мене влаштовує, не їхня вина, \
              вони не винні, претензій немає"
         }
         // Croatian, Serbian, Bosnian, then Slovenian.
         "hbs" => {
-            "nema problema, bez problema, nikakav problem, nije problem, nije ništa strašno, nema veze, moja greška, moja krivica, \
-             moja krivnja, sam sam kriv, sama sam kriva, sve ok, sve okej, sve u redu, u redu, sve pet, \
+            "nema problema, bez problema, nikakav problem, nije problem, nije ništa strašno, nema veze, \
+             moja greška, moja krivica, moja krivnja, sam sam kriv, sama sam kriva, sve ok, sve okej, \
+             sve u redu, u redu, sve pet, \
              ništa strašno, nije strašno, ništa hitno, ništa ozbiljno, dešava se, događa se, dogodi se, \
              desi se, odgovara mi, meni odgovara, nisu oni krivi, oni nisu krivi, nije do njih, \
              ni problema, brez problema, brez težav, ni panike, mi paše, meni paše, vse ok, vse v redu, \
@@ -706,7 +711,10 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
 /// sve u redu", "офіціант поводився так ніби все норм", "prej je bilo vse ok" are complaints.
 fn settled_breakers(name: &str) -> &'static str {
     match name {
-        "en" => "said says say claim claims claimed apparently supposedly if before previously like told telling saying somehow",
+        "en" => {
+            "said says say claim claims claimed apparently supposedly if before previously like told telling \
+             saying somehow"
+        }
         "de" => "sagt sagen sagte sagten meint meinen meinte angeblich ob vorher früher",
         "es" => "dice dicen dijo dijeron según supuestamente si antes",
         "fr" => "dit disent disait prétend prétendent disant si avant",
