@@ -314,9 +314,12 @@ mod tests {
         // language's "neither ... nor" and the firm thresholds chosen with the blend; the mean
         // over seeds 1-20 60.7%): 62.4% (103 of 165). The sixteenth session's (the same seed and
         // data; the stress set's guard may raise a language's plain mentions' threshold; the mean
-        // over seeds 1-20 61.0%): 62.4% (103 of 165), the same.
+        // over seeds 1-20 61.0%): 62.4% (103 of 165), the same. The eighteenth session's (seed
+        // 25; the spent sets to complaints_blind22 trained on without their Ukrainian files, the
+        // thresholds chosen on the blind sets' dev fifths; the mean over seeds 1-40 61.6%), by the
+        // same rule: 60.6% (100 of 165), three mentions under the sixteenth's.
         let overall = evaluate("implicit").overall().accuracy();
-        assert!(overall >= 0.624, "implicit accuracy {overall:.3}");
+        assert!(overall >= 0.606, "implicit accuracy {overall:.3}");
     }
 
     #[test]
@@ -380,47 +383,58 @@ mod tests {
         // docs/sentiment.md, "Trained-on floors"). The accuracy fell with the tenth session's word
         // stems: the model recites less of its training data, most of all its praise, and reads
         // the dev split better; on data trained on that is no measure of new text.
-        assert!(recall >= 0.977, "complaints_blind recall {recall:.3}");
+        // The eighteenth session's model (the complaint thresholds chosen on the blind sets' dev
+        // fifths alone, every other directory's fifth trained on) hears 208 and calls 2 neutral
+        // mentions complaints, accuracy 76.8%: its thresholds are chosen for text like the blind
+        // sets', and hear fewer of this set's complaints.
+        assert!(recall >= 0.945, "complaints_blind recall {recall:.3}");
         assert!(
             false_alarms <= 2,
             "{false_alarms} neutral complaints_blind mentions called negative"
         );
         let accuracy = evaluation.overall().accuracy();
-        assert!(accuracy >= 0.783, "complaints_blind accuracy {accuracy:.3}");
+        assert!(accuracy >= 0.767, "complaints_blind accuracy {accuracy:.3}");
     }
 
     /// Complaint recall at least, neutral mentions called complaints at most, accuracy at least.
     type Floors = (f64, usize, f64);
 
-    /// The spent blind sets after the first (`complaints_blind2/` to `complaints_blind17/`),
-    /// each trained on (four fifths of it) since its one blind run, whose figures
+    /// The spent blind sets after the first (`complaints_blind2/` to `complaints_blind22/`),
+    /// each trained on (four fifths of it; from `complaints_blind18/` on without its Ukrainian
+    /// file) since its one blind run, whose figures
     /// docs/sentiment.md keeps with the models run beside it. Here they are a regression floor
     /// on data trained on, not a measure of new text. A row: the set, its neutral mentions, the
     /// floors with the model, the floors of the rules alone. Both are the shipped classifier's
-    /// own figures (the sixteenth session's: the fifteenth's data and seed, the stress set's
-    /// guard free to raise a language's plain mentions' threshold alone); docs/sentiment.md
-    /// ("Trained-on floors") has the floors before (the sixteenth session lowered two:
-    /// `complaints_blind4/` accuracy 0.853 -> 0.852, `complaints_blind13/` false alarms 13 -> 14;
-    /// the seventeenth session's settled closes, with the same model, lowered two floors of one
-    /// set: one complaint fewer heard in `complaints_blind6/`, 0.963 -> 0.96, accuracy 0.837: "ni
-    /// panike" said through teeth).
-    const TRAINED_ON: [(&str, usize, Floors, Floors); 16] = [
-        ("complaints_blind2", 300, (0.966, 4, 0.843), (0.483, 12, 0.63)),
-        ("complaints_blind3", 300, (0.966, 3, 0.84), (0.46, 11, 0.617)),
-        ("complaints_blind4", 300, (0.976, 1, 0.852), (0.476, 6, 0.638)),
-        ("complaints_blind5", 300, (0.98, 1, 0.848), (0.533, 11, 0.648)),
-        ("complaints_blind6", 300, (0.96, 5, 0.837), (0.523, 8, 0.65)),
-        ("complaints_blind7", 300, (0.983, 2, 0.854), (0.5, 14, 0.635)),
-        ("complaints_blind8", 300, (0.973, 2, 0.862), (0.48, 12, 0.642)),
-        ("complaints_blind9", 300, (0.97, 5, 0.836), (0.49, 15, 0.621)),
-        ("complaints_blind10", 600, (0.96, 1, 0.85), (0.488, 18, 0.641)),
-        ("complaints_blind11", 600, (0.973, 5, 0.859), (0.5, 18, 0.652)),
-        ("complaints_blind12", 600, (0.968, 10, 0.818), (0.423, 59, 0.557)),
-        ("complaints_blind13", 599, (0.976, 14, 0.81), (0.447, 66, 0.554)),
-        ("complaints_blind14", 600, (0.986, 9, 0.823), (0.397, 62, 0.54)),
-        ("complaints_blind15", 600, (0.97, 15, 0.824), (0.455, 59, 0.578)),
-        ("complaints_blind16", 600, (0.963, 14, 0.81), (0.463, 75, 0.559)),
-        ("complaints_blind17", 599, (0.98, 17, 0.825), (0.436, 72, 0.559)),
+    /// own figures (the eighteenth session's: seed 25, the complaint thresholds chosen on the
+    /// blind sets' dev fifths alone); docs/sentiment.md ("Trained-on floors") has the floors
+    /// before. That model's thresholds are chosen for text like the blind sets', and on these
+    /// sets it hears 1 to 3 points fewer complaints than the seventeenth session's classifier and
+    /// raises fewer false alarms on the newest ones (`complaints_blind18/` to `22/`: 13 to 15,
+    /// against 21 to 37), so every row with the model was set anew from its figures.
+    const TRAINED_ON: [(&str, usize, Floors, Floors); 21] = [
+        ("complaints_blind2", 300, (0.946, 3, 0.835), (0.483, 12, 0.63)),
+        ("complaints_blind3", 300, (0.953, 3, 0.834), (0.46, 11, 0.617)),
+        ("complaints_blind4", 300, (0.96, 1, 0.845), (0.476, 6, 0.638)),
+        ("complaints_blind5", 300, (0.953, 3, 0.834), (0.533, 11, 0.648)),
+        ("complaints_blind6", 300, (0.953, 6, 0.832), (0.523, 8, 0.65)),
+        ("complaints_blind7", 300, (0.96, 2, 0.843), (0.5, 14, 0.635)),
+        ("complaints_blind8", 300, (0.966, 2, 0.859), (0.48, 12, 0.642)),
+        ("complaints_blind9", 300, (0.943, 3, 0.827), (0.49, 15, 0.621)),
+        ("complaints_blind10", 600, (0.946, 2, 0.843), (0.488, 18, 0.641)),
+        ("complaints_blind11", 600, (0.95, 6, 0.848), (0.5, 18, 0.652)),
+        ("complaints_blind12", 600, (0.946, 11, 0.808), (0.423, 59, 0.557)),
+        ("complaints_blind13", 599, (0.956, 11, 0.803), (0.447, 66, 0.554)),
+        ("complaints_blind14", 600, (0.966, 10, 0.814), (0.397, 62, 0.54)),
+        ("complaints_blind15", 600, (0.945, 15, 0.813), (0.455, 59, 0.578)),
+        ("complaints_blind16", 600, (0.949, 16, 0.802), (0.463, 75, 0.559)),
+        ("complaints_blind17", 599, (0.966, 19, 0.818), (0.436, 72, 0.559)),
+        // Held runs until the eighteenth session (their blind runs' figures are in
+        // docs/sentiment.md), trained on since without their Ukrainian files:
+        ("complaints_blind18", 600, (0.938, 15, 0.806), (0.435, 62, 0.565)),
+        ("complaints_blind19", 599, (0.944, 13, 0.813), (0.424, 67, 0.56)),
+        ("complaints_blind20", 599, (0.946, 13, 0.812), (0.463, 74, 0.569)),
+        ("complaints_blind21", 600, (0.946, 13, 0.799), (0.415, 64, 0.542)),
+        ("complaints_blind22", 600, (0.946, 13, 0.814), (0.457, 63, 0.577)),
     ];
 
     #[test]
@@ -458,39 +472,13 @@ mod tests {
     /// tables printed; docs/sentiment.md has each run beside the models run with it, and its
     /// per-language table. Issue 24's target (at least 85% heard and at most 5% of neutral
     /// mentions called complaints, per language) was met in the languages named.
-    const HELD_RUNS: [(&str, usize, Floors, Floors); 5] = [
-        // 1,437 mentions, committed unread in 319d6ac; run on the fifteenth session's second
-        // round (a0c9822): 505 of 597 heard, 34 of 600 neutral called complaints, 75.6% (the
-        // session's first round beside it 501, 33; the fourteenth session's 491, 36; the twelfth's
-        // 489, 67); rules alone 260, 62, 56.6%. Target met in en fr hr sl sr. The sixteenth
-        // session's model (the stress set's guard free to raise plain mentions' thresholds) calls
-        // 36 of its neutral mentions complaints, two more than that run (and than the fifteenth
-        // session's last model), and hears 521 (the last model 519): its floor is 36.
-        ("complaints_blind18", 600, (0.845, 36, 0.755), (0.435, 62, 0.565)),
-        // 1,435 mentions, committed unread in 932fcaf; run on the third round (c8d36aa): 526 of
-        // 596 heard, 36 of 599, 77.3% (the second round beside it 519, 34; the first 506, 35; the
-        // fourteenth session's 501, 38; the twelfth's 495, 66); rules alone 253, 67, 56.1% (71
-        // before "neither good nor bad" was read as lukewarm). Target met in bs en hr it sk uk.
-        ("complaints_blind19", 599, (0.882, 36, 0.772), (0.424, 67, 0.56)),
-        // 1,436 mentions, committed unread in c31a053; run on the fourth round (a88ef1d): 536 of
-        // 597 heard, 21 of 599, 78.7% (the third round beside it 532, 21; the second 525, 25;
-        // the first 512, 29; the fourteenth session's 515, 32; the twelfth's 497, 63); rules
-        // alone 277, 74, 57.0%. Target met in bs es fr it pl ru sk sl sr uk.
-        ("complaints_blind20", 599, (0.897, 21, 0.786), (0.463, 74, 0.569)),
-        // 1,437 mentions, committed unread in bd224cb; run on the sixteenth session's model
-        // (937b095): 540 of 597 heard, 38 of 600 neutral called complaints, 76.8% (the fifteenth
-        // session's last model beside it 537, 38; its third round 540, 40; the fourteenth
-        // session's 512, 43; the twelfth's 497, 73); rules alone 248, 64, 54.3%. Target met in
-        // bs de fr pl ru sk uk.
-        // The seventeenth session's settled closes ("so all good", "no biggie", "mi paše"; the
-        // same model) call 35 of its neutral mentions complaints: its floor is 35. Their phrases
-        // were written after its false alarms were read, so that figure flatters them.
-        ("complaints_blind21", 600, (0.904, 35, 0.767), (0.415, 64, 0.542)),
-        // 1,435 mentions, committed unread in 6d77376; run on the seventeenth session's
-        // classifier (the sixteenth session's model, 937b095, with settled closes): 522 of 595
-        // heard, 37 of 600 neutral called complaints, 76.9% (937b095 alone the same, figure for
-        // figure); rules alone 272, 63, 57.7%. Target met in bs fr hr sk.
-        ("complaints_blind22", 600, (0.877, 37, 0.768), (0.457, 63, 0.577)),
+    const HELD_RUNS: [(&str, usize, Floors, Floors); 1] = [
+        // 1,440 mentions, committed unread in a364b10; run on the eighteenth session's model
+        // (md5 9b6879da: the spent sets to complaints_blind22 trained on without their Ukrainian
+        // files, the thresholds chosen on the blind sets' dev fifths, seed 25): 531 of 600 heard,
+        // 44 of 600 neutral called complaints, 76.7% (the seventeenth session's classifier
+        // beside it 530, 43, 76.7%); rules alone 251, 69, 55.4%. Target met in pl pt sr.
+        ("complaints_blind23", 600, (0.885, 44, 0.767), (0.418, 69, 0.554)),
     ];
 
     #[test]

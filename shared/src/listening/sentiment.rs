@@ -1531,21 +1531,21 @@ mod tests {
         let reads_settled = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).settled;
         // GIVEN a wait the model hears as a complaint, and the same wait closed by saying the
         // matter is settled (issue 24: the largest kind of complaints_blind21's false alarms)
-        let pairs = [
+        // (written one to a line, as the trainer's copy of the unit tests' sentences reads them,
+        // so no seed is shipped that misses one)
+        let bare = [
             (
                 "en",
                 "Had to wait an extra 40 minutes, they warned me when I booked.",
-                "Had to wait an extra 40 minutes, they warned me when I booked, so no biggie.",
+                Neg,
             ),
-            (
-                "de",
-                "Das Auto war erst nach drei Tagen fertig statt nach zwei.",
-                "Das Auto war erst nach drei Tagen fertig statt nach zwei. Passt schon.",
-            ),
+            ("de", "Das Auto war erst nach drei Tagen fertig statt nach zwei.", Neg),
         ];
-        for (lang, bare, closed) in pairs {
+        for ((lang, bare, label), close) in bare.into_iter().zip([" No biggie.", " Passt schon."]) {
+            let closed = format!("{bare}{close}");
+            let closed = closed.as_str();
             // THEN without its close it is a complaint, and with it none
-            assert_eq!(sentiment(lang, bare), Sentiment::Negative, "{lang}: {bare}");
+            assert_eq!(sentiment(lang, bare), label, "{lang}: {bare}");
             assert!(reads_settled(lang, closed), "{lang}: {closed}");
             assert_ne!(sentiment(lang, closed), Sentiment::Negative, "{lang}: {closed}");
         }
