@@ -1533,12 +1533,9 @@ mod tests {
         // matter is settled (issue 24: the largest kind of complaints_blind21's false alarms)
         // (written one to a line, as the trainer's copy of the unit tests' sentences reads them,
         // so no seed is shipped that misses one)
+        #[rustfmt::skip]
         let bare = [
-            (
-                "en",
-                "Had to wait an extra 40 minutes, they warned me when I booked.",
-                Neg,
-            ),
+            ("en", "Had to wait an extra 40 minutes, they warned me when I booked.", Neg),
             ("de", "Das Auto war erst nach drei Tagen fertig statt nach zwei.", Neg),
         ];
         for ((lang, bare, label), close) in bare.into_iter().zip([" No biggie.", " Passt schon."]) {
