@@ -10,10 +10,11 @@
 //! `holdout` to `holdout4`, the spent blind sets `complaints_blind` to `complaints_blind22` (each
 //! had its one blind run first; from `complaints_blind18` on without their Ukrainian files,
 //! `LEFT_OUT`), `train4/` to `train10/`, `train12/` to `train15/` (`train11/`, `train16/`,
-//! `train17/`, `train18/`, `train19/` only with `TRAIN_EXTRA`). Of each file (but `TRAINING_ONLY`'s, trained
-//! on whole), a fifth of each class (fixed shuffle) is held out; since the eighteenth session
-//! only the spent blind sets' fifths form the dev split (`DEV_FROM`), and the other directories'
-//! are trained on. The model trains on the rest, and the dev split alone chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
+//! `train17/`, `train18/`, `train19/` only with `TRAIN_EXTRA`). Of each file (but
+//! `TRAINING_ONLY`'s, trained on whole), a fifth of each class (fixed shuffle) is held out; since
+//! the eighteenth session only the spent blind sets' fifths form the dev split (`DEV_FROM`), and
+//! the other directories' are trained on. The model trains on the rest, and the dev split alone
+//! chooses the blend (the rules' hold, the praise and neutral thresholds, a complaint
 //! threshold per language) and gives the figures printed. The shipped model is the one trained
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
