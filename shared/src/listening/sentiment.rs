@@ -1532,7 +1532,7 @@ mod tests {
         // GIVEN a wait the model hears as a complaint, and the same wait closed by saying the
         // matter is settled (issue 24: the largest kind of complaints_blind21's false alarms)
         // (written one to a line, as the trainer's copy of the unit tests' sentences reads them,
-        // so no seed is shipped that misses one)
+        // so the seed rule sees a seed that misses one)
         #[rustfmt::skip]
         let bare = [
             ("en", "Had to wait an extra 40 minutes, they warned me when I booked.", Neg),
@@ -1546,6 +1546,10 @@ mod tests {
             assert!(reads_settled(lang, closed), "{lang}: {closed}");
             assert_ne!(sentiment(lang, closed), Sentiment::Negative, "{lang}: {closed}");
         }
+        // AND a close inside the last clause counts as one in a sentence of its own
+        let in_clause = "Had to wait an extra 40 minutes, they warned me when I booked, so no biggie.";
+        assert!(reads_settled("en", in_clause));
+        assert_ne!(sentiment("en", in_clause), Sentiment::Negative);
         // AND the rules read the close in every lexicon's languages (the model already reads
         // most of these waits as calm), and none is called a complaint
         let settled = [
