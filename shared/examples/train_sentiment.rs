@@ -992,14 +992,7 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
         let thresholds = keep_check(thresholds, &reported[3].1);
         let table = judge(&thresholds, dev.iter().copied());
         let (recall, alarms, _, accuracy) = figures(&total(&table));
-        for (lang, t) in &table {
-            let row = pooled.entry(lang.clone()).or_default();
-            for r in 0..3 {
-                for c in 0..3 {
-                    row[r][c] += t[r][c];
-                }
-            }
-        }
+        add_into(&mut pooled, &table);
         let implicit_table = total(&judge(&thresholds, implicit));
         let implicit_accuracy = figures(&implicit_table).3;
         // `natural/`'s least accuracy by language: its test asks 80% in every language (a seed
@@ -1065,14 +1058,7 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
                 t[1][0],
                 t[1].iter().sum::<usize>()
             );
-            for (lang, t) in &table {
-                let row = scored_pooled.entry(lang.clone()).or_default();
-                for r in 0..3 {
-                    for c in 0..3 {
-                        row[r][c] += t[r][c];
-                    }
-                }
-            }
+            add_into(&mut scored_pooled, &table);
             let sums = scored.entry(k).or_insert((name.to_string(), [0.0; 4]));
             sums.1[0] += figures(&t).0;
             sums.1[1] += figures(&t).1;
@@ -1119,29 +1105,39 @@ fn over_seeds(all: &mut [Example], reported: &mut [(&str, Vec<Example>)], seeds:
         );
     }
     if !scored.is_empty() {
-        let per_language: Vec<String> = scored_pooled
-            .iter()
-            .map(|(lang, t)| {
-                let (recall, alarms, _, _) = figures(t);
-                format!("{lang} {:.1}/{:.1}", recall * 100.0, alarms * 100.0)
-            })
-            .collect();
         println!(
             "TRAIN_SCORE's sets pooled, per language over seeds (heard / neutral called complaint, %): {}",
-            per_language.join(", ")
+            recall_and_alarms(&scored_pooled)
         );
     }
-    let per_language: Vec<String> = pooled
+    println!(
+        "per language over seeds (complaint recall / neutral called complaint, %): {}",
+        recall_and_alarms(&pooled)
+    );
+}
+
+/// Each language's complaint recall and neutral mentions called complaints, in %.
+fn recall_and_alarms(table: &Table) -> String {
+    let each: Vec<String> = table
         .iter()
         .map(|(lang, t)| {
             let (recall, alarms, _, _) = figures(t);
             format!("{lang} {:.1}/{:.1}", recall * 100.0, alarms * 100.0)
         })
         .collect();
-    println!(
-        "per language over seeds (complaint recall / neutral called complaint, %): {}",
-        per_language.join(", ")
-    );
+    each.join(", ")
+}
+
+/// Adds `table` into `sum`, language by language.
+fn add_into(sum: &mut Table, table: &Table) {
+    for (lang, t) in table {
+        let row = sum.entry(lang.clone()).or_default();
+        for r in 0..3 {
+            for c in 0..3 {
+                row[r][c] += t[r][c];
+            }
+        }
+    }
 }
 
 /// The number of a blind set (`complaints_blind23`, `./complaints_blind23/` -> 23), read from the
