@@ -38,6 +38,12 @@ pub fn parse_fixture(contents: &str) -> Result<Vec<Labelled>, FixtureError> {
     Ok(out)
 }
 
+/// Issue 24's target for one language of a blind set: at least 85% of its complaints heard and at
+/// most 5% of its neutral mentions called complaints (`recall`, `false_alarms`: shares, 0 to 1).
+pub fn meets_issue_24_target(recall: f64, false_alarms: f64) -> bool {
+    recall >= 0.85 - 1e-9 && false_alarms <= 0.05 + 1e-9
+}
+
 /// Counts of (expected, predicted) pairs for one language.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Confusion {

@@ -199,7 +199,7 @@ const SETTLED_WORDS: usize = 8;
 /// it (`Lexicon::breaks_settled`, the language's own lexicon's and the one that holds the
 /// phrase), and not said earlier in the mention too ("Sve pet, samo hrana hladna ... Inače sve
 /// pet.", "spoko spoko spoko" are said through teeth).
-fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
+fn says_settled<'a>(lexicons: &[&Lexicon], tokens: &[Token<'a>]) -> bool {
     let Some(last) = tokens.iter().rposition(|t| matches!(t, Token::Word(_))) else {
         return false;
     };
@@ -216,13 +216,15 @@ fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
         .rposition(|t| !matches!(t, Token::Word(_)))
         .map_or(0, |k| k + 1)
         .max((last + 1).saturating_sub(SETTLED_WORDS));
-    let words: Vec<&str> = tokens[run_start..=last]
-        .iter()
-        .filter_map(|t| match t {
-            Token::Word(w) => Some(*w),
-            _ => None,
-        })
-        .collect();
+    let words_of = |span: &[Token<'a>]| -> Vec<&'a str> {
+        span.iter()
+            .filter_map(|t| match t {
+                Token::Word(w) => Some(*w),
+                _ => None,
+            })
+            .collect()
+    };
+    let words = words_of(&tokens[run_start..=last]);
     // Each lexicon's reading of the run, and where its longest phrase starts in it (a lexicon
     // with no phrase ending in the last word costs one lookup).
     let readings: Vec<(Vec<Cow<'_, str>>, Option<usize>)> = lexicons
@@ -261,13 +263,7 @@ fn says_settled(lexicons: &[&Lexicon], tokens: &[Token<'_>]) -> bool {
     }
     // Said earlier in the mention: the same words in a row before the phrase.
     let phrase = &words[start..];
-    let earlier: Vec<&str> = tokens[..run_start + start]
-        .iter()
-        .filter_map(|t| match t {
-            Token::Word(w) => Some(*w),
-            _ => None,
-        })
-        .collect();
+    let earlier = words_of(&tokens[..run_start + start]);
     !earlier.windows(phrase.len()).any(|w| w == phrase)
 }
 
