@@ -32,7 +32,8 @@
 //! stress mentions each raise silences.
 //! `TRAIN_EXTRA=DIR,DIR` trains on more directories, after the list; it refuses a blind set
 //! after `complaints_blind24/` (`LAST_SPENT_BLIND`). `TRAIN_SETTLED=false` chooses the blend as if
-//! no settled close voided a complaint (`SETTLED`). `TRAIN_SCORE=DIR,DIR` with `TRAIN_SEEDS`
+//! no settled close voided a complaint (`SETTLED`), `TRAIN_DISAGREE=-1` as if the model's disagreement voided no complaint of the
+//! rules (`DISAGREE`; another value tries it). `TRAIN_SCORE=DIR,DIR` with `TRAIN_SEEDS`
 //! scores whole sets the model is not trained on (with `TRAIN_WITHOUT` a spent set left out), as
 //! a fresh set is scored: heard, false alarms and the languages meeting issue 24's target, each
 //! seed and over seeds. `TRAIN_DEV_FROM=all` puts every directory's fifth in the dev split again;
@@ -44,6 +45,7 @@ use sarafan_core::listening::sentiment::{model_features_and_rules, Blend, MODEL_
 use sarafan_core::listening::{Lang, Sentiment};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 
 /// 65,536 buckets of 32 `i8` weights: 2 MiB a network in the binary.
 const BITS: u8 = 16;
@@ -130,6 +132,10 @@ const GUARD_PLAIN: bool = true;
 /// if none did (the classifier always lets it: a comparison only, with `TRAIN_SEEDS`; without
 /// them the trainer refuses to write a model).
 const SETTLED: bool = true;
+/// The model's complaint probability at or below which a complaint of the rules short of their
+/// hold is no opinion (`Blend::disagree`); `TRAIN_DISAGREE=-1` chooses the blend as if the model
+/// voided no such complaint (a comparison only, as `TRAIN_SETTLED`).
+static DISAGREE: LazyLock<f32> = LazyLock::new(|| knob("TRAIN_DISAGREE", sarafan_core::listening::sentiment::DISAGREE));
 /// Whether the stress guard's raise may look past the next step for one that removes an alarm.
 const LOOKAHEAD: bool = true;
 /// Whether the complaint thresholds are tried on the finer grid.
@@ -388,6 +394,10 @@ fn train(examples: &[&Example], seed: u64) -> FloatWeights {
 type Table = BTreeMap<String, [[usize; 3]; 3]>;
 
 fn decide(blend: &Blend, e: &Example) -> Sentiment {
+    let blend = Blend {
+        disagree: *DISAGREE,
+        ..*blend
+    };
     blend
         .decide(e.rules, e.firm, e.plain, || e.settled, || (!e.long).then_some(e.p))
         .sentiment
@@ -1165,11 +1175,21 @@ fn main() {
         .filter(|d| !d.is_empty())
         .map(|d| &*Box::leak(d.to_string().into_boxed_str()))
         .collect();
-    // A blend chosen as if no settled close voided anything is a comparison, not a model: the
-    // classifier always lets a close void a weak complaint.
-    if !knob("TRAIN_SETTLED", SETTLED) && std::env::var("TRAIN_SEEDS").is_err() {
-        eprintln!("TRAIN_SETTLED=false compares blends: give it TRAIN_SEEDS; no model is written with it");
-        std::process::exit(2);
+    // A blend chosen as if no settled close or model's disagreement voided
+    // anything (or with another `DISAGREE`) is a comparison, not a model: the classifier always
+    // lets them void.
+    let comparing = [
+        (!knob("TRAIN_SETTLED", SETTLED), "TRAIN_SETTLED=false"),
+        (
+            *DISAGREE != sarafan_core::listening::sentiment::DISAGREE,
+            "TRAIN_DISAGREE",
+        ),
+    ];
+    if let Some((_, name)) = comparing.iter().find(|(on, _)| *on) {
+        if std::env::var("TRAIN_SEEDS").is_err() {
+            eprintln!("{name} compares blends: give it TRAIN_SEEDS; no model is written with it");
+            std::process::exit(2);
+        }
     }
     for dir in &extra {
         if blind_number(dir).is_some_and(|n| n > LAST_SPENT_BLIND) {

@@ -94,6 +94,7 @@ impl Thresholds {
             firm_neutral: self.firm[slot],
             praise: self.praise,
             neutral: self.neutral,
+            disagree: super::sentiment::DISAGREE,
         }
     }
 }
