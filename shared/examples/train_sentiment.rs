@@ -32,10 +32,10 @@
 //! stress mentions each raise silences.
 //! `TRAIN_EXTRA=DIR,DIR` trains on more directories, after the list; it refuses a blind set
 //! after `complaints_blind25/` (`LAST_SPENT_BLIND`). `TRAIN_SETTLED=false` chooses the blend as if
-//! no settled close voided a complaint (`SETTLED`), `TRAIN_DISAGREE=-1` as if the model's disagreement voided no complaint of the
-//! rules (`DISAGREE`; another value tries it). `TRAIN_SCORE=DIR,DIR` with `TRAIN_SEEDS`
-//! scores whole sets the model is not trained on (with `TRAIN_WITHOUT` a spent set left out), as
-//! a fresh set is scored: heard, false alarms and the languages meeting issue 24's target, each
+//! no settled close voided a complaint (`SETTLED`), `TRAIN_DISAGREE=-1` as if the model's
+//! disagreement voided no complaint of the rules (`DISAGREE`; another value tries it).
+//! `TRAIN_SCORE=DIR,DIR` with `TRAIN_SEEDS` scores whole sets the model is not trained on (with
+//! `TRAIN_WITHOUT` a spent set left out), as a fresh set is scored: heard, false alarms and the languages meeting issue 24's target, each
 //! seed and over seeds. `TRAIN_DEV_FROM=all` puts every directory's fifth in the dev split again;
 //! `TRAIN_LEFT_OUT=false` reads the files `LEFT_OUT` names.
 
@@ -1175,9 +1175,8 @@ fn main() {
         .filter(|d| !d.is_empty())
         .map(|d| &*Box::leak(d.to_string().into_boxed_str()))
         .collect();
-    // A blend chosen as if no settled close or model's disagreement voided
-    // anything (or with another `DISAGREE`) is a comparison, not a model: the classifier always
-    // lets them void.
+    // A blend chosen as if no settled close or disagreement of the model voided anything (or
+    // with another `DISAGREE`) is a comparison, not a model: the classifier always lets them.
     let comparing = [
         (!knob("TRAIN_SETTLED", SETTLED), "TRAIN_SETTLED=false"),
         (
