@@ -41,7 +41,7 @@
 
 use sarafan_core::listening::eval::{meets_issue_24_target, parse_fixture, Labelled};
 use sarafan_core::listening::learned::{softmax, FloatWeights, Model, Thresholds, CLASSES, THRESHOLD_SLOTS};
-use sarafan_core::listening::sentiment::{model_features_and_rules, Blend, MODEL_MAX_WORDS};
+use sarafan_core::listening::sentiment::{model_features_and_rules, Blend, Facts, FIRM_DISAGREE, MODEL_MAX_WORDS};
 use sarafan_core::listening::{Lang, Sentiment};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -133,8 +133,9 @@ const GUARD_PLAIN: bool = true;
 /// them the trainer refuses to write a model).
 const SETTLED: bool = true;
 /// The model's complaint probability at or below which a complaint of the rules short of their
-/// hold is no opinion (`Blend::disagree`); `TRAIN_DISAGREE=-1` chooses the blend as if the model
-/// voided no such complaint (a comparison only, as `TRAIN_SETTLED`).
+/// hold is no opinion (`Blend::disagree`, and `Blend::firm_disagree` no higher);
+/// `TRAIN_DISAGREE=-1` chooses the blend as if the model voided no such complaint (a comparison
+/// only, as `TRAIN_SETTLED`).
 static DISAGREE: LazyLock<f32> = LazyLock::new(|| knob("TRAIN_DISAGREE", sarafan_core::listening::sentiment::DISAGREE));
 /// Whether the stress guard's raise may look past the next step for one that removes an alarm.
 const LOOKAHEAD: bool = true;
@@ -183,6 +184,9 @@ struct Example {
     settled: bool,
     /// Too long for the model: the rules alone decide.
     long: bool,
+    words: usize,
+    /// It holds an explicit complaint word (`Blend::decide`).
+    worded: bool,
     dev: bool,
     /// The directory it came from.
     source: &'static str,
@@ -231,6 +235,8 @@ fn examples(lang: &str, lines: &[Labelled], split: bool, rng: &mut Shuffle) -> V
                 plain: reading.plain,
                 settled: reading.settled && settled,
                 long: reading.words > MODEL_MAX_WORDS,
+                words: reading.words,
+                worded: reading.worded,
                 dev: false,
                 source: "",
                 p: [0.0; 3],
@@ -396,10 +402,21 @@ type Table = BTreeMap<String, [[usize; 3]; 3]>;
 fn decide(blend: &Blend, e: &Example) -> Sentiment {
     let blend = Blend {
         disagree: *DISAGREE,
+        firm_disagree: FIRM_DISAGREE.min(*DISAGREE),
         ..*blend
     };
     blend
-        .decide(e.rules, e.firm, e.plain, || e.settled, || (!e.long).then_some(e.p))
+        .decide(
+            Facts {
+                sum: e.rules,
+                firm: e.firm,
+                worded: e.worded,
+                words: e.words,
+                plain: e.plain,
+            },
+            || e.settled,
+            || (!e.long).then_some(e.p),
+        )
         .sentiment
 }
 

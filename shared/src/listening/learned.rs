@@ -95,6 +95,7 @@ impl Thresholds {
             praise: self.praise,
             neutral: self.neutral,
             disagree: super::sentiment::DISAGREE,
+            firm_disagree: super::sentiment::FIRM_DISAGREE,
         }
     }
 }
