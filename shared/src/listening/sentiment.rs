@@ -1484,6 +1484,17 @@ mod tests {
         }
     }
 
+    /// What the rules found, for `Blend::decide`: no explicit complaint word, no length.
+    fn facts(sum: f32, firm: bool, plain: bool) -> Facts {
+        Facts {
+            sum,
+            firm,
+            worded: false,
+            words: 0,
+            plain,
+        }
+    }
+
     fn sentiment(lang: &str, text: &str) -> Sentiment {
         classify(text, Some(lang)).sentiment
     }
@@ -1506,68 +1517,23 @@ mod tests {
         // WHEN a plain mention and one the rules found something in are decided
         // THEN only the second is a complaint
         assert_eq!(
-            blend
-                .decide(
-                    Facts {
-                        sum: 0.0,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: true
-                    },
-                    || false,
-                    model
-                )
-                .sentiment,
+            blend.decide(facts(0.0, false, true), || false, model).sentiment,
             Sentiment::Neutral
         );
         assert_eq!(
-            blend
-                .decide(
-                    Facts {
-                        sum: 0.0,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: false
-                    },
-                    || false,
-                    model
-                )
-                .sentiment,
+            blend.decide(facts(0.0, false, false), || false, model).sentiment,
             Sentiment::Negative
         );
         // AND a plain threshold under the language's (0: none of its own) changes nothing
         let none = Blend { plain: 0.0, ..blend };
         assert_eq!(
-            none.decide(
-                Facts {
-                    sum: 0.0,
-                    firm: false,
-                    worded: false,
-                    words: 0,
-                    plain: true
-                },
-                || false,
-                model
-            )
-            .sentiment,
+            none.decide(facts(0.0, false, true), || false, model).sentiment,
             Sentiment::Negative
         );
         // AND at the plain threshold itself the plain mention is a complaint
         assert_eq!(
             blend
-                .decide(
-                    Facts {
-                        sum: 0.0,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: true
-                    },
-                    || false,
-                    || Some([0.75, 0.15, 0.1])
-                )
+                .decide(facts(0.0, false, true), || false, || Some([0.75, 0.15, 0.1]))
                 .sentiment,
             Sentiment::Negative
         );
@@ -1588,20 +1554,8 @@ mod tests {
             firm_disagree: -1.0,
         };
         let neutral = |p: f32| move || Some([0.15, p, 1.0 - 0.15 - p]);
-        let decide = |b: &Blend, sum: f32, firm: bool, p: f32| {
-            b.decide(
-                Facts {
-                    sum,
-                    firm,
-                    worded: false,
-                    words: 0,
-                    plain: false,
-                },
-                || false,
-                neutral(p),
-            )
-            .sentiment
-        };
+        let decide =
+            |b: &Blend, sum: f32, firm: bool, p: f32| b.decide(facts(sum, firm, false), || false, neutral(p)).sentiment;
         // THEN a firm complaint cue ("third time this year") the model reads as neutral at 0.75
         // is no opinion, at the threshold itself too, but at 0.7 it stands
         assert_eq!(decide(&blend, -1.0, true, 0.75), Sentiment::Neutral);
@@ -1649,21 +1603,8 @@ mod tests {
             disagree: DISAGREE,
             firm_disagree: FIRM_DISAGREE,
         };
-        let decide = |sum: f32, firm: bool, p: [f32; 3]| {
-            blend
-                .decide(
-                    Facts {
-                        sum,
-                        firm,
-                        worded: false,
-                        words: 0,
-                        plain: false,
-                    },
-                    || false,
-                    || Some(p),
-                )
-                .sentiment
-        };
+        let decide =
+            |sum: f32, firm: bool, p: [f32; 3]| blend.decide(facts(sum, firm, false), || false, || Some(p)).sentiment;
         // WHEN the rules call a complaint, strong or firm ("still waiting on the part ... so
         // right on schedule", -2.5), and the model gives it a complaint at 0.1 and neutral at 0.78
         // THEN it is no opinion
@@ -1686,11 +1627,8 @@ mod tests {
             blend
                 .decide(
                     Facts {
-                        sum: -1.0,
-                        firm: true,
-                        worded: false,
                         words,
-                        plain: false,
+                        ..facts(-1.0, true, false)
                     },
                     || false,
                     || Some(p),
@@ -1701,17 +1639,12 @@ mod tests {
         assert_eq!(firm_in(READ_WHOLE, [0.25, 0.6, 0.15]), Sentiment::Negative);
         assert_eq!(firm_in(2, [0.16, 0.69, 0.15]), Sentiment::Negative);
         // AND an explicit complaint word ("ужасный сервис") is never voided by the model
-        let worded = blend.decide(
-            Facts {
-                sum: -2.0,
-                firm: false,
-                worded: true,
-                words: 8,
-                plain: false,
-            },
-            || false,
-            || Some([0.13, 0.76, 0.11]),
-        );
+        let explicit_word = Facts {
+            worded: true,
+            words: 8,
+            ..facts(-2.0, false, false)
+        };
+        let worded = blend.decide(explicit_word, || false, || Some([0.13, 0.76, 0.11]));
         assert_eq!(worded.sentiment, Sentiment::Negative);
         #[rustfmt::skip]
         let explicit = [
@@ -1728,17 +1661,7 @@ mod tests {
         };
         assert_eq!(
             never
-                .decide(
-                    Facts {
-                        sum: -2.5,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: false
-                    },
-                    || false,
-                    || Some([0.1, 0.78, 0.12])
-                )
+                .decide(facts(-2.5, false, false), || false, || Some([0.1, 0.78, 0.12]))
                 .sentiment,
             Sentiment::Negative
         );
@@ -1759,19 +1682,7 @@ mod tests {
         };
         let hears = || Some([0.7, 0.2, 0.1]);
         let decide = |sum: f32, firm: bool, settled: bool| {
-            blend
-                .decide(
-                    Facts {
-                        sum,
-                        firm,
-                        worded: false,
-                        words: 0,
-                        plain: false,
-                    },
-                    move || settled,
-                    hears,
-                )
-                .sentiment
+            blend.decide(facts(sum, firm, false), move || settled, hears).sentiment
         };
         // WHEN a mention that closes by saying its matter is settled is decided
         // THEN the model's complaint on a wait (the rules' -1) is voided, and without the close
@@ -1784,35 +1695,11 @@ mod tests {
         // AND the rules' own weak complaint, which the model does not overrule, is voided too
         let unsure = || Some([0.3, 0.4, 0.3]);
         assert_eq!(
-            blend
-                .decide(
-                    Facts {
-                        sum: -1.0,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: false
-                    },
-                    || true,
-                    unsure
-                )
-                .sentiment,
+            blend.decide(facts(-1.0, false, false), || true, unsure).sentiment,
             Sentiment::Neutral
         );
         assert_eq!(
-            blend
-                .decide(
-                    Facts {
-                        sum: -1.0,
-                        firm: false,
-                        worded: false,
-                        words: 0,
-                        plain: false
-                    },
-                    || false,
-                    unsure
-                )
-                .sentiment,
+            blend.decide(facts(-1.0, false, false), || false, unsure).sentiment,
             Sentiment::Negative
         );
     }
