@@ -184,6 +184,7 @@ struct Example {
     settled: bool,
     /// Too long for the model: the rules alone decide.
     long: bool,
+    /// Its words (`Blend::decide`: a firm complaint of a longer mention).
     words: usize,
     /// It holds an explicit complaint word (`Blend::decide`).
     worded: bool,
@@ -521,8 +522,9 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
     for lang in langs {
         let of_lang: Vec<&Example> = dev.iter().copied().filter(|e| e.lang == lang).collect();
         let neutral = of_lang.iter().filter(|e| e.label == Sentiment::Neutral).count();
-        // Where the rules alone already call more than 5% complaints (the model can void only
-        // the weakest), the model may add none beyond theirs.
+        // Where the rules' own complaints, after the model's voids (the weak ones and, since the
+        // nineteenth session, those it plainly disagrees with), are more than 5%, the model may
+        // add none beyond theirs.
         let rules_alone = Blend {
             complaint: f32::INFINITY,
             praise: f32::INFINITY,

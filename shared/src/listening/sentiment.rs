@@ -316,7 +316,11 @@ const VOIDABLE: f32 = 0.75;
 /// much as complaints do. A complaint cue ("nothing went as promised"), a negated praise word
 /// ("not good") or a price above its quote stands (`Scorer::firm`), and so does sarcasm or an
 /// explicit complaint word (-2 and more). Since the fifteenth session a firm one is voided too
-/// where the model reads it as neutral with the language's `Blend::firm_neutral`.
+/// where the model reads it as neutral with the language's `Blend::firm_neutral`. Since the
+/// nineteenth session the model's plain disagreement (`DISAGREE`) voids stronger ones too, never
+/// an explicit complaint word (`WORDED`); sarcasm told by an emoji or an ironic opener is no
+/// word, so it stands only where the model hears it (as it does: its features mark praise before
+/// a failure).
 const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 /// Since the nineteenth session: where the model gives a complaint this little and neutral its
 /// `Blend::neutral`, a complaint of the rules short of `Blend::rules_hold` is no opinion however
@@ -328,7 +332,8 @@ const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 /// the model gave a complaint 0.25 or less (one complaint heard there). The trainer chose the
 /// model's thresholds with it: a change means training again (`TRAIN_DISAGREE` compares).
 pub const DISAGREE: f32 = 0.3;
-/// A complaint word of the lexicon this strong or stronger ("terrible", "ужасный", "rude") is an
+/// A complaint word of the lexicon this strong or stronger ("terrible", "ужасный", "unacceptable";
+/// not the -1.5 tier: "rude", "still waiting") is an
 /// explicit complaint the model's disagreement never voids ("Sprite опять сорвали сроки ремонта,
 /// ужасный сервис", to which the model gives a complaint 0.13).
 pub const WORDED: f32 = 2.0;
@@ -370,8 +375,8 @@ pub struct Blend {
     /// (`f32::INFINITY`: never). Weak praise of the rules ("not bad", 👍) stands.
     pub neutral: f32,
     /// The model's complaint probability at or below which (with `neutral` met, and for a firm
-    /// complaint `firm_neutral`) a complaint of the rules short of `rules_hold` is no opinion
-    /// ([`DISAGREE`]; below 0: never).
+    /// complaint `firm_neutral`) a complaint of the rules short of `rules_hold` and with no
+    /// explicit complaint word ([`WORDED`]) is no opinion ([`DISAGREE`]; below 0: never).
     pub disagree: f32,
     /// The same for a firm complaint in a mention of `READ_WHOLE` words or more, whatever
     /// `firm_neutral` ([`FIRM_DISAGREE`]; below 0: never).
@@ -807,13 +812,16 @@ struct Scorer<'l, 't> {
     roles: Vec<u8>,
     /// A complaint that rests on a firm fact: a complaint cue outside a question ("nothing went
     /// as promised", "for the third time"), a praise word negated ("not good"), a price above
-    /// its quote. The model voids it only with the language's `Blend::firm_neutral`
-    /// ([`Blend::decide`]).
+    /// its quote. The model voids it only with the language's `Blend::firm_neutral`, or (since
+    /// the nineteenth session) in a mention of `READ_WHOLE` words or more at a complaint of
+    /// `Blend::firm_disagree` ([`Blend::decide`]).
     firm: bool,
     /// The sentence has a complaint cue (it makes the mention `firm` unless a question).
     cue_complaint_in_sentence: bool,
     /// The most negative weight of a complaint word of the lexicon counted as one (not negated
-    /// into praise): `worded` is at most -`WORDED` ([`Blend::decide`]).
+    /// into praise): `worded` is at most -`WORDED` ([`Blend::decide`]). Counted in questions and
+    /// quotes too, and before a `but` that turns it: a mention with such a word is never voided
+    /// by the model's disagreement, the careful side.
     strongest: f32,
 }
 
@@ -1610,7 +1618,7 @@ mod tests {
         // THEN it is no opinion
         assert_eq!(decide(-2.5, false, [0.1, 0.78, 0.12]), Sentiment::Neutral);
         assert_eq!(decide(-2.5, true, [0.1, 0.78, 0.12]), Sentiment::Neutral);
-        assert_eq!(decide(-1.0, false, [DISAGREE, 0.6, 0.1]), Sentiment::Neutral);
+        assert_eq!(decide(-2.5, false, [DISAGREE, 0.6, 0.1]), Sentiment::Neutral);
         // AND a model less sure (a complaint above `disagree`, neutral under its threshold, or a
         // firm complaint's neutral under `firm_neutral`: "Nicht gut." at 0.16/0.70 in a language
         // whose firm threshold is above it) leaves the rules' complaint standing, as does a sum
