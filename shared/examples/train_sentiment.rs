@@ -35,8 +35,8 @@
 //! no settled close voided a complaint (`SETTLED`), `TRAIN_DISAGREE=-1` as if the model's
 //! disagreement voided no complaint of the rules (`DISAGREE`; another value tries it).
 //! `TRAIN_SCORE=DIR,DIR` with `TRAIN_SEEDS` scores whole sets the model is not trained on (with
-//! `TRAIN_WITHOUT` a spent set left out), as a fresh set is scored: heard, false alarms and the languages meeting issue 24's target, each
-//! seed and over seeds. `TRAIN_DEV_FROM=all` puts every directory's fifth in the dev split again;
+//! `TRAIN_WITHOUT` a spent set left out), as a fresh set is scored: heard, false alarms and the
+//! languages meeting issue 24's target, each seed and over seeds. `TRAIN_DEV_FROM=all` puts every directory's fifth in the dev split again;
 //! `TRAIN_LEFT_OUT=false` reads the files `LEFT_OUT` names.
 
 use sarafan_core::listening::eval::{meets_issue_24_target, parse_fixture, Labelled};

@@ -96,18 +96,19 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
             return verdict(Scorer::new(lexicon::chain(lang), tokens).score());
         };
         let (sum, roles, firm, worded) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
-        // The model is asked only when the rules are not sure: explicit mentions cost no more.
+        let words = word_count(tokens);
         let facts = Facts {
             sum,
             firm,
             worded,
-            words: tokens.iter().filter(|t| matches!(t, Token::Word(_))).count(),
+            words,
             plain: is_plain(sum, &roles),
         };
+        // The model is asked only when the rules are not sure: explicit mentions cost no more.
         model.thresholds.blend(lang).decide(
             facts,
             || says_settled(lexicon::chain(lang), tokens),
-            || model_reads(model, tokens, &roles, lang, sum),
+            || model_reads(model, tokens, &roles, lang, sum, words),
         )
     })
 }
@@ -126,7 +127,10 @@ pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>
     with_tokens(text, |tokens| {
         let (sum, roles, _, _) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let model = learned::embedded();
-        (sum, model.and_then(|m| model_reads(m, tokens, &roles, lang, sum)))
+        (
+            sum,
+            model.and_then(|m| model_reads(m, tokens, &roles, lang, sum, word_count(tokens))),
+        )
     })
 }
 
@@ -135,16 +139,22 @@ pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>
 /// plain facts would outweigh the one that holds the opinion.
 pub const MODEL_MAX_WORDS: usize = 150;
 
-/// The model's class probabilities, for a mention short enough for it.
+/// The model's class probabilities, for a mention short enough for it (`words`: its
+/// [`word_count`]).
 fn model_reads(
     model: &learned::Model,
     tokens: &[Token<'_>],
     roles: &[u8],
     lang: Option<Lang>,
     sum: f32,
+    words: usize,
 ) -> Option<[f32; 3]> {
-    let words = tokens.iter().filter(|t| matches!(t, Token::Word(_))).count();
     (words <= MODEL_MAX_WORDS).then(|| model.probabilities(tokens, roles, lang, sum))
+}
+
+/// How many words the mention has (emoji, marks and quotes are no words).
+fn word_count(tokens: &[Token<'_>]) -> usize {
+    tokens.iter().filter(|t| matches!(t, Token::Word(_))).count()
 }
 
 /// A plain mention: the rules found nothing in it (a sum of 0 and no role: no number, span of
@@ -182,7 +192,7 @@ pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> Rul
         RulesReading {
             features,
             sum,
-            words: tokens.iter().filter(|t| matches!(t, Token::Word(_))).count(),
+            words: word_count(tokens),
             firm,
             worded,
             plain: is_plain(sum, &roles),
@@ -333,9 +343,9 @@ const VOIDABLE_UNLESS_FIRM: f32 = 1.6;
 /// model's thresholds with it: a change means training again (`TRAIN_DISAGREE` compares).
 pub const DISAGREE: f32 = 0.3;
 /// A complaint word of the lexicon this strong or stronger ("terrible", "ужасный", "unacceptable";
-/// not the -1.5 tier: "rude", "still waiting") is an
-/// explicit complaint the model's disagreement never voids ("Sprite опять сорвали сроки ремонта,
-/// ужасный сервис", to which the model gives a complaint 0.13).
+/// not the -1.5 tier: "rude", "still waiting") is an explicit complaint the model's disagreement
+/// never voids ("Sprite опять сорвали сроки ремонта, ужасный сервис", to which the model gives a
+/// complaint 0.13).
 pub const WORDED: f32 = 2.0;
 /// A firm complaint of the rules in a mention of at least `READ_WHOLE` words is voided where the
 /// model gives a complaint at most `FIRM_DISAGREE`, whatever the language's `Blend::firm_neutral`
@@ -887,8 +897,7 @@ impl<'l, 't> Scorer<'l, 't> {
         self.run()
     }
 
-    /// The sum, and what the rules said of each token (`learned::role` bits) for the model.
-    /// The sum, each token's roles, whether the complaint rests on a firm fact, and whether it
+    /// The sum, what the rules said of each token (`learned::role` bits) for the model, whether the complaint rests on a firm fact, and whether it
     /// holds an explicit complaint word (`strongest`, [`WORDED`]).
     fn score_and_roles(mut self) -> (f32, Vec<u8>, bool, bool) {
         self.roles = vec![0; self.tokens.len()];
