@@ -64,6 +64,46 @@ const PRICE_GAP: f32 = -1.5;
 const AGAIN_FAILED: f32 = -1.0;
 /// A waiting verb and a span of time in one sentence, when no cue there said it already.
 const WAIT_COUNTED: f32 = -1.0;
+/// Words that join a word to itself in a tautology, a lukewarm verdict ("номер как номер",
+/// "чехол як чехол", "kawa jak kawa", "auto jako auto", "servis kao servis", "un caffè come un
+/// caffè" is not one: only the word, the joint and the word again).
+const TAUTOLOGY_JOINTS: [&str; 11] = [
+    "как", "як", "jak", "jako", "ako", "kao", "kot", "come", "como", "comme", "wie",
+];
+/// Words of "only" and "except" that, after a way of saying neither way, turn the mention
+/// into a complaint told after it ("kebab jak kebab, tylko sos ...", "ћевапи као ћевапи, само
+/// десет комада постало осам"), beside the lexicons' contrasts and concessions; folded.
+const NEITHER_TURNS: [&str; 29] = [
+    "only",
+    "except",
+    "tylko",
+    "тільки",
+    "лише",
+    "крім",
+    "окрім",
+    "рахувати",
+    "только",
+    "лишь",
+    "кроме",
+    "считать",
+    "samo",
+    "osim",
+    "jen",
+    "akorat",
+    "len",
+    "iba",
+    "nur",
+    "ausser",
+    "solo",
+    "excepto",
+    "salvo",
+    "sauf",
+    "seulement",
+    "tranne",
+    "peccato",
+    "exceto",
+    "tirando",
+];
 /// Complaint words milder than this count nothing in a question.
 const WEAK_NEGATIVE: f32 = -0.6;
 /// A promise in a mention that tells of a failure.
@@ -95,12 +135,19 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
         let Some(model) = learned::embedded() else {
             return verdict(Scorer::new(lexicon::chain(lang), tokens).score());
         };
-        let (sum, roles, firm, worded) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let Reading {
+            sum,
+            roles,
+            firm,
+            worded,
+            neither,
+        } = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let words = word_count(tokens);
         let facts = Facts {
             sum,
             firm,
             worded,
+            neither,
             words,
             plain: is_plain(sum, &roles),
         };
@@ -125,7 +172,7 @@ pub fn classify_by_rules(text: &str, lang: Option<Lang>) -> SentimentResult {
 /// for the trainer's choice of [`Blend`].
 pub fn rules_and_model(text: &str, lang: Option<Lang>) -> (f32, Option<[f32; 3]>) {
     with_tokens(text, |tokens| {
-        let (sum, roles, _, _) = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let Reading { sum, roles, .. } = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
         let model = learned::embedded();
         (
             sum,
@@ -164,6 +211,25 @@ fn is_plain(sum: f32, roles: &[u8]) -> bool {
     sum == 0.0 && roles.iter().all(|r| *r == 0)
 }
 
+/// Whether a mention that says neither way ([`Facts::neither`]) is neutral on the rules' `sum`:
+/// no complaint, no more praise than a mild "ok" (under `VOIDABLE`), no explicit complaint word.
+fn neither_voids(sum: f32, worded: bool) -> bool {
+    !worded && sum > -THRESHOLD && sum < VOIDABLE
+}
+
+/// What the rules read in a mention (`Scorer::score_and_roles`).
+struct Reading {
+    sum: f32,
+    /// What the rules said of each token (`learned::role` bits), for the model.
+    roles: Vec<u8>,
+    /// The complaint rests on a firm fact (`Scorer::firm`).
+    firm: bool,
+    /// It holds an explicit complaint word (`Scorer::strongest`, [`WORDED`]).
+    worded: bool,
+    /// It says neither way (`Scorer::neither`).
+    neither: bool,
+}
+
 /// What the trainer needs of a text ([`model_features_and_rules`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RulesReading {
@@ -176,6 +242,8 @@ pub struct RulesReading {
     pub firm: bool,
     /// It holds an explicit complaint word ([`WORDED`], [`Blend::decide`]).
     pub worded: bool,
+    /// It says neither way ([`Facts::neither`]).
+    pub neither: bool,
     /// The rules found nothing in it ([`Blend::plain`]).
     pub plain: bool,
     /// It closes by saying its matter is settled (`says_settled`, [`Blend::decide`]).
@@ -186,7 +254,13 @@ pub struct RulesReading {
 pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> RulesReading {
     with_tokens(text, |tokens| {
         let lexicons = lexicon::chain(lang);
-        let (sum, roles, firm, worded) = Scorer::new(lexicons, tokens).score_and_roles();
+        let Reading {
+            sum,
+            roles,
+            firm,
+            worded,
+            neither,
+        } = Scorer::new(lexicons, tokens).score_and_roles();
         let mut features = Vec::new();
         learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| features.push(bucket));
         RulesReading {
@@ -195,6 +269,7 @@ pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> Rul
             words: word_count(tokens),
             firm,
             worded,
+            neither,
             plain: is_plain(sum, &roles),
             settled: says_settled(lexicons, tokens),
         }
@@ -402,6 +477,13 @@ pub struct Facts {
     pub firm: bool,
     /// It holds an explicit complaint word ([`WORDED`]).
     pub worded: bool,
+    /// It says neither way (`Scorer::neither`): a lukewarm verdict ("nothing special", "neither
+    /// good nor bad", "номер как номер") or a choice of the writer's own not yet made ("torn
+    /// between", "не знаю, який пакет обрати"). Where the rest of the rules' words make no
+    /// complaint and no more praise than a mild "ok" (under `VOIDABLE`), the mention is neutral
+    /// whatever the model reads (since the twentieth session): the model hears "cattivo" in "né
+    /// buono né cattivo".
+    pub neither: bool,
     /// Its words.
     pub words: usize,
     /// The rules found nothing in it (`is_plain`).
@@ -442,11 +524,17 @@ impl Blend {
             sum,
             firm,
             worded,
+            neither,
             words,
             plain,
         } = facts;
         if sum.abs() >= self.rules_hold {
             return verdict(sum);
+        }
+        if neither && neither_voids(sum, worded) {
+            // "it was ok, nothing special", "né buono né cattivo": neither way, whatever the
+            // model hears in its words (a mild "ok" beside it is no praise either).
+            return verdict(0.0);
         }
         let Some([negative, neutral, positive]) = probabilities() else {
             return verdict(sum);
@@ -756,8 +844,17 @@ struct Scorer<'l, 't> {
     in_concessive: bool,
     negation: u8,
     /// The last token of a lukewarm "neither good nor bad" (`lukewarm_span`): its polar words
-    /// say neither; `None` before the first.
+    /// say neither; `None` before the first. A way of saying neither way (`neither_phrases`)
+    /// sets it too.
     lukewarm_until: Option<usize>,
+    /// The mention says neither way somewhere: a lukewarm "neither good nor bad", a way of
+    /// saying neither way (`Lexicon::neither_len`) or a tautology ("номер как номер";
+    /// `TAUTOLOGY_JOINTS`). See [`Facts::neither`].
+    neither: bool,
+    /// A contrast, a concession or an "only" (`NEITHER_TURNS`) came after it: "kawa jak kawa,
+    /// tylko że za 28 zł ...", "ni fu ni fa, aunque pesar las fresas con la caja ...", "шаурма как шаурма, если не считать ..." are
+    /// complaints told after a lukewarm opening, and the mention no longer says neither way.
+    turned_after_neither: bool,
     boost: f32,
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
@@ -850,6 +947,8 @@ impl<'l, 't> Scorer<'l, 't> {
             in_concessive: false,
             negation: 0,
             lukewarm_until: None,
+            neither: false,
+            turned_after_neither: false,
             boost: 1.0,
             complained: false,
             pending_cue: None,
@@ -893,21 +992,28 @@ impl<'l, 't> Scorer<'l, 't> {
         self.lexicons[0]
     }
 
+    /// The rules' sum, as the rules alone decide: a mention that says neither way
+    /// ([`Facts::neither`]) with no more than a mild word beside it sums to nothing.
     fn score(mut self) -> f32 {
-        self.run()
+        let sum = self.run();
+        if self.neither && !self.turned_after_neither && neither_voids(sum, self.strongest <= -WORDED) {
+            0.0
+        } else {
+            sum
+        }
     }
 
-    /// The sum, what the rules said of each token (`learned::role` bits) for the model, whether the complaint rests on a firm fact, and whether it
-    /// holds an explicit complaint word (`strongest`, [`WORDED`]).
-    fn score_and_roles(mut self) -> (f32, Vec<u8>, bool, bool) {
+    /// What the rules read ([`Reading`]).
+    fn score_and_roles(mut self) -> Reading {
         self.roles = vec![0; self.tokens.len()];
         let sum = self.run();
-        (
+        Reading {
             sum,
-            std::mem::take(&mut self.roles),
-            self.firm,
-            self.strongest <= -WORDED,
-        )
+            roles: std::mem::take(&mut self.roles),
+            firm: self.firm,
+            worded: self.strongest <= -WORDED,
+            neither: self.neither && !self.turned_after_neither,
+        }
     }
 
     /// Marks what the rules found at the token being scored (nothing unless roles are asked).
@@ -1023,8 +1129,15 @@ impl<'l, 't> Scorer<'l, 't> {
         let primary = self.primary();
         let word = primary.spelling(word);
         if !self.in_lukewarm() {
-            if let Some(end) = self.lukewarm_span(&word) {
+            let phrase = primary.function_word(&word).is_some_and(|f| f.neither_start);
+            if let Some(end) = phrase.then(|| self.neither_end(self.at)).flatten() {
                 self.lukewarm_until = Some(end);
+                self.neither = true;
+            } else if let Some(end) = self.lukewarm_span(&word) {
+                self.lukewarm_until = Some(end);
+                self.neither = true;
+            } else if TAUTOLOGY_JOINTS.contains(&word.as_ref()) {
+                self.neither |= self.tautology_at(self.at);
             }
         }
         // In a lukewarm "neither good nor bad" its "neither" and "nor" negate nothing: no
@@ -1034,6 +1147,10 @@ impl<'l, 't> Scorer<'l, 't> {
         } else {
             primary.function_word(&word)
         };
+        if self.neither && !self.in_lukewarm() {
+            self.turned_after_neither |= function.is_some_and(|f| f.contrast || f.soft_contrast || f.concessive)
+                || NEITHER_TURNS.contains(&word.as_ref());
+        }
         self.sentence_has_words = true;
         self.clause_words += 1;
         if self.in_opener {
@@ -1134,6 +1251,17 @@ impl<'l, 't> Scorer<'l, 't> {
         let found = candidates.iter().find_map(|&i| {
             let cue = primary.cue(i);
             primary.match_cue(cue, &words).map(|end| (at[end], cue.value))
+        });
+        // "toujours pas décidé entre ...": a cue that runs into a way of saying neither way is
+        // none (the writer's own choice is not made, no one failed).
+        let found = found.filter(|&(last, _)| {
+            !at.iter().skip(1).take_while(|&&k| k <= last).any(|&k| {
+                let Token::Word(w) = self.tokens[k] else { return false };
+                primary
+                    .function_word(&primary.spelling(w))
+                    .is_some_and(|f| f.neither_start)
+                    && self.neither_end(k).is_some()
+            })
         });
         if let Some((last, value)) = found {
             self.cue_free_from = last + 1;
@@ -1288,6 +1416,40 @@ impl<'l, 't> Scorer<'l, 't> {
     /// Whether the token being scored is inside a lukewarm "neither good nor bad".
     fn in_lukewarm(&self) -> bool {
         self.lukewarm_until.is_some_and(|end| self.at <= end)
+    }
+
+    /// The last token of the longest way of saying neither way (`Lexicon::neither_len`) that
+    /// starts at token `from`, its words read across commas, emoji and quotes within the sentence.
+    fn neither_end(&self, from: usize) -> Option<usize> {
+        let primary = self.primary();
+        let mut words: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(lexicon::MAX_NEITHER_WORDS);
+        let mut at = [0; lexicon::MAX_NEITHER_WORDS];
+        for (index, token) in self.tokens.iter().enumerate().skip(from) {
+            match token {
+                Token::Word(w) => {
+                    at[words.len()] = index;
+                    words.push(primary.spelling(w));
+                }
+                Token::SentenceEnd { .. } => break,
+                Token::Emo(_) | Token::ClauseEnd | Token::Quote(_) => {}
+            }
+            if words.len() == lexicon::MAX_NEITHER_WORDS {
+                break;
+            }
+        }
+        primary.neither_len(&words).map(|len| at[len - 1])
+    }
+
+    /// Whether the joint at token `at` stands between a word and that word again, with nothing
+    /// between them: "номер как номер", "чехол как чехол", "un bar come un bar" is not one.
+    fn tautology_at(&self, at: usize) -> bool {
+        let (Some(Token::Word(before)), Some(Token::Word(after))) = (
+            at.checked_sub(1).and_then(|k| self.tokens.get(k)),
+            self.tokens.get(at + 1),
+        ) else {
+            return false;
+        };
+        before == after && before.chars().count() >= 3 && !lexicon::is_number(before)
     }
 
     /// The first of the language's lexicons that knows `word` (each in its own spelling).
@@ -1501,12 +1663,14 @@ mod tests {
         }
     }
 
-    /// What the rules found, for `Blend::decide`: no explicit complaint word, no length.
+    /// What the rules found, for `Blend::decide`: no explicit complaint word, no way of saying
+    /// neither way, no length.
     fn facts(sum: f32, firm: bool, plain: bool) -> Facts {
         Facts {
             sum,
             firm,
             worded: false,
+            neither: false,
             words: 0,
             plain,
         }
@@ -1604,6 +1768,72 @@ mod tests {
         assert!(!plain("en", "Nobody called back."));
         assert!(!plain("en", "They moved my appointment again."));
         assert!(!plain("en", "Lovely people."));
+    }
+
+    #[test]
+    fn a_mention_that_says_neither_way_is_neutral_whatever_the_model_reads() {
+        let says_neither = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).neither;
+        // GIVEN lukewarm verdicts and choices of the writer's own not yet made, in several
+        // languages (issue 24: "fine I guess, nothing special" is neutral, not praise)
+        let neither = [
+            ("en", "The diner on 5th was ok, nothing special."),
+            ("en", "torn between the Civic and the Corolla, test drives on Saturday"),
+            (
+                "de",
+                "Werkstatt Huber: geht so. Weder besser noch schlechter als die anderen.",
+            ),
+            ("fr", "toujours pas décidé entre la Twingo et la C3, je repasse lundi"),
+            ("it", "il bar in piazza? né meglio né peggio degli altri"),
+            ("es", "el taller de la esquina, ni fu ni fa"),
+            ("pt", "a oficina do bairro é normalzinha, nada de especial"),
+            ("ru", "Кофе как кофе, ничего особенного."),
+            ("uk", "Я навіть не знаю, який пакет ТО обрати."),
+            ("pl", "obiad jak obiad, bez rewelacji"),
+            ("cs", "kavárna na rohu, nic extra"),
+            ("sk", "neviem sa rozhodnúť medzi Octaviou a Scalou"),
+            ("hr", "hotel je bio ni bolji ni lošiji od drugih, ništa posebno"),
+            ("sl", "ne vem, katero gumarno naj izberem"),
+        ];
+        for (lang, text) in neither {
+            // THEN the rules read it as saying neither way, and it is neutral
+            assert!(says_neither(lang, text), "{lang}: {text}");
+            assert_eq!(sentiment(lang, text), Sentiment::Neutral, "{lang}: {text}");
+            assert_eq!(
+                classify_by_rules(text, Lang::from_code(lang)).sentiment,
+                Sentiment::Neutral,
+                "{lang}: {text}"
+            );
+        }
+        // AND a "still not" that runs into the writer's own choice is no waiting cue
+        let undecided = "toujours pas décidé entre la Twingo et la C3";
+        assert!(
+            classify_by_rules(undecided, Some(Lang::Fr)).score > -THRESHOLD,
+            "{undecided}"
+        );
+        // AND a complaint told after a lukewarm opening ("but", "only", "except") no longer says
+        // neither way, nor does one with an explicit complaint word
+        let turned = [
+            ("pl", "kawa jak kawa, tylko że za 28 zł i zimna"),
+            (
+                "en",
+                "nothing special, but they kept my car a week longer than promised",
+            ),
+            ("ru", "шаурма как шаурма, если не считать что половина была пустая"),
+            ("es", "ni fu ni fa, aunque me cobraron el doble de lo dicho"),
+        ];
+        for (lang, text) in turned {
+            assert!(!says_neither(lang, text), "{lang}: {text}");
+        }
+        assert_eq!(
+            sentiment("en", "nothing special, the staff were rude and useless"),
+            Sentiment::Negative
+        );
+        // AND "like" between two different words is no tautology
+        assert!(!says_neither("ru", "работает как часы"));
+        assert!(
+            !says_neither("ru", "сервис как сервис бывает только в мечтах у нас"),
+            "only turns it"
+        );
     }
 
     #[test]

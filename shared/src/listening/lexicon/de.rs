@@ -6,6 +6,9 @@ pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
         (-1.0, "verschwunden keine_antwort ohne_antwort keine_rückmeldung verloren verschlampt vertauscht verwechselt verschoben fehlen fehlt fehlte falsche falschen"),
+        // Not until: a delay told ("erst nach drei Tagen fertig statt nach zwei"), a weak
+        // complaint that a settled close voids (issue 24).
+        (-1.0, "erst_nach"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nichts_besonderes nichts_weltbewegendes nichts_tolles"),
         (2.0, "schatz traum traumhaft genial* sensationell* hervorragend* ausgezeichnet* perfekt* fantastisch* großartig* exzellent* spitze klasse \

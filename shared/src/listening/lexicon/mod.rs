@@ -171,6 +171,9 @@ pub(super) struct Lexicon {
     /// Words that make a settled phrase after them someone else's claim or a state before
     /// (`settled_breakers`), folded.
     settled_breakers: HashSet<String>,
+    /// Ways of saying neither way (see `neither_phrases`), folded, by their first word: the words
+    /// after it.
+    neither: HashMap<String, Vec<Vec<String>>>,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -189,6 +192,8 @@ pub(super) struct FunctionWord {
     pub phrase_start: bool,
     /// "Again": a failure repeated, or irony after a sarcastic opener.
     pub again: bool,
+    /// A way of saying neither way starts with this word (`neither_phrases`).
+    pub neither_start: bool,
     /// A waiting verb, a span of time (see `Source::waits`).
     pub wait: bool,
     pub span: bool,
@@ -253,6 +258,7 @@ impl Lexicon {
             correlatives: &[],
             settled: HashMap::default(),
             settled_breakers: HashSet::default(),
+            neither: HashMap::default(),
         };
         for (value, list) in source.cues {
             for pattern in list.split_whitespace() {
@@ -478,6 +484,19 @@ impl Lexicon {
         self.settled.contains_key(word)
     }
 
+    /// How many of `words` (a run of the mention's words, in this lexicon's spelling, from one
+    /// marked `neither_start`) the longest of this lexicon's ways of saying neither way
+    /// (`neither_phrases`) that starts them spans, if one does.
+    pub fn neither_len<W: AsRef<str>>(&self, words: &[W]) -> Option<usize> {
+        let (first, rest) = words.split_first()?;
+        self.neither
+            .get(first.as_ref())?
+            .iter()
+            .filter(|phrase| phrase.len() <= rest.len() && rest.iter().zip(phrase.iter()).all(|(w, p)| w.as_ref() == p))
+            .map(|phrase| phrase.len() + 1)
+            .max()
+    }
+
     /// The word's function (negator, intensifier, contrast...), if it has one.
     pub fn function_word(&self, word: &str) -> Option<FunctionWord> {
         self.function_words.get(word).copied()
@@ -584,6 +603,13 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
             }
         }
         lexicon.settled_breakers = settled_breakers(name).split_whitespace().map(text::fold).collect();
+        for phrase in neither_phrases(name).split(',') {
+            let mut words = phrase.split_whitespace().map(text::fold);
+            if let Some(first) = words.next() {
+                lexicon.function_words.entry(first.clone()).or_default().neither_start = true;
+                lexicon.neither.entry(first).or_default().push(words.collect());
+            }
+        }
         (name, lexicon)
     })
     .collect()
@@ -701,6 +727,117 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
              ni problema, brez problema, brez težav, ni panike, mi paše, meni paše, vse ok, vse v redu, \
              v redu, moja napaka, moja krivda, sam sem kriv, sama sem kriva, nič hudega, nič nujnega, \
              se zgodi, zgodi se, niso oni krivi, ni njihova krivda"
+        }
+        _ => "",
+    }
+}
+
+/// The most words a way of saying neither way (`neither_phrases`) spans.
+pub(super) const MAX_NEITHER_WORDS: usize = 6;
+
+/// Each lexicon's ways of saying neither way (issue 24): a lukewarm verdict ("nothing special",
+/// "ни рыба ни мясо", "bez rewelacji", "né meglio né peggio") or the writer's own choice not yet
+/// made ("torn between", "pas décidé entre", "не знаю, який пакет обрати"). Comma-separated
+/// phrases of whole words, written with their diacritics and folded when built (Serbian
+/// Cyrillic is read in Latin), matched from their first word across commas within a sentence.
+/// Inside one no word or cue counts, and a mention that holds one, where the rest of its words
+/// make no complaint or praise of the rules, is neutral whatever the model reads
+/// (`Blend::decide`): the issue asks that "fine I guess, nothing special" be neither. Left out
+/// because they as often complain or say something else: a bare "don't know whether" ("не знаю,
+/// вернусь ли"), "not decided" without a choice (the warranty department "hasn't decided"), "ni
+/// plus ni moins" and "ni más ni menos" (emphatic: "nothing less than theft"), "sans plus" and
+/// "sin más" (also "without further ado"), "ну такое" (as often "not good"), "mais ou menos" (also "about": "about 3 hours"), "nic
+/// moc" (a complaint in Czech), "average" words (also "the average wait").
+pub(super) fn neither_phrases(name: &str) -> &'static str {
+    match name {
+        "en" => {
+            "nothing special, nothing too special, nothing to write home about, nothing fancy, \
+             nothing amazing, nothing outstanding, nothing spectacular, nothing extraordinary, \
+             so so, middle of the road, run of the mill, neither better nor worse, no better no worse, \
+             fine i guess, ok i guess, okay i guess, meh, not bad not great, \
+             torn between, can't decide between, cant decide between, can't decide which, \
+             cant decide which, haven't decided between, havent decided between, \
+             haven't decided whether, havent decided whether, not sure which one, \
+             don't know which one, dont know which one, can't make up my mind, cant make up my mind"
+        }
+        "de" => {
+            "nichts besonderes, nichts besondres, nichts weltbewegendes, nichts tolles, nichts dolles, \
+             nichts spektakuläres, nichts herausragendes, geht so, weder besser noch schlechter, \
+             nicht besser nicht schlechter, nicht besser und nicht schlechter, \
+             keine entscheidung ob, nicht entschieden ob, noch unentschlossen, unentschlossen ob, \
+             kann mich nicht entscheiden, weiß nicht welche, weiß nicht welchen, weiß nicht welches, \
+             schwanke zwischen"
+        }
+        "es" => {
+            "nada especial, nada del otro mundo, nada del otro jueves, nada extraordinario, \
+             nada destacable, ni fu ni fa, ni mejor ni peor, normalito, normalita, del montón, \
+             no me decido, no sé cuál, no sé qué elegir, no sé cuál elegir, dudo entre, dudando entre, \
+             no he decidido si, no he decidido entre, indeciso entre, indecisa entre"
+        }
+        "fr" => {
+            "rien de spécial, rien de particulier, rien d'extraordinaire, rien d'exceptionnel, \
+             rien de fou, rien de bien fou, rien de transcendant, ni mieux ni pire, \
+             ni meilleur ni pire, bof, pas décidé entre, pas décidé si, pas encore décidé entre, \
+             pas encore décidé si, pas encore choisi entre, hésite entre, j'hésite entre, \
+             sais pas quel, sais pas quelle, sais pas lequel, sais pas laquelle"
+        }
+        "it" => {
+            "niente di speciale, niente di che, niente di particolare, niente di eccezionale, \
+             niente di trascendentale, così così, nella media, né carne né pesce, né meglio né peggio, \
+             senza infamia e senza lode, come tanti, come tante, \
+             non ho ancora deciso, non ho deciso se, non so quale, indeciso tra, indecisa tra, \
+             non mi decido, sono indeciso, sono indecisa"
+        }
+        "pt" => {
+            "nada de especial, nada demais, nada de mais, nada especial, nada de extraordinário, \
+             nada excepcional, nem fede nem cheira, nem melhor nem pior, normalzinho, normalzinha, \
+             ainda não decidi, não decidi se, não sei qual, indeciso entre, indecisa entre, \
+             em dúvida entre, na dúvida entre"
+        }
+        "ru" => {
+            "ничего особенного, ничего выдающегося, ничего сверхъестественного, ни рыба ни мясо, \
+             ни то ни сё, так себе, средненько, на троечку, не лучше и не хуже, \
+             не хуже и не лучше, ни лучше ни хуже, не плохо не хорошо, не хорошо не плохо, \
+             не плохо и не хорошо, не хорошо и не плохо, ещё не решил, ещё не решила, \
+             пока не решил, пока не решила, не определился, не определилась, не могу определиться, \
+             не знаю какой, не знаю какую, не знаю какое, не знаю какие, не знаю что выбрать, \
+             не могу выбрать, выбираю между"
+        }
+        "uk" => {
+            "нічого особливого, нічого надзвичайного, ні риба ні м'ясо, так собі, ні вау ні фу, \
+             не краще й не гірше, не краще і не гірше, не гірше й не краще, ні краще ні гірше, \
+             посередньо, ще не вирішив, ще не вирішила, досі не вирішив, досі не вирішила, \
+             поки не вирішив, поки не вирішила, не визначився, не визначилася, не можу визначитися, \
+             не знаю який, не знаю яку, не знаю яке, не знаю які, не знаю що обрати, \
+             не знаю що вибрати, не можу обрати, не можу вибрати, вибираю між"
+        }
+        "pl" => {
+            "nic specjalnego, nic szczególnego, nic nadzwyczajnego, bez rewelacji, szału nie ma, \
+             takie sobie, taki sobie, taka sobie, ani lepiej ani gorzej, ani lepszy ani gorszy, \
+             nie zachwyca, ujdzie, nie zdecydowałem, nie zdecydowałam, nie mogę się zdecydować, \
+             nie wiem który, nie wiem którą, nie wiem które, nie wiem co wybrać, waham się między"
+        }
+        "cs" => {
+            "nic extra, nic zvláštního, nic speciálního, nic výjimečného, ujde to, ani lepší ani horší, \
+             nerozhodl jsem se, nerozhodla jsem se, ještě jsem se nerozhodl, ještě jsem se nerozhodla, \
+             nemůžu se rozhodnout, nevím který, nevím kterou, nevím které, nevím co vybrat, váhám mezi"
+        }
+        "sk" => {
+            "nič extra, nič zvláštne, nič špeciálne, nič výnimočné, ujde to, ani lepšie ani horšie, \
+             nerozhodol som sa, nerozhodla som sa, ešte som sa nerozhodol, ešte som sa nerozhodla, \
+             neviem sa rozhodnúť, neviem ktorý, neviem ktorú, neviem ktoré, neviem čo vybrať, váham medzi"
+        }
+        // Croatian, Serbian, Bosnian, then Slovenian.
+        "hbs" => {
+            "ništa posebno, ništa specijalno, ništa spektakularno, ništa naročito, ni riba ni meso, \
+             osrednje, ni bolje ni gore, ni bolji ni lošiji, nije ni nešto posebno, nije nešto posebno, \
+             nisam se odlučio, nisam se odlučila, još se nisam odlučio, još se nisam odlučila, \
+             ne mogu se odlučiti, ne mogu da se odlučim, ne znam koji, ne znam koju, ne znam koje, \
+             ne znam šta da izaberem, ne znam što odabrati, dvoumim se, razmišljam da li, \
+             nič posebnega, nič kaj posebnega, ne boljša ne slabša, ne boljše ne slabše, \
+             ne boljši ne slabši, niti boljše niti slabše, se še nisem odločil, se še nisem odločila, \
+             nisem se še odločil, nisem se še odločila, ne morem se odločiti, ne vem kateri, \
+             ne vem katero, ne vem katera, potem se odločim"
         }
         _ => "",
     }
