@@ -482,7 +482,7 @@ mod tests {
     /// tables printed; docs/sentiment.md has each run beside the models run with it, and its
     /// per-language table. Issue 24's target (at least 85% heard and at most 5% of neutral
     /// mentions called complaints, per language) was met in the languages named.
-    const HELD_RUNS: [(&str, usize, Floors, Floors); 4] = [
+    const HELD_RUNS: [(&str, usize, Floors, Floors); 5] = [
         // 1,440 mentions, committed unread in a364b10; run on the eighteenth session's model
         // (md5 9b6879da: the spent sets to complaints_blind22 trained on without their Ukrainian
         // files, the thresholds chosen on the blind sets' dev fifths, seed 25): 531 of 600 heard,
@@ -510,6 +510,12 @@ mod tests {
         // session's 547, 43, 76.4%); rules alone 269, 62, 55.5%. Target met in cs de en fr hr pl
         // sk sr.
         ("complaints_blind26", 599, (0.911, 38, 0.767), (0.449, 62, 0.554)),
+        // 1,435 mentions, committed unread in 5f1e82b; run on the twentieth session's model
+        // (96472edd: a mention that says neither way is neutral, `sentiment::Facts::neither`; dev
+        // false-alarm ceiling 4%): 537 of 596 heard, 23 of 599 neutral called complaints, 78.8%
+        // (the nineteenth session's classifier beside it 530, 25, 77.5%); rules alone 264, 55,
+        // 57.6%. Target met in bs de en es hr it pl pt ru sk sl sr.
+        ("complaints_blind27", 599, (0.901, 23, 0.788), (0.442, 55, 0.575)),
     ];
 
     #[test]
