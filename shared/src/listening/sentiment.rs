@@ -73,36 +73,58 @@ const TAUTOLOGY_JOINTS: [&str; 11] = [
 /// Words of "only" and "except" that, after a way of saying neither way, turn the mention
 /// into a complaint told after it ("kebab jak kebab, tylko sos ...", "ћевапи као ћевапи, само
 /// десет комада постало осам"), beside the lexicons' contrasts and concessions; folded.
-const NEITHER_TURNS: [&str; 29] = [
+const NEITHER_TURNS: [&str; 51] = [
     "only",
     "except",
     "tylko",
+    "tyle",
+    "jedynie",
+    "oprocz",
+    "poza",
     "тільки",
     "лише",
     "крім",
     "окрім",
     "рахувати",
+    "єдине",
+    "хіба",
     "только",
     "лишь",
     "кроме",
     "считать",
+    "единственное",
+    "разве",
     "samo",
     "osim",
+    "jedino",
+    "razen",
     "jen",
+    "jenom",
+    "pouze",
+    "krome",
     "akorat",
     "len",
     "iba",
+    "okrem",
     "nur",
     "ausser",
+    "bloss",
+    "abgesehen",
     "solo",
+    "solamente",
     "excepto",
     "salvo",
+    "menos",
     "sauf",
     "seulement",
     "tranne",
     "peccato",
+    "soltanto",
     "exceto",
     "tirando",
+    "somente",
+    "apenas",
+    "fora",
 ];
 /// Complaint words milder than this count nothing in a question.
 const WEAK_NEGATIVE: f32 = -0.6;
@@ -513,7 +535,9 @@ impl Blend {
     /// and with no explicit complaint word (`worded`: [`WORDED`]) is no opinion where the model
     /// gives a complaint at most `disagree` and neutral at least `neutral` (for a firm one also
     /// the language's `firm_neutral`, or, in a mention of [`READ_WHOLE`] `words` or more, a
-    /// complaint at most `firm_disagree`).
+    /// complaint at most `firm_disagree`). Since the twentieth session a mention that says
+    /// neither way (`neither`), with no more than a mild word of the rules beside it, is
+    /// neutral before the hold or the model is asked.
     pub fn decide(
         &self,
         facts: Facts,
@@ -528,13 +552,14 @@ impl Blend {
             words,
             plain,
         } = facts;
-        if sum.abs() >= self.rules_hold {
-            return verdict(sum);
-        }
         if neither && neither_voids(sum, worded) {
             // "it was ok, nothing special", "né buono né cattivo": neither way, whatever the
-            // model hears in its words (a mild "ok" beside it is no praise either).
+            // model hears in its words (a mild "ok" beside it is no praise either). Its window
+            // lies below any hold, so the rules alone (a hold of 0) say the same.
             return verdict(0.0);
+        }
+        if sum.abs() >= self.rules_hold {
+            return verdict(sum);
         }
         let Some([negative, neutral, positive]) = probabilities() else {
             return verdict(sum);
@@ -1128,8 +1153,9 @@ impl<'l, 't> Scorer<'l, 't> {
     fn word(&mut self, word: &str, next: Option<&str>) -> usize {
         let primary = self.primary();
         let word = primary.spelling(word);
+        let function = primary.function_word(&word);
         if !self.in_lukewarm() {
-            let phrase = primary.function_word(&word).is_some_and(|f| f.neither_start);
+            let phrase = function.is_some_and(|f| f.neither_start);
             if let Some(end) = phrase.then(|| self.neither_end(self.at)).flatten() {
                 self.lukewarm_until = Some(end);
                 self.neither = true;
@@ -1141,11 +1167,12 @@ impl<'l, 't> Scorer<'l, 't> {
             }
         }
         // In a lukewarm "neither good nor bad" its "neither" and "nor" negate nothing: no
-        // failure, no turned praise, no intensified word after it.
+        // failure, no turned praise, no intensified word after it. A word marked only as a
+        // phrase's start is a plain word for all else.
         let function = if self.in_lukewarm() {
             None
         } else {
-            primary.function_word(&word)
+            function.filter(|f| !f.only_neither_start())
         };
         if self.neither && !self.in_lukewarm() {
             self.turned_after_neither |= function.is_some_and(|f| f.contrast || f.soft_contrast || f.concessive)
@@ -1207,7 +1234,7 @@ impl<'l, 't> Scorer<'l, 't> {
         let negator = function.is_some_and(|f| f.negator);
         // Negative concord: in "nikdo se neomluvil" / "nikto nezavolal ohľadom reklamácie" the
         // negation belongs to the `ne-` verb and ends with it.
-        if primary.negative_concord() && primary.has_negating_prefix(&word) && !negator {
+        if primary.negative_concord() && primary.has_negating_prefix(&word) && !negator && !self.in_lukewarm() {
             self.negation = 0;
             // "stále neprišlo": a glued `ne-` verb is a negator for "still" and "again".
             if !word.starts_with("nej") {
@@ -1248,20 +1275,24 @@ impl<'l, 't> Scorer<'l, 't> {
                 break;
             }
         }
-        let found = candidates.iter().find_map(|&i| {
-            let cue = primary.cue(i);
-            primary.match_cue(cue, &words).map(|end| (at[end], cue.value))
-        });
         // "toujours pas décidé entre ...": a cue that runs into a way of saying neither way is
-        // none (the writer's own choice is not made, no one failed).
-        let found = found.filter(|&(last, _)| {
-            !at.iter().skip(1).take_while(|&&k| k <= last).any(|&k| {
+        // none (the writer's own choice is not made, no one failed); a shorter one that stops
+        // before it may stand.
+        let runs_into_neither = |last: usize| {
+            at.iter().skip(1).take_while(|&&k| k <= last).any(|&k| {
                 let Token::Word(w) = self.tokens[k] else { return false };
                 primary
                     .function_word(&primary.spelling(w))
                     .is_some_and(|f| f.neither_start)
                     && self.neither_end(k).is_some()
             })
+        };
+        let found = candidates.iter().find_map(|&i| {
+            let cue = primary.cue(i);
+            primary
+                .match_cue(cue, &words)
+                .map(|end| (at[end], cue.value))
+                .filter(|&(last, _)| !runs_into_neither(last))
         });
         if let Some((last, value)) = found {
             self.cue_free_from = last + 1;
@@ -1828,7 +1859,16 @@ mod tests {
             sentiment("en", "nothing special, the staff were rude and useless"),
             Sentiment::Negative
         );
+        // AND a word that only starts such phrases is a plain word for all else: "sono" keeps the
+        // praise of the opener "Sono soddisfatta" from reading as sarcasm before "non"
+        let praise = "Sono soddisfatta, non ho dovuto tornare.";
+        assert_eq!(
+            classify_by_rules(praise, Some(Lang::It)).sentiment,
+            Sentiment::Positive,
+            "{praise}"
+        );
         // AND "like" between two different words is no tautology
+
         assert!(!says_neither("ru", "работает как часы"));
         assert!(
             !says_neither("ru", "сервис как сервис бывает только в мечтах у нас"),

@@ -200,6 +200,16 @@ pub(super) struct FunctionWord {
 }
 
 impl FunctionWord {
+    /// Whether the word is marked only as the start of a way of saying neither way: for all else
+    /// it is a plain word (the opener's plain words, elisions).
+    pub fn only_neither_start(&self) -> bool {
+        *self
+            == FunctionWord {
+                neither_start: true,
+                ..FunctionWord::default()
+            }
+    }
+
     /// Whether the word changes how the words around it are scored (not only cues).
     pub fn scores(&self) -> bool {
         self.negator || self.contrast || self.soft_contrast || self.concessive || self.intensifier.is_some()
@@ -740,29 +750,33 @@ pub(super) const MAX_NEITHER_WORDS: usize = 6;
 /// made ("torn between", "pas décidé entre", "не знаю, який пакет обрати"). Comma-separated
 /// phrases of whole words, written with their diacritics and folded when built (Serbian
 /// Cyrillic is read in Latin), matched from their first word across commas within a sentence.
-/// Inside one no word or cue counts, and a mention that holds one, where the rest of its words
-/// make no complaint or praise of the rules, is neutral whatever the model reads
+/// Inside one no word or cue counts, and a mention that holds one, where the rules' sum is under
+/// a complaint and under 0.75 of praise, with no explicit complaint word and no contrast,
+/// concession or "only" after it (`Facts::neither`), is neutral whatever the model reads
 /// (`Blend::decide`): the issue asks that "fine I guess, nothing special" be neither. Left out
 /// because they as often complain or say something else: a bare "don't know whether" ("не знаю,
 /// вернусь ли"), "not decided" without a choice (the warranty department "hasn't decided"), "ni
 /// plus ni moins" and "ni más ni menos" (emphatic: "nothing less than theft"), "sans plus" and
-/// "sin más" (also "without further ado"), "ну такое" (as often "not good"), "mais ou menos" (also "about": "about 3 hours"), "nic
+/// "sin más" (also "without further ado"), "ну такое" (as often "not good"), "haven't decided
+/// whether" (the insurer "hasn't decided whether to pay"), "geht so" ("das geht so nicht"), "so so"
+/// ("so so disappointed"), a bare "ujdzie" ("nie ujdzie im to na sucho"), Polish "nie wiem który"
+/// ("nie wiem który raz dzwonię": I've called I don't know how many times), "mais ou menos" (also "about": "about 3 hours"), "nic
 /// moc" (a complaint in Czech), "average" words (also "the average wait").
 pub(super) fn neither_phrases(name: &str) -> &'static str {
     match name {
         "en" => {
             "nothing special, nothing too special, nothing to write home about, nothing fancy, \
              nothing amazing, nothing outstanding, nothing spectacular, nothing extraordinary, \
-             so so, middle of the road, run of the mill, neither better nor worse, no better no worse, \
+             middle of the road, run of the mill, neither better nor worse, no better no worse, \
              fine i guess, ok i guess, okay i guess, meh, not bad not great, \
              torn between, can't decide between, cant decide between, can't decide which, \
              cant decide which, haven't decided between, havent decided between, \
-             haven't decided whether, havent decided whether, not sure which one, \
+             not sure which one, \
              don't know which one, dont know which one, can't make up my mind, cant make up my mind"
         }
         "de" => {
             "nichts besonderes, nichts besondres, nichts weltbewegendes, nichts tolles, nichts dolles, \
-             nichts spektakuläres, nichts herausragendes, geht so, weder besser noch schlechter, \
+             nichts spektakuläres, nichts herausragendes, weder besser noch schlechter, \
              nicht besser nicht schlechter, nicht besser und nicht schlechter, \
              keine entscheidung ob, nicht entschieden ob, noch unentschlossen, unentschlossen ob, \
              kann mich nicht entscheiden, weiß nicht welche, weiß nicht welchen, weiß nicht welches, \
@@ -814,8 +828,8 @@ pub(super) fn neither_phrases(name: &str) -> &'static str {
         "pl" => {
             "nic specjalnego, nic szczególnego, nic nadzwyczajnego, bez rewelacji, szału nie ma, \
              takie sobie, taki sobie, taka sobie, ani lepiej ani gorzej, ani lepszy ani gorszy, \
-             nie zachwyca, ujdzie, nie zdecydowałem, nie zdecydowałam, nie mogę się zdecydować, \
-             nie wiem który, nie wiem którą, nie wiem które, nie wiem co wybrać, waham się między"
+             nie zachwyca, ujdzie w tłoku, nie zdecydowałem, nie zdecydowałam, nie mogę się zdecydować, \
+             nie wiem co wybrać, waham się między"
         }
         "cs" => {
             "nic extra, nic zvláštního, nic speciálního, nic výjimečného, ujde to, ani lepší ani horší, \
@@ -946,6 +960,18 @@ pub(super) const EMOTICONS: &[(&str, f32)] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_way_of_saying_neither_way_fits_the_scorer_s_window() {
+        // GIVEN every lexicon's ways of saying neither way
+        for name in ["en", "ru", "uk", "cs", "sk", "pl", "hbs", "de", "es", "fr", "it", "pt"] {
+            for phrase in neither_phrases(name).split(',') {
+                // THEN each has words and no more than the scorer reads ahead
+                let words = phrase.split_whitespace().count();
+                assert!((1..=MAX_NEITHER_WORDS).contains(&words), "{name}: {phrase:?}");
+            }
+        }
+    }
 
     fn lexicon(name: &str) -> &'static Lexicon {
         LEXICONS.get(name).unwrap()
