@@ -19,7 +19,7 @@
 //! without the dev split, so those figures are its own. Reports, never trains on: `natural/`,
 //! `implicit/` and `adversarial/` (whose guard, at most 8 of its 165 neutral mentions called
 //! polar, the blend must keep) and `unit_sentences/` (the unit tests' sentences: the blend keeps
-//! their neutral ones, see `keep_check`). The spent `complaints_blind23/` and `24/` are not in
+//! their neutral ones, see `keep_check`). The spent `complaints_blind23/` to `27/` are not in
 //! the list; `TRAIN_EXTRA` and `TRAIN_SCORE` refuse a blind set not yet run (`LAST_SPENT_BLIND`).
 //!
 //! `TRAIN_SEEDS=1,2,3,4,5` trains once per seed and prints each one's dev figures and their
