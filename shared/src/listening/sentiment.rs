@@ -157,27 +157,22 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
         let Some(model) = learned::embedded() else {
             return verdict(Scorer::new(lexicon::chain(lang), tokens).score());
         };
-        let Reading {
-            sum,
-            roles,
-            firm,
-            worded,
-            neither,
-        } = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let reading = Scorer::new(lexicon::chain(lang), tokens).score_and_roles();
+        let (sum, roles) = (reading.sum, &reading.roles);
         let words = word_count(tokens);
         let facts = Facts {
             sum,
-            firm,
-            worded,
-            neither,
+            firm: reading.firm,
+            worded: reading.worded,
+            neither: reading.neither,
             words,
-            plain: is_plain(sum, &roles),
+            plain: is_plain(sum, roles),
         };
         // The model is asked only when the rules are not sure: explicit mentions cost no more.
         model.thresholds.blend(lang).decide(
             facts,
             || says_settled(lexicon::chain(lang), tokens),
-            || model_reads(model, tokens, &roles, lang, sum, words),
+            || model_reads(model, tokens, roles, lang, sum, words),
         )
     })
 }
