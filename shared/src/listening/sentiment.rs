@@ -1016,7 +1016,7 @@ impl<'l, 't> Scorer<'l, 't> {
     /// ([`Facts::neither`]) with no more than a mild word beside it sums to nothing.
     fn score(mut self) -> f32 {
         let sum = self.run();
-        if self.neither && !self.turned_after_neither && neither_voids(sum, self.strongest <= -WORDED) {
+        if self.says_neither() && neither_voids(sum, self.worded()) {
             0.0
         } else {
             sum
@@ -1031,9 +1031,19 @@ impl<'l, 't> Scorer<'l, 't> {
             sum,
             roles: std::mem::take(&mut self.roles),
             firm: self.firm,
-            worded: self.strongest <= -WORDED,
-            neither: self.neither && !self.turned_after_neither,
+            worded: self.worded(),
+            neither: self.says_neither(),
         }
+    }
+
+    /// Whether the mention holds an explicit complaint word ([`WORDED`]).
+    fn worded(&self) -> bool {
+        self.strongest <= -WORDED
+    }
+
+    /// Whether the mention says neither way, with no turn after it ([`Facts::neither`]).
+    fn says_neither(&self) -> bool {
+        self.neither && !self.turned_after_neither
     }
 
     /// Marks what the rules found at the token being scored (nothing unless roles are asked).
@@ -1448,22 +1458,25 @@ impl<'l, 't> Scorer<'l, 't> {
     /// starts at token `from`, its words read across commas, emoji and quotes within the sentence.
     fn neither_end(&self, from: usize) -> Option<usize> {
         let primary = self.primary();
-        let mut words: Vec<std::borrow::Cow<'_, str>> = Vec::with_capacity(lexicon::MAX_NEITHER_WORDS);
+        // On the stack: a phrase's first word is often a common one ("не", "nie", "pas").
+        let mut words: [std::borrow::Cow<'_, str>; lexicon::MAX_NEITHER_WORDS] = Default::default();
         let mut at = [0; lexicon::MAX_NEITHER_WORDS];
+        let mut read = 0;
         for (index, token) in self.tokens.iter().enumerate().skip(from) {
             match token {
                 Token::Word(w) => {
-                    at[words.len()] = index;
-                    words.push(primary.spelling(w));
+                    at[read] = index;
+                    words[read] = primary.spelling(w);
+                    read += 1;
                 }
                 Token::SentenceEnd { .. } => break,
                 Token::Emo(_) | Token::ClauseEnd | Token::Quote(_) => {}
             }
-            if words.len() == lexicon::MAX_NEITHER_WORDS {
+            if read == lexicon::MAX_NEITHER_WORDS {
                 break;
             }
         }
-        primary.neither_len(&words).map(|len| at[len - 1])
+        primary.neither_len(&words[..read]).map(|len| at[len - 1])
     }
 
     /// Whether the joint at token `at` stands between a word and that word again, with nothing
