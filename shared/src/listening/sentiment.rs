@@ -1,6 +1,7 @@
 //! Sentiment of a mention: lexicon scoring with negation, intensifiers, contrast and emoji.
 
 use super::learned;
+pub use super::lexicon::Aside;
 use super::lexicon::{self, FunctionWord, Hit, Lexicon, EMOTICONS};
 use super::{detect_language, Lang};
 use crate::text;
@@ -126,6 +127,28 @@ const NEITHER_TURNS: [&str; 51] = [
     "apenas",
     "fora",
 ];
+/// Words that, after the writer's own doing, make it a complaint told through teeth: one's fault
+/// for trusting or going back ("my fault for trusting them", "Colpa mia che ci sono tornato",
+/// "C'est ma faute d'y être retourné", "Selbst schuld dass ich nochmal hin bin", "should have
+/// known") or "apparently" ("moja napaka očitno"). Folded when first
+/// read.
+const OWN_DOING_TURNS: &str =
+    "trusting trusted believing believed apparently obviously supposedly known learned learnt \
+     vertraut geglaubt offenbar anscheinend offensichtlich nochmal gelernt \
+     tornato tornata fidato fidata creduto evidentemente \
+     retourné retournée revenu revenue confiance apparemment visiblement \
+     voltado voltar voltei confiado confiar confiei acreditado acreditei aparentemente \
+     volver vuelto volví confiar confiado confié creído creí \
+     вернулся вернулась доверился доверилась поверил поверила видимо очевидно оказывается \
+     повернувся повернулася довірився довірилася повірив повірила мабуть виявляється \
+     wróciłem wróciłam zaufałem zaufałam uwierzyłem uwierzyłam widocznie najwyraźniej \
+     vrátil vrátila věřil věřila zřejmě evidentně veril verila zrejme \
+     vratio vratila vjerovao vjerovala verovao verovala povjerovao poverovao očito očitno \
+     vrnil vrnila zaupal zaupala verjel verjela";
+
+/// `OWN_DOING_TURNS`, folded.
+static OWN_DOING_TURN_WORDS: std::sync::LazyLock<std::collections::HashSet<String>> =
+    std::sync::LazyLock::new(|| OWN_DOING_TURNS.split_whitespace().map(text::fold).collect());
 /// Complaint words milder than this count nothing in a question.
 const WEAK_NEGATIVE: f32 = -0.6;
 /// A promise in a mention that tells of a failure.
@@ -164,7 +187,7 @@ pub fn classify_in(text: &str, lang: Option<Lang>) -> SentimentResult {
             sum,
             firm: reading.firm,
             worded: reading.worded,
-            neither: reading.neither,
+            aside: reading.aside,
             words,
             plain: is_plain(sum, roles),
         };
@@ -228,10 +251,25 @@ fn is_plain(sum: f32, roles: &[u8]) -> bool {
     sum == 0.0 && roles.iter().all(|r| *r == 0)
 }
 
-/// Whether a mention that says neither way ([`Facts::neither`]) is neutral on the rules' `sum`:
-/// no complaint, no more praise than a mild "ok" (under `VOIDABLE`), no explicit complaint word.
-fn neither_voids(sum: f32, worded: bool) -> bool {
-    !worded && sum > -THRESHOLD && sum < VOIDABLE
+/// How much complaint of the rules a mention that tells the writer's own doing
+/// ([`Aside::OwnDoing`]) voids: "parcel a day late, but I gave the wrong house number" sums a
+/// delay and a contrast.
+pub const OWN_DOING_REACH: f32 = 2.6;
+
+/// How much complaint of the rules each [`Aside`] voids: a way of saying neither way none (under
+/// the rules' threshold).
+fn reach(aside: Aside) -> f32 {
+    match aside {
+        Aside::Neither => THRESHOLD,
+        Aside::OwnDoing => OWN_DOING_REACH,
+    }
+}
+
+/// Whether a mention with an `aside` ([`Facts::aside`]) is neutral on the rules' `sum`: no more
+/// praise than a mild "ok" (under `VOIDABLE`), no explicit complaint word, and no more
+/// complaint than the aside's `reach`.
+fn aside_voids(aside: Option<Aside>, sum: f32, worded: bool) -> bool {
+    aside.is_some_and(|aside| !worded && sum > -reach(aside) && sum < VOIDABLE)
 }
 
 /// What the rules read in a mention (`Scorer::score_and_roles`).
@@ -243,8 +281,8 @@ struct Reading {
     firm: bool,
     /// It holds an explicit complaint word (`Scorer::strongest`, [`WORDED`]).
     worded: bool,
-    /// It says neither way (`Scorer::neither`).
-    neither: bool,
+    /// What it says beside its matter (`Scorer::aside`).
+    aside: Option<Aside>,
 }
 
 /// What the trainer needs of a text ([`model_features_and_rules`]).
@@ -259,8 +297,8 @@ pub struct RulesReading {
     pub firm: bool,
     /// It holds an explicit complaint word ([`WORDED`], [`Blend::decide`]).
     pub worded: bool,
-    /// It says neither way ([`Facts::neither`]).
-    pub neither: bool,
+    /// What it says beside its matter ([`Facts::aside`]).
+    pub aside: Option<Aside>,
     /// The rules found nothing in it ([`Blend::plain`]).
     pub plain: bool,
     /// It closes by saying its matter is settled (`says_settled`, [`Blend::decide`]).
@@ -276,7 +314,7 @@ pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> Rul
             roles,
             firm,
             worded,
-            neither,
+            aside,
         } = Scorer::new(lexicons, tokens).score_and_roles();
         let mut features = Vec::new();
         learned::for_each_feature(tokens, &roles, lang, sum, bits, |bucket| features.push(bucket));
@@ -286,7 +324,7 @@ pub fn model_features_and_rules(text: &str, lang: Option<Lang>, bits: u8) -> Rul
             words: word_count(tokens),
             firm,
             worded,
-            neither,
+            aside,
             plain: is_plain(sum, &roles),
             settled: says_settled(lexicons, tokens),
         }
@@ -494,13 +532,19 @@ pub struct Facts {
     pub firm: bool,
     /// It holds an explicit complaint word ([`WORDED`]).
     pub worded: bool,
-    /// It says neither way (`Scorer::neither`): a lukewarm verdict ("nothing special", "neither
-    /// good nor bad", "номер как номер") or a choice of the writer's own not yet made ("torn
-    /// between", "не знаю, який пакет обрати"). Where the rest of the rules' words make no
-    /// complaint and no more praise than a mild "ok" (under `VOIDABLE`), the mention is neutral
-    /// whatever the model reads (since the twentieth session): the model hears "cattivo" in "né
-    /// buono né cattivo".
-    pub neither: bool,
+    /// What it says beside its matter, with no contrast, concession or "only" after it
+    /// (`Scorer::aside`; where it says more than one, the one that voids most):
+    /// - neither way ([`Aside::Neither`], since the twentieth session): a lukewarm verdict
+    ///   ("nothing special", "neither good nor bad", "номер как номер") or a choice of the
+    ///   writer's own not yet made ("torn between", "не знаю, який пакет обрати"); the model
+    ///   hears "cattivo" in "né buono né cattivo";
+    /// - the writer's own doing ([`Aside::OwnDoing`], since the twenty-first session): "my
+    ///   fault", "I forgot", "я сама попросила" (not after a negator: "not my fault").
+    ///
+    /// Where the rest of the rules' words make no more praise than a mild "ok" (under
+    /// `VOIDABLE`), no explicit complaint word and no more complaint than the aside's reach (none,
+    /// `OWN_DOING_REACH`), the mention is neutral whatever the model reads.
+    pub aside: Option<Aside>,
     /// Its words.
     pub words: usize,
     /// The rules found nothing in it (`is_plain`).
@@ -532,7 +576,9 @@ impl Blend {
     /// the language's `firm_neutral`, or, in a mention of [`READ_WHOLE`] `words` or more, a
     /// complaint at most `firm_disagree`). Since the twentieth session a mention that says
     /// neither way (`neither`), with no more than a mild word of the rules beside it, is
-    /// neutral before the hold or the model is asked.
+    /// neutral before the hold or the model is asked; since the twenty-first session so is one
+    /// that tells the writer's own doing (`own_doing`) with no more than a modest complaint of
+    /// the rules beside it.
     pub fn decide(
         &self,
         facts: Facts,
@@ -543,11 +589,11 @@ impl Blend {
             sum,
             firm,
             worded,
-            neither,
+            aside,
             words,
             plain,
         } = facts;
-        if neither && neither_voids(sum, worded) {
+        if aside_voids(aside, sum, worded) {
             // "it was ok, nothing special", "né buono né cattivo": neither way, whatever the
             // model hears in its words (a mild "ok" beside it is no praise either). Its window
             // lies below any hold, so the rules alone (a hold of 0) say the same.
@@ -874,7 +920,11 @@ struct Scorer<'l, 't> {
     /// A contrast, a concession or an "only" (`NEITHER_TURNS`) came after it: "kawa jak kawa,
     /// tylko że za 28 zł ...", "ni fu ni fa, aunque pesar las fresas con la caja ...", "шаурма как шаурма, если не считать ..." are
     /// complaints told after a lukewarm opening, and the mention no longer says neither way.
+    /// The same after one's own doing: "my fault for booking late, but they lost the key".
     turned_after_neither: bool,
+    /// The mention tells the writer's own doing (`Lexicon::neither_len`'s `Aside::OwnDoing`,
+    /// not after a negator). See [`Facts::own_doing`].
+    own_doing: bool,
     boost: f32,
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
@@ -969,6 +1019,7 @@ impl<'l, 't> Scorer<'l, 't> {
             lukewarm_until: None,
             neither: false,
             turned_after_neither: false,
+            own_doing: false,
             boost: 1.0,
             complained: false,
             pending_cue: None,
@@ -1012,11 +1063,12 @@ impl<'l, 't> Scorer<'l, 't> {
         self.lexicons[0]
     }
 
-    /// The rules' sum, as the rules alone decide: a mention that says neither way
-    /// ([`Facts::neither`]) with no more than a mild word beside it sums to nothing.
+    /// The rules' sum, as the rules alone decide: a mention that says neither way or tells the
+    /// writer's own doing ([`Facts::neither`], [`Facts::own_doing`]) with no more than a mild
+    /// word (or a modest complaint) beside it sums to nothing.
     fn score(mut self) -> f32 {
         let sum = self.run();
-        if self.says_neither() && neither_voids(sum, self.worded()) {
+        if aside_voids(self.aside(), sum, self.worded()) {
             0.0
         } else {
             sum
@@ -1032,7 +1084,7 @@ impl<'l, 't> Scorer<'l, 't> {
             roles: std::mem::take(&mut self.roles),
             firm: self.firm,
             worded: self.worded(),
-            neither: self.says_neither(),
+            aside: self.aside(),
         }
     }
 
@@ -1041,9 +1093,18 @@ impl<'l, 't> Scorer<'l, 't> {
         self.strongest <= -WORDED
     }
 
-    /// Whether the mention says neither way, with no turn after it ([`Facts::neither`]).
-    fn says_neither(&self) -> bool {
-        self.neither && !self.turned_after_neither
+    /// What the mention says beside its matter, with no turn after it ([`Facts::aside`]): of
+    /// several, the one that voids most.
+    fn aside(&self) -> Option<Aside> {
+        if self.turned_after_neither {
+            None
+        } else if self.own_doing {
+            Some(Aside::OwnDoing)
+        } else if self.neither {
+            Some(Aside::Neither)
+        } else {
+            None
+        }
     }
 
     /// Marks what the rules found at the token being scored (nothing unless roles are asked).
@@ -1161,9 +1222,17 @@ impl<'l, 't> Scorer<'l, 't> {
         let function = primary.function_word(&word);
         if !self.in_lukewarm() {
             let phrase = function.is_some_and(|f| f.neither_start);
-            if let Some(end) = phrase.then(|| self.neither_end(self.at)).flatten() {
+            // "not my fault" is someone else's: no aside.
+            let aside = phrase
+                .then(|| self.neither_end(self.at))
+                .flatten()
+                .filter(|(_, aside)| *aside == Aside::Neither || self.negation == 0);
+            if let Some((end, aside)) = aside {
                 self.lukewarm_until = Some(end);
-                self.neither = true;
+                match aside {
+                    Aside::Neither => self.neither = true,
+                    Aside::OwnDoing => self.own_doing = true,
+                }
             } else if let Some(end) = self.lukewarm_span(&word) {
                 self.lukewarm_until = Some(end);
                 self.neither = true;
@@ -1179,9 +1248,10 @@ impl<'l, 't> Scorer<'l, 't> {
         } else {
             function.filter(|f| !f.only_neither_start())
         };
-        if self.neither && !self.in_lukewarm() {
+        if (self.neither || self.own_doing) && !self.in_lukewarm() {
             self.turned_after_neither |= function.is_some_and(|f| f.contrast || f.soft_contrast || f.concessive)
-                || NEITHER_TURNS.contains(&word.as_ref());
+                || NEITHER_TURNS.contains(&word.as_ref())
+                || (self.own_doing && OWN_DOING_TURN_WORDS.contains(word.as_ref()));
         }
         self.sentence_has_words = true;
         self.clause_words += 1;
@@ -1454,9 +1524,10 @@ impl<'l, 't> Scorer<'l, 't> {
         self.lukewarm_until.is_some_and(|end| self.at <= end)
     }
 
-    /// The last token of the longest way of saying neither way (`Lexicon::neither_len`) that
-    /// starts at token `from`, its words read across commas, emoji and quotes within the sentence.
-    fn neither_end(&self, from: usize) -> Option<usize> {
+    /// The last token of the longest way of saying neither way or of telling one's own doing
+    /// (`Lexicon::neither_len`) that starts at token `from`, and which it is, its words read
+    /// across commas, emoji and quotes within the sentence.
+    fn neither_end(&self, from: usize) -> Option<(usize, Aside)> {
         let primary = self.primary();
         // On the stack: a phrase's first word is often a common one ("не", "nie", "pas").
         let mut words: [std::borrow::Cow<'_, str>; lexicon::MAX_NEITHER_WORDS] = Default::default();
@@ -1476,7 +1547,9 @@ impl<'l, 't> Scorer<'l, 't> {
                 break;
             }
         }
-        primary.neither_len(&words[..read]).map(|len| at[len - 1])
+        primary
+            .neither_len(&words[..read])
+            .map(|(len, aside)| (at[len - 1], aside))
     }
 
     /// Whether the joint at token `at` stands between a word and that word again, with nothing
@@ -1709,7 +1782,7 @@ mod tests {
             sum,
             firm,
             worded: false,
-            neither: false,
+            aside: None,
             words: 0,
             plain,
         }
@@ -1810,8 +1883,77 @@ mod tests {
     }
 
     #[test]
+    fn a_mention_that_tells_the_writer_s_own_doing_is_neutral_whatever_the_model_reads() {
+        let aside = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).aside;
+        // GIVEN delays and repeat visits the writer caused or asked for, in several languages
+        // (issue 24: "a day late, but I had put the wrong postcode" blames no one)
+        let own = [
+            ("en", "parcel came a day late, my fault, I typed the wrong postcode"),
+            ("de", "Termin verpasst, mein Fehler. Neuer Termin am Freitag"),
+            ("es", "la cita se retrasó una semana, culpa mía, se me olvidó confirmar"),
+            (
+                "fr",
+                "colis arrivé avec deux jours de retard, ma faute, adresse incomplète",
+            ),
+            ("it", "consegna slittata a lunedì, l'ho chiesto io perché sono via"),
+            ("pt", "entrega atrasou um dia, erro meu, passei o número errado"),
+            ("ru", "доставку опять перенесли на пятницу, я сама попросила"),
+            ("uk", "запис перенесли на суботу, сама попросила, у пʼятницю працюю"),
+            ("pl", "wizytę przesunęli na czwartek, na moją prośbę"),
+            ("cs", "auto si vyzvednu až zítra, zapomněl jsem doklady"),
+            ("hr", "paket kasni dan, moja greška, napisao sam krivi kućni broj"),
+        ];
+        for (lang, text) in own {
+            // THEN the rules read the writer's own doing, and it is neutral
+            assert_eq!(aside(lang, text), Some(Aside::OwnDoing), "{lang}: {text}");
+            assert_eq!(sentiment(lang, text), Sentiment::Neutral, "{lang}: {text}");
+            assert_eq!(
+                classify_by_rules(text, Lang::from_code(lang)).sentiment,
+                Sentiment::Neutral,
+                "{lang}: {text}"
+            );
+        }
+        // AND after a negator the fault is someone else's, and a complaint stays one
+        for (lang, text) in [
+            ("en", "not my fault they lost the spare key, twice"),
+            ("hr", "nije moja greška što su izgubili rezervni ključ"),
+            ("ru", "не моя вина, что они потеряли ключ"),
+        ] {
+            assert_eq!(aside(lang, text), None, "{lang}: {text}");
+        }
+        assert_eq!(
+            sentiment("en", "not my fault they lost the spare key, twice"),
+            Sentiment::Negative
+        );
+        assert_eq!(
+            sentiment("ru", "не моя вина, что они потеряли ключ"),
+            Sentiment::Negative
+        );
+        // AND one's fault for trusting or going back, "apparently", or a turn after it, is a
+        // complaint told through teeth, no own doing
+        for (lang, text) in [
+            ("en", "my fault for trusting them with the car again"),
+            ("it", "colpa mia che ci sono tornato"),
+            ("hr", "moja greška očito, nitko mi nije rekao koji utorak"),
+            ("en", "my bad for booking late, but they lost the key"),
+        ] {
+            assert_eq!(aside(lang, text), None, "{lang}: {text}");
+        }
+        // AND an explicit complaint word beside it still alarms
+        assert_eq!(
+            sentiment(
+                "en",
+                "I forgot my wallet there and the staff were rude and useless about it"
+            ),
+            Sentiment::Negative
+        );
+    }
+
+    #[test]
     fn a_mention_that_says_neither_way_is_neutral_whatever_the_model_reads() {
-        let says_neither = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).neither;
+        let says_neither = |lang: &str, text: &str| {
+            model_features_and_rules(text, Lang::from_code(lang), 16).aside == Some(Aside::Neither)
+        };
         // GIVEN lukewarm verdicts and choices of the writer's own not yet made, in several
         // languages (issue 24: "fine I guess, nothing special" is neutral, not praise)
         let neither = [

@@ -32,6 +32,10 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (1.0, "avantageu*"),
         (-1.0, "éternité injoignable"),
         (-1.0, "tromp*"),
+        // Explicit words found missing on spent blind sets (twenty-first session).
+        (-2.0, "dégueulasse dégueulasses dégueu crade crades craspec immonde immondes minable minables"),
+        // Explicit words found missing on spent blind sets (twenty-first session).
+        (-1.5, "bâclé bâclée bâclés bâclées"),
     ],
     duties: "réparé réparée réparés réparées résolu résolue réglé réglée réglés excusé excusés excusée excusées \
              excuses rembours* remplacé* reconnu reconnue reconnaissent répondu répond répondent réponse rappelé \

@@ -18,6 +18,10 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-1.5, "maleducat* incompetent* deluso delusa delusi deludente* arrogant* scandalos* vergogn*"),
         (-2.0, "pessim* orribil* terribil* disastr* vergognos* truffa* truffator* schifo* mai_più"),
         (-1.5, "ancora_aspetto sto_ancora aspetto_ancora"),
+        // Explicit words found missing on spent blind sets (twenty-first session).
+        (-2.0, "peggiore malissimo schifos* indecent* ladri"),
+        // Explicit words found missing on spent blind sets (twenty-first session).
+        (-1.5, "sconsiglio sconsigliato sconsigliata sconsigliati"),
     ],
     duties: "riparato riparata ripararono sistemato sistemata sistemarono risolto risolta risolsero scusati scusa scuse rimborsat* \
              richiamato richiamata richiamano richiama risposto risposta rispondono risponde spiegato spiegata spiegano arrivato arrivata arrivati \

@@ -171,9 +171,19 @@ pub(super) struct Lexicon {
     /// Words that make a settled phrase after them someone else's claim or a state before
     /// (`settled_breakers`), folded.
     settled_breakers: HashSet<String>,
-    /// Ways of saying neither way (see `neither_phrases`), folded, by their first word: the words
-    /// after it.
-    neither: HashMap<String, Vec<Vec<String>>>,
+    /// Ways of saying neither way and of telling one's own doing (see `neither_phrases`,
+    /// `own_doing_phrases`), folded, by their first word: the words after it, and which it is.
+    neither: HashMap<String, Vec<(Vec<String>, Aside)>>,
+}
+
+/// What a phrase of `neither_phrases` or `own_doing_phrases` says beside the mention's matter
+/// (`sentiment::Facts::aside`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aside {
+    /// Neither way: a lukewarm verdict, a choice not yet made.
+    Neither,
+    /// The writer's own doing: "my fault", "I forgot", "я сама попросила".
+    OwnDoing,
 }
 
 /// What a function word does; a word may do several things (the scorer decides which wins).
@@ -192,7 +202,8 @@ pub(super) struct FunctionWord {
     pub phrase_start: bool,
     /// "Again": a failure repeated, or irony after a sarcastic opener.
     pub again: bool,
-    /// A way of saying neither way starts with this word (`neither_phrases`).
+    /// A way of saying neither way or of telling one's own doing starts with this word
+    /// (`neither_phrases`, `own_doing_phrases`).
     pub neither_start: bool,
     /// A waiting verb, a span of time (see `Source::waits`).
     pub wait: bool,
@@ -495,16 +506,19 @@ impl Lexicon {
     }
 
     /// How many of `words` (a run of the mention's words, in this lexicon's spelling, from one
-    /// marked `neither_start`) the longest of this lexicon's ways of saying neither way
-    /// (`neither_phrases`) that starts them spans, if one does.
-    pub fn neither_len<W: AsRef<str>>(&self, words: &[W]) -> Option<usize> {
+    /// marked `neither_start`) the longest of this lexicon's ways of saying neither way or of
+    /// telling one's own doing (`neither_phrases`, `own_doing_phrases`) that starts them spans,
+    /// and which it is, if one does.
+    pub fn neither_len<W: AsRef<str>>(&self, words: &[W]) -> Option<(usize, Aside)> {
         let (first, rest) = words.split_first()?;
         self.neither
             .get(first.as_ref())?
             .iter()
-            .filter(|phrase| phrase.len() <= rest.len() && rest.iter().zip(phrase.iter()).all(|(w, p)| w.as_ref() == p))
-            .map(|phrase| phrase.len() + 1)
-            .max()
+            .filter(|(phrase, _)| {
+                phrase.len() <= rest.len() && rest.iter().zip(phrase.iter()).all(|(w, p)| w.as_ref() == p)
+            })
+            .map(|(phrase, aside)| (phrase.len() + 1, *aside))
+            .max_by_key(|(len, _)| *len)
     }
 
     /// The word's function (negator, intensifier, contrast...), if it has one.
@@ -613,11 +627,17 @@ static LEXICONS: LazyLock<StdHashMap<&'static str, Lexicon>> = LazyLock::new(|| 
             }
         }
         lexicon.settled_breakers = settled_breakers(name).split_whitespace().map(text::fold).collect();
-        for phrase in neither_phrases(name).split(',') {
-            let mut words = phrase.split_whitespace().map(text::fold);
-            if let Some(first) = words.next() {
-                lexicon.function_words.entry(first.clone()).or_default().neither_start = true;
-                lexicon.neither.entry(first).or_default().push(words.collect());
+        let asides = [
+            (neither_phrases(name), Aside::Neither),
+            (own_doing_phrases(name), Aside::OwnDoing),
+        ];
+        for (phrases, aside) in asides {
+            for phrase in phrases.split(',') {
+                let mut words = phrase.split_whitespace().map(text::fold);
+                if let Some(first) = words.next() {
+                    lexicon.function_words.entry(first.clone()).or_default().neither_start = true;
+                    lexicon.neither.entry(first).or_default().push((words.collect(), aside));
+                }
             }
         }
         (name, lexicon)
@@ -653,11 +673,16 @@ fn correlatives(name: &str) -> &'static [(&'static str, &'static str)] {
 /// strong word (`Blend::decide`). Words that are as often said through teeth or mean something
 /// else in a complaint ("perfect", "great", "I understand", a bare "normal", "tranquilo" (the
 /// mechanic "tan tranquilo"), "no big deal" (they "acted like it was no big deal"), "vale" (what
-/// it is worth), Polish `luz` (play in the steering), a bare "бывает") are not here.
+/// it is worth), Polish `luz` (play in the steering), a bare "бывает") are not here; since the
+/// twenty-first session the calm closes of no hurry ("no rush", "nessuna fretta", "nema žurbe")
+/// and of good sense ("makes sense", "alles entspannt", "tranquille") are, but not a bare
+/// "logical" ("Duschen seit Oktober kalt, ab Januar 5 € mehr Beitrag. Logisch."), "as expected"
+/// or "that's well known" ("to se zna"), as often said through teeth.
 pub(super) fn settled_phrases(name: &str) -> &'static str {
     match name {
         "en" => {
-            "all good, all fine, all sorted, no problem, no problems, not a problem, no problem at all, \
+            "makes sense, no rush, in no rush, not in a rush, no hurry, in no hurry, fair play, \
+             all good, all fine, all sorted, no problem, no problems, not a problem, no problem at all, \
              no worries, no biggie, no harm done, no stress, no drama, fair enough, \
              my bad, my mistake, not their fault, totally fine, that's fine, \
              thats fine, which is fine, fine by me, works for me, totally understandable, understandable, \
@@ -665,63 +690,73 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
              cant blame them"
         }
         "de" => {
-            "alles gut, alles ok, alles okay, alles in ordnung, kein problem, keine probleme, kein thema, \
+            "alles entspannt, ganz entspannt, völlig entspannt, keine eile, eilt nicht, macht sinn, ganz normal, völlig normal, \
+             alles gut, alles ok, alles okay, alles in ordnung, kein problem, keine probleme, kein thema, \
              kein ding, kein stress, halb so wild, passt schon, passt scho, mein fehler, meine schuld, \
              mein eigener fehler, nicht deren schuld, nicht ihre schuld, kann passieren, kann mal passieren, \
              kann ja mal passieren, verständlich, völlig ok, völlig okay, völlig in ordnung, nichts schlimmes, \
              nichts dramatisches, nichts wildes, nichts dringendes"
         }
         "es" => {
-            "sin problema, sin problemas, ningún problema, no pasa nada, todo bien, todo ok, todo correcto, \
+            "no hay prisa, sin agobios, tiene sentido, \
+             sin problema, sin problemas, ningún problema, no pasa nada, todo bien, todo ok, todo correcto, \
              culpa mía, mi culpa, fue culpa mía, no es culpa suya, no es culpa de ellos, es normal, \
              lo normal, nada grave, nada urgente, sin prisa, me viene bien, me va bien, comprensible, \
              se entiende, sin drama, cero drama, cosas que pasan"
         }
         "fr" => {
-            "pas de souci, pas de soucis, aucun souci, aucun problème, pas de problème, pas de problèmes, \
+            "tranquille, rien de pressé, pas pressé, pas pressée, ça se comprend, ça se tient, \
+             pas de souci, pas de soucis, aucun souci, aucun problème, pas de problème, pas de problèmes, \
              sans problème, pas grave, c'est pas grave, rien de grave, rien d'urgent, ma faute, \
              c'est ma faute, pas leur faute, ça me va, ça va, tout va bien, tout est ok, tout est bon, \
              compréhensible, ça arrive, c'est normal"
         }
         "it" => {
-            "nessun problema, tutto ok, tutto bene, tutto a posto, va bene, mi va bene, \
+            "nessuna fretta, senza fretta, non ho fretta, ha senso, \
+             nessun problema, tutto ok, tutto bene, tutto a posto, va bene, mi va bene, \
              colpa mia, è colpa mia, non è colpa loro, non c'entrano, niente di grave, niente di urgente, \
              nulla di grave, ci sta, può capitare, comprensibile, è normale, nessun dramma"
         }
         "pt" => {
-            "sem problema, sem problemas, nenhum problema, tudo bem, tudo certo, tudo ok, tudo tranquilo, \
+            "sem pressa, faz sentido, \
+             sem problema, sem problemas, nenhum problema, tudo bem, tudo certo, tudo ok, tudo tranquilo, \
              de boa, culpa minha, foi culpa minha, minha culpa, não é culpa deles, \
              nada grave, nada urgente, é normal, me serve, compreensível, sem stress, sem estresse, \
              faz parte"
         }
         "cs" => {
-            "v pohodě, žádný problém, žádnej problém, není problém, není to nic vážného, bez problému, \
+            "nespěchám, bez spěchu, dá se to pochopit, \
+             v pohodě, žádný problém, žádnej problém, není problém, není to nic vážného, bez problému, \
              bez problémů, moje chyba, moje vina, \
              v klidu, nic vážného, nic vážnýho, nic hrozného, nic hroznýho, nic urgentního, to se stává, \
              stává se, pochopitelné, vyhovuje mi to, mně to vyhovuje, v pořádku, všechno v pořádku, \
              vše v pořádku, není to jejich vina, oni za to nemůžou, oni za to nemohou"
         }
         "sk" => {
-            "v pohode, žiadny problém, žiaden problém, nie je problém, nie je to nič vážne, bez problému, \
+            "neponáhľam sa, bez náhlenia, dá sa to pochopiť, \
+             v pohode, žiadny problém, žiaden problém, nie je problém, nie je to nič vážne, bez problému, \
              bez problémov, moja chyba, moja vina, \
              v kľude, nič vážne, nič hrozné, nič urgentné, to sa stáva, stáva sa, pochopiteľné, \
              vyhovuje mi to, mne to vyhovuje, v poriadku, všetko v poriadku, nie je to ich vina, \
              oni za to nemôžu"
         }
         "pl" => {
-            "bez problemu, bez problemów, żaden problem, nie ma problemu, spoko, moja wina, mój błąd, w porządku, \
+            "bez pośpiechu, nie spieszy mi się, nigdzie mi się nie spieszy, \
+             bez problemu, bez problemów, żaden problem, nie ma problemu, spoko, moja wina, mój błąd, w porządku, \
              wszystko w porządku, wszystko ok, wszystko gra, nic strasznego, nic poważnego, nic pilnego, \
              to normalne, zdarza się, to zrozumiałe, zrozumiałe, nie ich wina, to nie ich wina, \
              pasuje mi, mi pasuje"
         }
         "ru" => {
-            "без проблем, никаких проблем, нет проблем, ничего страшного, не страшно, моя вина, \
+            "не спешу, без спешки, спешить некуда, дело житейское, \
+             без проблем, никаких проблем, нет проблем, ничего страшного, не страшно, моя вина, \
              моя ошибка, сам виноват, сама виновата, всё нормально, всё норм, всё ок, всё в порядке, всё хорошо, \
              с кем не бывает, ничего срочного, ничего серьёзного, меня устраивает, не их вина, \
              они не виноваты, претензий нет"
         }
         "uk" => {
-            "без проблем, жодних проблем, немає проблем, нема проблем, нічого страшного, не страшно, \
+            "не поспішаю, без поспіху, поспішати нікуди, діло житейське, \
+             без проблем, жодних проблем, немає проблем, нема проблем, нічого страшного, не страшно, \
              моя вина, моя помилка, сам винен, сама винна, все нормально, все норм, все ок, все в порядку, \
              усе гаразд, все гаразд, \
              з ким не буває, нічого термінового, нічого серйозного, мене влаштовує, не їхня вина, \
@@ -729,7 +764,8 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
         }
         // Croatian, Serbian, Bosnian, then Slovenian.
         "hbs" => {
-            "nema problema, bez problema, nikakav problem, nije problem, nije ništa strašno, nema veze, \
+            "ne žurim, nema žurbe, bez žurbe, nisam u žurbi, razumljivo, nema frke, bez frke, se ne mudi, \
+             nema problema, bez problema, nikakav problem, nije problem, nije ništa strašno, nema veze, \
              moja greška, moja krivica, moja krivnja, sam sam kriv, sama sam kriva, sve ok, sve okej, \
              sve u redu, u redu, sve pet, \
              ništa strašno, nije strašno, ništa hitno, ništa ozbiljno, dešava se, događa se, dogodi se, \
@@ -742,7 +778,8 @@ pub(super) fn settled_phrases(name: &str) -> &'static str {
     }
 }
 
-/// The most words a way of saying neither way (`neither_phrases`) spans.
+/// The most words a way of saying neither way or of telling one's own doing (`neither_phrases`,
+/// `own_doing_phrases`) spans.
 pub(super) const MAX_NEITHER_WORDS: usize = 6;
 
 /// Each lexicon's ways of saying neither way (issue 24): a lukewarm verdict ("nothing special",
@@ -798,7 +835,7 @@ pub(super) fn neither_phrases(name: &str) -> &'static str {
         "it" => {
             "niente di speciale, niente di che, niente di particolare, niente di eccezionale, \
              niente di trascendentale, così così, nella media, né carne né pesce, né meglio né peggio, \
-             senza infamia e senza lode, come tanti, come tante, \
+             senza infamia e senza lode, come tanti, come tante, di migliori e di peggiori, \
              non ho ancora deciso, non ho deciso se, non so quale, indeciso tra, indecisa tra, \
              non mi decido, sono indeciso, sono indecisa"
         }
@@ -852,6 +889,88 @@ pub(super) fn neither_phrases(name: &str) -> &'static str {
              ne boljši ne slabši, niti boljše niti slabše, se še nisem odločil, se še nisem odločila, \
              nisem se še odločil, nisem se še odločila, ne morem se odločiti, ne vem kateri, \
              ne vem katero, ne vem katera, potem se odločim"
+        }
+        _ => "",
+    }
+}
+
+/// Each lexicon's ways of telling the writer's own doing (issue 24): the fault, the slip or the
+/// request was their own ("my fault", "I forgot", "me equivoqué", "я сама попросила", "na moją
+/// prośbę"). Written, matched and scored as `neither_phrases` are (inside one no word or cue
+/// counts), but not after a negator ("not my fault", "nie moja wina" blame someone else). A
+/// mention that tells one, with no contrast, concession or "only" after it and no explicit
+/// complaint word, is neutral where the rules' sum is above `sentiment::OWN_DOING_REACH` of
+/// complaint: "arrived a day late because I gave the wrong house number", "delivery moved to
+/// Thursday, I asked for it myself". Left out because they as often tell a complaint: "I asked
+/// them to" (to call back, and they never did), "it was me who" ("c'est moi qui ai dû les
+/// rappeler"), "I myself" ("я сама позвонила"), "I dropped it/my car off".
+pub(super) fn own_doing_phrases(name: &str) -> &'static str {
+    match name {
+        "en" => {
+            "my fault, my own fault, my bad, my mistake, my own mistake, my own doing, my own stupidity, \
+             that's on me, thats on me, i forgot, i had forgotten, i'd forgotten, i asked for it, \
+             at my request, at my own request, i put the wrong, i gave the wrong, i wrote the wrong, \
+             i typed the wrong, i entered the wrong, i gave them the wrong, i left the lights on, \
+             i got the date wrong, i got the time wrong, i mixed up"
+        }
+        "de" => {
+            "mein fehler, meine schuld, selbst schuld, selber schuld, eigene schuld, mein eigener fehler, \
+             hab ich vergessen, hatte ich vergessen, ich hatte vergessen, ich habe vergessen, \
+             ich hab vergessen, auf meinen wunsch, auf meinen eigenen wunsch, ich hab mich vertan, \
+             ich habe mich vertan, hab mich vertan, ich hatte mich vertan, ich hab mich verschrieben"
+        }
+        "es" => {
+            "culpa mía, mi culpa, fue culpa mía, error mío, fallo mío, me equivoqué, me confundí, \
+             se me olvidó, me olvidé, lo pedí yo, lo pedí así, a petición mía, a petición propia, \
+             a mi petición, puse mal, puse el número mal"
+        }
+        "fr" => {
+            "ma faute, de ma faute, mon erreur, ma bêtise, j'avais oublié, j'ai oublié, \
+             je me suis trompé, je me suis trompée, à ma demande, je l'avais demandé, \
+             c'est moi qui me suis trompé, c'est moi qui me suis trompée, j'avais mis le mauvais, \
+             j'ai mis le mauvais, j'avais donné le mauvais, j'ai donné le mauvais"
+        }
+        "it" => {
+            "colpa mia, è colpa mia, errore mio, mi sono sbagliato, mi sono sbagliata, ho sbagliato io, \
+             mi ero dimenticato, mi ero dimenticata, avevo dimenticato, ho dimenticato, \
+             mi sono dimenticato, mi sono dimenticata, l'ho chiesto io, su mia richiesta"
+        }
+        "pt" => {
+            "culpa minha, minha culpa, foi culpa minha, erro meu, foi erro meu, vacilo meu, \
+             me enganei, eu esqueci, esqueci de, a pedido meu, a meu pedido, eu que pedi, \
+             eu mesmo pedi, eu mesma pedi, coloquei o número errado, coloquei o endereço errado, \
+             passei o número errado, passei o endereço errado"
+        }
+        "ru" => {
+            "моя вина, по моей вине, сам виноват, сама виновата, моя ошибка, я ошибся, я ошиблась, \
+             я забыл, я забыла, сам попросил, сама попросила, по моей просьбе, сам перепутал, \
+             сама перепутала, я перепутал, я перепутала"
+        }
+        "uk" => {
+            "моя вина, з моєї вини, сам винен, сама винна, моя помилка, я помилився, я помилилася, \
+             я помилилась, я забув, я забула, сам попросив, сама попросила, на моє прохання, \
+             сам переплутав, сама переплутала, я переплутав, я переплутала"
+        }
+        "pl" => {
+            "moja wina, z mojej winy, mój błąd, sam jestem sobie winien, sama jestem sobie winna, \
+             sam sobie winien, sama sobie winna, pomyliłem się, pomyliłam się, zapomniałem, zapomniałam, \
+             sam poprosiłem, sama poprosiłam, na moją prośbę"
+        }
+        "cs" => {
+            "moje chyba, moje vina, moje blbost, spletl jsem se, spletla jsem se, zapomněl jsem, \
+             zapomněla jsem, sám jsem si řekl, sama jsem si řekla, na mou žádost, na moji žádost"
+        }
+        "sk" => {
+            "moja chyba, moja vina, pomýlil som sa, pomýlila som sa, zabudol som, zabudla som, \
+             sám som si povedal, sama som si povedala, na moju žiadosť"
+        }
+        // Croatian, Serbian, Bosnian, then Slovenian.
+        "hbs" => {
+            "moja greška, moja krivica, moja krivnja, sam sam kriv, sama sam kriva, pogriješio sam, \
+             pogriješila sam, pogrešio sam, pogrešila sam, zaboravio sam, zaboravila sam, \
+             sam sam tražio, sama sam tražila, na moj zahtjev, na moj zahtev, moja napaka, \
+             sam sem kriv, sama sem kriva, pozabil sem, pozabila sem, zmotil sem se, zmotila sem se, \
+             sam sem prosil, sama sem prosila"
         }
         _ => "",
     }
@@ -922,7 +1041,7 @@ pub(super) fn emoji(c: char) -> Option<f32> {
         '😀' | '😃' | '😄' | '😁' | '😊' | '☺' | '🙂' | '😎' | '👍' | '👏' | '🙌' | '🎉' | '🥳' | '⭐' | '🌟'
         | '✨' | '💪' | '👌' | '🙏' | '🤗' | '😘' | '✅' | '🏆' | '🥇' | '🔝' => 1.5,
         '😂' | '🤣' | '😅' | '😉' | '🔥' => 0.5,
-        '😬' | '🐌' | '⚠' | '😐' | '😳' => -0.5,
+        '😬' | '🐌' | '🐢' | '⚠' | '😐' | '😳' => -0.5,
         '😱' | '🤡' | '😑' => -1.0,
         '😞' | '😢' | '😭' | '😩' | '😫' | '😖' | '😣' | '☹' | '🙁' | '😒' | '😔' | '😟' | '😕' | '🙄' | '❌'
         | '🚫' | '🤦' | '😿' => -1.5,
@@ -965,7 +1084,8 @@ mod tests {
     fn every_way_of_saying_neither_way_fits_the_scorer_s_window() {
         // GIVEN every lexicon's ways of saying neither way
         for name in ["en", "ru", "uk", "cs", "sk", "pl", "hbs", "de", "es", "fr", "it", "pt"] {
-            for phrase in neither_phrases(name).split(',') {
+            let phrases = [neither_phrases(name), own_doing_phrases(name)];
+            for phrase in phrases.iter().flat_map(|p| p.split(',')) {
                 // THEN each has words and no more than the scorer reads ahead
                 let words = phrase.split_whitespace().count();
                 assert!((1..=MAX_NEITHER_WORDS).contains(&words), "{name}: {phrase:?}");
