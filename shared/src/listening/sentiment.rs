@@ -130,21 +130,25 @@ const NEITHER_TURNS: [&str; 51] = [
 /// Words that, after the writer's own doing, make it a complaint told through teeth: one's fault
 /// for trusting or going back ("my fault for trusting them", "Colpa mia che ci sono tornato",
 /// "C'est ma faute d'y être retourné", "Selbst schuld dass ich nochmal hin bin", "should have
-/// known") or "apparently" ("moja napaka očitno"). Folded when first
-/// read.
+/// known"), "apparently" ("moja napaka očitno") or a slip in the telling ("I had forgotten to
+/// mention the staff were rude"). Folded when first read.
 const OWN_DOING_TURNS: &str =
     "trusting trusted believing believed apparently obviously supposedly known learned learnt \
-     vertraut geglaubt offenbar anscheinend offensichtlich nochmal gelernt \
-     tornato tornata fidato fidata creduto evidentemente \
-     retourné retournée revenu revenue confiance apparemment visiblement \
-     voltado voltar voltei confiado confiar confiei acreditado acreditei aparentemente \
-     volver vuelto volví confiar confiado confié creído creí \
-     вернулся вернулась доверился доверилась поверил поверила видимо очевидно оказывается \
-     повернувся повернулася довірився довірилася повірив повірила мабуть виявляється \
-     wróciłem wróciłam zaufałem zaufałam uwierzyłem uwierzyłam widocznie najwyraźniej \
-     vrátil vrátila věřil věřila zřejmě evidentně veril verila zrejme \
-     vratio vratila vjerovao vjerovala verovao verovala povjerovao poverovao očito očitno \
-     vrnil vrnila zaupal zaupala verjel verjela";
+     going went returning returned mention mentioned say tell \
+     vertraut geglaubt offenbar anscheinend offensichtlich angeblich nochmal wieder hingegangen \
+     gelernt erwähnen sagen \
+     tornato tornata fidato fidata creduto evidentemente dire menzionare \
+     retourné retournée revenu revenue confiance apparemment visiblement mentionner \
+     voltado voltar voltei confiado confiar confiei acreditado acreditei aparentemente dizer mencionar \
+     volver vuelto volví confiado confié creído creí decir \
+     вернулся вернулась доверился доверилась поверил поверила видимо очевидно оказывается сказать \
+     упомянуть \
+     повернувся повернулася довірився довірилася повірив повірила мабуть виявляється сказати згадати \
+     wróciłem wróciłam zaufałem zaufałam uwierzyłem uwierzyłam widocznie najwyraźniej wspomnieć \
+     powiedzieć \
+     vrátil vrátila věřil věřila zřejmě evidentně veril verila zrejme zmínit říct spomenúť povedať \
+     vratio vratila vjerovao vjerovala verovao verovala povjerovao poverovao očito očitno spomenuti \
+     reći vrnil vrnila zaupal zaupala verjel verjela";
 
 /// `OWN_DOING_TURNS`, folded.
 static OWN_DOING_TURN_WORDS: std::sync::LazyLock<std::collections::HashSet<String>> =
@@ -256,20 +260,22 @@ fn is_plain(sum: f32, roles: &[u8]) -> bool {
 /// delay and a contrast.
 pub const OWN_DOING_REACH: f32 = 2.6;
 
-/// How much complaint of the rules each [`Aside`] voids: a way of saying neither way none (under
-/// the rules' threshold).
-fn reach(aside: Aside) -> f32 {
+/// How much complaint of the rules each [`Aside`] voids (`firm`: it rests on a firm fact): a way
+/// of saying neither way none (under the rules' threshold), nor one's own doing where the
+/// complaint rests on a firm fact ("Сама попросила перезвонить, так никто и не перезвонил": the
+/// request was the writer's, the silence is the business's).
+fn reach(aside: Aside, firm: bool) -> f32 {
     match aside {
-        Aside::Neither => THRESHOLD,
-        Aside::OwnDoing => OWN_DOING_REACH,
+        Aside::OwnDoing if !firm => OWN_DOING_REACH,
+        Aside::Neither | Aside::OwnDoing => THRESHOLD,
     }
 }
 
 /// Whether a mention with an `aside` ([`Facts::aside`]) is neutral on the rules' `sum`: no more
 /// praise than a mild "ok" (under `VOIDABLE`), no explicit complaint word, and no more
 /// complaint than the aside's `reach`.
-fn aside_voids(aside: Option<Aside>, sum: f32, worded: bool) -> bool {
-    aside.is_some_and(|aside| !worded && sum > -reach(aside) && sum < VOIDABLE)
+fn aside_voids(aside: Option<Aside>, sum: f32, worded: bool, firm: bool) -> bool {
+    aside.is_some_and(|aside| !worded && sum > -reach(aside, firm) && sum < VOIDABLE)
 }
 
 /// What the rules read in a mention (`Scorer::score_and_roles`).
@@ -575,10 +581,10 @@ impl Blend {
     /// gives a complaint at most `disagree` and neutral at least `neutral` (for a firm one also
     /// the language's `firm_neutral`, or, in a mention of [`READ_WHOLE`] `words` or more, a
     /// complaint at most `firm_disagree`). Since the twentieth session a mention that says
-    /// neither way (`neither`), with no more than a mild word of the rules beside it, is
-    /// neutral before the hold or the model is asked; since the twenty-first session so is one
-    /// that tells the writer's own doing (`own_doing`) with no more than a modest complaint of
-    /// the rules beside it.
+    /// neither way, with no more than a mild word of the rules beside it, is neutral before the
+    /// hold or the model is asked; since the twenty-first session so is one that tells the
+    /// writer's own doing with no more than a modest complaint of the rules beside it (`aside`,
+    /// [`Facts::aside`]).
     pub fn decide(
         &self,
         facts: Facts,
@@ -593,10 +599,10 @@ impl Blend {
             words,
             plain,
         } = facts;
-        if aside_voids(aside, sum, worded) {
+        if aside_voids(aside, sum, worded, firm) {
             // "it was ok, nothing special", "né buono né cattivo": neither way, whatever the
-            // model hears in its words (a mild "ok" beside it is no praise either). Its window
-            // lies below any hold, so the rules alone (a hold of 0) say the same.
+            // model hears in its words (a mild "ok" beside it is no praise either). The rules
+            // alone (`Scorer::score`) void it the same way, so they agree whatever the hold.
             return verdict(0.0);
         }
         if sum.abs() >= self.rules_hold {
@@ -915,16 +921,19 @@ struct Scorer<'l, 't> {
     lukewarm_until: Option<usize>,
     /// The mention says neither way somewhere: a lukewarm "neither good nor bad", a way of
     /// saying neither way (`Lexicon::neither_len`) or a tautology ("номер как номер";
-    /// `TAUTOLOGY_JOINTS`). See [`Facts::neither`].
+    /// `TAUTOLOGY_JOINTS`). See [`Facts::aside`].
     neither: bool,
     /// A contrast, a concession or an "only" (`NEITHER_TURNS`) came after it: "kawa jak kawa,
     /// tylko że za 28 zł ...", "ni fu ni fa, aunque pesar las fresas con la caja ...", "шаурма как шаурма, если не считать ..." are
     /// complaints told after a lukewarm opening, and the mention no longer says neither way.
     /// The same after one's own doing: "my fault for booking late, but they lost the key".
     turned_after_neither: bool,
-    /// The mention tells the writer's own doing (`Lexicon::neither_len`'s `Aside::OwnDoing`,
-    /// not after a negator). See [`Facts::own_doing`].
+    /// The mention tells the writer's own doing (`Lexicon::neither_len`'s `Aside::OwnDoing`, as
+    /// the writer's own word: `own_word`). See [`Facts::aside`].
     own_doing: bool,
+    /// A word that makes what follows someone else's claim came earlier in the sentence
+    /// (`Lexicon::claims`: "apparently it's my fault", "acted like it was my fault").
+    claim_in_sentence: bool,
     boost: f32,
     /// Whether anything negative came before, in any sentence: a duty done after it is a
     /// mistake put right.
@@ -1020,6 +1029,7 @@ impl<'l, 't> Scorer<'l, 't> {
             neither: false,
             turned_after_neither: false,
             own_doing: false,
+            claim_in_sentence: false,
             boost: 1.0,
             complained: false,
             pending_cue: None,
@@ -1064,11 +1074,11 @@ impl<'l, 't> Scorer<'l, 't> {
     }
 
     /// The rules' sum, as the rules alone decide: a mention that says neither way or tells the
-    /// writer's own doing ([`Facts::neither`], [`Facts::own_doing`]) with no more than a mild
-    /// word (or a modest complaint) beside it sums to nothing.
+    /// writer's own doing ([`Facts::aside`]) with no more than a mild word (or a modest
+    /// complaint) beside it sums to nothing.
     fn score(mut self) -> f32 {
         let sum = self.run();
-        if aside_voids(self.aside(), sum, self.worded()) {
+        if aside_voids(self.aside(), sum, self.worded(), self.firm) {
             0.0
         } else {
             sum
@@ -1222,11 +1232,11 @@ impl<'l, 't> Scorer<'l, 't> {
         let function = primary.function_word(&word);
         if !self.in_lukewarm() {
             let phrase = function.is_some_and(|f| f.neither_start);
-            // "not my fault" is someone else's: no aside.
+            // "not my fault", "apparently my fault", '"my bad" he said': someone else's.
             let aside = phrase
                 .then(|| self.neither_end(self.at))
                 .flatten()
-                .filter(|(_, aside)| *aside == Aside::Neither || self.negation == 0);
+                .filter(|(_, aside)| *aside == Aside::Neither || self.own_word());
             if let Some((end, aside)) = aside {
                 self.lukewarm_until = Some(end);
                 match aside {
@@ -1240,6 +1250,7 @@ impl<'l, 't> Scorer<'l, 't> {
                 self.neither |= self.tautology_at(self.at);
             }
         }
+        self.claim_in_sentence |= primary.claims(&word);
         // In a lukewarm "neither good nor bad" its "neither" and "nor" negate nothing: no
         // failure, no turned praise, no intensified word after it. A word marked only as a
         // phrase's start is a plain word for all else.
@@ -1519,6 +1530,21 @@ impl<'l, 't> Scorer<'l, 't> {
         (first_praise != second_praise).then_some(end)
     }
 
+    /// Whether a phrase of one's own doing at the token being scored is the writer's own word:
+    /// no negator in its clause ("not my fault", "wasn't in any way my fault"), no claim before
+    /// it in its sentence ("apparently", "like"), not in quotes and not in a question ("so it's
+    /// my fault now?").
+    fn own_word(&self) -> bool {
+        let question = self.tokens[self.at..]
+            .iter()
+            .find_map(|t| match t {
+                Token::SentenceEnd { question } => Some(*question),
+                _ => None,
+            })
+            .unwrap_or(false);
+        self.negation == 0 && !self.negator_in_clause && !self.claim_in_sentence && !self.in_quotes && !question
+    }
+
     /// Whether the token being scored is inside a lukewarm "neither good nor bad".
     fn in_lukewarm(&self) -> bool {
         self.lukewarm_until.is_some_and(|end| self.at <= end)
@@ -1676,6 +1702,7 @@ impl<'l, 't> Scorer<'l, 't> {
 
     fn end_sentence(&mut self, question: bool) {
         self.close_again();
+        self.claim_in_sentence = false;
         if self.wait_in_sentence && self.span_in_sentence && !self.blocker_in_sentence && self.cue_sum == 0.0 {
             self.cue_sum += WAIT_COUNTED;
         }
@@ -1900,7 +1927,7 @@ mod tests {
             ("ru", "доставку опять перенесли на пятницу, я сама попросила"),
             ("uk", "запис перенесли на суботу, сама попросила, у пʼятницю працюю"),
             ("pl", "wizytę przesunęli na czwartek, na moją prośbę"),
-            ("cs", "auto si vyzvednu až zítra, zapomněl jsem doklady"),
+            ("cs", "auto si vyzvednu až zítra, moje chyba, nechal jsem doklady doma"),
             ("hr", "paket kasni dan, moja greška, napisao sam krivi kućni broj"),
         ];
         for (lang, text) in own {
@@ -1913,14 +1940,28 @@ mod tests {
                 "{lang}: {text}"
             );
         }
-        // AND after a negator the fault is someone else's, and a complaint stays one
+        // AND it is only the writer's own word: not after a negator in its clause, not after a
+        // claim, not in quotes, not in a question
         for (lang, text) in [
             ("en", "not my fault they lost the spare key, twice"),
+            (
+                "en",
+                "It wasn't in any way my fault, they sent it to the wrong address.",
+            ),
             ("hr", "nije moja greška što su izgubili rezervni ključ"),
             ("ru", "не моя вина, что они потеряли ключ"),
+            ("en", "Apparently it's my fault they lost the parcel."),
+            ("de", "Angeblich mein Fehler, dass das Paket verloren ging."),
+            ("en", "The technician just said \"my bad\" and charged me anyway."),
+            ("en", "So it's my fault now that you lost my keys?"),
         ] {
             assert_eq!(aside(lang, text), None, "{lang}: {text}");
         }
+        // AND beside a complaint that rests on a firm fact it voids nothing: the request was the
+        // writer's, the silence the business's
+        let firm = "Сама попросила перезвонить, так никто и не перезвонил.";
+        assert_eq!(aside("ru", firm), Some(Aside::OwnDoing));
+        assert_eq!(classify_by_rules(firm, Some(Lang::Ru)).sentiment, Sentiment::Negative);
         assert_eq!(
             sentiment("en", "not my fault they lost the spare key, twice"),
             Sentiment::Negative
@@ -1933,9 +1974,11 @@ mod tests {
         // complaint told through teeth, no own doing
         for (lang, text) in [
             ("en", "my fault for trusting them with the car again"),
+            ("en", "My own fault for going back to them a second time."),
             ("it", "colpa mia che ci sono tornato"),
             ("hr", "moja greška očito, nitko mi nije rekao koji utorak"),
             ("en", "my bad for booking late, but they lost the key"),
+            ("en", "I had forgotten to mention the staff were rude."),
         ] {
             assert_eq!(aside(lang, text), None, "{lang}: {text}");
         }

@@ -39,7 +39,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-1.0, "ewig* unerreichbar"),
         (-1.0, "falsch* verwechselt"),
         // Explicit words found missing on spent blind sets (twenty-first session).
-        (-2.0, "katastrophale katastrophaler katastrophalen katastrophales katastrophalem miserable miserabler miserablen grottig* grottenschlecht* mies mieser miese miesen mieses abgezockt abzock* fingerweg finger_weg pfusch* gepfuscht murks saftladen ekelhaft* widerlich* unterirdisch*"),
+        (-2.0, "katastrophaler katastrophalen katastrophales katastrophalem miserable miserabler miserablen grottig* grottenschlecht* mies mieser miese miesen mieses abgezockt abzock* fingerweg finger_weg pfusch* gepfuscht murks saftladen ekelhaft* widerlich*"),
     ],
     duties: "repariert behoben gelöst erledigt entschuldigt entschuldigung entschuldigen erstattet \
              zurückerstattet gutgeschrieben ersetzt ausgetauscht getauscht zugegeben geantwortet antwort \

@@ -35,7 +35,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         // Explicit words found missing on spent blind sets (twenty-first session).
         (-2.0, "smeće odvratn* najgoru najgoreg najgorem najgorim jeziv* užas"),
         // Explicit words found missing on spent blind sets (twenty-first session).
-        (-1.5, "lažu lagali lagao laže lažov* bezobrazluk"),
+        (-1.5, "lažu lagali lagao lažov* bezobrazluk"),
     ],
     duties: "popravi* popravljen* riješi* riješen* reši* rešen* isprič* isprik* izvini* izvinjen* nadoknad* \
              vratili_novac vratili_pare zamijeni* zameni* prizna* odgovori* odgovor javi* nazvao nazvali \

@@ -19,7 +19,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-2.0, "pessim* orribil* terribil* disastr* vergognos* truffa* truffator* schifo* mai_più"),
         (-1.5, "ancora_aspetto sto_ancora aspetto_ancora"),
         // Explicit words found missing on spent blind sets (twenty-first session).
-        (-2.0, "peggiore malissimo schifos* indecent* ladri"),
+        (-2.0, "la_peggiore il_peggiore malissimo indecent* ladri"),
         // Explicit words found missing on spent blind sets (twenty-first session).
         (-1.5, "sconsiglio sconsigliato sconsigliata sconsigliati"),
     ],

@@ -19,9 +19,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-2.0, "péssim* horrív* terrív* desastr* burla* vigaris* nunca_mais"),
         (-1.5, "continuo_à ainda_espero"),
         // Explicit words found missing on spent blind sets (twenty-first session).
-        (-2.0, "horroros* lixo porcaria porcarias nojent* ridícul* vergonhos* pilantra* ladrões ladrão"),
-        // Explicit words found missing on spent blind sets (twenty-first session).
-        (-1.0, "grosso grossa grossos grossas"),
+        (-2.0, "horroros* lixo porcaria porcarias nojent* vergonhos* pilantra* ladrões ladrão"),
     ],
     duties: "reparado reparada repararam arranjado arranjada arranjaram resolvido resolvida resolveram desculpa desculpas pediram_desculpa reembols* \
              ligaram ligou devolveram responderam respondeu resposta explicaram explicou chegou chegaram entregaram entregue funciona funcionam funcionava",
