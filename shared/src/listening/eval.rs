@@ -484,7 +484,7 @@ mod tests {
     /// tables printed; docs/sentiment.md has each run beside the models run with it, and its
     /// per-language table. Issue 24's target (at least 85% heard and at most 5% of neutral
     /// mentions called complaints, per language) was met in the languages named.
-    const HELD_RUNS: [(&str, usize, Floors, Floors); 5] = [
+    const HELD_RUNS: [(&str, usize, Floors, Floors); 6] = [
         // 1,440 mentions, committed unread in a364b10; run on the eighteenth session's model
         // (md5 9b6879da: the spent sets to complaints_blind22 trained on without their Ukrainian
         // files, the thresholds chosen on the blind sets' dev fifths, seed 25): 531 of 600 heard,
@@ -523,6 +523,12 @@ mod tests {
         // twenty-first session's shipped build (eab6979a): 530, 22, 78.5%, met in twelve (not cs
         // es uk); its recall and accuracy are the floors.
         ("complaints_blind27", 599, (0.889, 27, 0.784), (0.442, 55, 0.575)),
+        // 1,437 mentions, committed unread in b93fa29; run on the twenty-first session's model
+        // (eab6979a: a mention that tells the writer's own doing is neutral, `sentiment::Aside`;
+        // dev false-alarm ceiling 3.5%; seed 126): 544 of 599 heard, 28 of 598 neutral called
+        // complaints, 78.8% (the twentieth session's classifier beside it 553, 33, 79.1%); rules
+        // alone 253, 65, 55.8%. Target met in bs cs en es fr hr it ru sl.
+        ("complaints_blind28", 598, (0.908, 28, 0.788), (0.422, 65, 0.557)),
     ];
 
     #[test]
