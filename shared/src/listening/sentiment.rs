@@ -967,6 +967,15 @@ struct Scorer<'l, 't> {
     praise: f32,
     /// Positive emoji after the opener, flipped with it.
     rest_emoji: f32,
+    /// A sarcastic sandwich ("Oh great, they lost my key AGAIN. Just perfect 👏"): the praise
+    /// after the opener that came after a failure (`closer`), whether praise came between the
+    /// opener and the failure, whether the mention holds a contrast or concession, and whether
+    /// a duty was done after the failure ("Car came back scratched. They fixed it, thank you!").
+    closer: f32,
+    rest_complaint: bool,
+    praise_before_failure: bool,
+    contrasted: bool,
+    remedied: bool,
     opener_plain: bool,
     /// "Again" and a negator in one clause: a failure repeated ("otra vez no arranca"); the
     /// words of the current clause.
@@ -1046,6 +1055,11 @@ impl<'l, 't> Scorer<'l, 't> {
             rest_failure: false,
             rest_negator: false,
             rest_emoji: 0.0,
+            closer: 0.0,
+            rest_complaint: false,
+            praise_before_failure: false,
+            contrasted: false,
+            remedied: false,
             irony: false,
             praise: 0.0,
             opener_plain: false,
@@ -1175,6 +1189,16 @@ impl<'l, 't> Scorer<'l, 't> {
         {
             // "Great, they lost my key again": the praise was irony.
             self.total -= 2.0 * (self.opener + self.rest_emoji);
+        } else if self.opener >= OPENER_MIN
+            && self.closer > 0.0
+            && !self.praise_before_failure
+            && !self.contrasted
+            && !self.remedied
+        {
+            // "Oh great, they lost my key AGAIN. Just perfect 👏", "Супер, вдруге загубили мій
+            // ключ. Просто ідеально 👏👏": praise around a failure and none before it, no `but`,
+            // nothing put right: the praise after it is irony too.
+            self.total -= 2.0 * (self.opener + self.rest_emoji + self.closer);
         }
         if self.promised && (self.failure || self.total < 0.0 || self.sentences > self.promise_sentence + 1) {
             // "Was told Wednesday. Rang at 5, it hadn't even been looked at."
@@ -1440,6 +1464,7 @@ impl<'l, 't> Scorer<'l, 't> {
         let Some(function) = function.filter(FunctionWord::scores) else {
             return false;
         };
+        self.contrasted |= function.soft_contrast || function.contrast || function.concessive;
         if function.soft_contrast || function.contrast {
             self.positive *= BEFORE_CONTRAST;
             self.negative *= BEFORE_CONTRAST;
@@ -1476,8 +1501,7 @@ impl<'l, 't> Scorer<'l, 't> {
             // he will call back").
             self.polar_after_contrast = true;
             if !self.in_opener {
-                self.rest_positive |= value > 0.0;
-                self.rest_failure |= value < 0.0;
+                self.rest_said(value);
             }
             self.cue_sum += if self.after_contrast {
                 value * AFTER_CONTRAST
@@ -1617,6 +1641,8 @@ impl<'l, 't> Scorer<'l, 't> {
             self.polar_after_contrast |= self.after_contrast;
             return;
         }
+        // A duty done after a complaint: a mistake put right, no irony after it.
+        self.remedied |= hit.duty && !flipped;
         let mut value = hit.value * self.boost;
         self.boost = 1.0;
         if negated {
@@ -1636,6 +1662,23 @@ impl<'l, 't> Scorer<'l, 't> {
         self.add(value);
     }
 
+    /// Records a polar word or cue of `value` after the opener (`rest_positive`, `rest_failure`,
+    /// and the sandwich's `closer` and `praise_before_failure`).
+    fn rest_said(&mut self, value: f32) {
+        if value > 0.0 {
+            // A failure: a complaint, or "again" with a negator ("they AGAIN didn't call").
+            let failed = self.rest_complaint || (self.rest_failure && self.rest_negator);
+            if failed {
+                self.closer += value;
+            } else {
+                self.praise_before_failure = true;
+            }
+        }
+        self.rest_complaint |= value < 0.0;
+        self.rest_positive |= value > 0.0;
+        self.rest_failure |= value < 0.0;
+    }
+
     fn add(&mut self, value: f32) {
         if self.in_quotes && value > 0.0 {
             return;
@@ -1652,8 +1695,7 @@ impl<'l, 't> Scorer<'l, 't> {
         if self.in_opener {
             self.opener += value;
         } else {
-            self.rest_positive |= value > 0.0;
-            self.rest_failure |= value < 0.0;
+            self.rest_said(value);
         }
         self.complained |= value < 0.0;
         let value = if self.after_contrast {
@@ -2730,6 +2772,55 @@ mod tests {
             ("ru", "Спасибо, машину забрали без единой накрутки.", Pos),
             ("fr", "Personnel agréable, personne ne m'a forcé la main.", Pos),
         ]);
+    }
+
+    #[test]
+    fn praise_around_a_failure_with_none_before_it_is_sarcasm() {
+        // GIVEN a sarcastic sandwich: praise opens, a failure, praise closes (issue 24: the
+        // closing praise and applause had carried such mentions past the rules' hold as praise)
+        let sandwiches = [
+            (
+                "en",
+                "oh wonderful, the garage lost my spare key again. just perfect, thanks 👏",
+            ),
+            (
+                "de",
+                "Na super, wieder den Ersatzschlüssel verloren. Echt klasse, danke 👏",
+            ),
+            ("fr", "génial, ils ont perdu mes papiers. vraiment top, merci 👏"),
+            (
+                "ru",
+                "Ну отлично, опять потеряли запасной ключ. Просто прекрасно, спасибо 👏",
+            ),
+            ("hr", "super, opet su izgubili rezervni ključ. baš divno, hvala 👏"),
+        ];
+        for (lang, text) in sandwiches {
+            // THEN the rules alone call it a complaint
+            let by_rules = classify_by_rules(text, Lang::from_code(lang));
+            assert_eq!(
+                by_rules.sentiment,
+                Sentiment::Negative,
+                "{lang}: {text} ({})",
+                by_rules.score
+            );
+        }
+        // AND praise before the failure, a `but`, or a mistake put right is no sandwich
+        for (lang, text) in [
+            ("en", "Great staff, lovely coffee, they lost my key. Thanks anyway!"),
+            ("en", "Great team, but they lost my key. Thanks for sorting it though!"),
+            (
+                "en",
+                "Lovely people! The car came back scratched, they fixed it the same day, thank you!",
+            ),
+        ] {
+            let by_rules = classify_by_rules(text, Lang::from_code(lang));
+            assert_ne!(
+                by_rules.sentiment,
+                Sentiment::Negative,
+                "{lang}: {text} ({})",
+                by_rules.score
+            );
+        }
     }
 
     #[test]
