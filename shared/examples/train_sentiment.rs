@@ -566,7 +566,7 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
         vec![0.0; thresholds_grid().len()]
     };
     let mut strictest = 0f32;
-    for lang in langs {
+    for &lang in &langs {
         let of_lang: Vec<&Example> = dev.iter().copied().filter(|e| e.lang == lang).collect();
         let neutral = of_lang.iter().filter(|e| e.label == Sentiment::Neutral).count();
         // Where the rules' own complaints, after the model's voids (the weak ones and, since the
@@ -621,7 +621,7 @@ fn per_language(dev: &[&Example], base: Thresholds) -> Thresholds {
     // model hears far more than issue 24's 85%, fewer false alarms are worth a little recall.
     let floor = knob("TRAIN_RECALL_FLOOR", RECALL_FLOOR);
     if floor > 0.0 {
-        for lang in languages_of(dev) {
+        for &lang in &langs {
             let complaints: Vec<&Example> = dev
                 .iter()
                 .copied()

@@ -503,7 +503,7 @@ impl Lexicon {
     /// redu`), "again" or "still" ("опять бывает"), or a word that makes it someone else's claim
     /// or a state before (`claims`: "sad kažu da je sve u redu", "prej je bilo vse ok").
     pub fn breaks_settled(&self, word: &str) -> bool {
-        self.settled_breakers.contains(word) || self.function_word(word).is_some_and(|f| f.negator || f.again)
+        self.claims(word) || self.function_word(word).is_some_and(|f| f.negator || f.again)
     }
 
     /// Whether one of this lexicon's settled phrases ends in `word` (in its spelling).
