@@ -71,6 +71,16 @@ const WAIT_COUNTED: f32 = -1.0;
 const TAUTOLOGY_JOINTS: [&str; 11] = [
     "как", "як", "jak", "jako", "ako", "kao", "kot", "come", "como", "comme", "wie",
 ];
+/// Interjections that may stand before an opener, set off by a comma, without ending it ("o,
+/// чудово, вдруге загубили ключ", "oh, great, ...", "no brawo, ...").
+const OPENER_INTERJECTIONS: [&str; 14] = [
+    "oh", "o", "ah", "ach", "ay", "eh", "ох", "о", "ах", "ой", "ну", "no", "nu", "ahh",
+];
+/// Words of "is" that, before a pause, make a paused tautology ("kafa je... kafa"): a
+/// lukewarm verdict (`Scorer::paused_tautology_at`).
+const PAUSED_JOINTS: [&str; 16] = [
+    "is", "was", "ist", "war", "es", "est", "è", "é", "e", "je", "jest", "to", "это", "це", "є", "је",
+];
 /// Words of "only" and "except" that, after a way of saying neither way, turn the mention
 /// into a complaint told after it ("kebab jak kebab, tylko sos ...", "ћевапи као ћевапи, само
 /// десет комада постало осам"), beside the lexicons' contrasts and concessions; folded.
@@ -1272,6 +1282,8 @@ impl<'l, 't> Scorer<'l, 't> {
                 self.neither = true;
             } else if TAUTOLOGY_JOINTS.contains(&word.as_ref()) {
                 self.neither |= self.tautology_at(self.at);
+            } else {
+                self.neither |= self.paused_tautology_at(self.at);
             }
         }
         self.claim_in_sentence |= primary.claims(&word);
@@ -1290,7 +1302,7 @@ impl<'l, 't> Scorer<'l, 't> {
         }
         self.sentence_has_words = true;
         self.clause_words += 1;
-        if self.in_opener {
+        if self.in_opener && !(self.opener_words == 0 && OPENER_INTERJECTIONS.contains(&word.as_ref())) {
             self.opener_words += 1;
             if self.opener_words > OPENER_WORDS {
                 self.in_opener = false;
@@ -1612,6 +1624,34 @@ impl<'l, 't> Scorer<'l, 't> {
             return false;
         };
         before == after && before.chars().count() >= 3 && !lexicon::is_number(before)
+    }
+
+    /// Whether the word at token `at` is a verdict that only names its subject again after a
+    /// pause: a word of its sentence, then "is" and a pause, then that word alone ("Kafa u
+    /// \"Bistro 7\" je... kafa.", "o açaí da Açaí Mania é... açaí", "kruh je … kruh"). The word
+    /// after the pause ends its sentence or clause ("the coffee is... coffee and the cake
+    /// stale" still tells a complaint, which the rules read on).
+    fn paused_tautology_at(&self, at: usize) -> bool {
+        let (Some(Token::SentenceEnd { question: false }), Some(Token::Word(joint)), Some(Token::Word(word))) = (
+            at.checked_sub(1).and_then(|k| self.tokens.get(k)),
+            at.checked_sub(2).and_then(|k| self.tokens.get(k)),
+            self.tokens.get(at),
+        ) else {
+            return false;
+        };
+        let alone = matches!(
+            self.tokens.get(at + 1),
+            None | Some(Token::SentenceEnd { .. } | Token::ClauseEnd | Token::Emo(_))
+        );
+        if !alone || !PAUSED_JOINTS.contains(&joint.to_lowercase().as_str()) || word.chars().count() < 3 {
+            return false;
+        }
+        let word = word.to_lowercase();
+        self.tokens[..at - 2]
+            .iter()
+            .rev()
+            .take_while(|token| !matches!(token, Token::SentenceEnd { .. }))
+            .any(|token| matches!(token, Token::Word(w) if w.to_lowercase() == word))
     }
 
     /// The first of the language's lexicons that knows `word` (each in its own spelling).
@@ -2032,6 +2072,91 @@ mod tests {
             ),
             Sentiment::Negative
         );
+    }
+
+    #[test]
+    fn a_late_writer_a_slip_of_one_s_own_and_a_paused_tautology_blame_no_one() {
+        let aside = |lang: &str, text: &str| model_features_and_rules(text, Lang::from_code(lang), 16).aside;
+        // GIVEN the writer running late, their own wrong detail or request, and a verdict that
+        // names its subject again after a pause (issue 24: the spent blind sets' false alarms)
+        let said = [
+            (
+                "en",
+                "running late for my 9am spin class, start without me 😅",
+                Aside::OwnDoing,
+            ),
+            (
+                "fr",
+                "en retard au cours de pilates, commencez sans moi",
+                Aside::OwnDoing,
+            ),
+            (
+                "uk",
+                "посилка прийшла пізніше, бо я сама вказала не те відділення",
+                Aside::OwnDoing,
+            ),
+            (
+                "pt",
+                "remarquei o corte de cabelo pra sexta, pedido meu",
+                Aside::OwnDoing,
+            ),
+            (
+                "hr",
+                "paket kasni jer sam ja napisao krivi poštanski broj",
+                Aside::OwnDoing,
+            ),
+            ("ru", "приём перенесли на вторник, я сама попросила", Aside::OwnDoing),
+            ("en", "the coffee at Mill Lane is... coffee.", Aside::Neither),
+            ("sr", "Burek u pekari Zlatni klas je... burek.", Aside::Neither),
+            ("pt", "o pastel da feira é... pastel. nem bom nem ruim", Aside::Neither),
+            ("de", "Der Döner bei Ali ist so mittel.", Aside::Neither),
+        ];
+        for (lang, text, expected) in said {
+            // THEN the rules read the aside, and the mention is neutral
+            assert_eq!(aside(lang, text), Some(expected), "{lang}: {text}");
+            assert_eq!(sentiment(lang, text), Sentiment::Neutral, "{lang}: {text}");
+        }
+        // AND a word named again that goes on to a complaint, a subject that is not named again,
+        // or "as I asked" (as often "not as I asked", the negator before its comma) is no aside
+        for (lang, text) in [
+            ("en", "the coffee is... coffee and the cake was stale"),
+            ("en", "the coffee is... cold. again."),
+            ("ru", "сделали не так, как я и просила"),
+        ] {
+            assert_eq!(aside(lang, text), None, "{lang}: {text}");
+        }
+    }
+
+    #[test]
+    fn sarcasm_opened_after_an_interjection_or_in_words_the_lexicons_lacked() {
+        // GIVEN sarcastic sandwiches whose praise follows an "oh," or "well,", or whose failure
+        // or praise the lexicons lacked ("perder", "gubicie", "brawo", "imponujące")
+        for (lang, text) in [
+            ("uk", "о, чудово, вдруге загубили мої документи. просто супер 👏"),
+            ("pl", "no brawo, znowu gubicie moje papiery. imponujące 👏"),
+            ("es", "genial, me han vuelto a perder el mando. perfecto todo 👏"),
+            ("en", "oh, great, they lost my spare key again. just perfect 👏"),
+        ] {
+            // THEN the rules alone call it a complaint
+            let by_rules = classify_by_rules(text, Lang::from_code(lang));
+            assert_eq!(
+                by_rules.sentiment,
+                Sentiment::Negative,
+                "{lang}: {text} ({})",
+                by_rules.score
+            );
+        }
+        // AND an interjection before plain praise is still praise
+        for (lang, text) in [
+            ("en", "oh, great service at Mill Lane, they fixed it in an hour 👏"),
+            ("pl", "no brawo, naprawili w godzinę, imponujące 👏"),
+        ] {
+            assert_eq!(
+                classify_by_rules(text, Lang::from_code(lang)).sentiment,
+                Sentiment::Positive,
+                "{lang}: {text}"
+            );
+        }
     }
 
     #[test]

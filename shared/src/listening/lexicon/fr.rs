@@ -21,7 +21,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-1.5, "malhonnête* incompétence impoli* désagréable* arrogant* déçu* décevant* déception énervé* déconseill* insatisfait* \
                 mécontent* perte incompétent*"),
         (-2.0, "horrible* terrible* nul nulle catastroph* lamentable* affreu* inadmissible* inacceptable* \
-                scandal* épouvantable* arnaque* escroc* honte honteu* plus_jamais"),
+                scandal* épouvantable* arnaque* escroc* honte honteu* plus_jamais déplorable*"),
         // Praise said with a nickname or a deed rather than an adjective.
         (2.0, "perle pépite au_top en_or"),
         (1.5, "aux_petits sauvé* petite_attention"),

@@ -5,12 +5,13 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "zniknął zniknęła zniknęło zniknęły bez_odpowiedzi zero_odpowiedzi zgubili zgubił zgubiła pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
+        (-1.0, "zniknął zniknęła zniknęło zniknęły bez_odpowiedzi zero_odpowiedzi zgubili zgubił zgubiła gubicie gubią pomylili pomylił przełożyli zamienili cudze cudzy cudzych brakuje brakowało"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nic_specjalnego nic_szczególnego bez_szału nic_nadzwyczajnego"),
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
                bezbłędn*"),
-        (1.5, "super polec* dziękuj* dzięki kciuk"),
+        (1.5, "super polec* dziękuj* dzięki kciuk brawo"),
+        (1.0, "imponując*"),
         (1.0, "doceniam doceniamy piękn* fachowiec fachowo profesjonalista rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
                sprawn* profesjonaln* profesjonalizm* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
@@ -21,7 +22,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-1.5, "nieuczciw* niekompetentnie chamsk* chamstwo niemił* niegrzeczn* arogan* rozczarow* zdenerwow* niezadowolon* przepłacon* oszuk* \
                 oszust* strata_czasu żenuj* nieprofesjonaln* niekompetentn*"),
         (-2.0, "fataln* okropn* tragiczn* straszn* beznadziejn* najgorsz* katastrof* koszmar* skandal* \
-                wstyd nigdy_więcej złodziej*"),
+                wstyd nigdy_więcej złodziej* porażk* masakr* syf syfu syfem to_dno totalne_dno jakiś_żart"),
         // Praise said with a nickname or a deed rather than an adjective.
         (2.0, "złota_rączka złote_ręce złoty_człowiek skarb"),
         (1.5, "uratowal* na_medal"),
