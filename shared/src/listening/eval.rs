@@ -459,19 +459,19 @@ mod tests {
         // beside it 530, 43, 76.7%); rules alone 251, 69, 55.4%. Target met in pl pt sr. The
         // shipped build of that model (861d6ef9: English plain mentions' threshold raised to keep
         // a platform's sample message neutral) gives the same figures.
-        ("complaints_blind23", 600, (0.976, 8, 0.835), (0.435, 61, 0.572)),
+        ("complaints_blind23", 600, (0.976, 8, 0.835), (0.435, 62, 0.571)),
         // 1,433 mentions, committed unread in c0ddf0c; run on the eighteenth session's shipped
         // build (861d6ef9): 532 of 593 heard, 37 of 600 neutral called complaints, 78.0% (the
         // seventeenth session's classifier beside it 525, 37, 77.5%); rules alone 274, 70, 57.6%.
         // Target met in de en es hr pt sk.
-        ("complaints_blind24", 600, (0.967, 2, 0.836), (0.48, 66, 0.59)),
+        ("complaints_blind24", 600, (0.967, 2, 0.836), (0.48, 67, 0.589)),
         // 1,438 mentions, committed unread in a19f43e; run on the nineteenth session's model
         // (58c10534: the model's disagreement voids the rules' complaints, `sentiment::DISAGREE`):
         // 538 of 598 heard, 30 of 600 neutral called complaints, 78.0% (the eighteenth session's
         // classifier beside it 539, 32, 77.9%); rules alone 251, 70, 55.1%. Target met in bs cs
         // de en es fr hr pl pt sk sl. The session's shipped 3098f995 (after this set's lines were
         // read): 539, 26, 78.3%.
-        ("complaints_blind25", 600, (0.981, 5, 0.832), (0.426, 59, 0.564)),
+        ("complaints_blind25", 600, (0.981, 5, 0.831), (0.426, 59, 0.563)),
         // 1,438 mentions, committed unread in 107c713; run on the nineteenth session's second
         // model (3098f995: the disagreement never voids an explicit complaint word, and voids a
         // firm complaint of a longer mention at 0.2): 546 of 599 heard, 38 of 599 neutral called
@@ -479,7 +479,7 @@ mod tests {
         // session's 547, 43, 76.4%); rules alone 269, 62, 55.5%. Target met in cs de en fr hr pl
         // sk sr. The twenty-first session's shipped build (eab6979a: one's own doing, dev ceiling
         // 3.5%, seed 126): 545, 30, met in six; its recall is the floor.
-        ("complaints_blind26", 599, (0.981, 4, 0.822), (0.47, 55, 0.573)),
+        ("complaints_blind26", 599, (0.981, 5, 0.821), (0.47, 57, 0.571)),
         // 1,435 mentions, committed unread in 5f1e82b; run on the twentieth session's model
         // (96472edd: a mention that says neither way is neutral, `sentiment::Facts::neither`; dev
         // false-alarm ceiling 4%): 537 of 596 heard, 23 of 599 neutral called complaints, 78.8%
@@ -495,12 +495,12 @@ mod tests {
         // dev false-alarm ceiling 3.5%; seed 126): 544 of 599 heard, 28 of 598 neutral called
         // complaints, 78.8% (the twentieth session's classifier beside it 553, 33, 79.1%); rules
         // alone 253, 65, 55.8%. Target met in bs cs en es fr hr it ru sl.
-        ("complaints_blind28", 598, (0.981, 3, 0.833), (0.44, 64, 0.565)),
+        ("complaints_blind28", 598, (0.981, 3, 0.833), (0.44, 65, 0.565)),
         // 1,437 mentions, committed unread in 57da76c; run on the twenty-first session's shipped
         // model (931ac0fe: the sarcastic sandwich, seed 68): 546 of 598 heard, 25 of 599 neutral
         // called complaints, 80.0% (its build before, eab6979a, beside it 540, 26, 79.5%); rules
         // alone 282, 59, 58.9%. Target met in bs cs de es hr it pl pt sk sl uk.
-        ("complaints_blind29", 599, (0.974, 3, 0.839), (0.481, 58, 0.595)),
+        ("complaints_blind29", 599, (0.973, 3, 0.838), (0.478, 58, 0.594)),
     ];
 
     #[test]

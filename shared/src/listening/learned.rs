@@ -542,7 +542,7 @@ fn sentence_roles(tokens: &[Token<'_>], roles: &[u8]) -> Vec<u8> {
     for (i, token) in tokens.iter().enumerate() {
         mask |= roles.get(i).copied().unwrap_or(0);
         let end = match token {
-            Token::SentenceEnd { question } => {
+            Token::SentenceEnd { question, .. } => {
                 if *question {
                     mask |= role::QUESTION;
                 }
@@ -655,7 +655,7 @@ pub(super) fn for_each_feature(
                 in_opener = false;
             }
             Token::Quote(_) => put(step(MARK, 1)),
-            Token::SentenceEnd { question } => {
+            Token::SentenceEnd { question, .. } => {
                 if question {
                     put(step(MARK, 2));
                 }

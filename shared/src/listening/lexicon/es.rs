@@ -5,7 +5,7 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "desapareció desaparecido desaparecida sin_respuesta ni_respuesta perdido perdida perdieron perdió perder pierden perdisteis extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
+        (-1.0, "desapareció desaparecido desaparecida sin_respuesta ni_respuesta perdido perdida perdieron perdió pierden perdisteis extraviado extraviaron equivocaron faltan faltaba otro_cliente"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "nada_especial nada_del normalito sin_más"),
         (2.0, "encanto maravilla estupendamente excelente* genial* perfect* maravill* fantástic* increíble* estupend* buenísim* \

@@ -5,12 +5,12 @@ use super::Source;
 pub(in crate::listening) const SOURCE: Source = Source {
     words: &[
         // Lost, swapped, missing, someone else's, moved (issue 24).
-        (-1.0, "nestao nestala nestalo nestali bez_odgovora ni_odgovora izgubili izgubio izgubila gubite gube izgubiste zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
+        (-1.0, "nestao nestala nestalo nestali bez_odgovora ni_odgovora izgubili izgubio izgubila izgubiste zamijenili zamenili pomiješali pomešali tuđe tuđi tuđim tuđih tuđom fali falilo nedostaje krivu krivi"),
         // Lukewarm: "ok, nothing special" is neutral, not praise (issue 24).
         (-0.25, "ništa_specijalno ništa_posebno ništa_spektakularno ništa_specijalnog ništa_posebnog"),
         (2.0, "zlata milina fenomenaln* odličn* odličan izvrsn* izvrstan sjajan savršen* fantastičn* sjajn* predivn* oduševljen* svaka_čast \
                besprijekorn* besprekorn*"),
-        (1.5, "super preporuč* hvala zahval* bravo"),
+        (1.5, "super preporuč* hvala zahval*"),
         (1.0, "cijenim cenim prekrasn* prelep* profesionalac krasn* štimalo uslužn* pažljiv* susretljiv* kulturn* korektn* dobr* zadovolj* ljubazn* ljubazan ugodan prijatan stručan strpljiv* brz brzo brza brzi brze brzog brzu stručn* \
                profesionaln* pošten* ugodn* prijatn* čist* lijep* lep lepa lepo lepi lepe lepog lepu \
                bolj* pouzdan* vrijedn* vrijedi vredi vredn* pohval* ukusn* pomogli"),

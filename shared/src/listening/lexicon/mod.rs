@@ -808,7 +808,9 @@ pub(super) const MAX_NEITHER_WORDS: usize = 6;
 /// ("nie wiem który raz dzwonię": I've called I don't know how many times), "mais ou menos" (also "about": "about 3 hours"), "nic
 /// moc" (a complaint in Czech), "average" words (also "the average wait"), "to je to" ("that's
 /// it": "Seen. I to je to." after a message left unanswered), "ništa više" (also "nothing works
-/// any more").
+/// any more"), Portuguese "nem bom nem ruim" (a phrase would blank the negated "bom" that
+/// cancels a mild praise word: the lukewarm "neither ... nor" reads it already), "comível" ("não
+/// era comível").
 pub(super) fn neither_phrases(name: &str) -> &'static str {
     match name {
         "en" => {
@@ -853,8 +855,7 @@ pub(super) fn neither_phrases(name: &str) -> &'static str {
             "nada de especial, nada demais, nada de mais, nada especial, nada de extraordinário, \
              nada excepcional, nem fede nem cheira, nem melhor nem pior, normalzinho, normalzinha, \
              ainda não decidi, não decidi se, não sei qual, indeciso entre, indecisa entre, \
-             em dúvida entre, na dúvida entre, nem bom nem ruim, nem bom nem mau, \
-             nem ruim nem bom, dá pro gasto, comível"
+             em dúvida entre, na dúvida entre, dá pro gasto"
         }
         "ru" => {
             "ничего особенного, ничего выдающегося, ничего сверхъестественного, ни рыба ни мясо, \
@@ -923,8 +924,11 @@ pub(super) fn neither_phrases(name: &str) -> &'static str {
 /// (as often the courier's claim the writer denies: "left a note that I wasn't home, and I sat
 /// by the door all day"), "as I asked" ("не так, как я просила": the negator stands before its
 /// comma), a masculine "сам разбил" (also the mechanic "himself"). Since the twenty-second
-/// session also the writer running late ("start without me", "krenite bez mene") and their own
-/// wrong detail ("я сам вказав не те відділення", "sam ja napisao krivi broj").
+/// session also the writer running late, as a plural imperative ("commencez sans moi", "krenite
+/// bez mene"; not English "start without me", also "they decided to start without me") and their
+/// own wrong detail ("я сам вказав не те відділення", "sam ja napisao krivi broj", "c'est moi qui
+/// avais mis ..."; not a bare "c'est moi qui avais": "... raison"); not "pedido meu" alone ("o
+/// pedido meu veio errado": my order), nor "сама разбила" (also a worker "herself").
 pub(super) fn own_doing_phrases(name: &str) -> &'static str {
     match name {
         "en" => {
@@ -932,8 +936,7 @@ pub(super) fn own_doing_phrases(name: &str) -> &'static str {
              that's on me, thats on me, i had forgotten, i'd forgotten, \
              at my request, at my own request, i put the wrong, i gave the wrong, i wrote the wrong, \
              i typed the wrong, i entered the wrong, i gave them the wrong, i left the lights on, \
-             i got the date wrong, i got the time wrong, i mixed up, \
-             start without me"
+             i got the date wrong, i got the time wrong, i mixed up"
         }
         "de" => {
             "mein fehler, meine schuld, selbst schuld, selber schuld, eigene schuld, mein eigener fehler, \
@@ -952,7 +955,8 @@ pub(super) fn own_doing_phrases(name: &str) -> &'static str {
              je me suis trompé, je me suis trompée, à ma demande, je l'avais demandé, \
              c'est moi qui me suis trompé, c'est moi qui me suis trompée, j'avais mis le mauvais, \
              j'ai mis le mauvais, j'avais donné le mauvais, j'ai donné le mauvais, \
-             commencez sans moi, c'est moi qui avais"
+             commencez sans moi, c'est moi qui avais mis, \
+             c'est moi qui avais laissé, c'est moi qui avais oublié, c'est moi qui avais donné"
         }
         "it" => {
             "colpa mia, è colpa mia, errore mio, mi sono sbagliato, mi sono sbagliata, ho sbagliato io, \
@@ -964,21 +968,20 @@ pub(super) fn own_doing_phrases(name: &str) -> &'static str {
              me enganei, eu tinha esquecido, a pedido meu, a meu pedido, eu que pedi, \
              eu mesmo pedi, eu mesma pedi, coloquei o número errado, coloquei o endereço errado, \
              passei o número errado, passei o endereço errado, \
-             pedido meu, comecem sem mim"
+             foi pedido meu, comecem sem mim"
         }
         "ru" => {
             "моя вина, по моей вине, сам виноват, сама виновата, моя ошибка, я ошибся, я ошиблась, \
              сам попросил, сама попросила, по моей просьбе, сам перепутал, \
              сама перепутала, я перепутал, я перепутала, \
              начинайте без меня, \
-             я сам указал не, я сама указала не, сама разбила"
+             я сам указал не, я сама указала не"
         }
         "uk" => {
             "моя вина, з моєї вини, сам винен, сама винна, моя помилка, я помилився, я помилилася, \
              я помилилась, сам попросив, сама попросила, на моє прохання, \
              сам переплутав, сама переплутала, я переплутав, я переплутала, \
-             починайте без мене, я сам вказав не, я сама вказала не, розбила сама, \
-             сама розбила"
+             починайте без мене, я сам вказав не, я сама вказала не, розбила сама"
         }
         "pl" => {
             "moja wina, z mojej winy, mój błąd, sam jestem sobie winien, sama jestem sobie winna, \
@@ -1019,8 +1022,8 @@ fn settled_breakers(name: &str) -> &'static str {
         "fr" => "dit disent disait prétend prétendent disant si avant",
         "it" => "dice dicono detto dicevano sembra presumibilmente se prima",
         "pt" => "diz dizem disse disseram supostamente se antes",
-        "cs" => "říkají říká říkali tvrdí tvrdili prý prej jestli předtím dřív",
-        "sk" => "hovoria hovorí hovorili tvrdia tvrdili vraj či predtým",
+        "cs" => "říkají říká říkali řekl řekla řekli tvrdí tvrdili prý prej jestli předtím dřív",
+        "sk" => "hovoria hovorí hovorili povedal povedala povedali tvrdia tvrdili vraj či predtým",
         "pl" => "mówią mówi mówili twierdzą twierdzili niby podobno czy wcześniej przedtem jakby",
         "ru" => "говорят говорит сказали утверждают якобы будто ли раньше типа",
         "uk" => "кажуть каже сказали стверджують нібито ніби чи раніше",

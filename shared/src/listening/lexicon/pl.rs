@@ -10,8 +10,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-0.25, "nic_specjalnego nic_szczególnego bez_szału nic_nadzwyczajnego"),
         (2.0, "złota złoty złoci bajka perfekcyjn* rewelka świetn* doskonał* wspaniał* rewelac* idealn* znakomit* zachwyc* genialn* fantastyczn* \
                bezbłędn*"),
-        (1.5, "super polec* dziękuj* dzięki kciuk brawo"),
-        (1.0, "imponując*"),
+        (1.5, "super polec* dziękuj* dzięki kciuk"),
         (1.0, "doceniam doceniamy piękn* fachowiec fachowo profesjonalista rzetelnie pomocni życzliw* troskliw* zagrało przytuln* dobr* zadowolon* mily miła miłe miło miłej miłego miłym uprzejm* cierpliw* szybk* \
                sprawn* profesjonaln* profesjonalizm* uczciw* pyszn* czyst* pomocn* rzeteln* solidn* ładn* zaufa* \
                fajn* lepsz* lepiej warto warta warty warte wart komfortow* przyjemn*"),
@@ -22,7 +21,7 @@ pub(in crate::listening) const SOURCE: Source = Source {
         (-1.5, "nieuczciw* niekompetentnie chamsk* chamstwo niemił* niegrzeczn* arogan* rozczarow* zdenerwow* niezadowolon* przepłacon* oszuk* \
                 oszust* strata_czasu żenuj* nieprofesjonaln* niekompetentn*"),
         (-2.0, "fataln* okropn* tragiczn* straszn* beznadziejn* najgorsz* katastrof* koszmar* skandal* \
-                wstyd nigdy_więcej złodziej* porażk* masakr* syf syfu syfem to_dno totalne_dno jakiś_żart"),
+                wstyd nigdy_więcej złodziej* porażk* syf syfu syfem to_dno totalne_dno"),
         // Praise said with a nickname or a deed rather than an adjective.
         (2.0, "złota_rączka złote_ręce złoty_człowiek skarb"),
         (1.5, "uratowal* na_medal"),
