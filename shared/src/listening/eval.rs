@@ -503,6 +503,32 @@ mod tests {
         ("complaints_blind29", 599, (0.973, 3, 0.838), (0.478, 58, 0.594)),
     ];
 
+    /// The blind sets run once and not trained on since, each held at its run's figures: a
+    /// regression guard (a used set measures no new text). A row as in `TRAINED_ON`; each set
+    /// was written by six writers who saw nothing of the project (complaints_blind12's brief),
+    /// committed unread and run once after a model was final and committed, with only aggregate
+    /// tables printed; docs/sentiment.md has each run beside the models run with it, and its
+    /// per-language table. Issue 24's target (at least 85% heard and at most 5% of neutral
+    /// mentions called complaints, per language) was met in the languages named. The sets run
+    /// before `complaints_blind30/` are trained on since the twenty-second session (`TRAINED_ON`).
+    const HELD_RUNS: [(&str, usize, Floors, Floors); 1] = [
+        // 1,439 mentions, committed unread in 8ead53a; run on the twenty-second session's build
+        // (68571de: model 11f1bbe3, the spent sets to complaints_blind29 trained on, seed 77; the
+        // session's rules after a review's mends): 555 of 599 heard, 35 of 600 neutral called
+        // complaints, 79.4% (the twenty-first session's shipped 931ac0fe beside it 555, 46,
+        // 78.5%); rules alone 279, 59, 58.5%. Target met in bs en hr it pl sk sl sr.
+        ("complaints_blind30", 600, (0.926, 35, 0.793), (0.465, 59, 0.584)),
+    ];
+
+    #[test]
+    fn blind_sets_run_once_hold_their_runs() {
+        // GIVEN each blind set run once and not trained on, run through the classifier as built
+        // and the rules alone
+        let shortfalls = shortfalls(&HELD_RUNS);
+        // THEN neither falls below that run (every set is run; the failures are listed)
+        assert!(shortfalls.is_empty(), "{shortfalls:#?}");
+    }
+
     #[test]
     fn spent_blind_sets_trained_on_stay_above_their_floors() {
         // GIVEN each spent blind set, run through the classifier as built and the rules alone
