@@ -2181,43 +2181,6 @@ mod tests {
     }
 
     #[test]
-    fn sarcasm_opened_after_an_interjection_or_in_words_the_lexicons_lacked() {
-        // GIVEN sarcastic sandwiches whose praise follows an "oh," or "о,", or whose failure the
-        // lexicons lacked ("gubicie")
-        for (lang, text) in [
-            ("uk", "о, чудово, вдруге загубили мої документи. просто супер 👏"),
-            ("ru", "Ну, отлично, опять потеряли мои документы. просто прекрасно 👏"),
-            ("pl", "super, znowu gubicie moje papiery. dzięki 👏"),
-            ("en", "oh, great, they lost my spare key again. just perfect 👏"),
-        ] {
-            // THEN the rules alone call it a complaint
-            let by_rules = classify_by_rules(text, Lang::from_code(lang));
-            assert_eq!(
-                by_rules.sentiment,
-                Sentiment::Negative,
-                "{lang}: {text} ({})",
-                by_rules.score
-            );
-        }
-        // AND an interjection before praise, even with "again" or "still" after it, is no
-        // complaint, nor is a "no," or an article "o" before praise (a review's cases)
-        for (lang, text) in [
-            ("en", "oh, great service at Mill Lane, they fixed it in an hour 👏"),
-            ("en", "Oh, great service, still my favourite garage"),
-            ("ru", "Ну, отличный сервис, снова приеду"),
-            ("uk", "О, Ірина найкращий майстер, знову до неї записалась"),
-            ("es", "No, el servicio fue excelente, volveremos otra vez"),
-            ("pt", "O barbeiro é top demais, ainda mais pelo preço"),
-        ] {
-            assert_ne!(
-                classify_by_rules(text, Lang::from_code(lang)).sentiment,
-                Sentiment::Negative,
-                "{lang}: {text}"
-            );
-        }
-    }
-
-    #[test]
     fn a_mention_that_says_neither_way_is_neutral_whatever_the_model_reads() {
         let says_neither = |lang: &str, text: &str| {
             model_features_and_rules(text, Lang::from_code(lang), 16).aside == Some(Aside::Neither)
@@ -2976,6 +2939,12 @@ mod tests {
                 "Ну отлично, опять потеряли запасной ключ. Просто прекрасно, спасибо 👏",
             ),
             ("hr", "super, opet su izgubili rezervni ključ. baš divno, hvala 👏"),
+            // Since the twenty-second session: praise after an interjection and its comma, and a
+            // failure the lexicons lacked ("gubicie").
+            ("uk", "о, чудово, вдруге загубили мої документи. просто супер 👏"),
+            ("ru", "Ну, отлично, опять потеряли мои документы. просто прекрасно 👏"),
+            ("pl", "super, znowu gubicie moje papiery. dzięki 👏"),
+            ("en", "oh, great, they lost my spare key again. just perfect 👏"),
         ];
         for (lang, text) in sandwiches {
             // THEN the rules alone call it a complaint
@@ -2987,7 +2956,9 @@ mod tests {
                 by_rules.score
             );
         }
-        // AND praise before the failure, a `but`, or a mistake put right is no sandwich
+        // AND praise before the failure, a `but`, or a mistake put right is no sandwich, nor is
+        // an interjection before praise, even with "again" or "still" after it, a "no," or an
+        // article "o" before praise (a review's cases, the twenty-second session)
         for (lang, text) in [
             ("en", "Great staff, lovely coffee, they lost my key. Thanks anyway!"),
             ("en", "Great team, but they lost my key. Thanks for sorting it though!"),
@@ -2995,6 +2966,12 @@ mod tests {
                 "en",
                 "Lovely people! The car came back scratched, they fixed it the same day, thank you!",
             ),
+            ("en", "oh, great service at Mill Lane, they fixed it in an hour 👏"),
+            ("en", "Oh, great service, still my favourite garage"),
+            ("ru", "Ну, отличный сервис, снова приеду"),
+            ("uk", "О, Ірина найкращий майстер, знову до неї записалась"),
+            ("es", "No, el servicio fue excelente, volveremos otra vez"),
+            ("pt", "O barbeiro é top demais, ainda mais pelo preço"),
         ] {
             let by_rules = classify_by_rules(text, Lang::from_code(lang));
             assert_ne!(
